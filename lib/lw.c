@@ -1,0 +1,411 @@
+/* lw.c: error context, logging, buffers, pools and small helpers shared by
+ * every llmwatch binary. */
+#include "lw.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *log_prog = "llmwatch";
+static int log_min = LW_LOG_INFO;
+
+void
+lw_err_set(lw_err *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+    va_end(ap);
+}
+
+void
+lw_err_clear(lw_err *e)
+{
+    if (e != NULL)
+        e->msg[0] = '\0';
+}
+
+void
+lw_log_init(const char *prog, int min_level)
+{
+    log_prog = prog;
+    log_min = min_level;
+}
+
+int
+lw_log_level_parse(const char *s)
+{
+    static const char *names[] = { "debug", "info", "warn", "error" };
+    size_t i;
+
+    for (i = 0; s != NULL && i < LW_ARRAY_LEN(names); i++)
+        if (strcasecmp(s, names[i]) == 0)
+            return (int) i;
+    return -1;
+}
+
+void
+lw_log(int level, const char *fmt, ...)
+{
+    static const char *tags[] = { "debug", "info", "warn", "error" };
+    char line[2048];
+    struct timespec ts;
+    struct tm tm;
+    va_list ap;
+    int n;
+
+    if (level < log_min)
+        return;
+    if (level < 0 || level > LW_LOG_ERROR)
+        level = LW_LOG_ERROR;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s[%d] %s: ",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                 tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, log_prog,
+                 (int) getpid(), tags[level]);
+    va_start(ap, fmt);
+    if (n > 0 && (size_t) n < sizeof(line))
+        vsnprintf(line + n, sizeof(line) - (size_t) n, fmt, ap);
+    va_end(ap);
+    /* one write per line so concurrent threads do not interleave */
+    n = (int) strlen(line);
+    if (n > 0 && line[n - 1] != '\n' && (size_t) n + 1 < sizeof(line)) {
+        line[n++] = '\n';
+        line[n] = '\0';
+    }
+    if (write(STDERR_FILENO, line, (size_t) n) < 0) {
+        /* nowhere left to report */
+    }
+}
+
+static int
+buf_grow(lw_buf *b, size_t need)
+{
+    size_t cap;
+    char *p;
+
+    if (b->len + need + 1 <= b->cap)
+        return LW_OK;
+    cap = b->cap ? b->cap : 256;
+    while (cap < b->len + need + 1)
+        cap *= 2;
+    p = realloc(b->data, cap);
+    if (p == NULL)
+        return LW_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return LW_OK;
+}
+
+int
+lw_buf_append(lw_buf *b, const char *s, size_t n)
+{
+    if (buf_grow(b, n) != LW_OK)
+        return LW_ENOMEM;
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return LW_OK;
+}
+
+int
+lw_buf_puts(lw_buf *b, const char *s)
+{
+    return lw_buf_append(b, s, strlen(s));
+}
+
+int
+lw_buf_putc(lw_buf *b, char c)
+{
+    return lw_buf_append(b, &c, 1);
+}
+
+int
+lw_buf_vprintf(lw_buf *b, const char *fmt, va_list ap)
+{
+    va_list cp;
+    int n;
+
+    va_copy(cp, ap);
+    n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        return LW_EINVAL;
+    if (buf_grow(b, (size_t) n) != LW_OK)
+        return LW_ENOMEM;
+    vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
+    b->len += (size_t) n;
+    return LW_OK;
+}
+
+int
+lw_buf_printf(lw_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = lw_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+void
+lw_buf_reset(lw_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void
+lw_buf_free(lw_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+char *
+lw_buf_steal(lw_buf *b)
+{
+    char *p = b->data;
+
+    if (p == NULL)
+        p = lw_strdup("");
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+/* Pool: a list of blocks plus a list of cleanup hooks. */
+struct pool_block {
+    struct pool_block *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
+struct pool_cleanup {
+    struct pool_cleanup *next;
+    void (*fn)(void *);
+    void *data;
+};
+
+struct lw_pool {
+    struct pool_block *blocks;
+    struct pool_cleanup *cleanups;
+};
+
+#define POOL_BLOCK 8192
+
+lw_pool *
+lw_pool_create(void)
+{
+    return calloc(1, sizeof(lw_pool));
+}
+
+void
+lw_pool_destroy(lw_pool *p)
+{
+    struct pool_block *b, *bn;
+    struct pool_cleanup *c, *cn;
+
+    if (p == NULL)
+        return;
+    for (c = p->cleanups; c; c = cn) {
+        cn = c->next;
+        c->fn(c->data);
+    }
+    for (b = p->blocks; b; b = bn) {
+        bn = b->next;
+        free(b);
+    }
+    free(p);
+}
+
+void *
+lw_pool_alloc(lw_pool *p, size_t n)
+{
+    struct pool_block *b;
+    size_t size, align = sizeof(max_align_t);
+    void *r;
+
+    n = (n + align - 1) & ~(align - 1);
+    if (n == 0)
+        n = align;
+    b = p->blocks;
+    if (b == NULL || b->size - b->used < n) {
+        size = n > POOL_BLOCK ? n : POOL_BLOCK;
+        b = malloc(sizeof(*b) + size);
+        if (b == NULL)
+            return NULL;
+        b->used = 0;
+        b->size = size;
+        /* a large one-off allocation goes behind the current block so the
+         * current block's free space is not wasted */
+        if (n > POOL_BLOCK && p->blocks != NULL) {
+            b->next = p->blocks->next;
+            p->blocks->next = b;
+        } else {
+            b->next = p->blocks;
+            p->blocks = b;
+        }
+    }
+    r = (char *) b->data + b->used;
+    b->used += n;
+    memset(r, 0, n);
+    return r;
+}
+
+char *
+lw_pool_strndup(lw_pool *p, const char *s, size_t n)
+{
+    char *r;
+
+    if (s == NULL)
+        return NULL;
+    r = lw_pool_alloc(p, n + 1);
+    if (r == NULL)
+        return NULL;
+    memcpy(r, s, n);
+    r[n] = '\0';
+    return r;
+}
+
+char *
+lw_pool_strdup(lw_pool *p, const char *s)
+{
+    return s ? lw_pool_strndup(p, s, strlen(s)) : NULL;
+}
+
+char *
+lw_pool_printf(lw_pool *p, const char *fmt, ...)
+{
+    va_list ap, cp;
+    char *r;
+    int n;
+
+    va_start(ap, fmt);
+    va_copy(cp, ap);
+    n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0 || (r = lw_pool_alloc(p, (size_t) n + 1)) == NULL) {
+        va_end(ap);
+        return NULL;
+    }
+    vsnprintf(r, (size_t) n + 1, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+int
+lw_pool_cleanup_add(lw_pool *p, void (*fn)(void *), void *data)
+{
+    struct pool_cleanup *c = lw_pool_alloc(p, sizeof(*c));
+
+    if (c == NULL)
+        return LW_ENOMEM;
+    c->fn = fn;
+    c->data = data;
+    c->next = p->cleanups;
+    p->cleanups = c;
+    return LW_OK;
+}
+
+int
+lw_streq(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+char *
+lw_strdup(const char *s)
+{
+    char *r = strdup(s ? s : "");
+
+    if (r == NULL) {
+        lw_log(LW_LOG_ERROR, "out of memory");
+        abort();
+    }
+    return r;
+}
+
+void
+lw_strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t n;
+
+    if (size == 0)
+        return;
+    n = strlen(src);
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+int64_t
+lw_now_mono_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+lw_now_wall_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int
+lw_random_bytes(void *buf, size_t n)
+{
+    unsigned char *p = buf;
+    ssize_t r;
+
+    while (n > 0) {
+        r = getrandom(p, n, 0);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return LW_EIO;
+        }
+        p += r;
+        n -= (size_t) r;
+    }
+    return LW_OK;
+}
+
+int
+lw_random_hex(char *out, size_t nbytes)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char raw[128];
+    size_t i;
+
+    if (nbytes > sizeof(raw) || lw_random_bytes(raw, nbytes) != LW_OK)
+        return LW_EIO;
+    for (i = 0; i < nbytes; i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[2 * nbytes] = '\0';
+    return LW_OK;
+}

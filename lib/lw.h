@@ -1,0 +1,80 @@
+/* lw.h: definitions every llmwatch module shares: error codes and context,
+ * logging, growable buffers and memory pools. */
+#ifndef LW_H
+#define LW_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LW_OK          0
+#define LW_ERROR      -1   /* generic failure, message in lw_err */
+#define LW_ENOMEM     -2
+#define LW_EINVAL     -3   /* bad input */
+#define LW_ENOTFOUND  -4
+#define LW_EDB        -5   /* database error or unreachable */
+#define LW_EIO        -6
+#define LW_EPERM      -7
+#define LW_ETIMEDOUT  -8
+#define LW_ECONFLICT  -9   /* unique violation, concurrent change */
+
+#define LW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define LW_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define LW_UNUSED __attribute__((unused))
+
+/* Error context: a function that fails leaves a human message here. */
+typedef struct {
+    char msg[1024];
+} lw_err;
+
+void lw_err_set(lw_err *e, const char *fmt, ...) LW_PRINTF(2, 3);
+void lw_err_clear(lw_err *e);
+
+/* Logging to stderr (journald under systemd). Never log a secret. */
+enum { LW_LOG_DEBUG, LW_LOG_INFO, LW_LOG_WARN, LW_LOG_ERROR };
+void lw_log(int level, const char *fmt, ...) LW_PRINTF(2, 3);
+void lw_log_init(const char *prog, int min_level);
+int  lw_log_level_parse(const char *s); /* "debug".."error", -1 if unknown */
+
+/* Growable NUL-terminated buffer. Zero-initialise; lw_buf_free releases. */
+typedef struct {
+    char   *data;
+    size_t  len;
+    size_t  cap;
+} lw_buf;
+
+int  lw_buf_append(lw_buf *b, const char *s, size_t n);
+int  lw_buf_puts(lw_buf *b, const char *s);
+int  lw_buf_putc(lw_buf *b, char c);
+int  lw_buf_printf(lw_buf *b, const char *fmt, ...) LW_PRINTF(2, 3);
+int  lw_buf_vprintf(lw_buf *b, const char *fmt, va_list ap);
+void lw_buf_reset(lw_buf *b);
+void lw_buf_free(lw_buf *b);
+/* Hands the data to the caller (caller frees); the buffer is left empty. */
+char *lw_buf_steal(lw_buf *b);
+
+/* Memory pool: everything allocated for one request or one job, freed at
+ * once; cleanup hooks release foreign resources (PGresult, json objects). */
+typedef struct lw_pool lw_pool;
+
+lw_pool *lw_pool_create(void);                      /* caller destroys */
+void     lw_pool_destroy(lw_pool *p);
+void    *lw_pool_alloc(lw_pool *p, size_t n);       /* zeroed, pool-owned */
+char    *lw_pool_strdup(lw_pool *p, const char *s); /* NULL stays NULL */
+char    *lw_pool_strndup(lw_pool *p, const char *s, size_t n);
+char    *lw_pool_printf(lw_pool *p, const char *fmt, ...) LW_PRINTF(2, 3);
+int      lw_pool_cleanup_add(lw_pool *p, void (*fn)(void *), void *data);
+
+/* Small helpers. */
+int  lw_streq(const char *a, const char *b);        /* NULL-safe */
+char *lw_strdup(const char *s);                     /* caller frees; aborts on OOM */
+void lw_strlcpy(char *dst, const char *src, size_t size);
+/* Monotonic and wall clocks. */
+int64_t lw_now_mono_us(void);
+int64_t lw_now_wall_us(void);
+/* Cryptographically random bytes from getrandom(2); 0 or LW_EIO. */
+int  lw_random_bytes(void *buf, size_t n);
+/* Hex of n random bytes into out (2n+1 chars). */
+int  lw_random_hex(char *out, size_t nbytes);
+
+#endif
