@@ -1,0 +1,81 @@
+/* schedule.h: job frequencies ("*\/6 hours", "daily at 2:00", cron...) and
+ * durations ("1h30m", "7 days"). All calendar arithmetic is in UTC.
+ * Not named sched.h: with -Ilib that would shadow the C library's <sched.h>
+ * (and break every file including <pthread.h>). */
+#ifndef LW_SCHEDULE_H
+#define LW_SCHEDULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "lw.h"
+
+typedef enum {
+    LW_SCHED_INTERVAL = 1, /* every N seconds, slots aligned to the Unix epoch */
+    LW_SCHED_DAILY,
+    LW_SCHED_WEEKLY,
+    LW_SCHED_MONTHLY,
+    LW_SCHED_CRON          /* 5-field cron: minute hour day-of-month month day-of-week */
+} lw_sched_kind;
+
+#define LW_SCHED_LAST_DAY (-1) /* lw_sched.mday for "monthly on last" */
+
+/* A parsed frequency; plain value, nothing to free. */
+typedef struct {
+    lw_sched_kind kind;
+    int64_t interval;        /* INTERVAL: seconds */
+    int hour, minute;        /* DAILY, WEEKLY, MONTHLY */
+    int weekday;             /* WEEKLY: 0 = Sunday .. 6 = Saturday */
+    int mday;                /* MONTHLY: 1..31 (months without that day are
+                              * skipped, as cron and systemd do) or LW_SCHED_LAST_DAY */
+    struct {
+        uint64_t minute;     /* bit n = minute n is allowed */
+        uint32_t hour, mday; /* bits 0..23, 1..31 */
+        uint16_t month;      /* bits 1..12 */
+        uint8_t wday;        /* bits 0..6, 0 = Sunday */
+        unsigned char mday_star, wday_star; /* field began with '*': cron
+                              * ORs day-of-month and day-of-week only when
+                              * both are restricted */
+    } cron;
+    char text[128];          /* the frequency as written (normalised) */
+} lw_sched;
+
+/* Parses "*\/6 hours", "*\/5 minutes", "every 30 seconds", "every 10 minutes",
+ * "hourly", "daily [at 2:00]", "weekly [on sunday] [at 3:00]",
+ * "monthly [on 1st|last] [at 10:00]", "@hourly".."@monthly" and 5-field cron
+ * ("0 *\/6 * * *"). Times are UTC; a trailing "UTC" is accepted.
+ * Returns 0 or LW_EINVAL with a message in err. */
+int lw_sched_parse(const char *s, lw_sched *out, lw_err *err);
+
+/* First slot strictly after `after` (UTC). Interval schedules are aligned to
+ * the epoch, so every host computes the same slots. Returns 0, or
+ * LW_ENOTFOUND if a cron expression never matches. */
+int lw_sched_next(const lw_sched *s, time_t after, time_t *next);
+
+/* Typical seconds between runs, for display and staleness checks (a month
+ * counts 30 days; for cron, the gap between two consecutive slots). */
+int64_t lw_sched_interval_hint(const lw_sched *s);
+
+/* systemd OnCalendar= expression with the same slots: "*:0/5",
+ * "*-*-* 00/6:00:00", "*-*-* 02:00:00", "Sun *-*-* 03:00:00",
+ * "*-*-01 10:00:00", "*-*~01 10:00:00" (last day). Returns 0, LW_EINVAL when
+ * buf is too small, or LW_ENOTFOUND when there is no exact equivalent (an
+ * interval that does not divide a minute, an hour or a day; a cron
+ * expression restricting both day-of-month and day-of-week). */
+int lw_sched_to_oncalendar(const lw_sched *s, char *buf, size_t size);
+
+/* For humans: "every 6 hours", "daily at 02:00 UTC",
+ * "weekly on Sunday at 03:00 UTC", "monthly on the 1st at 10:00 UTC". */
+int lw_sched_describe(const lw_sched *s, char *buf, size_t size);
+
+/* Durations: "90" (seconds), "30s", "5m", "1h", "1h30m", "7 days",
+ * "24 hours", "2 weeks", "1 hour 30 minutes". Units: s/sec/second(s),
+ * m/min/minute(s), h/hr/hour(s), d/day(s), w/week(s). Not negative.
+ * Returns 0 or LW_EINVAL with a message in err. */
+int lw_duration_parse(const char *s, int64_t *seconds, lw_err *err);
+
+/* Compact form: 5400 -> "1h30m", 604800 -> "7d", 0 -> "0s". */
+int lw_duration_format(int64_t seconds, char *buf, size_t size);
+
+#endif
