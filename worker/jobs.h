@@ -1,0 +1,67 @@
+/* jobs.h: the scheduled jobs of the worker and the slot bookkeeping in
+ * job_runs that lets several schedulers (or systemd timers on several
+ * hosts) share them: a slot is claimed by inserting its row, and the unique
+ * (job, scheduled_for) index lets exactly one claimer win. */
+#ifndef LW_JOBS_H
+#define LW_JOBS_H
+
+#include <time.h>
+
+#include "lw.h"
+#include "db.h"
+#include "config.h"
+
+typedef struct lw_job_ctx {
+    lw_db       *db;
+    lw_config   *cfg;          /* borrowed; may be NULL when no config */
+    const char  *config_path;
+    const char  *job;          /* name of the job */
+    time_t       slot;         /* scheduled time, 0 when run by hand */
+    int          timeout_s;    /* from the schedule, 0 = none */
+    lw_buf       details;      /* JSON object text recorded in job_runs.details */
+    lw_err       err;
+} lw_job_ctx;
+
+typedef int (*lw_job_fn)(lw_job_ctx *ctx);
+
+typedef struct lw_job_def {
+    const char *name;
+    int         cfg_job;        /* lw_job of monitoring.schedule (with its
+                                 * built-in default when absent) */
+    const char *default_freq;   /* used when there is no config at all */
+    int         run_at_start;   /* on a fresh install run the current slot */
+    lw_job_fn   fn;
+} lw_job_def;
+
+extern const lw_job_def lw_jobs[];
+extern const size_t lw_jobs_count;
+
+const lw_job_def *lw_job_find(const char *name);
+
+/* Frequency and timeout of a job under the given config. Returns 0 or
+ * LW_EINVAL (bad frequency). */
+int lw_job_schedule(const lw_job_def *def, lw_config *cfg, lw_sched *out,
+                    int *timeout_s, lw_err *err);
+
+/* The slot to run now, if any: *slot = the latest slot <= now not yet in
+ * job_runs (older unrun slots are recorded as skipped). Returns 1 when due,
+ * 0 when not, negative on error. */
+int lw_job_due(lw_db *db, const lw_job_def *def, const lw_sched *s, time_t now,
+               time_t *slot, lw_err *err);
+
+/* Claims a slot: 1 and *run_id when this process won it, 0 when another
+ * one has it, negative on error. slot 0 = a manual run (always claimed). */
+int lw_job_claim(lw_db *db, const char *job, time_t slot, long long *run_id, lw_err *err);
+
+/* Records the end of a run. status: "ok", "failed" or "skipped". */
+int lw_job_finish(lw_db *db, long long run_id, const char *status,
+                  const char *error, const char *details_json, lw_err *err);
+
+/* Runs the job in this process with its own bookkeeping; returns its code. */
+int lw_job_run_now(lw_db *db, lw_config *cfg, const char *config_path,
+                   const lw_job_def *def, time_t slot, long long run_id);
+
+/* The jobs themselves. */
+int lw_job_maintain(lw_job_ctx *ctx);
+
+#endif
