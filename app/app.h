@@ -1,0 +1,73 @@
+/* app.h: llmwatch-web's dispatch table and the pages it calls. Each page
+ * lives in app/page_<name>.c, reads the request, queries through
+ * lib/db_web.c, fills r->hdf and names its template; it never prints. */
+#ifndef LW_APP_H
+#define LW_APP_H
+
+#include "request.h"
+
+/* methods a route allows */
+#define LW_GET   1u
+#define LW_POST  2u
+
+/* how a POST proves it came from our own form */
+enum {
+    LW_CSRF_NONE = 0,   /* GET-only routes */
+    LW_CSRF_SESSION,    /* csrf_token field or X-CSRF-Token = the session's token */
+    LW_CSRF_COOKIE      /* before login: field = the lw_csrf cookie (double submit) */
+};
+
+/* route flags */
+#define LW_RF_MACHINE  1u   /* for programs: Bearer tokens accepted, 401 instead
+                               of a redirect, errors as text (JSON under /api/) */
+#define LW_RF_NO_DB    2u   /* answers without looking up a session (healthz) */
+
+typedef struct lw_route {
+    const char *pattern;    /* "/models/{id}"; {x} matches digits only */
+    unsigned    methods;
+    int         role;       /* LW_ROLE_* (auth.h): the least role allowed */
+    int         csrf;
+    unsigned    flags;
+    const char *section;    /* the nav entry to highlight */
+    int       (*handler)(lw_req *r);
+} lw_route;
+
+/* The table (for tests and docs). */
+const lw_route *lw_routes(size_t *n);
+/* Finds the route of path+method. NULL when none: *allow then holds the
+ * methods the path does accept (0: the path is unknown). Path parameters
+ * go into r->path_params. */
+const lw_route *lw_route_match(lw_req *r, const char *path, const char *method,
+                               unsigned *allow);
+
+/* The checks made once for every page: role (303 to /login, 401 for
+ * machine routes, 403) and CSRF on POST. LW_OK, or LW_EPERM with the
+ * answer already set in r. r->user must be filled in. */
+int lw_route_check(lw_req *r, const lw_route *rt);
+
+/* Everything after the request is parsed: routing, checks, the handler,
+ * rendering. Leaves the complete response in r->out. */
+void lw_app_handle(lw_req *r);
+
+/* Pages */
+int lw_page_dashboard(lw_req *r);
+int lw_page_model(lw_req *r);
+int lw_page_alerts(lw_req *r);
+int lw_page_alert(lw_req *r);
+int lw_page_rules(lw_req *r);
+int lw_page_rule(lw_req *r);
+int lw_page_silences(lw_req *r);
+int lw_page_channels(lw_req *r);
+int lw_page_budgets(lw_req *r);
+int lw_page_sla(lw_req *r);
+int lw_page_reports(lw_req *r);
+int lw_page_report_file(lw_req *r);
+int lw_page_users(lw_req *r);
+int lw_page_audit(lw_req *r);
+int lw_page_login(lw_req *r);
+int lw_page_logout(lw_req *r);
+int lw_page_healthz(lw_req *r);
+int lw_page_metrics(lw_req *r);
+int lw_page_api_models(lw_req *r);
+
+#endif

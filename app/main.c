@@ -1,0 +1,273 @@
+/* main.c: llmwatch-web, the multi-threaded FastCGI responder. A fixed pool
+ * of threads serialise FCGX_Accept_r on a mutex; each has its own
+ * FCGX_Request and its own database connection (opened on first use,
+ * reset by lw_db when the server restarts). SIGTERM/SIGINT stop accepting,
+ * let requests in flight finish, and exit 0. */
+#include <errno.h>
+#include <fcgiapp.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "db.h"
+#include "lw.h"
+#include "render.h"
+
+#define MAX_THREADS 256
+
+struct worker {
+    pthread_t  thread;
+    int        started;
+    lw_db     *db;      /* this thread's connection, NULL until first use */
+};
+
+static struct {
+    const char     *socket_path;
+    const char     *db_url;
+    int             listen_fd;
+    volatile sig_atomic_t stopping;
+    pthread_mutex_t accept_lock;
+} app = { .listen_fd = -1, .accept_lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void
+usage(FILE *f)
+{
+    fprintf(f,
+        "usage: llmwatch-web [--socket PATH|HOST:PORT] [--threads N] [--database URL]\n"
+        "                    [--datadir DIR] [--log-level LEVEL]\n"
+        "  --socket    unix socket (created mode 0660) or HOST:PORT to listen on;\n"
+        "              default $LLMWATCH_SOCKET, else /run/llmwatch/web.sock\n"
+        "  --threads   request threads (default $LLMWATCH_WEB_THREADS, else 8)\n"
+        "  --database  PostgreSQL URL (default $LLMWATCH_DATABASE_URL, else postgresql:///llmwatch)\n"
+        "  --datadir   where templates/ lives (default $LLMWATCH_DATADIR, else the install's)\n"
+        "  --log-level debug, info, warn or error (default info)\n");
+}
+
+/* Reads exactly CONTENT_LENGTH bytes (the cap is checked before). */
+static int
+read_body(lw_req *r, FCGX_Stream *in)
+{
+    size_t len = (size_t) r->content_length, got = 0;
+    char *body;
+    int n;
+
+    if (r->body_status != 0 || len == 0)
+        return LW_OK;
+    body = lw_pool_alloc(r->pool, len + 1);
+    if (body == NULL)
+        return LW_ENOMEM;
+    while (got < len) {
+        n = FCGX_GetStr(body + got, (int) (len - got), in);
+        if (n <= 0)
+            break;
+        got += (size_t) n;
+    }
+    if (got != len) {
+        r->body_status = 400;
+        return LW_OK;
+    }
+    return lw_req_set_body(r, body, len);
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct worker *w = arg;
+    FCGX_Request fr;
+    lw_req r;
+    int rc;
+
+    if (FCGX_InitRequest(&fr, app.listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+        lw_log(LW_LOG_ERROR, "FCGX_InitRequest failed");
+        return NULL;
+    }
+    for (;;) {
+        pthread_mutex_lock(&app.accept_lock);
+        rc = app.stopping ? -1 : FCGX_Accept_r(&fr);
+        pthread_mutex_unlock(&app.accept_lock);
+        if (rc < 0)
+            break;
+        if (lw_req_init(&r, fr.envp, &w->db, app.db_url) == LW_OK && read_body(&r, fr.in) == LW_OK) {
+            lw_app_handle(&r);
+            FCGX_PutStr(r.out.data, (int) r.out.len, fr.out);
+        } else {
+            FCGX_FPrintF(fr.out, "Status: 500 Internal Server Error\r\n"
+                                 "Content-Type: text/plain\r\n\r\nout of memory\n");
+        }
+        FCGX_Finish_r(&fr);
+        lw_req_free(&r);
+    }
+    FCGX_Free(&fr, 0);
+    lw_db_close(w->db);
+    w->db = NULL;
+    return NULL;
+}
+
+/* A unix socket path that exists: removed when nobody answers on it,
+ * refused when another server is listening. */
+static int
+clear_stale_socket(const char *path)
+{
+    struct sockaddr_un sa;
+    struct stat st;
+    int fd, rc;
+
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? LW_OK : LW_EIO;
+    if (!S_ISSOCK(st.st_mode)) {
+        lw_log(LW_LOG_ERROR, "%s exists and is not a socket; not touching it", path);
+        return LW_EIO;
+    }
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return LW_EINVAL;
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return LW_EIO;
+    rc = connect(fd, (struct sockaddr *) &sa, sizeof(sa));
+    close(fd);
+    if (rc == 0) {
+        lw_log(LW_LOG_ERROR, "another process is listening on %s", path);
+        return LW_EIO;
+    }
+    lw_log(LW_LOG_INFO, "removing stale socket %s", path);
+    return unlink(path) == 0 ? LW_OK : LW_EIO;
+}
+
+static int
+is_unix_path(const char *s)
+{
+    return strchr(s, '/') != NULL || strchr(s, ':') == NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "socket", required_argument, NULL, 's' },
+        { "threads", required_argument, NULL, 't' },
+        { "database", required_argument, NULL, 'd' },
+        { "datadir", required_argument, NULL, 'D' },
+        { "log-level", required_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    struct worker *workers = NULL;
+    const char *datadir = NULL, *env;
+    char tpldir[4096];
+    sigset_t sigs;
+    lw_err err = { { 0 } };
+    int c, i, sig, nthreads = 8, level = LW_LOG_INFO, status = EXIT_FAILURE;
+
+    if ((env = getenv("LLMWATCH_SOCKET")) != NULL && *env)
+        app.socket_path = env;
+    if ((env = getenv("LLMWATCH_WEB_THREADS")) != NULL && *env)
+        nthreads = atoi(env);
+    while ((c = getopt_long(argc, argv, "s:t:d:D:l:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': app.socket_path = optarg; break;
+        case 't': nthreads = atoi(optarg); break;
+        case 'd': app.db_url = optarg; break;
+        case 'D': datadir = optarg; break;
+        case 'l':
+            if ((level = lw_log_level_parse(optarg)) < 0) {
+                fprintf(stderr, "llmwatch-web: unknown log level '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc || nthreads < 1 || nthreads > MAX_THREADS) {
+        if (nthreads < 1 || nthreads > MAX_THREADS)
+            fprintf(stderr, "llmwatch-web: --threads must be between 1 and %d\n", MAX_THREADS);
+        usage(stderr);
+        return 2;
+    }
+    if (app.socket_path == NULL)
+        app.socket_path = "/run/llmwatch/web.sock";
+    lw_log_init("llmwatch-web", level);
+    app.db_url = lw_db_default_url(app.db_url);
+    if (datadir == NULL)
+        datadir = lw_datadir();
+    snprintf(tpldir, sizeof(tpldir), "%s/templates", datadir);
+    if (lw_render_init(tpldir, &err) != LW_OK) {
+        fprintf(stderr, "llmwatch-web: %s\n", err.msg);
+        return EXIT_FAILURE;
+    }
+
+    /* signals are taken by sigwait in this thread only */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (FCGX_Init() != 0) {
+        fprintf(stderr, "llmwatch-web: FCGX_Init failed\n");
+        goto cleanup;
+    }
+    if (is_unix_path(app.socket_path) && clear_stale_socket(app.socket_path) != LW_OK) {
+        fprintf(stderr, "llmwatch-web: cannot use socket %s\n", app.socket_path);
+        goto cleanup;
+    }
+    app.listen_fd = FCGX_OpenSocket(app.socket_path, 128);
+    if (app.listen_fd < 0) {
+        fprintf(stderr, "llmwatch-web: cannot listen on %s: %s\n", app.socket_path, strerror(errno));
+        goto cleanup;
+    }
+    if (is_unix_path(app.socket_path) && chmod(app.socket_path, 0660) != 0) {
+        fprintf(stderr, "llmwatch-web: chmod %s: %s\n", app.socket_path, strerror(errno));
+        goto cleanup;
+    }
+    workers = calloc((size_t) nthreads, sizeof(*workers));
+    if (workers == NULL)
+        goto cleanup;
+    for (i = 0; i < nthreads; i++) {
+        if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
+            lw_log(LW_LOG_ERROR, "cannot start thread %d", i);
+            break;
+        }
+        workers[i].started = 1;
+    }
+    lw_log(LW_LOG_INFO, "listening on %s with %d threads", app.socket_path, nthreads);
+
+    for (;;) {
+        if (sigwait(&sigs, &sig) != 0)
+            continue;
+        if (sig == SIGHUP)
+            continue;   /* nothing to reload: templates are checked at start */
+        break;
+    }
+    lw_log(LW_LOG_INFO, "signal %d: finishing requests in flight", sig);
+    app.stopping = 1;
+    FCGX_ShutdownPending();
+    /* wakes the thread blocked in accept(); the others see `stopping` */
+    shutdown(app.listen_fd, SHUT_RDWR);
+    for (i = 0; i < nthreads; i++)
+        if (workers[i].started)
+            pthread_join(workers[i].thread, NULL);
+    status = EXIT_SUCCESS;
+    lw_log(LW_LOG_INFO, "stopped");
+cleanup:
+    if (app.listen_fd >= 0) {
+        close(app.listen_fd);
+        if (is_unix_path(app.socket_path))
+            unlink(app.socket_path);
+    }
+    free(workers);
+    lw_render_shutdown();
+    return status;
+}

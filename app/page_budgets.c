@@ -1,0 +1,25 @@
+/* page_budgets.c: "/budgets": each budget with what has been spent in its current
+ * period (probes and reported production usage).
+ */
+#include "app.h"
+
+#include "db_web.h"
+#include "render.h"
+
+int
+lw_page_budgets(lw_req *r)
+{
+    lw_db *db = lw_req_db(r);
+    PGresult *res;
+
+    if (db == NULL)
+        return LW_EDB;
+    res = lw_req_keep(r, lw_dbw_budgets(db, &r->err));
+    if (res == NULL)
+        return LW_EDB;
+    if (lw_hdf_rows(r, "Budgets", res) != LW_OK)
+        return LW_ENOMEM;
+    lw_hdf_set(r, "Page.title", "Budgets");
+    r->template = "budgets";
+    return LW_OK;
+}

@@ -1,0 +1,20 @@
+/* page_logout.c: "/logout" (POST with the session's CSRF token): ends the
+ * session on the server, not only in the browser. */
+#include "app.h"
+
+#include "db_web.h"
+
+int
+lw_page_logout(lw_req *r)
+{
+    lw_db *db = lw_req_db(r);
+
+    if (db == NULL)
+        return LW_EDB;
+    if (r->user.session != NULL && lw_dbw_session_delete(db, &r->err, r->user.session) < 0)
+        return LW_EDB;
+    lw_dbw_audit(db, &r->err, r->user.id, r->user.email, "logout", "session", NULL, NULL, NULL,
+                 r->remote_addr);
+    lw_req_set_cookie(r, "lw_session", "", "Lax", 0);
+    return lw_req_redirect(r, "/login");
+}

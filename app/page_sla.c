@@ -1,0 +1,25 @@
+/* page_sla.c: "/sla": per model over the last 30 days: availability against the
+ * objective, p95 latency against the model's SLA target, pass or fail.
+ */
+#include "app.h"
+
+#include "db_web.h"
+#include "render.h"
+
+int
+lw_page_sla(lw_req *r)
+{
+    lw_db *db = lw_req_db(r);
+    PGresult *res;
+
+    if (db == NULL)
+        return LW_EDB;
+    res = lw_req_keep(r, lw_dbw_sla(db, &r->err));
+    if (res == NULL)
+        return LW_EDB;
+    if (lw_hdf_rows(r, "Models", res) != LW_OK)
+        return LW_ENOMEM;
+    lw_hdf_set(r, "Page.title", "SLA compliance");
+    r->template = "sla";
+    return LW_OK;
+}

@@ -1,0 +1,390 @@
+/* request.c: parsing a FastCGI request into an lw_req (path, query, form,
+ * cookies) and the helpers handlers use to answer. */
+#include "request.h"
+
+#include <ClearSilver.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+
+static int
+kv_add(lw_pool *p, lw_kvlist *l, const char *name, const char *value)
+{
+    lw_kv *items;
+    size_t cap;
+
+    if (l->n == l->cap) {
+        cap = l->cap ? l->cap * 2 : 8;
+        items = lw_pool_alloc(p, cap * sizeof(*items));
+        if (items == NULL)
+            return LW_ENOMEM;
+        if (l->n)
+            memcpy(items, l->items, l->n * sizeof(*items));
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->n].name = name;
+    l->items[l->n].value = value;
+    l->n++;
+    return LW_OK;
+}
+
+static const char *
+kv_get(const lw_kvlist *l, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].name, name) == 0)
+            return l->items[i].value;
+    return NULL;
+}
+
+static int
+hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *
+lw_url_decode(lw_pool *p, const char *s, size_t n, int plus)
+{
+    char *out, *o;
+    size_t i;
+    int hi, lo;
+
+    out = o = lw_pool_alloc(p, n + 1);
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        if (s[i] == '%') {
+            if (i + 2 >= n)
+                return NULL;
+            hi = hexval(s[i + 1]);
+            lo = hexval(s[i + 2]);
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                return NULL;
+            *o++ = (char) (hi * 16 + lo);
+            i += 2;
+        } else if (s[i] == '+' && plus) {
+            *o++ = ' ';
+        } else {
+            *o++ = s[i];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+char *
+lw_url_encode(lw_pool *p, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s), i;
+    char *out, *o;
+    unsigned char c;
+
+    out = o = lw_pool_alloc(p, 3 * n + 1);
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        c = (unsigned char) s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+            *o++ = (char) c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* "a=1&b=2" into l; pairs that do not decode are dropped. */
+static int
+parse_urlencoded(lw_pool *p, lw_kvlist *l, const char *s, size_t len)
+{
+    const char *end = s + len, *amp, *eq;
+    char *name, *value;
+
+    while (s < end) {
+        amp = memchr(s, '&', (size_t) (end - s));
+        if (amp == NULL)
+            amp = end;
+        eq = memchr(s, '=', (size_t) (amp - s));
+        if (amp > s) {
+            if (eq == NULL)
+                eq = amp;
+            name = lw_url_decode(p, s, (size_t) (eq - s), 1);
+            value = eq < amp ? lw_url_decode(p, eq + 1, (size_t) (amp - eq - 1), 1)
+                             : lw_pool_strdup(p, "");
+            if (name != NULL && value != NULL && name[0] != '\0'
+                && kv_add(p, l, name, value) != LW_OK)
+                return LW_ENOMEM;
+        }
+        s = amp + 1;
+    }
+    return LW_OK;
+}
+
+/* "a=b; c=d": values are kept as sent (ours are hex tokens). */
+static int
+parse_cookies(lw_pool *p, lw_kvlist *l, const char *s)
+{
+    const char *semi, *eq, *end;
+    char *name, *value;
+
+    while (s != NULL && *s) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        semi = strchr(s, ';');
+        end = semi ? semi : s + strlen(s);
+        eq = memchr(s, '=', (size_t) (end - s));
+        if (eq != NULL && eq > s) {
+            name = lw_pool_strndup(p, s, (size_t) (eq - s));
+            value = lw_pool_strndup(p, eq + 1, (size_t) (end - eq - 1));
+            if (name == NULL || value == NULL || kv_add(p, l, name, value) != LW_OK)
+                return LW_ENOMEM;
+        }
+        s = semi ? semi + 1 : end;
+    }
+    return LW_OK;
+}
+
+const char *
+lw_req_env(lw_req *r, const char *name)
+{
+    size_t n = strlen(name);
+    char **e;
+
+    for (e = r->env; e != NULL && *e != NULL; e++)
+        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+            return *e + n + 1;
+    return NULL;
+}
+
+/* The request path: nginx's DOCUMENT_URI (already decoded and normalised),
+ * else SCRIPT_NAME + PATH_INFO, else REQUEST_URI without its query. */
+static const char *
+request_path(lw_req *r)
+{
+    const char *s, *pi, *q;
+
+    s = lw_req_env(r, "DOCUMENT_URI");
+    if (s != NULL && s[0] == '/')
+        return s;
+    s = lw_req_env(r, "SCRIPT_NAME");
+    pi = lw_req_env(r, "PATH_INFO");
+    if ((s != NULL && s[0] == '/') || (pi != NULL && pi[0] == '/'))
+        return lw_pool_printf(r->pool, "%s%s", s ? s : "", pi ? pi : "");
+    s = lw_req_env(r, "REQUEST_URI");
+    if (s != NULL && s[0] == '/') {
+        q = strchr(s, '?');
+        return lw_url_decode(r->pool, s, q ? (size_t) (q - s) : strlen(s), 0);
+    }
+    return "/";
+}
+
+int
+lw_req_init(lw_req *r, char **env, lw_db **dbslot, const char *db_url)
+{
+    const char *s;
+
+    memset(r, 0, sizeof(*r));
+    r->env = env;
+    r->dbslot = dbslot;
+    r->db_url = db_url;
+    r->status = 200;
+    r->pool = lw_pool_create();
+    if (r->pool == NULL || hdf_init(&r->hdf) != STATUS_OK) {
+        /* hdf_init only fails on memory; nothing useful to keep */
+        r->hdf = NULL;
+        return LW_ENOMEM;
+    }
+    s = lw_req_env(r, "REQUEST_METHOD");
+    r->method = s ? s : "GET";
+    if (strcmp(r->method, "HEAD") == 0) {
+        r->head = 1;
+        r->method = "GET";
+    }
+    r->path = request_path(r);
+    if (r->path == NULL)
+        r->path = "/";
+    s = lw_req_env(r, "QUERY_STRING");
+    r->query = s ? s : "";
+    r->remote_addr = lw_req_env(r, "REMOTE_ADDR");
+    r->user_agent = lw_req_env(r, "HTTP_USER_AGENT");
+    s = lw_req_env(r, "HTTPS");
+    r->https = s != NULL && (strcmp(s, "on") == 0 || strcmp(s, "1") == 0);
+    s = lw_req_env(r, "CONTENT_LENGTH");
+    r->content_length = (s != NULL && *s) ? strtoll(s, NULL, 10) : 0;
+    if (r->content_length < 0)
+        r->body_status = 400;
+    else if (r->content_length > LW_MAX_BODY)
+        r->body_status = 413;
+    if (parse_urlencoded(r->pool, &r->query_params, r->query, strlen(r->query)) != LW_OK
+        || parse_cookies(r->pool, &r->cookies, lw_req_env(r, "HTTP_COOKIE")) != LW_OK)
+        return LW_ENOMEM;
+    return LW_OK;
+}
+
+int
+lw_req_set_body(lw_req *r, const char *body, size_t len)
+{
+    const char *ct = lw_req_env(r, "CONTENT_TYPE");
+
+    if (len > LW_MAX_BODY) {
+        r->body_status = 413;
+        return LW_OK;
+    }
+    if (ct != NULL && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0)
+        return parse_urlencoded(r->pool, &r->form, body, len);
+    return LW_OK;
+}
+
+void
+lw_req_free(lw_req *r)
+{
+    if (r->hdf != NULL)
+        hdf_destroy(&r->hdf);
+    lw_buf_free(&r->headers);
+    lw_buf_free(&r->out);
+    lw_pool_destroy(r->pool);
+    r->pool = NULL;
+}
+
+lw_db *
+lw_req_db(lw_req *r)
+{
+    if (r->dbslot == NULL) {
+        lw_err_set(&r->err, "no database configured");
+        return NULL;
+    }
+    if (*r->dbslot == NULL) {
+        *r->dbslot = lw_db_connect(r->db_url, "llmwatch-web", &r->err);
+        if (*r->dbslot == NULL)
+            lw_log(LW_LOG_WARN, "%s", r->err.msg);
+    }
+    return *r->dbslot;
+}
+
+const char *
+lw_req_query(lw_req *r, const char *name)
+{
+    return kv_get(&r->query_params, name);
+}
+
+const char *
+lw_req_param(lw_req *r, const char *name)
+{
+    const char *v = kv_get(&r->form, name);
+
+    return v ? v : kv_get(&r->query_params, name);
+}
+
+const char *
+lw_req_form(lw_req *r, const char *name)
+{
+    return kv_get(&r->form, name);
+}
+
+static void
+clear_result(void *res)
+{
+    PQclear(res);
+}
+
+PGresult *
+lw_req_keep(lw_req *r, PGresult *res)
+{
+    if (res != NULL && lw_pool_cleanup_add(r->pool, clear_result, res) != LW_OK) {
+        PQclear(res);
+        lw_err_set(&r->err, "out of memory");
+        return NULL;
+    }
+    return res;
+}
+
+const char *
+lw_req_cookie(lw_req *r, const char *name)
+{
+    return kv_get(&r->cookies, name);
+}
+
+const char *
+lw_req_path_param(lw_req *r, const char *name)
+{
+    return kv_get(&r->path_params, name);
+}
+
+long long
+lw_req_id(lw_req *r)
+{
+    const char *s = kv_get(&r->path_params, "id");
+
+    return s ? strtoll(s, NULL, 10) : 0;
+}
+
+int
+lw_req_add_header(lw_req *r, const char *name, const char *value)
+{
+    if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
+        return LW_EINVAL;
+    return lw_buf_printf(&r->headers, "%s: %s\r\n", name, value);
+}
+
+int
+lw_req_set_cookie(lw_req *r, const char *name, const char *value,
+                  const char *samesite, long max_age)
+{
+    char age[32] = "";
+
+    if (strpbrk(value, ";, \t\r\n\"") != NULL)
+        return LW_EINVAL;
+    if (max_age >= 0)
+        snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
+    return lw_req_add_header(r, "Set-Cookie",
+                             lw_pool_printf(r->pool, "%s=%s; Path=/; HttpOnly; SameSite=%s%s%s",
+                                            name, value, samesite, age,
+                                            r->https ? "; Secure" : ""));
+}
+
+int
+lw_req_redirect(lw_req *r, const char *location)
+{
+    r->status = 303;
+    r->template = NULL;
+    return lw_req_add_header(r, "Location", location);
+}
+
+int
+lw_req_error(lw_req *r, int status, const char *message)
+{
+    r->status = status;
+    r->template = "error";
+    r->body = NULL;
+    r->error_message = lw_pool_strdup(r->pool, message);
+    return LW_OK;
+}
+
+int
+lw_req_raw(lw_req *r, int status, const char *content_type,
+           const char *body, size_t len)
+{
+    r->status = status;
+    r->template = NULL;
+    r->content_type = content_type;
+    r->body = body;
+    r->body_len = len;
+    return LW_OK;
+}

@@ -1,0 +1,126 @@
+/* request.h: one FastCGI request: what came in (method, path, parameters,
+ * cookies, body, user) and what goes out (status, headers, template or raw
+ * body). Everything allocated for it lives in r->pool and is released by
+ * lw_req_free after FCGX_Finish_r. */
+#ifndef LW_REQUEST_H
+#define LW_REQUEST_H
+
+#include <stddef.h>
+#include "lw.h"
+#include "db.h"
+
+/* ClearSilver's HDF, without dragging its macros (BOOL, MIN...) into every
+ * file that handles a request. */
+struct _hdf;
+
+/* The largest request body read; bigger ones get a 413 page. */
+#define LW_MAX_BODY (1024 * 1024)
+
+typedef struct {
+    const char *name;
+    const char *value;
+} lw_kv;
+
+typedef struct {
+    lw_kv  *items;
+    size_t  n, cap;
+} lw_kvlist;
+
+typedef struct {
+    long long   id;          /* 0 when anonymous */
+    const char *email;       /* or the API token's name */
+    int         role;        /* LW_ROLE_* (auth.h) */
+    const char *csrf;        /* the session's CSRF token; NULL for tokens */
+    const char *session;     /* the raw session token from the cookie */
+    int         via_token;   /* authenticated by Authorization: Bearer */
+} lw_user;
+
+typedef struct lw_req {
+    lw_pool     *pool;
+    char       **env;        /* FastCGI params (borrowed until FCGX_Finish_r) */
+    lw_db      **dbslot;     /* the thread's connection, opened lazily */
+    const char  *db_url;
+
+    /* what came in */
+    const char  *method;     /* "GET", "POST"...; HEAD is served as GET */
+    int          head;       /* the request was HEAD: no body goes out */
+    const char  *path;       /* decoded path, without the query */
+    const char  *query;      /* raw query string, "" when none */
+    const char  *remote_addr;
+    const char  *user_agent;
+    int          https;
+    lw_kvlist    query_params;
+    lw_kvlist    form;       /* urlencoded POST body */
+    lw_kvlist    cookies;
+    lw_kvlist    path_params;
+    long long    content_length;
+    int          body_status;   /* 0, or 400/413 when the body was refused */
+    lw_user      user;
+    const struct lw_route *route;
+
+    /* what goes out */
+    struct _hdf *hdf;        /* page data; destroyed by lw_req_free */
+    int          status;
+    lw_buf       headers;    /* extra "Name: value\r\n" lines */
+    const char  *template;   /* page to render: "dashboard" -> dashboard.cs */
+    const char  *error_message; /* set by lw_req_error */
+    const char  *content_type;  /* set with body for a raw response */
+    const char  *csp;        /* Content-Security-Policy, NULL: the strict default */
+    const char  *body;       /* raw response body (pool-owned or borrowed) */
+    size_t       body_len;
+    lw_buf       out;        /* the whole response, headers and body */
+    lw_err       err;
+} lw_req;
+
+/* Prepares r from FastCGI params `env` (NULL-terminated "NAME=value"
+ * strings, borrowed). dbslot/db_url give the thread's database. LW_OK or
+ * LW_ENOMEM. lw_req_free must be called in every case. */
+int  lw_req_init(lw_req *r, char **env, lw_db **dbslot, const char *db_url);
+/* Takes the request body (copied); parses it when urlencoded. Sets
+ * r->body_status to 413 when over LW_MAX_BODY. */
+int  lw_req_set_body(lw_req *r, const char *body, size_t len);
+void lw_req_free(lw_req *r);
+
+/* The thread's database connection, connected on first use; NULL (message
+ * in r->err) when the database cannot be reached. Borrowed. */
+lw_db *lw_req_db(lw_req *r);
+
+/* A FastCGI param (e.g. "HTTP_AUTHORIZATION"); borrowed, NULL if absent. */
+const char *lw_req_env(lw_req *r, const char *name);
+/* A form field of a POST body, else a query parameter; borrowed. */
+const char *lw_req_param(lw_req *r, const char *name);
+const char *lw_req_query(lw_req *r, const char *name);
+/* A field of the urlencoded POST body only; borrowed. */
+const char *lw_req_form(lw_req *r, const char *name);
+const char *lw_req_cookie(lw_req *r, const char *name);
+/* A path parameter such as {id}; borrowed. */
+const char *lw_req_path_param(lw_req *r, const char *name);
+/* {id} as a number (the router only matches digits), 0 when absent. */
+long long   lw_req_id(lw_req *r);
+
+/* Hands res to the request: PQclear()ed when the request is freed.
+ * Returns res (NULL passes through; on OOM res is cleared, NULL returned). */
+PGresult *lw_req_keep(lw_req *r, PGresult *res);
+
+/* Adds a response header; refuses CR/LF in either part (LW_EINVAL). */
+int lw_req_add_header(lw_req *r, const char *name, const char *value);
+/* Sets a cookie: HttpOnly, Path=/, SameSite as given, Secure over HTTPS;
+ * max_age < 0 for a browser-session cookie, 0 to delete it. */
+int lw_req_set_cookie(lw_req *r, const char *name, const char *value,
+                      const char *samesite, long max_age);
+/* 303 to a local path. Returns LW_OK so a handler can `return` it. */
+int lw_req_redirect(lw_req *r, const char *location);
+/* The error page (or a JSON error under /api/) with `status` and a
+ * message for people. Returns LW_OK. */
+int lw_req_error(lw_req *r, int status, const char *message);
+/* A raw response; `body` must outlive the request (pool or static). */
+int lw_req_raw(lw_req *r, int status, const char *content_type,
+               const char *body, size_t len);
+
+/* Percent-decoding ('+' as space when `plus`) into a pool copy; NULL for
+ * invalid encodings or an embedded NUL. */
+char *lw_url_decode(lw_pool *p, const char *s, size_t n, int plus);
+/* Percent-encoding of everything but unreserved characters; pool copy. */
+char *lw_url_encode(lw_pool *p, const char *s);
+
+#endif

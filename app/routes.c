@@ -1,0 +1,454 @@
+/* routes.c: the one dispatch table of llmwatch-web and the checks made
+ * once, here, before any page runs: path, method, login, role, CSRF. Then
+ * the page's answer is rendered (or an error page in its place). */
+#include "app.h"
+
+#include <json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth.h"
+#include "db_web.h"
+#include "render.h"
+
+#define V  LW_ROLE_VIEWER
+#define C  LW_ROLE_COMPLIANCE
+#define A  LW_ROLE_ADMIN
+#define AN LW_ROLE_ANON
+#define NO LW_CSRF_NONE
+#define SE LW_CSRF_SESSION
+#define CK LW_CSRF_COOKIE
+
+static const lw_route routes[] = {
+    /* pattern                methods            role csrf flags            section      handler */
+    { "/",                    LW_GET,            V,  NO,  0,               "dashboard", lw_page_dashboard },
+    { "/models/{id}",         LW_GET,            V,  NO,  0,               "dashboard", lw_page_model },
+    { "/alerts",              LW_GET,            V,  NO,  0,               "alerts",    lw_page_alerts },
+    { "/alerts/{id}",         LW_GET,            V,  NO,  0,               "alerts",    lw_page_alert },
+    { "/rules",               LW_GET,            V,  NO,  0,               "rules",     lw_page_rules },
+    { "/rules/{id}",          LW_GET,            V,  NO,  0,               "rules",     lw_page_rule },
+    { "/silences",            LW_GET,            V,  NO,  0,               "silences",  lw_page_silences },
+    { "/channels",            LW_GET,            V,  NO,  0,               "channels",  lw_page_channels },
+    { "/budgets",             LW_GET,            V,  NO,  0,               "budgets",   lw_page_budgets },
+    { "/sla",                 LW_GET,            C,  NO,  0,               "sla",       lw_page_sla },
+    { "/reports",             LW_GET,            C,  NO,  0,               "reports",   lw_page_reports },
+    { "/reports/{id}.pdf",    LW_GET,            C,  NO,  0,               "reports",   lw_page_report_file },
+    { "/reports/{id}.html",   LW_GET,            C,  NO,  0,               "reports",   lw_page_report_file },
+    { "/reports/{id}.csv",    LW_GET,            C,  NO,  0,               "reports",   lw_page_report_file },
+    { "/admin/users",         LW_GET | LW_POST,  A,  SE,  0,               "users",     lw_page_users },
+    { "/admin/audit",         LW_GET,            C,  NO,  0,               "audit",     lw_page_audit },
+    { "/login",               LW_GET | LW_POST,  AN, CK,  0,               "login",     lw_page_login },
+    { "/logout",              LW_POST,           V,  SE,  0,               "login",     lw_page_logout },
+    { "/healthz",             LW_GET,            AN, NO,  LW_RF_NO_DB,     NULL,        lw_page_healthz },
+    { "/metrics",             LW_GET,            V,  NO,  LW_RF_MACHINE,   NULL,        lw_page_metrics },
+    { "/api/v1/models",       LW_GET,            V,  NO,  LW_RF_MACHINE,   NULL,        lw_page_api_models },
+};
+
+const lw_route *
+lw_routes(size_t *n)
+{
+    *n = LW_ARRAY_LEN(routes);
+    return routes;
+}
+
+static unsigned
+method_bit(const char *m)
+{
+    if (strcmp(m, "GET") == 0)
+        return LW_GET;
+    if (strcmp(m, "POST") == 0)
+        return LW_POST;
+    return 0;
+}
+
+/* One pattern segment against one path segment: a literal, or "{name}"
+ * followed by an optional literal suffix ("{id}.pdf"); a parameter is 1-18
+ * digits. On a match with a parameter, *pname and *pval get pool copies. */
+static int
+segment_match(lw_pool *pool, const char *pat, size_t plen, const char *seg, size_t slen,
+              const char **pname, const char **pval)
+{
+    const char *close, *suffix;
+    size_t slen_suffix, digits, i;
+
+    if (plen == 0 || pat[0] != '{')
+        return plen == slen && memcmp(pat, seg, plen) == 0;
+    close = memchr(pat, '}', plen);
+    if (close == NULL)
+        return 0;
+    suffix = close + 1;
+    slen_suffix = plen - (size_t) (suffix - pat);
+    if (slen <= slen_suffix || memcmp(seg + slen - slen_suffix, suffix, slen_suffix) != 0)
+        return 0;
+    digits = slen - slen_suffix;
+    if (digits > 18)
+        return 0;
+    for (i = 0; i < digits; i++)
+        if (seg[i] < '0' || seg[i] > '9')
+            return 0;
+    *pname = lw_pool_strndup(pool, pat + 1, (size_t) (close - pat - 1));
+    *pval = lw_pool_strndup(pool, seg, digits);
+    return *pname != NULL && *pval != NULL;
+}
+
+/* Whole-path match; parameters are collected into params on success. */
+static int
+pattern_match(lw_pool *pool, const char *pat, const char *path, lw_kv *params,
+              size_t *nparams, size_t maxparams)
+{
+    const char *pe, *se, *name, *val;
+    size_t n = 0;
+
+    for (;;) {
+        if (*pat != '/' || *path != '/')
+            return 0;
+        pat++;
+        path++;
+        pe = pat + strcspn(pat, "/");
+        se = path + strcspn(path, "/");
+        name = val = NULL;
+        if (!segment_match(pool, pat, (size_t) (pe - pat), path, (size_t) (se - path), &name, &val))
+            return 0;
+        if (name != NULL) {
+            if (n == maxparams)
+                return 0;
+            params[n].name = name;
+            params[n++].value = val;
+        }
+        pat = pe;
+        path = se;
+        if (*pat == '\0' && *path == '\0')
+            break;
+    }
+    *nparams = n;
+    return 1;
+}
+
+const lw_route *
+lw_route_match(lw_req *r, const char *path, const char *method, unsigned *allow)
+{
+    lw_kv params[4];
+    size_t i, j, np = 0, len = strlen(path);
+    unsigned want = method_bit(method);
+    char *p;
+
+    /* "/alerts/" is "/alerts" */
+    if (len > 1 && path[len - 1] == '/') {
+        p = lw_pool_strndup(r->pool, path, len - 1);
+        if (p == NULL)
+            return NULL;
+        path = p;
+    }
+    *allow = 0;
+    for (i = 0; i < LW_ARRAY_LEN(routes); i++) {
+        if (!pattern_match(r->pool, routes[i].pattern, path, params, &np, LW_ARRAY_LEN(params)))
+            continue;
+        *allow |= routes[i].methods;
+        if (!(routes[i].methods & want))
+            continue;
+        r->path_params.n = 0;
+        for (j = 0; j < np; j++) {
+            /* the list is pool-allocated on first use */
+            if (r->path_params.cap == 0) {
+                r->path_params.items = lw_pool_alloc(r->pool, 4 * sizeof(lw_kv));
+                if (r->path_params.items == NULL)
+                    return NULL;
+                r->path_params.cap = 4;
+            }
+            r->path_params.items[r->path_params.n++] = params[j];
+        }
+        return &routes[i];
+    }
+    return NULL;
+}
+
+/* ---- authentication ---- */
+
+static int
+user_from_result(lw_req *r, PGresult *res, int via_token)
+{
+    const char *role;
+
+    if (res == NULL)
+        return LW_EDB;
+    if (PQntuples(res) == 1) {
+        role = lw_db_str(res, 0, 2);
+        r->user.id = lw_db_int(res, 0, 0);
+        r->user.email = lw_pool_strdup(r->pool, lw_db_str(res, 0, 1));
+        r->user.role = lw_auth_role_parse(role);
+        if (r->user.role < 0)
+            r->user.role = LW_ROLE_ANON;
+        r->user.via_token = via_token;
+        if (!via_token)
+            r->user.csrf = lw_pool_strdup(r->pool, lw_db_str(res, 0, 3));
+    }
+    PQclear(res);
+    return LW_OK;
+}
+
+/* Who is asking: a Bearer token (machine routes) or the session cookie.
+ * Anonymous is not an error; an unreachable database is (LW_EDB). */
+static int
+authenticate(lw_req *r, const lw_route *rt)
+{
+    const char *auth = lw_req_env(r, "HTTP_AUTHORIZATION");
+    const char *cookie = lw_req_cookie(r, "lw_session");
+    lw_db *db;
+    int rc;
+
+    if ((rt->flags & LW_RF_MACHINE) && auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
+        if (!lw_auth_token_valid(auth + 7))
+            return LW_OK;
+        if ((db = lw_req_db(r)) == NULL)
+            return LW_EDB;
+        return user_from_result(r, lw_dbw_api_token_user(db, &r->err, auth + 7), 1);
+    }
+    if (cookie == NULL)
+        return LW_OK;
+    if (lw_auth_token_valid(cookie)) {
+        if ((db = lw_req_db(r)) == NULL)
+            return LW_EDB;
+        rc = user_from_result(r, lw_dbw_session_user(db, &r->err, cookie), 0);
+        if (rc != LW_OK)
+            return rc;
+        if (r->user.id > 0) {
+            r->user.session = cookie;
+            return LW_OK;
+        }
+    }
+    /* expired or forged: the browser may as well forget it */
+    lw_req_set_cookie(r, "lw_session", "", "Lax", 0);
+    return LW_OK;
+}
+
+static int
+csrf_ok(lw_req *r, const lw_route *rt)
+{
+    const char *sent = lw_req_form(r, "csrf_token");
+    const char *expected = NULL;
+
+    if (sent == NULL)
+        sent = lw_req_env(r, "HTTP_X_CSRF_TOKEN");
+    if (rt->csrf == LW_CSRF_SESSION) {
+        if (r->user.via_token)
+            return 1;   /* no cookie involved: nothing a third site can forge */
+        expected = r->user.csrf;
+    } else if (rt->csrf == LW_CSRF_COOKIE) {
+        expected = lw_req_cookie(r, "lw_csrf");
+        if (!lw_auth_token_valid(expected))
+            return 0;
+    }
+    return expected != NULL && expected[0] != '\0' && lw_auth_streq_ct(sent, expected);
+}
+
+/* ---- answers ---- */
+
+static int
+machine_route(lw_req *r)
+{
+    return (r->route != NULL && (r->route->flags & LW_RF_MACHINE))
+        || strncmp(r->path, "/api/", 5) == 0;
+}
+
+static void
+allow_header(lw_req *r, unsigned allow)
+{
+    lw_req_add_header(r, "Allow", (allow & LW_GET) && (allow & LW_POST) ? "GET, HEAD, POST"
+                                  : (allow & LW_POST) ? "POST" : "GET, HEAD");
+}
+
+/* The values every page's layout uses. */
+static void
+common_hdf(lw_req *r)
+{
+    lw_hdf_set(r, "Page.path", r->path);
+    if (r->route && r->route->section)
+        lw_hdf_set(r, "Page.section", r->route->section);
+    if (r->user.id > 0) {
+        lw_hdf_set(r, "User.email", r->user.email);
+        lw_hdf_set(r, "User.role", lw_auth_role_name(r->user.role));
+        lw_hdf_set_int(r, "User.can_compliance", lw_auth_role_allows(r->user.role, LW_ROLE_COMPLIANCE));
+        lw_hdf_set_int(r, "User.can_editor", lw_auth_role_allows(r->user.role, LW_ROLE_EDITOR));
+        lw_hdf_set_int(r, "User.can_admin", lw_auth_role_allows(r->user.role, LW_ROLE_ADMIN));
+        lw_hdf_set(r, "CSRF.token", r->user.csrf);
+    }
+}
+
+static const char *
+error_title(int status)
+{
+    switch (status) {
+    case 400: return "Bad request";
+    case 401: return "Login required";
+    case 403: return "Forbidden";
+    case 404: return "Page not found";
+    case 405: return "Method not allowed";
+    case 413: return "Request too large";
+    case 503: return "Service unavailable";
+    default:  return "Internal error";
+    }
+}
+
+static void
+respond_json_error(lw_req *r)
+{
+    json_object *o = json_object_new_object();
+    const char *s;
+
+    json_object_object_add(o, "error", json_object_new_string(
+        r->error_message ? r->error_message : error_title(r->status)));
+    json_object_object_add(o, "status", json_object_new_int(r->status));
+    s = lw_pool_strdup(r->pool, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    json_object_put(o);
+    if (s == NULL)
+        s = "{\"error\":\"out of memory\"}";
+    lw_render_response(r, "application/json", s, strlen(s));
+}
+
+/* Renders whatever r holds: a raw body, a page, an error, a redirect. */
+static void
+finish(lw_req *r)
+{
+    lw_buf body = { 0 };
+    const char *msg;
+
+    if (r->template != NULL && strcmp(r->template, "error") == 0) {
+        if (machine_route(r)) {
+            if (strncmp(r->path, "/api/", 5) == 0) {
+                respond_json_error(r);
+            } else {
+                msg = lw_pool_printf(r->pool, "%s\n",
+                                     r->error_message ? r->error_message : error_title(r->status));
+                lw_render_response(r, "text/plain; charset=utf-8", msg, strlen(msg));
+            }
+            return;
+        }
+        lw_hdf_set_int(r, "Error.status", r->status);
+        lw_hdf_set(r, "Error.title", error_title(r->status));
+        lw_hdf_set(r, "Error.message", r->error_message);
+        lw_hdf_set(r, "Page.title", error_title(r->status));
+    }
+    if (r->template != NULL) {
+        common_hdf(r);
+        if (lw_render_page(r, &body) != LW_OK) {
+            lw_log(LW_LOG_ERROR, "render %s: %s", r->path, r->err.msg);
+            lw_buf_free(&body);
+            r->status = 500;
+            msg = "Internal error: the page could not be rendered.\n";
+            lw_render_response(r, "text/plain; charset=utf-8", msg, strlen(msg));
+            return;
+        }
+        lw_render_response(r, "text/html; charset=utf-8", body.data ? body.data : "", body.len);
+        lw_buf_free(&body);
+        return;
+    }
+    if (r->body != NULL) {
+        lw_render_response(r, r->content_type, r->body, r->body_len);
+        return;
+    }
+    /* redirects and empty answers */
+    lw_render_response(r, "text/plain; charset=utf-8", "", 0);
+}
+
+static void
+login_redirect(lw_req *r)
+{
+    const char *next = r->path;
+
+    if (strcmp(r->method, "GET") == 0 && r->query[0] != '\0')
+        next = lw_pool_printf(r->pool, "%s?%s", r->path, r->query);
+    lw_req_redirect(r, lw_pool_printf(r->pool, "/login?next=%s",
+                                      lw_url_encode(r->pool, next ? next : "/")));
+}
+
+static void
+handler_failed(lw_req *r, int rc)
+{
+    switch (rc) {
+    case LW_EDB:
+        lw_log(LW_LOG_WARN, "%s %s: %s", r->method, r->path, r->err.msg);
+        lw_req_error(r, 503, "The database is not reachable right now. Try again in a moment.");
+        break;
+    case LW_ENOTFOUND:
+        lw_req_error(r, 404, "There is nothing at this address.");
+        break;
+    case LW_EINVAL:
+        lw_req_error(r, 400, r->err.msg[0] ? r->err.msg : "The request is not valid.");
+        break;
+    default:
+        lw_log(LW_LOG_ERROR, "%s %s: %s", r->method, r->path, r->err.msg);
+        lw_req_error(r, 500, "Something went wrong on our side; it has been logged.");
+        break;
+    }
+}
+
+int
+lw_route_check(lw_req *r, const lw_route *rt)
+{
+    if (!lw_auth_role_allows(r->user.id > 0 ? r->user.role : LW_ROLE_ANON, rt->role)) {
+        if (r->user.id > 0) {
+            lw_req_error(r, 403, "Your role does not give access to this page.");
+        } else if (rt->flags & LW_RF_MACHINE) {
+            lw_req_add_header(r, "WWW-Authenticate", "Bearer realm=\"llmwatch\"");
+            lw_req_error(r, 401, "Authentication required: send Authorization: Bearer <token>.");
+        } else {
+            login_redirect(r);
+        }
+        return LW_EPERM;
+    }
+    if (strcmp(r->method, "POST") == 0 && rt->csrf != LW_CSRF_NONE && !csrf_ok(r, rt)) {
+        lw_req_error(r, 403, "The form has expired or did not come from this site. "
+                             "Reload the page and try again.");
+        return LW_EPERM;
+    }
+    return LW_OK;
+}
+
+void
+lw_app_handle(lw_req *r)
+{
+    const lw_route *rt;
+    unsigned allow = 0;
+    int rc;
+
+    if (r->body_status != 0) {
+        lw_req_error(r, r->body_status, r->body_status == 413
+                     ? "The request body is larger than 1 MiB."
+                     : "The request body could not be read.");
+        goto done;
+    }
+    rt = lw_route_match(r, r->path, r->method, &allow);
+    if (rt == NULL) {
+        /* the error page shows the nav to a logged-in user; a database
+         * failure here changes nothing */
+        if (lw_req_cookie(r, "lw_session") != NULL)
+            authenticate(r, &routes[0]);
+        if (allow != 0) {
+            allow_header(r, allow);
+            lw_req_error(r, 405, "This address does not accept that method.");
+        } else {
+            lw_req_error(r, 404, "There is nothing at this address.");
+        }
+        goto done;
+    }
+    r->route = rt;
+    if (!(rt->flags & LW_RF_NO_DB) && (rt->role > LW_ROLE_ANON || rt->csrf == LW_CSRF_COOKIE)) {
+        if (authenticate(r, rt) != LW_OK) {
+            handler_failed(r, LW_EDB);
+            goto done;
+        }
+    }
+    if (lw_route_check(r, rt) != LW_OK)
+        goto done;
+    rc = rt->handler(r);
+    if (r->dbslot != NULL && *r->dbslot != NULL)
+        lw_db_rollback(*r->dbslot);     /* a page never leaves a transaction open */
+    if (rc < 0)
+        handler_failed(r, rc);
+done:
+    finish(r);
+    lw_log(r->status >= 500 ? LW_LOG_WARN : LW_LOG_DEBUG, "%s %s -> %d",
+           r->method, r->path, r->status);
+}

@@ -1,0 +1,267 @@
+/* check_render.c: the render path of app/render.c: every template parses,
+ * a broken one is refused with its name, hostile values come out escaped
+ * (HDF -> ClearSilver -> response, and end to end from the database), the
+ * HDF helpers and duration formatting, one golden page. */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "webtest.h"
+
+#define HOSTILE "<script>alert(1)</script> \"'&"
+#define HOSTILE_ESCAPED "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&#39;&amp;"
+
+START_TEST(all_templates_parse)
+{
+    static const char *pages[] = { "dashboard", "model", "alerts", "alert", "rules", "rule",
+                                   "silences", "channels", "budgets", "sla", "reports", "users",
+                                   "audit", "login", "error" };
+    size_t i;
+
+    wt_templates();
+    for (i = 0; i < LW_ARRAY_LEN(pages); i++)
+        ck_assert_msg(lw_render_has(pages[i]), "no template %s.cs", pages[i]);
+    ck_assert(!lw_render_has("layout_missing"));
+    lw_render_shutdown();
+}
+END_TEST
+
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void
+remove_file(const char *dir, const char *name)
+{
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    ck_assert_int_eq(unlink(path), 0);
+}
+
+START_TEST(broken_template_is_refused)
+{
+    char dir[] = "/tmp/lw-render-XXXXXX";
+    lw_err err = { { 0 } };
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    write_file(dir, "macros.cs", "<?cs def:x() ?>x<?cs /def ?>");
+    write_file(dir, "layout.cs", "<html><?cs call:content() ?></html>");
+    write_file(dir, "error.cs", "<?cs def:content() ?>e<?cs /def ?>");
+    ck_assert_int_eq(lw_render_init(dir, &err), LW_OK);
+    write_file(dir, "broken.cs", "<?cs def:content() ?><?cs if:x ?>never closed<?cs /def ?>");
+    ck_assert_int_ne(lw_render_init(dir, &err), LW_OK);
+    ck_assert_msg(strstr(err.msg, "broken.cs") != NULL, "message without the file: %s", err.msg);
+    ck_assert(!lw_render_has("error"));     /* nothing half-loaded stays */
+    remove_file(dir, "broken.cs");
+    write_file(dir, "broken.cs", "<?cs def:content() ?>fixed<?cs /def ?>");
+    ck_assert_int_eq(lw_render_init(dir, &err), LW_OK);
+    lw_render_shutdown();
+    remove_file(dir, "layout.cs");
+    ck_assert_int_ne(lw_render_init(dir, &err), LW_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, "layout.cs"));
+    remove_file(dir, "macros.cs");
+    remove_file(dir, "error.cs");
+    remove_file(dir, "broken.cs");
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(hostile_values_are_escaped)
+{
+    wt_request t;
+    lw_buf body = { 0 };
+
+    wt_templates();
+    wt_request_init(&t, NULL, "GET", "/", NULL, NULL, NULL);
+    /* what page_dashboard puts in, by hand */
+    lw_hdf_set(&t.r, "Page.title", HOSTILE);
+    lw_hdf_set(&t.r, "User.email", HOSTILE);
+    lw_hdf_set(&t.r, "User.role", "viewer");
+    lw_hdf_set(&t.r, "Envs.0.name", HOSTILE);
+    lw_hdf_set(&t.r, "Envs.0.models.0.id", "3");
+    lw_hdf_set(&t.r, "Envs.0.models.0.name", HOSTILE);
+    lw_hdf_set(&t.r, "Envs.0.models.0.provider", HOSTILE);
+    lw_hdf_set(&t.r, "Envs.0.models.0.model", "<img src=x onerror=alert(2)>");
+    lw_hdf_set(&t.r, "Envs.0.models.0.priority", HOSTILE);
+    lw_hdf_set(&t.r, "Envs.0.models.0.last_ok", "0");
+    lw_hdf_set(&t.r, "Envs.0.models.0.last_error", HOSTILE);
+    t.r.template = "dashboard";
+    ck_assert_int_eq(lw_render_page(&t.r, &body), LW_OK);
+    ck_assert_ptr_nonnull(strstr(body.data, HOSTILE_ESCAPED));
+    ck_assert_ptr_nonnull(strstr(body.data, "&lt;img src=x onerror=alert(2)&gt;"));
+    ck_assert_ptr_null(strstr(body.data, "<script>alert"));
+    ck_assert_ptr_null(strstr(body.data, "<img src=x"));
+    ck_assert_ptr_null(strstr(body.data, "\"'&"));
+    /* an attribute value cannot be left either */
+    ck_assert_ptr_null(strstr(body.data, "\" onerror"));
+    lw_buf_free(&body);
+    wt_request_free(&t);
+    lw_render_shutdown();
+}
+END_TEST
+
+START_TEST(durations_for_people)
+{
+    char b[32];
+
+    lw_fmt_ms(612, b, sizeof(b));
+    ck_assert_str_eq(b, "612 ms");
+    lw_fmt_ms(1850, b, sizeof(b));
+    ck_assert_str_eq(b, "1.85 s");
+    lw_fmt_ms(3.24, b, sizeof(b));
+    ck_assert_str_eq(b, "3.2 ms");
+    lw_fmt_ms(999.7, b, sizeof(b));
+    ck_assert_str_eq(b, "1.00 s");
+    lw_fmt_ms(125000, b, sizeof(b));
+    ck_assert_str_eq(b, "2m 05s");
+    lw_fmt_ms(-1, b, sizeof(b));
+    ck_assert_str_eq(b, "-");
+}
+END_TEST
+
+/* The 404 page of an anonymous visitor, byte for byte. */
+START_TEST(golden_error_page)
+{
+    const char *golden = "tests/fixtures/render/error_404.html";
+    wt_request t;
+    const char *out, *body;
+    lw_buf want = { 0 };
+    char chunk[4096];
+    size_t n;
+    FILE *f;
+
+    wt_templates();
+    wt_request_init(&t, NULL, "GET", "/no-such-page", NULL, NULL, NULL);
+    out = wt_run(&t);
+    body = strstr(out, "\r\n\r\n");
+    ck_assert_ptr_nonnull(body);
+    body += 4;
+    if (getenv("LW_UPDATE_GOLDEN") != NULL) {
+        f = fopen(golden, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(body, f);
+        fclose(f);
+    }
+    f = fopen(golden, "r");
+    ck_assert_msg(f != NULL, "missing %s (LW_UPDATE_GOLDEN=1 writes it)", golden);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        lw_buf_append(&want, chunk, n);
+    fclose(f);
+    ck_assert_str_eq(body, want.data);
+    lw_buf_free(&want);
+    wt_request_free(&t);
+    lw_render_shutdown();
+}
+END_TEST
+
+/* End to end: a model named like an attack, from the database to HTML,
+ * on every page that shows model names. */
+START_TEST(db_hostile_model_name)
+{
+    static const char *pages[] = { "/", "/sla", "/api/v1/models", "/metrics" };
+    char cookie[160], csrf[LW_TOKEN_LEN + 1], env[40], path[64];
+    lw_db *db = wt_db("db_hostile_model_name");
+    lw_err err = { { 0 } };
+    PGresult *res;
+    wt_request t;
+    const char *out, *p[2];
+    size_t i;
+
+    if (db == NULL)
+        return;
+    wt_templates();
+    wt_user(db, "compliance", cookie, csrf);
+    snprintf(env, sizeof(env), "env-%.16s", csrf);
+    p[0] = env;
+    p[1] = HOSTILE;
+    res = lw_db_query(db, &err,
+        "WITH e AS (INSERT INTO environments (name) VALUES ($1) RETURNING id),"
+        " m AS (INSERT INTO models (environment_id, name, provider, model, sla_target_ms)"
+        "  SELECT id, $2, 'openai', $2, 2000 FROM e RETURNING id, environment_id)"
+        " INSERT INTO probes (ts, model_id, environment_id, ok, error_class, error_message, total_ms)"
+        " SELECT now(), id, environment_id, false, 'http_5xx', $2, 1850 FROM m RETURNING model_id",
+        2, p);
+    ck_assert_msg(res != NULL, "%s", err.msg);
+    snprintf(path, sizeof(path), "/models/%s", lw_db_str(res, 0, 0));
+    PQclear(res);
+    for (i = 0; i < LW_ARRAY_LEN(pages) + 1; i++) {
+        wt_request_init(&t, db, "GET", i < LW_ARRAY_LEN(pages) ? pages[i] : path, cookie, NULL, NULL);
+        out = wt_run(&t);
+        ck_assert_msg(strncmp(out, "Status: 200 ", 12) == 0, "%s: %.100s", t.r.path, out);
+        /* JSON and Prometheus text are not HTML: their own escaping */
+        if (strstr(t.r.path, "/api/") == t.r.path)
+            ck_assert_ptr_nonnull(strstr(out, "\"name\":\"<script>alert(1)<\\/script> \\\"'&\""));
+        else if (strcmp(t.r.path, "/metrics") == 0)
+            ck_assert_ptr_nonnull(strstr(out, "model=\"<script>alert(1)</script> \\\"'&\""));
+        else {
+            ck_assert_msg(strstr(out, HOSTILE_ESCAPED) != NULL, "%s: not found escaped", t.r.path);
+            ck_assert_msg(strstr(out, "<script>alert") == NULL, "%s: unescaped", t.r.path);
+            ck_assert_msg(strstr(out, "text/html; charset=utf-8") != NULL, "%s", t.r.path);
+        }
+        if (i == LW_ARRAY_LEN(pages))
+            ck_assert_ptr_nonnull(strstr(out, "1.85 s"));
+        wt_request_free(&t);
+    }
+    lw_render_shutdown();
+    lw_db_close(db);
+}
+END_TEST
+
+/* Every section is a real page with an empty state or rows. */
+START_TEST(db_every_section_renders)
+{
+    static const char *pages[] = { "/", "/alerts", "/rules", "/silences", "/channels", "/budgets",
+                                   "/sla", "/reports", "/admin/users", "/admin/audit" };
+    char cookie[160], csrf[LW_TOKEN_LEN + 1];
+    lw_db *db = wt_db("db_every_section_renders");
+    wt_request t;
+    const char *out;
+    size_t i;
+
+    if (db == NULL)
+        return;
+    wt_templates();
+    wt_user(db, "admin", cookie, csrf);
+    for (i = 0; i < LW_ARRAY_LEN(pages); i++) {
+        wt_request_init(&t, db, "GET", pages[i], cookie, NULL, NULL);
+        out = wt_run(&t);
+        ck_assert_msg(strncmp(out, "Status: 200 ", 12) == 0, "%s: %.100s", pages[i], out);
+        ck_assert_msg(strstr(out, "</html>") != NULL, "%s: no page", pages[i]);
+        ck_assert_msg(strstr(out, "class=\"active\"") != NULL, "%s: no nav", pages[i]);
+        ck_assert_msg(strstr(out, csrf) != NULL, "%s: no logout form token", pages[i]);
+        ck_assert_msg(strstr(out, "<table") != NULL || strstr(out, "class=\"empty\"") != NULL
+                      || strstr(out, "class=\"cards\"") != NULL, "%s: neither rows nor empty state", pages[i]);
+        wt_request_free(&t);
+    }
+    lw_render_shutdown();
+    lw_db_close(db);
+}
+END_TEST
+
+Suite *render_suite(void)
+{
+    Suite *s = suite_create("render");
+    TCase *tc = tcase_create("render");
+    TCase *db = tcase_create("render_db");
+
+    tcase_add_test(tc, all_templates_parse);
+    tcase_add_test(tc, broken_template_is_refused);
+    tcase_add_test(tc, hostile_values_are_escaped);
+    tcase_add_test(tc, durations_for_people);
+    tcase_add_test(tc, golden_error_page);
+    tcase_set_timeout(db, 60);
+    tcase_add_test(db, db_hostile_model_name);
+    tcase_add_test(db, db_every_section_renders);
+    suite_add_tcase(s, tc);
+    suite_add_tcase(s, db);
+    return s;
+}
