@@ -26,7 +26,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 CFLAGS    ?= $(OPT) -g
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) -Wall -Wextra -Werror -Wformat=2 -Wno-format-nonliteral \
              -Wshadow -Wpointer-arith -Wstrict-prototypes -D_GNU_SOURCE \
-             -DLW_DATADIR='"$(DATADIR)"' -Ilib -I/usr/include/ClearSilver \
+             -DLW_DATADIR='"$(DATADIR)"' -iquote lib -iquote worker -I/usr/include/ClearSilver \
              $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
 LDLIBS     = -lneo_cgi -lneo_cs -lneo_utl -lz $(PKG_LIBS) -lcrypt -lm -pthread
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
@@ -105,7 +105,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) \
 	  $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)/etc/nginx/sites-available
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	cp -R templates static sql suites $(DESTDIR)$(DATADIR)/
+	cp -R templates static sql $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/worker
+	cp -R worker/suites $(DESTDIR)$(DATADIR)/worker/
 	install -m 644 nginx/llmwatch.conf $(DESTDIR)/etc/nginx/sites-available/llmwatch
 	install -m 644 worker/systemd/*.service worker/systemd/*.timer \
 	  $(DESTDIR)$(PREFIX)/lib/systemd/system/

@@ -322,6 +322,17 @@ lw_pool_cleanup_add(lw_pool *p, void (*fn)(void *), void *data)
     return LW_OK;
 }
 
+const char *
+lw_datadir(void)
+{
+    const char *d = getenv("LLMWATCH_DATADIR");
+
+#ifndef LW_DATADIR
+#define LW_DATADIR "."
+#endif
+    return (d != NULL && d[0] != '\0') ? d : LW_DATADIR;
+}
+
 int
 lw_streq(const char *a, const char *b)
 {

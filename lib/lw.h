@@ -65,6 +65,10 @@ char    *lw_pool_strndup(lw_pool *p, const char *s, size_t n);
 char    *lw_pool_printf(lw_pool *p, const char *fmt, ...) LW_PRINTF(2, 3);
 int      lw_pool_cleanup_add(lw_pool *p, void (*fn)(void *), void *data);
 
+/* Where templates/, static/, sql/ and worker/suites/ live: $LLMWATCH_DATADIR,
+ * else the compile-time LW_DATADIR. Borrowed. */
+const char *lw_datadir(void);
+
 /* Small helpers. */
 int  lw_streq(const char *a, const char *b);        /* NULL-safe */
 char *lw_strdup(const char *s);                     /* caller frees; aborts on OOM */
