@@ -121,6 +121,8 @@ lw_cmd_run_due(int argc, char **argv)
 
         if (o.job != NULL && strcmp(o.job, def->name) != 0)
             continue;
+        if (!lw_job_enabled(def, cfg))
+            continue;
         if (lw_job_schedule(def, cfg, &s, &timeout, &err) != LW_OK) {
             lw_log(LW_LOG_ERROR, "job %s: %s", def->name, err.msg);
             failed++;
@@ -275,6 +277,8 @@ lw_cmd_run(int argc, char **argv)
 
             if (kids[i].pid != 0)
                 continue;   /* the previous run is still going */
+            if (!lw_job_enabled(def, cfg))
+                continue;
             if (lw_job_schedule(def, cfg, &s, &timeout, &err) != LW_OK)
                 continue;
             due = lw_job_due(db, def, &s, now, &slot, &err);

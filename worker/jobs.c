@@ -39,6 +39,14 @@ lw_job_schedule(const lw_job_def *def, lw_config *cfg, lw_sched *out,
     return lw_sched_parse(def->default_freq, out, err);
 }
 
+int
+lw_job_enabled(const lw_job_def *def, const lw_config *cfg)
+{
+    if (cfg == NULL || def->cfg_job < 0 || def->cfg_job >= LW_JOB_COUNT)
+        return 1;
+    return cfg->jobs[def->cfg_job].enabled;
+}
+
 static void
 fmt_ts(time_t t, char *buf, size_t size)
 {

@@ -43,6 +43,9 @@ const lw_job_def *lw_job_find(const char *name);
 int lw_job_schedule(const lw_job_def *def, lw_config *cfg, lw_sched *out,
                     int *timeout_s, lw_err *err);
 
+/* 0 when the config turns the job off (schedule entry `enabled: false`). */
+int lw_job_enabled(const lw_job_def *def, const lw_config *cfg);
+
 /* The slot to run now, if any: *slot = the latest slot <= now not yet in
  * job_runs (older unrun slots are recorded as skipped). Returns 1 when due,
  * 0 when not, negative on error. */
