@@ -23,6 +23,11 @@ static const struct command commands[] = {
     { "run",       lw_cmd_run,       "run [--config FILE] [--database URL]   (foreground scheduler)" },
     { "run-due",   lw_cmd_run_due,   "run-due [--config FILE] [--job NAME]   (what systemd timers call)" },
     { "maintain",  lw_cmd_maintain,  "maintain [--database URL]   (partitions, retention, sessions)" },
+    { "backfill",  lw_cmd_backfill,
+      "backfill [--days 30] [--interval 5m] [--seed N] | --remove   (realistic history to try things at once)" },
+    { "status",    lw_cmd_status,    "status [--config FILE]   (jobs: next and last runs; last 6 hours)" },
+    { "metrics",   lw_cmd_metrics,
+      "metrics [--hours 24] [--model NAME] [--format table|json|csv]" },
 };
 
 static void
