@@ -35,7 +35,8 @@ LIB_SRC    := $(wildcard lib/*.c)
 APP_SRC    := $(filter-out app/main.c,$(wildcard app/*.c))
 WORKER_SRC := $(filter-out worker/main.c,$(wildcard worker/*.c))
 SIM_SRC    := $(wildcard worker/sim/*.c)
-TEST_SRC   := $(wildcard tests/check_*.c)
+# every tests/*.c but the runner: suites (check_*.c) and their helpers
+TEST_SRC   := $(filter-out tests/runner.c,$(wildcard tests/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIB_OBJ    := $(call obj,$(LIB_SRC))

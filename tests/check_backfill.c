@@ -3,6 +3,8 @@
  * $LW_TEST_DATABASE_URL) the rows it writes: counts, marker, patterns,
  * exact costs, determinism, replacement and removal. */
 #include <check.h>
+
+#include "testdb.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,121 +43,27 @@ END_TEST
 
 /* ---- on a private database ---- */
 
-static char db_url[1024];     /* set by the unchecked fixture; "" = skip */
-static char admin_url[1024];
-static char db_name[64];
-static char db_why[1100];
-
-/* conninfo of `url` with another dbname; quoted key='value' pairs */
-static int
-url_for_db(const char *url, const char *dbname, char *buf, size_t size)
-{
-    PQconninfoOption *opts = PQconninfoParse(url, NULL), *o;
-    lw_buf b = { 0 };
-    const char *v;
-
-    if (opts == NULL)
-        return -1;
-    for (o = opts; o->keyword != NULL; o++) {
-        v = strcmp(o->keyword, "dbname") == 0 ? dbname : o->val;
-        if (v == NULL || *v == '\0')
-            continue;
-        lw_buf_printf(&b, "%s%s='", b.len ? " " : "", o->keyword);
-        for (; *v; v++) {
-            if (*v == '\'' || *v == '\\')
-                lw_buf_putc(&b, '\\');
-            lw_buf_putc(&b, *v);
-        }
-        lw_buf_putc(&b, '\'');
-    }
-    if (strstr(b.data ? b.data : "", "dbname=") == NULL)
-        lw_buf_printf(&b, " dbname='%s'", dbname);
-    PQconninfoFree(opts);
-    lw_strlcpy(buf, b.data ? b.data : "", size);
-    lw_buf_free(&b);
-    return 0;
-}
+static lw_testdb tdb;
 
 static void
 private_db_setup(void)
 {
-    const char *url = getenv("LW_TEST_DATABASE_URL");
-    lw_err err = { { 0 } };
-    char *name = NULL;
-    lw_db *db;
-    int created, applied;
-
-    db_url[0] = '\0';
-    if (url == NULL || *url == '\0') {
-        snprintf(db_why, sizeof(db_why), "LW_TEST_DATABASE_URL is not set");
-        return;
-    }
-    snprintf(db_name, sizeof(db_name), "llmwatch_check_backfill_%d", (int) getpid());
-    if (url_for_db(url, db_name, db_url, sizeof(db_url)) != 0
-        || url_for_db(url, "postgres", admin_url, sizeof(admin_url)) != 0) {
-        snprintf(db_why, sizeof(db_why), "cannot parse LW_TEST_DATABASE_URL");
-        db_url[0] = '\0';
-        return;
-    }
-    if (lw_db_ensure_database(db_url, &created, &name, &err) != LW_OK) {
-        snprintf(db_why, sizeof(db_why), "create database: %s", err.msg);
-        db_url[0] = '\0';
-        free(name);
-        return;
-    }
-    free(name);
-    db = lw_db_connect(db_url, "check_backfill", &err);
-    if (db == NULL || lw_db_migrate(db, "sql", &applied, &err) != LW_OK) {
-        snprintf(db_why, sizeof(db_why), "migrate: %s", err.msg);
-        db_url[0] = '\0';
-    }
-    lw_db_close(db);
+    lw_testdb_setup(&tdb, "check_backfill");
 }
 
 static void
 private_db_teardown(void)
 {
-    lw_err err = { { 0 } };
-    const char *p[1] = { db_name };
-    PGresult *res;
-    lw_db *db;
-
-    if (db_url[0] == '\0')
-        return;
-    db = lw_db_connect(admin_url, "check_backfill", &err);
-    if (db == NULL)
-        return;
-    /* a database name cannot be a parameter: quote it in SQL, then run it */
-    res = lw_db_query(db, &err, "SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', $1::text)",
-                      1, p);
-    if (res != NULL)
-        lw_db_exec(db, &err, lw_db_str(res, 0, 0), 0, NULL);
-    PQclear(res);
-    lw_db_close(db);
+    lw_testdb_teardown(&tdb);
 }
 
 static lw_db *
 test_db(void)
 {
-    lw_err err = { { 0 } };
-    lw_db *db;
-
-    if (db_url[0] == '\0') {
-        printf("SKIP check_backfill database tests: %s\n", db_why);
-        return NULL;
-    }
-    db = lw_db_connect(db_url, "check_backfill", &err);
-    ck_assert_msg(db != NULL, "%s", err.msg);
-    return db;
+    return lw_testdb_connect(&tdb);
 }
 
-static void
-exec_ok(lw_db *db, const char *sql)
-{
-    lw_err err = { { 0 } };
-
-    ck_assert_msg(lw_db_exec(db, &err, sql, 0, NULL) >= 0, "%s: %s", sql, err.msg);
-}
+#define exec_ok(db, sql) lw_testdb_exec((db), (sql))
 
 /* The first column of the first row of a query, as a number. */
 static double
