@@ -115,12 +115,13 @@ main(int argc, char **argv)
             client *c = &cl[evs[i].data.u32];
 
             if ((evs[i].events & EPOLLOUT) && c->reqoff < c->reqlen) {
+                int64_t t = now_us();    /* before the send: the server may answer at once */
                 ssize_t w = send(c->fd, c->req + c->reqoff, c->reqlen - c->reqoff, MSG_NOSIGNAL);
 
                 if (w > 0)
                     c->reqoff += (size_t) w;
                 if (c->reqoff == c->reqlen) {
-                    c->t_sent = now_us();
+                    c->t_sent = t;
                     ev.events = EPOLLIN;
                     ev.data.u32 = evs[i].data.u32;
                     epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);

@@ -5,7 +5,7 @@
 # concurrent streams with a 300 ms TTFT.
 #
 #   tests/sim/test_sim.sh                       # uses build/llmwatch-sim
-#   SIM_BIN=build-san/llmwatch-sim tests/sim/test_sim.sh
+#   BUILD=build-san tests/sim/test_sim.sh       # or SIM_BIN=path/to/llmwatch-sim
 #   SIM_WRAP="valgrind -q --leak-check=full --error-exitcode=9" SIM_SKIP_LOAD=1 \
 #     TIMING_SLACK_US=100000 tests/sim/test_sim.sh
 #
@@ -13,7 +13,7 @@
 set -u
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-SIM=${SIM_BIN:-$root/build/llmwatch-sim}
+SIM=${SIM_BIN:-$root/${BUILD:-build}/llmwatch-sim}
 WRAP=${SIM_WRAP:-}
 SLACK=${TIMING_SLACK_US:-5000}
 LOAD_N=${SIM_LOAD_N:-1000}
@@ -38,7 +38,7 @@ for tool in curl python3 gcc; do
     command -v "$tool" >/dev/null || { echo "test_sim.sh: $tool is required" >&2; exit 2; }
 done
 
-tmp=$(mktemp -d /tmp/llmwatch-sim-test.XXXXXX)
+tmp=$(mktemp -d)
 pids=()
 cleanup() {
     local p
@@ -50,8 +50,9 @@ trap cleanup EXIT
 
 pass=0
 fail=0
-ok()  { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+# TAP-like lines, as scripts/test.sh counts them
+ok()  { pass=$((pass + 1)); echo "ok - $*"; }
+bad() { fail=$((fail + 1)); echo "not ok - $*"; }
 # check NAME COMMAND...: passes when the command succeeds
 check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
 
@@ -68,6 +69,7 @@ models:
   t-429:         {rate_limit_rate: 1, retry_after: 7}
   t-401:         {auth_error_rate: 1}
   t-key:         {api_key: sk-right, ttft_ms: 10, inter_token_ms: 1, output_tokens: 2}
+  t-nokey:       {require_key: false, ttft_ms: 10, inter_token_ms: 1, output_tokens: 2}
   t-over:        {overloaded_rate: 1, ttft_ms: 10, inter_token_ms: 2, output_tokens: 6}
   t-drip:        {slow_drip: {rate: 1, interval_ms: 100}, ttft_ms: 10}
   t-hang:        {hang_rate: 1}
@@ -297,6 +299,10 @@ KEY=sk-wrong req openai t-key true
 check "scenario api_key: wrong key gets 401" test "$STATUS" = 401
 KEY=sk-right req openai t-key true usage
 check "scenario api_key: right key streams" test "$STATUS" = 200
+KEY="" req openai t-nokey true usage
+check "require_key false: served without any key" bash -c "test '$STATUS' = 200 && grep -q DONE '$tmp/body'"
+STATUS=$(curl -s -o "$tmp/body" -w '%{http_code}' --data-binary '{"model":' "$BASE/v1/chat/completions")
+check "no key and a bad body: 401 before 400" test "$STATUS" = 401
 n_req=$((n_req + 1))
 STATUS=$(curl -s -o "$tmp/body" -w '%{http_code}' -H 'Authorization: Bearer k' \
     -H "X-Llmwatch-Probe-Id: t$n_req" --data-binary '{"model": "t-ok", "messages": [' "$BASE/v1/chat/completions")

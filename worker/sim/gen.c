@@ -278,14 +278,15 @@ lw_sim_gen_start(const lw_sim_ctx *ctx, uint64_t seq, int proto, const lw_sim_ht
         return NULL;
     wall_us = ctx->start_wall_us + (recv_us - ctx->start_mono_us);
     g->created = wall_us / 1000000;
-    /* like the providers: no key, no look at the body */
     key = request_key(proto, h);
-    if (key == NULL || *key == '\0') {
-        set_error(g, LW_SIM_OUT_AUTH, 401, missing_key_msg(proto));
-        return g;
-    }
+    if (key != NULL && *key == '\0')
+        key = NULL;
     if (lw_sim_proto_parse(proto, body, blen, g->pool, &ask, msg, sizeof(msg)) != LW_OK) {
-        set_error(g, LW_SIM_OUT_BAD_REQUEST, 400, msg);
+        /* like the providers: without a key, a bad body is still a 401 */
+        if (key == NULL)
+            set_error(g, LW_SIM_OUT_AUTH, 401, missing_key_msg(proto));
+        else
+            set_error(g, LW_SIM_OUT_BAD_REQUEST, 400, msg);
         return g;
     }
     g->model = proto == LW_SIM_PROTO_GOOGLE ? lw_pool_strdup(g->pool, model_from_path) : ask.model;
@@ -298,6 +299,10 @@ lw_sim_gen_start(const lw_sim_ctx *ctx, uint64_t seq, int proto, const lw_sim_ht
         g->keep_alive = 0;           /* HTTP/1.0: the stream ends when the connection does */
 
     sc = lw_sim_scenario_find(ctx->scenarios, g->model);
+    if (key == NULL && (sc == NULL || sc->require_key)) {
+        set_error(g, LW_SIM_OUT_AUTH, 401, missing_key_msg(proto));
+        return g;
+    }
     if (sc == NULL) {
         snprintf(msg, sizeof(msg), "The model `%.180s` does not exist or you do not have access to it.",
                  g->model);
@@ -305,7 +310,7 @@ lw_sim_gen_start(const lw_sim_ctx *ctx, uint64_t seq, int proto, const lw_sim_ht
         return g;
     }
     g->scenario = lw_pool_strdup(g->pool, sc->name);
-    if (sc->api_key != NULL && strcmp(key, sc->api_key) != 0) {
+    if (sc->api_key != NULL && (key == NULL || strcmp(key, sc->api_key) != 0)) {
         set_error(g, LW_SIM_OUT_AUTH, 401, bad_key_msg(proto));
         return g;
     }

@@ -398,6 +398,7 @@ scenario_defaults(lw_sim_scenario *sc)
     sc->slow_drip_ms = 1000;
     sc->oversize_bytes = 3 * 1024 * 1024;
     sc->sse_crlf = -1;
+    sc->require_key = 1;
 }
 
 static void
@@ -500,6 +501,8 @@ parse_scenario(lw_sim_yaml *y, yaml_node_t *kn, yaml_node_t *n, lw_sim_scenario 
         } else if (strcmp(k, "accuracy") == 0) {
             rc = parse_rate(y, vn, &num, err);
             sc->accuracy = num;
+        } else if (strcmp(k, "require_key") == 0) {
+            rc = lw_sim_yaml_bool(y, vn, &sc->require_key, err);
         } else if (strcmp(k, "late_input_tokens") == 0) {
             rc = lw_sim_yaml_bool(y, vn, &sc->late_input_tokens, err);
         } else if (strcmp(k, "empty_delta_first") == 0) {

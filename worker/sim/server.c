@@ -1,8 +1,9 @@
 /* server.c: the simulator's event loop. One thread, epoll, level-triggered
- * non-blocking sockets; a binary heap of deadlines drives one timerfd armed
- * at the earliest absolute CLOCK_MONOTONIC deadline, so a token is written
- * when it is due and not at the next millisecond tick. HTTP/1.1 keep-alive,
- * the routes, the ground-truth log and /_sim/stats live here too. */
+ * non-blocking sockets; a binary heap of CLOCK_MONOTONIC deadlines sets the
+ * nanosecond timeout of epoll_pwait2 (or, before Linux 5.11, a timerfd armed
+ * at the earliest deadline), so a token is written when it is due and not at
+ * the next millisecond tick. HTTP/1.1 connections, the routes, the
+ * ground-truth log and /_sim/stats live here too. */
 #include "sim.h"
 
 #include <errno.h>
@@ -20,7 +21,6 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -56,6 +56,7 @@ typedef struct conn {
     lw_pool         *pool;                    /* the current request head */
     lw_sim_http_req  req;
     int              have_head, sent_continue;
+    size_t           scanned;                 /* input known to hold no end of head */
     int64_t          req_start_us;
     lw_sim_gen      *gen;                     /* LLM request in progress */
     struct conn     *prev, *next;
@@ -70,7 +71,8 @@ static struct {
     lw_sim_ctx         ctx;
     sim_timer        **heap;
     size_t             nheap, capheap;
-    int64_t            armed;
+    int64_t            armed;                   /* timerfd deadline (fallback) */
+    int                use_pwait2;
     sim_timer          accept_timer;
     conn              *conns;
     uint64_t           seq;
@@ -169,13 +171,18 @@ timer_set(sim_timer *t, int64_t at)
     heap_up(S.nheap - 1);
 }
 
+/* Points the timerfd at the earliest deadline. Reprogramming it is the
+ * single most expensive call of a busy loop (an hrtimer reprogram, a VM exit
+ * on virtual machines), so it is left alone when it will fire no later than
+ * needed: an early wake-up finds nothing due and re-arms, which is cheaper
+ * than re-arming on every new token. */
 static void
 timer_arm(void)
 {
     struct itimerspec its;
     int64_t at = S.nheap > 0 ? S.heap[0]->at : 0;
 
-    if (at == S.armed)
+    if (at == 0 || at == S.armed || (S.armed != 0 && S.armed < at))
         return;
     memset(&its, 0, sizeof(its));
     if (at > 0) {
@@ -188,6 +195,9 @@ timer_arm(void)
         S.armed = at;
 }
 
+/* Fires the timers due when called. What falls due meanwhile waits for the
+ * next round, after one epoll_wait: under overload, reads and accepts still
+ * get their turn instead of starving behind an endless run of tokens. */
 static void
 timers_run(void)
 {
@@ -198,7 +208,6 @@ timers_run(void)
 
         timer_cancel(t);
         t->fire(t);
-        now = lw_now_mono_us();
     }
 }
 
@@ -353,6 +362,7 @@ request_reset(conn *c)
     c->pool = NULL;
     c->have_head = 0;
     c->sent_continue = 0;
+    c->scanned = 0;
     memset(&c->req, 0, sizeof(c->req));
 }
 
@@ -546,6 +556,11 @@ route_google(conn *c, const char *body, size_t blen, int64_t recv_us)
     char *model;
     int stream;
 
+    if (colon == NULL) {
+        gen_begin(c, lw_sim_gen_refuse(++S.seq, LW_SIM_PROTO_GOOGLE, h, 404,
+                                       "Expected /v1beta/models/{model}:streamGenerateContent.", recv_us));
+        return;
+    }
     if (h->goog_api_key == NULL)
         h->goog_api_key = lw_sim_query_get(c->pool, h->query, "key");
     model = lw_sim_url_decode(c->pool, p, (size_t) (colon - p));
@@ -607,6 +622,26 @@ dispatch(conn *c, const char *body, size_t blen, int64_t recv_us)
     }
 }
 
+/* Whether the input holds a blank line (the end of a request head) yet;
+ * remembers how far it looked. */
+static int
+head_complete(conn *c)
+{
+    size_t from = c->scanned > 2 ? c->scanned - 2 : 0, lead = 0, i;
+
+    /* empty lines before the request line do not end anything (http.c) */
+    while (lead < c->in.len && (c->in.data[lead] == '\r' || c->in.data[lead] == '\n'))
+        lead++;
+    for (i = from > lead ? from : lead; i + 1 < c->in.len; i++) {
+        if (c->in.data[i] == '\n' &&
+            (c->in.data[i + 1] == '\n' ||
+             (c->in.data[i + 1] == '\r' && i + 2 < c->in.len && c->in.data[i + 2] == '\n')))
+            return 1;
+    }
+    c->scanned = c->in.len;
+    return 0;
+}
+
 /* Parses and answers every complete request in the buffer, one at a time.
  * read_us: when the read that brought these bytes returned (0: now), which
  * is the request's recv_us when that read completed it. */
@@ -624,6 +659,14 @@ process_input(conn *c, int64_t read_us)
                 c->req_start_us = now;
                 if (c->pool == NULL) {
                     c->dead = 1;
+                    return;
+                }
+            }
+            /* parse only once the blank line has arrived: a client that
+             * sends its head a byte at a time costs one scan, not n */
+            if (!head_complete(c)) {
+                if (c->in.len <= LW_SIM_HEAD_MAX) {
+                    timer_set(&c->timer, c->req_start_us + READ_TIMEOUT_US);
                     return;
                 }
             }
@@ -962,6 +1005,8 @@ lw_sim_server_run(const lw_sim_opts *o, lw_err *err)
     S.ttag = TAG_TIMERFD;
     S.stag = TAG_SIGNAL;
     S.accept_timer.fire = accept_resume;
+    /* LW_SIM_TIMERFD=1 forces the pre-5.11 path, so that tests can reach it */
+    S.use_pwait2 = getenv("LW_SIM_TIMERFD") == NULL;
     S.ctx.start_mono_us = lw_now_mono_us();
     S.ctx.start_wall_us = o->wall_start_us != 0 ? o->wall_start_us : lw_now_wall_us();
 
@@ -1002,8 +1047,29 @@ lw_sim_server_run(const lw_sim_opts *o, lw_err *err)
         int64_t t_woke;
         int n, i;
 
-        timer_arm();
-        n = epoll_wait(S.ep, evs, (int) LW_ARRAY_LEN(evs), -1);
+        if (S.use_pwait2) {
+            /* a nanosecond timeout: one syscall per wake-up */
+            struct timespec ts, *tp = NULL;
+
+            if (S.nheap > 0) {
+                int64_t d = S.heap[0]->at - lw_now_mono_us();
+
+                if (d < 0)
+                    d = 0;
+                ts.tv_sec = d / 1000000;
+                ts.tv_nsec = (long) (d % 1000000) * 1000;
+                tp = &ts;
+            }
+            n = epoll_pwait2(S.ep, evs, (int) LW_ARRAY_LEN(evs), tp, NULL);
+            if (n < 0 && errno == ENOSYS) {
+                lw_log(LW_LOG_INFO, "no epoll_pwait2 (Linux < 5.11): timers through a timerfd");
+                S.use_pwait2 = 0;
+                continue;
+            }
+        } else {
+            timer_arm();
+            n = epoll_wait(S.ep, evs, (int) LW_ARRAY_LEN(evs), -1);
+        }
         t_woke = lw_now_mono_us();
         if (n < 0) {
             if (errno == EINTR)

@@ -111,6 +111,7 @@ typedef struct {
     double       slow_drip_ms;
     long         retry_after;            /* seconds */
     char        *api_key;                /* NULL: any non-empty key */
+    int          require_key;            /* 0: no key is fine too (self-hosted servers) */
     double       accuracy;
     int          late_input_tokens;      /* Anthropic: input_tokens in message_delta */
     int          empty_delta_first;      /* an empty content delta before the first token */
