@@ -14,5 +14,7 @@ int lw_cmd_maintain(int argc, char **argv);
 int lw_cmd_backfill(int argc, char **argv);
 int lw_cmd_status(int argc, char **argv);
 int lw_cmd_metrics(int argc, char **argv);
+int lw_cmd_evaluate(int argc, char **argv);
+int lw_cmd_alerts(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "jobs.h"
 #include "sync.h"
+#include "rules.h"
 
 static char *
 sql_dir(void)
@@ -81,10 +82,13 @@ lw_cmd_init(int argc, char **argv)
     /* The configuration is checked before anything is written. */
     lw_diag_init(&diags);
     if (config != NULL) {
-        if (lw_config_load(config, &cfg, &diags) != LW_OK) {
+        if (lw_config_load(config, &cfg, &diags) != LW_OK
+            || lw_rules_check_config(cfg, &diags) > 0) {
+            lw_diag_sort(&diags);
             lw_diag_print(&diags, stderr);
             fprintf(stderr, "llmwatch init: %s has errors; nothing was changed\n", config);
             lw_diag_free(&diags);
+            lw_config_free(cfg);
             return 1;
         }
         lw_diag_print(&diags, stderr);   /* warnings */

@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "rules.h"
 #include "lw.h"
 #include "money.h"
 #include "schedule.h"
@@ -274,6 +275,11 @@ lw_cmd_validate(int argc, char **argv)
 
     lw_diag_init(&diags);
     rc = lw_config_load(path, &cfg, &diags);
+    /* rule expressions are checked by the rules module, at their position */
+    if (rc == LW_OK && lw_rules_check_config(cfg, &diags) > 0) {
+        lw_diag_sort(&diags);
+        rc = LW_EINVAL;
+    }
     fflush(stdout);
     lw_diag_print(&diags, stderr);
     fflush(stderr);

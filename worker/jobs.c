@@ -8,6 +8,7 @@
 
 const lw_job_def lw_jobs[] = {
     /* name            schedule entry          no-config default at start fn */
+    { "evaluate",      LW_JOB_EVALUATE,        "*/1 minutes",   1, lw_job_evaluate },
     { "maintain",      LW_JOB_MAINTAIN,        "hourly",        1, lw_job_maintain },
 };
 const size_t lw_jobs_count = LW_ARRAY_LEN(lw_jobs);

@@ -26,6 +26,11 @@ static const struct command commands[] = {
     { "backfill",  lw_cmd_backfill,
       "backfill [--days 30] [--interval 5m] [--seed N] | --remove   (realistic history to try things at once)" },
     { "status",    lw_cmd_status,    "status [--config FILE]   (jobs: next and last runs; last 6 hours)" },
+    { "evaluate",  lw_cmd_evaluate,
+      "evaluate [--config FILE] [--database URL] [--at TIME] [--quiet]   (alert rules -> alert state + outbox)" },
+    { "alerts",    lw_cmd_alerts,
+      "alerts analyze [--false-positive-detection] [--last-days N] | tune [--target-precision P] "
+      "[--min-data-points N] [--rule NAME] | backtest --rule NAME [--days N | --from T --to T] [--step S]" },
     { "metrics",   lw_cmd_metrics,
       "metrics [--hours 24] [--model NAME] [--format table|json|csv]" },
 };
