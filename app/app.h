@@ -69,5 +69,17 @@ int lw_page_logout(lw_req *r);
 int lw_page_healthz(lw_req *r);
 int lw_page_metrics(lw_req *r);
 int lw_page_api_models(lw_req *r);
+/* changing alerting (editors; routing: admins) */
+int lw_page_rule_new(lw_req *r);
+int lw_page_rule_edit(lw_req *r);
+int lw_page_rule_delete(lw_req *r);
+int lw_page_rule_enable(lw_req *r);
+int lw_page_rule_disable(lw_req *r);
+int lw_page_api_rules(lw_req *r);
+int lw_page_alert_ack(lw_req *r);
+int lw_page_alert_false_positive(lw_req *r);
+int lw_page_silence_new(lw_req *r);
+int lw_page_silence_expire(lw_req *r);
+int lw_page_channel_routing(lw_req *r);
 
 #endif

@@ -1,30 +1,68 @@
 /* page_alerts.c: "/alerts": firing alerts first, then pending, then the
- * resolved history; deliveries that failed for good below. */
+ * resolved history, filtered by ?state=, ?severity=, ?model=, ?rule=;
+ * deliveries that failed for good below. */
 #include "app.h"
 
+#include <stdlib.h>
+
+#include "db_alerting_web.h"
 #include "db_web.h"
 #include "render.h"
+
+#define LIST_ROWS 300
+
+/* A filter value we know, else NULL (an unknown one filters nothing). */
+static const char *
+one_of(const char *v, const char *const *allowed, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v != NULL && i < n; i++)
+        if (lw_streq(v, allowed[i]))
+            return allowed[i];
+    return NULL;
+}
 
 int
 lw_page_alerts(lw_req *r)
 {
+    static const char *const states[] = { "firing", "pending", "resolved" };
+    static const char *const severities[] = { "critical", "warning", "info" };
     lw_db *db = lw_req_db(r);
-    PGresult *alerts, *failed;
-    int i, firing = 0;
+    const char *state = one_of(lw_req_query(r, "state"), states, 3);
+    const char *severity = one_of(lw_req_query(r, "severity"), severities, 3);
+    const char *model = lw_req_query(r, "model"), *rule = lw_req_query(r, "rule");
+    long long rule_id = rule ? strtoll(rule, NULL, 10) : 0;
+    PGresult *alerts, *failed, *models;
+    int i, firing = 0, pending = 0;
 
     if (db == NULL)
         return LW_EDB;
-    alerts = lw_req_keep(r, lw_dbw_alerts(db, &r->err, 300));
-    if (alerts == NULL)
+    if (model != NULL && model[0] == '\0')
+        model = NULL;
+    alerts = lw_req_keep(r, lw_dba_alerts(db, &r->err, state, severity, model,
+                                          rule_id > 0 ? rule_id : 0, LIST_ROWS));
+    failed = alerts ? lw_req_keep(r, lw_dbw_notifications(db, &r->err, 0, 50)) : NULL;
+    models = failed ? lw_req_keep(r, lw_dba_alert_models(db, &r->err)) : NULL;
+    if (models == NULL)
         return LW_EDB;
-    failed = lw_req_keep(r, lw_dbw_notifications(db, &r->err, 0, 50));
-    if (failed == NULL)
-        return LW_EDB;
-    for (i = 0; i < PQntuples(alerts); i++)
+    for (i = 0; i < PQntuples(alerts); i++) {
         firing += lw_streq(lw_db_str(alerts, i, PQfnumber(alerts, "state")), "firing");
-    if (lw_hdf_rows(r, "Alerts", alerts) != LW_OK || lw_hdf_rows(r, "Failed", failed) != LW_OK)
+        pending += lw_streq(lw_db_str(alerts, i, PQfnumber(alerts, "state")), "pending");
+    }
+    if (lw_hdf_rows(r, "Alerts", alerts) != LW_OK || lw_hdf_rows(r, "Failed", failed) != LW_OK
+        || lw_hdf_rows(r, "Models", models) != LW_OK)
         return LW_ENOMEM;
     lw_hdf_set_int(r, "Summary.firing", firing);
+    lw_hdf_set_int(r, "Summary.pending", pending);
+    lw_hdf_set_int(r, "Summary.shown", PQntuples(alerts));
+    lw_hdf_set_int(r, "Summary.limit", LIST_ROWS);
+    lw_hdf_set(r, "Filter.state", state);
+    lw_hdf_set(r, "Filter.severity", severity);
+    lw_hdf_set(r, "Filter.model", model);
+    if (rule_id > 0)
+        lw_hdf_set_int(r, "Filter.rule", rule_id);
+    lw_hdf_set_int(r, "Filter.any", state || severity || model || rule_id > 0);
     lw_hdf_set(r, "Page.title", "Alerts");
     r->template = "alerts";
     return LW_OK;

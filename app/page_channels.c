@@ -1,10 +1,11 @@
-/* page_channels.c: "/channels": notification channels with their settings masked in SQL
- * (${VAR} references shown, every other value replaced by bullets) and
- * the severities routed to them.
- */
+/* page_channels.c: "/channels": notification channels with their settings
+ * masked in SQL (a ${VAR} reference is shown as written, every other value
+ * as bullets: secrets never reach the page), deliveries of the last 24
+ * hours, and the routing (which channels receive critical, warning and
+ * info alerts), editable by admins. */
 #include "app.h"
 
-#include "db_web.h"
+#include "db_alerting_web.h"
 #include "render.h"
 
 int
@@ -15,11 +16,15 @@ lw_page_channels(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    res = lw_req_keep(r, lw_dbw_channels(db, &r->err));
+    res = lw_req_keep(r, lw_dba_channels(db, &r->err));
     if (res == NULL)
         return LW_EDB;
     if (lw_hdf_rows(r, "Channels", res) != LW_OK)
         return LW_ENOMEM;
+    if (lw_streq(lw_req_query(r, "saved"), "1")) {
+        lw_hdf_set(r, "Flash.message", "The routing was saved.");
+        lw_hdf_set(r, "Flash.kind", "ok");
+    }
     lw_hdf_set(r, "Page.title", "Channels");
     r->template = "channels";
     return LW_OK;

@@ -1,44 +1,77 @@
 /* page_rule.c: "/rules/{id}": one rule in full, its runbook rendered from
- * Markdown by cmark in safe mode (raw HTML and unsafe links dropped). */
+ * Markdown by cmark in safe mode (raw HTML and unsafe links dropped), its
+ * recent alerts, and (for editors) the buttons that change it. */
 #include "app.h"
 
 #include <cmark.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db_web.h"
+#include "db_alerting_web.h"
 #include "render.h"
+
+static void
+flash(lw_req *r)
+{
+    static const struct { const char *param, *text; } done[] = {
+        { "created", "The rule was created. It is evaluated from the next minute on." },
+        { "saved", "Your changes were saved." },
+        { "enabled", "The rule was enabled." },
+        { "disabled", "The rule was disabled: it is no longer evaluated." },
+    };
+    size_t i;
+
+    for (i = 0; i < LW_ARRAY_LEN(done); i++) {
+        if (lw_streq(lw_req_query(r, done[i].param), "1")) {
+            lw_hdf_set(r, "Flash.message", done[i].text);
+            lw_hdf_set(r, "Flash.kind", "ok");
+        }
+    }
+}
+
+/* Markdown to HTML that may go out with uvar: (cmark's safe mode). */
+int
+lw_page_runbook_html(lw_req *r, const char *hdf_name, const char *markdown)
+{
+    char *html;
+    int rc;
+
+    if (markdown == NULL || markdown[0] == '\0')
+        return LW_OK;
+    /* CMARK_OPT_SAFE is the default since 0.29; said anyway, and never
+     * CMARK_OPT_UNSAFE: this HTML goes out with uvar: */
+    html = cmark_markdown_to_html(markdown, strlen(markdown), CMARK_OPT_SAFE);
+    if (html == NULL)
+        return LW_ENOMEM;
+    rc = lw_hdf_set(r, hdf_name, html);
+    free(html);
+    return rc;
+}
 
 int
 lw_page_rule(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *rule;
-    const char *runbook;
-    char *html;
+    PGresult *rule, *alerts;
     int rc;
 
     if (db == NULL)
         return LW_EDB;
-    rule = lw_req_keep(r, lw_dbw_rule(db, &r->err, lw_req_id(r)));
+    rule = lw_req_keep(r, lw_dba_rule_form(db, &r->err, lw_req_id(r)));
     if (rule == NULL)
         return LW_EDB;
     if (PQntuples(rule) == 0)
         return lw_req_error(r, 404, "There is no rule with that id.");
-    if (lw_hdf_row(r, "Rule", rule, 0) != LW_OK)
+    alerts = lw_req_keep(r, lw_dba_alerts(db, &r->err, NULL, NULL, NULL, lw_req_id(r), 20));
+    if (alerts == NULL)
+        return LW_EDB;
+    if (lw_hdf_row(r, "Rule", rule, 0) != LW_OK || lw_hdf_rows(r, "Alerts", alerts) != LW_OK)
         return LW_ENOMEM;
-    runbook = lw_db_str(rule, 0, PQfnumber(rule, "runbook"));
-    if (runbook != NULL && runbook[0] != '\0') {
-        /* CMARK_OPT_SAFE is the default since 0.29; said anyway, and never
-         * CMARK_OPT_UNSAFE: this HTML goes out with uvar: */
-        html = cmark_markdown_to_html(runbook, strlen(runbook), CMARK_OPT_SAFE);
-        if (html == NULL)
-            return LW_ENOMEM;
-        rc = lw_hdf_set(r, "Rule.runbook_html", html);
-        free(html);
-        if (rc != LW_OK)
-            return rc;
-    }
+    rc = lw_page_runbook_html(r, "Rule.runbook_html",
+                              lw_db_str(rule, 0, PQfnumber(rule, "runbook")));
+    if (rc != LW_OK)
+        return rc;
+    flash(r);
     lw_hdf_set(r, "Page.title", lw_db_str(rule, 0, PQfnumber(rule, "name")));
     r->template = "rule";
     return LW_OK;

@@ -1,23 +1,52 @@
-/* page_rules.c: "/rules": every rule with its kind, severity, timing,
- * scope, source (config or ui) and whether it is enabled. */
+/* page_rules.c: "/rules": every live rule with its kind, condition,
+ * scope, severity, state (open alerts), last firing, whether it is enabled
+ * and where it comes from (config or ui/api). */
 #include "app.h"
 
-#include "db_web.h"
+#include "db_alerting_web.h"
 #include "render.h"
+
+/* The answer of a change that redirected here (fixed texts, no data). */
+static void
+flash(lw_req *r)
+{
+    static const struct { const char *param, *text; } done[] = {
+        { "deleted", "The rule was deleted." },
+        { "enabled", "The rule was enabled." },
+        { "disabled", "The rule was disabled: it is no longer evaluated." },
+    };
+    size_t i;
+
+    for (i = 0; i < LW_ARRAY_LEN(done); i++) {
+        if (lw_streq(lw_req_query(r, done[i].param), "1")) {
+            lw_hdf_set(r, "Flash.message", done[i].text);
+            lw_hdf_set(r, "Flash.kind", "ok");
+        }
+    }
+}
 
 int
 lw_page_rules(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
     PGresult *rules;
+    int i, firing = 0, enabled = 0;
 
     if (db == NULL)
         return LW_EDB;
-    rules = lw_req_keep(r, lw_dbw_rules(db, &r->err));
+    rules = lw_req_keep(r, lw_dba_rules(db, &r->err));
     if (rules == NULL)
         return LW_EDB;
     if (lw_hdf_rows(r, "Rules", rules) != LW_OK)
         return LW_ENOMEM;
+    for (i = 0; i < PQntuples(rules); i++) {
+        firing += lw_db_int(rules, i, PQfnumber(rules, "firing")) > 0;
+        enabled += lw_db_bool(rules, i, PQfnumber(rules, "enabled"));
+    }
+    lw_hdf_set_int(r, "Summary.rules", PQntuples(rules));
+    lw_hdf_set_int(r, "Summary.enabled", enabled);
+    lw_hdf_set_int(r, "Summary.firing", firing);
+    flash(r);
     lw_hdf_set(r, "Page.title", "Rules");
     r->template = "rules";
     return LW_OK;

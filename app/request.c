@@ -247,6 +247,11 @@ lw_req_set_body(lw_req *r, const char *body, size_t len)
         r->body_status = 413;
         return LW_OK;
     }
+    /* kept for JSON APIs (POST /api/v1/rules) */
+    r->body_in = lw_pool_strndup(r->pool, body, len);
+    if (r->body_in == NULL)
+        return LW_ENOMEM;
+    r->body_in_len = len;
     if (ct != NULL && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0)
         return parse_urlencoded(r->pool, &r->form, body, len);
     return LW_OK;

@@ -51,6 +51,8 @@ typedef struct lw_req {
     int          https;
     lw_kvlist    query_params;
     lw_kvlist    form;       /* urlencoded POST body */
+    const char  *body_in;    /* the raw request body (pool copy, NUL-terminated), NULL if none */
+    size_t       body_in_len;
     lw_kvlist    cookies;
     lw_kvlist    path_params;
     long long    content_length;
@@ -76,7 +78,7 @@ typedef struct lw_req {
  * strings, borrowed). dbslot/db_url give the thread's database. LW_OK or
  * LW_ENOMEM. lw_req_free must be called in every case. */
 int  lw_req_init(lw_req *r, char **env, lw_db **dbslot, const char *db_url);
-/* Takes the request body (copied); parses it when urlencoded. Sets
+/* Takes the request body (copied into r->body_in); parses it when urlencoded. Sets
  * r->body_status to 413 when over LW_MAX_BODY. */
 int  lw_req_set_body(lw_req *r, const char *body, size_t len);
 void lw_req_free(lw_req *r);

@@ -16,6 +16,7 @@
 #define V  LW_ROLE_VIEWER
 #define C  LW_ROLE_COMPLIANCE
 #define A  LW_ROLE_ADMIN
+#define E  LW_ROLE_EDITOR
 #define AN LW_ROLE_ANON
 #define NO LW_CSRF_NONE
 #define SE LW_CSRF_SESSION
@@ -29,6 +30,17 @@ static const lw_route routes[] = {
     { "/alerts/{id}",         LW_GET,            V,  NO,  0,               "alerts",    lw_page_alert },
     { "/rules",               LW_GET,            V,  NO,  0,               "rules",     lw_page_rules },
     { "/rules/{id}",          LW_GET,            V,  NO,  0,               "rules",     lw_page_rule },
+    { "/rules/new",           LW_GET | LW_POST,  E,  SE,  0,               "rules",     lw_page_rule_new },
+    { "/rules/{id}/edit",     LW_GET | LW_POST,  E,  SE,  0,               "rules",     lw_page_rule_edit },
+    { "/rules/{id}/delete",   LW_GET | LW_POST,  E,  SE,  0,               "rules",     lw_page_rule_delete },
+    { "/rules/{id}/enable",   LW_POST,           E,  SE,  0,               "rules",     lw_page_rule_enable },
+    { "/rules/{id}/disable",  LW_POST,           E,  SE,  0,               "rules",     lw_page_rule_disable },
+    { "/alerts/{id}/acknowledge", LW_POST,       E,  SE,  0,               "alerts",    lw_page_alert_ack },
+    { "/alerts/{id}/false-positive", LW_POST,    E,  SE,  0,               "alerts",    lw_page_alert_false_positive },
+    { "/silences/new",        LW_GET | LW_POST,  E,  SE,  0,               "silences",  lw_page_silence_new },
+    { "/silences/{id}/expire", LW_POST,          E,  SE,  0,               "silences",  lw_page_silence_expire },
+    { "/channels/routing",    LW_POST,           A,  SE,  0,               "channels",  lw_page_channel_routing },
+    { "/api/v1/rules",        LW_POST,           E,  SE,  LW_RF_MACHINE,   NULL,        lw_page_api_rules },
     { "/silences",            LW_GET,            V,  NO,  0,               "silences",  lw_page_silences },
     { "/channels",            LW_GET,            V,  NO,  0,               "channels",  lw_page_channels },
     { "/budgets",             LW_GET,            V,  NO,  0,               "budgets",   lw_page_budgets },

@@ -1,0 +1,54 @@
+/* page_alert_actions.c: what people do to an alert: POST
+ * "/alerts/{id}/acknowledge" and "/alerts/{id}/false-positive" (value=1
+ * marks it, value=0 takes the mark back). Silencing from an alert is the
+ * silence form pre-filled ("/silences/new?alert={id}"). Each change is
+ * audit-logged with the alert row before and after. */
+#include "app.h"
+
+#include <string.h>
+
+#include "db_alerting_web.h"
+#include "render.h"
+
+static int
+done(lw_req *r, int rc, const char *what)
+{
+    if (rc == LW_ENOTFOUND) {
+        /* unknown alert, or nothing to change (already acknowledged) */
+        lw_db *db = lw_req_db(r);
+        PGresult *res = db ? lw_req_keep(r, lw_dba_alert(db, &r->err, lw_req_id(r))) : NULL;
+
+        if (res == NULL)
+            return LW_EDB;
+        if (PQntuples(res) == 0)
+            return lw_req_error(r, 404, "There is no alert with that id.");
+    } else if (rc != LW_OK) {
+        return rc;
+    }
+    return lw_req_redirect(r, lw_pool_printf(r->pool, "/alerts/%lld?done=%s", lw_req_id(r), what));
+}
+
+int
+lw_page_alert_ack(lw_req *r)
+{
+    lw_db *db = lw_req_db(r);
+    lw_dba_who who = { r->user.id, r->user.email, r->remote_addr };
+
+    if (db == NULL)
+        return LW_EDB;
+    return done(r, lw_dba_alert_ack(db, &r->err, &who, lw_req_id(r)), "ack");
+}
+
+int
+lw_page_alert_false_positive(lw_req *r)
+{
+    lw_db *db = lw_req_db(r);
+    lw_dba_who who = { r->user.id, r->user.email, r->remote_addr };
+    const char *v = lw_req_form(r, "value");
+    int value = !lw_streq(v, "0");
+
+    if (db == NULL)
+        return LW_EDB;
+    return done(r, lw_dba_alert_false_positive(db, &r->err, &who, lw_req_id(r), value),
+                value ? "fp" : "notfp");
+}
