@@ -16,5 +16,7 @@ int lw_cmd_status(int argc, char **argv);
 int lw_cmd_metrics(int argc, char **argv);
 int lw_cmd_evaluate(int argc, char **argv);
 int lw_cmd_alerts(int argc, char **argv);
+int lw_cmd_notify(int argc, char **argv);
+int lw_cmd_test_alert(int argc, char **argv);
 
 #endif

@@ -6,9 +6,35 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Notifications written by an evaluation go out at once, not a minute
+ * later: the evaluate run delivers right after committing (notify's own
+ * slot still runs for retries; SKIP LOCKED keeps the two apart). */
+static int
+job_evaluate_then_notify(lw_job_ctx *ctx)
+{
+    lw_buf details = { 0 };
+    int rc = lw_job_evaluate(ctx);
+
+    if (rc != LW_OK)
+        return rc;
+    /* keep evaluate's summary; notify's goes in as "notify" */
+    lw_buf_append(&details, ctx->details.data ? ctx->details.data : "{}", ctx->details.len);
+    lw_buf_reset(&ctx->details);
+    rc = lw_job_notify(ctx);
+    if (details.len > 1 && details.data[details.len - 1] == '}' && ctx->details.len > 0) {
+        details.len--;
+        lw_buf_printf(&details, "%s\"notify\":%s}", details.len > 1 ? "," : "", ctx->details.data);
+    }
+    lw_buf_reset(&ctx->details);
+    lw_buf_append(&ctx->details, details.data ? details.data : "{}", details.len);
+    lw_buf_free(&details);
+    return rc;
+}
+
 const lw_job_def lw_jobs[] = {
     /* name            schedule entry          no-config default at start fn */
-    { "evaluate",      LW_JOB_EVALUATE,        "*/1 minutes",   1, lw_job_evaluate },
+    { "evaluate",      LW_JOB_EVALUATE,        "*/1 minutes",   1, job_evaluate_then_notify },
+    { "notify",        LW_JOB_NOTIFY,          "*/1 minutes",   0, lw_job_notify },
     { "maintain",      LW_JOB_MAINTAIN,        "hourly",        1, lw_job_maintain },
 };
 const size_t lw_jobs_count = LW_ARRAY_LEN(lw_jobs);

@@ -67,5 +67,6 @@ int lw_job_run_now(lw_db *db, lw_config *cfg, const char *config_path,
 /* The jobs themselves. */
 int lw_job_maintain(lw_job_ctx *ctx);
 int lw_job_evaluate(lw_job_ctx *ctx);
+int lw_job_notify(lw_job_ctx *ctx);
 
 #endif

@@ -28,6 +28,10 @@ static const struct command commands[] = {
     { "status",    lw_cmd_status,    "status [--config FILE]   (jobs: next and last runs; last 6 hours)" },
     { "evaluate",  lw_cmd_evaluate,
       "evaluate [--config FILE] [--database URL] [--at TIME] [--quiet]   (alert rules -> alert state + outbox)" },
+    { "notify",     lw_cmd_notify,
+      "notify [--database URL] [--once] [--batch N] [--lease SECONDS] [--max-attempts N]   (deliver the outbox)" },
+    { "test-alert", lw_cmd_test_alert,
+      "test-alert --channel NAME [--severity critical|warning|info] [--message TEXT] [--config FILE]" },
     { "alerts",    lw_cmd_alerts,
       "alerts analyze [--false-positive-detection] [--last-days N] | tune [--target-precision P] "
       "[--min-data-points N] [--rule NAME] | backtest --rule NAME [--days N | --from T --to T] [--step S]" },
