@@ -112,6 +112,7 @@ llmwatch is running.
   Login:     admin@localhost
   Password:  $(cat "$VAR/admin-password")   (kept in var/admin-password)
   Logs:      $VAR/log/ (web.log, scheduler.log, sim.log, nginx.log)
+  CLI:       export LLMWATCH_DATABASE_URL='$DB_URL'; $BUILD/llmwatch help
 Press Ctrl-C to stop; the data stays in $VAR for the next make run.
 EOT
 
