@@ -105,6 +105,11 @@ pids+=($!)
 
 wait_for_http "http://127.0.0.1:$PORT/healthz" 30 || { echo "nginx did not answer; see $VAR/nginx/error.log" >&2; exit 1; }
 
+if [ -n "$PG_DIR" ]; then
+    CLI_HINT="export LLMWATCH_DATABASE_URL='$DB_URL'; $BUILD/llmwatch help"
+else
+    CLI_HINT="$BUILD/llmwatch help (uses your LLMWATCH_DATABASE_URL)"
+fi
 cat <<EOT
 
 llmwatch is running.
@@ -112,7 +117,7 @@ llmwatch is running.
   Login:     admin@localhost
   Password:  $(cat "$VAR/admin-password")   (kept in var/admin-password)
   Logs:      $VAR/log/ (web.log, scheduler.log, sim.log, nginx.log)
-  CLI:       export LLMWATCH_DATABASE_URL='$DB_URL'; $BUILD/llmwatch help
+  CLI:       $CLI_HINT
 Press Ctrl-C to stop; the data stays in $VAR for the next make run.
 EOT
 
