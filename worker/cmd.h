@@ -11,6 +11,8 @@ int lw_cmd_user(int argc, char **argv);
 int lw_cmd_run(int argc, char **argv);
 int lw_cmd_run_due(int argc, char **argv);
 int lw_cmd_maintain(int argc, char **argv);
+int lw_cmd_probe(int argc, char **argv);
+int lw_cmd_baseline(int argc, char **argv);
 int lw_cmd_backfill(int argc, char **argv);
 int lw_cmd_status(int argc, char **argv);
 int lw_cmd_metrics(int argc, char **argv);

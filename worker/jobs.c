@@ -1,6 +1,7 @@
 /* jobs.c: the job table, due-slot computation, claiming and recording of
  * runs in job_runs. Used by `llmwatch run` and `llmwatch run-due`. */
 #include "jobs.h"
+#include "probe_cycle.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,8 @@ job_evaluate_then_notify(lw_job_ctx *ctx)
 
 const lw_job_def lw_jobs[] = {
     /* name            schedule entry          no-config default at start fn */
+    { "probe",         LW_JOB_PERFORMANCE_CHECKS, "*/6 hours",    1, lw_job_probe },
+    { "full_benchmark", LW_JOB_FULL_BENCHMARK, "weekly on sunday at 3:00", 0, lw_job_full_benchmark },
     { "evaluate",      LW_JOB_EVALUATE,        "*/1 minutes",   1, job_evaluate_then_notify },
     { "notify",        LW_JOB_NOTIFY,          "*/1 minutes",   0, lw_job_notify },
     { "maintain",      LW_JOB_MAINTAIN,        "hourly",        1, lw_job_maintain },
