@@ -105,11 +105,21 @@ pids+=($!)
 
 wait_for_http "http://127.0.0.1:$PORT/healthz" 30 || { echo "nginx did not answer; see $VAR/nginx/error.log" >&2; exit 1; }
 
-if [ -n "$PG_DIR" ]; then
-    CLI_HINT="export LLMWATCH_DATABASE_URL='$DB_URL'; $BUILD/llmwatch help"
-else
-    CLI_HINT="$BUILD/llmwatch help (uses your LLMWATCH_DATABASE_URL)"
-fi
+# var/env: what the CLI needs to work on this instance (database, data,
+# config, simulator URLs). Real API keys stay in your environment only.
+{
+    echo "# source this file to use build/llmwatch against make run's instance"
+    [ -n "$PG_DIR" ] && echo "export LLMWATCH_DATABASE_URL='$DB_URL'"
+    echo "export LLMWATCH_DATADIR='$ROOT' LLMWATCH_CONFIG='$CONFIG'"
+    echo "export LLMWATCH_PUBLIC_URL='$LLMWATCH_PUBLIC_URL'"
+    for v in OPENAI ANTHROPIC GEMINI; do
+        k="${v}_API_KEY" u="${v}_BASE_URL"
+        echo "export $u='${!u}'"
+        [ "${!k}" = llmwatch-sim ] && echo "export $k=llmwatch-sim"
+    done
+    echo "export LOCAL_LLM_BASE_URL='$LOCAL_LLM_BASE_URL'"
+} >"$VAR/env"
+CLI_HINT=". $VAR/env; $BUILD/llmwatch help"
 cat <<EOT
 
 llmwatch is running.

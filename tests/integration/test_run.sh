@@ -48,6 +48,19 @@ for m in gpt-4 claude-3-5-sonnet-20241022 gemini-1.5-pro; do
 done
 DB_URL=$(pg_url "$T/var/pg" llmwatch)
 psql -X -q -d "$DB_URL" -c "INSERT INTO settings (key, value) VALUES ('test_marker', 'kept')"
+# the scheduler probes at once, then every minute: live data within one interval
+n=0
+for i in $(seq 1 90); do
+    n=$(psql -X -tA -d "$DB_URL" -c "SELECT count(DISTINCT model_id) FROM probes")
+    [ "$n" = 4 ] && break
+    sleep 1
+done
+check_eq "every configured model probed within one interval" "4" "$n"
+get "$T/a.jar" / "$T/dash2.html" >/dev/null
+check_not_contains "dashboard shows live probe data" "No probe yet" "$T/dash2.html"
+check_eq "probes came from the simulator, not a missing key" "0" \
+    "$(psql -X -tA -d "$DB_URL" -c "SELECT count(*) FROM probes WHERE error_class = 'config'")"
+check "var/env lets the CLI reach this instance" bash -c ". '$T/var/env' && '$BIN/llmwatch' metrics --hours 1 | grep -q gpt-4"
 stop_run
 check_eq "Ctrl-C stops with status 0" "0" "$RUN_STATUS"
 check "no process left listening" sh -c "! curl -s -o /dev/null --max-time 1 $BASE/healthz"
