@@ -88,17 +88,32 @@ run(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p, int *c
     return LW_OK;
 }
 
+/* All models of the config in one statement (a config may list a thousand
+ * models: one round trip each was most of a probe cycle's start-up). $1 is
+ * a JSON array of objects with the columns below; environments exist
+ * already (ENV_ENSURE). */
+static const char ENV_ENSURE[] =
+    "INSERT INTO environments (name)"
+    " SELECT DISTINCT x->>'environment' FROM jsonb_array_elements($1::jsonb) x"
+    " ON CONFLICT (name) DO NOTHING";
+
 static const char MODEL_UPSERT[] =
-    "WITH env AS ("
-    "  INSERT INTO environments (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name"
-    "  RETURNING id),"
-    " old AS (SELECT to_jsonb(m) AS j FROM models m, env WHERE m.environment_id = env.id AND m.name = $2),"
+    "WITH input AS ("
+    "  SELECT e.id AS environment_id, i.* FROM jsonb_to_recordset($1::jsonb) AS i("
+    "    environment text, name text, provider text, model text, base_url text, api_key_env text,"
+    "    priority text, sla_target_ms integer, price_input_per_mtok numeric,"
+    "    price_output_per_mtok numeric, max_concurrency integer, timeout_ms integer, suite text,"
+    "    enabled boolean, config_line integer)"
+    "  JOIN environments e ON e.name = i.environment),"
+    " old AS (SELECT m.id, to_jsonb(m) AS j FROM models m"
+    "         JOIN input i ON i.environment_id = m.environment_id AND i.name = m.name),"
     " up AS ("
     "  INSERT INTO models (environment_id, name, provider, model, base_url, api_key_env, priority,"
     "    sla_target_ms, price_input_per_mtok, price_output_per_mtok, max_concurrency, timeout_ms, suite,"
     "    enabled, source, config_line)"
-    "  SELECT env.id, $2, $3, $4, $5, $6, $7, $8::int, $9::numeric, $10::numeric, $11::int, $12::int, $13,"
-    "    $14::boolean, 'config', $15::int FROM env"
+    "  SELECT environment_id, name, provider, model, base_url, api_key_env, priority, sla_target_ms,"
+    "    price_input_per_mtok, price_output_per_mtok, max_concurrency, timeout_ms, suite, enabled,"
+    "    'config', config_line FROM input ORDER BY config_line"   /* ids in file order */
     "  ON CONFLICT (environment_id, name) DO UPDATE SET provider = EXCLUDED.provider, model = EXCLUDED.model,"
     "    base_url = EXCLUDED.base_url, api_key_env = EXCLUDED.api_key_env, priority = EXCLUDED.priority,"
     "    sla_target_ms = EXCLUDED.sla_target_ms, price_input_per_mtok = EXCLUDED.price_input_per_mtok,"
@@ -115,8 +130,8 @@ static const char MODEL_UPSERT[] =
     "    EXCLUDED.enabled, 'config', EXCLUDED.config_line, NULL::timestamptz)"
     "  RETURNING id, to_jsonb(models.*) AS j)"
     " INSERT INTO audit_log (actor, action, object_type, object_id, before, after)"
-    " SELECT $16, CASE WHEN (SELECT j FROM old) IS NULL THEN 'create' ELSE 'update' END, 'model',"
-    "   up.id::text, (SELECT j FROM old), up.j FROM up RETURNING id";
+    " SELECT $2, CASE WHEN old.id IS NULL THEN 'create' ELSE 'update' END, 'model',"
+    "   up.id::text, old.j, up.j FROM up LEFT JOIN old ON old.id = up.id RETURNING id";
 
 /* Models of the config are listed as [[environment, name], ...]. */
 static const char MODEL_RETIRE[] =
@@ -185,44 +200,56 @@ static const char RULE_RETIRE[] =
     " INSERT INTO audit_log (actor, action, object_type, object_id, after)"
     " SELECT $2, 'delete', 'rule', id::text, j FROM gone RETURNING id";
 
+static void
+json_int_or_null(json_object *o, const char *key, int64_t v)
+{
+    json_object_object_add(o, key, v > 0 ? json_object_new_int64(v) : NULL);
+}
+
 static int
 sync_models(lw_db *db, lw_pool *pool, const lw_config *cfg, const char *actor,
             int *changed, lw_err *err)
 {
-    json_object *keys = json_object_new_array(), *k;
-    const char *p[16];
+    json_object *rows = json_object_new_array(), *keys = json_object_new_array(), *o, *k;
+    const char *p[2];
     size_t i;
 
     for (i = 0; i < cfg->n_models; i++) {
         const lw_config_model *m = &cfg->models[i];
 
-        p[0] = m->environment;
-        p[1] = m->name;
-        p[2] = lw_config_provider_name(m->provider);
-        p[3] = m->model;
-        p[4] = m->base_url;
-        p[5] = m->api_key_env;
-        p[6] = lw_config_priority_name(m->priority);
-        p[7] = m->sla_target_ms > 0 ? P_INT(pool, m->sla_target_ms) : NULL;
-        p[8] = micros_decimal(pool, m->price_input_micros);
-        p[9] = micros_decimal(pool, m->price_output_micros);
-        p[10] = P_INT(pool, m->max_concurrency > 0 ? m->max_concurrency : 4);
-        p[11] = m->timeout > 0 ? P_INT(pool, m->timeout * 1000) : NULL;
-        p[12] = m->suite;
-        p[13] = m->enabled ? "true" : "false";
-        p[14] = P_INT(pool, m->line);
-        p[15] = actor;
-        if (run(db, err, MODEL_UPSERT, 16, p, changed) != LW_OK) {
-            json_object_put(keys);
-            return LW_EDB;
-        }
+        o = json_object_new_object();
+        json_str(o, "environment", m->environment);
+        json_str(o, "name", m->name);
+        json_str(o, "provider", lw_config_provider_name(m->provider));
+        json_str(o, "model", m->model);
+        json_str(o, "base_url", m->base_url);
+        json_str(o, "api_key_env", m->api_key_env);
+        json_str(o, "priority", lw_config_priority_name(m->priority));
+        json_int_or_null(o, "sla_target_ms", m->sla_target_ms);
+        /* exact decimals as strings: numeric never goes through a double */
+        json_str(o, "price_input_per_mtok", micros_decimal(pool, m->price_input_micros));
+        json_str(o, "price_output_per_mtok", micros_decimal(pool, m->price_output_micros));
+        json_object_object_add(o, "max_concurrency",
+                               json_object_new_int(m->max_concurrency > 0 ? m->max_concurrency : 4));
+        json_int_or_null(o, "timeout_ms", m->timeout * 1000);
+        json_str(o, "suite", m->suite);
+        json_object_object_add(o, "enabled", json_object_new_boolean(m->enabled));
+        json_object_object_add(o, "config_line", json_object_new_int(m->line));
+        json_object_array_add(rows, o);
+
         k = json_object_new_array();
         json_object_array_add(k, json_object_new_string(m->environment));
         json_object_array_add(k, json_object_new_string(m->name));
         json_object_array_add(keys, k);
     }
-    p[0] = json_take(pool, keys);
+    p[0] = json_take(pool, rows);
     p[1] = actor;
+    if (lw_db_exec(db, err, ENV_ENSURE, 1, p) < 0
+        || run(db, err, MODEL_UPSERT, 2, p, changed) != LW_OK) {
+        json_object_put(keys);
+        return LW_EDB;
+    }
+    p[0] = json_take(pool, keys);
     return run(db, err, MODEL_RETIRE, 2, p, changed);
 }
 
