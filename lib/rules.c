@@ -1523,7 +1523,8 @@ decide_forecast(const lw_rule *r, const lw_rule_sample *s, lw_rule_decision *d)
     lw_forecast_linear(s->regr_n, s->slope, s->intercept, s->avgx, s->sxx, s->syy, s->sxy, h,
                        LW_RULE_FORECAST_CONFIDENCE, d->threshold, upward, &fc);
     lw_measure_format(d->unit, d->threshold, lim, sizeof(lim));
-    lw_measure_format(d->unit, fc.lo, lo, sizeof(lo));
+    /* every measure is non-negative: the interval is clipped at 0 */
+    lw_measure_format(d->unit, fc.lo < 0 ? 0 : fc.lo, lo, sizeof(lo));
     lw_measure_format(d->unit, fc.hi, hi, sizeof(hi));
     lw_duration_format(r->horizon_s, hz, sizeof(hz));
     uses_sla = (lw_expr_var_kinds(r->expr) & (1u << LW_VAR_SLA_TARGET)) != 0;

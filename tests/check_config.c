@@ -96,6 +96,27 @@ any_diag_contains(const lw_diag *d, const char *sub)
 
 /* ---- good files ---- */
 
+/* A composite rule's `window` is used (params.window_s): no "ignored"
+ * warning, and the value is kept. */
+START_TEST(test_composite_window_used)
+{
+    lw_diag d;
+    lw_config *cfg;
+    int rc;
+
+    cfg = load_str("monitoring:\n  models:\n"
+                   "    - provider: openai\n      model: gpt-4\n      sla_target: 2\n"
+                   "  alerts:\n    rules:\n"
+                   "      - name: c\n        type: composite\n        window: 2m\n"
+                   "        conditions: [\"error_rate > 0.1\", \"avg_latency > 2\"]\n", &d, &rc);
+    ck_assert_int_eq(rc, LW_OK);
+    ck_assert_msg(!any_diag_contains(&d, "ignored"), "unexpected warning");
+    ck_assert_int_eq(cfg->rules[0].window, 120);
+    lw_config_free(cfg);
+    lw_diag_free(&d);
+}
+END_TEST
+
 START_TEST(test_seed_verbatim)
 {
     const lw_config_model *m;
@@ -1011,6 +1032,7 @@ Suite *config_suite(void)
     TCase *cmd = tcase_create("validate");
 
     tcase_add_test(good, test_seed_verbatim);
+    tcase_add_test(good, test_composite_window_used);
     tcase_add_test(good, test_root_config);
     tcase_add_test(good, test_full_example);
     tcase_add_test(good, test_builtin_prices);
