@@ -84,5 +84,22 @@ check_eq "maintain runs" "0" "$?"
 check_eq "maintain recorded in job_runs" "ok" "$(psql -X -tA -d "$DB_URL" -c \
     "SELECT status FROM job_runs WHERE job = 'maintain' ORDER BY id DESC LIMIT 1")"
 
+# make install into a staging root
+san=0; [ "$BUILD" = build-san ] && san=1
+make -s -C "$ROOT" install SANITIZE=$san BUILD="$BUILD" DESTDIR="$T/inst" PREFIX=/usr/local >"$T/install.log" 2>&1
+check_eq "make install succeeds" "0" "$?"
+for f in bin/llmwatch bin/llmwatch-web bin/llmwatch-sim share/llmwatch/templates/layout.cs \
+         share/llmwatch/static/llmwatch.css share/llmwatch/sql/001_schema.sql \
+         share/llmwatch/worker/suites/comprehensive.yaml lib/systemd/system/llmwatch-web.service \
+         lib/systemd/system/llmwatch-run-due.timer; do
+    check "installed $f" test -e "$T/inst/usr/local/$f"
+done
+check "nginx site installed" test -e "$T/inst/etc/nginx/sites-available/llmwatch"
+if command -v systemd-analyze >/dev/null; then
+    check "timer calendar is valid" systemd-analyze calendar '*-*-* *:*:00'
+fi
+check_eq "installed binary finds its installed data" "0" "$(LLMWATCH_DATADIR="$T/inst/usr/local/share/llmwatch" \
+    "$T/inst/usr/local/bin/llmwatch" migrate --database "$DB_URL" >/dev/null 2>&1; echo $?)"
+
 psql -X -q -d "$(pg_url "$LW_TEST_PG_DIR" postgres)" -c "DROP DATABASE IF EXISTS \"$DB_NAME\" WITH (FORCE)" >/dev/null 2>&1
 finish

@@ -16,12 +16,28 @@ login admin@example.com pw-admin-0123456789 "$T/a.jar" || fail "login under valg
 mid=$(psql_test -c "SELECT min(id) FROM models")
 n=0
 for round in $(seq 1 100); do
-    for path in / /healthz /login /models/$mid /sla /rules /channels /no/such/page /admin/audit /metrics; do
+    for path in / /healthz /login /models/$mid /sla /rules/new /alerts /silences/new /admin/audit /metrics; do
         curl -s -o /dev/null -b "$T/a.jar" "$BASE$path"
         n=$((n + 1))
     done
 done
 check_eq "1,000 requests made" "1000" "$n"
+# and the pages behind the other routes once each, POSTs included
+for path in /rules /channels /silences /budgets /reports /admin/users /no/such/page; do
+    curl -s -o /dev/null -b "$T/a.jar" "$BASE$path"
+done
+get "$T/a.jar" /rules/new "$T/new.html" >/dev/null
+tok=$(csrf_from "$T/new.html")
+for action in preview save; do
+    curl -s -o /dev/null -b "$T/a.jar" --data-urlencode "csrf_token=$tok" --data-urlencode "name=vg rule" \
+        --data-urlencode "kind=threshold" --data-urlencode "severity=warning" \
+        --data-urlencode "condition=avg_latency > sla_target * (1.5" --data-urlencode "action=$action" \
+        "$BASE/rules/new"
+    curl -s -o /dev/null -b "$T/a.jar" --data-urlencode "csrf_token=$tok" --data-urlencode "name=vg rule" \
+        --data-urlencode "kind=threshold" --data-urlencode "severity=warning" \
+        --data-urlencode "condition=avg_latency > sla_target * 1.5" --data-urlencode "action=$action" \
+        "$BASE/rules/new"
+done
 curl -s -o /dev/null -b "$T/a.jar" --data "csrf_token=bad" "$BASE/logout"
 web_stop
 check_eq "valgrind: no errors, no definite or indirect leak (exit status)" "0" "$WEB_STATUS"
