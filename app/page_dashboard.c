@@ -1,24 +1,239 @@
 /* page_dashboard.c: "/": one card per enabled model, grouped by
- * environment, with its latest probe and its last hour. */
+ * environment, with its latest probe and its last hour; then, over the
+ * chosen range (?range=1h|6h|24h|7d|30d), latency, error rate and cost over
+ * time per model, the models compared, SLA compliance, and the latest
+ * alert events. Charts are lib/chart.c SVG; the data is aggregated in
+ * PostgreSQL (lib/db_dash.c). */
 #include "app.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "chart.h"
+#include "db_dash.h"
 #include "db_web.h"
 #include "render.h"
+
+/* Lines per chart: the chart palette has 8 colours, and a model keeps its
+ * colour (its index here) on every chart and on its card. */
+#define MAX_CHARTED 8
+#define ALERT_EVENTS 10
+#define CHART_W 640
+#define CHART_H 260
+
+typedef struct {
+    long long   id;
+    const char *name;           /* borrowed from the overview result */
+    double      sla_ms;         /* 0: no target */
+} charted;
+
+/* The range from ?range= and the selector's HDF; 400 for an unknown one
+ * (*bad set: the error page is prepared). */
+static int
+range_from_request(lw_req *r, lw_dash_range *rg, int *bad)
+{
+    const lw_dash_range *all;
+    char name[64];
+    size_t i, n;
+
+    *bad = 0;
+    if (lw_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
+        *bad = 1;
+        return lw_req_error(r, 400, "Unknown time range: use one of 1h, 6h, 24h, 7d or 30d.");
+    }
+    all = lw_dash_ranges(&n);
+    for (i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "Ranges.%zu.key", i);
+        lw_hdf_set(r, name, all[i].key);
+        snprintf(name, sizeof(name), "Ranges.%zu.label", i);
+        lw_hdf_set(r, name, all[i].label);
+    }
+    lw_hdf_set(r, "Range.key", rg->key);
+    return lw_hdf_set(r, "Range.label", rg->label);
+}
+
+/* Renders into the HDF node `name` (our own SVG: the template uses uvar:). */
+static int
+put_svg(lw_req *r, const char *name, lw_buf *svg, int rc)
+{
+    if (rc == LW_OK)
+        rc = lw_hdf_set(r, name, svg->data ? svg->data : "");
+    lw_buf_free(svg);
+    return rc;
+}
+
+/* One line chart: a series per charted model from column col of res, in
+ * the models' order (which fixes each model's colour). */
+static int
+model_lines(lw_req *r, const char *hdf, const lw_chart_opts *o, const PGresult *res,
+            const char *col, double scale, double max_gap, const charted *cm, size_t n,
+            const char *const *names)
+{
+    lw_chart_series s[MAX_CHARTED];
+    lw_dash_points pts;
+    lw_buf svg = { 0 };
+    size_t i;
+    int rc;
+
+    for (i = 0; i < n; i++) {
+        rc = lw_dash_points_from(r->pool, res, PQfnumber(res, "model_id"), cm[i].id,
+                                 PQfnumber(res, "t"), PQfnumber(res, col), -1, scale, max_gap,
+                                 &pts);
+        if (rc != LW_OK)
+            return rc;
+        s[i].name = names ? names[i] : cm[i].name;
+        s[i].t = pts.t;
+        s[i].v = pts.v;
+        s[i].n = pts.n;
+    }
+    return put_svg(r, hdf, &svg, lw_chart_line(&svg, o, s, n));
+}
+
+static double
+max_col(const PGresult *res, const char *col)
+{
+    int c = PQfnumber(res, col), i;
+    double m = 0;
+
+    for (i = 0; c >= 0 && i < PQntuples(res); i++)
+        if (!lw_db_isnull(res, i, c) && lw_db_double(res, i, c) > m)
+            m = lw_db_double(res, i, c);
+    return m;
+}
+
+static int
+charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t n)
+{
+    long long ids[MAX_CHARTED];
+    lw_chart_bar bars[MAX_CHARTED];
+    const char *names[MAX_CHARTED];
+    lw_chart_opts o;
+    lw_buf svg = { 0 };
+    PGresult *series, *totals;
+    char title[160], ref_label[64], prefix[64], v[32];
+    const char *unit;
+    double scale, gap = lw_dash_max_gap(rg), ref = 0;
+    size_t i;
+    int rc, same_ref = 1, c;
+
+    for (i = 0; i < n; i++)
+        ids[i] = cm[i].id;
+    series = lw_req_keep(r, lw_dash_series(db, &r->err, rg, ids, n));
+    totals = series ? lw_req_keep(r, lw_dash_totals(db, &r->err, rg, ids, n)) : NULL;
+    if (totals == NULL)
+        return LW_EDB;
+
+    /* (a) latency: the p95 per step; the SLA target as a dashed line when
+     * the charted models share one (the chart has one reference line) */
+    for (i = 0; i < n; i++) {
+        if (cm[i].sla_ms <= 0)
+            continue;
+        if (ref > 0 && fabs(ref - cm[i].sla_ms) > 0.5)
+            same_ref = 0;
+        ref = cm[i].sla_ms;
+    }
+    unit = lw_dash_latency_unit(fmax(max_col(series, "p95_ms"), same_ref ? ref : 0), &scale);
+    memset(&o, 0, sizeof(o));
+    o.width = CHART_W;
+    o.height = CHART_H;
+    snprintf(title, sizeof(title), "p95 latency of successful probes, last %s", rg->label);
+    o.title = title;
+    o.unit = unit;
+    if (ref > 0 && same_ref) {
+        lw_fmt_ms(ref, v, sizeof(v));
+        snprintf(ref_label, sizeof(ref_label), "SLA target %s", v);
+        o.has_ref = 1;
+        o.ref = ref * scale;
+        o.ref_label = ref_label;
+    } else if (ref > 0) {
+        lw_hdf_set(r, "Charts.latency_note",
+                   "The models have different SLA targets: each is in the table below.");
+    }
+    if ((rc = model_lines(r, "Charts.latency", &o, series, "p95_ms", scale, gap, cm, n, NULL)) != LW_OK)
+        return rc;
+
+    /* (b) error rate */
+    memset(&o, 0, sizeof(o));
+    o.width = CHART_W;
+    o.height = CHART_H;
+    snprintf(title, sizeof(title), "Error rate (failed probes), last %s", rg->label);
+    o.title = title;
+    o.unit = "%";
+    if ((rc = model_lines(r, "Charts.errors", &o, series, "error_pct", 1, gap, cm, n, NULL)) != LW_OK)
+        return rc;
+
+    /* (c) cost: the running total, a line that only climbs; each legend
+     * entry carries the model's exact total (numeric, formatted in SQL) */
+    c = PQfnumber(totals, "cost");
+    for (i = 0; i < n; i++) {
+        names[i] = (int) i < PQntuples(totals)
+                   ? lw_pool_printf(r->pool, "%s  $%s", cm[i].name, lw_db_str(totals, (int) i, c))
+                   : cm[i].name;
+        if (names[i] == NULL)
+            return LW_ENOMEM;
+    }
+    memset(&o, 0, sizeof(o));
+    o.width = CHART_W;
+    o.height = CHART_H;
+    snprintf(title, sizeof(title), "Cumulative probe cost (USD), last %s", rg->label);
+    o.title = title;
+    if ((rc = model_lines(r, "Charts.cost", &o, series, "cum_cost", 1, 1e18, cm, n, names)) != LW_OK)
+        return rc;
+
+    /* (d) comparison over the whole range */
+    c = PQfnumber(totals, "p95_ms");
+    unit = lw_dash_latency_unit(max_col(totals, "p95_ms"), &scale);
+    for (i = 0; i < n && (int) i < PQntuples(totals); i++) {
+        bars[i].label = cm[i].name;
+        bars[i].value = lw_db_isnull(totals, (int) i, c) ? NAN : lw_db_double(totals, (int) i, c) * scale;
+    }
+    memset(&o, 0, sizeof(o));
+    o.width = CHART_W;
+    snprintf(title, sizeof(title), "p95 latency by model, last %s", rg->label);
+    o.title = title;
+    o.unit = unit;
+    if ((rc = put_svg(r, "Charts.p95_bars", &svg, lw_chart_bars(&svg, &o, bars, i))) != LW_OK)
+        return rc;
+    c = PQfnumber(totals, "success_pct");
+    for (i = 0; i < n && (int) i < PQntuples(totals); i++)
+        bars[i].value = lw_db_isnull(totals, (int) i, c) ? NAN : lw_db_double(totals, (int) i, c);
+    snprintf(title, sizeof(title), "Success rate by model, last %s", rg->label);
+    o.unit = "%";
+    if ((rc = put_svg(r, "Charts.success_bars", &svg, lw_chart_bars(&svg, &o, bars, i))) != LW_OK)
+        return rc;
+
+    /* the table: legend, comparison and SLA compliance in one */
+    for (i = 0; i < n && (int) i < PQntuples(totals); i++) {
+        snprintf(prefix, sizeof(prefix), "Compare.%zu", i);
+        if ((rc = lw_hdf_row(r, prefix, totals, (int) i)) != LW_OK)
+            return rc;
+        snprintf(prefix, sizeof(prefix), "Compare.%zu.name", i);
+        lw_hdf_set(r, prefix, cm[i].name);
+        snprintf(prefix, sizeof(prefix), "Compare.%zu.swatch", i);
+        lw_hdf_set_int(r, prefix, (long long) i);
+    }
+    return LW_OK;
+}
 
 int
 lw_page_dashboard(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *res;
+    PGresult *res, *events;
     const char *env, *prev = NULL;
     char prefix[64];
-    int i, e = -1, m = 0, healthy = 0, failing = 0, idle = 0;
+    charted cm[MAX_CHARTED];
+    lw_dash_range rg;
+    size_t n = 0;
+    int i, e = -1, m = 0, healthy = 0, failing = 0, idle = 0, bad, rc;
 
     if (db == NULL)
         return LW_EDB;
+    rc = range_from_request(r, &rg, &bad);
+    if (bad || rc != LW_OK)
+        return rc;
     res = lw_req_keep(r, lw_dbw_models_overview(db, &r->err));
     if (res == NULL)
         return LW_EDB;
@@ -35,6 +250,14 @@ lw_page_dashboard(lw_req *r)
         snprintf(prefix, sizeof(prefix), "Envs.%d.models.%d", e, m++);
         if (lw_hdf_row(r, prefix, res, i) != LW_OK)
             return LW_ENOMEM;
+        if (n < MAX_CHARTED) {
+            cm[n].id = lw_db_int(res, i, PQfnumber(res, "id"));
+            cm[n].name = lw_db_str(res, i, PQfnumber(res, "name"));
+            cm[n].sla_ms = lw_db_double(res, i, PQfnumber(res, "sla_target_ms"));
+            snprintf(prefix, sizeof(prefix), "Envs.%d.models.%d.swatch", e, m - 1);
+            lw_hdf_set_int(r, prefix, (long long) n);
+            n++;
+        }
         if (lw_db_isnull(res, i, PQfnumber(res, "last_ok")))
             idle++;
         else if (lw_db_bool(res, i, PQfnumber(res, "last_ok")))
@@ -42,11 +265,19 @@ lw_page_dashboard(lw_req *r)
         else
             failing++;
     }
+    if (n > 0 && (rc = charts(r, db, &rg, cm, n)) != LW_OK)
+        return rc;
+    events = lw_req_keep(r, lw_dash_alert_events(db, &r->err, ALERT_EVENTS));
+    if (events == NULL)
+        return LW_EDB;
+    if (lw_hdf_rows(r, "AlertEvents", events) != LW_OK)
+        return LW_ENOMEM;
     lw_hdf_set(r, "Page.title", "Dashboard");
     lw_hdf_set_int(r, "Summary.models", PQntuples(res));
     lw_hdf_set_int(r, "Summary.healthy", healthy);
     lw_hdf_set_int(r, "Summary.failing", failing);
     lw_hdf_set_int(r, "Summary.idle", idle);
+    lw_hdf_set_int(r, "Summary.charted", (long long) n);
     r->template = "dashboard";
     return LW_OK;
 }

@@ -1,28 +1,339 @@
-/* page_model.c: "/models/{id}": a model's settings, its last hour and its
- * last 50 probes. */
+/* page_model.c: "/models/{id}": a model's settings, its last hour, its
+ * charts over the chosen range (?range=1h|6h|24h|7d|30d: latency p50/p95
+ * and TTFT against its SLA target and baseline, error rate by class,
+ * tokens/s, quality, the latency histogram) and its last 50 probes. */
 #include "app.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "chart.h"
+#include "db_dash.h"
 #include "db_web.h"
 #include "render.h"
+#include "rollup.h"
+
+#define CHART_W 640
+#define CHART_H 260
+
+/* The range from ?range= and the selector's HDF; 400 for an unknown one
+ * (*bad set: the error page is prepared). */
+static int
+range_from_request(lw_req *r, lw_dash_range *rg, int *bad)
+{
+    const lw_dash_range *all;
+    char name[64];
+    size_t i, n;
+
+    *bad = 0;
+    if (lw_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
+        *bad = 1;
+        return lw_req_error(r, 400, "Unknown time range: use one of 1h, 6h, 24h, 7d or 30d.");
+    }
+    all = lw_dash_ranges(&n);
+    for (i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "Ranges.%zu.key", i);
+        lw_hdf_set(r, name, all[i].key);
+        snprintf(name, sizeof(name), "Ranges.%zu.label", i);
+        lw_hdf_set(r, name, all[i].label);
+    }
+    lw_hdf_set(r, "Range.key", rg->key);
+    return lw_hdf_set(r, "Range.label", rg->label);
+}
+
+static int
+put_svg(lw_req *r, const char *name, lw_buf *svg, int rc)
+{
+    if (rc == LW_OK)
+        rc = lw_hdf_set(r, name, svg->data ? svg->data : "");   /* our own SVG: uvar: */
+    lw_buf_free(svg);
+    return rc;
+}
+
+static void
+opts(lw_chart_opts *o, char *title, size_t size, const char *what, const lw_dash_range *rg)
+{
+    memset(o, 0, sizeof(*o));
+    o->width = CHART_W;
+    o->height = CHART_H;
+    snprintf(title, size, "%.100s, last %s", what, rg->label);
+    o->title = title;
+}
+
+static double
+col_max(const PGresult *res, const char *col)
+{
+    int c = PQfnumber(res, col), i;
+    double m = 0;
+
+    for (i = 0; c >= 0 && i < PQntuples(res); i++)
+        if (!lw_db_isnull(res, i, c) && lw_db_double(res, i, c) > m)
+            m = lw_db_double(res, i, c);
+    return m;
+}
+
+/* The first and last step of res (a baseline line spans the data, so
+ * every chart of the page covers the same time: the chart scales its time
+ * axis to its points). 0 when there is no row. */
+static int
+span(const PGresult *res, double *t0, double *t1)
+{
+    int n = PQntuples(res), c = PQfnumber(res, "t");
+
+    if (n == 0 || c < 0)
+        return 0;
+    *t0 = (double) lw_db_int(res, 0, c);
+    *t1 = (double) lw_db_int(res, n - 1, c);
+    return 1;
+}
+
+/* Series of columns of res (one per name), in this order. */
+static int
+lines(lw_req *r, const PGresult *res, const char *const *cols, const char *const *names,
+      size_t n, int den_col, double scale, double gap, lw_chart_series *s)
+{
+    lw_dash_points p;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < n; i++) {
+        rc = lw_dash_points_from(r->pool, res, -1, 0, PQfnumber(res, "t"), PQfnumber(res, cols[i]),
+                                 den_col, scale, gap, &p);
+        if (rc != LW_OK)
+            return rc;
+        s[i].name = names[i];
+        s[i].t = p.t;
+        s[i].v = p.v;
+        s[i].n = p.n;
+    }
+    return LW_OK;
+}
+
+/* A signed change against the baseline: "+3.1% vs baseline", class
+ * worse/better by which direction is good for this measure. */
+static void
+delta(lw_req *r, const char *name, double now, double base, int higher_is_better)
+{
+    char hdf[64], text[64];
+    double d;
+
+    if (isnan(now) || isnan(base) || base == 0)
+        return;
+    d = 100.0 * (now - base) / base;
+    snprintf(text, sizeof(text), "%+.1f%% vs baseline", d);
+    snprintf(hdf, sizeof(hdf), "Delta.%s", name);
+    lw_hdf_set(r, hdf, text);
+    snprintf(hdf, sizeof(hdf), "Delta.%s_class", name);
+    lw_hdf_set(r, hdf, fabs(d) < 5 ? "" : ((d > 0) == (higher_is_better != 0)) ? "better" : "worse");
+}
+
+static double
+num(const PGresult *res, const char *col)
+{
+    int c = res && PQntuples(res) > 0 ? PQfnumber(res, col) : -1;
+
+    return c < 0 || lw_db_isnull(res, 0, c) ? NAN : lw_db_double(res, 0, c);
+}
+
+/* The latency histogram over the range, from the merged rollup
+ * histograms; bins past the 99.5th percentile are left out when they would
+ * squash the rest (a few timeouts), and said so. */
+static int
+histogram(lw_req *r, const PGresult *totals, const lw_dash_range *rg)
+{
+    int hist[LW_ROLLUP_BUCKETS];
+    lw_chart_bin bins[LW_ROLLUP_BUCKETS];
+    lw_chart_opts o;
+    lw_buf svg = { 0 };
+    char title[160], text[160], a[32], b[32];
+    const char *unit;
+    long long total = 0, hidden = 0;
+    double scale, p995, tail_max = 0;
+    int k, first = -1, last = -1, cut;
+    size_t n = 0;
+
+    if (lw_rollup_hist_parse(lw_db_str(totals, 0, PQfnumber(totals, "total_hist")), hist,
+                             LW_ROLLUP_BUCKETS, &total) != LW_OK)
+        total = 0;
+    for (k = 0; total > 0 && k < LW_ROLLUP_BUCKETS; k++) {
+        if (hist[k] > 0) {
+            if (first < 0)
+                first = k;
+            last = k;
+        }
+    }
+    cut = last;
+    if (total > 0) {
+        p995 = lw_rollup_hist_percentile(hist, LW_ROLLUP_BUCKETS, 0.995);
+        k = lw_rollup_bucket(p995);
+        if (k < last && lw_rollup_bucket_lo(last) > 3 * lw_rollup_bucket_hi(k)) {
+            cut = k;
+            for (k = cut + 1; k <= last; k++) {
+                hidden += hist[k];
+                if (hist[k] > 0)
+                    tail_max = lw_rollup_bucket_hi(k);
+            }
+        }
+    }
+    unit = lw_dash_latency_unit(first >= 0 ? lw_rollup_bucket_lo(cut) : 0, &scale);
+    for (k = first; first >= 0 && k <= cut; k++) {
+        bins[n].lo = lw_rollup_bucket_lo(k) * scale;
+        bins[n].hi = (k == LW_ROLLUP_BUCKETS - 1 ? lw_rollup_bucket_lo(k) * 1.0905 : lw_rollup_bucket_hi(k))
+                     * scale;
+        bins[n++].count = hist[k];
+    }
+    snprintf(text, sizeof(text), "Latency distribution of %lld successful probes", total);
+    opts(&o, title, sizeof(title), text, rg);
+    o.unit = unit;
+    o.x_label = "total latency (log-spaced bins, 8 per doubling)";
+    o.y_label = "probes";
+    if (hidden > 0) {
+        lw_fmt_ms(lw_rollup_bucket_lo(cut + 1), a, sizeof(a));
+        lw_fmt_ms(tail_max, b, sizeof(b));
+        snprintf(text, sizeof(text), "%lld slower probe%s (%s to %s) not drawn.", hidden,
+                 hidden == 1 ? "" : "s", a, b);
+        lw_hdf_set(r, "Charts.hist_note", text);
+    }
+    return put_svg(r, "Charts.hist", &svg, lw_chart_histogram(&svg, &o, bins, n));
+}
+
+static int
+charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult *totals,
+       const PGresult *baseline, const lw_dash_range *rg)
+{
+    static const char *const lat_cols[] = { "p50_ms", "p95_ms", "ttft_p50_ms" };
+    static const char *const lat_names[] = { "p50 total", "p95 total", "p50 time to first token" };
+    char ecols[LW_ROLLUP_ERROR_CLASSES + 1][32];
+    const char *ecp[LW_ROLLUP_ERROR_CLASSES + 1], *enames[LW_ROLLUP_ERROR_CLASSES + 1];
+    lw_chart_series s[LW_ROLLUP_ERROR_CLASSES + 1];
+    double bt[2], bv[2], sla = num(model, "sla_target_ms"), base_p95 = num(baseline, "latency_p95_ms");
+    double scale, gap = lw_dash_max_gap(rg), top;
+    char title[160], ref_label[64], v[32], base_name[64];
+    lw_chart_opts o;
+    lw_buf svg = { 0 };
+    const char *unit;
+    size_t n, i;
+    int rc, c;
+
+    /* latency: p50, p95, TTFT; the baseline p95 as a flat line over the
+     * data; the SLA target as the dashed reference */
+    top = fmax(col_max(series, "p95_ms"), fmax(isnan(sla) ? 0 : sla, isnan(base_p95) ? 0 : base_p95));
+    unit = lw_dash_latency_unit(top, &scale);
+    opts(&o, title, sizeof(title), "Latency of successful probes", rg);
+    o.unit = unit;
+    if (!isnan(sla) && sla > 0) {
+        lw_fmt_ms(sla, v, sizeof(v));
+        snprintf(ref_label, sizeof(ref_label), "SLA target %s", v);
+        o.has_ref = 1;
+        o.ref = sla * scale;
+        o.ref_label = ref_label;
+    }
+    if ((rc = lines(r, series, lat_cols, lat_names, 3, -1, scale, gap, s)) != LW_OK)
+        return rc;
+    n = 3;
+    if (!isnan(base_p95) && span(series, &bt[0], &bt[1])) {
+        bv[0] = bv[1] = base_p95 * scale;
+        lw_fmt_ms(base_p95, v, sizeof(v));
+        snprintf(base_name, sizeof(base_name), "baseline p95 (%s)", v);
+        s[3].name = base_name;
+        s[3].t = bt;
+        s[3].v = bv;
+        s[3].n = 2;
+        n = 4;
+    }
+    if ((rc = put_svg(r, "Charts.latency", &svg, lw_chart_line(&svg, &o, s, n))) != LW_OK)
+        return rc;
+
+    /* error rate, all classes together, then each class seen in the range */
+    ecp[0] = "error_pct";
+    enames[0] = "all failures";
+    n = 1;
+    for (i = 0; i < LW_ROLLUP_ERROR_CLASSES; i++) {
+        snprintf(ecols[n], sizeof(ecols[n]), "e_%s", lw_rollup_error_classes[i]);
+        if (col_max(series, ecols[n]) <= 0)
+            continue;
+        ecp[n] = ecols[n];
+        enames[n] = lw_rollup_error_classes[i];
+        n++;
+    }
+    opts(&o, title, sizeof(title), "Error rate by class (% of probes)", rg);
+    o.unit = "%";
+    c = PQfnumber(series, "count");
+    if ((rc = lines(r, series, ecp, enames, 1, -1, 1, gap, s)) != LW_OK
+        || (n > 1 && (rc = lines(r, series, ecp + 1, enames + 1, n - 1, c, 100, gap, s + 1)) != LW_OK))
+        return rc;
+    if ((rc = put_svg(r, "Charts.errors", &svg, lw_chart_line(&svg, &o, s, n))) != LW_OK)
+        return rc;
+
+    /* throughput and quality */
+    ecp[0] = "tps";
+    enames[0] = "decode tokens/s";
+    opts(&o, title, sizeof(title), "Decode throughput (tokens/s, mean)", rg);
+    if ((rc = lines(r, series, ecp, enames, 1, -1, 1, gap, s)) != LW_OK)
+        return rc;
+    n = 1;
+    if (!isnan(num(baseline, "tps")) && span(series, &bt[0], &bt[1])) {
+        bv[0] = bv[1] = num(baseline, "tps");
+        s[1].name = "baseline";
+        s[1].t = bt;
+        s[1].v = bv;
+        s[1].n = 2;
+        n = 2;
+    }
+    if ((rc = put_svg(r, "Charts.tps", &svg, lw_chart_line(&svg, &o, s, n))) != LW_OK)
+        return rc;
+    ecp[0] = "quality";
+    enames[0] = "quality score";
+    opts(&o, title, sizeof(title), "Quality score (0-100, mean)", rg);
+    if ((rc = lines(r, series, ecp, enames, 1, -1, 1, gap, s)) != LW_OK)
+        return rc;
+    if ((rc = put_svg(r, "Charts.quality", &svg, lw_chart_line(&svg, &o, s, 1))) != LW_OK)
+        return rc;
+
+    if ((rc = histogram(r, totals, rg)) != LW_OK)
+        return rc;
+
+    delta(r, "p95", num(totals, "p95_ms"), base_p95, 0);
+    delta(r, "avg", num(totals, "avg_ms"), num(baseline, "latency_mean_ms"), 0);
+    delta(r, "success", num(totals, "success_pct"), num(baseline, "success_pct"), 1);
+    delta(r, "tps", num(totals, "tps"), num(baseline, "tps"), 1);
+    delta(r, "quality", num(totals, "quality"), num(baseline, "quality"), 1);
+    return LW_OK;
+}
 
 int
 lw_page_model(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *model, *probes;
+    PGresult *model, *probes, *series, *totals, *baseline;
+    lw_dash_range rg;
+    long long id = lw_req_id(r);
+    int rc, bad;
 
     if (db == NULL)
         return LW_EDB;
-    model = lw_req_keep(r, lw_dbw_model(db, &r->err, lw_req_id(r)));
+    model = lw_req_keep(r, lw_dbw_model(db, &r->err, id));
     if (model == NULL)
         return LW_EDB;
     if (PQntuples(model) == 0)
         return lw_req_error(r, 404, "There is no model with that id.");
-    probes = lw_req_keep(r, lw_dbw_model_probes(db, &r->err, lw_req_id(r), 50));
-    if (probes == NULL)
+    rc = range_from_request(r, &rg, &bad);
+    if (bad || rc != LW_OK)
+        return rc;
+    probes = lw_req_keep(r, lw_dbw_model_probes(db, &r->err, id, 50));
+    series = probes ? lw_req_keep(r, lw_dash_model_series(db, &r->err, &rg, id)) : NULL;
+    totals = series ? lw_req_keep(r, lw_dash_totals(db, &r->err, &rg, &id, 1)) : NULL;
+    baseline = totals ? lw_req_keep(r, lw_dash_baseline(db, &r->err, id)) : NULL;
+    if (baseline == NULL)
         return LW_EDB;
-    if (lw_hdf_row(r, "Model", model, 0) != LW_OK || lw_hdf_rows(r, "Probes", probes) != LW_OK)
+    if (lw_hdf_row(r, "Model", model, 0) != LW_OK || lw_hdf_rows(r, "Probes", probes) != LW_OK
+        || (PQntuples(totals) > 0 && lw_hdf_row(r, "Totals", totals, 0) != LW_OK)
+        || (PQntuples(baseline) > 0 && lw_hdf_row(r, "Baseline", baseline, 0) != LW_OK))
         return LW_ENOMEM;
+    if (PQntuples(totals) > 0 && (rc = charts(r, model, series, totals, baseline, &rg)) != LW_OK)
+        return rc;
     lw_hdf_set(r, "Page.title", lw_db_str(model, 0, PQfnumber(model, "name")));
     r->template = "model";
     return LW_OK;

@@ -6,6 +6,7 @@
     <span class="ok-text"><?cs var:Summary.healthy ?> healthy</span>
     <span class="crit-text"><?cs var:Summary.failing ?> failing</span>
     <span class="muted"><?cs var:Summary.idle ?> not probed yet</span>
+    <nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/?range=<?cs var:x.key ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav>
   </div>
 </div>
 <?cs if:!subcount(Envs) ?>
@@ -18,7 +19,7 @@
   <?cs each:m = env.models ?>
     <article class="card model-card<?cs if:?m.last_ok ?><?cs if:m.last_ok ?> is-ok<?cs else ?> is-crit<?cs /if ?><?cs /if ?>">
       <header class="card-head">
-        <a class="card-title" href="/models/<?cs var:m.id ?>"><?cs var:m.name ?></a>
+        <a class="card-title" href="/models/<?cs var:m.id ?>?range=<?cs var:Range.key ?>"><?cs if:?m.swatch ?><span class="swatch swatch-<?cs var:m.swatch ?>" aria-hidden="true"></span><?cs /if ?><?cs var:m.name ?></a>
         <?cs if:m.priority == "high" ?><?cs call:pill("crit", "high") ?><?cs elif:m.priority == "medium" ?><?cs call:pill("warn", "medium") ?><?cs else ?><?cs call:pill("none", m.priority) ?><?cs /if ?>
       </header>
       <div class="card-sub"><?cs var:m.provider ?> / <?cs var:m.model ?><?cs if:m.sla_target_ms ?> &middot; SLA <?cs var:m.sla_target_ms_h ?><?cs /if ?></div>
@@ -45,4 +46,59 @@
   </div>
 </section>
 <?cs /each ?>
+<?cs if:Summary.charted > 0 ?>
+<section class="dash" aria-label="Performance over the last <?cs var:Range.label ?>">
+  <div class="section-head">
+    <h2>Performance &middot; last <?cs var:Range.label ?></h2>
+    <?cs if:Summary.models > Summary.charted ?><span class="hint">Charts show the first <?cs var:Summary.charted ?> of <?cs var:Summary.models ?> models; each model's page has its own.</span><?cs /if ?>
+  </div>
+  <div class="chart-grid">
+    <figure class="card chart-card" id="chart-latency"><?cs uvar:Charts.latency ?>
+      <figcaption class="hint"><?cs if:Charts.latency_note ?><?cs var:Charts.latency_note ?> <?cs /if ?>p95 per step from the latency histogram (within 4.4%).</figcaption></figure>
+    <figure class="card chart-card" id="chart-errors"><?cs uvar:Charts.errors ?></figure>
+    <figure class="card chart-card" id="chart-cost"><?cs uvar:Charts.cost ?></figure>
+    <figure class="card chart-card chart-bars" id="chart-compare"><?cs uvar:Charts.p95_bars ?><?cs uvar:Charts.success_bars ?></figure>
+  </div>
+  <div class="grid-2 grid-wide-left">
+    <section class="card">
+      <h2>Models and SLA compliance &middot; last <?cs var:Range.label ?></h2>
+      <div class="table-wrap">
+      <table class="table" id="sla-table">
+        <thead><tr><th>Model</th><th class="num">Probes</th><th class="num">Availability</th><th class="num">p95</th><th class="num">SLA target</th><th class="num">Cost</th><th>SLA</th></tr></thead>
+        <tbody>
+        <?cs each:c = Compare ?>
+          <tr>
+            <td><span class="swatch swatch-<?cs var:c.swatch ?>" aria-hidden="true"></span><a href="/models/<?cs var:c.model_id ?>?range=<?cs var:Range.key ?>"><?cs var:c.name ?></a></td>
+            <td class="num"><?cs var:c.count ?></td>
+            <td class="num"><?cs if:c.count > 0 ?><span class="<?cs if:c.availability_ok ?>ok-text<?cs else ?>crit-text<?cs /if ?>"><?cs var:c.success_pct ?>%</span> <span class="muted small">/ <?cs var:c.availability_target_pct ?>%</span><?cs else ?><span class="muted">&mdash;</span><?cs /if ?></td>
+            <td class="num"><?cs if:?c.p95_ms ?><span class="<?cs if:c.sla_target_ms ?><?cs if:c.latency_ok ?>ok-text<?cs else ?>crit-text<?cs /if ?><?cs /if ?>"><?cs var:c.p95_ms_h ?></span><?cs else ?><span class="muted">&mdash;</span><?cs /if ?></td>
+            <td class="num"><?cs call:dash(c.sla_target_ms_h) ?></td>
+            <td class="num">$<?cs var:c.cost ?></td>
+            <td><?cs if:c.compliance == "pass" ?><?cs call:pill("ok", "PASS") ?><?cs elif:c.compliance == "fail" ?><?cs call:pill("crit", "FAIL") ?><?cs else ?><?cs call:pill("none", "no data") ?><?cs /if ?></td>
+          </tr>
+        <?cs /each ?>
+        </tbody>
+      </table>
+      </div>
+      <p class="hint">PASS: availability (successful probes) at or above the target and p95 of successful probes within the model's SLA target, over the range.</p>
+    </section>
+    <section class="card">
+      <h2>Alert history</h2>
+      <?cs if:!subcount(AlertEvents) ?>
+      <?cs call:empty("No alert has fired yet.") ?>
+      <?cs else ?>
+      <ol class="timeline" id="alert-history">
+      <?cs each:a = AlertEvents ?>
+        <li class="tl-<?cs if:a.to_state == "firing" ?>firing<?cs elif:a.to_state == "pending" ?>pending<?cs elif:a.to_state == "resolved" ?>resolved<?cs else ?>action<?cs /if ?>">
+          <span class="tl-at" title="<?cs var:a.at ?>"><?cs var:a.ago ?> ago</span>
+          <span><?cs call:state(a.to_state) ?> <a href="/alerts/<?cs var:a.alert_id ?>"><?cs var:a.rule ?></a><?cs if:a.model ?> <span class="muted">on</span> <?cs var:a.model ?><?cs /if ?></span>
+        </li>
+      <?cs /each ?>
+      </ol>
+      <p class="hint"><a href="/alerts">All alerts &rarr;</a></p>
+      <?cs /if ?>
+    </section>
+  </div>
+</section>
+<?cs /if ?>
 <?cs /def ?>

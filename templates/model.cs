@@ -7,7 +7,58 @@
   <div class="summary">
     <?cs if:Model.enabled ?><?cs call:pill("ok", "enabled") ?><?cs else ?><?cs call:pill("none", "disabled") ?><?cs /if ?>
     <?cs call:source(Model.source) ?>
+    <nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/models/<?cs var:Model.id ?>?range=<?cs var:x.key ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav>
   </div>
+</div>
+<section class="card" id="range-stats">
+  <h2>Last <?cs var:Range.label ?></h2>
+  <?cs if:Totals.count > 0 ?>
+  <dl class="stat-grid">
+    <div><dt>Probes</dt><dd><?cs var:Totals.count ?></dd></div>
+    <div><dt>Success</dt><dd><?cs var:Totals.success_pct ?>%<?cs if:Delta.success ?><span class="delta <?cs var:Delta.success_class ?>"><?cs var:Delta.success ?></span><?cs /if ?></dd></div>
+    <div><dt>p50 total</dt><dd><?cs call:dash(Totals.p50_ms_h) ?></dd></div>
+    <div><dt>p95 total</dt><dd<?cs if:Model.sla_target_ms ?><?cs if:Totals.latency_ok ?> class="ok-text"<?cs else ?> class="crit-text"<?cs /if ?><?cs /if ?>><?cs call:dash(Totals.p95_ms_h) ?><?cs if:Delta.p95 ?><span class="delta <?cs var:Delta.p95_class ?>"><?cs var:Delta.p95 ?></span><?cs /if ?></dd></div>
+    <div><dt>p99 total</dt><dd><?cs call:dash(Totals.p99_ms_h) ?></dd></div>
+    <div><dt>Mean total</dt><dd><?cs call:dash(Totals.avg_ms_h) ?><?cs if:Delta.avg ?><span class="delta <?cs var:Delta.avg_class ?>"><?cs var:Delta.avg ?></span><?cs /if ?></dd></div>
+    <div><dt>p50 TTFT</dt><dd><?cs call:dash(Totals.ttft_p50_ms_h) ?></dd></div>
+    <div><dt>Tokens/s</dt><dd><?cs call:dash(Totals.tps) ?><?cs if:Delta.tps ?><span class="delta <?cs var:Delta.tps_class ?>"><?cs var:Delta.tps ?></span><?cs /if ?></dd></div>
+    <div><dt>Quality</dt><dd><?cs call:dash(Totals.quality) ?><?cs if:Delta.quality ?><span class="delta <?cs var:Delta.quality_class ?>"><?cs var:Delta.quality ?></span><?cs /if ?></dd></div>
+    <div><dt>Cost</dt><dd>$<?cs var:Totals.cost ?></dd></div>
+    <div><dt>SLA</dt><dd><?cs if:Totals.compliance == "pass" ?><?cs call:pill("ok", "PASS") ?><?cs elif:Totals.compliance == "fail" ?><?cs call:pill("crit", "FAIL") ?><?cs else ?><?cs call:pill("none", "no data") ?><?cs /if ?></dd></div>
+  </dl>
+  <?cs else ?>
+  <?cs call:empty("No probe in this range.") ?>
+  <?cs /if ?>
+</section>
+<div class="chart-grid">
+  <figure class="card chart-card" id="chart-latency"><?cs uvar:Charts.latency ?>
+    <figcaption class="hint">Percentiles per step from the latency histogram (within 4.4%).<?cs if:?Baseline.id ?> Baseline: mean <?cs call:dash(Baseline.latency_mean_ms_h) ?>, p95 <?cs call:dash(Baseline.latency_p95_ms_h) ?>.<?cs /if ?></figcaption></figure>
+  <figure class="card chart-card" id="chart-errors"><?cs uvar:Charts.errors ?></figure>
+  <figure class="card chart-card" id="chart-tps"><?cs uvar:Charts.tps ?></figure>
+  <figure class="card chart-card" id="chart-quality"><?cs uvar:Charts.quality ?></figure>
+</div>
+<div class="grid-2">
+  <figure class="card chart-card" id="chart-hist"><?cs uvar:Charts.hist ?>
+    <figcaption class="hint"><?cs if:Charts.hist_note ?><?cs var:Charts.hist_note ?> <?cs /if ?><?cs if:?Totals.p95_ms ?>p50 <?cs var:Totals.p50_ms_h ?>, p95 <?cs var:Totals.p95_ms_h ?>, p99 <?cs var:Totals.p99_ms_h ?><?cs if:?Baseline.latency_p95_ms ?>; baseline p95 <?cs var:Baseline.latency_p95_ms_h ?><?cs /if ?><?cs if:Model.sla_target_ms ?>; SLA target <?cs var:Model.sla_target_ms_h ?><?cs /if ?>.<?cs /if ?></figcaption></figure>
+  <section class="card" id="baseline">
+    <h2>Baseline</h2>
+    <?cs if:?Baseline.id ?>
+    <table class="table">
+      <thead><tr><th></th><th class="num">Baseline</th><th class="num">Last <?cs var:Range.label ?></th><th class="num">Change</th></tr></thead>
+      <tbody>
+        <tr><td>Mean total latency</td><td class="num"><?cs call:dash(Baseline.latency_mean_ms_h) ?><?cs if:?Baseline.latency_stddev_ms ?> <span class="muted small">&plusmn; <?cs var:Baseline.latency_stddev_ms_h ?></span><?cs /if ?></td><td class="num"><?cs call:dash(Totals.avg_ms_h) ?></td><td class="num <?cs var:Delta.avg_class ?>-text"><?cs call:dash(Delta.avg) ?></td></tr>
+        <tr><td>p95 total latency</td><td class="num"><?cs call:dash(Baseline.latency_p95_ms_h) ?></td><td class="num"><?cs call:dash(Totals.p95_ms_h) ?></td><td class="num <?cs var:Delta.p95_class ?>-text"><?cs call:dash(Delta.p95) ?></td></tr>
+        <tr><td>Mean TTFT</td><td class="num"><?cs call:dash(Baseline.ttft_mean_ms_h) ?></td><td class="num"><?cs call:dash(Totals.ttft_avg_ms_h) ?></td><td></td></tr>
+        <tr><td>Success rate</td><td class="num"><?cs if:?Baseline.success_pct ?><?cs var:Baseline.success_pct ?>%<?cs else ?>&mdash;<?cs /if ?></td><td class="num"><?cs if:?Totals.success_pct ?><?cs var:Totals.success_pct ?>%<?cs else ?>&mdash;<?cs /if ?></td><td class="num <?cs var:Delta.success_class ?>-text"><?cs call:dash(Delta.success) ?></td></tr>
+        <tr><td>Decode tokens/s</td><td class="num"><?cs call:dash(Baseline.tps) ?></td><td class="num"><?cs call:dash(Totals.tps) ?></td><td class="num <?cs var:Delta.tps_class ?>-text"><?cs call:dash(Delta.tps) ?></td></tr>
+        <tr><td>Quality score</td><td class="num"><?cs call:dash(Baseline.quality) ?></td><td class="num"><?cs call:dash(Totals.quality) ?></td><td class="num <?cs var:Delta.quality_class ?>-text"><?cs call:dash(Delta.quality) ?></td></tr>
+      </tbody>
+    </table>
+    <p class="hint">Recorded <?cs var:Baseline.created ?> from <?cs var:Baseline.samples ?> samples (suite <?cs var:Baseline.suite ?>, <?cs var:Baseline.iterations ?> iterations). The latency chart draws its p95 as a line.</p>
+    <?cs else ?>
+    <?cs call:empty("No baseline yet: llmwatch baseline create records one.") ?>
+    <?cs /if ?>
+  </section>
 </div>
 <div class="grid-2">
   <section class="card">

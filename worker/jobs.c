@@ -2,6 +2,7 @@
  * runs in job_runs. Used by `llmwatch run` and `llmwatch run-due`. */
 #include "jobs.h"
 #include "probe_cycle.h"
+#include "rollup.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -239,6 +240,8 @@ lw_job_maintain(lw_job_ctx *ctx)
     long long made, dropped = 0, sessions, stale;
     long long retention = 90;
 
+    if (lw_rollup_refresh(ctx->db, &ctx->err) != LW_OK)
+        return LW_EDB;
     res = lw_db_query(ctx->db, &ctx->err,
                       "SELECT llmwatch_ensure_partitions(current_date - 1, current_date + 7)", 0, NULL);
     if (res == NULL)
