@@ -369,77 +369,12 @@ cx_strdup(struct ctx *c, const char *s)
     return p;
 }
 
-static int
-valid_env_name(const char *s, size_t n)
-{
-    size_t i;
-
-    if (n == 0 || isdigit((unsigned char) s[0]))
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!isalnum((unsigned char) s[i]) && s[i] != '_')
-            return 0;
-    return 1;
-}
-
-/* Expands ${VAR} and ${VAR:-default} ("$${" is a literal "${"). Unset
- * variables without a default are appended to `unset` (", "-separated)
- * and expand to nothing. Returns 0 or LW_EINVAL with a message in err. */
+/* Expands ${VAR} and ${VAR:-default}; unset variables without a default
+ * go to `unset` (see lw_env_expand). */
 static int
 expand_env(const char *s, lw_buf *out, lw_buf *unset, lw_err *err)
 {
-    const char *p = s, *end, *name, *def;
-    size_t nlen;
-    char var[256];
-    const char *val;
-
-    while (*p) {
-        if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
-            lw_buf_puts(out, "${");
-            p += 3;
-            continue;
-        }
-        if (p[0] != '$' || p[1] != '{') {
-            lw_buf_putc(out, *p++);
-            continue;
-        }
-        name = p + 2;
-        end = strchr(name, '}');
-        if (end == NULL) {
-            lw_err_set(err, "unterminated '${' (expected '${VAR}' or '${VAR:-default}')");
-            return LW_EINVAL;
-        }
-        nlen = strcspn(name, ":}");
-        def = NULL;
-        if (name[nlen] == ':') {
-            if (name[nlen + 1] != '-') {
-                lw_err_set(err, "bad variable reference '%.*s' (expected '${VAR}' or "
-                           "'${VAR:-default}')", (int) (end - p + 1), p);
-                return LW_EINVAL;
-            }
-            def = name + nlen + 2;
-        }
-        if (!valid_env_name(name, nlen) || nlen >= sizeof(var)) {
-            lw_err_set(err, "bad variable name in '%.*s'", (int) (end - p + 1), p);
-            return LW_EINVAL;
-        }
-        memcpy(var, name, nlen);
-        var[nlen] = '\0';
-        val = getenv(var);
-        if (val != NULL && val[0] != '\0') {
-            lw_buf_puts(out, val);
-        } else if (def != NULL) {
-            lw_buf_append(out, def, (size_t) (end - def));
-        } else if (val == NULL) {
-            if (unset->len)
-                lw_buf_puts(unset, ", ");
-            lw_buf_puts(unset, var);
-        }
-        p = end + 1;
-    }
-    if (out->data == NULL)
-        lw_buf_puts(out, "");
-    return LW_OK;
+    return lw_env_expand(s, out, unset, 0, err);
 }
 
 /* The scalar's text with the environment expanded (cached per node); NULL
@@ -1101,7 +1036,7 @@ parse_model(struct ctx *c, yaml_node_t *n, lw_config_model *md, size_t index)
         md->base_url = provider_defaults[md->provider].base_url;
     }
     if (get_str(c, &m, "api_key_env", &md->api_key_env) == 1) {
-        if (!valid_env_name(md->api_key_env, strlen(md->api_key_env)))
+        if (!lw_env_name_ok(md->api_key_env, strlen(md->api_key_env)))
             ERR(c, map_get(c, &m, "api_key_env"), "'api_key_env' must be the name of an "
                 "environment variable (letters, digits, _), not '%.60s'", md->api_key_env);
     } else if (have_provider) {
@@ -1338,7 +1273,7 @@ parse_channel(struct ctx *c, yaml_node_t *n, lw_config_channel *ch, size_t index
         get_str(c, &m, "username", &ch->username);
         get_secret(c, &m, "password", &ch->password);
         if (get_str(c, &m, "password_env", &ch->password_env) == 1 &&
-            !valid_env_name(ch->password_env, strlen(ch->password_env)))
+            !lw_env_name_ok(ch->password_env, strlen(ch->password_env)))
             ERR(c, map_get(c, &m, "password_env"), "'password_env' must be the name of an "
                 "environment variable, not '%.60s'", ch->password_env);
         if (ch->password.raw && ch->password_env)

@@ -2,6 +2,7 @@
  * every llmwatch binary. */
 #include "lw.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -418,5 +419,75 @@ lw_random_hex(char *out, size_t nbytes)
         out[2 * i + 1] = hex[raw[i] & 15];
     }
     out[2 * nbytes] = '\0';
+    return LW_OK;
+}
+
+int
+lw_env_name_ok(const char *s, size_t n)
+{
+    size_t i;
+
+    if (n == 0 || isdigit((unsigned char) s[0]))
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char) s[i]) && s[i] != '_')
+            return 0;
+    return 1;
+}
+
+int
+lw_env_expand(const char *s, lw_buf *out, lw_buf *missing, int empty_is_unset, lw_err *err)
+{
+    const char *p = s, *end, *name, *def;
+    size_t nlen;
+    char var[256];
+    const char *val;
+
+    while (*p) {
+        if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
+            lw_buf_puts(out, "${");
+            p += 3;
+            continue;
+        }
+        if (p[0] != '$' || p[1] != '{') {
+            lw_buf_putc(out, *p++);
+            continue;
+        }
+        name = p + 2;
+        end = strchr(name, '}');
+        if (end == NULL) {
+            lw_err_set(err, "unterminated '${' (expected '${VAR}' or '${VAR:-default}')");
+            return LW_EINVAL;
+        }
+        nlen = strcspn(name, ":}");
+        def = NULL;
+        if (name[nlen] == ':') {
+            if (name[nlen + 1] != '-') {
+                lw_err_set(err, "bad variable reference '%.*s' (expected '${VAR}' or "
+                           "'${VAR:-default}')", (int) (end - p + 1), p);
+                return LW_EINVAL;
+            }
+            def = name + nlen + 2;
+        }
+        if (!lw_env_name_ok(name, nlen) || nlen >= sizeof(var)) {
+            lw_err_set(err, "bad variable name in '%.*s'", (int) (end - p + 1), p);
+            return LW_EINVAL;
+        }
+        memcpy(var, name, nlen);
+        var[nlen] = '\0';
+        val = getenv(var);
+        if (val != NULL && val[0] != '\0') {
+            lw_buf_puts(out, val);
+        } else if (def != NULL) {
+            lw_buf_append(out, def, (size_t) (end - def));
+        } else if (missing != NULL && (val == NULL || empty_is_unset)) {
+            if (missing->len)
+                lw_buf_puts(missing, ", ");
+            lw_buf_puts(missing, var);
+        }
+        p = end + 1;
+    }
+    if (out->data == NULL && lw_buf_puts(out, "") != LW_OK)
+        return LW_ENOMEM;
     return LW_OK;
 }

@@ -69,6 +69,16 @@ int      lw_pool_cleanup_add(lw_pool *p, void (*fn)(void *), void *data);
  * else the compile-time LW_DATADIR. Borrowed. */
 const char *lw_datadir(void);
 
+/* 1 when s[0..n) is a valid environment variable name. */
+int lw_env_name_ok(const char *s, size_t n);
+/* Expands ${VAR} and ${VAR:-default} from the environment ("$${" is a
+ * literal "${"). A variable that is unset (or, with empty_is_unset, empty)
+ * and has no default expands to nothing and its name is appended to
+ * `missing` (", "-separated; may be NULL). Returns 0, or LW_EINVAL with a
+ * message naming the bad reference (never a value). The config loader and
+ * the notify worker (secrets at send time) share it. */
+int lw_env_expand(const char *s, lw_buf *out, lw_buf *missing, int empty_is_unset, lw_err *err);
+
 /* Small helpers. */
 int  lw_streq(const char *a, const char *b);        /* NULL-safe */
 char *lw_strdup(const char *s);                     /* caller frees; aborts on OOM */

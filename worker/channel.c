@@ -92,76 +92,25 @@ lw_channel_json_text(json_object *o)
 
 /* ==== secrets ==== */
 
-static int
-env_name_ok(const char *s, size_t n)
-{
-    size_t i;
-
-    if (n == 0 || isdigit((unsigned char) s[0]))
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!isalnum((unsigned char) s[i]) && s[i] != '_')
-            return 0;
-    return 1;
-}
-
 int
 lw_secret_resolve(const char *raw, lw_buf *out, lw_err *err)
 {
-    const char *p = raw, *name, *end, *def, *val;
-    char var[256];
-    size_t nlen;
+    lw_buf missing = { 0 };
+    int rc;
 
     lw_err_clear(err);
     if (raw == NULL) {
         lw_err_set(err, "no value");
         return LW_ENOTFOUND;
     }
-    while (*p) {
-        if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
-            lw_buf_puts(out, "${");
-            p += 3;
-            continue;
-        }
-        if (p[0] != '$' || p[1] != '{') {
-            lw_buf_putc(out, *p++);
-            continue;
-        }
-        name = p + 2;
-        end = strchr(name, '}');
-        if (end == NULL) {
-            lw_err_set(err, "unterminated '${' in a secret reference");
-            return LW_EINVAL;
-        }
-        nlen = strcspn(name, ":}");
-        def = NULL;
-        if (name[nlen] == ':') {
-            if (name[nlen + 1] != '-') {
-                lw_err_set(err, "bad secret reference (expected ${VAR} or ${VAR:-default})");
-                return LW_EINVAL;
-            }
-            def = name + nlen + 2;
-        }
-        if (!env_name_ok(name, nlen) || nlen >= sizeof(var)) {
-            lw_err_set(err, "bad variable name in a secret reference");
-            return LW_EINVAL;
-        }
-        memcpy(var, name, nlen);
-        var[nlen] = '\0';
-        val = getenv(var);
-        if (val != NULL && val[0] != '\0') {
-            lw_buf_puts(out, val);
-        } else if (def != NULL) {
-            lw_buf_append(out, def, (size_t) (end - def));
-        } else {
-            lw_err_set(err, "environment variable %s is not set in the notify worker", var);
-            return LW_ENOTFOUND;
-        }
-        p = end + 1;
+    rc = lw_env_expand(raw, out, &missing, 1, err);
+    if (rc == LW_OK && missing.len > 0) {
+        /* names only, never a value */
+        lw_err_set(err, "environment variable %s is not set in the notify worker", missing.data);
+        rc = LW_ENOTFOUND;
     }
-    if (out->data == NULL && lw_buf_puts(out, "") != LW_OK)
-        return LW_ENOMEM;
-    return LW_OK;
+    lw_buf_free(&missing);
+    return rc;
 }
 
 static void
