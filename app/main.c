@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "db.h"
+#include "db/db.h"
 #include "lw.h"
 #include "render.h"
 

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "db_alerting_web.h"
-#include "db_web.h"
+#include "db/alerting.h"
+#include "db/web.h"
 #include "render.h"
-#include "rule_form.h"
+#include "form_rule.h"
 
 #define CHART_BEFORE_S (6 * 3600)   /* context before the alert started */
 #define CHART_MAX_SPAN (7 * 86400)

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "db_alerting_web.h"
+#include "db/alerting.h"
 #include "render.h"
 
 static int

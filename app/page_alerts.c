@@ -5,8 +5,8 @@
 
 #include <stdlib.h>
 
-#include "db_alerting_web.h"
-#include "db_web.h"
+#include "db/alerting.h"
+#include "db/web.h"
 #include "render.h"
 
 #define LIST_ROWS 300

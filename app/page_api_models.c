@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db_web.h"
+#include "db/web.h"
 
 static void
 put_json(void *o)

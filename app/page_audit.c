@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "db_alerting_web.h"
-#include "db_web.h"
+#include "db/alerting.h"
+#include "db/web.h"
 #include "render.h"
 
 #define PAGE_ROWS 100

@@ -3,7 +3,7 @@
  */
 #include "app.h"
 
-#include "db_web.h"
+#include "db/web.h"
 #include "render.h"
 
 int

@@ -5,7 +5,7 @@
  * info alerts), editable by admins. */
 #include "app.h"
 
-#include "db_alerting_web.h"
+#include "db/alerting.h"
 #include "render.h"
 
 int

@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "chart.h"
-#include "db_dash.h"
-#include "db_web.h"
+#include "db/dash.h"
+#include "db/web.h"
 #include "render.h"
 
 /* Lines per chart: the chart palette has 8 colours, and a model keeps its

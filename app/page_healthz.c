@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "db_web.h"
+#include "db/web.h"
 
 int
 lw_page_healthz(lw_req *r)

@@ -2,7 +2,7 @@
  * session on the server, not only in the browser. */
 #include "app.h"
 
-#include "db_web.h"
+#include "db/web.h"
 
 int
 lw_page_logout(lw_req *r)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db_web.h"
+#include "db/web.h"
 
 static void
 free_buf(void *b)

@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include "chart.h"
-#include "db_dash.h"
-#include "db_web.h"
+#include "db/dash.h"
+#include "db/web.h"
 #include "render.h"
 #include "rollup.h"
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db_web.h"
+#include "db/web.h"
 
 static void
 free_bytea(void *p)

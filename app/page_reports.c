@@ -2,7 +2,7 @@
  * a link to its content in the format it was rendered in. */
 #include "app.h"
 
-#include "db_web.h"
+#include "db/web.h"
 #include "render.h"
 
 int

@@ -2,12 +2,13 @@
  * Markdown by cmark in safe mode (raw HTML and unsafe links dropped), its
  * recent alerts, and (for editors) the buttons that change it. */
 #include "app.h"
+#include "form_rule.h"
 
 #include <cmark.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db_alerting_web.h"
+#include "db/alerting.h"
 #include "render.h"
 
 static void

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "db_alerting_web.h"
+#include "db/alerting.h"
 #include "render.h"
-#include "rule_form.h"
+#include "form_rule.h"
 
 #define PREVIEW_DAYS     7
 #define PREVIEW_STEP     60        /* evaluate runs every minute */

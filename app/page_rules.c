@@ -3,7 +3,7 @@
  * and where it comes from (config or ui/api). */
 #include "app.h"
 
-#include "db_alerting_web.h"
+#include "db/alerting.h"
 #include "render.h"
 
 /* The answer of a change that redirected here (fixed texts, no data). */

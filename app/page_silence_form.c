@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "db_alerting_web.h"
-#include "db_web.h"
+#include "db/alerting.h"
+#include "db/web.h"
 #include "render.h"
 #include "schedule.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "db_alerting_web.h"
+#include "db/alerting.h"
 #include "render.h"
 #include "schedule.h"
 

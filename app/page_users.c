@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "auth.h"
-#include "db_web.h"
+#include "db/web.h"
 #include "render.h"
 
 #define GENERATED_LEN 20

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 #include "lw.h"
-#include "db.h"
+#include "db/db.h"
 
 /* ClearSilver's HDF, without dragging its macros (BOOL, MIN...) into every
  * file that handles a request. */

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "auth.h"
-#include "db_web.h"
+#include "db/web.h"
 #include "render.h"
 
 #define V  LW_ROLE_VIEWER

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "db.h"
+#include "db/db.h"
 
 #define LW_ROLLUP_BUCKETS  162
 /* ln(2^20): the log of the start of the open last bucket */

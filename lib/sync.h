@@ -6,7 +6,7 @@
 #define LW_SYNC_H
 
 #include "config.h"
-#include "db.h"
+#include "db/db.h"
 
 typedef struct {
     int models, schedules, channels, rules;   /* in the config */

@@ -85,7 +85,7 @@ if [ ! -s "$VAR/admin-password" ]; then
 fi
 
 # 4. Processes
-"$BIN/llmwatch-sim" --listen "127.0.0.1:$SIM_PORT" --scenarios "$ROOT/worker/sim/scenarios.yaml" \
+"$BIN/llmwatch-sim" --listen "127.0.0.1:$SIM_PORT" --scenarios "$ROOT/sim/scenarios.yaml" \
     --suites "$ROOT/worker/suites" --log "$VAR/log/sim.jsonl" >>"$VAR/log/sim.log" 2>&1 &
 pids+=($!)
 

@@ -2,8 +2,13 @@
 # test.sh: `make test` after the builds. Starts one private PostgreSQL for
 # the whole run, then: Check unit suites, integration tests (real nginx,
 # llmwatch-web, simulator...), and the same again on the ASan/UBSan build.
-# Ends with "N passed, N failed"; exits non-zero when anything failed.
+# Ends with "N passed, N failed, N skipped"; exits non-zero when anything
+# failed. `test.sh --unit` (make check) runs the unit suites of build/ only.
+# With LW_TEST_DATABASE_URL set, that server is used instead of a private
+# one: if it is down, the database tests fail (they never skip).
 set -u
+MODE=all
+[ "${1:-}" = --unit ] && MODE=unit
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/lib.sh"
@@ -22,17 +27,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pg_start "$LW_TEST_PG_DIR" || exit 1
-createdb -h "$LW_TEST_PG_DIR/run" -U postgres llmwatch_unit
-export LW_TEST_DATABASE_URL=$(pg_url "$LW_TEST_PG_DIR" llmwatch_unit)
+if [ -n "${LW_TEST_DATABASE_URL:-}" ] && [ "$MODE" = unit ]; then
+    echo "using LW_TEST_DATABASE_URL for the database tests"
+else
+    pg_start "$LW_TEST_PG_DIR" || exit 1
+    createdb -h "$LW_TEST_PG_DIR/run" -U postgres llmwatch_unit
+    export LW_TEST_DATABASE_URL=$(pg_url "$LW_TEST_PG_DIR" llmwatch_unit)
+fi
 
 PASSED=0
 FAILED=0
+SKIPPED=()
 FAILURES=()
+T_START=$(date +%s.%N)
+
+# seconds since $1 (a `date +%s.%N`), one decimal
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # Check prints "NN%: Checks: N, Failures: F, Errors: E"
 unit() {
-    local build=$1 out="$TMP/unit-$1.log"
+    local build=$1 out="$TMP/unit-$1.log" t0
+    t0=$(date +%s.%N)
     echo "== unit suites ($build) =="
     # CK_FORK: each test in its own process, so one crash is one failure
     "$ROOT/$build/check_all" 2>&1 | tee "$out" | grep -v '^Running suite' | grep -v ':P:' || true
@@ -47,6 +62,7 @@ unit() {
     e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
     PASSED=$((PASSED + n - f - e))
     FAILED=$((FAILED + f + e))
+    echo "unit suites ($build): $((n - f - e)) passed, $((f + e)) failed in $(since "$t0") s"
     [ $((f + e)) -gt 0 ] && FAILURES+=("unit ($build): $((f + e)) failed")
     if [ -n "$(ls "$TMP"/asan.* 2>/dev/null)" ]; then
         FAILED=$((FAILED + 1)); FAILURES+=("unit ($build): sanitizer reports in $TMP/asan.*")
@@ -56,14 +72,16 @@ unit() {
 
 # Integration scripts print "ok - ..." / "not ok - ..." lines.
 integration() {
-    local build=$1 t out
+    local build=$1 t out t0 secs
     echo "== integration tests ($build) =="
     for t in "$ROOT"/tests/integration/test_*.sh "$ROOT"/tests/sim/test_*.sh; do
         [ -f "$t" ] || continue
         case "$t" in *"$ONLY"*) ;; *) continue ;; esac
         out="$TMP/$(basename "$t" .sh)-$build.log"
+        t0=$(date +%s.%N)
         BUILD=$build bash "$t" >"$out" 2>&1
         local rc=$? p f
+        secs=$(since "$t0")
         p=$(grep -c '^ok ' "$out")
         f=$(grep -c '^not ok ' "$out")
         PASSED=$((PASSED + p))
@@ -75,10 +93,13 @@ integration() {
         fi
         if [ "$f" -gt 0 ]; then
             FAILURES+=("$(basename "$t") ($build)")
-            echo "--- $(basename "$t") ($build): $p passed, $f failed"
+            echo "--- $(basename "$t") ($build): $p passed, $f failed in $secs s"
             grep -v '^ok ' "$out" | tail -40
         else
-            echo "$(basename "$t") ($build): $p passed"
+            echo "$(basename "$t") ($build): $p passed in $secs s"
+            if grep -q ': skipped' "$out"; then
+                SKIPPED+=("$(basename "$t") ($build): $(grep -m1 ': skipped' "$out" | sed 's/.*: skipped *//')")
+            fi
         fi
     done
 }
@@ -90,10 +111,14 @@ export LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0"
 # LW_TEST_BUILDS="build" runs only the plain build (for quick iterations);
 # `make test` runs both.
 ONLY=${LW_TEST_ONLY:-}   # a substring of the integration scripts to run
-for b in ${LW_TEST_BUILDS:-build build-san}; do
-    unit "$b"
-    integration "$b"
-done
+if [ "$MODE" = unit ]; then
+    unit build
+else
+    for b in ${LW_TEST_BUILDS:-build build-san}; do
+        unit "$b"
+        integration "$b"
+    done
+fi
 if [ -n "$(ls "$TMP"/asan.* 2>/dev/null)" ]; then
     FAILED=$((FAILED + 1)); FAILURES+=("sanitizer reports (see below)")
     for f in "$TMP"/asan.*; do echo "== $f"; head -60 "$f"; done
@@ -104,5 +129,9 @@ if [ "$FAILED" -gt 0 ]; then
     echo "Failed:"
     printf '  %s\n' "${FAILURES[@]}"
 fi
-echo "$PASSED passed, $FAILED failed"
+if [ "${#SKIPPED[@]}" -gt 0 ]; then
+    echo "Skipped:"
+    printf '  %s\n' "${SKIPPED[@]}"
+fi
+echo "$PASSED passed, $FAILED failed, ${#SKIPPED[@]} skipped in $(since "$T_START") s"
 [ "$FAILED" -eq 0 ]

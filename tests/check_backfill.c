@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "db_stats.h"
+#include "db/db.h"
+#include "db/stats.h"
 #include "lw.h"
 
 /* 2025-01-06 00:00 UTC, a Monday */

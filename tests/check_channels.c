@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "channel.h"
+#include "notify/channel.h"
 #include "hmac.h"
 #include "jobs.h"
 #include "lw.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expr.h"
+#include "alert/expr.h"
 #include "lw.h"
 
 static char *

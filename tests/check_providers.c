@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "money.h"
-#include "../worker/probe.h"
+#include "probe/probe.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

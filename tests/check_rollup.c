@@ -12,7 +12,7 @@
 
 #include "testdb.h"
 #include "webtest.h"
-#include "db_dash.h"
+#include "db/dash.h"
 #include "rollup.h"
 
 #define HOSTILE "<script>alert(1)</script> \"'&"

@@ -8,8 +8,8 @@
 
 #include "webtest.h"
 #include "config.h"
-#include "rules.h"
-#include "../app/rule_form.h"
+#include "alert/rules.h"
+#include "form_rule.h"
 
 #define HOSTILE "<script>alert(1)</script>\"'&"
 

@@ -9,7 +9,7 @@
 
 #include "config.h"
 #include "lw.h"
-#include "rules.h"
+#include "alert/rules.h"
 
 static lw_rule *
 form_ok(const lw_rule_form *f)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../worker/probe.h"
+#include "probe/probe.h"
 
 static char **
 list(const char *a, const char *b, const char *c, size_t *n)

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "db_stats.h"
+#include "db/db.h"
+#include "db/stats.h"
 #include "lw.h"
-#include "report_text.h"
+#include "fmt.h"
 #include "schedule.h"
 
 /* ---- formatting ---- */

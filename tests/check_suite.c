@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../worker/probe.h"
+#include "probe/probe.h"
 
 static void
 check_shipped(const char *name, size_t min_cases, size_t max_cases)

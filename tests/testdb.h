@@ -5,7 +5,7 @@
 #ifndef LW_TESTDB_H
 #define LW_TESTDB_H
 
-#include "db.h"
+#include "db/db.h"
 
 typedef struct {
     char tag[48];          /* e.g. "check_stats": names the database too */

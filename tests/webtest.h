@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../app/app.h"
+#include "app.h"
 #include "auth.h"
-#include "db.h"
-#include "db_web.h"
-#include "../app/render.h"
+#include "db/db.h"
+#include "db/web.h"
+#include "render.h"
 
 /* One request: its params live here, so keep the struct alive while r is. */
 typedef struct {

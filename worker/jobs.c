@@ -1,7 +1,7 @@
 /* jobs.c: the job table, due-slot computation, claiming and recording of
  * runs in job_runs. Used by `llmwatch run` and `llmwatch run-due`. */
 #include "jobs.h"
-#include "probe_cycle.h"
+#include "probe/cycle.h"
 #include "rollup.h"
 
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "lw.h"
-#include "db.h"
+#include "db/db.h"
 #include "config.h"
 
 typedef struct lw_job_ctx {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "lw.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 struct command {
     const char *name;

@@ -487,7 +487,7 @@ bad_cfg="$tmp/bad.yaml"
 printf 'models:\n  a:\n    ttft_ms: {dist: gauss, mean: 1}\n' > "$bad_cfg"
 check "--check: bad scenario names file:line:col" bash -c "
     ! '$SIM' --check --scenarios '$bad_cfg' 2>'$tmp/chk.err' && grep -q 'bad.yaml:3:21: unknown dist' '$tmp/chk.err'"
-check "--check: the shipped scenarios.yaml is valid" bash -c "'$SIM' --check --scenarios '$root/worker/sim/scenarios.yaml' >/dev/null"
+check "--check: the shipped scenarios.yaml is valid" bash -c "'$SIM' --check --scenarios '$root/sim/scenarios.yaml' >/dev/null"
 
 # ---------------------------------------------------------------- concurrency
 if [ -z "${SIM_SKIP_LOAD:-}" ]; then

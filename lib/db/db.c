@@ -1,0 +1,449 @@
+/* db.c: PostgreSQL connection handling, parameterised queries, reconnects
+ * and the migration runner. */
+#include "db/db.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lw_db {
+    PGconn *conn;
+    char   *url;
+    char   *app_name;
+    int     conflict;   /* last error was a unique violation */
+};
+
+/* the advisory lock key migrations hold: "lwmigr" */
+#define MIGRATE_LOCK "7023117438289453"
+
+const char *
+lw_db_default_url(const char *explicit_url)
+{
+    const char *env;
+
+    if (explicit_url != NULL && explicit_url[0] != '\0')
+        return explicit_url;
+    env = getenv("LLMWATCH_DATABASE_URL");
+    if (env != NULL && env[0] != '\0')
+        return env;
+    return "postgresql:///llmwatch";
+}
+
+static void
+quiet_notice(void *arg, const char *message)
+{
+    (void) arg;
+    (void) message;   /* NOTICEs (e.g. "relation exists, skipping") are noise */
+}
+
+/* The message of a failed connection, first line only. */
+static void
+conn_error(lw_err *err, PGconn *conn, const char *what)
+{
+    char msg[512];
+    char *nl;
+
+    lw_strlcpy(msg, conn ? PQerrorMessage(conn) : "out of memory", sizeof(msg));
+    if ((nl = strchr(msg, '\n')) != NULL)
+        *nl = '\0';
+    lw_err_set(err, "%s: %s", what, msg);
+}
+
+static int
+session_setup(lw_db *db, lw_err *err)
+{
+    PGresult *res;
+
+    PQsetNoticeProcessor(db->conn, quiet_notice, NULL);
+    res = PQexec(db->conn, "SET search_path = public; SET TIME ZONE 'UTC'; "
+                           "SET statement_timeout = '60s'");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        lw_err_set(err, "database session setup: %s", PQresultErrorMessage(res));
+        PQclear(res);
+        return LW_EDB;
+    }
+    PQclear(res);
+    return LW_OK;
+}
+
+lw_db *
+lw_db_connect(const char *url, const char *app_name, lw_err *err)
+{
+    const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
+    const char *vals[] = { url, app_name ? app_name : "llmwatch", "5", NULL };
+    lw_db *db;
+
+    db = calloc(1, sizeof(*db));
+    if (db == NULL) {
+        lw_err_set(err, "out of memory");
+        return NULL;
+    }
+    db->url = lw_strdup(url);
+    db->app_name = lw_strdup(app_name ? app_name : "llmwatch");
+    /* expand_dbname: the URL's own parameters win, ours fill the gaps */
+    db->conn = PQconnectdbParams(keys, vals, 1);
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+        conn_error(err, db->conn, "cannot connect to the database");
+        lw_db_close(db);
+        return NULL;
+    }
+    if (session_setup(db, err) != LW_OK) {
+        lw_db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+void
+lw_db_close(lw_db *db)
+{
+    if (db == NULL)
+        return;
+    if (db->conn)
+        PQfinish(db->conn);
+    free(db->url);
+    free(db->app_name);
+    free(db);
+}
+
+PGconn *
+lw_db_conn(lw_db *db)
+{
+    return db->conn;
+}
+
+int
+lw_db_check(lw_db *db, lw_err *err)
+{
+    if (PQstatus(db->conn) == CONNECTION_OK)
+        return LW_OK;
+    PQreset(db->conn);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        conn_error(err, db->conn, "database unavailable");
+        return LW_EDB;
+    }
+    lw_log(LW_LOG_INFO, "database connection re-established");
+    return session_setup(db, err);
+}
+
+static int
+result_ok(PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+PGresult *
+lw_db_query(lw_db *db, lw_err *err, const char *sql, int nparams,
+            const char *const *params)
+{
+    PGresult *res;
+    const char *state;
+    int tries;
+
+    db->conflict = 0;
+    for (tries = 0; tries < 2; tries++) {
+        if (lw_db_check(db, err) != LW_OK)
+            return NULL;
+        res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        if (res != NULL && result_ok(res))
+            return res;
+        /* A connection that died under us (server restart) is retried once,
+         * but only outside a transaction: inside one the work is lost and
+         * the caller must start again. */
+        if (PQstatus(db->conn) != CONNECTION_OK && tries == 0
+            && PQtransactionStatus(db->conn) != PQTRANS_INTRANS) {
+            PQclear(res);
+            continue;
+        }
+        state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        db->conflict = state != NULL && strcmp(state, "23505") == 0;
+        lw_err_set(err, "database: %s",
+                   res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+        /* strip the trailing newline libpq leaves */
+        err->msg[strcspn(err->msg, "\n")] = '\0';
+        PQclear(res);
+        return NULL;
+    }
+    return NULL;
+}
+
+int
+lw_db_exec(lw_db *db, lw_err *err, const char *sql, int nparams,
+           const char *const *params)
+{
+    PGresult *res = lw_db_query(db, err, sql, nparams, params);
+    const char *n;
+    int rows;
+
+    if (res == NULL)
+        return db->conflict ? LW_ECONFLICT : LW_EDB;
+    n = PQcmdTuples(res);
+    rows = (n && *n) ? atoi(n) : 0;
+    PQclear(res);
+    return rows;
+}
+
+int
+lw_db_last_was_conflict(lw_db *db)
+{
+    return db->conflict;
+}
+
+int
+lw_db_begin(lw_db *db, lw_err *err)
+{
+    /* a transaction left open by an earlier failure is ended first */
+    if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+        lw_db_rollback(db);
+    return lw_db_exec(db, err, "BEGIN", 0, NULL) < 0 ? LW_EDB : LW_OK;
+}
+
+int
+lw_db_commit(lw_db *db, lw_err *err)
+{
+    return lw_db_exec(db, err, "COMMIT", 0, NULL) < 0 ? LW_EDB : LW_OK;
+}
+
+void
+lw_db_rollback(lw_db *db)
+{
+    PGresult *res;
+
+    if (PQstatus(db->conn) != CONNECTION_OK)
+        return;
+    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+        return;
+    res = PQexec(db->conn, "ROLLBACK");
+    PQclear(res);
+}
+
+const char *
+lw_db_str(const PGresult *res, int row, int col)
+{
+    if (res == NULL || row >= PQntuples(res) || col >= PQnfields(res)
+        || PQgetisnull(res, row, col))
+        return NULL;
+    return PQgetvalue(res, row, col);
+}
+
+long long
+lw_db_int(const PGresult *res, int row, int col)
+{
+    const char *s = lw_db_str(res, row, col);
+
+    return s ? strtoll(s, NULL, 10) : 0;
+}
+
+double
+lw_db_double(const PGresult *res, int row, int col)
+{
+    const char *s = lw_db_str(res, row, col);
+
+    return s ? strtod(s, NULL) : 0.0;
+}
+
+int
+lw_db_bool(const PGresult *res, int row, int col)
+{
+    const char *s = lw_db_str(res, row, col);
+
+    return s != NULL && s[0] == 't';
+}
+
+int
+lw_db_isnull(const PGresult *res, int row, int col)
+{
+    return lw_db_str(res, row, col) == NULL;
+}
+
+/* Migration files are "NNN_name.sql"; only those are considered. */
+static int
+migration_filter(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name);
+
+    return n > 8 && d->d_name[0] >= '0' && d->d_name[0] <= '9'
+        && d->d_name[1] >= '0' && d->d_name[1] <= '9'
+        && d->d_name[2] >= '0' && d->d_name[2] <= '9'
+        && d->d_name[3] == '_' && strcmp(d->d_name + n - 4, ".sql") == 0;
+}
+
+static char *
+read_file(const char *path, lw_err *err)
+{
+    lw_buf b = { 0 };
+    char chunk[8192];
+    size_t n;
+    FILE *f;
+
+    f = fopen(path, "r");
+    if (f == NULL) {
+        lw_err_set(err, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        lw_buf_append(&b, chunk, n);
+    fclose(f);
+    return lw_buf_steal(&b);
+}
+
+int
+lw_db_migrate(lw_db *db, const char *sqldir, int *applied, lw_err *err)
+{
+    struct dirent **names = NULL;
+    PGresult *res = NULL;
+    char path[4096], version[8];
+    char *sql = NULL;
+    const char *params[2];
+    int i, n, rc = LW_EDB;
+
+    *applied = 0;
+    n = scandir(sqldir, &names, migration_filter, alphasort);
+    if (n < 0) {
+        lw_err_set(err, "cannot read migrations in %s: %s", sqldir, strerror(errno));
+        return LW_EIO;
+    }
+    if (lw_db_exec(db, err, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", 0, NULL) < 0)
+        goto cleanup;
+    if (lw_db_exec(db, err,
+                   "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                   " version integer PRIMARY KEY, name text NOT NULL,"
+                   " applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL) < 0)
+        goto unlock;
+    for (i = 0; i < n; i++) {
+        memcpy(version, names[i]->d_name, 3);
+        version[3] = '\0';
+        params[0] = version;
+        res = lw_db_query(db, err, "SELECT 1 FROM schema_migrations WHERE version = $1::int",
+                          1, params);
+        if (res == NULL)
+            goto unlock;
+        if (PQntuples(res) > 0) {
+            PQclear(res);
+            continue;
+        }
+        PQclear(res);
+        snprintf(path, sizeof(path), "%s/%s", sqldir, names[i]->d_name);
+        if ((sql = read_file(path, err)) == NULL)
+            goto unlock;
+        if (lw_db_begin(db, err) != LW_OK)
+            goto unlock;
+        /* a migration file holds many statements: simple-query protocol */
+        res = PQexec(db->conn, sql);
+        if (!result_ok(res)) {
+            lw_err_set(err, "migration %s failed: %s", names[i]->d_name,
+                       PQresultErrorMessage(res));
+            err->msg[strcspn(err->msg, "\n")] = '\0';
+            PQclear(res);
+            lw_db_rollback(db);
+            goto unlock;
+        }
+        PQclear(res);
+        params[1] = names[i]->d_name;
+        if (lw_db_exec(db, err, "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)",
+                       2, params) < 0
+            || lw_db_commit(db, err) != LW_OK) {
+            lw_db_rollback(db);
+            goto unlock;
+        }
+        free(sql);
+        sql = NULL;
+        (*applied)++;
+        lw_log(LW_LOG_DEBUG, "applied migration %s", names[i]->d_name);
+    }
+    rc = LW_OK;
+unlock:
+    lw_db_exec(db, NULL, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")", 0, NULL);
+cleanup:
+    free(sql);
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+int
+lw_db_ensure_database(const char *url, int *created, char **name, lw_err *err)
+{
+    PQconninfoOption *opts, *o;
+    const char *keys[64], *vals[64];
+    char *parse_err = NULL, *ident = NULL, sql[512];
+    PGconn *conn = NULL;
+    PGresult *res = NULL;
+    const char *dbname = NULL;
+    int n = 0, rc = LW_EDB;
+
+    *created = 0;
+    *name = NULL;
+    opts = PQconninfoParse(url, &parse_err);
+    if (opts == NULL) {
+        lw_err_set(err, "bad database URL: %s", parse_err ? parse_err : "out of memory");
+        PQfreemem(parse_err);
+        return LW_EINVAL;
+    }
+    for (o = opts; o->keyword != NULL && n < 62; o++) {
+        if (o->val == NULL || o->val[0] == '\0')
+            continue;
+        if (strcmp(o->keyword, "dbname") == 0) {
+            dbname = o->val;
+            continue;
+        }
+        keys[n] = o->keyword;
+        vals[n++] = o->val;
+    }
+    if (dbname == NULL) {
+        /* libpq's default: the user name */
+        for (o = opts; o->keyword != NULL; o++)
+            if (strcmp(o->keyword, "user") == 0 && o->val)
+                dbname = o->val;
+    }
+    if (dbname == NULL)
+        dbname = getenv("USER") ? getenv("USER") : "postgres";
+    *name = lw_strdup(dbname);
+
+    /* first try the database itself */
+    conn = PQconnectdb(url);
+    if (PQstatus(conn) == CONNECTION_OK) {
+        rc = LW_OK;
+        goto cleanup;
+    }
+    if (strstr(PQerrorMessage(conn), "does not exist") == NULL) {
+        conn_error(err, conn, "cannot connect to the database");
+        goto cleanup;
+    }
+    PQfinish(conn);
+    keys[n] = "dbname";
+    vals[n++] = "postgres";
+    keys[n] = NULL;
+    vals[n] = NULL;
+    conn = PQconnectdbParams(keys, vals, 0);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        conn_error(err, conn, "cannot connect to the server to create the database");
+        goto cleanup;
+    }
+    ident = PQescapeIdentifier(conn, dbname, strlen(dbname));
+    if (ident == NULL) {
+        conn_error(err, conn, "bad database name");
+        goto cleanup;
+    }
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s ENCODING 'UTF8' TEMPLATE template0", ident);
+    res = PQexec(conn, sql);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK
+        && !lw_streq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42P04")) {
+        lw_err_set(err, "cannot create database %s: %s", dbname, PQresultErrorMessage(res));
+        err->msg[strcspn(err->msg, "\n")] = '\0';
+        goto cleanup;
+    }
+    *created = PQresultStatus(res) == PGRES_COMMAND_OK;
+    rc = LW_OK;
+cleanup:
+    PQclear(res);
+    PQfreemem(ident);
+    PQfinish(conn);
+    PQconninfoFree(opts);
+    return rc;
+}

@@ -1,0 +1,331 @@
+/* probe.h: the probing core: one interface over the LLM providers' streaming
+ * protocols, the per-request measures, the concurrent probe engine, the
+ * quality scorers and the YAML test suites. Timestamps are CLOCK_MONOTONIC
+ * microseconds (lw_now_mono_us); money is integer pico-dollars. */
+#ifndef LW_PROBE_H
+#define LW_PROBE_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lw.h"
+#include "probe/sse.h"
+
+/* ---- error classes ------------------------------------------------------ */
+
+typedef enum {
+    LW_PERR_NONE = 0,     /* ok */
+    LW_PERR_TIMEOUT,      /* total timeout or stalled transfer */
+    LW_PERR_CONNECT,      /* resolve/connect failed, connection lost before a reply */
+    LW_PERR_TLS,          /* handshake or certificate */
+    LW_PERR_HTTP_4XX,     /* 4xx other than 401/403/429 */
+    LW_PERR_RATE_LIMITED, /* 429; retry_after_s kept */
+    LW_PERR_HTTP_5XX,
+    LW_PERR_PROTOCOL,     /* bad/truncated stream, error event, reply over the cap */
+    LW_PERR_EMPTY,        /* 2xx without any content */
+    LW_PERR_AUTH          /* 401/403 */
+} lw_probe_errclass;
+
+/* "ok", "timeout", "connect", "tls", "http_4xx", "rate_limited", "http_5xx",
+ * "protocol", "empty", "auth" (static strings). */
+const char *lw_probe_errclass_name(lw_probe_errclass c);
+/* Class of a non-2xx HTTP status (LW_PERR_NONE for 2xx). */
+lw_probe_errclass lw_probe_classify_status(long status);
+
+/* ---- streamed reply parser ---------------------------------------------- */
+
+typedef struct lw_provider_ops lw_provider_ops;
+
+/* Per-request parsing state: SSE framing plus what the provider's JSON
+ * events said so far. Zero-initialise through lw_stream_init. */
+typedef struct {
+    const lw_provider_ops *prov;
+    lw_sse   sse;
+    int64_t  now_us;          /* timestamp of the bytes being fed */
+    lw_buf   text;            /* all content text received (bounded by the body cap) */
+    int64_t  t_first_us;      /* valid when n_deltas > 0 */
+    int64_t  in_tokens;       /* from usage, -1 when not reported */
+    int64_t  out_tokens;      /* billed output tokens from usage, -1 when not reported */
+    int      usage_seen;      /* the final usage report arrived */
+    int      done;            /* [DONE], message_stop or a Gemini finishReason */
+    char     finish[32];      /* finish_reason / stop_reason / finishReason */
+    int      perr;            /* a protocol error was seen */
+    char     perr_msg[256];   /* first protocol error */
+    size_t   n_events;
+    size_t   n_deltas;        /* non-empty content deltas */
+} lw_stream;
+
+int  lw_stream_init(lw_stream *st, const lw_provider_ops *p);
+/* Feeds raw body bytes as they arrive (any split); now_us is recorded as the
+ * first-token time if these bytes complete the first non-empty content
+ * delta. Returns 0, or LW_ENOMEM (the stream is then unusable). */
+int  lw_stream_feed(lw_stream *st, const char *buf, size_t n, int64_t now_us);
+/* End of body: dispatches a last event whose blank line never came. */
+int  lw_stream_finish(lw_stream *st);
+void lw_stream_free(lw_stream *st);
+
+/* ---- providers ---------------------------------------------------------- */
+
+/* One HTTP request, built by a provider. Everything is caller-freed through
+ * lw_http_req_free (which also wipes the header holding the key). */
+#define LW_HTTP_MAX_HEADERS 8
+typedef struct {
+    char  *url;
+    char  *body;
+    char  *headers[LW_HTTP_MAX_HEADERS];   /* "Name: value" */
+    size_t n_headers;
+} lw_http_req;
+
+void lw_http_req_free(lw_http_req *r);
+
+/* What a provider needs to build one request; all borrowed. */
+typedef struct {
+    const char *base_url;     /* NULL/"" = provider default; required for openai-compatible */
+    const char *model;
+    const char *api_key;      /* NULL/"" = send no auth header (local servers) */
+    const char *prompt;
+    int         max_tokens;
+    const char *probe_id;     /* sent as X-Llmwatch-Probe-Id */
+} lw_probe_req;
+
+struct lw_provider_ops {
+    const char *kind;              /* "openai", "openai-compatible", "anthropic", "google" */
+    const char *default_base_url;  /* NULL: base_url required */
+    int (*build)(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out,
+                 lw_err *err);
+    /* One SSE event (event name "" when absent, data NUL-terminated).
+     * Records into st; returns 0 or LW_ENOMEM. */
+    int (*event)(lw_stream *st, const char *event, const char *data, size_t len);
+};
+
+extern const lw_provider_ops lw_provider_openai;
+extern const lw_provider_ops lw_provider_openai_compatible;
+extern const lw_provider_ops lw_provider_anthropic;
+extern const lw_provider_ops lw_provider_google;
+
+/* By kind, also "openai_compatible" and "gemini"; NULL if unknown (borrowed). */
+const lw_provider_ops *lw_provider_find(const char *kind);
+/* Builds the request; LW_EINVAL with a message when the input is unusable. */
+int lw_provider_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out,
+                      lw_err *err);
+
+/* ---- measures ----------------------------------------------------------- */
+
+/* Tokens in a text when the provider reported none: ~4 characters per
+ * token, 1 per CJK/kana/hangul character, at least 1 for non-empty text. */
+int64_t lw_estimate_tokens(const char *s, size_t len);
+
+/* How a request becomes a result (lw_probe_finalize):
+ * - Timing: t_sent is the last CURLINFO_HEADER_OUT/DATA_OUT debug event
+ *   (the request's last byte handed to the kernel), t_first_token the entry
+ *   time of the write callback whose bytes completed the first event with
+ *   non-empty content (a role-only chunk, message_start or ping never
+ *   count), t_end the last body byte (or the failure). All inside libcurl's
+ *   callbacks, so queueing, DNS, connect and TLS are not in TTFT.
+ * - Class: the first thing that went wrong, in the order it would happen:
+ *   reply over the body cap (protocol) > non-2xx status (auth, rate_limited,
+ *   http_4xx, http_5xx) > transport error (timeout, connect, tls; a
+ *   connection lost inside a 200 reply is protocol "stream truncated") >
+ *   protocol error in the stream (error event, malformed JSON) > a 2xx that
+ *   is not an event stream (protocol) > no content at all (empty) > content
+ *   but no end marker ([DONE], message_stop, Gemini finishReason): protocol
+ *   "stream truncated". A failed request keeps its partial measures (TTFT,
+ *   text, estimated tokens) so a truncating provider is visible.
+ * - Tokens: a 2xx reply always gets counts. Reported usage is used only
+ *   from a stream that ended properly; otherwise output tokens are
+ *   estimated from the text received (lw_estimate_tokens), input tokens
+ *   from the prompt, and tokens_estimated is set. Non-2xx and transport
+ *   failures before a reply: 0 tokens, not estimated, cost 0.
+ * - Rates: decode (out-1)/(total-ttft) and end-to-end out/total, tokens/s.
+ * - Quality: scored only for ok results with a scorer. */
+
+#define LW_PROBE_MSG_MAX 320
+
+typedef struct {
+    int      ok;
+    lw_probe_errclass err_class;
+    long     http_status;            /* 0 when no reply */
+    char     error_msg[LW_PROBE_MSG_MAX]; /* provider's error.message or ours; never the key */
+    int64_t  retry_after_s;          /* 429/503 Retry-After, -1 when absent */
+    char     probe_id[40];           /* the X-Llmwatch-Probe-Id that was sent */
+    int64_t  t_sent_us;              /* last request byte handed to the kernel */
+    int64_t  t_first_token_us;       /* 0 when no content arrived */
+    int64_t  t_end_us;               /* last reply byte (or the failure) */
+    double   ttft_ms;                /* -1 when no content arrived */
+    double   total_ms;
+    int64_t  input_tokens;
+    int64_t  output_tokens;          /* billed output (incl. Gemini thoughts) */
+    int      tokens_estimated;       /* usage absent or stream cut: estimated */
+    double   decode_tps;             /* (out-1)/(total-ttft); -1 when not computable */
+    double   e2e_tps;                /* out/total; -1 when not computable */
+    int64_t  cost_pico;              /* input + output cost, pico-dollars (lw_cost_pico);
+                                      * -1 when a price is negative or it overflows */
+    char     finish_reason[32];
+    char    *text;                   /* reply text, capped at text_cap on a UTF-8 boundary
+                                      * (malloc'd, freed by lw_probe_result_free; NULL
+                                      * only when out of memory) */
+    size_t   text_len;
+    int      text_truncated;
+    double   quality;                /* 0..100 from the case's scorer, -1 when not scored */
+} lw_probe_result;
+
+void lw_probe_result_free(lw_probe_result *r);
+
+/* ---- scorers ------------------------------------------------------------ */
+
+typedef enum {
+    LW_SCORER_EXACT,      /* trimmed reply == value */
+    LW_SCORER_CONTAINS,   /* reply contains every one of values (partial credit) */
+    LW_SCORER_REGEX,      /* POSIX ERE pattern matches somewhere */
+    LW_SCORER_JSON_VALID, /* reply, or its first {...}/[...] block, is JSON */
+    LW_SCORER_JSON_PATH,  /* value at path ($.a.b[0].c) equals `equals` */
+    LW_SCORER_NUMERIC,    /* first number in the reply within tolerance of value */
+    LW_SCORER_ONE_OF      /* trimmed reply equals one of values */
+} lw_scorer_type;
+
+typedef struct {
+    lw_scorer_type type;
+    char    *value;            /* exact, numeric (the number as text) */
+    char   **values;           /* contains, one_of */
+    size_t   n_values;
+    char    *pattern;          /* regex */
+    char    *path;             /* json_path */
+    char    *equals;           /* json_path */
+    double   tolerance;        /* numeric, absolute */
+    int      case_insensitive;
+    /* prepared by lw_scorer_prepare */
+    double   number;
+    regex_t  re;
+    int      re_ok;
+} lw_scorer;
+
+/* "exact", "contains", ...; -1 if unknown. */
+int lw_scorer_type_parse(const char *s);
+const char *lw_scorer_type_name(lw_scorer_type t);
+/* Checks the fields the type needs and compiles the regex. */
+int lw_scorer_prepare(lw_scorer *s, lw_err *err);
+/* 0..100; contains gives partial credit, the others 0 or 100. */
+double lw_scorer_score(const lw_scorer *s, const char *text);
+void lw_scorer_free(lw_scorer *s);
+/* Mean of the scores that are >= 0; -1 when there are none. */
+double lw_quality_mean(const double *scores, size_t n);
+
+/* ---- suites ------------------------------------------------------------- */
+
+typedef struct {
+    char      *id;
+    char      *prompt;
+    int        max_tokens;
+    lw_scorer  scorer;
+    char      *reference_answer;
+    int        long_output;
+    int        line;           /* where the case starts in the file */
+} lw_suite_case;
+
+typedef struct {
+    char          *name;
+    char          *description;
+    char          *path;       /* the file it came from */
+    lw_suite_case *cases;
+    size_t         n_cases;
+} lw_suite;
+
+/* A bare name (letters, digits, '-', '_': "quick") loads
+ * $LLMWATCH_DATADIR/worker/suites/NAME.yaml; without LLMWATCH_DATADIR,
+ * lw_datadir() (LW_DATADIR) then "." (the source tree). Anything else is a
+ * path. Errors say file:line:col. *out: caller frees with lw_suite_free. */
+int  lw_suite_load(const char *path_or_name, lw_suite **out, lw_err *err);
+void lw_suite_free(lw_suite *s);
+
+/* ---- engine ------------------------------------------------------------- */
+
+typedef struct {
+    /* input, all borrowed */
+    const char *provider;          /* kind, see lw_provider_find */
+    const char *base_url;
+    const char *model;
+    const char *api_key;
+    const char *prompt;
+    int         max_tokens;
+    const char *probe_id;          /* NULL: a random one is made */
+    const char *group;             /* concurrency group; NULL = provider+base_url+model */
+    int         max_concurrency;   /* this group's limit; 0 = opts.per_model (the
+                                    * first job of a group sets it) */
+    int         timeout_ms;        /* 0 = opts.timeout_ms */
+    int64_t     price_in_micros_per_mtok;
+    int64_t     price_out_micros_per_mtok;
+    const lw_scorer *scorer;       /* NULL: quality not scored */
+    /* output, overwritten by lw_probe_run (free a previous one first);
+     * lw_probe_result_free(&job.result) when done with it */
+    lw_probe_result result;
+} lw_probe_job;
+
+typedef struct {
+    int    timeout_ms;          /* whole request; default 60000 */
+    int    connect_timeout_ms;  /* default 10000 */
+    int    stall_s;             /* cut when under 1 byte/s for this long; default 30 */
+    int    per_model;           /* concurrent requests per group; default 4 */
+    int    max_total;           /* concurrent requests overall; default 64 */
+    size_t body_cap;            /* reply bytes; default 1 MiB */
+    size_t text_cap;            /* text kept in the result; default 16 KiB */
+    const char *user_agent;     /* default "llmwatch/1" */
+} lw_probe_opts;
+
+/* Zeroed fields of *o get the defaults above. */
+void lw_probe_opts_defaults(lw_probe_opts *o);
+
+/* Runs every job concurrently (libcurl multi, one thread) and fills each
+ * job's result; a failed request is a result, not an error. Returns 0, or a
+ * negative LW_E* before any request is sent (a job that cannot be built,
+ * curl setup failure). opts may be NULL. */
+int lw_probe_run(lw_probe_job *jobs, size_t n, const lw_probe_opts *opts, lw_err *err);
+
+/* ---- internals shared by the engine and the tests ------------------------ */
+
+/* What the transport saw; filled by the engine (or a test). */
+typedef struct {
+    long        http_status;       /* 0 when no reply status */
+    int         transport_failed;  /* curl reported an error */
+    lw_probe_errclass transport_class;
+    const char *transport_msg;
+    int         oversize;          /* aborted at the body cap */
+    size_t      body_cap;
+    size_t      body_bytes;        /* 2xx body bytes received */
+    const char *err_body;          /* non-2xx body (borrowed), may be NULL */
+    size_t      err_body_len;
+    int64_t     retry_after_s;
+    int64_t     t_sent_us, t_end_us;
+} lw_probe_outcome;
+
+/* Fills job->result from the outcome and the parsed stream: class, measures,
+ * estimated tokens, cost, capped text, quality. */
+int lw_probe_finalize(lw_probe_job *job, const lw_probe_outcome *oc, lw_stream *st,
+                      size_t text_cap);
+
+/* Puts s into dst (size n), truncated at a UTF-8 boundary, control
+ * characters as spaces, the key (and any 8+ character piece of it) replaced
+ * by "[redacted]". */
+void lw_probe_sanitize_msg(char *dst, size_t n, const char *s, size_t len,
+                           const char *key);
+
+/* Helpers for the provider modules. */
+struct json_object;
+/* Parses exactly len bytes as one JSON value; NULL if malformed
+ * (caller puts with json_object_put). */
+struct json_object *lw_provider_json_parse(const char *s, size_t len);
+/* Appends a content delta; the first non-empty one stamps t_first_us. */
+int  lw_stream_add_text(lw_stream *st, const char *s, size_t len);
+/* Records the first protocol error. */
+void lw_stream_protocol_error(lw_stream *st, const char *fmt, ...) LW_PRINTF(2, 3);
+/* {base}/{version}/{rest} into out (caller frees): base without trailing
+ * '/', version not repeated when base already ends with it. */
+int  lw_provider_url(const lw_provider_ops *p, const char *base_url, const char *version,
+                     const char *rest, char **out, lw_err *err);
+int  lw_http_req_header(lw_http_req *r, const char *name, const char *value);
+/* json_object_get_int64 of a key when it is a number, else -1. */
+int64_t lw_provider_json_int(struct json_object *o, const char *key);
+/* json string of a key, borrowed; NULL when absent or not a string. */
+const char *lw_provider_json_str(struct json_object *o, const char *key, size_t *len);
+
+#endif

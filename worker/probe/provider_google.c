@@ -1,0 +1,177 @@
+/* provider_google.c: Gemini streamGenerateContent with alt=sse: every
+ * event is a whole GenerateContentResponse; the stream has no end marker,
+ * a finishReason is what says the answer is complete. */
+#include "probe/probe.h"
+
+#include <json.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Model ids go into the URL path: keep unreserved characters only. */
+static int
+append_path_escaped(lw_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    unsigned char c;
+    int rc = LW_OK;
+
+    for (; *s && rc == LW_OK; s++) {
+        c = (unsigned char) *s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            rc = lw_buf_putc(b, (char) c);
+        } else {
+            rc = lw_buf_putc(b, '%');
+            if (rc == LW_OK)
+                rc = lw_buf_putc(b, hex[c >> 4]);
+            if (rc == LW_OK)
+                rc = lw_buf_putc(b, hex[c & 15]);
+        }
+    }
+    return rc;
+}
+
+static int
+google_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out, lw_err *err)
+{
+    struct json_object *body = NULL, *contents, *content, *parts, *part, *gc;
+    const char *model = rq->model, *js;
+    lw_buf rest = { 0 };
+    int rc = LW_ENOMEM;
+
+    /* "models/gemini-x" and "gemini-x" both name the model */
+    if (strncmp(model, "models/", 7) == 0)
+        model += 7;
+    if (lw_buf_puts(&rest, "models/") != LW_OK || append_path_escaped(&rest, model) != LW_OK ||
+        lw_buf_puts(&rest, ":streamGenerateContent?alt=sse") != LW_OK)
+        goto cleanup;
+    rc = lw_provider_url(p, rq->base_url, "v1beta", rest.data, &out->url, err);
+    if (rc != LW_OK)
+        goto cleanup;
+    rc = LW_ENOMEM;
+    body = json_object_new_object();
+    contents = json_object_new_array();
+    content = json_object_new_object();
+    parts = json_object_new_array();
+    part = json_object_new_object();
+    gc = json_object_new_object();
+    if (body == NULL || contents == NULL || content == NULL || parts == NULL ||
+        part == NULL || gc == NULL) {
+        json_object_put(contents);
+        json_object_put(content);
+        json_object_put(parts);
+        json_object_put(part);
+        json_object_put(gc);
+        goto cleanup;
+    }
+    json_object_object_add(part, "text", json_object_new_string(rq->prompt));
+    json_object_array_add(parts, part);
+    json_object_object_add(content, "role", json_object_new_string("user"));
+    json_object_object_add(content, "parts", parts);
+    json_object_array_add(contents, content);
+    json_object_object_add(body, "contents", contents);
+    json_object_object_add(gc, "maxOutputTokens", json_object_new_int(rq->max_tokens));
+    json_object_object_add(body, "generationConfig", gc);
+    js = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
+                                              JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (js == NULL || (out->body = strdup(js)) == NULL)
+        goto cleanup;
+    if (lw_http_req_header(out, "Content-Type", "application/json") != LW_OK ||
+        lw_http_req_header(out, "Accept", "text/event-stream") != LW_OK)
+        goto cleanup;
+    if (rq->api_key && rq->api_key[0] &&
+        lw_http_req_header(out, "x-goog-api-key", rq->api_key) != LW_OK) {
+        rc = LW_EINVAL;
+        lw_err_set(err, "%s: API key contains a line break", p->kind);
+        goto cleanup;
+    }
+    if (rq->probe_id && lw_http_req_header(out, "X-Llmwatch-Probe-Id", rq->probe_id) != LW_OK) {
+        rc = LW_EINVAL;
+        lw_err_set(err, "%s: bad probe id", p->kind);
+        goto cleanup;
+    }
+    rc = LW_OK;
+
+cleanup:
+    if (rc == LW_ENOMEM)
+        lw_err_set(err, "out of memory");
+    lw_buf_free(&rest);
+    json_object_put(body);
+    return rc;
+}
+
+static int
+google_event(lw_stream *st, const char *event, const char *data, size_t len)
+{
+    struct json_object *o, *x, *cands, *c0, *content, *parts, *part, *um, *th;
+    const char *s, *msg;
+    size_t i, n, slen;
+    int64_t cand, thoughts, prompt;
+    int rc = LW_OK;
+
+    (void) event;
+    o = lw_provider_json_parse(data, len);
+    if (o == NULL || !json_object_is_type(o, json_type_object)) {
+        lw_stream_protocol_error(st, "malformed JSON in stream");
+        goto cleanup;
+    }
+    if (json_object_object_get_ex(o, "error", &x) && json_object_is_type(x, json_type_object)) {
+        msg = lw_provider_json_str(x, "message", NULL);
+        lw_stream_protocol_error(st, "error in stream: %s", msg ? msg : "(no message)");
+        goto cleanup;
+    }
+    if (json_object_object_get_ex(o, "candidates", &cands) &&
+        json_object_is_type(cands, json_type_array) && json_object_array_length(cands) > 0) {
+        c0 = json_object_array_get_idx(cands, 0);
+        if (json_object_object_get_ex(c0, "content", &content) &&
+            json_object_object_get_ex(content, "parts", &parts) &&
+            json_object_is_type(parts, json_type_array)) {
+            n = json_object_array_length(parts);
+            for (i = 0; i < n && rc == LW_OK; i++) {
+                part = json_object_array_get_idx(parts, i);
+                /* thought summaries are not the answer */
+                if (json_object_object_get_ex(part, "thought", &th) && json_object_get_boolean(th))
+                    continue;
+                if ((s = lw_provider_json_str(part, "text", &slen)) != NULL)
+                    rc = lw_stream_add_text(st, s, slen);
+            }
+            if (rc != LW_OK)
+                goto cleanup;
+        }
+        if ((s = lw_provider_json_str(c0, "finishReason", NULL)) != NULL && s[0]) {
+            lw_strlcpy(st->finish, s, sizeof(st->finish));
+            st->done = 1;
+        }
+    }
+    if (json_object_object_get_ex(o, "promptFeedback", &x) &&
+        (s = lw_provider_json_str(x, "blockReason", NULL)) != NULL) {
+        lw_strlcpy(st->finish, s, sizeof(st->finish));
+        st->done = 1;
+    }
+    /* every chunk may carry usageMetadata; the last one is the total.
+     * Thinking tokens are billed as output, so they count as output. */
+    if (json_object_object_get_ex(o, "usageMetadata", &um) &&
+        json_object_is_type(um, json_type_object)) {
+        prompt = lw_provider_json_int(um, "promptTokenCount");
+        cand = lw_provider_json_int(um, "candidatesTokenCount");
+        thoughts = lw_provider_json_int(um, "thoughtsTokenCount");
+        if (prompt >= 0)
+            st->in_tokens = prompt;
+        if (cand >= 0 || thoughts >= 0) {
+            st->out_tokens = (cand > 0 ? cand : 0) + (thoughts > 0 ? thoughts : 0);
+            st->usage_seen = 1;
+        }
+    }
+
+cleanup:
+    if (o)
+        json_object_put(o);
+    return rc;
+}
+
+const lw_provider_ops lw_provider_google = {
+    .kind = "google",
+    .default_base_url = "https://generativelanguage.googleapis.com",
+    .build = google_build,
+    .event = google_event,
+};
