@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "chart.h"
-#include "render.h"
+#include "response.h"
 #include "schedule.h"
 
 /* ---- reading ---- */
@@ -396,32 +396,6 @@ lw_rf_validate(const lw_rf_input *in, const PGresult *choices, lw_rule **out,
     return LW_OK;
 }
 
-/* A PostgreSQL text[] literal: {"a","b \"c\""} */
-static const char *
-pg_array(lw_req *r, const lw_strlist *l)
-{
-    lw_buf b = { 0 };
-    const char *s, *res;
-    size_t i;
-
-    lw_buf_putc(&b, '{');
-    for (i = 0; i < l->n; i++) {
-        if (i > 0)
-            lw_buf_putc(&b, ',');
-        lw_buf_putc(&b, '"');
-        for (s = l->v[i]; *s; s++) {
-            if (*s == '"' || *s == '\\')
-                lw_buf_putc(&b, '\\');
-            lw_buf_putc(&b, *s);
-        }
-        lw_buf_putc(&b, '"');
-    }
-    lw_buf_putc(&b, '}');
-    res = lw_pool_strdup(r->pool, b.data);
-    lw_buf_free(&b);
-    return res;
-}
-
 static int
 blank(const char *s)
 {
@@ -458,8 +432,8 @@ lw_rf_to_row(lw_req *r, const lw_rf_input *in, const lw_rule *rule, lw_dba_rule 
         ? lw_pool_printf(r->pool, "%lld", (long long) rule->repeat_interval_s) : NULL;
     row->send_resolved = rule->send_resolved ? "true" : "false";
     row->enabled = rule->enabled ? "true" : "false";
-    row->scope_models = pg_array(r, &rule->scope_models);
-    row->scope_environments = pg_array(r, &rule->scope_environments);
+    row->scope_models = lw_db_text_array_pool(r->pool, (const char *const *) rule->scope_models.v, rule->scope_models.n);
+    row->scope_environments = lw_db_text_array_pool(r->pool, (const char *const *) rule->scope_environments.v, rule->scope_environments.n);
     row->runbook = blank(rule->runbook) ? NULL : lw_pool_strdup(r->pool, rule->runbook);
     row->source = "ui";
     if (row->params_json == NULL || row->name == NULL || row->for_s == NULL || row->cooldown_s == NULL
@@ -500,22 +474,22 @@ lw_rf_hdf(lw_req *r, const lw_rf_input *in, const PGresult *choices)
     int row, nm = 0, ne = 0, rc = LW_OK, m;
 
     kind = f->kind && lw_config_rule_kind_parse(f->kind) >= 0 ? f->kind : "threshold";
-    rc |= lw_hdf_set(r, "Form.kind", kind);
+    lw_hdf_set(&r->page, "Form.kind", kind);
     for (i = 0; i < LW_ARRAY_LEN(fields); i++) {
         v = *(const char *const *) ((const char *) f + fields[i].off);
-        rc |= lw_hdf_set(r, fields[i].hdf, v);
+        lw_hdf_set(&r->page, fields[i].hdf, v);
     }
     /* new forms default to ticked boxes, as the config does */
-    rc |= lw_hdf_set_int(r, "Form.send_resolved", f->send_resolved ? truthy(f->send_resolved) : 1);
-    rc |= lw_hdf_set_int(r, "Form.enabled", f->enabled ? truthy(f->enabled) : 1);
-    rc |= lw_hdf_set(r, "Form.version", in->version);
+    lw_hdf_set_int(&r->page, "Form.send_resolved", f->send_resolved ? truthy(f->send_resolved) : 1);
+    lw_hdf_set_int(&r->page, "Form.enabled", f->enabled ? truthy(f->enabled) : 1);
+    lw_hdf_set(&r->page, "Form.version", in->version);
     for (i = 0; i < in->n_models; i++) {
         snprintf(name, sizeof(name), "Form.models.%zu", i);
-        rc |= lw_hdf_set(r, name, in->models[i]);
+        lw_hdf_set(&r->page, name, in->models[i]);
     }
     for (i = 0; i < in->n_envs; i++) {
         snprintf(name, sizeof(name), "Form.environments.%zu", i);
-        rc |= lw_hdf_set(r, name, in->envs[i]);
+        lw_hdf_set(&r->page, name, in->envs[i]);
     }
     for (row = 0; choices != NULL && row < PQntuples(choices); row++) {
         const char *k = lw_db_str(choices, row, 0), *n = lw_db_str(choices, row, 1);
@@ -530,14 +504,14 @@ lw_rf_hdf(lw_req *r, const lw_rf_input *in, const PGresult *choices)
                 sel |= strcmp(in->envs[j], n) == 0;
             snprintf(name, sizeof(name), "Choices.environments.%d", ne++);
         }
-        rc |= lw_hdf_set(r, lw_pool_printf(r->pool, "%s.name", name), n);
-        rc |= lw_hdf_set_int(r, lw_pool_printf(r->pool, "%s.selected", name), sel);
+        lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.name", name), n);
+        lw_hdf_set_int(&r->page, lw_pool_printf(r->pool, "%s.selected", name), sel);
     }
     for (m = 0; m < LW_M_COUNT; m++) {
         snprintf(name, sizeof(name), "Choices.metrics.%d.name", m);
-        rc |= lw_hdf_set(r, name, lw_measure_name((lw_measure) m));
+        lw_hdf_set(&r->page, name, lw_measure_name((lw_measure) m));
         snprintf(name, sizeof(name), "Choices.metrics.%d.per_probe", m);
-        rc |= lw_hdf_set_int(r, name, lw_measure_per_probe((lw_measure) m));
+        lw_hdf_set_int(&r->page, name, lw_measure_per_probe((lw_measure) m));
     }
     return rc == LW_OK ? LW_OK : LW_ENOMEM;
 }
@@ -620,14 +594,14 @@ mark(lw_req *r, const char *field, const char *text, int col)
     lw_buf_putc(&caret, '^');
     for (i = 1; i < n && is_word(text[at]); i++)
         lw_buf_putc(&caret, '~');
-    rc |= lw_hdf_set(r, lw_pool_printf(r->pool, "Errors.%s_mark.before", field),
+    lw_hdf_set(&r->page, lw_pool_printf(r->pool, "Errors.%s_mark.before", field),
                      lw_pool_strndup(r->pool, text, at));
     /* past the end: the mark stands on an empty place */
-    rc |= lw_hdf_set(r, lw_pool_printf(r->pool, "Errors.%s_mark.at", field),
+    lw_hdf_set(&r->page, lw_pool_printf(r->pool, "Errors.%s_mark.at", field),
                      n ? lw_pool_strndup(r->pool, text + at, n) : " ");
-    rc |= lw_hdf_set(r, lw_pool_printf(r->pool, "Errors.%s_mark.after", field), text + at + n);
-    rc |= lw_hdf_set(r, lw_pool_printf(r->pool, "Errors.%s_mark.caret", field), caret.data);
-    rc |= lw_hdf_set_int(r, lw_pool_printf(r->pool, "Errors.%s_mark.col", field), col);
+    lw_hdf_set(&r->page, lw_pool_printf(r->pool, "Errors.%s_mark.after", field), text + at + n);
+    lw_hdf_set(&r->page, lw_pool_printf(r->pool, "Errors.%s_mark.caret", field), caret.data);
+    lw_hdf_set_int(&r->page, lw_pool_printf(r->pool, "Errors.%s_mark.col", field), col);
     lw_buf_free(&caret);
     return rc == LW_OK ? LW_OK : LW_ENOMEM;
 }
@@ -640,7 +614,7 @@ lw_rf_hdf_errors(lw_req *r, const lw_rf_input *in, const lw_rule_errors *errs)
     int i, n = errs->n < (int) LW_ARRAY_LEN(errs->v) ? errs->n : (int) LW_ARRAY_LEN(errs->v);
     int rc = LW_OK, general = 0;
 
-    rc |= lw_hdf_set_int(r, "Errors.count", errs->n);
+    lw_hdf_set_int(&r->page, "Errors.count", errs->n);
     for (i = 0; i < n; i++) {
         const lw_rule_field_error *e = &errs->v[i];
 
@@ -652,20 +626,20 @@ lw_rf_hdf_errors(lw_req *r, const lw_rf_input *in, const lw_rule_errors *errs)
             msg = lw_pool_printf(r->pool, "Line %d: %s", e->index + 1, e->msg);
         if (field == NULL) {
             snprintf(name, sizeof(name), "Errors.general.%d", general++);
-            rc |= lw_hdf_set(r, name, msg);
+            lw_hdf_set(&r->page, name, msg);
             continue;
         }
         snprintf(name, sizeof(name), "Errors.%s", field);
-        if (hdf_get_value(r->hdf, name, NULL) != NULL)
+        if (hdf_get_value(r->page.hdf, name, NULL) != NULL)
             continue;       /* the first problem of a field is shown */
-        rc |= lw_hdf_set(r, name, msg);
+        lw_hdf_set(&r->page, name, msg);
         if (e->col > 0 && (strcmp(field, "condition") == 0 || strcmp(field, "conditions") == 0)) {
             text = strcmp(field, "condition") == 0 ? in->f.condition
                                                    : nth_line(r, in->f.conditions, e->index);
             if (text != NULL)
                 rc |= mark(r, field, text, e->col);
             if (strcmp(field, "conditions") == 0)
-                rc |= lw_hdf_set_int(r, "Errors.conditions_line", e->index + 1);
+                lw_hdf_set_int(&r->page, "Errors.conditions_line", e->index + 1);
         }
     }
     return rc == LW_OK ? LW_OK : LW_ENOMEM;

@@ -19,7 +19,7 @@
 #include "app.h"
 #include "db/db.h"
 #include "lw.h"
-#include "render.h"
+#include "response.h"
 
 #define MAX_THREADS 256
 

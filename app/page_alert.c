@@ -9,7 +9,7 @@
 
 #include "db/alerting.h"
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 #include "form_rule.h"
 
 #define CHART_BEFORE_S (6 * 3600)   /* context before the alert started */
@@ -28,8 +28,8 @@ flash(lw_req *r)
 
     for (i = 0; d != NULL && i < LW_ARRAY_LEN(msgs); i++) {
         if (lw_streq(d, msgs[i].done)) {
-            lw_hdf_set(r, "Flash.message", msgs[i].text);
-            lw_hdf_set(r, "Flash.kind", "ok");
+            lw_hdf_set(&r->page, "Flash.message", msgs[i].text);
+            lw_hdf_set(&r->page, "Flash.kind", "ok");
         }
     }
 }
@@ -65,7 +65,7 @@ value_chart(lw_req *r, lw_db *db, const PGresult *alert)
                      &r->err);
     lw_rule_free(rule);
     if (rc == LW_OK && n > 0)
-        rc = lw_hdf_set(r, "Chart.svg", svg.data);     /* our own SVG: uvar: */
+        lw_hdf_set(&r->page, "Chart.svg", svg.data);     /* our own SVG: uvar: */
     lw_buf_free(&svg);
     return rc;
 }
@@ -89,9 +89,9 @@ lw_page_alert(lw_req *r)
     notes = events ? lw_req_keep(r, lw_dba_alert_notifications(db, &r->err, lw_req_id(r))) : NULL;
     if (notes == NULL)
         return LW_EDB;
-    if (lw_hdf_row(r, "Alert", alert, 0) != LW_OK || lw_hdf_rows(r, "Events", events) != LW_OK
-        || lw_hdf_rows(r, "Notifications", notes) != LW_OK)
-        return LW_ENOMEM;
+    lw_hdf_row(&r->page, "Alert", alert, 0);
+    lw_hdf_rows(&r->page, "Events", events);
+    lw_hdf_rows(&r->page, "Notifications", notes);
     rc = lw_page_runbook_html(r, "Alert.runbook_html",
                               lw_db_str(alert, 0, PQfnumber(alert, "runbook")));
     if (rc == LW_OK)
@@ -100,7 +100,7 @@ lw_page_alert(lw_req *r)
         return rc;
     flash(r);
     snprintf(title, sizeof(title), "Alert #%lld", lw_req_id(r));
-    lw_hdf_set(r, "Page.title", title);
+    lw_hdf_set(&r->page, "Page.title", title);
     r->template = "alert";
     return LW_OK;
 }

@@ -7,7 +7,7 @@
 
 #include "db/alerting.h"
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 
 #define LIST_ROWS 300
 
@@ -50,20 +50,20 @@ lw_page_alerts(lw_req *r)
         firing += lw_streq(lw_db_str(alerts, i, PQfnumber(alerts, "state")), "firing");
         pending += lw_streq(lw_db_str(alerts, i, PQfnumber(alerts, "state")), "pending");
     }
-    if (lw_hdf_rows(r, "Alerts", alerts) != LW_OK || lw_hdf_rows(r, "Failed", failed) != LW_OK
-        || lw_hdf_rows(r, "Models", models) != LW_OK)
-        return LW_ENOMEM;
-    lw_hdf_set_int(r, "Summary.firing", firing);
-    lw_hdf_set_int(r, "Summary.pending", pending);
-    lw_hdf_set_int(r, "Summary.shown", PQntuples(alerts));
-    lw_hdf_set_int(r, "Summary.limit", LIST_ROWS);
-    lw_hdf_set(r, "Filter.state", state);
-    lw_hdf_set(r, "Filter.severity", severity);
-    lw_hdf_set(r, "Filter.model", model);
+    lw_hdf_rows(&r->page, "Alerts", alerts);
+    lw_hdf_rows(&r->page, "Failed", failed);
+    lw_hdf_rows(&r->page, "Models", models);
+    lw_hdf_set_int(&r->page, "Summary.firing", firing);
+    lw_hdf_set_int(&r->page, "Summary.pending", pending);
+    lw_hdf_set_int(&r->page, "Summary.shown", PQntuples(alerts));
+    lw_hdf_set_int(&r->page, "Summary.limit", LIST_ROWS);
+    lw_hdf_set(&r->page, "Filter.state", state);
+    lw_hdf_set(&r->page, "Filter.severity", severity);
+    lw_hdf_set(&r->page, "Filter.model", model);
     if (rule_id > 0)
-        lw_hdf_set_int(r, "Filter.rule", rule_id);
-    lw_hdf_set_int(r, "Filter.any", state || severity || model || rule_id > 0);
-    lw_hdf_set(r, "Page.title", "Alerts");
+        lw_hdf_set_int(&r->page, "Filter.rule", rule_id);
+    lw_hdf_set_int(&r->page, "Filter.any", state || severity || model || rule_id > 0);
+    lw_hdf_set(&r->page, "Page.title", "Alerts");
     r->template = "alerts";
     return LW_OK;
 }

@@ -8,7 +8,7 @@
 
 #include "db/alerting.h"
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 
 #define PAGE_ROWS 100
 #define MAX_CHANGES 40      /* per row; a created rule lists every field */
@@ -35,8 +35,7 @@ lw_page_audit(lw_req *r)
     shown = n < PAGE_ROWS ? n : PAGE_ROWS;
     for (i = 0; i < shown; i++) {
         snprintf(prefix, sizeof(prefix), "Audit.%d", i);
-        if (lw_hdf_row(r, prefix, res, i) != LW_OK)
-            return LW_ENOMEM;
+        lw_hdf_row(&r->page, prefix, res, i);
     }
     if (shown > 0) {
         max_id = lw_db_int(res, 0, 0);
@@ -54,20 +53,19 @@ lw_page_audit(lw_req *r)
             for (c = 0; k < nc && lw_db_int(changes, k, 0) == id; k++) {
                 if (c == MAX_CHANGES) {
                     snprintf(name, sizeof(name), "Audit.%d.more", i);
-                    lw_hdf_set_int(r, name, 1);
+                    lw_hdf_set_int(&r->page, name, 1);
                     continue;
                 }
                 snprintf(name, sizeof(name), "Audit.%d.changes.%d", i, c++);
-                if (lw_hdf_row(r, name, changes, k) != LW_OK)
-                    return LW_ENOMEM;
+                lw_hdf_row(&r->page, name, changes, k);
             }
         }
     }
     if (n > PAGE_ROWS)
-        lw_hdf_set(r, "Older", lw_db_str(res, PAGE_ROWS - 1, 0));
+        lw_hdf_set(&r->page, "Older", lw_db_str(res, PAGE_ROWS - 1, 0));
     if (before > 0)
-        lw_hdf_set(r, "Newer", "1");
-    lw_hdf_set(r, "Page.title", "Audit log");
+        lw_hdf_set(&r->page, "Newer", "1");
+    lw_hdf_set(&r->page, "Page.title", "Audit log");
     r->template = "audit";
     return LW_OK;
 }

@@ -4,7 +4,7 @@
 #include "app.h"
 
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 
 int
 lw_page_budgets(lw_req *r)
@@ -17,9 +17,8 @@ lw_page_budgets(lw_req *r)
     res = lw_req_keep(r, lw_dbw_budgets(db, &r->err));
     if (res == NULL)
         return LW_EDB;
-    if (lw_hdf_rows(r, "Budgets", res) != LW_OK)
-        return LW_ENOMEM;
-    lw_hdf_set(r, "Page.title", "Budgets");
+    lw_hdf_rows(&r->page, "Budgets", res);
+    lw_hdf_set(&r->page, "Page.title", "Budgets");
     r->template = "budgets";
     return LW_OK;
 }

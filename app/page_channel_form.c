@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "db/alerting.h"
-#include "render.h"
+#include "response.h"
 
 static int
 digits(const char *s)

@@ -6,7 +6,7 @@
 #include "app.h"
 
 #include "db/alerting.h"
-#include "render.h"
+#include "response.h"
 
 int
 lw_page_channels(lw_req *r)
@@ -19,13 +19,12 @@ lw_page_channels(lw_req *r)
     res = lw_req_keep(r, lw_dba_channels(db, &r->err));
     if (res == NULL)
         return LW_EDB;
-    if (lw_hdf_rows(r, "Channels", res) != LW_OK)
-        return LW_ENOMEM;
+    lw_hdf_rows(&r->page, "Channels", res);
     if (lw_streq(lw_req_query(r, "saved"), "1")) {
-        lw_hdf_set(r, "Flash.message", "The routing was saved.");
-        lw_hdf_set(r, "Flash.kind", "ok");
+        lw_hdf_set(&r->page, "Flash.message", "The routing was saved.");
+        lw_hdf_set(&r->page, "Flash.kind", "ok");
     }
-    lw_hdf_set(r, "Page.title", "Channels");
+    lw_hdf_set(&r->page, "Page.title", "Channels");
     r->template = "channels";
     return LW_OK;
 }

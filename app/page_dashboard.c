@@ -12,9 +12,10 @@
 #include <time.h>
 
 #include "chart.h"
+#include "fmt.h"
 #include "db/dash.h"
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 
 /* Lines per chart: the chart palette has 8 colours, and a model keeps its
  * colour (its index here) on every chart and on its card. */
@@ -46,12 +47,13 @@ range_from_request(lw_req *r, lw_dash_range *rg, int *bad)
     all = lw_dash_ranges(&n);
     for (i = 0; i < n; i++) {
         snprintf(name, sizeof(name), "Ranges.%zu.key", i);
-        lw_hdf_set(r, name, all[i].key);
+        lw_hdf_set(&r->page, name, all[i].key);
         snprintf(name, sizeof(name), "Ranges.%zu.label", i);
-        lw_hdf_set(r, name, all[i].label);
+        lw_hdf_set(&r->page, name, all[i].label);
     }
-    lw_hdf_set(r, "Range.key", rg->key);
-    return lw_hdf_set(r, "Range.label", rg->label);
+    lw_hdf_set(&r->page, "Range.key", rg->key);
+    lw_hdf_set(&r->page, "Range.label", rg->label);
+    return LW_OK;
 }
 
 /* Renders into the HDF node `name` (our own SVG: the template uses uvar:). */
@@ -59,7 +61,7 @@ static int
 put_svg(lw_req *r, const char *name, lw_buf *svg, int rc)
 {
     if (rc == LW_OK)
-        rc = lw_hdf_set(r, name, svg->data ? svg->data : "");
+        lw_hdf_set(&r->page, name, svg->data ? svg->data : "");
     lw_buf_free(svg);
     return rc;
 }
@@ -148,7 +150,7 @@ charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t 
         o.ref = ref * scale;
         o.ref_label = ref_label;
     } else if (ref > 0) {
-        lw_hdf_set(r, "Charts.latency_note",
+        lw_hdf_set(&r->page, "Charts.latency_note",
                    "The models have different SLA targets: each is in the table below.");
     }
     if ((rc = model_lines(r, "Charts.latency", &o, series, "p95_ms", scale, gap, cm, n, NULL)) != LW_OK)
@@ -207,12 +209,11 @@ charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t 
     /* the table: legend, comparison and SLA compliance in one */
     for (i = 0; i < n && (int) i < PQntuples(totals); i++) {
         snprintf(prefix, sizeof(prefix), "Compare.%zu", i);
-        if ((rc = lw_hdf_row(r, prefix, totals, (int) i)) != LW_OK)
-            return rc;
+        lw_hdf_row(&r->page, prefix, totals, (int) i);
         snprintf(prefix, sizeof(prefix), "Compare.%zu.name", i);
-        lw_hdf_set(r, prefix, cm[i].name);
+        lw_hdf_set(&r->page, prefix, cm[i].name);
         snprintf(prefix, sizeof(prefix), "Compare.%zu.swatch", i);
-        lw_hdf_set_int(r, prefix, (long long) i);
+        lw_hdf_set_int(&r->page, prefix, (long long) i);
     }
     return LW_OK;
 }
@@ -245,17 +246,16 @@ lw_page_dashboard(lw_req *r)
             m = 0;
             prev = env;
             snprintf(prefix, sizeof(prefix), "Envs.%d.name", e);
-            lw_hdf_set(r, prefix, env);
+            lw_hdf_set(&r->page, prefix, env);
         }
         snprintf(prefix, sizeof(prefix), "Envs.%d.models.%d", e, m++);
-        if (lw_hdf_row(r, prefix, res, i) != LW_OK)
-            return LW_ENOMEM;
+        lw_hdf_row(&r->page, prefix, res, i);
         if (n < MAX_CHARTED) {
             cm[n].id = lw_db_int(res, i, PQfnumber(res, "id"));
             cm[n].name = lw_db_str(res, i, PQfnumber(res, "name"));
             cm[n].sla_ms = lw_db_double(res, i, PQfnumber(res, "sla_target_ms"));
             snprintf(prefix, sizeof(prefix), "Envs.%d.models.%d.swatch", e, m - 1);
-            lw_hdf_set_int(r, prefix, (long long) n);
+            lw_hdf_set_int(&r->page, prefix, (long long) n);
             n++;
         }
         if (lw_db_isnull(res, i, PQfnumber(res, "last_ok")))
@@ -270,14 +270,13 @@ lw_page_dashboard(lw_req *r)
     events = lw_req_keep(r, lw_dash_alert_events(db, &r->err, ALERT_EVENTS));
     if (events == NULL)
         return LW_EDB;
-    if (lw_hdf_rows(r, "AlertEvents", events) != LW_OK)
-        return LW_ENOMEM;
-    lw_hdf_set(r, "Page.title", "Dashboard");
-    lw_hdf_set_int(r, "Summary.models", PQntuples(res));
-    lw_hdf_set_int(r, "Summary.healthy", healthy);
-    lw_hdf_set_int(r, "Summary.failing", failing);
-    lw_hdf_set_int(r, "Summary.idle", idle);
-    lw_hdf_set_int(r, "Summary.charted", (long long) n);
+    lw_hdf_rows(&r->page, "AlertEvents", events);
+    lw_hdf_set(&r->page, "Page.title", "Dashboard");
+    lw_hdf_set_int(&r->page, "Summary.models", PQntuples(res));
+    lw_hdf_set_int(&r->page, "Summary.healthy", healthy);
+    lw_hdf_set_int(&r->page, "Summary.failing", failing);
+    lw_hdf_set_int(&r->page, "Summary.idle", idle);
+    lw_hdf_set_int(&r->page, "Summary.charted", (long long) n);
     r->template = "dashboard";
     return LW_OK;
 }

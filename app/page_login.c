@@ -8,7 +8,7 @@
 
 #include "auth.h"
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 
 /* Checked against when the email is unknown, so an unknown address takes
  * as long as a wrong password (no account discovery by timing). */
@@ -56,11 +56,11 @@ show_form(lw_req *r, const char *email, const char *error)
         lw_err_set(&r->err, "no random bytes for a CSRF token");
         return LW_EIO;
     }
-    lw_hdf_set(r, "Login.csrf", csrf);
-    lw_hdf_set(r, "Login.next", safe_next(lw_req_param(r, "next")));
-    lw_hdf_set(r, "Login.email", email);
-    lw_hdf_set(r, "Login.error", error);
-    lw_hdf_set(r, "Page.title", "Log in");
+    lw_hdf_set(&r->page, "Login.csrf", csrf);
+    lw_hdf_set(&r->page, "Login.next", safe_next(lw_req_param(r, "next")));
+    lw_hdf_set(&r->page, "Login.email", email);
+    lw_hdf_set(&r->page, "Login.error", error);
+    lw_hdf_set(&r->page, "Page.title", "Log in");
     r->template = "login";
     return LW_OK;
 }

@@ -10,9 +10,10 @@
 #include <time.h>
 
 #include "chart.h"
+#include "fmt.h"
 #include "db/dash.h"
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 #include "rollup.h"
 
 #define CHART_W 640
@@ -35,19 +36,20 @@ range_from_request(lw_req *r, lw_dash_range *rg, int *bad)
     all = lw_dash_ranges(&n);
     for (i = 0; i < n; i++) {
         snprintf(name, sizeof(name), "Ranges.%zu.key", i);
-        lw_hdf_set(r, name, all[i].key);
+        lw_hdf_set(&r->page, name, all[i].key);
         snprintf(name, sizeof(name), "Ranges.%zu.label", i);
-        lw_hdf_set(r, name, all[i].label);
+        lw_hdf_set(&r->page, name, all[i].label);
     }
-    lw_hdf_set(r, "Range.key", rg->key);
-    return lw_hdf_set(r, "Range.label", rg->label);
+    lw_hdf_set(&r->page, "Range.key", rg->key);
+    lw_hdf_set(&r->page, "Range.label", rg->label);
+    return LW_OK;
 }
 
 static int
 put_svg(lw_req *r, const char *name, lw_buf *svg, int rc)
 {
     if (rc == LW_OK)
-        rc = lw_hdf_set(r, name, svg->data ? svg->data : "");   /* our own SVG: uvar: */
+        lw_hdf_set(&r->page, name, svg->data ? svg->data : "");   /* our own SVG: uvar: */
     lw_buf_free(svg);
     return rc;
 }
@@ -124,9 +126,9 @@ delta(lw_req *r, const char *name, double now, double base, int higher_is_better
     d = 100.0 * (now - base) / base;
     snprintf(text, sizeof(text), "%+.1f%% vs baseline", d);
     snprintf(hdf, sizeof(hdf), "Delta.%s", name);
-    lw_hdf_set(r, hdf, text);
+    lw_hdf_set(&r->page, hdf, text);
     snprintf(hdf, sizeof(hdf), "Delta.%s_class", name);
-    lw_hdf_set(r, hdf, fabs(d) < 5 ? "" : ((d > 0) == (higher_is_better != 0)) ? "better" : "worse");
+    lw_hdf_set(&r->page, hdf, fabs(d) < 5 ? "" : ((d > 0) == (higher_is_better != 0)) ? "better" : "worse");
 }
 
 static double
@@ -194,7 +196,7 @@ histogram(lw_req *r, const PGresult *totals, const lw_dash_range *rg)
         lw_fmt_ms(tail_max, b, sizeof(b));
         snprintf(text, sizeof(text), "%lld slower probe%s (%s to %s) not drawn.", hidden,
                  hidden == 1 ? "" : "s", a, b);
-        lw_hdf_set(r, "Charts.hist_note", text);
+        lw_hdf_set(&r->page, "Charts.hist_note", text);
     }
     return put_svg(r, "Charts.hist", &svg, lw_chart_histogram(&svg, &o, bins, n));
 }
@@ -328,13 +330,15 @@ lw_page_model(lw_req *r)
     baseline = totals ? lw_req_keep(r, lw_dash_baseline(db, &r->err, id)) : NULL;
     if (baseline == NULL)
         return LW_EDB;
-    if (lw_hdf_row(r, "Model", model, 0) != LW_OK || lw_hdf_rows(r, "Probes", probes) != LW_OK
-        || (PQntuples(totals) > 0 && lw_hdf_row(r, "Totals", totals, 0) != LW_OK)
-        || (PQntuples(baseline) > 0 && lw_hdf_row(r, "Baseline", baseline, 0) != LW_OK))
-        return LW_ENOMEM;
+    lw_hdf_row(&r->page, "Model", model, 0);
+    lw_hdf_rows(&r->page, "Probes", probes);
+    if (PQntuples(totals) > 0)
+        lw_hdf_row(&r->page, "Totals", totals, 0);
+    if (PQntuples(baseline) > 0)
+        lw_hdf_row(&r->page, "Baseline", baseline, 0);
     if (PQntuples(totals) > 0 && (rc = charts(r, model, series, totals, baseline, &rg)) != LW_OK)
         return rc;
-    lw_hdf_set(r, "Page.title", lw_db_str(model, 0, PQfnumber(model, "name")));
+    lw_hdf_set(&r->page, "Page.title", lw_db_str(model, 0, PQfnumber(model, "name")));
     r->template = "model";
     return LW_OK;
 }

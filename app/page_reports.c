@@ -3,7 +3,7 @@
 #include "app.h"
 
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 
 int
 lw_page_reports(lw_req *r)
@@ -16,9 +16,8 @@ lw_page_reports(lw_req *r)
     res = lw_req_keep(r, lw_dbw_reports(db, &r->err, 200));
     if (res == NULL)
         return LW_EDB;
-    if (lw_hdf_rows(r, "Reports", res) != LW_OK)
-        return LW_ENOMEM;
-    lw_hdf_set(r, "Page.title", "Reports");
+    lw_hdf_rows(&r->page, "Reports", res);
+    lw_hdf_set(&r->page, "Page.title", "Reports");
     r->template = "reports";
     return LW_OK;
 }

@@ -4,12 +4,12 @@
 #include "app.h"
 #include "form_rule.h"
 
-#include <cmark.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db/alerting.h"
-#include "render.h"
+#include "html.h"
+#include "response.h"
 
 static void
 flash(lw_req *r)
@@ -24,8 +24,8 @@ flash(lw_req *r)
 
     for (i = 0; i < LW_ARRAY_LEN(done); i++) {
         if (lw_streq(lw_req_query(r, done[i].param), "1")) {
-            lw_hdf_set(r, "Flash.message", done[i].text);
-            lw_hdf_set(r, "Flash.kind", "ok");
+            lw_hdf_set(&r->page, "Flash.message", done[i].text);
+            lw_hdf_set(&r->page, "Flash.kind", "ok");
         }
     }
 }
@@ -35,18 +35,16 @@ int
 lw_page_runbook_html(lw_req *r, const char *hdf_name, const char *markdown)
 {
     char *html;
-    int rc;
 
     if (markdown == NULL || markdown[0] == '\0')
         return LW_OK;
-    /* CMARK_OPT_SAFE is the default since 0.29; said anyway, and never
-     * CMARK_OPT_UNSAFE: this HTML goes out with uvar: */
-    html = cmark_markdown_to_html(markdown, strlen(markdown), CMARK_OPT_SAFE);
+    /* safe mode (lib/html.c): this HTML goes out with uvar: */
+    html = lw_html_markdown(markdown);
     if (html == NULL)
         return LW_ENOMEM;
-    rc = lw_hdf_set(r, hdf_name, html);
+    lw_hdf_set(&r->page, hdf_name, html);
     free(html);
-    return rc;
+    return LW_OK;
 }
 
 int
@@ -66,14 +64,14 @@ lw_page_rule(lw_req *r)
     alerts = lw_req_keep(r, lw_dba_alerts(db, &r->err, NULL, NULL, NULL, lw_req_id(r), 20));
     if (alerts == NULL)
         return LW_EDB;
-    if (lw_hdf_row(r, "Rule", rule, 0) != LW_OK || lw_hdf_rows(r, "Alerts", alerts) != LW_OK)
-        return LW_ENOMEM;
+    lw_hdf_row(&r->page, "Rule", rule, 0);
+    lw_hdf_rows(&r->page, "Alerts", alerts);
     rc = lw_page_runbook_html(r, "Rule.runbook_html",
                               lw_db_str(rule, 0, PQfnumber(rule, "runbook")));
     if (rc != LW_OK)
         return rc;
     flash(r);
-    lw_hdf_set(r, "Page.title", lw_db_str(rule, 0, PQfnumber(rule, "name")));
+    lw_hdf_set(&r->page, "Page.title", lw_db_str(rule, 0, PQfnumber(rule, "name")));
     r->template = "rule";
     return LW_OK;
 }

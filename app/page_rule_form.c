@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "db/alerting.h"
-#include "render.h"
+#include "response.h"
 #include "form_rule.h"
 
 #define PREVIEW_DAYS     7
@@ -53,14 +53,14 @@ render_form(lw_req *r, const lw_rf_input *in, const PGresult *choices, long long
     if (rc != LW_OK)
         return rc;
     if (id > 0) {
-        lw_hdf_set(r, "Form.mode", "edit");
-        lw_hdf_set_int(r, "Form.id", id);
-        lw_hdf_set(r, "Form.action", lw_pool_printf(r->pool, "/rules/%lld/edit", id));
-        lw_hdf_set(r, "Page.title", lw_pool_printf(r->pool, "Edit %s", in->f.name ? in->f.name : "rule"));
+        lw_hdf_set(&r->page, "Form.mode", "edit");
+        lw_hdf_set_int(&r->page, "Form.id", id);
+        lw_hdf_set(&r->page, "Form.action", lw_pool_printf(r->pool, "/rules/%lld/edit", id));
+        lw_hdf_set(&r->page, "Page.title", lw_pool_printf(r->pool, "Edit %s", in->f.name ? in->f.name : "rule"));
     } else {
-        lw_hdf_set(r, "Form.mode", "new");
-        lw_hdf_set(r, "Form.action", "/rules/new");
-        lw_hdf_set(r, "Page.title", "New rule");
+        lw_hdf_set(&r->page, "Form.mode", "new");
+        lw_hdf_set(&r->page, "Form.action", "/rules/new");
+        lw_hdf_set(&r->page, "Page.title", "New rule");
     }
     r->template = "rule_form";
     return LW_OK;
@@ -84,46 +84,46 @@ preview(lw_req *r, lw_db *db, const lw_rule *rule)
         lw_backtest_free(&bt);
         return rc == LW_ENOMEM ? rc : LW_EDB;
     }
-    lw_hdf_set_int(r, "Preview.days", PREVIEW_DAYS);
-    lw_hdf_set_int(r, "Preview.fired", (long long) bt.fired);
-    lw_hdf_set_int(r, "Preview.evaluations", (long long) bt.evaluations);
-    lw_hdf_set_int(r, "Preview.samples", (long long) bt.samples);
-    lw_hdf_set_int(r, "Preview.nodata", (long long) bt.nodata);
+    lw_hdf_set_int(&r->page, "Preview.days", PREVIEW_DAYS);
+    lw_hdf_set_int(&r->page, "Preview.fired", (long long) bt.fired);
+    lw_hdf_set_int(&r->page, "Preview.evaluations", (long long) bt.evaluations);
+    lw_hdf_set_int(&r->page, "Preview.samples", (long long) bt.samples);
+    lw_hdf_set_int(&r->page, "Preview.nodata", (long long) bt.nodata);
     fmt_time(from, t, sizeof(t));
-    lw_hdf_set(r, "Preview.from", t);
+    lw_hdf_set(&r->page, "Preview.from", t);
     fmt_time(now, t, sizeof(t));
-    lw_hdf_set(r, "Preview.to", t);
+    lw_hdf_set(&r->page, "Preview.to", t);
     for (i = 0; i < bt.n && i < PREVIEW_LISTED; i++) {
         const lw_backtest_firing *f = &bt.v[i];
 
         snprintf(name, sizeof(name), "Preview.firings.%zu", i);
-        lw_hdf_set(r, lw_pool_printf(r->pool, "%s.model", name), f->model);
-        lw_hdf_set(r, lw_pool_printf(r->pool, "%s.environment", name), f->environment);
+        lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.model", name), f->model);
+        lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.environment", name), f->environment);
         fmt_time(f->fired_at, t, sizeof(t));
-        lw_hdf_set(r, lw_pool_printf(r->pool, "%s.fired", name), t);
+        lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.fired", name), t);
         if (f->resolved_at > 0) {
             fmt_time(f->resolved_at, t, sizeof(t));
-            lw_hdf_set(r, lw_pool_printf(r->pool, "%s.resolved", name), t);
+            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.resolved", name), t);
             lw_duration_format(f->resolved_at - f->fired_at, t, sizeof(t));
-            lw_hdf_set(r, lw_pool_printf(r->pool, "%s.duration", name), t);
+            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.duration", name), t);
         }
-        lw_hdf_set(r, lw_pool_printf(r->pool, "%s.value", name),
+        lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.value", name),
                    lw_measure_format(f->unit, f->value, v, sizeof(v)));
-        lw_hdf_set(r, lw_pool_printf(r->pool, "%s.threshold", name),
+        lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.threshold", name),
                    lw_measure_format(f->unit, f->threshold, th, sizeof(th)));
-        lw_hdf_set(r, lw_pool_printf(r->pool, "%s.summary", name), f->summary);
+        lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.summary", name), f->summary);
     }
     if (bt.n > PREVIEW_LISTED)
-        lw_hdf_set_int(r, "Preview.more", (long long) (bt.n - PREVIEW_LISTED));
+        lw_hdf_set_int(&r->page, "Preview.more", (long long) (bt.n - PREVIEW_LISTED));
     lw_backtest_free(&bt);
     /* hourly points: the chart shows the shape, the list the moments */
     rc = lw_rf_chart(db, rule, from, now, 3600, 0, 0, NULL, &svg, &n_points, &r->err);
     if (rc == LW_OK && n_points > 0)
-        rc = lw_hdf_set(r, "Preview.chart", svg.data);   /* our own SVG: uvar: */
+        lw_hdf_set(&r->page, "Preview.chart", svg.data);   /* our own SVG: uvar: */
     lw_buf_free(&svg);
     if (rc == LW_EDB)
         return LW_EDB;
-    lw_hdf_set_int(r, "Preview.ran", 1);
+    lw_hdf_set_int(&r->page, "Preview.ran", 1);
     return rc;
 }
 
@@ -175,14 +175,14 @@ form_post(lw_req *r, long long id)
     if (rc == LW_ECONFLICT || rc == LW_ENOTFOUND) {
         r->status = 422;
         if (rc == LW_ECONFLICT) {
-            lw_hdf_set(r, "Errors.name", "A rule with this name already exists (deleted rules "
+            lw_hdf_set(&r->page, "Errors.name", "A rule with this name already exists (deleted rules "
                                          "keep their names). Choose another name.");
         } else {
-            lw_hdf_set(r, "Errors.general.0", "This rule was changed or deleted by someone else "
+            lw_hdf_set(&r->page, "Errors.general.0", "This rule was changed or deleted by someone else "
                                               "since you opened it. Reload the page to see the "
                                               "current version; nothing was saved.");
         }
-        lw_hdf_set_int(r, "Errors.count", 1);
+        lw_hdf_set_int(&r->page, "Errors.count", 1);
         return render_form(r, &in, choices, id);
     }
     if (rc != LW_OK)
@@ -285,9 +285,8 @@ lw_page_rule_delete(lw_req *r)
             return rc;
         return lw_req_redirect(r, "/rules?deleted=1");
     }
-    if (lw_hdf_row(r, "Rule", res, 0) != LW_OK)
-        return LW_ENOMEM;
-    lw_hdf_set(r, "Page.title", lw_pool_printf(r->pool, "Delete %s",
+    lw_hdf_row(&r->page, "Rule", res, 0);
+    lw_hdf_set(&r->page, "Page.title", lw_pool_printf(r->pool, "Delete %s",
                                                lw_db_str(res, 0, PQfnumber(res, "name"))));
     r->template = "rule_delete";
     return LW_OK;

@@ -4,7 +4,7 @@
 #include "app.h"
 
 #include "db/alerting.h"
-#include "render.h"
+#include "response.h"
 
 /* The answer of a change that redirected here (fixed texts, no data). */
 static void
@@ -19,8 +19,8 @@ flash(lw_req *r)
 
     for (i = 0; i < LW_ARRAY_LEN(done); i++) {
         if (lw_streq(lw_req_query(r, done[i].param), "1")) {
-            lw_hdf_set(r, "Flash.message", done[i].text);
-            lw_hdf_set(r, "Flash.kind", "ok");
+            lw_hdf_set(&r->page, "Flash.message", done[i].text);
+            lw_hdf_set(&r->page, "Flash.kind", "ok");
         }
     }
 }
@@ -37,17 +37,16 @@ lw_page_rules(lw_req *r)
     rules = lw_req_keep(r, lw_dba_rules(db, &r->err));
     if (rules == NULL)
         return LW_EDB;
-    if (lw_hdf_rows(r, "Rules", rules) != LW_OK)
-        return LW_ENOMEM;
+    lw_hdf_rows(&r->page, "Rules", rules);
     for (i = 0; i < PQntuples(rules); i++) {
         firing += lw_db_int(rules, i, PQfnumber(rules, "firing")) > 0;
         enabled += lw_db_bool(rules, i, PQfnumber(rules, "enabled"));
     }
-    lw_hdf_set_int(r, "Summary.rules", PQntuples(rules));
-    lw_hdf_set_int(r, "Summary.enabled", enabled);
-    lw_hdf_set_int(r, "Summary.firing", firing);
+    lw_hdf_set_int(&r->page, "Summary.rules", PQntuples(rules));
+    lw_hdf_set_int(&r->page, "Summary.enabled", enabled);
+    lw_hdf_set_int(&r->page, "Summary.firing", firing);
     flash(r);
-    lw_hdf_set(r, "Page.title", "Rules");
+    lw_hdf_set(&r->page, "Page.title", "Rules");
     r->template = "rules";
     return LW_OK;
 }

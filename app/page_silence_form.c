@@ -13,8 +13,9 @@
 
 #include "db/alerting.h"
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 #include "schedule.h"
+#include "times.h"
 
 #define MAX_SILENCE_S (366LL * 86400)
 
@@ -50,35 +51,6 @@ empty(const char *s)
     return *s == '\0';
 }
 
-/* "2025-01-07 08:00", "2025-01-07T08:00:30", optional " UTC" or "Z": UTC.
- * 0 with *t set, -1 when it does not read. */
-static int
-parse_time(const char *s, time_t *t)
-{
-    struct tm tm;
-    const char *e;
-
-    memset(&tm, 0, sizeof(tm));
-    while (*s == ' ')
-        s++;
-    e = strptime(s, "%Y-%m-%d", &tm);
-    if (e == NULL || (*e != ' ' && *e != 'T'))
-        return -1;
-    e++;
-    if (strptime(e, "%H:%M:%S", &tm) != NULL)
-        e = strptime(e, "%H:%M:%S", &tm);
-    else if ((e = strptime(e, "%H:%M", &tm)) == NULL)
-        return -1;
-    while (*e == ' ')
-        e++;
-    if (strcmp(e, "UTC") == 0 || strcmp(e, "Z") == 0)
-        e += strlen(e);
-    if (*e != '\0' || tm.tm_year < 100 || tm.tm_year > 1100)
-        return -1;
-    *t = timegm(&tm);
-    return 0;
-}
-
 static const char *
 ts_text(lw_req *r, time_t t)
 {
@@ -102,12 +74,12 @@ choices_hdf(lw_req *r, lw_db *db)
         return LW_EDB;
     for (i = 0; i < PQntuples(scope); i++) {
         if (lw_streq(lw_db_str(scope, i, 0), "model"))
-            lw_hdf_set(r, lw_pool_printf(r->pool, "Choices.models.%d", nm++), lw_db_str(scope, i, 1));
+            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "Choices.models.%d", nm++), lw_db_str(scope, i, 1));
         else
-            lw_hdf_set(r, lw_pool_printf(r->pool, "Choices.environments.%d", ne++), lw_db_str(scope, i, 1));
+            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "Choices.environments.%d", ne++), lw_db_str(scope, i, 1));
     }
     for (i = 0; i < PQntuples(rules); i++)
-        lw_hdf_set(r, lw_pool_printf(r->pool, "Choices.rules.%d", i),
+        lw_hdf_set(&r->page, lw_pool_printf(r->pool, "Choices.rules.%d", i),
                    lw_db_str(rules, i, PQfnumber(rules, "name")));
     return LW_OK;
 }
@@ -119,19 +91,19 @@ render(lw_req *r, lw_db *db, const silence_form *f, int have_choices)
 
     if (rc != LW_OK)
         return rc;
-    lw_hdf_set(r, "Form.rule", f->rule);
-    lw_hdf_set(r, "Form.model", f->model);
-    lw_hdf_set(r, "Form.environment", f->environment);
-    lw_hdf_set(r, "Form.severity", f->severity);
-    lw_hdf_set_int(r, "Form.all", !empty(f->all));
-    lw_hdf_set(r, "Form.mode", lw_streq(f->mode, "recurring") ? "recurring" : "once");
-    lw_hdf_set(r, "Form.starts", f->starts);
-    lw_hdf_set(r, "Form.ends", f->ends);
-    lw_hdf_set(r, "Form.duration", f->duration);
-    lw_hdf_set(r, "Form.recurrence", f->recurrence);
-    lw_hdf_set(r, "Form.comment", f->comment);
-    lw_hdf_set(r, "Form.alert", f->alert);
-    lw_hdf_set(r, "Page.title", "New silence");
+    lw_hdf_set(&r->page, "Form.rule", f->rule);
+    lw_hdf_set(&r->page, "Form.model", f->model);
+    lw_hdf_set(&r->page, "Form.environment", f->environment);
+    lw_hdf_set(&r->page, "Form.severity", f->severity);
+    lw_hdf_set_int(&r->page, "Form.all", !empty(f->all));
+    lw_hdf_set(&r->page, "Form.mode", lw_streq(f->mode, "recurring") ? "recurring" : "once");
+    lw_hdf_set(&r->page, "Form.starts", f->starts);
+    lw_hdf_set(&r->page, "Form.ends", f->ends);
+    lw_hdf_set(&r->page, "Form.duration", f->duration);
+    lw_hdf_set(&r->page, "Form.recurrence", f->recurrence);
+    lw_hdf_set(&r->page, "Form.comment", f->comment);
+    lw_hdf_set(&r->page, "Form.alert", f->alert);
+    lw_hdf_set(&r->page, "Page.title", "New silence");
     r->template = "silence_form";
     return LW_OK;
 }
@@ -142,8 +114,8 @@ field_error(lw_req *r, int *n, const char *field, const char *msg)
     /* the first problem of a field is the one shown */
     const char *name = lw_pool_printf(r->pool, "Errors.%s", field);
 
-    if (hdf_get_value(r->hdf, name, NULL) == NULL)
-        lw_hdf_set(r, name, msg);
+    if (hdf_get_value(r->page.hdf, name, NULL) == NULL)
+        lw_hdf_set(&r->page, name, msg);
     (*n)++;
     return 0;
 }
@@ -155,7 +127,7 @@ known(lw_req *r, const char *list, const char *v)
     int i;
     const char *x;
 
-    for (i = 0; (x = hdf_get_value(r->hdf, lw_pool_printf(r->pool, "%s.%d", list, i), NULL)) != NULL; i++)
+    for (i = 0; (x = hdf_get_value(r->page.hdf, lw_pool_printf(r->pool, "%s.%d", list, i), NULL)) != NULL; i++)
         if (strcmp(x, v) == 0)
             return 1;
     return 0;
@@ -208,9 +180,9 @@ create(lw_req *r, lw_db *db)
     s.matchers_json = lw_pool_strdup(r->pool, json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN));
     json_object_put(m);
 
-    if (!empty(f.starts) && parse_time(f.starts, &starts) != 0)
+    if (!empty(f.starts) && lw_time_parse(f.starts, &starts) != 0)
         field_error(r, &nerr, "starts", "Write the start as YYYY-MM-DD HH:MM (UTC).");
-    if (!empty(f.ends) && parse_time(f.ends, &ends) != 0)
+    if (!empty(f.ends) && lw_time_parse(f.ends, &ends) != 0)
         field_error(r, &nerr, "ends", "Write the end as YYYY-MM-DD HH:MM (UTC).");
     if (!empty(f.duration)) {
         if (lw_duration_parse(f.duration, &dur, &e) != LW_OK)
@@ -245,7 +217,7 @@ create(lw_req *r, lw_db *db)
         field_error(r, &nerr, "comment", "Say why (it is shown to everyone who sees a muted alert).");
     if (nerr > 0) {
         r->status = 422;
-        lw_hdf_set_int(r, "Errors.count", nerr);
+        lw_hdf_set_int(&r->page, "Errors.count", nerr);
         return render(r, db, &f, 1);
     }
     s.starts_at = empty(f.starts) ? NULL : ts_text(r, starts);
@@ -293,9 +265,9 @@ lw_page_silence_new(lw_req *r)
             f.model = lw_db_str(res, 0, PQfnumber(res, "model"));
             f.environment = lw_db_str(res, 0, PQfnumber(res, "environment"));
             f.alert = lw_db_str(res, 0, PQfnumber(res, "id"));
-            lw_hdf_set(r, "From.id", f.alert);
-            lw_hdf_set(r, "From.rule", f.rule);
-            lw_hdf_set(r, "From.state", lw_db_str(res, 0, PQfnumber(res, "state")));
+            lw_hdf_set(&r->page, "From.id", f.alert);
+            lw_hdf_set(&r->page, "From.rule", f.rule);
+            lw_hdf_set(&r->page, "From.state", lw_db_str(res, 0, PQfnumber(res, "state")));
         }
     }
     if (lw_streq(f.mode, "recurring"))

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "db/alerting.h"
-#include "render.h"
+#include "response.h"
 #include "schedule.h"
 
 #define EXPIRED_SHOWN 100
@@ -54,14 +54,14 @@ static void
 flash(lw_req *r)
 {
     if (lw_streq(lw_req_query(r, "created"), "1")) {
-        lw_hdf_set(r, "Flash.message", "The silence was created.");
-        lw_hdf_set(r, "Flash.kind", "ok");
+        lw_hdf_set(&r->page, "Flash.message", "The silence was created.");
+        lw_hdf_set(&r->page, "Flash.kind", "ok");
     } else if (lw_streq(lw_req_query(r, "expired"), "1")) {
-        lw_hdf_set(r, "Flash.message", "The silence was expired: matching alerts notify again.");
-        lw_hdf_set(r, "Flash.kind", "ok");
+        lw_hdf_set(&r->page, "Flash.message", "The silence was expired: matching alerts notify again.");
+        lw_hdf_set(&r->page, "Flash.kind", "ok");
     } else if (lw_streq(lw_req_query(r, "expired"), "0")) {
-        lw_hdf_set(r, "Flash.message", "That silence had already ended.");
-        lw_hdf_set(r, "Flash.kind", "error");
+        lw_hdf_set(&r->page, "Flash.message", "That silence had already ended.");
+        lw_hdf_set(&r->page, "Flash.kind", "error");
     }
 }
 
@@ -103,23 +103,22 @@ lw_page_silences(lw_req *r)
             count = &n_upcoming;
         }
         snprintf(prefix, sizeof(prefix), "%s.%d", group, (*count)++);
-        if (lw_hdf_row(r, prefix, res, i) != LW_OK)
-            return LW_ENOMEM;
+        lw_hdf_row(&r->page, prefix, res, i);
         if (desc[0])
-            lw_hdf_set(r, lw_pool_printf(r->pool, "%s.recurrence_h", prefix), desc);
+            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.recurrence_h", prefix), desc);
         if (open) {
             fmt_time(open_until, buf, sizeof(buf));
-            lw_hdf_set(r, lw_pool_printf(r->pool, "%s.open_until", prefix), buf);
+            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.open_until", prefix), buf);
         }
         if (next) {
             fmt_time(next, buf, sizeof(buf));
-            lw_hdf_set(r, lw_pool_printf(r->pool, "%s.next_window", prefix), buf);
+            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.next_window", prefix), buf);
         }
     }
-    lw_hdf_set_int(r, "Summary.active", n_active);
-    lw_hdf_set_int(r, "Summary.upcoming", n_upcoming);
+    lw_hdf_set_int(&r->page, "Summary.active", n_active);
+    lw_hdf_set_int(&r->page, "Summary.upcoming", n_upcoming);
     flash(r);
-    lw_hdf_set(r, "Page.title", "Silences");
+    lw_hdf_set(&r->page, "Page.title", "Silences");
     r->template = "silences";
     return LW_OK;
 }

@@ -4,7 +4,7 @@
 #include "app.h"
 
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 
 int
 lw_page_sla(lw_req *r)
@@ -17,9 +17,8 @@ lw_page_sla(lw_req *r)
     res = lw_req_keep(r, lw_dbw_sla(db, &r->err));
     if (res == NULL)
         return LW_EDB;
-    if (lw_hdf_rows(r, "Models", res) != LW_OK)
-        return LW_ENOMEM;
-    lw_hdf_set(r, "Page.title", "SLA compliance");
+    lw_hdf_rows(&r->page, "Models", res);
+    lw_hdf_set(&r->page, "Page.title", "SLA compliance");
     r->template = "sla";
     return LW_OK;
 }

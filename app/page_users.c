@@ -8,7 +8,7 @@
 
 #include "auth.h"
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 
 #define GENERATED_LEN 20
 
@@ -41,9 +41,8 @@ list_users(lw_req *r)
     res = lw_req_keep(r, lw_dbw_users(db, &r->err));
     if (res == NULL)
         return LW_EDB;
-    if (lw_hdf_rows(r, "Users", res) != LW_OK)
-        return LW_ENOMEM;
-    lw_hdf_set(r, "Page.title", "Users");
+    lw_hdf_rows(&r->page, "Users", res);
+    lw_hdf_set(&r->page, "Page.title", "Users");
     r->template = "users";
     return LW_OK;
 }
@@ -54,9 +53,9 @@ form_error(lw_req *r, const char *field, const char *message)
     char name[64];
 
     snprintf(name, sizeof(name), "Form.%s_error", field);
-    lw_hdf_set(r, name, message);
-    lw_hdf_set(r, "Form.email", lw_req_form(r, "email"));
-    lw_hdf_set(r, "Form.role", lw_req_form(r, "role"));
+    lw_hdf_set(&r->page, name, message);
+    lw_hdf_set(&r->page, "Form.email", lw_req_form(r, "email"));
+    lw_hdf_set(&r->page, "Form.role", lw_req_form(r, "role"));
     r->status = 422;
     return list_users(r);
 }
@@ -101,9 +100,9 @@ create_user(lw_req *r)
     if (rc != LW_OK || lw_db_commit(db, &r->err) != LW_OK)
         return LW_EDB;
     /* shown once, in this answer only (no redirect could carry it) */
-    lw_hdf_set(r, "Created.email", email);
-    lw_hdf_set(r, "Created.role", role);
-    lw_hdf_set(r, "Created.password", password);
+    lw_hdf_set(&r->page, "Created.email", email);
+    lw_hdf_set(&r->page, "Created.role", role);
+    lw_hdf_set(&r->page, "Created.password", password);
     explicit_bzero(password, sizeof(password));
     return list_users(r);
 }

@@ -206,11 +206,8 @@ lw_req_init(lw_req *r, char **env, lw_db **dbslot, const char *db_url)
     r->db_url = db_url;
     r->status = 200;
     r->pool = lw_pool_create();
-    if (r->pool == NULL || hdf_init(&r->hdf) != STATUS_OK) {
-        /* hdf_init only fails on memory; nothing useful to keep */
-        r->hdf = NULL;
+    if (r->pool == NULL || lw_hdf_init(&r->page) != LW_OK)
         return LW_ENOMEM;
-    }
     s = lw_req_env(r, "REQUEST_METHOD");
     r->method = s ? s : "GET";
     if (strcmp(r->method, "HEAD") == 0) {
@@ -260,8 +257,7 @@ lw_req_set_body(lw_req *r, const char *body, size_t len)
 void
 lw_req_free(lw_req *r)
 {
-    if (r->hdf != NULL)
-        hdf_destroy(&r->hdf);
+    lw_hdf_destroy(&r->page);
     lw_buf_free(&r->headers);
     lw_buf_free(&r->out);
     lw_pool_destroy(r->pool);

@@ -8,10 +8,8 @@
 #include <stddef.h>
 #include "lw.h"
 #include "db/db.h"
+#include "hdf.h"
 
-/* ClearSilver's HDF, without dragging its macros (BOOL, MIN...) into every
- * file that handles a request. */
-struct _hdf;
 
 /* The largest request body read; bigger ones get a 413 page. */
 #define LW_MAX_BODY (1024 * 1024)
@@ -61,7 +59,7 @@ typedef struct lw_req {
     const struct lw_route *route;
 
     /* what goes out */
-    struct _hdf *hdf;        /* page data; destroyed by lw_req_free */
+    lw_hdf       page;       /* page data; destroyed by lw_req_free */
     int          status;
     lw_buf       headers;    /* extra "Name: value\r\n" lines */
     const char  *template;   /* page to render: "dashboard" -> dashboard.cs */

@@ -11,7 +11,7 @@
 
 #include "auth.h"
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 
 #define V  LW_ROLE_VIEWER
 #define C  LW_ROLE_COMPLIANCE
@@ -275,16 +275,16 @@ allow_header(lw_req *r, unsigned allow)
 static void
 common_hdf(lw_req *r)
 {
-    lw_hdf_set(r, "Page.path", r->path);
+    lw_hdf_set(&r->page, "Page.path", r->path);
     if (r->route && r->route->section)
-        lw_hdf_set(r, "Page.section", r->route->section);
+        lw_hdf_set(&r->page, "Page.section", r->route->section);
     if (r->user.id > 0) {
-        lw_hdf_set(r, "User.email", r->user.email);
-        lw_hdf_set(r, "User.role", lw_auth_role_name(r->user.role));
-        lw_hdf_set_int(r, "User.can_compliance", lw_auth_role_allows(r->user.role, LW_ROLE_COMPLIANCE));
-        lw_hdf_set_int(r, "User.can_editor", lw_auth_role_allows(r->user.role, LW_ROLE_EDITOR));
-        lw_hdf_set_int(r, "User.can_admin", lw_auth_role_allows(r->user.role, LW_ROLE_ADMIN));
-        lw_hdf_set(r, "CSRF.token", r->user.csrf);
+        lw_hdf_set(&r->page, "User.email", r->user.email);
+        lw_hdf_set(&r->page, "User.role", lw_auth_role_name(r->user.role));
+        lw_hdf_set_int(&r->page, "User.can_compliance", lw_auth_role_allows(r->user.role, LW_ROLE_COMPLIANCE));
+        lw_hdf_set_int(&r->page, "User.can_editor", lw_auth_role_allows(r->user.role, LW_ROLE_EDITOR));
+        lw_hdf_set_int(&r->page, "User.can_admin", lw_auth_role_allows(r->user.role, LW_ROLE_ADMIN));
+        lw_hdf_set(&r->page, "CSRF.token", r->user.csrf);
     }
 }
 
@@ -337,10 +337,10 @@ finish(lw_req *r)
             }
             return;
         }
-        lw_hdf_set_int(r, "Error.status", r->status);
-        lw_hdf_set(r, "Error.title", error_title(r->status));
-        lw_hdf_set(r, "Error.message", r->error_message);
-        lw_hdf_set(r, "Page.title", error_title(r->status));
+        lw_hdf_set_int(&r->page, "Error.status", r->status);
+        lw_hdf_set(&r->page, "Error.title", error_title(r->status));
+        lw_hdf_set(&r->page, "Error.message", r->error_message);
+        lw_hdf_set(&r->page, "Page.title", error_title(r->status));
     }
     if (r->template != NULL) {
         common_hdf(r);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "html.h"
+
 #define DEF_W 640
 #define DEF_H 240
 #define BAR_ROW 22
@@ -22,81 +24,6 @@ static const char *const palette[] = {
 
 /* ---- text --------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid;
- * *cp gets the code point. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned c = s[0], v;
-    size_t len, i;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        v = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        v = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF))
-        || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
-}
-
-int
-lw_chart_escape(lw_buf *out, const char *s, size_t max_bytes)
-{
-    const unsigned char *p = (const unsigned char *) (s ? s : "");
-    size_t n = strlen((const char *) p), k;
-    unsigned cp;
-
-    if (max_bytes > 0 && n > max_bytes)
-        n = max_bytes;
-    while (n > 0) {
-        k = utf8_seq(p, n, &cp);
-        if (k == 0) {
-            TRY(lw_buf_puts(out, "\xEF\xBF\xBD"));
-            p++;
-            n--;
-            continue;
-        }
-        if (k == 1) {
-            switch (cp) {
-            case '&':  TRY(lw_buf_puts(out, "&amp;")); break;
-            case '<':  TRY(lw_buf_puts(out, "&lt;")); break;
-            case '>':  TRY(lw_buf_puts(out, "&gt;")); break;
-            case '"':  TRY(lw_buf_puts(out, "&quot;")); break;
-            case '\'': TRY(lw_buf_puts(out, "&#39;")); break;
-            default:
-                TRY(lw_buf_putc(out, cp < 0x20 || cp == 0x7F ? ' ' : (char) cp));
-            }
-        } else if (cp == 0xFFFE || cp == 0xFFFF) {
-            TRY(lw_buf_puts(out, "\xEF\xBF\xBD"));   /* not XML characters */
-        } else {
-            TRY(lw_buf_append(out, (const char *) p, k));
-        }
-        p += k;
-        n -= k;
-    }
-    return LW_OK;
-}
 
 /* Characters (code points) in s, invalid bytes counting one each. */
 static size_t
@@ -107,7 +34,7 @@ text_chars(const char *s)
     unsigned cp;
 
     while (n > 0) {
-        k = utf8_seq(p, n, &cp);
+        k = lw_utf8_seq(p, n, &cp);
         if (k == 0)
             k = 1;
         p += k;
@@ -126,7 +53,7 @@ prefix_bytes(const char *s, size_t chars)
     unsigned cp;
 
     while (n > 0 && chars > 0) {
-        k = utf8_seq(p, n, &cp);
+        k = lw_utf8_seq(p, n, &cp);
         if (k == 0)
             k = 1;
         p += k;
@@ -146,10 +73,10 @@ text(lw_buf *out, double x, double y, const char *attrs, const char *label, size
     TRY(lw_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\"%s%s>", x, y, attrs ? " " : "",
                       attrs ? attrs : ""));
     if (max_chars > 0 && chars > max_chars) {
-        TRY(lw_chart_escape(out, label, prefix_bytes(label, max_chars > 1 ? max_chars - 1 : 1)));
+        TRY(lw_html_escape_n(out, label, prefix_bytes(label, max_chars > 1 ? max_chars - 1 : 1)));
         TRY(lw_buf_puts(out, "\xE2\x80\xA6"));
     } else {
-        TRY(lw_chart_escape(out, label, 0));
+        TRY(lw_html_escape(out, label));
     }
     return lw_buf_puts(out, "</text>\n");
 }
@@ -301,9 +228,9 @@ svg_open(lw_buf *out, const lw_chart_opts *o, const char *kind, int w, int h)
                       "font-family=\"sans-serif\" font-size=\"11\"", kind, w, h, w, h));
     if (o->title != NULL) {
         TRY(lw_buf_puts(out, " aria-label=\""));
-        TRY(lw_chart_escape(out, o->title, 0));
+        TRY(lw_html_escape(out, o->title));
         TRY(lw_buf_puts(out, "\">\n<title>"));
-        TRY(lw_chart_escape(out, o->title, 0));
+        TRY(lw_html_escape(out, o->title));
         TRY(lw_buf_puts(out, "</title>\n"));
     } else {
         TRY(lw_buf_puts(out, ">\n"));
@@ -632,7 +559,7 @@ lw_chart_histogram(lw_buf *out, const lw_chart_opts *o, const lw_chart_bin *bins
                           "height=\"%.1f\" fill=\"%s\"><title>", x0 + 0.5, y,
                           fmax(x1 - x0 - 1, 1), f.py1 - y, palette[0]));
         snprintf(label, sizeof(label), "%s\xE2\x80\x93%s: %.0f", lo_s, hi_s, bins[i].count);
-        TRY(lw_chart_escape(out, label, 0));
+        TRY(lw_html_escape(out, label));
         TRY(lw_buf_puts(out, "</title></rect>\n"));
     }
     TRY(plot_border(out, &f));

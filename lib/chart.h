@@ -63,9 +63,6 @@ int lw_chart_histogram(lw_buf *out, const lw_chart_opts *o, const lw_chart_bin *
  * an ellipsis when too long), the value at the end of each bar. */
 int lw_chart_bars(lw_buf *out, const lw_chart_opts *o, const lw_chart_bar *bars, size_t n);
 
-/* Appends s XML-escaped (& < > " '), control characters as spaces,
- * invalid UTF-8 as U+FFFD. At most max_bytes of s are used (0 = all). */
-int lw_chart_escape(lw_buf *out, const char *s, size_t max_bytes);
 
 /* "Nice" axis ticks covering [lo, hi]: *step is 1, 2, 2.5 or 5 times a
  * power of ten, *first and *last multiples of it with first <= lo and

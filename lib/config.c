@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <yaml.h>
 
@@ -1862,6 +1863,38 @@ lw_config_free(lw_config *cfg)
 {
     if (cfg != NULL)
         lw_pool_destroy(cfg->pool);
+}
+
+const char *
+lw_config_path(const char *explicit_path, int required)
+{
+    const char *env = getenv("LLMWATCH_CONFIG");
+
+    if (explicit_path != NULL && explicit_path[0] != '\0')
+        return explicit_path;
+    if (env != NULL && env[0] != '\0')
+        return env;
+    if (required || access(LW_CONFIG_DEFAULT_FILE, R_OK) == 0)
+        return LW_CONFIG_DEFAULT_FILE;
+    return NULL;
+}
+
+lw_config *
+lw_config_load_report(const char *path, const char *prog, int warnings)
+{
+    lw_config *cfg = NULL;
+    lw_diag diags;
+
+    lw_diag_init(&diags);
+    if (lw_config_load(path, &cfg, &diags) != LW_OK) {
+        lw_diag_print(&diags, stderr);
+        fprintf(stderr, "%s: %s has errors\n", prog, path);
+        cfg = NULL;
+    } else if (warnings) {
+        lw_diag_print(&diags, stderr);
+    }
+    lw_diag_free(&diags);
+    return cfg;
 }
 
 const lw_config_model *

@@ -11,6 +11,9 @@
 #include "lw.h"
 #include "schedule.h"
 
+/* The file a command reads when no --config and no $LLMWATCH_CONFIG say. */
+#define LW_CONFIG_DEFAULT_FILE "monitoring_config.yaml"
+
 /* ---- diagnostics ---- */
 
 typedef enum { LW_DIAG_ERROR, LW_DIAG_WARNING } lw_diag_level;
@@ -245,6 +248,16 @@ int lw_config_load_string(const char *name, const char *text, size_t len,
                           lw_config **out, lw_diag *diags);
 
 void lw_config_free(lw_config *cfg);
+
+/* The configuration file a command reads: explicit_path when given, else
+ * $LLMWATCH_CONFIG when set and not empty, else ./monitoring_config.yaml
+ * (when it exists, or in any case with `required`). NULL when there is
+ * none and none is required. Borrowed. */
+const char *lw_config_path(const char *explicit_path, int required);
+/* Loads path and prints its errors (and, with `warnings`, its warnings)
+ * to stderr as file:line:column, then "PROG: PATH has errors". Caller
+ * frees; NULL on errors. The one way commands load their config. */
+lw_config *lw_config_load_report(const char *path, const char *prog, int warnings);
 
 /* Lookups by name; borrowed pointers, NULL when absent. */
 const lw_config_model *lw_config_find_model(const lw_config *cfg, const char *name);

@@ -1,5 +1,5 @@
-/* report_text.c: plain-text formatting for the CLI reports (status,
- * metrics, backfill): durations, percentages, dollars, aligned tables. */
+/* fmt.c: formatting for people (see fmt.h), one home for every figure the
+ * web pages, the CLI, mail and reports print. */
 #include "fmt.h"
 
 #include <math.h>
@@ -27,7 +27,7 @@ put(char *buf, size_t size, const char *fmt, ...)
 }
 
 int
-lw_rt_duration(int64_t seconds, char *buf, size_t size)
+lw_fmt_duration(int64_t seconds, char *buf, size_t size)
 {
     static const struct { int64_t secs; const char *unit; } units[] = {
         { 86400, "d" }, { 3600, "h" }, { 60, "m" }, { 1, "s" },
@@ -50,27 +50,24 @@ lw_rt_duration(int64_t seconds, char *buf, size_t size)
 }
 
 int
-lw_rt_elapsed_ms(double ms, char *buf, size_t size)
+lw_fmt_ms(double ms, char *buf, size_t size)
 {
-    if (isnan(ms) || ms < 0)
+    long long s;
+
+    if (!isfinite(ms) || ms < 0)
         return put(buf, size, "-");
-    if (ms < 1000)
-        return put(buf, size, "%.0fms", ms);
-    if (ms < 59950)
-        return put(buf, size, "%.1fs", ms / 1000);
-    return lw_rt_duration((int64_t) llround(ms / 1000), buf, size);
+    if (ms < 9.95)
+        return put(buf, size, "%.1f ms", ms);
+    if (ms < 999.5)
+        return put(buf, size, "%.0f ms", ms);
+    if (ms < 59995)
+        return put(buf, size, "%.2f s", ms / 1000.0);
+    s = llround(ms / 1000.0);
+    return put(buf, size, "%lldm %02llds", s / 60, s % 60);
 }
 
 int
-lw_rt_seconds(double ms, char *buf, size_t size)
-{
-    if (isnan(ms))
-        return put(buf, size, "-");
-    return put(buf, size, "%.2fs", ms / 1000);
-}
-
-int
-lw_rt_percent(double ratio, char *buf, size_t size)
+lw_fmt_percent(double ratio, char *buf, size_t size)
 {
     double pct;
 
@@ -92,7 +89,7 @@ lw_rt_percent(double ratio, char *buf, size_t size)
 }
 
 int
-lw_rt_count(long long n, char *buf, size_t size)
+lw_fmt_count(long long n, char *buf, size_t size)
 {
     char digits[32];
     unsigned long long a = n < 0 ? 0ULL - (unsigned long long) n : (unsigned long long) n;
@@ -114,7 +111,7 @@ lw_rt_count(long long n, char *buf, size_t size)
 }
 
 int
-lw_rt_time(time_t t, char *buf, size_t size)
+lw_fmt_time(time_t t, char *buf, size_t size)
 {
     struct tm tm;
 
@@ -124,7 +121,7 @@ lw_rt_time(time_t t, char *buf, size_t size)
 }
 
 int
-lw_rt_dollars(int64_t pico, char *buf, size_t size)
+lw_fmt_dollars(int64_t pico, char *buf, size_t size)
 {
     const int64_t per_tenth_milli = INT64_C(100000000);   /* 10^-4 $ in pico */
     uint64_t a = pico < 0 ? (uint64_t) 0 - (uint64_t) pico : (uint64_t) pico, units;
@@ -141,7 +138,7 @@ lw_rt_dollars(int64_t pico, char *buf, size_t size)
 }
 
 int
-lw_rt_next_run(const lw_sched *s, time_t now, time_t *next, char *buf, size_t size)
+lw_fmt_next_run(const lw_sched *s, time_t now, time_t *next, char *buf, size_t size)
 {
     static const char *const days[] = { "Sunday", "Monday", "Tuesday", "Wednesday",
                                         "Thursday", "Friday", "Saturday" };
@@ -150,7 +147,7 @@ lw_rt_next_run(const lw_sched *s, time_t now, time_t *next, char *buf, size_t si
 
     if (lw_sched_next(s, now, next) != LW_OK)
         return LW_ENOTFOUND;
-    lw_rt_duration((int64_t) (*next - now), in, sizeof(in));
+    lw_fmt_duration((int64_t) (*next - now), in, sizeof(in));
     gmtime_r(next, &tm);
     switch (s->kind) {
     case LW_SCHED_DAILY:
@@ -168,7 +165,7 @@ lw_rt_next_run(const lw_sched *s, time_t now, time_t *next, char *buf, size_t si
 
 /* ---- tables ---- */
 
-struct lw_rt_table {
+struct lw_fmt_table {
     size_t ncols, nrows, cap;
     char **cells;          /* (nrows + 1) * ncols, row 0 = headers */
     char *align;
@@ -186,7 +183,7 @@ utf8_width(const char *s)
 }
 
 static int
-add_row(lw_rt_table *t, const char *const *cells)
+add_row(lw_fmt_table *t, const char *const *cells)
 {
     size_t i, need = (t->nrows + 1) * t->ncols;
     char **v;
@@ -214,10 +211,10 @@ add_row(lw_rt_table *t, const char *const *cells)
     return LW_OK;
 }
 
-lw_rt_table *
-lw_rt_table_new(size_t ncols, const char *const *headers, const char *align)
+lw_fmt_table *
+lw_fmt_table_new(size_t ncols, const char *const *headers, const char *align)
 {
-    lw_rt_table *t;
+    lw_fmt_table *t;
     size_t i;
 
     if (ncols == 0)
@@ -228,7 +225,7 @@ lw_rt_table_new(size_t ncols, const char *const *headers, const char *align)
     t->ncols = ncols;
     t->align = calloc(ncols + 1, 1);
     if (t->align == NULL || add_row(t, headers) != LW_OK) {
-        lw_rt_table_free(t);
+        lw_fmt_table_free(t);
         return NULL;
     }
     for (i = 0; i < ncols; i++)
@@ -237,13 +234,13 @@ lw_rt_table_new(size_t ncols, const char *const *headers, const char *align)
 }
 
 int
-lw_rt_table_add(lw_rt_table *t, const char *const *cells)
+lw_fmt_table_add(lw_fmt_table *t, const char *const *cells)
 {
     return add_row(t, cells);
 }
 
 int
-lw_rt_table_render(const lw_rt_table *t, lw_buf *out)
+lw_fmt_table_render(const lw_fmt_table *t, lw_buf *out)
 {
     size_t *width, r, c, w, total = 0, last;
     const char *cell;
@@ -302,7 +299,7 @@ cleanup:
 }
 
 void
-lw_rt_table_free(lw_rt_table *t)
+lw_fmt_table_free(lw_fmt_table *t)
 {
     size_t i;
 
@@ -316,7 +313,7 @@ lw_rt_table_free(lw_rt_table *t)
 }
 
 int
-lw_rt_csv_field(lw_buf *out, const char *s)
+lw_fmt_csv_field(lw_buf *out, const char *s)
 {
     const char *p;
 

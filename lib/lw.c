@@ -491,3 +491,55 @@ lw_env_expand(const char *s, lw_buf *out, lw_buf *missing, int empty_is_unset, l
         return LW_ENOMEM;
     return LW_OK;
 }
+
+size_t
+lw_utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
+    unsigned c = s[0], v;
+    size_t len, i;
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        v = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        v = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        v = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF))
+        || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+int
+lw_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    unsigned cp;
+    size_t k;
+
+    while (n > 0) {
+        if ((k = lw_utf8_seq(p, n, &cp)) == 0)
+            return 0;
+        p += k;
+        n -= k;
+    }
+    return 1;
+}

@@ -83,6 +83,12 @@ int lw_env_expand(const char *s, lw_buf *out, lw_buf *missing, int empty_is_unse
 int  lw_streq(const char *a, const char *b);        /* NULL-safe */
 char *lw_strdup(const char *s);                     /* caller frees; aborts on OOM */
 void lw_strlcpy(char *dst, const char *src, size_t size);
+/* Length of the valid UTF-8 sequence at s (n bytes available), 0 when it
+ * is not one (overlong, surrogate, past U+10FFFF, cut); *cp gets the code
+ * point. */
+size_t lw_utf8_seq(const unsigned char *s, size_t n, unsigned *cp);
+/* 1 when s[0..n) is valid UTF-8. */
+int  lw_utf8_valid(const char *s, size_t n);
 /* Monotonic and wall clocks. */
 int64_t lw_now_mono_us(void);
 int64_t lw_now_wall_us(void);

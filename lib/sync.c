@@ -47,33 +47,6 @@ json_take(lw_pool *pool, json_object *o)
     return s;
 }
 
-/* PostgreSQL text[] literal of a list: {"a","b"} with quotes escaped. */
-static char *
-pg_array(lw_pool *pool, const lw_strlist *l)
-{
-    lw_buf b = { 0 };
-    const char *s;
-    char *r;
-    size_t i;
-
-    lw_buf_putc(&b, '{');
-    for (i = 0; i < l->n; i++) {
-        if (i)
-            lw_buf_putc(&b, ',');
-        lw_buf_putc(&b, '"');
-        for (s = l->v[i]; *s; s++) {
-            if (*s == '"' || *s == '\\')
-                lw_buf_putc(&b, '\\');
-            lw_buf_putc(&b, *s);
-        }
-        lw_buf_putc(&b, '"');
-    }
-    lw_buf_putc(&b, '}');
-    r = lw_pool_strdup(pool, b.data);
-    lw_buf_free(&b);
-    return r;
-}
-
 /* Runs an audited upsert/update statement: the statement's RETURNING rows
  * count as changes. */
 static int
@@ -277,7 +250,7 @@ channel_settings(lw_pool *pool, const lw_config_channel *c)
     return json_take(pool, o);
 }
 
-static char *
+static const char *
 severity_array(lw_pool *pool, unsigned mask)
 {
     const char *names[LW_SEV_COUNT];
@@ -287,7 +260,7 @@ severity_array(lw_pool *pool, unsigned mask)
     for (s = 0; s < LW_SEV_COUNT; s++)
         if (mask & (1u << s))
             names[l.n++] = lw_config_severity_name((lw_severity) s);
-    return pg_array(pool, &l);
+    return lw_db_text_array_pool(pool, (const char *const *) l.v, l.n);
 }
 
 static int
@@ -313,7 +286,7 @@ sync_channels(lw_db *db, lw_pool *pool, const lw_config *cfg, const char *actor,
         if (run(db, err, CHANNEL_UPSERT, 6, p, changed) != LW_OK)
             return LW_EDB;
     }
-    p[0] = pg_array(pool, &all);
+    p[0] = lw_db_text_array_pool(pool, (const char *const *) all.v, all.n);
     p[1] = actor;
     if (run(db, err, CHANNEL_RETIRE, 2, p, changed) != LW_OK)
         return LW_EDB;
@@ -387,8 +360,8 @@ sync_rules(lw_db *db, lw_pool *pool, const lw_config *cfg, const char *actor,
         p[6] = P_INT(pool, r->cooldown);
         p[7] = r->repeat_interval > 0 ? P_INT(pool, r->repeat_interval) : NULL;
         p[8] = r->send_resolved ? "true" : "false";
-        p[9] = pg_array(pool, &r->models);
-        p[10] = pg_array(pool, &r->environments);
+        p[9] = lw_db_text_array_pool(pool, (const char *const *) r->models.v, r->models.n);
+        p[10] = lw_db_text_array_pool(pool, (const char *const *) r->environments.v, r->environments.n);
         p[11] = r->runbook;
         p[12] = r->enabled ? "true" : "false";
         p[13] = P_INT(pool, r->line);
@@ -399,7 +372,7 @@ sync_rules(lw_db *db, lw_pool *pool, const lw_config *cfg, const char *actor,
             return LW_EDB;
         }
     }
-    p[0] = pg_array(pool, &all);
+    p[0] = lw_db_text_array_pool(pool, (const char *const *) all.v, all.n);
     p[1] = actor;
     return run(db, err, RULE_RETIRE, 2, p, changed);
 }

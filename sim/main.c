@@ -2,6 +2,7 @@
  * OpenAI, Anthropic and Gemini streaming protocols with scripted latency,
  * failures and drift, recording what it sent as ground truth. */
 #include "sim.h"
+#include "times.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -104,7 +105,7 @@ main(int argc, char **argv)
             o.has_seed = 1;
             break;
         case 'w':
-            if (lw_sim_parse_rfc3339(optarg, &o.wall_start_us) != LW_OK) {
+            if (lw_time_parse_us(optarg, &o.wall_start_us) != LW_OK) {
                 fprintf(stderr, "llmwatch-sim: --wall-start: expected RFC3339, e.g. 2024-06-04T09:00:00Z\n");
                 return 2;
             }

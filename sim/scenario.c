@@ -2,6 +2,7 @@
  * "default", the latency distributions, failure rates and drift that shape
  * each reply. Unknown keys and wrong types are errors with file:line:col. */
 #include "sim.h"
+#include "times.h"
 
 #include <ctype.h>
 #include <fnmatch.h>
@@ -221,59 +222,6 @@ bad:
     return LW_EINVAL;
 }
 
-int
-lw_sim_parse_rfc3339(const char *s, int64_t *out_us)
-{
-    struct tm tm;
-    int y, mo, d, h, mi, sec, n = 0, off = 0;
-    int64_t frac_us = 0, scale = 100000;
-    const char *p;
-    time_t t;
-
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
-        return LW_EINVAL;
-    p = s + 10;
-    if (*p != 'T' && *p != 't' && *p != ' ')
-        return LW_EINVAL;
-    p++;
-    if (sscanf(p, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8)
-        return LW_EINVAL;
-    p += 8;
-    if (*p == '.') {
-        p++;
-        if (!isdigit((unsigned char) *p))
-            return LW_EINVAL;
-        for (; isdigit((unsigned char) *p); p++) {
-            frac_us += (*p - '0') * scale;
-            scale /= 10;
-        }
-    }
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh, om;
-
-        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 || oh > 23 || om > 59)
-            return LW_EINVAL;
-        off = (oh * 60 + om) * 60 * (*p == '+' ? 1 : -1);
-        p += 6;
-    } else {
-        return LW_EINVAL;
-    }
-    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return LW_EINVAL;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    t = timegm(&tm);
-    *out_us = ((int64_t) t - off) * 1000000 + frac_us;
-    return LW_OK;
-}
-
 static int
 parse_time(lw_sim_yaml *y, yaml_node_t *n, int64_t *out, lw_err *err)
 {
@@ -281,7 +229,7 @@ parse_time(lw_sim_yaml *y, yaml_node_t *n, int64_t *out, lw_err *err)
 
     if (lw_sim_yaml_str(y, n, &s, err) != LW_OK)
         return LW_EINVAL;
-    if (lw_sim_parse_rfc3339(s, out) != LW_OK) {
+    if (lw_time_parse_us(s, out) != LW_OK) {
         lw_sim_yaml_error(err, y, n, "expected an RFC3339 time such as 2024-06-04T09:00:00Z");
         return LW_EINVAL;
     }

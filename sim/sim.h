@@ -147,8 +147,6 @@ typedef struct {
 /* Scenario parameters after the drift entries active at this moment. */
 void lw_sim_scenario_effective(const lw_sim_scenario *sc, int64_t wall_us,
                                double minutes_since_start, lw_sim_effective *out);
-/* Parses RFC3339 ("2024-06-04T09:00:00Z", "+02:00" offsets, fractions). */
-int  lw_sim_parse_rfc3339(const char *s, int64_t *out_us);
 
 /* ---- suites.c: known prompts and their reference answers */
 typedef struct {

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "html.h"
 #include "notify/channel.h"
 #include "hmac.h"
 #include "jobs.h"
@@ -247,15 +248,15 @@ START_TEST(test_formatting)
     lw_channel_number(12345678, b);
     ck_assert_str_eq(b, "1.235e+07");
 
-    ck_assert_int_eq(lw_channel_parse_time("2025-01-07T10:00:00Z", &t), LW_OK);
+    ck_assert_int_eq(lw_time_parse("2025-01-07T10:00:00Z", &t), LW_OK);
     ck_assert_int_eq((int) t, 1736244000);
-    ck_assert_int_eq(lw_channel_parse_time("2025-01-07 12:00:00.123456+02", &t), LW_OK);
+    ck_assert_int_eq(lw_time_parse("2025-01-07 12:00:00.123456+02", &t), LW_OK);
     ck_assert_int_eq((int) t, 1736244000);
-    ck_assert_int_eq(lw_channel_parse_time("2025-01-07T05:30:00-04:30", &t), LW_OK);
+    ck_assert_int_eq(lw_time_parse("2025-01-07T05:30:00-04:30", &t), LW_OK);
     ck_assert_int_eq((int) t, 1736244000);
-    ck_assert_int_eq(lw_channel_parse_time("yesterday", &t), LW_EINVAL);
-    ck_assert_int_eq(lw_channel_parse_time("2025-01-07T10:00:00 junk", &t), LW_EINVAL);
-    lw_channel_rfc3339(1736244000, b);
+    ck_assert_int_eq(lw_time_parse("yesterday", &t), LW_EINVAL);
+    ck_assert_int_eq(lw_time_parse("2025-01-07T10:00:00 junk", &t), LW_EINVAL);
+    lw_time_format(1736244000, LW_TIME_RFC3339, b, sizeof(b));
     ck_assert_str_eq(b, "2025-01-07T10:00:00Z");
 }
 END_TEST
@@ -507,7 +508,7 @@ static const char HOSTILE[] =
 
 START_TEST(test_markdown_hostile)
 {
-    char *h = lw_channel_markdown_html(HOSTILE), *s;
+    char *h = lw_html_markdown(HOSTILE), *s;
     lw_channel_msg m;
     lw_buf p = { 0 };
 

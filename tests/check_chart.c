@@ -8,6 +8,7 @@
 
 #include "lw.h"
 #include "chart.h"
+#include "html.h"
 
 /* ---- a small well-formedness checker ------------------------------------ */
 
@@ -317,13 +318,13 @@ START_TEST(test_escape_limits)
 {
     lw_buf out = { 0 };
 
-    ck_assert_int_eq(lw_chart_escape(&out, "abc<def", 4), LW_OK);
+    ck_assert_int_eq(lw_html_escape_n(&out, "abc<def", 4), LW_OK);
     ck_assert_str_eq(out.data, "abc&lt;");
     lw_buf_reset(&out);
-    ck_assert_int_eq(lw_chart_escape(&out, NULL, 0), LW_OK);
+    ck_assert_int_eq(lw_html_escape_n(&out, NULL, 0), LW_OK);
     ck_assert_str_eq(out.data ? out.data : "", "");
     /* an overlong encoding and a surrogate are not UTF-8 */
-    ck_assert_int_eq(lw_chart_escape(&out, "\xc0\xaf|\xed\xa0\x80|\xf0\x9f\x98\x80", 0), LW_OK);
+    ck_assert_int_eq(lw_html_escape_n(&out, "\xc0\xaf|\xed\xa0\x80|\xf0\x9f\x98\x80", 0), LW_OK);
     ck_assert_str_eq(out.data, "\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
                                "\xf0\x9f\x98\x80");
     lw_buf_free(&out);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "webtest.h"
 
 #define HOSTILE "<script>alert(1)</script> \"'&"
@@ -83,17 +84,17 @@ START_TEST(hostile_values_are_escaped)
     wt_templates();
     wt_request_init(&t, NULL, "GET", "/", NULL, NULL, NULL);
     /* what page_dashboard puts in, by hand */
-    lw_hdf_set(&t.r, "Page.title", HOSTILE);
-    lw_hdf_set(&t.r, "User.email", HOSTILE);
-    lw_hdf_set(&t.r, "User.role", "viewer");
-    lw_hdf_set(&t.r, "Envs.0.name", HOSTILE);
-    lw_hdf_set(&t.r, "Envs.0.models.0.id", "3");
-    lw_hdf_set(&t.r, "Envs.0.models.0.name", HOSTILE);
-    lw_hdf_set(&t.r, "Envs.0.models.0.provider", HOSTILE);
-    lw_hdf_set(&t.r, "Envs.0.models.0.model", "<img src=x onerror=alert(2)>");
-    lw_hdf_set(&t.r, "Envs.0.models.0.priority", HOSTILE);
-    lw_hdf_set(&t.r, "Envs.0.models.0.last_ok", "0");
-    lw_hdf_set(&t.r, "Envs.0.models.0.last_error", HOSTILE);
+    lw_hdf_set(&t.r.page, "Page.title", HOSTILE);
+    lw_hdf_set(&t.r.page, "User.email", HOSTILE);
+    lw_hdf_set(&t.r.page, "User.role", "viewer");
+    lw_hdf_set(&t.r.page, "Envs.0.name", HOSTILE);
+    lw_hdf_set(&t.r.page, "Envs.0.models.0.id", "3");
+    lw_hdf_set(&t.r.page, "Envs.0.models.0.name", HOSTILE);
+    lw_hdf_set(&t.r.page, "Envs.0.models.0.provider", HOSTILE);
+    lw_hdf_set(&t.r.page, "Envs.0.models.0.model", "<img src=x onerror=alert(2)>");
+    lw_hdf_set(&t.r.page, "Envs.0.models.0.priority", HOSTILE);
+    lw_hdf_set(&t.r.page, "Envs.0.models.0.last_ok", "0");
+    lw_hdf_set(&t.r.page, "Envs.0.models.0.last_error", HOSTILE);
     t.r.template = "dashboard";
     ck_assert_int_eq(lw_render_page(&t.r, &body), LW_OK);
     ck_assert_ptr_nonnull(strstr(body.data, HOSTILE_ESCAPED));

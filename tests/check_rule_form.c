@@ -111,12 +111,12 @@ START_TEST(error_marks_the_column)
     lw_rf_read_form(&t.r, &in);
     ck_assert_int_eq(lw_rf_validate(&in, NULL, &rule, &errs), LW_EINVAL);
     ck_assert_int_eq(lw_rf_hdf_errors(&t.r, &in, &errs), LW_OK);
-    ck_assert_str_eq(hdf_get_value(t.r.hdf, "Errors.condition_mark.before", ""), "avg_latency > (");
-    ck_assert_str_eq(hdf_get_value(t.r.hdf, "Errors.condition_mark.at", ""), "sla_targt");
-    ck_assert_str_eq(hdf_get_value(t.r.hdf, "Errors.condition_mark.after", ""), " * 2)");
-    ck_assert_str_eq(hdf_get_value(t.r.hdf, "Errors.condition_mark.caret", ""),
+    ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Errors.condition_mark.before", ""), "avg_latency > (");
+    ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Errors.condition_mark.at", ""), "sla_targt");
+    ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Errors.condition_mark.after", ""), " * 2)");
+    ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Errors.condition_mark.caret", ""),
                      "               ^~~~~~~~~");
-    ck_assert_int_eq(hdf_get_int_value(t.r.hdf, "Errors.count", 0), errs.n);
+    ck_assert_int_eq(hdf_get_int_value(t.r.page.hdf, "Errors.count", 0), errs.n);
     wt_request_free(&t);
     /* a composite condition: the line is named, the column marked in it */
     form_request(&t, "name=x&kind=composite&conditions=error_rate+%3E+0.1%0D%0Ap95_latency+%3E%3E+2");
@@ -124,9 +124,9 @@ START_TEST(error_marks_the_column)
     memset(&errs, 0, sizeof(errs));
     ck_assert_int_eq(lw_rf_validate(&in, NULL, &rule, &errs), LW_EINVAL);
     ck_assert_int_eq(lw_rf_hdf_errors(&t.r, &in, &errs), LW_OK);
-    ck_assert_int_eq(hdf_get_int_value(t.r.hdf, "Errors.conditions_line", 0), 2);
-    ck_assert_ptr_nonnull(strstr(hdf_get_value(t.r.hdf, "Errors.conditions", ""), "2"));
-    ck_assert_ptr_nonnull(hdf_get_value(t.r.hdf, "Errors.conditions_mark.caret", NULL));
+    ck_assert_int_eq(hdf_get_int_value(t.r.page.hdf, "Errors.conditions_line", 0), 2);
+    ck_assert_ptr_nonnull(strstr(hdf_get_value(t.r.page.hdf, "Errors.conditions", ""), "2"));
+    ck_assert_ptr_nonnull(hdf_get_value(t.r.page.hdf, "Errors.conditions_mark.caret", NULL));
     wt_request_free(&t);
 }
 END_TEST

@@ -24,7 +24,7 @@ static char out[256];
 static const char *
 dur(int64_t s)
 {
-    ck_assert_int_eq(lw_rt_duration(s, out, sizeof(out)), LW_OK);
+    ck_assert_int_eq(lw_fmt_duration(s, out, sizeof(out)), LW_OK);
     return out;
 }
 
@@ -41,44 +41,39 @@ START_TEST(test_duration)
     ck_assert_str_eq(dur(45), "45s");
     ck_assert_str_eq(dur(0), "0s");
     ck_assert_str_eq(dur(-90), "1m 30s");
-    ck_assert_int_eq(lw_rt_duration(8100, out, 4), LW_EINVAL);
+    ck_assert_int_eq(lw_fmt_duration(8100, out, 4), LW_EINVAL);
 }
 END_TEST
 
 static const char *
 ms(double v)
 {
-    ck_assert_int_eq(lw_rt_elapsed_ms(v, out, sizeof(out)), LW_OK);
+    ck_assert_int_eq(lw_fmt_ms(v, out, sizeof(out)), LW_OK);
     return out;
 }
 
-static const char *
-secs(double v)
-{
-    ck_assert_int_eq(lw_rt_seconds(v, out, sizeof(out)), LW_OK);
-    return out;
-}
-
+/* one latency format for the web, the CLI, mail and reports */
 START_TEST(test_elapsed_and_seconds)
 {
-    ck_assert_str_eq(ms(850), "850ms");
-    ck_assert_str_eq(ms(0), "0ms");
-    ck_assert_str_eq(ms(3240), "3.2s");
-    ck_assert_str_eq(ms(59940), "59.9s");
-    ck_assert_str_eq(ms(125000), "2m 5s");
+    ck_assert_str_eq(ms(850), "850 ms");
+    ck_assert_str_eq(ms(0), "0.0 ms");
+    ck_assert_str_eq(ms(3.24), "3.2 ms");
+    ck_assert_str_eq(ms(999.7), "1.00 s");
+    ck_assert_str_eq(ms(3240), "3.24 s");
+    ck_assert_str_eq(ms(2144.9), "2.14 s");
+    ck_assert_str_eq(ms(59940), "59.94 s");
+    ck_assert_str_eq(ms(125000), "2m 05s");
     ck_assert_str_eq(ms(NAN), "-");
+    ck_assert_str_eq(ms(INFINITY), "-");
     ck_assert_str_eq(ms(-1), "-");
-    ck_assert_str_eq(secs(2140), "2.14s");
-    ck_assert_str_eq(secs(2144.9), "2.14s");
-    ck_assert_str_eq(secs(0), "0.00s");
-    ck_assert_str_eq(secs(NAN), "-");
+    ck_assert_int_eq(lw_fmt_ms(1850, out, 4), LW_EINVAL);
 }
 END_TEST
 
 static const char *
 pct(double r)
 {
-    ck_assert_int_eq(lw_rt_percent(r, out, sizeof(out)), LW_OK);
+    ck_assert_int_eq(lw_fmt_percent(r, out, sizeof(out)), LW_OK);
     return out;
 }
 
@@ -98,7 +93,7 @@ END_TEST
 static const char *
 usd(int64_t pico)
 {
-    ck_assert_int_eq(lw_rt_dollars(pico, out, sizeof(out)), LW_OK);
+    ck_assert_int_eq(lw_fmt_dollars(pico, out, sizeof(out)), LW_OK);
     return out;
 }
 
@@ -119,7 +114,7 @@ END_TEST
 static const char *
 cnt(long long n)
 {
-    ck_assert_int_eq(lw_rt_count(n, out, sizeof(out)), LW_OK);
+    ck_assert_int_eq(lw_fmt_count(n, out, sizeof(out)), LW_OK);
     return out;
 }
 
@@ -130,10 +125,10 @@ START_TEST(test_count_and_time)
     ck_assert_str_eq(cnt(1000), "1,000");
     ck_assert_str_eq(cnt(0), "0");
     ck_assert_str_eq(cnt(-1234567), "-1,234,567");
-    ck_assert_int_eq(lw_rt_count(34560, out, 6), LW_EINVAL);
-    ck_assert_int_eq(lw_rt_time(0, out, sizeof(out)), LW_OK);
+    ck_assert_int_eq(lw_fmt_count(34560, out, 6), LW_EINVAL);
+    ck_assert_int_eq(lw_fmt_time(0, out, sizeof(out)), LW_OK);
     ck_assert_str_eq(out, "1970-01-01 00:00");
-    ck_assert_int_eq(lw_rt_time(1736243100, out, sizeof(out)), LW_OK);
+    ck_assert_int_eq(lw_fmt_time(1736243100, out, sizeof(out)), LW_OK);
     ck_assert_str_eq(out, "2025-01-07 09:45");
 }
 END_TEST
@@ -148,7 +143,7 @@ next(const char *freq, time_t *at)
     lw_err err;
 
     ck_assert_msg(lw_sched_parse(freq, &s, &err) == LW_OK, "%s: %s", freq, err.msg);
-    ck_assert_int_eq(lw_rt_next_run(&s, NOW, at, out, sizeof(out)), LW_OK);
+    ck_assert_int_eq(lw_fmt_next_run(&s, NOW, at, out, sizeof(out)), LW_OK);
     return out;
 }
 
@@ -173,21 +168,21 @@ START_TEST(test_table)
     static const char *const r1[] = { "gpt-4", "288", "$0.6583" };
     static const char *const r2[] = { "claude-3-5-sonnet", "1,152", NULL };
     static const char *const r3[] = { "modèle", "7", "$0.00" };
-    lw_rt_table *t = lw_rt_table_new(3, head, "lrr");
+    lw_fmt_table *t = lw_fmt_table_new(3, head, "lrr");
     lw_buf b = { 0 };
 
     ck_assert_ptr_nonnull(t);
-    ck_assert_int_eq(lw_rt_table_add(t, r1), LW_OK);
-    ck_assert_int_eq(lw_rt_table_add(t, r2), LW_OK);
-    ck_assert_int_eq(lw_rt_table_add(t, r3), LW_OK);
-    ck_assert_int_eq(lw_rt_table_render(t, &b), LW_OK);
+    ck_assert_int_eq(lw_fmt_table_add(t, r1), LW_OK);
+    ck_assert_int_eq(lw_fmt_table_add(t, r2), LW_OK);
+    ck_assert_int_eq(lw_fmt_table_add(t, r3), LW_OK);
+    ck_assert_int_eq(lw_fmt_table_render(t, &b), LW_OK);
     ck_assert_str_eq(b.data,
                      "Model              Requests     Cost\n"
                      "------------------------------------\n"
                      "gpt-4                   288  $0.6583\n"
                      "claude-3-5-sonnet     1,152\n"
                      "modèle                    7    $0.00\n");
-    lw_rt_table_free(t);
+    lw_fmt_table_free(t);
     lw_buf_free(&b);
 }
 END_TEST
@@ -196,15 +191,15 @@ START_TEST(test_csv_field)
 {
     lw_buf b = { 0 };
 
-    lw_rt_csv_field(&b, "gpt-4");
+    lw_fmt_csv_field(&b, "gpt-4");
     lw_buf_putc(&b, ',');
-    lw_rt_csv_field(&b, "a,b");
+    lw_fmt_csv_field(&b, "a,b");
     lw_buf_putc(&b, ',');
-    lw_rt_csv_field(&b, "say \"hi\"");
+    lw_fmt_csv_field(&b, "say \"hi\"");
     lw_buf_putc(&b, ',');
-    lw_rt_csv_field(&b, NULL);
+    lw_fmt_csv_field(&b, NULL);
     lw_buf_putc(&b, ',');
-    lw_rt_csv_field(&b, "two\nlines");
+    lw_fmt_csv_field(&b, "two\nlines");
     ck_assert_str_eq(b.data, "gpt-4,\"a,b\",\"say \"\"hi\"\"\",,\"two\nlines\"");
     lw_buf_free(&b);
 }

@@ -13,7 +13,7 @@
 #include "auth.h"
 #include "db/db.h"
 #include "db/web.h"
-#include "render.h"
+#include "response.h"
 
 /* One request: its params live here, so keep the struct alive while r is. */
 typedef struct {

@@ -447,3 +447,40 @@ cleanup:
     PQconninfoFree(opts);
     return rc;
 }
+
+int
+lw_db_text_array(lw_buf *b, const char *const *v, size_t n)
+{
+    const char *s;
+    size_t i;
+
+    if (lw_buf_putc(b, '{') != LW_OK)
+        return LW_ENOMEM;
+    for (i = 0; i < n; i++) {
+        if (i > 0 && lw_buf_putc(b, ',') != LW_OK)
+            return LW_ENOMEM;
+        if (lw_buf_putc(b, '"') != LW_OK)
+            return LW_ENOMEM;
+        for (s = v[i]; *s; s++) {
+            if ((*s == '"' || *s == '\\') && lw_buf_putc(b, '\\') != LW_OK)
+                return LW_ENOMEM;
+            if (lw_buf_putc(b, *s) != LW_OK)
+                return LW_ENOMEM;
+        }
+        if (lw_buf_putc(b, '"') != LW_OK)
+            return LW_ENOMEM;
+    }
+    return lw_buf_putc(b, '}');
+}
+
+const char *
+lw_db_text_array_pool(lw_pool *pool, const char *const *v, size_t n)
+{
+    lw_buf b = { 0 };
+    const char *r = NULL;
+
+    if (lw_db_text_array(&b, v, n) == LW_OK)
+        r = lw_pool_strdup(pool, b.data);
+    lw_buf_free(&b);
+    return r;
+}

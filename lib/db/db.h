@@ -50,6 +50,13 @@ double      lw_db_double(const PGresult *res, int row, int col);
 int         lw_db_bool(const PGresult *res, int row, int col);
 int         lw_db_isnull(const PGresult *res, int row, int col);
 
+/* Appends a PostgreSQL text[] literal of v[0..n) to b: {"a","b \"c\""}
+ * (every element quoted, quotes and backslashes escaped), for a $n
+ * parameter cast to text[]. LW_OK or LW_ENOMEM. */
+int lw_db_text_array(lw_buf *b, const char *const *v, size_t n);
+/* The same as a pool-owned string; NULL when out of memory. */
+const char *lw_db_text_array_pool(lw_pool *pool, const char *const *v, size_t n);
+
 /* True when the SQLSTATE of the last error was a unique violation. */
 int lw_db_last_was_conflict(lw_db *db);
 

@@ -28,32 +28,6 @@ filter_fill(const lw_dbs_filter *f, filter_params *fp, const char **p)
     p[5] = f->include_idle ? "true" : "false";
 }
 
-/* A PostgreSQL array literal of strings: {"a","b \"c\""}. */
-static int
-text_array(lw_buf *b, const char *const *v, size_t n)
-{
-    const char *s;
-    size_t i;
-
-    if (lw_buf_putc(b, '{') != LW_OK)
-        return LW_ENOMEM;
-    for (i = 0; i < n; i++) {
-        if (i > 0 && lw_buf_putc(b, ',') != LW_OK)
-            return LW_ENOMEM;
-        if (lw_buf_putc(b, '"') != LW_OK)
-            return LW_ENOMEM;
-        for (s = v[i]; *s; s++) {
-            if ((*s == '"' || *s == '\\') && lw_buf_putc(b, '\\') != LW_OK)
-                return LW_ENOMEM;
-            if (lw_buf_putc(b, *s) != LW_OK)
-                return LW_ENOMEM;
-        }
-        if (lw_buf_putc(b, '"') != LW_OK)
-            return LW_ENOMEM;
-    }
-    return lw_buf_putc(b, '}');
-}
-
 /* The probes a filter selects, joined to their model and environment:
  * $1 from, $2 to (Unix seconds), $3 model name, $4 environment name,
  * $5 model id (NULL = any). */
@@ -251,7 +225,7 @@ lw_dbs_last_run(lw_db *db, lw_err *err, const char *const *names, size_t n)
     const char *p[1];
     PGresult *res = NULL;
 
-    if (text_array(&arr, names, n) != LW_OK) {
+    if (lw_db_text_array(&arr, names, n) != LW_OK) {
         lw_err_set(err, "out of memory");
         goto cleanup;
     }
@@ -419,7 +393,7 @@ lw_dbs_backfill(lw_db *db, const lw_dbs_backfill_opts *o, lw_dbs_backfill_result
     /* which models */
     p[0] = NULL;
     if (o->models != NULL) {
-        if (text_array(&names, o->models, o->n_models) != LW_OK) {
+        if (lw_db_text_array(&names, o->models, o->n_models) != LW_OK) {
             lw_err_set(err, "out of memory");
             rc = LW_ENOMEM;
             goto cleanup;

@@ -14,6 +14,7 @@
 #include "db/db.h"
 #include "alert/rules.h"
 #include "schedule.h"
+#include "times.h"
 
 #define FLAP_WINDOW_S  3600   /* fired again within an hour of resolving */
 #define SHORT_ALERT_S  300    /* resolved within 5 minutes: a suspect */
@@ -27,34 +28,6 @@ struct opts {
     long long   min_points;
     int         fp_detection;
 };
-
-static int
-parse_time(const char *s, time_t *out)
-{
-    static const char *const fmts[] = {
-        "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%MZ",
-        "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d",
-    };
-    struct tm tm;
-    char *end;
-    long long v;
-    size_t i;
-
-    v = strtoll(s, &end, 10);
-    if (*s != '\0' && *end == '\0' && v > 0) {
-        *out = (time_t) v;
-        return LW_OK;
-    }
-    for (i = 0; i < LW_ARRAY_LEN(fmts); i++) {
-        memset(&tm, 0, sizeof(tm));
-        end = strptime(s, fmts[i], &tm);
-        if (end != NULL && (*end == '\0' || strcmp(end, " UTC") == 0 || strcmp(end, "Z") == 0)) {
-            *out = timegm(&tm);
-            return LW_OK;
-        }
-    }
-    return LW_EINVAL;
-}
 
 static const char *
 when(time_t t, char *buf, size_t size)
@@ -110,7 +83,7 @@ parse_opts(int argc, char **argv, struct opts *o)
         case 'a': case 'F': case 'T': {
             time_t t;
 
-            if (parse_time(optarg, &t) != LW_OK) {
+            if (lw_time_parse(optarg, &t) != LW_OK) {
                 fprintf(stderr, "llmwatch alerts: bad time '%s'\n", optarg);
                 return 2;
             }

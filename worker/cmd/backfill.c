@@ -50,22 +50,22 @@ print_summary(lw_db *db, const lw_dbs_backfill_opts *o, const lw_dbs_backfill_re
                                         "Avg latency", "Cost" };
     char a[64], b[64], iv[32], cells[4][64];
     const char *row[6];
-    lw_rt_table *t = NULL;
+    lw_fmt_table *t = NULL;
     lw_buf out = { 0 };
     PGresult *res;
     lw_err err;
     int i;
 
-    lw_rt_count(r->inserted, a, sizeof(a));
+    lw_fmt_count(r->inserted, a, sizeof(a));
     printf("✅ Backfill written: %s probes for %d model%s over %lld day%s (%.1fs)\n", a,
            r->n_models, r->n_models == 1 ? "" : "s", (long long) (o->to - o->from) / 86400,
            (o->to - o->from) / 86400 == 1 ? "" : "s", secs);
-    lw_rt_time(o->from, a, sizeof(a));
-    lw_rt_time(o->to, b, sizeof(b));
-    lw_rt_duration(o->interval_s, iv, sizeof(iv));
+    lw_fmt_time(o->from, a, sizeof(a));
+    lw_fmt_time(o->to, b, sizeof(b));
+    lw_fmt_duration(o->interval_s, iv, sizeof(iv));
     printf("   %s → %s UTC, one probe every %s per model (seed %lld)\n", a, b, iv, o->seed);
     if (r->removed > 0) {
-        lw_rt_count(r->removed, a, sizeof(a));
+        lw_fmt_count(r->removed, a, sizeof(a));
         printf("   replaced the previous backfill (%s rows)\n", a);
     }
     printf("\n");
@@ -74,29 +74,29 @@ print_summary(lw_db *db, const lw_dbs_backfill_opts *o, const lw_dbs_backfill_re
     if (res == NULL) {
         fprintf(stderr, "llmwatch backfill: summary: %s\n", err.msg);
     } else {
-        t = lw_rt_table_new(6, head, "llrrrr");
+        t = lw_fmt_table_new(6, head, "llrrrr");
         for (i = 0; t != NULL && i < PQntuples(res); i++) {
             long long n = lw_db_int(res, i, 2);
 
-            lw_rt_count(n, cells[0], sizeof(cells[0]));
-            lw_rt_percent(n > 0 ? (double) lw_db_int(res, i, 3) / (double) n : 0.0,
+            lw_fmt_count(n, cells[0], sizeof(cells[0]));
+            lw_fmt_percent(n > 0 ? (double) lw_db_int(res, i, 3) / (double) n : 0.0,
                           cells[1], sizeof(cells[1]));
-            lw_rt_seconds(lw_db_double(res, i, 6), cells[2], sizeof(cells[2]));
-            lw_rt_dollars((int64_t) lw_db_int(res, i, 7), cells[3], sizeof(cells[3]));
+            lw_fmt_ms(lw_db_double(res, i, 6), cells[2], sizeof(cells[2]));
+            lw_fmt_dollars((int64_t) lw_db_int(res, i, 7), cells[3], sizeof(cells[3]));
             row[0] = lw_db_str(res, i, 0);
             row[1] = lw_db_str(res, i, 1);
             row[2] = cells[0];
             row[3] = cells[1];
             row[4] = cells[2];
             row[5] = cells[3];
-            lw_rt_table_add(t, row);
+            lw_fmt_table_add(t, row);
         }
-        if (t != NULL && lw_rt_table_render(t, &out) == LW_OK)
+        if (t != NULL && lw_fmt_table_render(t, &out) == LW_OK)
             fputs(out.data, stdout);
         PQclear(res);
     }
-    lw_rt_time(r->incident_from, a, sizeof(a));
-    lw_rt_time(r->incident_to, b, sizeof(b));
+    lw_fmt_time(r->incident_from, a, sizeof(a));
+    lw_fmt_time(r->incident_to, b, sizeof(b));
     printf("\nPatterns in this history:\n");
     printf("- business hours: latency up to +25%% around 13:00 UTC (quiet at night)\n");
     printf("- Tuesdays: %s 18%% slower (other models 4%%)\n", r->tuesday_model);
@@ -109,7 +109,7 @@ print_summary(lw_db *db, const lw_dbs_backfill_opts *o, const lw_dbs_backfill_re
         printf("\nnote: retention is %d days: `llmwatch maintain` will drop the older days\n",
                r->retention_days);
     printf("\nRows are marked backfill = true; `llmwatch backfill --remove` deletes them.\n");
-    lw_rt_table_free(t);
+    lw_fmt_table_free(t);
     lw_buf_free(&out);
 }
 
@@ -210,7 +210,7 @@ lw_cmd_backfill(int argc, char **argv)
             fprintf(stderr, "llmwatch backfill: %s\n", err.msg);
             goto cleanup;
         }
-        lw_rt_count(removed, num, sizeof(num));
+        lw_fmt_count(removed, num, sizeof(num));
         printf("✓ Removed %s backfill probe%s (rows with backfill = true; measured probes kept)\n",
                num, removed == 1 ? "" : "s");
         rc = 0;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "chart.h"
+#include "fmt.h"
 #include "cmd/cmd.h"
 #include "money.h"
 #include "probe/probe.h"
@@ -394,9 +395,9 @@ fill_row(HDF *hdf, int i, const PGresult *res, int r, const PGresult *hist, lw_b
     if (e == STATUS_OK) e = hset(hdf, i, "latency_stddev", a);
     fmt_s(res, r, 8, "", a, sizeof(a));
     if (e == STATUS_OK) e = hset(hdf, i, "latency_p95", a);
-    lw_cycle_fmt_ms(lw_db_isnull(res, r, 9) ? NAN : lw_db_double(res, r, 9), a, sizeof(a));
+    lw_fmt_ms(lw_db_isnull(res, r, 9) ? NAN : lw_db_double(res, r, 9), a, sizeof(a));
     if (e == STATUS_OK) e = hset(hdf, i, "ttft_mean", a);
-    lw_cycle_fmt_ms(lw_db_isnull(res, r, 10) ? NAN : lw_db_double(res, r, 10), a, sizeof(a));
+    lw_fmt_ms(lw_db_isnull(res, r, 10) ? NAN : lw_db_double(res, r, 10), a, sizeof(a));
     if (e == STATUS_OK) e = hset(hdf, i, "ttft_p95", a);
     snprintf(a, sizeof(a), "%.1f%%", lw_db_double(res, r, 11) * 100.0);
     if (e == STATUS_OK) e = hset(hdf, i, "success_rate", a);

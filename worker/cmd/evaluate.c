@@ -40,6 +40,7 @@
 #include "alert/rules.h"
 #include "schedule.h"
 #include "sync.h"
+#include "times.h"
 
 /* ---- what one evaluation works with ---- */
 
@@ -1086,35 +1087,6 @@ cleanup:
 
 /* ---- command and job ---- */
 
-/* "1736244000", "2025-01-07 10:00[:00]", "2025-01-07T10:00:00Z" (UTC). */
-static int
-parse_at(const char *s, time_t *out)
-{
-    static const char *const fmts[] = {
-        "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%MZ",
-        "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d",
-    };
-    struct tm tm;
-    char *end;
-    long long v;
-    size_t i;
-
-    v = strtoll(s, &end, 10);
-    if (*s != '\0' && *end == '\0' && v > 0) {
-        *out = (time_t) v;
-        return LW_OK;
-    }
-    for (i = 0; i < LW_ARRAY_LEN(fmts); i++) {
-        memset(&tm, 0, sizeof(tm));
-        end = strptime(s, fmts[i], &tm);
-        if (end != NULL && (*end == '\0' || strcmp(end, " UTC") == 0 || strcmp(end, "Z") == 0)) {
-            *out = timegm(&tm);
-            return LW_OK;
-        }
-    }
-    return LW_EINVAL;
-}
-
 int
 lw_cmd_evaluate(int argc, char **argv)
 {
@@ -1144,7 +1116,7 @@ lw_cmd_evaluate(int argc, char **argv)
         case 'd': url = optarg; break;
         case 'q': quiet = 1; break;
         case 'a':
-            if (parse_at(optarg, &ev.at) != LW_OK) {
+            if (lw_time_parse(optarg, &ev.at) != LW_OK) {
                 fprintf(stderr, "llmwatch evaluate: --at wants a Unix time or "
                         "'YYYY-MM-DD HH:MM[:SS]' (UTC), not '%s'\n", optarg);
                 return 2;

@@ -805,7 +805,7 @@ lw_cmd_test_alert(int argc, char **argv)
         fprintf(stderr, "llmwatch test-alert: no randomness for the idempotency key\n");
         goto cleanup;
     }
-    lw_channel_rfc3339(time(NULL), ts);
+    lw_time_format(time(NULL), LW_TIME_RFC3339, ts, sizeof(ts));
     payload = json_object_new_object();
     json_object_object_add(payload, "rule", json_object_new_string("llmwatch test alert"));
     json_object_object_add(payload, "severity", json_object_new_string(severity));

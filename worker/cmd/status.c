@@ -76,12 +76,12 @@ print_last_run(lw_db *db, const char *const *names, size_t n, time_t now)
         printf("last run: none yet");
     } else {
         status = lw_db_str(res, 0, 3);
-        lw_rt_time((time_t) lw_db_int(res, 0, 1), when, sizeof(when));
-        lw_rt_duration((int64_t) (now - (time_t) lw_db_int(res, 0, 1)), ago, sizeof(ago));
+        lw_fmt_time((time_t) lw_db_int(res, 0, 1), when, sizeof(when));
+        lw_fmt_duration((int64_t) (now - (time_t) lw_db_int(res, 0, 1)), ago, sizeof(ago));
         if (strcmp(status, "running") == 0) {
             printf("last run %s UTC (%s ago): still running", when, ago);
         } else {
-            lw_rt_elapsed_ms(lw_db_isnull(res, 0, 5) ? NAN : lw_db_double(res, 0, 5), took,
+            lw_fmt_ms(lw_db_isnull(res, 0, 5) ? NAN : lw_db_double(res, 0, 5), took,
                              sizeof(took));
             printf("last run %s UTC (%s ago): %s in %s", when, ago, status, took);
             if (strcmp(status, "failed") == 0 && !lw_db_isnull(res, 0, 4))
@@ -118,7 +118,7 @@ print_jobs(lw_db *db, const lw_config *cfg, time_t now)
             lw_strlcpy(desc, cj->frequency ? cj->frequency : "?", sizeof(desc));
         if (!cj->enabled)
             printf("- %s: disabled\n", cj->name);
-        else if (lw_rt_next_run(&cj->sched, now, &at, next, sizeof(next)) != LW_OK)
+        else if (lw_fmt_next_run(&cj->sched, now, &at, next, sizeof(next)) != LW_OK)
             printf("- %s: never runs\n", cj->name);
         else
             printf("- %s: Next run %s\n", cj->name, next);
@@ -204,12 +204,12 @@ print_recent(lw_db *db, time_t now)
                 first = w.count;
             else if (w.count != first)
                 same = 0;
-            lw_rt_count(w.count, num, sizeof(num));
+            lw_fmt_count(w.count, num, sizeof(num));
             lw_buf_printf(&per, "%s%s %s", i > 0 ? ", " : "", w.model, num);
         }
-        lw_rt_count(count, num, sizeof(num));
+        lw_fmt_count(count, num, sizeof(num));
         if (same && PQntuples(models) > 1) {
-            lw_rt_count(first, buf, sizeof(buf));
+            lw_fmt_count(first, buf, sizeof(buf));
             printf("- Total checks: %s (%s per model)\n", num, buf);
         } else {
             printf("- Total checks: %s (%s)\n", num, per.data ? per.data : "");
@@ -219,15 +219,15 @@ print_recent(lw_db *db, time_t now)
     if (lw_db_isnull(tot, 0, 3)) {
         printf("- Average response time: none yet\n");
     } else {
-        lw_rt_seconds(lw_db_double(tot, 0, 3), buf, sizeof(buf));
+        lw_fmt_ms(lw_db_double(tot, 0, 3), buf, sizeof(buf));
         printf("- Average response time: %s", buf);
-        lw_rt_seconds(lw_db_double(tot, 0, 4), buf, sizeof(buf));
+        lw_fmt_ms(lw_db_double(tot, 0, 4), buf, sizeof(buf));
         printf(" (p95 %s)\n", buf);
     }
     if (lw_db_isnull(tot, 0, 2)) {
         printf("- Success rate: none yet\n");
     } else {
-        lw_rt_percent(lw_db_double(tot, 0, 2), buf, sizeof(buf));
+        lw_fmt_percent(lw_db_double(tot, 0, 2), buf, sizeof(buf));
         printf("- Success rate: %s\n", buf);
     }
     rc = LW_OK;
@@ -334,15 +334,15 @@ metrics_table(const PGresult *rows, const PGresult *errs, const PGresult *tot,
     char c[11][48], a[32], b[32];
     const char *cells[12];
     lw_dbs_window_row w;
-    lw_rt_table *t;
+    lw_fmt_table *t;
     lw_buf out = { 0 }, eb = { 0 };
     int i, k, multi_env = 0, rc = LW_ENOMEM;
 
     for (i = 1; i < PQntuples(rows); i++)
         if (lw_db_int(rows, i, 2) != lw_db_int(rows, 0, 2))
             multi_env = 1;
-    lw_rt_time(f->from, a, sizeof(a));
-    lw_rt_time(f->to, b, sizeof(b));
+    lw_fmt_time(f->from, a, sizeof(a));
+    lw_fmt_time(f->to, b, sizeof(b));
     printf("📊 Metrics for the last %d hour%s (%s → %s UTC)\n\n", hours, hours == 1 ? "" : "s",
            a, b);
     if (!multi_env) {
@@ -352,19 +352,19 @@ metrics_table(const PGresult *rows, const PGresult *errs, const PGresult *tot,
         };
         head = head_one;
     }
-    t = lw_rt_table_new(multi_env ? 12 : 11, head, multi_env ? "llrrrrrrrrrl" : "lrrrrrrrrrl");
+    t = lw_fmt_table_new(multi_env ? 12 : 11, head, multi_env ? "llrrrrrrrrrl" : "lrrrrrrrrrl");
     if (t == NULL)
         goto cleanup;
     for (i = 0; i < PQntuples(rows); i++) {
         lw_dbs_window_get(rows, i, &w);
-        lw_rt_count(w.count, c[0], sizeof(c[0]));
-        lw_rt_percent(w.success_rate, c[1], sizeof(c[1]));
-        lw_rt_seconds(w.p50_ttft_ms, c[2], sizeof(c[2]));
-        lw_rt_seconds(w.p95_ttft_ms, c[3], sizeof(c[3]));
-        lw_rt_seconds(w.p50_total_ms, c[4], sizeof(c[4]));
-        lw_rt_seconds(w.p95_total_ms, c[5], sizeof(c[5]));
+        lw_fmt_count(w.count, c[0], sizeof(c[0]));
+        lw_fmt_percent(w.success_rate, c[1], sizeof(c[1]));
+        lw_fmt_ms(w.p50_ttft_ms, c[2], sizeof(c[2]));
+        lw_fmt_ms(w.p95_ttft_ms, c[3], sizeof(c[3]));
+        lw_fmt_ms(w.p50_total_ms, c[4], sizeof(c[4]));
+        lw_fmt_ms(w.p95_total_ms, c[5], sizeof(c[5]));
         fmt_num(w.decode_tps, "%.1f", c[6], sizeof(c[6]));
-        lw_rt_dollars(w.cost_pico, c[7], sizeof(c[7]));
+        lw_fmt_dollars(w.cost_pico, c[7], sizeof(c[7]));
         fmt_num(w.quality, "%.1f", c[8], sizeof(c[8]));
         errors_of(errs, &w, " ", ", ", &eb);
         k = 0;
@@ -381,25 +381,25 @@ metrics_table(const PGresult *rows, const PGresult *errs, const PGresult *tot,
         cells[k++] = c[7];
         cells[k++] = c[8];
         cells[k++] = eb.len > 0 ? eb.data : "-";
-        if (lw_rt_table_add(t, cells) != LW_OK)
+        if (lw_fmt_table_add(t, cells) != LW_OK)
             goto cleanup;
     }
-    if (lw_rt_table_render(t, &out) != LW_OK)
+    if (lw_fmt_table_render(t, &out) != LW_OK)
         goto cleanup;
     fputs(out.data, stdout);
     if (PQntuples(rows) == 0)
         printf("(no model: llmwatch init --config FILE loads them)\n");
-    lw_rt_count(lw_db_int(tot, 0, 0), c[0], sizeof(c[0]));
-    lw_rt_percent(lw_db_isnull(tot, 0, 2) ? NAN : lw_db_double(tot, 0, 2), c[1], sizeof(c[1]));
-    lw_rt_seconds(lw_db_isnull(tot, 0, 3) ? NAN : lw_db_double(tot, 0, 3), c[2], sizeof(c[2]));
-    lw_rt_dollars((int64_t) lw_db_int(tot, 0, 7), c[3], sizeof(c[3]));
+    lw_fmt_count(lw_db_int(tot, 0, 0), c[0], sizeof(c[0]));
+    lw_fmt_percent(lw_db_isnull(tot, 0, 2) ? NAN : lw_db_double(tot, 0, 2), c[1], sizeof(c[1]));
+    lw_fmt_ms(lw_db_isnull(tot, 0, 3) ? NAN : lw_db_double(tot, 0, 3), c[2], sizeof(c[2]));
+    lw_fmt_dollars((int64_t) lw_db_int(tot, 0, 7), c[3], sizeof(c[3]));
     printf("\nAll models: %s requests, %s success, average latency %s, cost %s\n",
            c[0], c[1], c[2], c[3]);
     printf("Latencies are over successful requests (TTFT = time to first token, Total = until "
            "the last byte);\nTok/s is the decode rate (output tokens - 1) / (total - TTFT).\n");
     rc = LW_OK;
 cleanup:
-    lw_rt_table_free(t);
+    lw_fmt_table_free(t);
     lw_buf_free(&out);
     lw_buf_free(&eb);
     return rc;
@@ -503,9 +503,9 @@ metrics_csv(const PGresult *rows, const PGresult *errs)
                       "quality,errors_by_class\r\n");
     for (i = 0; i < PQntuples(rows); i++) {
         lw_dbs_window_get(rows, i, &w);
-        lw_rt_csv_field(&out, w.model);
+        lw_fmt_csv_field(&out, w.model);
         lw_buf_putc(&out, ',');
-        lw_rt_csv_field(&out, w.environment);
+        lw_fmt_csv_field(&out, w.environment);
         snprintf(v[0], sizeof(v[0]), "%lld", w.count);
         snprintf(v[1], sizeof(v[1]), "%lld", w.ok_count);
         snprintf(v[2], sizeof(v[2]), "%lld", w.errors);
@@ -531,7 +531,7 @@ metrics_csv(const PGresult *rows, const PGresult *errs)
             lw_buf_puts(&out, v[11]);
         lw_buf_putc(&out, ',');
         errors_of(errs, &w, ":", ";", &eb);
-        lw_rt_csv_field(&out, eb.data);
+        lw_fmt_csv_field(&out, eb.data);
         if (lw_buf_puts(&out, "\r\n") != LW_OK)
             goto cleanup;
     }

@@ -3,6 +3,7 @@
  * (rule, model, environment, value vs threshold, since when, link, runbook),
  * one HTTP POST with one classification of answers, and the dispatch. */
 #include "notify/channel.h"
+#include "html.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -258,7 +259,7 @@ field_time(lw_pool *pool, json_object *o, json_object *top, const char *key)
     char buf[32];
 
     if (v && (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))) {
-        lw_channel_rfc3339((time_t) json_object_get_int64(v), buf);
+        lw_time_format((time_t) json_object_get_int64(v), LW_TIME_RFC3339, buf, sizeof(buf));
         return lw_pool_strdup(pool, buf);
     }
     return field_str(pool, o, top, key);
@@ -383,74 +384,15 @@ lw_channel_mark(lw_channel_msg *m, const char *part, lw_err *err)
 
 /* ==== small formatting helpers ==== */
 
-int
-lw_channel_parse_time(const char *s, time_t *out)
-{
-    struct tm tm;
-    int y, mo, d, h, mi, sec, n = 0, oh = 0, om = 0, sign = 0;
-    char sep;
-    const char *p;
-
-    *out = 0;
-    if (s == NULL || sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &sec, &n) != 7
-        || (sep != 'T' && sep != 't' && sep != ' '))
-        return LW_EINVAL;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return LW_EINVAL;
-    p = s + n;
-    if (*p == '.')
-        for (p++; isdigit((unsigned char) *p); p++)
-            ;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        sign = *p == '-' ? -1 : 1;
-        p++;
-        if (!isdigit((unsigned char) p[0]) || !isdigit((unsigned char) p[1]))
-            return LW_EINVAL;
-        oh = (p[0] - '0') * 10 + (p[1] - '0');
-        p += 2;
-        if (*p == ':')
-            p++;
-        if (isdigit((unsigned char) p[0]) && isdigit((unsigned char) p[1])) {
-            om = (p[0] - '0') * 10 + (p[1] - '0');
-            p += 2;
-        }
-    }
-    if (*p != '\0')
-        return LW_EINVAL;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    *out = timegm(&tm) - sign * (oh * 3600 + om * 60);
-    return LW_OK;
-}
-
-void
-lw_channel_rfc3339(time_t t, char out[32])
-{
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 const char *
 lw_channel_human_time(lw_pool *pool, const char *s)
 {
-    struct tm tm;
     time_t t;
     char buf[40];
 
-    if (s == NULL || lw_channel_parse_time(s, &t) != LW_OK)
+    if (s == NULL || lw_time_parse(s, &t) != LW_OK)
         return s;
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm);
-    return lw_pool_strdup(pool, buf);
+    return lw_pool_strdup(pool, lw_time_format(t, LW_TIME_MINUTE, buf, sizeof(buf)));
 }
 
 void
@@ -648,35 +590,12 @@ lw_channel_text(const lw_channel_msg *m)
 }
 
 static void
-html_esc(lw_buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':  lw_buf_puts(b, "&amp;"); break;
-        case '<':  lw_buf_puts(b, "&lt;"); break;
-        case '>':  lw_buf_puts(b, "&gt;"); break;
-        case '"':  lw_buf_puts(b, "&quot;"); break;
-        case '\'': lw_buf_puts(b, "&#39;"); break;
-        default:   lw_buf_putc(b, *s);
-        }
-    }
-}
-
-char *
-lw_channel_markdown_html(const char *md)
-{
-    /* no CMARK_OPT_UNSAFE: raw HTML becomes a comment, javascript:/data:
-     * links lose their target; runbooks are written by any rule editor */
-    return cmark_markdown_to_html(md, strlen(md), CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
-}
-
-static void
 html_row(lw_buf *b, const char *label, const char *value)
 {
     if (value == NULL)
         return;
     lw_buf_printf(b, "<tr><th align=\"left\" style=\"padding:2px 12px 2px 0\">%s</th><td>", label);
-    html_esc(b, value);
+    lw_html_escape(b, value);
     lw_buf_puts(b, "</td></tr>\n");
 }
 
@@ -687,7 +606,7 @@ html_alert(lw_buf *b, const lw_channel_msg *m, const lw_channel_alert *a)
     char *rb;
 
     lw_buf_printf(b, "<h2 style=\"color:%s\">", resolved ? "#1a7f37" : "#b42318");
-    html_esc(b, alert_title(a));
+    lw_html_escape(b, alert_title(a));
     lw_buf_printf(b, " is %s</h2>\n<table>\n", state_word(a->state));
     html_row(b, "Severity", a->severity);
     html_row(b, "Summary", a->rule ? a->summary : NULL);
@@ -700,11 +619,11 @@ html_alert(lw_buf *b, const lw_channel_msg *m, const lw_channel_alert *a)
     lw_buf_puts(b, "</table>\n");
     if (lw_channel_is_http_url(a->url)) {
         lw_buf_puts(b, "<p><a href=\"");
-        html_esc(b, a->url);
+        lw_html_escape(b, a->url);
         lw_buf_puts(b, "\">Open the alert in llmwatch</a></p>\n");
     }
     if (a->runbook) {
-        rb = lw_channel_markdown_html(a->runbook);
+        rb = lw_html_markdown(a->runbook);
         lw_buf_puts(b, "<h3>Runbook</h3>\n<div class=\"runbook\">\n");
         lw_buf_puts(b, rb ? rb : "");
         lw_buf_puts(b, "</div>\n");
@@ -720,7 +639,7 @@ lw_channel_html(const lw_channel_msg *m)
     size_t i;
 
     lw_buf_puts(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
-    html_esc(&b, lw_channel_subject(m));
+    lw_html_escape(&b, lw_channel_subject(m));
     lw_buf_puts(&b, "</title></head>\n<body style=\"font-family:sans-serif\">\n");
     if (lw_streq(m->kind, "test"))
         lw_buf_puts(&b, "<p><em>This is a test notification sent by "
@@ -753,7 +672,7 @@ short_alert(lw_buf *b, const lw_channel_msg *m, const lw_channel_alert *a)
                       a->environment ? a->environment : "");
     if ((v = lw_channel_value(m->pool, a, 1)) != NULL)
         lw_buf_printf(b, " %s", v);
-    if (a->started_at && lw_channel_parse_time(a->started_at, &ts) == LW_OK) {
+    if (a->started_at && lw_time_parse(a->started_at, &ts) == LW_OK) {
         gmtime_r(&ts, &tm);
         lw_buf_printf(b, " since %02d:%02dZ", tm.tm_hour, tm.tm_min);
     }
@@ -945,8 +864,8 @@ lw_channel_dedup_key(const lw_channel_msg *m, const lw_channel_alert *a)
          * are the same in the trigger's and the resolve's payload */
         if (a->alert_id > 0)
             incident = lw_pool_printf(m->pool, "%lld", a->alert_id);
-        else if (a->started_at && lw_channel_parse_time(a->started_at, &t) == LW_OK) {
-            lw_channel_rfc3339(t, ts);
+        else if (a->started_at && lw_time_parse(a->started_at, &t) == LW_OK) {
+            lw_time_format(t, LW_TIME_RFC3339, ts, sizeof(ts));
             incident = lw_pool_strdup(m->pool, ts);
         } else
             incident = a->started_at ? a->started_at : "";

@@ -13,6 +13,7 @@
 #include <json.h>
 
 #include "lw.h"
+#include "times.h"
 #include "config.h"
 
 /* ---- outcome of one delivery attempt ---- */
@@ -128,8 +129,6 @@ char *lw_channel_html(const lw_channel_msg *m);
 /* The same facts as one short line of at most `max` bytes (SMS), cut at a
  * UTF-8 boundary. */
 char *lw_channel_short(const lw_channel_msg *m, size_t max);
-/* Markdown to HTML (caller frees), safe for untrusted input. */
-char *lw_channel_markdown_html(const char *md);
 /* Markdown to Slack mrkdwn, with Slack's & < > escaping (caller frees). */
 char *lw_channel_markdown_mrkdwn(const char *md);
 /* Appends s with Slack's escaping of & < >. */
@@ -140,10 +139,6 @@ int lw_channel_is_http_url(const char *u);
 /* A stable PagerDuty dedup_key (<= 255 bytes) for the incident of `a`: the
  * same for its trigger and its resolve. Pool-owned. */
 char *lw_channel_dedup_key(const lw_channel_msg *m, const lw_channel_alert *a);
-/* An ISO 8601 timestamp normalised to RFC 3339 UTC ("2024-05-01T12:03:00Z");
- * 0 and *out = 0 when unparsable. */
-int lw_channel_parse_time(const char *s, time_t *out);
-void lw_channel_rfc3339(time_t t, char out[32]);
 /* "2024-05-01 12:03 UTC" for people; s itself when unparsable (pool-owned
  * or borrowed). */
 const char *lw_channel_human_time(lw_pool *pool, const char *s);

@@ -46,14 +46,14 @@ am_alert(const lw_channel_msg *m, const lw_channel_alert *a)
         json_object_object_add(ann, "runbook_url", json_object_new_string(a->url));
     json_object_object_add(o, "annotations", ann);
 
-    if (a->started_at && lw_channel_parse_time(a->started_at, &when) == LW_OK) {
-        lw_channel_rfc3339(when, ts);
+    if (a->started_at && lw_time_parse(a->started_at, &when) == LW_OK) {
+        lw_time_format(when, LW_TIME_RFC3339, ts, sizeof(ts));
         json_object_object_add(o, "startsAt", json_object_new_string(ts));
     }
     if (lw_streq(a->state, "resolved")) {
-        if (a->ended_at == NULL || lw_channel_parse_time(a->ended_at, &when) != LW_OK)
+        if (a->ended_at == NULL || lw_time_parse(a->ended_at, &when) != LW_OK)
             when = m->now ? m->now : time(NULL);
-        lw_channel_rfc3339(when, ts);
+        lw_time_format(when, LW_TIME_RFC3339, ts, sizeof(ts));
         json_object_object_add(o, "endsAt", json_object_new_string(ts));
     }
     if (lw_channel_is_http_url(a->url))

@@ -64,10 +64,10 @@ lw_channel_pagerduty_body(const lw_channel_msg *m, const lw_channel_alert *a,
         json_object_object_add(p, "source", json_object_new_string(
             a->model ? a->model : a->environment ? a->environment : "llmwatch"));
         json_object_object_add(p, "severity", json_object_new_string(pd_severity(a->severity)));
-        if (a->started_at && lw_channel_parse_time(a->started_at, &t) == LW_OK)
-            lw_channel_rfc3339(t, ts);
+        if (a->started_at && lw_time_parse(a->started_at, &t) == LW_OK)
+            lw_time_format(t, LW_TIME_RFC3339, ts, sizeof(ts));
         else
-            lw_channel_rfc3339(m->now ? m->now : time(NULL), ts);
+            lw_time_format(m->now ? m->now : time(NULL), LW_TIME_RFC3339, ts, sizeof(ts));
         json_object_object_add(p, "timestamp", json_object_new_string(ts));
         lw_channel_json_str(p, "component", a->model);
         lw_channel_json_str(p, "group", a->environment);

@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "fmt.h"
 #include "money.h"
 #include "probe/probe.h"
 #include "sync.h"
@@ -56,25 +57,6 @@ fmt_ts(int64_t wall_us, char *buf, size_t size)
     if (strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm) == 0)
         day[0] = '\0';
     snprintf(buf, size, "%s.%06u+00", day, (unsigned) (wall_us % 1000000));
-}
-
-void
-lw_cycle_fmt_ms(double ms, char *buf, size_t size)
-{
-    long long s;
-
-    if (!isfinite(ms) || ms < 0)
-        snprintf(buf, size, "-");
-    else if (ms < 10)
-        snprintf(buf, size, "%.1f ms", ms);
-    else if (ms < 1000)
-        snprintf(buf, size, "%.0f ms", ms);
-    else if (ms < 60000)
-        snprintf(buf, size, "%.2f s", ms / 1000);
-    else {
-        s = llround(ms / 1000);
-        snprintf(buf, size, "%lldm %02llds", s / 60, s % 60);
-    }
 }
 
 /* ---- begin / end ---------------------------------------------------------- */
@@ -789,8 +771,8 @@ lw_cycle_model_line(const lw_cycle_model *m, char *buf, size_t size)
     snprintf(buf, size, "%s: %ld/%ld ok", m->name, m->ok, m->n);
     len = strlen(buf);
     if (m->ok > 0 && len < size) {
-        lw_cycle_fmt_ms(m->ttft_p50_ms, a, sizeof(a));
-        lw_cycle_fmt_ms(m->total_p50_ms, b, sizeof(b));
+        lw_fmt_ms(m->ttft_p50_ms, a, sizeof(a));
+        lw_fmt_ms(m->total_p50_ms, b, sizeof(b));
         snprintf(buf + len, size - len, ", TTFT p50 %s, total p50 %s", a, b);
         len = strlen(buf);
         if (isfinite(m->decode_tps))

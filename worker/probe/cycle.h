@@ -92,9 +92,6 @@ void lw_cycle_model_line(const lw_cycle_model *m, char *buf, size_t size);
  * {"cycle_id":..,"probes":..,"ok":..,"engine_ms":..,"models":{"name":{"n":..,"ok":..}}}. */
 int lw_cycle_details_json(const lw_cycle *c, lw_buf *out);
 
-/* "612 ms", "1.85 s", "2m 05s" for durations in milliseconds. */
-void lw_cycle_fmt_ms(double ms, char *buf, size_t size);
-
 /* The scheduled jobs (performance_checks: the configured probe suite;
  * full_benchmark: the comprehensive suite), for the job table in jobs.c. */
 int lw_job_probe(lw_job_ctx *ctx);

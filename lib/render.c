@@ -1,15 +1,17 @@
-/* render.c: templates are read and checked once at start-up, kept in
- * memory, and rendered per request: HDF (Config.VarEscapeMode=html) ->
- * cs_init -> cgi_register_strfuncs -> parse macros, page, layout ->
- * cs_render into an lw_buf -> one response written to the FastCGI stream. */
+/* render.c: the ClearSilver render path (see render.h). Templates are
+ * read and checked once at start-up and kept in memory; each render builds
+ * a CSPARSE on the caller's HDF (Config.VarEscapeMode=html before
+ * cs_init), registers the escaping string functions, parses macros, page
+ * and layout, and renders into an lw_buf. */
 #include "render.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fmt.h"
 
 #define MAX_TEMPLATES 64
 
@@ -24,10 +26,6 @@ static size_t ntemplates;
 /* Templates are parsed under their full path: ClearSilver reopens the file
  * to find the line of a parse error, and only a real path gives it. */
 static char template_dir[2048];
-
-static const char default_csp[] =
-    "default-src 'self'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 static const struct template *
 find_template(const char *name)
@@ -91,7 +89,7 @@ parse_template(CSPARSE *cs, const char *name)
 
 /* Parses macros, page and layout into a fresh CSPARSE on hdf. */
 static NEOERR *
-parse_page(HDF *hdf, const char *page_file, CSPARSE **out)
+parse_page(HDF *hdf, const char *page_file, const char *layout_file, CSPARSE **out)
 {
     CSPARSE *cs = NULL;
     NEOERR *e;
@@ -110,7 +108,7 @@ parse_page(HDF *hdf, const char *page_file, CSPARSE **out)
     if (e == STATUS_OK)
         e = parse_template(cs, page_file);
     if (e == STATUS_OK)
-        e = parse_template(cs, "layout.cs");
+        e = parse_template(cs, layout_file);
     if (e != STATUS_OK) {
         cs_destroy(&cs);
         return nerr_pass(e);
@@ -203,12 +201,13 @@ lw_render_init(const char *dir, lw_err *err)
     }
     /* every page must parse with the macros and the layout, now */
     for (t = 0; t < ntemplates; t++) {
-        if (strcmp(templates[t].name, "layout.cs") == 0
-            || strcmp(templates[t].name, "macros.cs") == 0)
+        len = strlen(templates[t].name);
+        if (strcmp(templates[t].name, "macros.cs") == 0
+            || (len >= 9 && strcmp(templates[t].name + len - 9, "layout.cs") == 0))
             continue;
         e = hdf_init(&hdf);
         if (e == STATUS_OK)
-            e = parse_page(hdf, templates[t].name, &cs);
+            e = parse_page(hdf, templates[t].name, "layout.cs", &cs);
         cs_destroy(&cs);
         hdf_destroy(&hdf);
         if (e != STATUS_OK) {
@@ -240,164 +239,146 @@ lw_render_shutdown(void)
 }
 
 int
-lw_render_has(const char *page)
+lw_render_has(const char *name)
 {
-    char name[80];
-
-    snprintf(name, sizeof(name), "%s.cs", page);
-    return find_template(name) != NULL;
-}
-
-int
-lw_render_page(lw_req *r, lw_buf *body)
-{
-    CSPARSE *cs = NULL;
     char file[80];
-    NEOERR *e;
 
-    if (r->template == NULL || !lw_render_has(r->template)) {
-        lw_err_set(&r->err, "no template for page %s", r->template ? r->template : "(none)");
-        return LW_ERROR;
-    }
-    snprintf(file, sizeof(file), "%s.cs", r->template);
-    e = parse_page(r->hdf, file, &cs);
-    if (e == STATUS_OK)
-        e = cs_render(cs, body, buf_output);
-    cs_destroy(&cs);
-    if (e != STATUS_OK) {
-        neo_error(&r->err, file, e);
-        return LW_ERROR;
-    }
-    return LW_OK;
+    snprintf(file, sizeof(file), "%s.cs", name);
+    return find_template(file) != NULL;
 }
 
-static const char *
-status_text(int status)
+
+/* ---- HDF ---- */
+
+/* the first failure is kept, later setters do nothing */
+static void
+hdf_fail(lw_hdf *h, const char *what, NEOERR *e)
 {
-    switch (status) {
-    case 200: return "OK";
-    case 303: return "See Other";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Content Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default:  return "Status";
+    if (!h->failed) {
+        if (e != NULL)
+            neo_error(&h->err, what, e);
+        else
+            lw_err_set(&h->err, "%s: out of memory", what);
+    } else if (e != NULL) {
+        nerr_ignore(&e);
     }
+    h->failed = 1;
 }
 
 int
-lw_render_response(lw_req *r, const char *content_type, const char *body,
-                   size_t len)
-{
-    lw_buf *o = &r->out;
-    int rc;
-
-    lw_buf_reset(o);
-    rc = lw_buf_printf(o,
-        "Status: %d %s\r\n"
-        "Content-Type: %s\r\n"
-        "Content-Length: %zu\r\n"
-        "X-Content-Type-Options: nosniff\r\n"
-        "X-Frame-Options: DENY\r\n"
-        "Referrer-Policy: same-origin\r\n"
-        "Content-Security-Policy: %s\r\n"
-        "Cache-Control: no-store\r\n"
-        "%s\r\n",
-        r->status, status_text(r->status), content_type ? content_type : "text/plain; charset=utf-8",
-        len, r->csp ? r->csp : default_csp, r->headers.data ? r->headers.data : "");
-    if (rc == LW_OK && !r->head && len > 0)
-        rc = lw_buf_append(o, body, len);
-    return rc;
-}
-
-int
-lw_hdf_set(lw_req *r, const char *name, const char *value)
+lw_hdf_init(lw_hdf *h)
 {
     NEOERR *e;
 
-    if (value == NULL)
-        return LW_OK;
-    e = hdf_set_value(r->hdf, name, value);
+    memset(h, 0, sizeof(*h));
+    e = hdf_init(&h->hdf);
     if (e != STATUS_OK) {
-        neo_error(&r->err, name, e);
+        h->hdf = NULL;
+        hdf_fail(h, "hdf_init", e);
         return LW_ENOMEM;
     }
     return LW_OK;
 }
 
-int
-lw_hdf_set_int(lw_req *r, const char *name, long long value)
+void
+lw_hdf_destroy(lw_hdf *h)
+{
+    if (h->hdf != NULL)
+        hdf_destroy(&h->hdf);
+    h->hdf = NULL;
+}
+
+void
+lw_hdf_set(lw_hdf *h, const char *name, const char *value)
+{
+    NEOERR *e;
+
+    if (value == NULL || h->failed)
+        return;
+    if (h->hdf == NULL) {
+        hdf_fail(h, name, NULL);
+        return;
+    }
+    e = hdf_set_value(h->hdf, name, value);
+    if (e != STATUS_OK)
+        hdf_fail(h, name, e);
+}
+
+void
+lw_hdf_set_int(lw_hdf *h, const char *name, long long value)
 {
     char s[32];
 
     snprintf(s, sizeof(s), "%lld", value);
-    return lw_hdf_set(r, name, s);
-}
-
-void
-lw_fmt_ms(double ms, char *buf, size_t size)
-{
-    long s;
-
-    if (isnan(ms) || ms < 0)
-        snprintf(buf, size, "-");
-    else if (ms < 9.95)
-        snprintf(buf, size, "%.1f ms", ms);
-    else if (ms < 999.5)
-        snprintf(buf, size, "%.0f ms", ms);
-    else if (ms < 59995)
-        snprintf(buf, size, "%.2f s", ms / 1000.0);
-    else {
-        s = lround(ms / 1000.0);
-        snprintf(buf, size, "%ldm %02lds", s / 60, s % 60);
-    }
+    lw_hdf_set(h, name, s);
 }
 
 #define BOOLOID 16
 
-int
-lw_hdf_row(lw_req *r, const char *prefix, const PGresult *res, int row)
+void
+lw_hdf_row(lw_hdf *h, const char *prefix, const PGresult *res, int row)
 {
-    char name[256], human[64];
-    const char *col, *v;
+    char name[256], human[32];
+    const char *v, *col;
     size_t clen;
-    int c, rc;
+    int c;
 
-    for (c = 0; c < PQnfields(res); c++) {
-        v = lw_db_str(res, row, c);
-        if (v == NULL)
+    for (c = 0; c < PQnfields(res) && !h->failed; c++) {
+        if (PQgetisnull(res, row, c))
             continue;
+        v = PQgetvalue(res, row, c);
         col = PQfname(res, c);
         if (PQftype(res, c) == BOOLOID)
             v = v[0] == 't' ? "1" : "0";
         snprintf(name, sizeof(name), "%s.%s", prefix, col);
-        if ((rc = lw_hdf_set(r, name, v)) != LW_OK)
-            return rc;
+        lw_hdf_set(h, name, v);
         clen = strlen(col);
         if (clen > 3 && strcmp(col + clen - 3, "_ms") == 0) {
             lw_fmt_ms(strtod(v, NULL), human, sizeof(human));
             snprintf(name, sizeof(name), "%s.%s_h", prefix, col);
-            if ((rc = lw_hdf_set(r, name, human)) != LW_OK)
-                return rc;
+            lw_hdf_set(h, name, human);
         }
     }
-    return LW_OK;
 }
 
-int
-lw_hdf_rows(lw_req *r, const char *prefix, const PGresult *res)
+void
+lw_hdf_rows(lw_hdf *h, const char *prefix, const PGresult *res)
 {
     char p[200];
-    int i, rc;
+    int i;
 
-    for (i = 0; i < PQntuples(res); i++) {
+    for (i = 0; i < PQntuples(res) && !h->failed; i++) {
         snprintf(p, sizeof(p), "%s.%d", prefix, i);
-        if ((rc = lw_hdf_row(r, p, res, i)) != LW_OK)
-            return rc;
+        lw_hdf_row(h, p, res, i);
+    }
+}
+
+/* ---- rendering ---- */
+
+int
+lw_render(lw_hdf *h, const char *page, const char *layout, lw_buf *out, lw_err *err)
+{
+    CSPARSE *cs = NULL;
+    char file[80], lfile[80];
+    NEOERR *e;
+
+    if (h->failed) {
+        lw_err_set(err, "page data: %s", h->err.msg);
+        return LW_ENOMEM;
+    }
+    if (page == NULL || !lw_render_has(page) || layout == NULL || !lw_render_has(layout)) {
+        lw_err_set(err, "no template %s in %s", page ? page : "(none)", layout ? layout : "(none)");
+        return LW_ERROR;
+    }
+    snprintf(file, sizeof(file), "%s.cs", page);
+    snprintf(lfile, sizeof(lfile), "%s.cs", layout);
+    e = parse_page(h->hdf, file, lfile, &cs);
+    if (e == STATUS_OK)
+        e = cs_render(cs, out, buf_output);
+    cs_destroy(&cs);
+    if (e != STATUS_OK) {
+        neo_error(err, file, e);
+        return LW_ERROR;
     }
     return LW_OK;
 }

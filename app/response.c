@@ -1,0 +1,66 @@
+/* response.c: a request's page rendered inside the site layout (through
+ * lib/render.c) and the whole FastCGI response: status, security headers,
+ * body. */
+#include "response.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static const char default_csp[] =
+    "default-src 'self'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+int
+lw_render_page(lw_req *r, lw_buf *body)
+{
+    if (r->template == NULL || !lw_render_has(r->template)) {
+        lw_err_set(&r->err, "no template for page %s", r->template ? r->template : "(none)");
+        return LW_ERROR;
+    }
+    return lw_render(&r->page, r->template, "layout", body, &r->err);
+}
+
+static const char *
+status_text(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 303: return "See Other";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Content Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default:  return "Status";
+    }
+}
+
+int
+lw_render_response(lw_req *r, const char *content_type, const char *body,
+                   size_t len)
+{
+    lw_buf *o = &r->out;
+    int rc;
+
+    lw_buf_reset(o);
+    rc = lw_buf_printf(o,
+        "Status: %d %s\r\n"
+        "Content-Type: %s\r\n"
+        "Content-Length: %zu\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
+        "X-Frame-Options: DENY\r\n"
+        "Referrer-Policy: same-origin\r\n"
+        "Content-Security-Policy: %s\r\n"
+        "Cache-Control: no-store\r\n"
+        "%s\r\n",
+        r->status, status_text(r->status), content_type ? content_type : "text/plain; charset=utf-8",
+        len, r->csp ? r->csp : default_csp, r->headers.data ? r->headers.data : "");
+    if (rc == LW_OK && !r->head && len > 0)
+        rc = lw_buf_append(o, body, len);
+    return rc;
+}

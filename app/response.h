@@ -1,0 +1,17 @@
+/* response.h: what goes back for a request: its page rendered inside the
+ * site layout (lib/render.c does the rendering) and the whole FastCGI
+ * response. Pages fill r->page with the lw_hdf_* setters of render.h. */
+#ifndef LW_RESPONSE_H
+#define LW_RESPONSE_H
+
+#include "render.h"
+#include "request.h"
+
+/* Renders r->template inside layout.cs into body (appended). LW_OK, or an
+ * error with the message in r->err (also when a setter failed earlier). */
+int lw_render_page(lw_req *r, lw_buf *body);
+/* Builds r->out: status line, headers, body (nothing for HEAD). */
+int lw_render_response(lw_req *r, const char *content_type, const char *body,
+                       size_t len);
+
+#endif
