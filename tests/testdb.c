@@ -102,10 +102,9 @@ lw_testdb_connect(lw_testdb *t)
     lw_err err = { { 0 } };
     lw_db *db;
 
-    if (t->url[0] == '\0') {
-        printf("SKIP %s database tests: %s\n", t->tag, t->why);
-        return NULL;
-    }
+    /* a database test that cannot get its database fails: PostgreSQL is
+     * part of what `make deps` installs, so it is never "absent" */
+    ck_assert_msg(t->url[0] != '\0', "%s: no test database: %s", t->tag, t->why);
     db = lw_db_connect(t->url, t->tag, &err);
     ck_assert_msg(db != NULL, "%s", err.msg);
     return db;
