@@ -86,11 +86,12 @@ $(BUILD)/llmwatch-web: $(BUILD)/app/main.o $(APP_OBJ) $(BUILD)/liblw.a
 $(BUILD)/llmwatch-sim: $(SIM_OBJ) $(BUILD)/liblw.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# The Check runner adds every `Suite *x_suite(void)` found in tests/check_*.c.
-$(BUILD)/tests/suites.h: $(TEST_SRC)
+# The Check runner adds every `Suite *x_suite(void)` defined in tests/*.c
+# (the return type on the same line or the line before).
+$(BUILD)/tests/suites.h: $(TEST_SRC) Makefile
 	@mkdir -p $(dir $@)
-	grep -ho '^Suite \*[a-z_0-9]*_suite(void)' $(TEST_SRC) | \
-	  sed 's/^Suite \*\(.*\)(void)/LW_SUITE(\1)/' > $@.tmp && mv $@.tmp $@
+	sed -n 's/^\(Suite \*\)\{0,1\}\([a-z_0-9]*_suite\)(void)$$/LW_SUITE(\2)/p' $(TEST_SRC) > $@.tmp
+	@mv $@.tmp $@
 
 # Suites are declared by the generated suites.h, not by a header of their own.
 $(BUILD)/tests/%.o: ALL_CFLAGS += $(CHECK_CFLAGS) -Wno-missing-prototypes
