@@ -18,9 +18,9 @@ enum {
 };
 
 /* route flags */
-#define LW_RF_MACHINE  1u   /* for programs: Bearer tokens accepted, 401 instead
-                               of a redirect, errors as text (JSON under /api/) */
-#define LW_RF_NO_DB    2u   /* answers without looking up a session (healthz) */
+#define LW_ROUTE_MACHINE 1u  /* for programs: Bearer tokens accepted, 401 instead
+                                of a redirect, errors as text (JSON under /api/) */
+#define LW_ROUTE_NO_DB   2u  /* answers without looking up a session (healthz) */
 
 typedef struct lw_route {
     const char *pattern;    /* "/models/{id}"; {x} matches digits only */
@@ -47,7 +47,7 @@ int lw_route_check(lw_req *r, const lw_route *rt);
 
 /* Everything after the request is parsed: routing, checks, the handler,
  * rendering. Leaves the complete response in r->out. */
-void lw_app_handle(lw_req *r);
+void lw_route_handle(lw_req *r);
 
 /* Pages */
 int lw_page_dashboard(lw_req *r);

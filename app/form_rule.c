@@ -28,7 +28,7 @@ scope_add(const char **v, size_t *n, const char *name)
 {
     size_t i;
 
-    if (name == NULL || name[0] == '\0' || *n >= LW_RF_MAX_SCOPE)
+    if (name == NULL || name[0] == '\0' || *n >= LW_FORM_RULE_MAX_SCOPE)
         return;
     for (i = 0; i < *n; i++)
         if (strcmp(v[i], name) == 0)
@@ -37,7 +37,7 @@ scope_add(const char **v, size_t *n, const char *name)
 }
 
 int
-lw_rf_read_form(lw_req *r, lw_rf_input *in)
+lw_form_rule_read_form(lw_req *r, lw_form_rule_input *in)
 {
     lw_rule_form *f = &in->f;
     size_t i;
@@ -137,7 +137,7 @@ key_field(const char *key)
 }
 
 int
-lw_rf_read_json(lw_req *r, json_object *o, lw_rf_input *in, lw_rule_errors *errs)
+lw_form_rule_read_json(lw_req *r, json_object *o, lw_form_rule_input *in, lw_rule_errors *errs)
 {
     struct json_object_iterator it, end;
     const char *key, **slot;
@@ -274,7 +274,7 @@ json_scope(lw_req *r, const char *text, const char **v, size_t *n)
 }
 
 int
-lw_rf_read_row(lw_req *r, const PGresult *res, int row, lw_rf_input *in)
+lw_form_rule_read_row(lw_req *r, const PGresult *res, int row, lw_form_rule_input *in)
 {
     lw_rule_form *f = &in->f;
     json_object *p, *conds;
@@ -352,8 +352,8 @@ scope_list(lw_pool *pool, const char *const *names, size_t n, lw_strlist *out)
 }
 
 int
-lw_rf_validate(const lw_rf_input *in, const PGresult *choices, lw_rule **out,
-               lw_rule_errors *errs)
+lw_form_rule_validate(const lw_form_rule_input *in, const PGresult *choices, lw_rule **out,
+                      lw_rule_errors *errs)
 {
     lw_rule_form f = in->f;
     lw_rule *rule = NULL;
@@ -407,7 +407,7 @@ blank(const char *s)
 }
 
 int
-lw_rf_to_row(lw_req *r, const lw_rf_input *in, const lw_rule *rule, lw_dba_rule *row)
+lw_form_rule_to_row(lw_req *r, const lw_form_rule_input *in, const lw_rule *rule, lw_dba_rule *row)
 {
     lw_buf params = { 0 };
 
@@ -445,7 +445,7 @@ lw_rf_to_row(lw_req *r, const lw_rf_input *in, const lw_rule *rule, lw_dba_rule 
 /* ---- the HDF ---- */
 
 int
-lw_rf_hdf(lw_req *r, const lw_rf_input *in, const PGresult *choices)
+lw_form_rule_hdf(lw_req *r, const lw_form_rule_input *in, const PGresult *choices)
 {
     const lw_rule_form *f = &in->f;
     static const struct { const char *hdf; size_t off; } fields[] = {
@@ -607,7 +607,7 @@ mark(lw_req *r, const char *field, const char *text, int col)
 }
 
 int
-lw_rf_hdf_errors(lw_req *r, const lw_rf_input *in, const lw_rule_errors *errs)
+lw_form_rule_hdf_errors(lw_req *r, const lw_form_rule_input *in, const lw_rule_errors *errs)
 {
     char name[96];
     const char *field, *text, *msg;
@@ -646,7 +646,7 @@ lw_rf_hdf_errors(lw_req *r, const lw_rf_input *in, const lw_rule_errors *errs)
 }
 
 json_object *
-lw_rf_errors_json(const lw_rule_errors *errs)
+lw_form_rule_errors_json(const lw_rule_errors *errs)
 {
     json_object *a = json_object_new_array(), *e;
     int i, n = errs->n < (int) LW_ARRAY_LEN(errs->v) ? errs->n : (int) LW_ARRAY_LEN(errs->v);
@@ -688,9 +688,9 @@ scale_of(lw_measure m, const char **unit)
 }
 
 int
-lw_rf_chart(lw_db *db, const lw_rule *rule, time_t from, time_t to, int64_t step,
-            long long model_id, long long environment_id, const char *title,
-            lw_buf *svg, size_t *n_points, lw_err *err)
+lw_form_rule_chart(lw_db *db, const lw_rule *rule, time_t from, time_t to, int64_t step,
+                   long long model_id, long long environment_id, const char *title,
+                   lw_buf *svg, size_t *n_points, lw_err *err)
 {
     struct pair { long long m, e; const char *name; double *t, *v, *th; size_t n, known; } pairs[MAX_SERIES];
     lw_chart_series series[2 * MAX_SERIES];

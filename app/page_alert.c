@@ -61,8 +61,8 @@ value_chart(lw_req *r, lw_db *db, const PGresult *alert)
         return LW_EDB;
     if (PQntuples(row) != 1 || lw_rule_from_row(row, 0, &rule, &errs) != LW_OK)
         return LW_OK;
-    rc = lw_rf_chart(db, rule, from, to, (to - from) / 120, model_id, env_id, NULL, &svg, &n,
-                     &r->err);
+    rc = lw_form_rule_chart(db, rule, from, to, (to - from) / 120, model_id, env_id, NULL, &svg,
+                            &n, &r->err);
     lw_rule_free(rule);
     if (rc == LW_OK && n > 0)
         lw_hdf_set(&r->page, "Chart.svg", svg.data);     /* our own SVG: uvar: */

@@ -46,9 +46,9 @@ fmt_time(time_t t, char *buf, size_t size)
 /* ---- the form ---- */
 
 static int
-render_form(lw_req *r, const lw_rf_input *in, const PGresult *choices, long long id)
+render_form(lw_req *r, const lw_form_rule_input *in, const PGresult *choices, long long id)
 {
-    int rc = lw_rf_hdf(r, in, choices);
+    int rc = lw_form_rule_hdf(r, in, choices);
 
     if (rc != LW_OK)
         return rc;
@@ -117,7 +117,7 @@ preview(lw_req *r, lw_db *db, const lw_rule *rule)
         lw_hdf_set_int(&r->page, "Preview.more", (long long) (bt.n - PREVIEW_LISTED));
     lw_backtest_free(&bt);
     /* hourly points: the chart shows the shape, the list the moments */
-    rc = lw_rf_chart(db, rule, from, now, 3600, 0, 0, NULL, &svg, &n_points, &r->err);
+    rc = lw_form_rule_chart(db, rule, from, now, 3600, 0, 0, NULL, &svg, &n_points, &r->err);
     if (rc == LW_OK && n_points > 0)
         lw_hdf_set(&r->page, "Preview.chart", svg.data);   /* our own SVG: uvar: */
     lw_buf_free(&svg);
@@ -135,7 +135,7 @@ form_post(lw_req *r, long long id)
     lw_db *db = lw_req_db(r);
     lw_rule_errors errs;
     lw_dba_who who = who_of(r);
-    lw_rf_input in;
+    lw_form_rule_input in;
     lw_dba_rule row;
     PGresult *choices;
     lw_rule *rule = NULL;
@@ -145,18 +145,18 @@ form_post(lw_req *r, long long id)
     if (db == NULL)
         return LW_EDB;
     memset(&errs, 0, sizeof(errs));
-    lw_rf_read_form(r, &in);
+    lw_form_rule_read_form(r, &in);
     choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
     if (lw_streq(action, "kind"))       /* "Change kind": keep what was typed, no checks yet */
         return render_form(r, &in, choices, id);
-    rc = lw_rf_validate(&in, choices, &rule, &errs);
+    rc = lw_form_rule_validate(&in, choices, &rule, &errs);
     if (rc == LW_ENOMEM)
         return rc;
     if (rc != LW_OK) {
         r->status = 422;
-        if ((rc = lw_rf_hdf_errors(r, &in, &errs)) != LW_OK)
+        if ((rc = lw_form_rule_hdf_errors(r, &in, &errs)) != LW_OK)
             return rc;
         return render_form(r, &in, choices, id);
     }
@@ -167,7 +167,7 @@ form_post(lw_req *r, long long id)
             return rc;
         return render_form(r, &in, choices, id);
     }
-    rc = lw_rf_to_row(r, &in, rule, &row);
+    rc = lw_form_rule_to_row(r, &in, rule, &row);
     if (rc == LW_OK)
         rc = id > 0 ? lw_dba_rule_update(db, &r->err, &who, id, in.version, &row)
                     : lw_dba_rule_create(db, &r->err, &who, &row, &new_id);
@@ -199,7 +199,7 @@ lw_page_rule_new(lw_req *r)
     lw_db *db = lw_req_db(r);
     const char *copy = lw_req_query(r, "copy");
     PGresult *choices, *res;
-    lw_rf_input in;
+    lw_form_rule_input in;
 
     if (strcmp(r->method, "POST") == 0)
         return form_post(r, 0);
@@ -214,7 +214,7 @@ lw_page_rule_new(lw_req *r)
         if (res == NULL)
             return LW_EDB;
         if (PQntuples(res) == 1) {
-            lw_rf_read_row(r, res, 0, &in);
+            lw_form_rule_read_row(r, res, 0, &in);
             in.version = NULL;
             in.f.name = lw_pool_printf(r->pool, "%s (copy)", in.f.name ? in.f.name : "rule");
         }
@@ -248,7 +248,7 @@ lw_page_rule_edit(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
     PGresult *res, *choices;
-    lw_rf_input in;
+    lw_form_rule_input in;
     int rc;
 
     if (db == NULL)
@@ -260,7 +260,7 @@ lw_page_rule_edit(lw_req *r)
     choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
-    lw_rf_read_row(r, res, 0, &in);
+    lw_form_rule_read_row(r, res, 0, &in);
     return render_form(r, &in, choices, lw_req_id(r));
 }
 
@@ -354,7 +354,7 @@ api_invalid(lw_req *r, const lw_rule_errors *errs)
 
     json_object_object_add(o, "error", json_object_new_string("The rule is not valid."));
     json_object_object_add(o, "status", json_object_new_int(422));
-    json_object_object_add(o, "errors", lw_rf_errors_json(errs));
+    json_object_object_add(o, "errors", lw_form_rule_errors_json(errs));
     return json_answer(r, 422, o);
 }
 
@@ -367,7 +367,7 @@ lw_page_api_rules(lw_req *r)
     lw_rule_errors errs;
     lw_dba_who who = who_of(r);
     json_object *body, *o, *stored;
-    lw_rf_input in;
+    lw_form_rule_input in;
     lw_dba_rule row;
     lw_rule *rule = NULL;
     PGresult *choices, *res;
@@ -387,17 +387,17 @@ lw_page_api_rules(lw_req *r)
         return LW_ENOMEM;
     }
     memset(&errs, 0, sizeof(errs));
-    if (lw_rf_read_json(r, body, &in, &errs) != LW_OK)
+    if (lw_form_rule_read_json(r, body, &in, &errs) != LW_OK)
         return api_invalid(r, &errs);
     choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
-    rc = lw_rf_validate(&in, choices, &rule, &errs);
+    rc = lw_form_rule_validate(&in, choices, &rule, &errs);
     if (rc == LW_ENOMEM)
         return rc;
     if (rc != LW_OK)
         return api_invalid(r, &errs);
-    rc = lw_rf_to_row(r, &in, rule, &row);
+    rc = lw_form_rule_to_row(r, &in, rule, &row);
     row.source = "api";
     if (rc == LW_OK)
         rc = lw_dba_rule_create(db, &r->err, &who, &row, &id);

@@ -13,7 +13,7 @@ static const char default_csp[] =
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 int
-lw_render_page(lw_req *r, lw_buf *body)
+lw_response_render(lw_req *r, lw_buf *body)
 {
     if (r->template == NULL || !lw_render_has(r->template)) {
         lw_err_set(&r->err, "no template for page %s", r->template ? r->template : "(none)");
@@ -41,8 +41,7 @@ status_text(int status)
 }
 
 int
-lw_render_response(lw_req *r, const char *content_type, const char *body,
-                   size_t len)
+lw_response_build(lw_req *r, const char *content_type, const char *body, size_t len)
 {
     lw_buf *o = &r->out;
     int rc;

@@ -9,9 +9,8 @@
 
 /* Renders r->template inside layout.cs into body (appended). LW_OK, or an
  * error with the message in r->err (also when a setter failed earlier). */
-int lw_render_page(lw_req *r, lw_buf *body);
+int lw_response_render(lw_req *r, lw_buf *body);
 /* Builds r->out: status line, headers, body (nothing for HEAD). */
-int lw_render_response(lw_req *r, const char *content_type, const char *body,
-                       size_t len);
+int lw_response_build(lw_req *r, const char *content_type, const char *body, size_t len);
 
 #endif

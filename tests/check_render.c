@@ -96,7 +96,7 @@ START_TEST(hostile_values_are_escaped)
     lw_hdf_set(&t.r.page, "Envs.0.models.0.last_ok", "0");
     lw_hdf_set(&t.r.page, "Envs.0.models.0.last_error", HOSTILE);
     t.r.template = "dashboard";
-    ck_assert_int_eq(lw_render_page(&t.r, &body), LW_OK);
+    ck_assert_int_eq(lw_response_render(&t.r, &body), LW_OK);
     ck_assert_ptr_nonnull(strstr(body.data, HOSTILE_ESCAPED));
     ck_assert_ptr_nonnull(strstr(body.data, "&lt;img src=x onerror=alert(2)&gt;"));
     ck_assert_ptr_null(strstr(body.data, "<script>alert"));
