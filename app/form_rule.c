@@ -444,7 +444,7 @@ lw_form_rule_to_row(lw_req *r, const lw_form_rule_input *in, const lw_rule *rule
 
 /* ---- the HDF ---- */
 
-int
+void
 lw_form_rule_hdf(lw_req *r, const lw_form_rule_input *in, const PGresult *choices)
 {
     const lw_rule_form *f = &in->f;
@@ -471,7 +471,7 @@ lw_form_rule_hdf(lw_req *r, const lw_form_rule_input *in, const PGresult *choice
     char name[96];
     const char *v, *kind;
     size_t i, j;
-    int row, nm = 0, ne = 0, rc = LW_OK, m;
+    int row, nm = 0, ne = 0, m;
 
     kind = f->kind && lw_config_rule_kind_parse(f->kind) >= 0 ? f->kind : "threshold";
     lw_hdf_set(&r->page, "Form.kind", kind);
@@ -513,7 +513,6 @@ lw_form_rule_hdf(lw_req *r, const lw_form_rule_input *in, const PGresult *choice
         snprintf(name, sizeof(name), "Choices.metrics.%d.per_probe", m);
         lw_hdf_set_int(&r->page, name, lw_measure_per_probe((lw_measure) m));
     }
-    return rc == LW_OK ? LW_OK : LW_ENOMEM;
 }
 
 /* The form's name of an error field (HDF names are code: only these). */
@@ -567,15 +566,14 @@ is_word(char c)
 
 /* Before/at/after the 1-based byte column col of text, and a caret line
  * with as many spaces as characters before it. */
-static int
+static void
 mark(lw_req *r, const char *field, const char *text, int col)
 {
     size_t len = strlen(text), at = (size_t) (col - 1), n, i, chars = 0;
     lw_buf caret = { 0 };
-    int rc = LW_OK;
 
     if (col < 1)
-        return LW_OK;
+        return;
     if (at > len)
         at = len;
     /* the whole UTF-8 character at the column, or the whole word (an
@@ -603,16 +601,15 @@ mark(lw_req *r, const char *field, const char *text, int col)
     lw_hdf_set(&r->page, lw_pool_printf(r->pool, "Errors.%s_mark.caret", field), caret.data);
     lw_hdf_set_int(&r->page, lw_pool_printf(r->pool, "Errors.%s_mark.col", field), col);
     lw_buf_free(&caret);
-    return rc == LW_OK ? LW_OK : LW_ENOMEM;
 }
 
-int
+void
 lw_form_rule_hdf_errors(lw_req *r, const lw_form_rule_input *in, const lw_rule_errors *errs)
 {
     char name[96];
     const char *field, *text, *msg;
     int i, n = errs->n < (int) LW_ARRAY_LEN(errs->v) ? errs->n : (int) LW_ARRAY_LEN(errs->v);
-    int rc = LW_OK, general = 0;
+    int general = 0;
 
     lw_hdf_set_int(&r->page, "Errors.count", errs->n);
     for (i = 0; i < n; i++) {
@@ -637,12 +634,11 @@ lw_form_rule_hdf_errors(lw_req *r, const lw_form_rule_input *in, const lw_rule_e
             text = strcmp(field, "condition") == 0 ? in->f.condition
                                                    : nth_line(r, in->f.conditions, e->index);
             if (text != NULL)
-                rc |= mark(r, field, text, e->col);
+                mark(r, field, text, e->col);
             if (strcmp(field, "conditions") == 0)
                 lw_hdf_set_int(&r->page, "Errors.conditions_line", e->index + 1);
         }
     }
-    return rc == LW_OK ? LW_OK : LW_ENOMEM;
 }
 
 json_object *

@@ -53,12 +53,12 @@ int lw_form_rule_to_row(lw_req *r, const lw_form_rule_input *in, const lw_rule *
 /* Form.* values for the template (Form.kind, Form.name..., Form.models.N,
  * Form.environments.N), and the choices (Choices.models.N.name/.selected,
  * Choices.environments..., Choices.metrics...). choices may be NULL. */
-int lw_form_rule_hdf(lw_req *r, const lw_form_rule_input *in, const PGresult *choices);
+void lw_form_rule_hdf(lw_req *r, const lw_form_rule_input *in, const PGresult *choices);
 /* Errors.<field> = message; for an expression error also
  * Errors.<field>_mark.{before,at,after,caret} (the text around the column
  * and a caret line, all values escaped by var:) and, for composite
  * conditions, Errors.conditions_line. Errors.count = how many. */
-int lw_form_rule_hdf_errors(lw_req *r, const lw_form_rule_input *in, const lw_rule_errors *errs);
+void lw_form_rule_hdf_errors(lw_req *r, const lw_form_rule_input *in, const lw_rule_errors *errs);
 
 /* The errors as JSON [{"field":..,"index":..,"column":..,"message":..}]
  * (caller puts the object). */

@@ -48,10 +48,7 @@ fmt_time(time_t t, char *buf, size_t size)
 static int
 render_form(lw_req *r, const lw_form_rule_input *in, const PGresult *choices, long long id)
 {
-    int rc = lw_form_rule_hdf(r, in, choices);
-
-    if (rc != LW_OK)
-        return rc;
+    lw_form_rule_hdf(r, in, choices);
     if (id > 0) {
         lw_hdf_set(&r->page, "Form.mode", "edit");
         lw_hdf_set_int(&r->page, "Form.id", id);
@@ -156,8 +153,7 @@ form_post(lw_req *r, long long id)
         return rc;
     if (rc != LW_OK) {
         r->status = 422;
-        if ((rc = lw_form_rule_hdf_errors(r, &in, &errs)) != LW_OK)
-            return rc;
+        lw_form_rule_hdf_errors(r, &in, &errs);
         return render_form(r, &in, choices, id);
     }
     if (lw_streq(action, "preview")) {

@@ -344,9 +344,13 @@ finish(lw_req *r)
     }
     if (r->template != NULL) {
         common_hdf(r);
+        /* the one check of the page data (its setters fail sticky): a
+         * page that cannot be rendered whole goes out as a bare 500,
+         * without what the handler meant to send along (cookies...) */
         if (lw_response_render(r, &body) != LW_OK) {
             lw_log(LW_LOG_ERROR, "render %s: %s", r->path, r->err.msg);
             lw_buf_free(&body);
+            lw_buf_reset(&r->headers);
             r->status = 500;
             msg = "Internal error: the page could not be rendered.\n";
             lw_response_build(r, "text/plain; charset=utf-8", msg, strlen(msg));

@@ -1,6 +1,7 @@
-/* check_render.c: the render path of app/render.c: every template parses,
- * a broken one is refused with its name, hostile values come out escaped
- * (HDF -> ClearSilver -> response, and end to end from the database), the
+/* check_render.c: how llmwatch-web renders (lib/render.c through
+ * app/response.c): every template parses, a broken one is refused with its
+ * name, hostile values come out escaped (HDF -> ClearSilver -> response,
+ * and end to end from the database), failed page data is a clean 500, the
  * HDF helpers and duration formatting, one golden page. */
 #include <sys/stat.h>
 #include <unistd.h>
@@ -126,6 +127,47 @@ START_TEST(durations_for_people)
     ck_assert_str_eq(b, "2m 05s");
     lw_fmt_ms(-1, b, sizeof(b));
     ck_assert_str_eq(b, "-");
+}
+END_TEST
+
+/* Page data that failed (here a name ClearSilver refuses; out of memory
+ * alike) is checked once, when rendering: the answer is a bare 500, with
+ * nothing of the page and none of the handler's headers. */
+START_TEST(failed_page_data_is_a_clean_500)
+{
+    static const char *paths[] = { "/login", "/no-such-page" };
+    static const char msg[] = "Internal error: the page could not be rendered.\n";
+    char len[64];
+    wt_request t;
+    const char *out, *body;
+    size_t i;
+
+    wt_templates();
+    for (i = 0; i < LW_ARRAY_LEN(paths); i++) {
+        wt_request_init(&t, NULL, "GET", paths[i], NULL, NULL, NULL);
+        lw_hdf_set(&t.r.page, "Page..title", "refused");
+        ck_assert(t.r.page.failed);
+        lw_hdf_set(&t.r.page, "Later", "ignored");     /* sticky: no effect, no crash */
+        out = wt_run(&t);
+        ck_assert_msg(strncmp(out, "Status: 500 ", 12) == 0, "%s: %.100s", paths[i], out);
+        body = strstr(out, "\r\n\r\n");
+        ck_assert_ptr_nonnull(body);
+        ck_assert_str_eq(body + 4, msg);
+        snprintf(len, sizeof(len), "Content-Length: %zu\r\n", strlen(msg));
+        ck_assert_ptr_nonnull(strstr(out, len));
+        ck_assert_ptr_nonnull(strstr(out, "Content-Type: text/plain"));
+        ck_assert_ptr_null(strstr(out, "<html"));
+        ck_assert_ptr_null(strstr(out, "Set-Cookie"));   /* /login sets lw_csrf otherwise */
+        wt_request_free(&t);
+    }
+    /* the same request with sound page data renders the form */
+    wt_request_init(&t, NULL, "GET", "/login", NULL, NULL, NULL);
+    out = wt_run(&t);
+    ck_assert_msg(strncmp(out, "Status: 200 ", 12) == 0, "%.100s", out);
+    ck_assert_ptr_nonnull(strstr(out, "Set-Cookie: lw_csrf="));
+    ck_assert_ptr_nonnull(strstr(out, "</html>"));
+    wt_request_free(&t);
+    lw_render_shutdown();
 }
 END_TEST
 
@@ -259,6 +301,7 @@ Suite *render_suite(void)
     tcase_add_test(tc, hostile_values_are_escaped);
     tcase_add_test(tc, durations_for_people);
     tcase_add_test(tc, golden_error_page);
+    tcase_add_test(tc, failed_page_data_is_a_clean_500);
     tcase_set_timeout(db, 60);
     tcase_add_test(db, db_hostile_model_name);
     tcase_add_test(db, db_every_section_renders);

@@ -110,7 +110,8 @@ START_TEST(error_marks_the_column)
     form_request(&t, "name=x&kind=threshold&condition=avg_latency+%3E+(sla_targt+*+2)");
     lw_form_rule_read_form(&t.r, &in);
     ck_assert_int_eq(lw_form_rule_validate(&in, NULL, &rule, &errs), LW_EINVAL);
-    ck_assert_int_eq(lw_form_rule_hdf_errors(&t.r, &in, &errs), LW_OK);
+    lw_form_rule_hdf_errors(&t.r, &in, &errs);
+    ck_assert_msg(!t.r.page.failed, "%s", t.r.page.err.msg);
     ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Errors.condition_mark.before", ""), "avg_latency > (");
     ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Errors.condition_mark.at", ""), "sla_targt");
     ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Errors.condition_mark.after", ""), " * 2)");
@@ -123,7 +124,8 @@ START_TEST(error_marks_the_column)
     lw_form_rule_read_form(&t.r, &in);
     memset(&errs, 0, sizeof(errs));
     ck_assert_int_eq(lw_form_rule_validate(&in, NULL, &rule, &errs), LW_EINVAL);
-    ck_assert_int_eq(lw_form_rule_hdf_errors(&t.r, &in, &errs), LW_OK);
+    lw_form_rule_hdf_errors(&t.r, &in, &errs);
+    ck_assert_msg(!t.r.page.failed, "%s", t.r.page.err.msg);
     ck_assert_int_eq(hdf_get_int_value(t.r.page.hdf, "Errors.conditions_line", 0), 2);
     ck_assert_ptr_nonnull(strstr(hdf_get_value(t.r.page.hdf, "Errors.conditions", ""), "2"));
     ck_assert_ptr_nonnull(hdf_get_value(t.r.page.hdf, "Errors.conditions_mark.caret", NULL));
