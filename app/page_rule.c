@@ -50,17 +50,12 @@ lw_page_runbook_html(lw_req *r, const char *hdf_name, const char *markdown)
 int
 lw_page_rule(lw_req *r)
 {
-    lw_db *db = lw_req_db(r);
     PGresult *rule, *alerts;
+    lw_db *db;
     int rc;
 
-    if (db == NULL)
-        return LW_EDB;
-    rule = lw_req_keep(r, lw_dba_rule_form(db, &r->err, lw_req_id(r)));
-    if (rule == NULL)
-        return LW_EDB;
-    if (PQntuples(rule) == 0)
-        return lw_req_error(r, 404, "There is no rule with that id.");
+    if ((rc = lw_form_rule_load(r, 0, &db, &rule)) != LW_OK || rule == NULL)
+        return rc;
     alerts = lw_req_keep(r, lw_dba_alerts(db, &r->err, NULL, NULL, NULL, lw_req_id(r), 20));
     if (alerts == NULL)
         return LW_EDB;

@@ -1,5 +1,5 @@
-/* check_rule_form.c: the rule form of llmwatch-web (app/rule_form.c and
- * app/page_rule_form.c): reading the form, validation with errors beside
+/* check_rule_form.c: the rule form of llmwatch-web (app/form_rule*.c and
+ * the pages that use it, app/page_rule_*.c, page_api_rules.c): reading the form, validation with errors beside
  * their fields (an expression error with its column marked), missing
  * fields per kind, hostile input escaped when the form is shown again, the
  * same rule from the form, the API and the config; and, against the test
