@@ -108,9 +108,4 @@ int lw_form_rule_chart(lw_db *db, const lw_rule *rule, time_t from, time_t to, i
                        long long model_id, long long environment_id, const char *title,
                        lw_buf *svg, size_t *n_points, lw_err *err);
 
-/* Markdown (a runbook) to HTML under hdf_name, by cmark in safe mode (raw
- * HTML and unsafe links dropped), so it may go out with uvar:. Nothing for
- * NULL or "". (app/page_rule.c) */
-int lw_page_runbook_html(lw_req *r, const char *hdf_name, const char *markdown);
-
 #endif

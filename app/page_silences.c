@@ -11,19 +11,18 @@
 #include <time.h>
 
 #include "db/alerting.h"
-#include "response.h"
 #include "schedule.h"
+#include "times.h"
+#include "view.h"
 
 #define EXPIRED_SHOWN 100
 
-static void
-fmt_time(time_t t, char *buf, size_t size)
-{
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm);
-}
+/* the answers of page_silence_form.c */
+static const lw_view_flash_msg flash[] = {
+    { "created", "1", "The silence was created.", "ok" },
+    { "expired", "1", "The silence was expired: matching alerts notify again.", "ok" },
+    { "expired", "0", "That silence had already ended.", "error" },
+};
 
 /* For a recurring silence in its date range: is a window open at `now`
  * (*open_until = its end), else when does the next one open. */
@@ -48,21 +47,6 @@ window(const char *recurrence, int64_t duration, time_t now, time_t ends, int *o
     }
     if (lw_sched_next(&s, now, &t) == LW_OK && t < ends)
         *next = t;
-}
-
-static void
-flash(lw_req *r)
-{
-    if (lw_streq(lw_req_query(r, "created"), "1")) {
-        lw_hdf_set(&r->page, "Flash.message", "The silence was created.");
-        lw_hdf_set(&r->page, "Flash.kind", "ok");
-    } else if (lw_streq(lw_req_query(r, "expired"), "1")) {
-        lw_hdf_set(&r->page, "Flash.message", "The silence was expired: matching alerts notify again.");
-        lw_hdf_set(&r->page, "Flash.kind", "ok");
-    } else if (lw_streq(lw_req_query(r, "expired"), "0")) {
-        lw_hdf_set(&r->page, "Flash.message", "That silence had already ended.");
-        lw_hdf_set(&r->page, "Flash.kind", "error");
-    }
 }
 
 int
@@ -106,18 +90,16 @@ lw_page_silences(lw_req *r)
         lw_hdf_row(&r->page, prefix, res, i);
         if (desc[0])
             lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.recurrence_h", prefix), desc);
-        if (open) {
-            fmt_time(open_until, buf, sizeof(buf));
-            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.open_until", prefix), buf);
-        }
-        if (next) {
-            fmt_time(next, buf, sizeof(buf));
-            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.next_window", prefix), buf);
-        }
+        if (open)
+            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.open_until", prefix),
+                       lw_time_format(open_until, LW_TIME_MINUTE, buf, sizeof(buf)));
+        if (next)
+            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.next_window", prefix),
+                       lw_time_format(next, LW_TIME_MINUTE, buf, sizeof(buf)));
     }
     lw_hdf_set_int(&r->page, "Summary.active", n_active);
     lw_hdf_set_int(&r->page, "Summary.upcoming", n_upcoming);
-    flash(r);
+    lw_view_flash(r, flash, LW_ARRAY_LEN(flash));
     lw_hdf_set(&r->page, "Page.title", "Silences");
     r->template = "silences";
     return LW_OK;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "view.h"
 #include "webtest.h"
 
 #define HOSTILE "<script>alert(1)</script> \"'&"
@@ -171,6 +172,61 @@ START_TEST(failed_page_data_is_a_clean_500)
 }
 END_TEST
 
+/* Flash messages: the first entry whose parameter has its value, fixed
+ * text only; nothing for other values or none. */
+START_TEST(flash_from_the_query)
+{
+    static const lw_view_flash_msg table[] = {
+        { "created", "1", "The silence was created.", "ok" },
+        { "expired", "1", "The silence was expired.", "ok" },
+        { "expired", "0", "That silence had already ended.", "error" },
+    };
+    static const struct { const char *uri, *message, *kind; } cases[] = {
+        { "/silences?expired=0", "That silence had already ended.", "error" },
+        { "/silences?expired=1", "The silence was expired.", "ok" },
+        { "/silences?created=1&expired=0", "The silence was created.", "ok" },
+        { "/silences?expired=2", NULL, NULL },
+        { "/silences?created=%3Cscript%3E", NULL, NULL },
+        { "/silences", NULL, NULL },
+    };
+    wt_request t;
+    size_t i;
+
+    for (i = 0; i < LW_ARRAY_LEN(cases); i++) {
+        wt_request_init(&t, NULL, "GET", cases[i].uri, NULL, NULL, NULL);
+        lw_view_flash(&t.r, table, LW_ARRAY_LEN(table));
+        if (cases[i].message == NULL) {
+            ck_assert_ptr_null(hdf_get_value(t.r.page.hdf, "Flash.message", NULL));
+            ck_assert_ptr_null(hdf_get_value(t.r.page.hdf, "Flash.kind", NULL));
+        } else {
+            ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Flash.message", ""), cases[i].message);
+            ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Flash.kind", ""), cases[i].kind);
+        }
+        wt_request_free(&t);
+    }
+}
+END_TEST
+
+/* A list page's frame; a failed query (NULL) is the page's LW_EDB. */
+START_TEST(list_page_frame)
+{
+    wt_request t;
+
+    wt_request_init(&t, NULL, "GET", "/budgets", NULL, NULL, NULL);
+    ck_assert_ptr_null(lw_view_list(&t.r, NULL, "Budgets", "Budgets", "budgets"));
+    ck_assert_ptr_null(t.r.template);
+    ck_assert_ptr_null(hdf_get_value(t.r.page.hdf, "Page.title", NULL));
+    wt_request_free(&t);
+    /* without a database the page is the 503, its message logged */
+    wt_request_init(&t, NULL, "GET", "/budgets", NULL, NULL, NULL);
+    t.r.user.id = 1;
+    t.r.user.role = LW_ROLE_ADMIN;
+    ck_assert_int_eq(lw_page_budgets(&t.r), LW_EDB);
+    ck_assert_msg(t.r.err.msg[0] != '\0', "no message for the log");
+    wt_request_free(&t);
+}
+END_TEST
+
 /* The 404 page of an anonymous visitor, byte for byte. */
 START_TEST(golden_error_page)
 {
@@ -302,6 +358,8 @@ Suite *render_suite(void)
     tcase_add_test(tc, durations_for_people);
     tcase_add_test(tc, golden_error_page);
     tcase_add_test(tc, failed_page_data_is_a_clean_500);
+    tcase_add_test(tc, flash_from_the_query);
+    tcase_add_test(tc, list_page_frame);
     tcase_set_timeout(db, 60);
     tcase_add_test(db, db_hostile_model_name);
     tcase_add_test(db, db_every_section_renders);
