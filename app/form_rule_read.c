@@ -131,14 +131,72 @@ key_field(const char *key)
     return "body";
 }
 
+/* One value of the JSON body into in (json_keys[k] says where); NULL, or
+ * what the value must be ("true or false"). b is scratch space. */
+static const char *
+json_value(lw_req *r, lw_form_rule_input *in, size_t k, json_object *v, lw_buf *b)
+{
+    const char **slot = (const char **) ((char *) &in->f + json_keys[k].off);
+    int models = json_keys[k].key[0] == 'm';
+    json_object *e;
+    size_t j;
+
+    switch (json_keys[k].type) {
+    case JS_TEXT:
+        if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array)
+            || json_object_is_type(v, json_type_boolean))
+            return "a string or a number";
+        *slot = lw_pool_strdup(r->pool, json_object_get_string(v));
+        return NULL;
+    case JS_BOOL:
+        if (!json_object_is_type(v, json_type_boolean))
+            return "true or false";
+        *slot = json_object_get_boolean(v) ? "true" : "false";
+        return NULL;
+    case JS_LIST:
+        /* conditions: an array of strings (one per line for the form) */
+        if (json_object_is_type(v, json_type_string)) {
+            *slot = lw_pool_strdup(r->pool, json_object_get_string(v));
+            return NULL;
+        }
+        if (!json_object_is_type(v, json_type_array))
+            return "an array of strings";
+        lw_buf_reset(b);
+        for (j = 0; j < json_object_array_length(v); j++) {
+            e = json_object_array_get_idx(v, j);
+            if (!json_object_is_type(e, json_type_string)
+                || strchr(json_object_get_string(e), '\n') != NULL)
+                return "an array of one-line strings";
+            if (j > 0)
+                lw_buf_putc(b, '\n');
+            lw_buf_puts(b, json_object_get_string(e));
+        }
+        *slot = lw_pool_strdup(r->pool, b->data ? b->data : "");
+        return NULL;
+    case JS_SCOPE:
+        if (!json_object_is_type(v, json_type_array))
+            return "an array of names";
+        for (j = 0; j < json_object_array_length(v); j++) {
+            e = json_object_array_get_idx(v, j);
+            if (!json_object_is_type(e, json_type_string))
+                return "an array of names";
+            scope_add(models ? in->models : in->envs, models ? &in->n_models : &in->n_envs,
+                      lw_pool_strdup(r->pool, json_object_get_string(e)));
+        }
+        return NULL;
+    }
+    return NULL;
+}
+
 int
 lw_form_rule_read_json(lw_req *r, json_object *o, lw_form_rule_input *in, lw_rule_errors *errs)
 {
     struct json_object_iterator it, end;
-    const char *key, **slot;
-    json_object *v, *e;
+    const char *key, *want;
+    char msg[128];
+    json_object *v;
     lw_buf b = { 0 };
-    size_t i, j;
+    size_t i;
     int bad = 0;
 
     memset(in, 0, sizeof(*in));
@@ -161,71 +219,10 @@ lw_form_rule_read_json(lw_req *r, json_object *o, lw_form_rule_input *in, lw_rul
         }
         if (v == NULL || json_object_is_type(v, json_type_null))
             continue;
-        slot = (const char **) ((char *) &in->f + json_keys[i].off);
-        switch (json_keys[i].type) {
-        case JS_TEXT:
-            if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array)
-                || json_object_is_type(v, json_type_boolean)) {
-                add_error(errs, key_field(key), "'%s' must be a string or a number", key_field(key));
-                bad = 1;
-                break;
-            }
-            *slot = lw_pool_strdup(r->pool, json_object_get_string(v));
-            break;
-        case JS_BOOL:
-            if (!json_object_is_type(v, json_type_boolean)) {
-                add_error(errs, key_field(key), "'%s' must be true or false", key_field(key));
-                bad = 1;
-                break;
-            }
-            *slot = json_object_get_boolean(v) ? "true" : "false";
-            break;
-        case JS_LIST:
-            /* conditions: an array of strings (one per line for the form) */
-            if (json_object_is_type(v, json_type_string)) {
-                *slot = lw_pool_strdup(r->pool, json_object_get_string(v));
-                break;
-            }
-            if (!json_object_is_type(v, json_type_array)) {
-                add_error(errs, key_field(key), "'%s' must be an array of strings", key_field(key));
-                bad = 1;
-                break;
-            }
-            lw_buf_reset(&b);
-            for (j = 0; j < json_object_array_length(v); j++) {
-                e = json_object_array_get_idx(v, j);
-                if (!json_object_is_type(e, json_type_string)
-                    || strchr(json_object_get_string(e), '\n') != NULL) {
-                    add_error(errs, key_field(key), "'%s' must be an array of one-line strings",
-                              key_field(key));
-                    bad = 1;
-                    break;
-                }
-                if (j > 0)
-                    lw_buf_putc(&b, '\n');
-                lw_buf_puts(&b, json_object_get_string(e));
-            }
-            *slot = lw_pool_strdup(r->pool, b.data ? b.data : "");
-            break;
-        case JS_SCOPE:
-            if (!json_object_is_type(v, json_type_array)) {
-                add_error(errs, key_field(key), "'%s' must be an array of names", key_field(key));
-                bad = 1;
-                break;
-            }
-            for (j = 0; j < json_object_array_length(v); j++) {
-                e = json_object_array_get_idx(v, j);
-                if (!json_object_is_type(e, json_type_string)) {
-                    add_error(errs, key_field(key), "'%s' must be an array of names", key_field(key));
-                    bad = 1;
-                    break;
-                }
-                if (key[0] == 'm')
-                    scope_add(in->models, &in->n_models, lw_pool_strdup(r->pool, json_object_get_string(e)));
-                else
-                    scope_add(in->envs, &in->n_envs, lw_pool_strdup(r->pool, json_object_get_string(e)));
-            }
-            break;
+        if ((want = json_value(r, in, i, v, &b)) != NULL) {
+            snprintf(msg, sizeof(msg), "'%s' must be %s", key_field(key), want);
+            add_error(errs, key_field(key), "%s", msg);
+            bad = 1;
         }
     }
     lw_buf_free(&b);

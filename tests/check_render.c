@@ -3,6 +3,7 @@
  * name, hostile values come out escaped (HDF -> ClearSilver -> response,
  * and end to end from the database), failed page data is a clean 500, the
  * HDF helpers and duration formatting, one golden page. */
+#include <json.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -262,6 +263,60 @@ START_TEST(golden_error_page)
 }
 END_TEST
 
+/* The keys of a JSON object, comma-separated, in order. */
+static void
+json_keys(json_object *o, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    json_object_object_foreach(o, key, val) {
+        (void) val;
+        n += (size_t) snprintf(buf + n, size - n, "%s%s", n ? "," : "", key);
+        if (n >= size)
+            break;
+    }
+}
+
+/* /api/v1/models: the model's object as scripts read it (keys in order,
+ * values typed by their SQL type). */
+static void
+check_api_model(const char *out, const char *name)
+{
+    json_object *root, *models, *m = NULL, *o;
+    char keys[400];
+    size_t i;
+
+    root = json_tokener_parse(strstr(out, "\r\n\r\n") + 4);
+    ck_assert_ptr_nonnull(root);
+    ck_assert(json_object_object_get_ex(root, "models", &models));
+    for (i = 0; i < json_object_array_length(models); i++) {
+        o = json_object_array_get_idx(models, i);
+        if (strcmp(json_object_get_string(json_object_object_get(o, "name")), name) == 0)
+            m = o;
+    }
+    ck_assert_ptr_nonnull(m);
+    json_keys(m, keys, sizeof(keys));
+    ck_assert_str_eq(keys, "id,name,environment,provider,model,priority,sla_target_ms,"
+                           "last_probe,last_hour");
+    ck_assert(json_object_is_type(json_object_object_get(m, "id"), json_type_int));
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(m, "sla_target_ms")), 2000);
+    o = json_object_object_get(m, "last_probe");
+    json_keys(o, keys, sizeof(keys));
+    ck_assert_str_eq(keys, "at,ok,error_class,http_status,ttft_ms,total_ms,decode_tokens_per_second");
+    ck_assert(json_object_is_type(json_object_object_get(o, "ok"), json_type_boolean));
+    ck_assert(!json_object_get_boolean(json_object_object_get(o, "ok")));
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(o, "error_class")), "http_5xx");
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(o, "total_ms")), 1850);
+    ck_assert(json_object_is_type(json_object_object_get(o, "http_status"), json_type_null));
+    o = json_object_object_get(m, "last_hour");
+    json_keys(o, keys, sizeof(keys));
+    ck_assert_str_eq(keys, "probes,ok,success_pct,p95_total_ms");
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(o, "probes")), 1);
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(o, "ok")), 0);
+    json_object_put(root);
+}
+
 /* End to end: a model named like an attack, from the database to HTML,
  * on every page that shows model names. */
 START_TEST(db_hostile_model_name)
@@ -297,9 +352,10 @@ START_TEST(db_hostile_model_name)
         out = wt_run(&t);
         ck_assert_msg(strncmp(out, "Status: 200 ", 12) == 0, "%s: %.100s", t.r.path, out);
         /* JSON and Prometheus text are not HTML: their own escaping */
-        if (strstr(t.r.path, "/api/") == t.r.path)
+        if (strstr(t.r.path, "/api/") == t.r.path) {
             ck_assert_ptr_nonnull(strstr(out, "\"name\":\"<script>alert(1)<\\/script> \\\"'&\""));
-        else if (strcmp(t.r.path, "/metrics") == 0)
+            check_api_model(out, HOSTILE);
+        } else if (strcmp(t.r.path, "/metrics") == 0)
             ck_assert_ptr_nonnull(strstr(out, "model=\"<script>alert(1)</script> \\\"'&\""));
         else {
             ck_assert_msg(strstr(out, HOSTILE_ESCAPED) != NULL, "%s: not found escaped", t.r.path);

@@ -296,6 +296,21 @@ START_TEST(json_body)
     ck_assert_ptr_nonnull(error_of(&errs, "enabled"));
     ck_assert_ptr_nonnull(error_of(&errs, "body"));
     ck_assert_ptr_nonnull(error_of(&errs, "models"));
+    ck_assert_str_eq(error_of(&errs, "name")->msg, "'name' must be a string or a number");
+    ck_assert_str_eq(error_of(&errs, "enabled")->msg, "'enabled' must be true or false");
+    ck_assert_str_eq(error_of(&errs, "body")->msg, "unknown field 'colour'");
+    ck_assert_str_eq(error_of(&errs, "models")->msg, "'models' must be an array of names");
+    json_object_put(o);
+    /* `kind` is reported as `type`; a condition is one line */
+    o = json_tokener_parse("{\"kind\": true, \"conditions\": [\"a > 1\", \"b\\n> 2\"],"
+                           " \"environments\": [\"prod\", 3]}");
+    memset(&errs, 0, sizeof(errs));
+    ck_assert_int_eq(lw_form_rule_read_json(&t.r, o, &in, &errs), LW_EINVAL);
+    ck_assert_int_eq(errs.n, 3);
+    ck_assert_str_eq(error_of(&errs, "type")->msg, "'type' must be a string or a number");
+    ck_assert_str_eq(error_of(&errs, "conditions")->msg,
+                     "'conditions' must be an array of one-line strings");
+    ck_assert_str_eq(error_of(&errs, "environments")->msg, "'environments' must be an array of names");
     json_object_put(o);
     wt_request_free(&t);
 }
