@@ -67,6 +67,27 @@ lines(lw_req *r, const PGresult *res, const char *const *cols, const char *const
     return LW_OK;
 }
 
+/* The mean of column col per step under the HDF node hdf, with the
+ * baseline value (NAN: none) as a flat line. */
+static int
+mean_chart(lw_req *r, const PGresult *series, const char *col, const char *name, double base,
+           const char *what, const char *hdf, const lw_dash_range *rg)
+{
+    lw_chart_series s[2];
+    double bt[2], bv[2];
+    lw_chart_opts o;
+    lw_buf svg = { 0 };
+    char title[160];
+    size_t n;
+    int rc;
+
+    lw_view_chart_opts(&o, title, sizeof(title), what, rg);
+    if ((rc = lines(r, series, &col, &name, 1, -1, 1, lw_dash_max_gap(rg), s)) != LW_OK)
+        return rc;
+    n = 1 + (size_t) flat_line(series, base, "baseline", bt, bv, &s[1]);
+    return lw_view_svg(r, hdf, &svg, lw_chart_line(&svg, &o, s, n));
+}
+
 /* A signed change against the baseline: "+3.1% vs baseline", class
  * worse/better by which direction is good for this measure. */
 static void
@@ -216,21 +237,11 @@ charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult 
     if ((rc = lw_view_svg(r, "Charts.errors", &svg, lw_chart_line(&svg, &o, s, n))) != LW_OK)
         return rc;
 
-    /* throughput and quality */
-    ecp[0] = "tps";
-    enames[0] = "decode tokens/s";
-    lw_view_chart_opts(&o, title, sizeof(title), "Decode throughput (tokens/s, mean)", rg);
-    if ((rc = lines(r, series, ecp, enames, 1, -1, 1, gap, s)) != LW_OK)
-        return rc;
-    n = 1 + (size_t) flat_line(series, num(baseline, "tps"), "baseline", bt, bv, &s[1]);
-    if ((rc = lw_view_svg(r, "Charts.tps", &svg, lw_chart_line(&svg, &o, s, n))) != LW_OK)
-        return rc;
-    ecp[0] = "quality";
-    enames[0] = "quality score";
-    lw_view_chart_opts(&o, title, sizeof(title), "Quality score (0-100, mean)", rg);
-    if ((rc = lines(r, series, ecp, enames, 1, -1, 1, gap, s)) != LW_OK)
-        return rc;
-    if ((rc = lw_view_svg(r, "Charts.quality", &svg, lw_chart_line(&svg, &o, s, 1))) != LW_OK)
+    /* throughput (against its baseline) and quality */
+    if ((rc = mean_chart(r, series, "tps", "decode tokens/s", num(baseline, "tps"),
+                         "Decode throughput (tokens/s, mean)", "Charts.tps", rg)) != LW_OK
+        || (rc = mean_chart(r, series, "quality", "quality score", NAN,
+                            "Quality score (0-100, mean)", "Charts.quality", rg)) != LW_OK)
         return rc;
 
     if ((rc = histogram(r, totals, rg)) != LW_OK)
