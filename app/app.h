@@ -1,6 +1,8 @@
-/* app.h: llmwatch-web's dispatch table and the pages it calls. Each page
- * lives in app/page_<name>.c, reads the request, queries through
- * lib/db_web.c, fills r->hdf and names its template; it never prints. */
+/* app.h: llmwatch-web's dispatch table (routes.c) and the pages it calls.
+ * Each page lives in app/page_<name>.c: it reads the request, queries
+ * through lib/db/ (all SQL lives there, one file per topic), fills r->page
+ * (with view.h's helpers where pages look alike) and names its template;
+ * it never prints. routes.c renders the answer. */
 #ifndef LW_APP_H
 #define LW_APP_H
 

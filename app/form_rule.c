@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "response.h"
+#include "render.h"     /* hdf_get_value: is a field's error set already? */
 
 void
 lw_form_rule_hdf(lw_req *r, const lw_form_rule_input *in, const PGresult *choices)

@@ -8,7 +8,6 @@
 #include <stdio.h>
 
 #include "chart.h"
-#include "response.h"
 #include "schedule.h"
 #include "times.h"
 

@@ -3,7 +3,7 @@
  * chosen range (?range=1h|6h|24h|7d|30d), latency, error rate and cost over
  * time per model, the models compared, SLA compliance, and the latest
  * alert events. Charts are lib/chart.c SVG; the data is aggregated in
- * PostgreSQL (lib/db_dash.c). */
+ * PostgreSQL (lib/db/dash.c). */
 #include "app.h"
 
 #include <math.h>

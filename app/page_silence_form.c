@@ -13,7 +13,7 @@
 
 #include "db/alerting.h"
 #include "db/web.h"
-#include "response.h"
+#include "render.h"     /* hdf_get_value: the choices and errors set so far */
 #include "schedule.h"
 #include "times.h"
 

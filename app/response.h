@@ -1,6 +1,7 @@
 /* response.h: what goes back for a request: its page rendered inside the
  * site layout (lib/render.c does the rendering) and the whole FastCGI
- * response. Pages fill r->page with the lw_hdf_* setters of render.h. */
+ * response. Pages fill r->page with the lw_hdf_* setters of hdf.h (through
+ * request.h) and never render: routes.c does, once, after the handler. */
 #ifndef LW_RESPONSE_H
 #define LW_RESPONSE_H
 

@@ -1,9 +1,10 @@
 /* check_rule_form.c: the rule form of llmwatch-web (app/form_rule*.c and
- * the pages that use it, app/page_rule_*.c, page_api_rules.c): reading the form, validation with errors beside
- * their fields (an expression error with its column marked), missing
- * fields per kind, hostile input escaped when the form is shown again, the
- * same rule from the form, the API and the config; and, against the test
- * database, saving, the stale-edit check, roles and the JSON API. */
+ * the pages that use it, app/page_rule_*.c, page_api_rules.c): reading
+ * the form, validation with errors beside their fields (an expression
+ * error with its column marked), missing fields per kind, hostile input
+ * escaped when the form is shown again, the same rule from the form, the
+ * API and the config; and, against the test database, saving, the
+ * stale-edit check, roles and the JSON API. */
 #include <json.h>
 
 #include "webtest.h"
