@@ -11,6 +11,9 @@
 /* Renders r->template inside layout.cs into body (appended). LW_OK, or an
  * error with the message in r->err (also when a setter failed earlier). */
 int lw_response_render(lw_req *r, lw_buf *body);
+/* The title of the error page of an HTTP status ("Page not found"); for
+ * people, static. */
+const char *lw_response_title(int status);
 /* Builds r->out: status line, headers, body (nothing for HEAD). */
 int lw_response_build(lw_req *r, const char *content_type, const char *body, size_t len);
 

@@ -288,21 +288,6 @@ common_hdf(lw_req *r)
     }
 }
 
-static const char *
-error_title(int status)
-{
-    switch (status) {
-    case 400: return "Bad request";
-    case 401: return "Login required";
-    case 403: return "Forbidden";
-    case 404: return "Page not found";
-    case 405: return "Method not allowed";
-    case 413: return "Request too large";
-    case 503: return "Service unavailable";
-    default:  return "Internal error";
-    }
-}
-
 static void
 respond_json_error(lw_req *r)
 {
@@ -310,7 +295,7 @@ respond_json_error(lw_req *r)
     const char *s;
 
     json_object_object_add(o, "error", json_object_new_string(
-        r->error_message ? r->error_message : error_title(r->status)));
+        r->error_message ? r->error_message : lw_response_title(r->status)));
     json_object_object_add(o, "status", json_object_new_int(r->status));
     s = lw_pool_strdup(r->pool, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
     json_object_put(o);
@@ -332,15 +317,15 @@ finish(lw_req *r)
                 respond_json_error(r);
             } else {
                 msg = lw_pool_printf(r->pool, "%s\n",
-                                     r->error_message ? r->error_message : error_title(r->status));
+                                     r->error_message ? r->error_message : lw_response_title(r->status));
                 lw_response_build(r, "text/plain; charset=utf-8", msg, strlen(msg));
             }
             return;
         }
         lw_hdf_set_int(&r->page, "Error.status", r->status);
-        lw_hdf_set(&r->page, "Error.title", error_title(r->status));
+        lw_hdf_set(&r->page, "Error.title", lw_response_title(r->status));
         lw_hdf_set(&r->page, "Error.message", r->error_message);
-        lw_hdf_set(&r->page, "Page.title", error_title(r->status));
+        lw_hdf_set(&r->page, "Page.title", lw_response_title(r->status));
     }
     if (r->template != NULL) {
         common_hdf(r);
