@@ -1,6 +1,8 @@
-/* app.h: llmwatch-web's dispatch table and the pages it calls. Each page
- * lives in app/page_<name>.c, reads the request, queries through
- * lib/db_web.c, fills r->hdf and names its template; it never prints. */
+/* app.h: llmwatch-web's dispatch table (routes.c) and the pages it calls.
+ * Each page lives in app/page_<name>.c: it reads the request, queries
+ * through lib/db/ (all SQL lives there, one file per topic), fills r->page
+ * (with view.h's helpers where pages look alike) and names its template;
+ * it never prints. routes.c renders the answer. */
 #ifndef LW_APP_H
 #define LW_APP_H
 
@@ -18,9 +20,9 @@ enum {
 };
 
 /* route flags */
-#define LW_RF_MACHINE  1u   /* for programs: Bearer tokens accepted, 401 instead
-                               of a redirect, errors as text (JSON under /api/) */
-#define LW_RF_NO_DB    2u   /* answers without looking up a session (healthz) */
+#define LW_ROUTE_MACHINE 1u  /* for programs: Bearer tokens accepted, 401 instead
+                                of a redirect, errors as text (JSON under /api/) */
+#define LW_ROUTE_NO_DB   2u  /* answers without looking up a session (healthz) */
 
 typedef struct lw_route {
     const char *pattern;    /* "/models/{id}"; {x} matches digits only */
@@ -47,7 +49,7 @@ int lw_route_check(lw_req *r, const lw_route *rt);
 
 /* Everything after the request is parsed: routing, checks, the handler,
  * rendering. Leaves the complete response in r->out. */
-void lw_app_handle(lw_req *r);
+void lw_route_handle(lw_req *r);
 
 /* Pages */
 int lw_page_dashboard(lw_req *r);

@@ -96,7 +96,7 @@ worker_main(void *arg)
         if (rc < 0)
             break;
         if (lw_req_init(&r, fr.envp, &w->db, app.db_url) == LW_OK && read_body(&r, fr.in) == LW_OK) {
-            lw_app_handle(&r);
+            lw_route_handle(&r);
             FCGX_PutStr(r.out.data, (int) r.out.len, fr.out);
         } else {
             FCGX_FPrintF(fr.out, "Status: 500 Internal Server Error\r\n"

@@ -8,31 +8,18 @@
 #include <stdlib.h>
 
 #include "db/alerting.h"
-#include "db/web.h"
-#include "response.h"
 #include "form_rule.h"
+#include "view.h"
 
 #define CHART_BEFORE_S (6 * 3600)   /* context before the alert started */
 #define CHART_MAX_SPAN (7 * 86400)
 
-static void
-flash(lw_req *r)
-{
-    static const struct { const char *done, *text; } msgs[] = {
-        { "ack", "You acknowledged this alert." },
-        { "fp", "Marked as a false positive: alert tuning will learn from it." },
-        { "notfp", "The false-positive mark was taken back." },
-    };
-    const char *d = lw_req_query(r, "done");
-    size_t i;
-
-    for (i = 0; d != NULL && i < LW_ARRAY_LEN(msgs); i++) {
-        if (lw_streq(d, msgs[i].done)) {
-            lw_hdf_set(&r->page, "Flash.message", msgs[i].text);
-            lw_hdf_set(&r->page, "Flash.kind", "ok");
-        }
-    }
-}
+/* the answers of page_alert_actions.c */
+static const lw_view_flash_msg flash[] = {
+    { "done", "ack", "You acknowledged this alert.", "ok" },
+    { "done", "fp", "Marked as a false positive: alert tuning will learn from it.", "ok" },
+    { "done", "notfp", "The false-positive mark was taken back.", "ok" },
+};
 
 /* The rule's value vs its limit for this model, from a little before the
  * alert started to its end: the same fetch and decisions as evaluate. A
@@ -61,8 +48,8 @@ value_chart(lw_req *r, lw_db *db, const PGresult *alert)
         return LW_EDB;
     if (PQntuples(row) != 1 || lw_rule_from_row(row, 0, &rule, &errs) != LW_OK)
         return LW_OK;
-    rc = lw_rf_chart(db, rule, from, to, (to - from) / 120, model_id, env_id, NULL, &svg, &n,
-                     &r->err);
+    rc = lw_form_rule_chart(db, rule, from, to, (to - from) / 120, model_id, env_id, NULL, &svg,
+                            &n, &r->err);
     lw_rule_free(rule);
     if (rc == LW_OK && n > 0)
         lw_hdf_set(&r->page, "Chart.svg", svg.data);     /* our own SVG: uvar: */
@@ -92,13 +79,12 @@ lw_page_alert(lw_req *r)
     lw_hdf_row(&r->page, "Alert", alert, 0);
     lw_hdf_rows(&r->page, "Events", events);
     lw_hdf_rows(&r->page, "Notifications", notes);
-    rc = lw_page_runbook_html(r, "Alert.runbook_html",
-                              lw_db_str(alert, 0, PQfnumber(alert, "runbook")));
+    rc = lw_view_markdown(r, "Alert.runbook_html", lw_db_str(alert, 0, PQfnumber(alert, "runbook")));
     if (rc == LW_OK)
         rc = value_chart(r, db, alert);
     if (rc != LW_OK)
         return rc;
-    flash(r);
+    lw_view_flash(r, flash, LW_ARRAY_LEN(flash));
     snprintf(title, sizeof(title), "Alert #%lld", lw_req_id(r));
     lw_hdf_set(&r->page, "Page.title", title);
     r->template = "alert";

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "db/alerting.h"
-#include "response.h"
 
 static int
 done(lw_req *r, int rc, const char *what)

@@ -7,7 +7,6 @@
 
 #include "db/alerting.h"
 #include "db/web.h"
-#include "response.h"
 
 #define LIST_ROWS 300
 

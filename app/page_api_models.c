@@ -36,17 +36,43 @@ column(const PGresult *res, int row, const char *name)
     }
 }
 
-static void
-add(json_object *o, const char *key, const PGresult *res, int row, const char *col)
+/* JSON keys and the overview's columns, per object of a model */
+typedef struct {
+    const char *key, *column;
+} field;
+
+static const field model_fields[] = {
+    { "id", "id" }, { "name", "name" }, { "environment", "environment" },
+    { "provider", "provider" }, { "model", "model" }, { "priority", "priority" },
+    { "sla_target_ms", "sla_target_ms" },
+};
+static const field last_fields[] = {
+    { "at", "last_iso" }, { "ok", "last_ok" }, { "error_class", "last_error" },
+    { "http_status", "last_http_status" }, { "ttft_ms", "last_ttft_ms" },
+    { "total_ms", "last_total_ms" }, { "decode_tokens_per_second", "last_tps" },
+};
+static const field hour_fields[] = {
+    { "probes", "hour_count" }, { "ok", "hour_ok" }, { "success_pct", "hour_success_pct" },
+    { "p95_total_ms", "hour_p95_ms" },
+};
+
+/* An object with fields of row `row` of res. */
+static json_object *
+object(const PGresult *res, int row, const field *f, size_t n)
 {
-    json_object_object_add(o, key, column(res, row, col));
+    json_object *o = json_object_new_object();
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        json_object_object_add(o, f[i].key, column(res, row, f[i].column));
+    return o;
 }
 
 int
 lw_page_api_models(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    json_object *root, *list, *m, *last, *hour;
+    json_object *root, *list, *m;
     PGresult *res;
     const char *s;
     int i;
@@ -64,32 +90,11 @@ lw_page_api_models(lw_req *r)
     list = json_object_new_array();
     json_object_object_add(root, "models", list);
     for (i = 0; i < PQntuples(res); i++) {
-        m = json_object_new_object();
-        add(m, "id", res, i, "id");
-        add(m, "name", res, i, "name");
-        add(m, "environment", res, i, "environment");
-        add(m, "provider", res, i, "provider");
-        add(m, "model", res, i, "model");
-        add(m, "priority", res, i, "priority");
-        add(m, "sla_target_ms", res, i, "sla_target_ms");
-        last = NULL;
-        if (!lw_db_isnull(res, i, PQfnumber(res, "last_iso"))) {
-            last = json_object_new_object();
-            add(last, "at", res, i, "last_iso");
-            add(last, "ok", res, i, "last_ok");
-            add(last, "error_class", res, i, "last_error");
-            add(last, "http_status", res, i, "last_http_status");
-            add(last, "ttft_ms", res, i, "last_ttft_ms");
-            add(last, "total_ms", res, i, "last_total_ms");
-            add(last, "decode_tokens_per_second", res, i, "last_tps");
-        }
-        json_object_object_add(m, "last_probe", last);
-        hour = json_object_new_object();
-        add(hour, "probes", res, i, "hour_count");
-        add(hour, "ok", res, i, "hour_ok");
-        add(hour, "success_pct", res, i, "hour_success_pct");
-        add(hour, "p95_total_ms", res, i, "hour_p95_ms");
-        json_object_object_add(m, "last_hour", hour);
+        m = object(res, i, model_fields, LW_ARRAY_LEN(model_fields));
+        /* null until the model's first probe */
+        json_object_object_add(m, "last_probe", lw_db_isnull(res, i, PQfnumber(res, "last_iso"))
+                               ? NULL : object(res, i, last_fields, LW_ARRAY_LEN(last_fields)));
+        json_object_object_add(m, "last_hour", object(res, i, hour_fields, LW_ARRAY_LEN(hour_fields)));
         json_object_array_add(list, m);
     }
     s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);

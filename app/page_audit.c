@@ -8,7 +8,6 @@
 
 #include "db/alerting.h"
 #include "db/web.h"
-#include "response.h"
 
 #define PAGE_ROWS 100
 #define MAX_CHANGES 40      /* per row; a created rule lists every field */

@@ -4,21 +4,13 @@
 #include "app.h"
 
 #include "db/web.h"
-#include "response.h"
+#include "view.h"
 
 int
 lw_page_budgets(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *res;
+    PGresult *res = db ? lw_dbw_budgets(db, &r->err) : NULL;
 
-    if (db == NULL)
-        return LW_EDB;
-    res = lw_req_keep(r, lw_dbw_budgets(db, &r->err));
-    if (res == NULL)
-        return LW_EDB;
-    lw_hdf_rows(&r->page, "Budgets", res);
-    lw_hdf_set(&r->page, "Page.title", "Budgets");
-    r->template = "budgets";
-    return LW_OK;
+    return lw_view_list(r, res, "Budgets", "Budgets", "budgets") ? LW_OK : LW_EDB;
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "db/alerting.h"
-#include "response.h"
 
 static int
 digits(const char *s)

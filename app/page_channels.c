@@ -6,25 +6,20 @@
 #include "app.h"
 
 #include "db/alerting.h"
-#include "response.h"
+#include "view.h"
+
+static const lw_view_flash_msg flash[] = {
+    { "saved", "1", "The routing was saved.", "ok" },
+};
 
 int
 lw_page_channels(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *res;
+    PGresult *res = db ? lw_dba_channels(db, &r->err) : NULL;
 
-    if (db == NULL)
+    if (lw_view_list(r, res, "Channels", "Channels", "channels") == NULL)
         return LW_EDB;
-    res = lw_req_keep(r, lw_dba_channels(db, &r->err));
-    if (res == NULL)
-        return LW_EDB;
-    lw_hdf_rows(&r->page, "Channels", res);
-    if (lw_streq(lw_req_query(r, "saved"), "1")) {
-        lw_hdf_set(&r->page, "Flash.message", "The routing was saved.");
-        lw_hdf_set(&r->page, "Flash.kind", "ok");
-    }
-    lw_hdf_set(&r->page, "Page.title", "Channels");
-    r->template = "channels";
+    lw_view_flash(r, flash, LW_ARRAY_LEN(flash));
     return LW_OK;
 }

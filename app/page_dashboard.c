@@ -3,7 +3,7 @@
  * chosen range (?range=1h|6h|24h|7d|30d), latency, error rate and cost over
  * time per model, the models compared, SLA compliance, and the latest
  * alert events. Charts are lib/chart.c SVG; the data is aggregated in
- * PostgreSQL (lib/db_dash.c). */
+ * PostgreSQL (lib/db/dash.c). */
 #include "app.h"
 
 #include <math.h>
@@ -11,60 +11,20 @@
 #include <string.h>
 #include <time.h>
 
-#include "chart.h"
 #include "fmt.h"
-#include "db/dash.h"
 #include "db/web.h"
-#include "response.h"
+#include "view.h"
 
 /* Lines per chart: the chart palette has 8 colours, and a model keeps its
  * colour (its index here) on every chart and on its card. */
 #define MAX_CHARTED 8
 #define ALERT_EVENTS 10
-#define CHART_W 640
-#define CHART_H 260
 
 typedef struct {
     long long   id;
     const char *name;           /* borrowed from the overview result */
     double      sla_ms;         /* 0: no target */
 } charted;
-
-/* The range from ?range= and the selector's HDF; 400 for an unknown one
- * (*bad set: the error page is prepared). */
-static int
-range_from_request(lw_req *r, lw_dash_range *rg, int *bad)
-{
-    const lw_dash_range *all;
-    char name[64];
-    size_t i, n;
-
-    *bad = 0;
-    if (lw_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
-        *bad = 1;
-        return lw_req_error(r, 400, "Unknown time range: use one of 1h, 6h, 24h, 7d or 30d.");
-    }
-    all = lw_dash_ranges(&n);
-    for (i = 0; i < n; i++) {
-        snprintf(name, sizeof(name), "Ranges.%zu.key", i);
-        lw_hdf_set(&r->page, name, all[i].key);
-        snprintf(name, sizeof(name), "Ranges.%zu.label", i);
-        lw_hdf_set(&r->page, name, all[i].label);
-    }
-    lw_hdf_set(&r->page, "Range.key", rg->key);
-    lw_hdf_set(&r->page, "Range.label", rg->label);
-    return LW_OK;
-}
-
-/* Renders into the HDF node `name` (our own SVG: the template uses uvar:). */
-static int
-put_svg(lw_req *r, const char *name, lw_buf *svg, int rc)
-{
-    if (rc == LW_OK)
-        lw_hdf_set(&r->page, name, svg->data ? svg->data : "");
-    lw_buf_free(svg);
-    return rc;
-}
 
 /* One line chart: a series per charted model from column col of res, in
  * the models' order (which fixes each model's colour). */
@@ -90,19 +50,7 @@ model_lines(lw_req *r, const char *hdf, const lw_chart_opts *o, const PGresult *
         s[i].v = pts.v;
         s[i].n = pts.n;
     }
-    return put_svg(r, hdf, &svg, lw_chart_line(&svg, o, s, n));
-}
-
-static double
-max_col(const PGresult *res, const char *col)
-{
-    int c = PQfnumber(res, col), i;
-    double m = 0;
-
-    for (i = 0; c >= 0 && i < PQntuples(res); i++)
-        if (!lw_db_isnull(res, i, c) && lw_db_double(res, i, c) > m)
-            m = lw_db_double(res, i, c);
-    return m;
+    return lw_view_svg(r, hdf, &svg, lw_chart_line(&svg, o, s, n));
 }
 
 static int
@@ -136,12 +84,8 @@ charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t 
             same_ref = 0;
         ref = cm[i].sla_ms;
     }
-    unit = lw_dash_latency_unit(fmax(max_col(series, "p95_ms"), same_ref ? ref : 0), &scale);
-    memset(&o, 0, sizeof(o));
-    o.width = CHART_W;
-    o.height = CHART_H;
-    snprintf(title, sizeof(title), "p95 latency of successful probes, last %s", rg->label);
-    o.title = title;
+    unit = lw_dash_latency_unit(fmax(lw_view_col_max(series, "p95_ms"), same_ref ? ref : 0), &scale);
+    lw_view_chart_opts(&o, title, sizeof(title), "p95 latency of successful probes", rg);
     o.unit = unit;
     if (ref > 0 && same_ref) {
         lw_fmt_ms(ref, v, sizeof(v));
@@ -157,11 +101,7 @@ charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t 
         return rc;
 
     /* (b) error rate */
-    memset(&o, 0, sizeof(o));
-    o.width = CHART_W;
-    o.height = CHART_H;
-    snprintf(title, sizeof(title), "Error rate (failed probes), last %s", rg->label);
-    o.title = title;
+    lw_view_chart_opts(&o, title, sizeof(title), "Error rate (failed probes)", rg);
     o.unit = "%";
     if ((rc = model_lines(r, "Charts.errors", &o, series, "error_pct", 1, gap, cm, n, NULL)) != LW_OK)
         return rc;
@@ -176,34 +116,28 @@ charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t 
         if (names[i] == NULL)
             return LW_ENOMEM;
     }
-    memset(&o, 0, sizeof(o));
-    o.width = CHART_W;
-    o.height = CHART_H;
-    snprintf(title, sizeof(title), "Cumulative probe cost (USD), last %s", rg->label);
-    o.title = title;
+    lw_view_chart_opts(&o, title, sizeof(title), "Cumulative probe cost (USD)", rg);
     if ((rc = model_lines(r, "Charts.cost", &o, series, "cum_cost", 1, 1e18, cm, n, names)) != LW_OK)
         return rc;
 
     /* (d) comparison over the whole range */
     c = PQfnumber(totals, "p95_ms");
-    unit = lw_dash_latency_unit(max_col(totals, "p95_ms"), &scale);
+    unit = lw_dash_latency_unit(lw_view_col_max(totals, "p95_ms"), &scale);
     for (i = 0; i < n && (int) i < PQntuples(totals); i++) {
         bars[i].label = cm[i].name;
         bars[i].value = lw_db_isnull(totals, (int) i, c) ? NAN : lw_db_double(totals, (int) i, c) * scale;
     }
-    memset(&o, 0, sizeof(o));
-    o.width = CHART_W;
-    snprintf(title, sizeof(title), "p95 latency by model, last %s", rg->label);
-    o.title = title;
+    lw_view_chart_opts(&o, title, sizeof(title), "p95 latency by model", rg);
+    o.height = 0;       /* bars: from their count */
     o.unit = unit;
-    if ((rc = put_svg(r, "Charts.p95_bars", &svg, lw_chart_bars(&svg, &o, bars, i))) != LW_OK)
+    if ((rc = lw_view_svg(r, "Charts.p95_bars", &svg, lw_chart_bars(&svg, &o, bars, i))) != LW_OK)
         return rc;
     c = PQfnumber(totals, "success_pct");
     for (i = 0; i < n && (int) i < PQntuples(totals); i++)
         bars[i].value = lw_db_isnull(totals, (int) i, c) ? NAN : lw_db_double(totals, (int) i, c);
     snprintf(title, sizeof(title), "Success rate by model, last %s", rg->label);
     o.unit = "%";
-    if ((rc = put_svg(r, "Charts.success_bars", &svg, lw_chart_bars(&svg, &o, bars, i))) != LW_OK)
+    if ((rc = lw_view_svg(r, "Charts.success_bars", &svg, lw_chart_bars(&svg, &o, bars, i))) != LW_OK)
         return rc;
 
     /* the table: legend, comparison and SLA compliance in one */
@@ -228,12 +162,11 @@ lw_page_dashboard(lw_req *r)
     charted cm[MAX_CHARTED];
     lw_dash_range rg;
     size_t n = 0;
-    int i, e = -1, m = 0, healthy = 0, failing = 0, idle = 0, bad, rc;
+    int i, e = -1, m = 0, healthy = 0, failing = 0, idle = 0, rc;
 
     if (db == NULL)
         return LW_EDB;
-    rc = range_from_request(r, &rg, &bad);
-    if (bad || rc != LW_OK)
+    if ((rc = lw_view_range(r, &rg)) != LW_OK)
         return rc;
     res = lw_req_keep(r, lw_dbw_models_overview(db, &r->err));
     if (res == NULL)

@@ -8,7 +8,6 @@
 
 #include "auth.h"
 #include "db/web.h"
-#include "response.h"
 
 /* Checked against when the email is unknown, so an unknown address takes
  * as long as a wrong password (no account discovery by timing). */

@@ -9,72 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "chart.h"
 #include "fmt.h"
-#include "db/dash.h"
 #include "db/web.h"
-#include "response.h"
 #include "rollup.h"
-
-#define CHART_W 640
-#define CHART_H 260
-
-/* The range from ?range= and the selector's HDF; 400 for an unknown one
- * (*bad set: the error page is prepared). */
-static int
-range_from_request(lw_req *r, lw_dash_range *rg, int *bad)
-{
-    const lw_dash_range *all;
-    char name[64];
-    size_t i, n;
-
-    *bad = 0;
-    if (lw_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
-        *bad = 1;
-        return lw_req_error(r, 400, "Unknown time range: use one of 1h, 6h, 24h, 7d or 30d.");
-    }
-    all = lw_dash_ranges(&n);
-    for (i = 0; i < n; i++) {
-        snprintf(name, sizeof(name), "Ranges.%zu.key", i);
-        lw_hdf_set(&r->page, name, all[i].key);
-        snprintf(name, sizeof(name), "Ranges.%zu.label", i);
-        lw_hdf_set(&r->page, name, all[i].label);
-    }
-    lw_hdf_set(&r->page, "Range.key", rg->key);
-    lw_hdf_set(&r->page, "Range.label", rg->label);
-    return LW_OK;
-}
-
-static int
-put_svg(lw_req *r, const char *name, lw_buf *svg, int rc)
-{
-    if (rc == LW_OK)
-        lw_hdf_set(&r->page, name, svg->data ? svg->data : "");   /* our own SVG: uvar: */
-    lw_buf_free(svg);
-    return rc;
-}
-
-static void
-opts(lw_chart_opts *o, char *title, size_t size, const char *what, const lw_dash_range *rg)
-{
-    memset(o, 0, sizeof(*o));
-    o->width = CHART_W;
-    o->height = CHART_H;
-    snprintf(title, size, "%.100s, last %s", what, rg->label);
-    o->title = title;
-}
-
-static double
-col_max(const PGresult *res, const char *col)
-{
-    int c = PQfnumber(res, col), i;
-    double m = 0;
-
-    for (i = 0; c >= 0 && i < PQntuples(res); i++)
-        if (!lw_db_isnull(res, i, c) && lw_db_double(res, i, c) > m)
-            m = lw_db_double(res, i, c);
-    return m;
-}
+#include "view.h"
 
 /* The first and last step of res (a baseline line spans the data, so
  * every chart of the page covers the same time: the chart scales its time
@@ -88,6 +26,22 @@ span(const PGresult *res, double *t0, double *t1)
         return 0;
     *t0 = (double) lw_db_int(res, 0, c);
     *t1 = (double) lw_db_int(res, n - 1, c);
+    return 1;
+}
+
+/* A flat line at value over the time the data spans (a baseline) into *s,
+ * its two points in t and v: 1, or 0 without a value or data. */
+static int
+flat_line(const PGresult *series, double value, const char *name, double *t, double *v,
+          lw_chart_series *s)
+{
+    if (isnan(value) || !span(series, &t[0], &t[1]))
+        return 0;
+    v[0] = v[1] = value;
+    s->name = name;
+    s->t = t;
+    s->v = v;
+    s->n = 2;
     return 1;
 }
 
@@ -111,6 +65,27 @@ lines(lw_req *r, const PGresult *res, const char *const *cols, const char *const
         s[i].n = p.n;
     }
     return LW_OK;
+}
+
+/* The mean of column col per step under the HDF node hdf, with the
+ * baseline value (NAN: none) as a flat line. */
+static int
+mean_chart(lw_req *r, const PGresult *series, const char *col, const char *name, double base,
+           const char *what, const char *hdf, const lw_dash_range *rg)
+{
+    lw_chart_series s[2];
+    double bt[2], bv[2];
+    lw_chart_opts o;
+    lw_buf svg = { 0 };
+    char title[160];
+    size_t n;
+    int rc;
+
+    lw_view_chart_opts(&o, title, sizeof(title), what, rg);
+    if ((rc = lines(r, series, &col, &name, 1, -1, 1, lw_dash_max_gap(rg), s)) != LW_OK)
+        return rc;
+    n = 1 + (size_t) flat_line(series, base, "baseline", bt, bv, &s[1]);
+    return lw_view_svg(r, hdf, &svg, lw_chart_line(&svg, &o, s, n));
 }
 
 /* A signed change against the baseline: "+3.1% vs baseline", class
@@ -187,7 +162,7 @@ histogram(lw_req *r, const PGresult *totals, const lw_dash_range *rg)
         bins[n++].count = hist[k];
     }
     snprintf(text, sizeof(text), "Latency distribution of %lld successful probes", total);
-    opts(&o, title, sizeof(title), text, rg);
+    lw_view_chart_opts(&o, title, sizeof(title), text, rg);
     o.unit = unit;
     o.x_label = "total latency (log-spaced bins, 8 per doubling)";
     o.y_label = "probes";
@@ -198,7 +173,7 @@ histogram(lw_req *r, const PGresult *totals, const lw_dash_range *rg)
                  hidden == 1 ? "" : "s", a, b);
         lw_hdf_set(&r->page, "Charts.hist_note", text);
     }
-    return put_svg(r, "Charts.hist", &svg, lw_chart_histogram(&svg, &o, bins, n));
+    return lw_view_svg(r, "Charts.hist", &svg, lw_chart_histogram(&svg, &o, bins, n));
 }
 
 static int
@@ -221,9 +196,10 @@ charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult 
 
     /* latency: p50, p95, TTFT; the baseline p95 as a flat line over the
      * data; the SLA target as the dashed reference */
-    top = fmax(col_max(series, "p95_ms"), fmax(isnan(sla) ? 0 : sla, isnan(base_p95) ? 0 : base_p95));
+    top = fmax(lw_view_col_max(series, "p95_ms"),
+               fmax(isnan(sla) ? 0 : sla, isnan(base_p95) ? 0 : base_p95));
     unit = lw_dash_latency_unit(top, &scale);
-    opts(&o, title, sizeof(title), "Latency of successful probes", rg);
+    lw_view_chart_opts(&o, title, sizeof(title), "Latency of successful probes", rg);
     o.unit = unit;
     if (!isnan(sla) && sla > 0) {
         lw_fmt_ms(sla, v, sizeof(v));
@@ -234,18 +210,10 @@ charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult 
     }
     if ((rc = lines(r, series, lat_cols, lat_names, 3, -1, scale, gap, s)) != LW_OK)
         return rc;
-    n = 3;
-    if (!isnan(base_p95) && span(series, &bt[0], &bt[1])) {
-        bv[0] = bv[1] = base_p95 * scale;
-        lw_fmt_ms(base_p95, v, sizeof(v));
-        snprintf(base_name, sizeof(base_name), "baseline p95 (%s)", v);
-        s[3].name = base_name;
-        s[3].t = bt;
-        s[3].v = bv;
-        s[3].n = 2;
-        n = 4;
-    }
-    if ((rc = put_svg(r, "Charts.latency", &svg, lw_chart_line(&svg, &o, s, n))) != LW_OK)
+    lw_fmt_ms(base_p95, v, sizeof(v));
+    snprintf(base_name, sizeof(base_name), "baseline p95 (%s)", v);
+    n = 3 + (size_t) flat_line(series, base_p95 * scale, base_name, bt, bv, &s[3]);
+    if ((rc = lw_view_svg(r, "Charts.latency", &svg, lw_chart_line(&svg, &o, s, n))) != LW_OK)
         return rc;
 
     /* error rate, all classes together, then each class seen in the range */
@@ -254,44 +222,26 @@ charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult 
     n = 1;
     for (i = 0; i < LW_ROLLUP_ERROR_CLASSES; i++) {
         snprintf(ecols[n], sizeof(ecols[n]), "e_%s", lw_rollup_error_classes[i]);
-        if (col_max(series, ecols[n]) <= 0)
+        if (lw_view_col_max(series, ecols[n]) <= 0)
             continue;
         ecp[n] = ecols[n];
         enames[n] = lw_rollup_error_classes[i];
         n++;
     }
-    opts(&o, title, sizeof(title), "Error rate by class (% of probes)", rg);
+    lw_view_chart_opts(&o, title, sizeof(title), "Error rate by class (% of probes)", rg);
     o.unit = "%";
     c = PQfnumber(series, "count");
     if ((rc = lines(r, series, ecp, enames, 1, -1, 1, gap, s)) != LW_OK
         || (n > 1 && (rc = lines(r, series, ecp + 1, enames + 1, n - 1, c, 100, gap, s + 1)) != LW_OK))
         return rc;
-    if ((rc = put_svg(r, "Charts.errors", &svg, lw_chart_line(&svg, &o, s, n))) != LW_OK)
+    if ((rc = lw_view_svg(r, "Charts.errors", &svg, lw_chart_line(&svg, &o, s, n))) != LW_OK)
         return rc;
 
-    /* throughput and quality */
-    ecp[0] = "tps";
-    enames[0] = "decode tokens/s";
-    opts(&o, title, sizeof(title), "Decode throughput (tokens/s, mean)", rg);
-    if ((rc = lines(r, series, ecp, enames, 1, -1, 1, gap, s)) != LW_OK)
-        return rc;
-    n = 1;
-    if (!isnan(num(baseline, "tps")) && span(series, &bt[0], &bt[1])) {
-        bv[0] = bv[1] = num(baseline, "tps");
-        s[1].name = "baseline";
-        s[1].t = bt;
-        s[1].v = bv;
-        s[1].n = 2;
-        n = 2;
-    }
-    if ((rc = put_svg(r, "Charts.tps", &svg, lw_chart_line(&svg, &o, s, n))) != LW_OK)
-        return rc;
-    ecp[0] = "quality";
-    enames[0] = "quality score";
-    opts(&o, title, sizeof(title), "Quality score (0-100, mean)", rg);
-    if ((rc = lines(r, series, ecp, enames, 1, -1, 1, gap, s)) != LW_OK)
-        return rc;
-    if ((rc = put_svg(r, "Charts.quality", &svg, lw_chart_line(&svg, &o, s, 1))) != LW_OK)
+    /* throughput (against its baseline) and quality */
+    if ((rc = mean_chart(r, series, "tps", "decode tokens/s", num(baseline, "tps"),
+                         "Decode throughput (tokens/s, mean)", "Charts.tps", rg)) != LW_OK
+        || (rc = mean_chart(r, series, "quality", "quality score", NAN,
+                            "Quality score (0-100, mean)", "Charts.quality", rg)) != LW_OK)
         return rc;
 
     if ((rc = histogram(r, totals, rg)) != LW_OK)
@@ -312,7 +262,7 @@ lw_page_model(lw_req *r)
     PGresult *model, *probes, *series, *totals, *baseline;
     lw_dash_range rg;
     long long id = lw_req_id(r);
-    int rc, bad;
+    int rc;
 
     if (db == NULL)
         return LW_EDB;
@@ -321,8 +271,7 @@ lw_page_model(lw_req *r)
         return LW_EDB;
     if (PQntuples(model) == 0)
         return lw_req_error(r, 404, "There is no model with that id.");
-    rc = range_from_request(r, &rg, &bad);
-    if (bad || rc != LW_OK)
+    if ((rc = lw_view_range(r, &rg)) != LW_OK)
         return rc;
     probes = lw_req_keep(r, lw_dbw_model_probes(db, &r->err, id, 50));
     series = probes ? lw_req_keep(r, lw_dash_model_series(db, &r->err, &rg, id)) : NULL;

@@ -3,21 +3,13 @@
 #include "app.h"
 
 #include "db/web.h"
-#include "response.h"
+#include "view.h"
 
 int
 lw_page_reports(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *res;
+    PGresult *res = db ? lw_dbw_reports(db, &r->err, 200) : NULL;
 
-    if (db == NULL)
-        return LW_EDB;
-    res = lw_req_keep(r, lw_dbw_reports(db, &r->err, 200));
-    if (res == NULL)
-        return LW_EDB;
-    lw_hdf_rows(&r->page, "Reports", res);
-    lw_hdf_set(&r->page, "Page.title", "Reports");
-    r->template = "reports";
-    return LW_OK;
+    return lw_view_list(r, res, "Reports", "Reports", "reports") ? LW_OK : LW_EDB;
 }

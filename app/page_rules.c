@@ -4,40 +4,25 @@
 #include "app.h"
 
 #include "db/alerting.h"
-#include "response.h"
+#include "view.h"
 
-/* The answer of a change that redirected here (fixed texts, no data). */
-static void
-flash(lw_req *r)
-{
-    static const struct { const char *param, *text; } done[] = {
-        { "deleted", "The rule was deleted." },
-        { "enabled", "The rule was enabled." },
-        { "disabled", "The rule was disabled: it is no longer evaluated." },
-    };
-    size_t i;
-
-    for (i = 0; i < LW_ARRAY_LEN(done); i++) {
-        if (lw_streq(lw_req_query(r, done[i].param), "1")) {
-            lw_hdf_set(&r->page, "Flash.message", done[i].text);
-            lw_hdf_set(&r->page, "Flash.kind", "ok");
-        }
-    }
-}
+/* the answers of changes that redirect here */
+static const lw_view_flash_msg flash[] = {
+    { "deleted", "1", "The rule was deleted.", "ok" },
+    { "enabled", "1", "The rule was enabled.", "ok" },
+    { "disabled", "1", "The rule was disabled: it is no longer evaluated.", "ok" },
+};
 
 int
 lw_page_rules(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *rules;
+    PGresult *rules = db ? lw_dba_rules(db, &r->err) : NULL;
     int i, firing = 0, enabled = 0;
 
-    if (db == NULL)
-        return LW_EDB;
-    rules = lw_req_keep(r, lw_dba_rules(db, &r->err));
+    rules = lw_view_list(r, rules, "Rules", "Rules", "rules");
     if (rules == NULL)
         return LW_EDB;
-    lw_hdf_rows(&r->page, "Rules", rules);
     for (i = 0; i < PQntuples(rules); i++) {
         firing += lw_db_int(rules, i, PQfnumber(rules, "firing")) > 0;
         enabled += lw_db_bool(rules, i, PQfnumber(rules, "enabled"));
@@ -45,8 +30,6 @@ lw_page_rules(lw_req *r)
     lw_hdf_set_int(&r->page, "Summary.rules", PQntuples(rules));
     lw_hdf_set_int(&r->page, "Summary.enabled", enabled);
     lw_hdf_set_int(&r->page, "Summary.firing", firing);
-    flash(r);
-    lw_hdf_set(&r->page, "Page.title", "Rules");
-    r->template = "rules";
+    lw_view_flash(r, flash, LW_ARRAY_LEN(flash));
     return LW_OK;
 }

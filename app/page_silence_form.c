@@ -13,7 +13,7 @@
 
 #include "db/alerting.h"
 #include "db/web.h"
-#include "response.h"
+#include "render.h"     /* hdf_get_value: the choices and errors set so far */
 #include "schedule.h"
 #include "times.h"
 
@@ -51,15 +51,13 @@ empty(const char *s)
     return *s == '\0';
 }
 
+/* A timestamptz parameter, pool copy. */
 static const char *
 ts_text(lw_req *r, time_t t)
 {
-    struct tm tm;
-    char buf[64];
+    char buf[40];
 
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S+00", &tm);
-    return lw_pool_strdup(r->pool, buf);
+    return lw_pool_strdup(r->pool, lw_time_format(t, LW_TIME_SQL, buf, sizeof(buf)));
 }
 
 static int

@@ -11,19 +11,18 @@
 #include <time.h>
 
 #include "db/alerting.h"
-#include "response.h"
 #include "schedule.h"
+#include "times.h"
+#include "view.h"
 
 #define EXPIRED_SHOWN 100
 
-static void
-fmt_time(time_t t, char *buf, size_t size)
-{
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm);
-}
+/* the answers of page_silence_form.c */
+static const lw_view_flash_msg flash[] = {
+    { "created", "1", "The silence was created.", "ok" },
+    { "expired", "1", "The silence was expired: matching alerts notify again.", "ok" },
+    { "expired", "0", "That silence had already ended.", "error" },
+};
 
 /* For a recurring silence in its date range: is a window open at `now`
  * (*open_until = its end), else when does the next one open. */
@@ -50,21 +49,6 @@ window(const char *recurrence, int64_t duration, time_t now, time_t ends, int *o
         *next = t;
 }
 
-static void
-flash(lw_req *r)
-{
-    if (lw_streq(lw_req_query(r, "created"), "1")) {
-        lw_hdf_set(&r->page, "Flash.message", "The silence was created.");
-        lw_hdf_set(&r->page, "Flash.kind", "ok");
-    } else if (lw_streq(lw_req_query(r, "expired"), "1")) {
-        lw_hdf_set(&r->page, "Flash.message", "The silence was expired: matching alerts notify again.");
-        lw_hdf_set(&r->page, "Flash.kind", "ok");
-    } else if (lw_streq(lw_req_query(r, "expired"), "0")) {
-        lw_hdf_set(&r->page, "Flash.message", "That silence had already ended.");
-        lw_hdf_set(&r->page, "Flash.kind", "error");
-    }
-}
-
 int
 lw_page_silences(lw_req *r)
 {
@@ -75,9 +59,7 @@ lw_page_silences(lw_req *r)
     int i, n_active = 0, n_upcoming = 0, n_expired = 0, open, *count;
     time_t now = time(NULL), open_until, next;
 
-    if (db == NULL)
-        return LW_EDB;
-    res = lw_req_keep(r, lw_dba_silences(db, &r->err));
+    res = lw_req_keep(r, db ? lw_dba_silences(db, &r->err) : NULL);
     if (res == NULL)
         return LW_EDB;
     for (i = 0; i < PQntuples(res); i++) {
@@ -106,18 +88,16 @@ lw_page_silences(lw_req *r)
         lw_hdf_row(&r->page, prefix, res, i);
         if (desc[0])
             lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.recurrence_h", prefix), desc);
-        if (open) {
-            fmt_time(open_until, buf, sizeof(buf));
-            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.open_until", prefix), buf);
-        }
-        if (next) {
-            fmt_time(next, buf, sizeof(buf));
-            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.next_window", prefix), buf);
-        }
+        if (open)
+            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.open_until", prefix),
+                       lw_time_format(open_until, LW_TIME_MINUTE, buf, sizeof(buf)));
+        if (next)
+            lw_hdf_set(&r->page, lw_pool_printf(r->pool, "%s.next_window", prefix),
+                       lw_time_format(next, LW_TIME_MINUTE, buf, sizeof(buf)));
     }
     lw_hdf_set_int(&r->page, "Summary.active", n_active);
     lw_hdf_set_int(&r->page, "Summary.upcoming", n_upcoming);
-    flash(r);
+    lw_view_flash(r, flash, LW_ARRAY_LEN(flash));
     lw_hdf_set(&r->page, "Page.title", "Silences");
     r->template = "silences";
     return LW_OK;

@@ -4,21 +4,13 @@
 #include "app.h"
 
 #include "db/web.h"
-#include "response.h"
+#include "view.h"
 
 int
 lw_page_sla(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *res;
+    PGresult *res = db ? lw_dbw_sla(db, &r->err) : NULL;
 
-    if (db == NULL)
-        return LW_EDB;
-    res = lw_req_keep(r, lw_dbw_sla(db, &r->err));
-    if (res == NULL)
-        return LW_EDB;
-    lw_hdf_rows(&r->page, "Models", res);
-    lw_hdf_set(&r->page, "Page.title", "SLA compliance");
-    r->template = "sla";
-    return LW_OK;
+    return lw_view_list(r, res, "Models", "SLA compliance", "sla") ? LW_OK : LW_EDB;
 }

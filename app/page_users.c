@@ -8,7 +8,7 @@
 
 #include "auth.h"
 #include "db/web.h"
-#include "response.h"
+#include "view.h"
 
 #define GENERATED_LEN 20
 
@@ -34,17 +34,9 @@ static int
 list_users(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *res;
+    PGresult *res = db ? lw_dbw_users(db, &r->err) : NULL;
 
-    if (db == NULL)
-        return LW_EDB;
-    res = lw_req_keep(r, lw_dbw_users(db, &r->err));
-    if (res == NULL)
-        return LW_EDB;
-    lw_hdf_rows(&r->page, "Users", res);
-    lw_hdf_set(&r->page, "Page.title", "Users");
-    r->template = "users";
-    return LW_OK;
+    return lw_view_list(r, res, "Users", "Users", "users") ? LW_OK : LW_EDB;
 }
 
 static int

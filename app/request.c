@@ -55,7 +55,7 @@ hexval(char c)
 }
 
 char *
-lw_url_decode(lw_pool *p, const char *s, size_t n, int plus)
+lw_req_url_decode(lw_pool *p, const char *s, size_t n, int plus)
 {
     char *out, *o;
     size_t i;
@@ -85,7 +85,7 @@ lw_url_decode(lw_pool *p, const char *s, size_t n, int plus)
 }
 
 char *
-lw_url_encode(lw_pool *p, const char *s)
+lw_req_url_encode(lw_pool *p, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t n = strlen(s), i;
@@ -125,8 +125,8 @@ parse_urlencoded(lw_pool *p, lw_kvlist *l, const char *s, size_t len)
         if (amp > s) {
             if (eq == NULL)
                 eq = amp;
-            name = lw_url_decode(p, s, (size_t) (eq - s), 1);
-            value = eq < amp ? lw_url_decode(p, eq + 1, (size_t) (amp - eq - 1), 1)
+            name = lw_req_url_decode(p, s, (size_t) (eq - s), 1);
+            value = eq < amp ? lw_req_url_decode(p, eq + 1, (size_t) (amp - eq - 1), 1)
                              : lw_pool_strdup(p, "");
             if (name != NULL && value != NULL && name[0] != '\0'
                 && kv_add(p, l, name, value) != LW_OK)
@@ -190,7 +190,7 @@ request_path(lw_req *r)
     s = lw_req_env(r, "REQUEST_URI");
     if (s != NULL && s[0] == '/') {
         q = strchr(s, '?');
-        return lw_url_decode(r->pool, s, q ? (size_t) (q - s) : strlen(s), 0);
+        return lw_req_url_decode(r->pool, s, q ? (size_t) (q - s) : strlen(s), 0);
     }
     return "/";
 }

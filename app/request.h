@@ -119,8 +119,8 @@ int lw_req_raw(lw_req *r, int status, const char *content_type,
 
 /* Percent-decoding ('+' as space when `plus`) into a pool copy; NULL for
  * invalid encodings or an embedded NUL. */
-char *lw_url_decode(lw_pool *p, const char *s, size_t n, int plus);
+char *lw_req_url_decode(lw_pool *p, const char *s, size_t n, int plus);
 /* Percent-encoding of everything but unreserved characters; pool copy. */
-char *lw_url_encode(lw_pool *p, const char *s);
+char *lw_req_url_encode(lw_pool *p, const char *s);
 
 #endif

@@ -13,7 +13,7 @@ static const char default_csp[] =
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 int
-lw_render_page(lw_req *r, lw_buf *body)
+lw_response_render(lw_req *r, lw_buf *body)
 {
     if (r->template == NULL || !lw_render_has(r->template)) {
         lw_err_set(&r->err, "no template for page %s", r->template ? r->template : "(none)");
@@ -22,27 +22,48 @@ lw_render_page(lw_req *r, lw_buf *body)
     return lw_render(&r->page, r->template, "layout", body, &r->err);
 }
 
+/* The statuses pages answer with: the reason phrase of the status line
+ * and, for errors, the title of the error page. */
+static const struct {
+    int         status;
+    const char *reason, *title;
+} statuses[] = {
+    { 200, "OK",                    NULL },
+    { 303, "See Other",             NULL },
+    { 400, "Bad Request",           "Bad request" },
+    { 401, "Unauthorized",          "Login required" },
+    { 403, "Forbidden",             "Forbidden" },
+    { 404, "Not Found",             "Page not found" },
+    { 405, "Method Not Allowed",    "Method not allowed" },
+    { 413, "Content Too Large",     "Request too large" },
+    { 500, "Internal Server Error", "Internal error" },
+    { 503, "Service Unavailable",   "Service unavailable" },
+};
+
 static const char *
 status_text(int status)
 {
-    switch (status) {
-    case 200: return "OK";
-    case 303: return "See Other";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Content Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default:  return "Status";
-    }
+    size_t i;
+
+    for (i = 0; i < LW_ARRAY_LEN(statuses); i++)
+        if (statuses[i].status == status)
+            return statuses[i].reason;
+    return "Status";
+}
+
+const char *
+lw_response_title(int status)
+{
+    size_t i;
+
+    for (i = 0; i < LW_ARRAY_LEN(statuses); i++)
+        if (statuses[i].status == status && statuses[i].title != NULL)
+            return statuses[i].title;
+    return "Internal error";
 }
 
 int
-lw_render_response(lw_req *r, const char *content_type, const char *body,
-                   size_t len)
+lw_response_build(lw_req *r, const char *content_type, const char *body, size_t len)
 {
     lw_buf *o = &r->out;
     int rc;

@@ -1,6 +1,7 @@
 /* response.h: what goes back for a request: its page rendered inside the
  * site layout (lib/render.c does the rendering) and the whole FastCGI
- * response. Pages fill r->page with the lw_hdf_* setters of render.h. */
+ * response. Pages fill r->page with the lw_hdf_* setters of hdf.h (through
+ * request.h) and never render: routes.c does, once, after the handler. */
 #ifndef LW_RESPONSE_H
 #define LW_RESPONSE_H
 
@@ -9,9 +10,11 @@
 
 /* Renders r->template inside layout.cs into body (appended). LW_OK, or an
  * error with the message in r->err (also when a setter failed earlier). */
-int lw_render_page(lw_req *r, lw_buf *body);
+int lw_response_render(lw_req *r, lw_buf *body);
+/* The title of the error page of an HTTP status ("Page not found"); for
+ * people, static. */
+const char *lw_response_title(int status);
 /* Builds r->out: status line, headers, body (nothing for HEAD). */
-int lw_render_response(lw_req *r, const char *content_type, const char *body,
-                       size_t len);
+int lw_response_build(lw_req *r, const char *content_type, const char *body, size_t len);
 
 #endif

@@ -23,39 +23,39 @@
 #define CK LW_CSRF_COOKIE
 
 static const lw_route routes[] = {
-    /* pattern                methods            role csrf flags            section      handler */
-    { "/",                    LW_GET,            V,  NO,  0,               "dashboard", lw_page_dashboard },
-    { "/models/{id}",         LW_GET,            V,  NO,  0,               "dashboard", lw_page_model },
-    { "/alerts",              LW_GET,            V,  NO,  0,               "alerts",    lw_page_alerts },
-    { "/alerts/{id}",         LW_GET,            V,  NO,  0,               "alerts",    lw_page_alert },
-    { "/rules",               LW_GET,            V,  NO,  0,               "rules",     lw_page_rules },
-    { "/rules/{id}",          LW_GET,            V,  NO,  0,               "rules",     lw_page_rule },
-    { "/rules/new",           LW_GET | LW_POST,  E,  SE,  0,               "rules",     lw_page_rule_new },
-    { "/rules/{id}/edit",     LW_GET | LW_POST,  E,  SE,  0,               "rules",     lw_page_rule_edit },
-    { "/rules/{id}/delete",   LW_GET | LW_POST,  E,  SE,  0,               "rules",     lw_page_rule_delete },
-    { "/rules/{id}/enable",   LW_POST,           E,  SE,  0,               "rules",     lw_page_rule_enable },
-    { "/rules/{id}/disable",  LW_POST,           E,  SE,  0,               "rules",     lw_page_rule_disable },
-    { "/alerts/{id}/acknowledge", LW_POST,       E,  SE,  0,               "alerts",    lw_page_alert_ack },
-    { "/alerts/{id}/false-positive", LW_POST,    E,  SE,  0,               "alerts",    lw_page_alert_false_positive },
-    { "/silences/new",        LW_GET | LW_POST,  E,  SE,  0,               "silences",  lw_page_silence_new },
-    { "/silences/{id}/expire", LW_POST,          E,  SE,  0,               "silences",  lw_page_silence_expire },
-    { "/channels/routing",    LW_POST,           A,  SE,  0,               "channels",  lw_page_channel_routing },
-    { "/api/v1/rules",        LW_POST,           E,  SE,  LW_RF_MACHINE,   NULL,        lw_page_api_rules },
-    { "/silences",            LW_GET,            V,  NO,  0,               "silences",  lw_page_silences },
-    { "/channels",            LW_GET,            V,  NO,  0,               "channels",  lw_page_channels },
-    { "/budgets",             LW_GET,            V,  NO,  0,               "budgets",   lw_page_budgets },
-    { "/sla",                 LW_GET,            C,  NO,  0,               "sla",       lw_page_sla },
-    { "/reports",             LW_GET,            C,  NO,  0,               "reports",   lw_page_reports },
-    { "/reports/{id}.pdf",    LW_GET,            C,  NO,  0,               "reports",   lw_page_report_file },
-    { "/reports/{id}.html",   LW_GET,            C,  NO,  0,               "reports",   lw_page_report_file },
-    { "/reports/{id}.csv",    LW_GET,            C,  NO,  0,               "reports",   lw_page_report_file },
-    { "/admin/users",         LW_GET | LW_POST,  A,  SE,  0,               "users",     lw_page_users },
-    { "/admin/audit",         LW_GET,            C,  NO,  0,               "audit",     lw_page_audit },
-    { "/login",               LW_GET | LW_POST,  AN, CK,  0,               "login",     lw_page_login },
-    { "/logout",              LW_POST,           V,  SE,  0,               "login",     lw_page_logout },
-    { "/healthz",             LW_GET,            AN, NO,  LW_RF_NO_DB,     NULL,        lw_page_healthz },
-    { "/metrics",             LW_GET,            V,  NO,  LW_RF_MACHINE,   NULL,        lw_page_metrics },
-    { "/api/v1/models",       LW_GET,            V,  NO,  LW_RF_MACHINE,   NULL,        lw_page_api_models },
+    /* pattern                methods            role csrf flags             section      handler */
+    { "/",                    LW_GET,            V,  NO,  0,                "dashboard", lw_page_dashboard },
+    { "/models/{id}",         LW_GET,            V,  NO,  0,                "dashboard", lw_page_model },
+    { "/alerts",              LW_GET,            V,  NO,  0,                "alerts",    lw_page_alerts },
+    { "/alerts/{id}",         LW_GET,            V,  NO,  0,                "alerts",    lw_page_alert },
+    { "/rules",               LW_GET,            V,  NO,  0,                "rules",     lw_page_rules },
+    { "/rules/{id}",          LW_GET,            V,  NO,  0,                "rules",     lw_page_rule },
+    { "/rules/new",           LW_GET | LW_POST,  E,  SE,  0,                "rules",     lw_page_rule_new },
+    { "/rules/{id}/edit",     LW_GET | LW_POST,  E,  SE,  0,                "rules",     lw_page_rule_edit },
+    { "/rules/{id}/delete",   LW_GET | LW_POST,  E,  SE,  0,                "rules",     lw_page_rule_delete },
+    { "/rules/{id}/enable",   LW_POST,           E,  SE,  0,                "rules",     lw_page_rule_enable },
+    { "/rules/{id}/disable",  LW_POST,           E,  SE,  0,                "rules",     lw_page_rule_disable },
+    { "/alerts/{id}/acknowledge", LW_POST,       E,  SE,  0,                "alerts",    lw_page_alert_ack },
+    { "/alerts/{id}/false-positive", LW_POST,    E,  SE,  0,                "alerts",    lw_page_alert_false_positive },
+    { "/silences/new",        LW_GET | LW_POST,  E,  SE,  0,                "silences",  lw_page_silence_new },
+    { "/silences/{id}/expire", LW_POST,          E,  SE,  0,                "silences",  lw_page_silence_expire },
+    { "/channels/routing",    LW_POST,           A,  SE,  0,                "channels",  lw_page_channel_routing },
+    { "/api/v1/rules",        LW_POST,           E,  SE,  LW_ROUTE_MACHINE, NULL,        lw_page_api_rules },
+    { "/silences",            LW_GET,            V,  NO,  0,                "silences",  lw_page_silences },
+    { "/channels",            LW_GET,            V,  NO,  0,                "channels",  lw_page_channels },
+    { "/budgets",             LW_GET,            V,  NO,  0,                "budgets",   lw_page_budgets },
+    { "/sla",                 LW_GET,            C,  NO,  0,                "sla",       lw_page_sla },
+    { "/reports",             LW_GET,            C,  NO,  0,                "reports",   lw_page_reports },
+    { "/reports/{id}.pdf",    LW_GET,            C,  NO,  0,                "reports",   lw_page_report_file },
+    { "/reports/{id}.html",   LW_GET,            C,  NO,  0,                "reports",   lw_page_report_file },
+    { "/reports/{id}.csv",    LW_GET,            C,  NO,  0,                "reports",   lw_page_report_file },
+    { "/admin/users",         LW_GET | LW_POST,  A,  SE,  0,                "users",     lw_page_users },
+    { "/admin/audit",         LW_GET,            C,  NO,  0,                "audit",     lw_page_audit },
+    { "/login",               LW_GET | LW_POST,  AN, CK,  0,                "login",     lw_page_login },
+    { "/logout",              LW_POST,           V,  SE,  0,                "login",     lw_page_logout },
+    { "/healthz",             LW_GET,            AN, NO,  LW_ROUTE_NO_DB,   NULL,        lw_page_healthz },
+    { "/metrics",             LW_GET,            V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_metrics },
+    { "/api/v1/models",       LW_GET,            V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_models },
 };
 
 const lw_route *
@@ -210,7 +210,7 @@ authenticate(lw_req *r, const lw_route *rt)
     lw_db *db;
     int rc;
 
-    if ((rt->flags & LW_RF_MACHINE) && auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
+    if ((rt->flags & LW_ROUTE_MACHINE) && auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
         if (!lw_auth_token_valid(auth + 7))
             return LW_OK;
         if ((db = lw_req_db(r)) == NULL)
@@ -260,7 +260,7 @@ csrf_ok(lw_req *r, const lw_route *rt)
 static int
 machine_route(lw_req *r)
 {
-    return (r->route != NULL && (r->route->flags & LW_RF_MACHINE))
+    return (r->route != NULL && (r->route->flags & LW_ROUTE_MACHINE))
         || strncmp(r->path, "/api/", 5) == 0;
 }
 
@@ -288,21 +288,6 @@ common_hdf(lw_req *r)
     }
 }
 
-static const char *
-error_title(int status)
-{
-    switch (status) {
-    case 400: return "Bad request";
-    case 401: return "Login required";
-    case 403: return "Forbidden";
-    case 404: return "Page not found";
-    case 405: return "Method not allowed";
-    case 413: return "Request too large";
-    case 503: return "Service unavailable";
-    default:  return "Internal error";
-    }
-}
-
 static void
 respond_json_error(lw_req *r)
 {
@@ -310,13 +295,13 @@ respond_json_error(lw_req *r)
     const char *s;
 
     json_object_object_add(o, "error", json_object_new_string(
-        r->error_message ? r->error_message : error_title(r->status)));
+        r->error_message ? r->error_message : lw_response_title(r->status)));
     json_object_object_add(o, "status", json_object_new_int(r->status));
     s = lw_pool_strdup(r->pool, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
     json_object_put(o);
     if (s == NULL)
         s = "{\"error\":\"out of memory\"}";
-    lw_render_response(r, "application/json", s, strlen(s));
+    lw_response_build(r, "application/json", s, strlen(s));
 }
 
 /* Renders whatever r holds: a raw body, a page, an error, a redirect. */
@@ -332,36 +317,40 @@ finish(lw_req *r)
                 respond_json_error(r);
             } else {
                 msg = lw_pool_printf(r->pool, "%s\n",
-                                     r->error_message ? r->error_message : error_title(r->status));
-                lw_render_response(r, "text/plain; charset=utf-8", msg, strlen(msg));
+                                     r->error_message ? r->error_message : lw_response_title(r->status));
+                lw_response_build(r, "text/plain; charset=utf-8", msg, strlen(msg));
             }
             return;
         }
         lw_hdf_set_int(&r->page, "Error.status", r->status);
-        lw_hdf_set(&r->page, "Error.title", error_title(r->status));
+        lw_hdf_set(&r->page, "Error.title", lw_response_title(r->status));
         lw_hdf_set(&r->page, "Error.message", r->error_message);
-        lw_hdf_set(&r->page, "Page.title", error_title(r->status));
+        lw_hdf_set(&r->page, "Page.title", lw_response_title(r->status));
     }
     if (r->template != NULL) {
         common_hdf(r);
-        if (lw_render_page(r, &body) != LW_OK) {
+        /* the one check of the page data (its setters fail sticky): a
+         * page that cannot be rendered whole goes out as a bare 500,
+         * without what the handler meant to send along (cookies...) */
+        if (lw_response_render(r, &body) != LW_OK) {
             lw_log(LW_LOG_ERROR, "render %s: %s", r->path, r->err.msg);
             lw_buf_free(&body);
+            lw_buf_reset(&r->headers);
             r->status = 500;
             msg = "Internal error: the page could not be rendered.\n";
-            lw_render_response(r, "text/plain; charset=utf-8", msg, strlen(msg));
+            lw_response_build(r, "text/plain; charset=utf-8", msg, strlen(msg));
             return;
         }
-        lw_render_response(r, "text/html; charset=utf-8", body.data ? body.data : "", body.len);
+        lw_response_build(r, "text/html; charset=utf-8", body.data ? body.data : "", body.len);
         lw_buf_free(&body);
         return;
     }
     if (r->body != NULL) {
-        lw_render_response(r, r->content_type, r->body, r->body_len);
+        lw_response_build(r, r->content_type, r->body, r->body_len);
         return;
     }
     /* redirects and empty answers */
-    lw_render_response(r, "text/plain; charset=utf-8", "", 0);
+    lw_response_build(r, "text/plain; charset=utf-8", "", 0);
 }
 
 static void
@@ -372,7 +361,7 @@ login_redirect(lw_req *r)
     if (strcmp(r->method, "GET") == 0 && r->query[0] != '\0')
         next = lw_pool_printf(r->pool, "%s?%s", r->path, r->query);
     lw_req_redirect(r, lw_pool_printf(r->pool, "/login?next=%s",
-                                      lw_url_encode(r->pool, next ? next : "/")));
+                                      lw_req_url_encode(r->pool, next ? next : "/")));
 }
 
 static void
@@ -402,7 +391,7 @@ lw_route_check(lw_req *r, const lw_route *rt)
     if (!lw_auth_role_allows(r->user.id > 0 ? r->user.role : LW_ROLE_ANON, rt->role)) {
         if (r->user.id > 0) {
             lw_req_error(r, 403, "Your role does not give access to this page.");
-        } else if (rt->flags & LW_RF_MACHINE) {
+        } else if (rt->flags & LW_ROUTE_MACHINE) {
             lw_req_add_header(r, "WWW-Authenticate", "Bearer realm=\"llmwatch\"");
             lw_req_error(r, 401, "Authentication required: send Authorization: Bearer <token>.");
         } else {
@@ -419,7 +408,7 @@ lw_route_check(lw_req *r, const lw_route *rt)
 }
 
 void
-lw_app_handle(lw_req *r)
+lw_route_handle(lw_req *r)
 {
     const lw_route *rt;
     unsigned allow = 0;
@@ -446,7 +435,7 @@ lw_app_handle(lw_req *r)
         goto done;
     }
     r->route = rt;
-    if (!(rt->flags & LW_RF_NO_DB) && (rt->role > LW_ROLE_ANON || rt->csrf == LW_CSRF_COOKIE)) {
+    if (!(rt->flags & LW_ROUTE_NO_DB) && (rt->role > LW_ROLE_ANON || rt->csrf == LW_CSRF_COOKIE)) {
         if (authenticate(r, rt) != LW_OK) {
             handler_failed(r, LW_EDB);
             goto done;

@@ -3,7 +3,7 @@
 <p class="lead">Spending is counted from probe costs and reported production usage, in UTC periods.</p>
 <section class="card">
   <?cs if:!subcount(Budgets) ?>
-  <?cs call:empty("No budgets are defined. Add one with llmwatch budget add.") ?>
+  <?cs call:empty("No budgets yet. Each budget will be listed here with what has been spent in its current period; budgets cannot be set up yet.") ?>
   <?cs else ?>
   <div class="table-wrap">
   <table class="table">

@@ -2,7 +2,7 @@
 <div class="page-head"><h1>Reports</h1></div>
 <section class="card">
   <?cs if:!subcount(Reports) ?>
-  <?cs call:empty("No reports have been generated yet. They appear here when llmwatch report runs.") ?>
+  <?cs call:empty("No reports yet. Stored reports (PDF, HTML or CSV) will be listed here, newest first; nothing generates them yet.") ?>
   <?cs else ?>
   <div class="table-wrap">
   <table class="table">

@@ -1,11 +1,14 @@
-/* check_render.c: the render path of app/render.c: every template parses,
- * a broken one is refused with its name, hostile values come out escaped
- * (HDF -> ClearSilver -> response, and end to end from the database), the
+/* check_render.c: how llmwatch-web renders (lib/render.c through
+ * app/response.c): every template parses, a broken one is refused with its
+ * name, hostile values come out escaped (HDF -> ClearSilver -> response,
+ * and end to end from the database), failed page data is a clean 500, the
  * HDF helpers and duration formatting, one golden page. */
+#include <json.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fmt.h"
+#include "view.h"
 #include "webtest.h"
 
 #define HOSTILE "<script>alert(1)</script> \"'&"
@@ -96,7 +99,7 @@ START_TEST(hostile_values_are_escaped)
     lw_hdf_set(&t.r.page, "Envs.0.models.0.last_ok", "0");
     lw_hdf_set(&t.r.page, "Envs.0.models.0.last_error", HOSTILE);
     t.r.template = "dashboard";
-    ck_assert_int_eq(lw_render_page(&t.r, &body), LW_OK);
+    ck_assert_int_eq(lw_response_render(&t.r, &body), LW_OK);
     ck_assert_ptr_nonnull(strstr(body.data, HOSTILE_ESCAPED));
     ck_assert_ptr_nonnull(strstr(body.data, "&lt;img src=x onerror=alert(2)&gt;"));
     ck_assert_ptr_null(strstr(body.data, "<script>alert"));
@@ -126,6 +129,102 @@ START_TEST(durations_for_people)
     ck_assert_str_eq(b, "2m 05s");
     lw_fmt_ms(-1, b, sizeof(b));
     ck_assert_str_eq(b, "-");
+}
+END_TEST
+
+/* Page data that failed (here a name ClearSilver refuses; out of memory
+ * alike) is checked once, when rendering: the answer is a bare 500, with
+ * nothing of the page and none of the handler's headers. */
+START_TEST(failed_page_data_is_a_clean_500)
+{
+    static const char *paths[] = { "/login", "/no-such-page" };
+    static const char msg[] = "Internal error: the page could not be rendered.\n";
+    char len[64];
+    wt_request t;
+    const char *out, *body;
+    size_t i;
+
+    wt_templates();
+    for (i = 0; i < LW_ARRAY_LEN(paths); i++) {
+        wt_request_init(&t, NULL, "GET", paths[i], NULL, NULL, NULL);
+        lw_hdf_set(&t.r.page, "Page..title", "refused");
+        ck_assert(t.r.page.failed);
+        lw_hdf_set(&t.r.page, "Later", "ignored");     /* sticky: no effect, no crash */
+        out = wt_run(&t);
+        ck_assert_msg(strncmp(out, "Status: 500 ", 12) == 0, "%s: %.100s", paths[i], out);
+        body = strstr(out, "\r\n\r\n");
+        ck_assert_ptr_nonnull(body);
+        ck_assert_str_eq(body + 4, msg);
+        snprintf(len, sizeof(len), "Content-Length: %zu\r\n", strlen(msg));
+        ck_assert_ptr_nonnull(strstr(out, len));
+        ck_assert_ptr_nonnull(strstr(out, "Content-Type: text/plain"));
+        ck_assert_ptr_null(strstr(out, "<html"));
+        ck_assert_ptr_null(strstr(out, "Set-Cookie"));   /* /login sets lw_csrf otherwise */
+        wt_request_free(&t);
+    }
+    /* the same request with sound page data renders the form */
+    wt_request_init(&t, NULL, "GET", "/login", NULL, NULL, NULL);
+    out = wt_run(&t);
+    ck_assert_msg(strncmp(out, "Status: 200 ", 12) == 0, "%.100s", out);
+    ck_assert_ptr_nonnull(strstr(out, "Set-Cookie: lw_csrf="));
+    ck_assert_ptr_nonnull(strstr(out, "</html>"));
+    wt_request_free(&t);
+    lw_render_shutdown();
+}
+END_TEST
+
+/* Flash messages: the first entry whose parameter has its value, fixed
+ * text only; nothing for other values or none. */
+START_TEST(flash_from_the_query)
+{
+    static const lw_view_flash_msg table[] = {
+        { "created", "1", "The silence was created.", "ok" },
+        { "expired", "1", "The silence was expired.", "ok" },
+        { "expired", "0", "That silence had already ended.", "error" },
+    };
+    static const struct { const char *uri, *message, *kind; } cases[] = {
+        { "/silences?expired=0", "That silence had already ended.", "error" },
+        { "/silences?expired=1", "The silence was expired.", "ok" },
+        { "/silences?created=1&expired=0", "The silence was created.", "ok" },
+        { "/silences?expired=2", NULL, NULL },
+        { "/silences?created=%3Cscript%3E", NULL, NULL },
+        { "/silences", NULL, NULL },
+    };
+    wt_request t;
+    size_t i;
+
+    for (i = 0; i < LW_ARRAY_LEN(cases); i++) {
+        wt_request_init(&t, NULL, "GET", cases[i].uri, NULL, NULL, NULL);
+        lw_view_flash(&t.r, table, LW_ARRAY_LEN(table));
+        if (cases[i].message == NULL) {
+            ck_assert_ptr_null(hdf_get_value(t.r.page.hdf, "Flash.message", NULL));
+            ck_assert_ptr_null(hdf_get_value(t.r.page.hdf, "Flash.kind", NULL));
+        } else {
+            ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Flash.message", ""), cases[i].message);
+            ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Flash.kind", ""), cases[i].kind);
+        }
+        wt_request_free(&t);
+    }
+}
+END_TEST
+
+/* A list page's frame; a failed query (NULL) is the page's LW_EDB. */
+START_TEST(list_page_frame)
+{
+    wt_request t;
+
+    wt_request_init(&t, NULL, "GET", "/budgets", NULL, NULL, NULL);
+    ck_assert_ptr_null(lw_view_list(&t.r, NULL, "Budgets", "Budgets", "budgets"));
+    ck_assert_ptr_null(t.r.template);
+    ck_assert_ptr_null(hdf_get_value(t.r.page.hdf, "Page.title", NULL));
+    wt_request_free(&t);
+    /* without a database the page is the 503, its message logged */
+    wt_request_init(&t, NULL, "GET", "/budgets", NULL, NULL, NULL);
+    t.r.user.id = 1;
+    t.r.user.role = LW_ROLE_ADMIN;
+    ck_assert_int_eq(lw_page_budgets(&t.r), LW_EDB);
+    ck_assert_msg(t.r.err.msg[0] != '\0', "no message for the log");
+    wt_request_free(&t);
 }
 END_TEST
 
@@ -164,6 +263,60 @@ START_TEST(golden_error_page)
 }
 END_TEST
 
+/* The keys of a JSON object, comma-separated, in order. */
+static void
+json_keys(json_object *o, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    json_object_object_foreach(o, key, val) {
+        (void) val;
+        n += (size_t) snprintf(buf + n, size - n, "%s%s", n ? "," : "", key);
+        if (n >= size)
+            break;
+    }
+}
+
+/* /api/v1/models: the model's object as scripts read it (keys in order,
+ * values typed by their SQL type). */
+static void
+check_api_model(const char *out, const char *name)
+{
+    json_object *root, *models, *m = NULL, *o;
+    char keys[400];
+    size_t i;
+
+    root = json_tokener_parse(strstr(out, "\r\n\r\n") + 4);
+    ck_assert_ptr_nonnull(root);
+    ck_assert(json_object_object_get_ex(root, "models", &models));
+    for (i = 0; i < json_object_array_length(models); i++) {
+        o = json_object_array_get_idx(models, i);
+        if (strcmp(json_object_get_string(json_object_object_get(o, "name")), name) == 0)
+            m = o;
+    }
+    ck_assert_ptr_nonnull(m);
+    json_keys(m, keys, sizeof(keys));
+    ck_assert_str_eq(keys, "id,name,environment,provider,model,priority,sla_target_ms,"
+                           "last_probe,last_hour");
+    ck_assert(json_object_is_type(json_object_object_get(m, "id"), json_type_int));
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(m, "sla_target_ms")), 2000);
+    o = json_object_object_get(m, "last_probe");
+    json_keys(o, keys, sizeof(keys));
+    ck_assert_str_eq(keys, "at,ok,error_class,http_status,ttft_ms,total_ms,decode_tokens_per_second");
+    ck_assert(json_object_is_type(json_object_object_get(o, "ok"), json_type_boolean));
+    ck_assert(!json_object_get_boolean(json_object_object_get(o, "ok")));
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(o, "error_class")), "http_5xx");
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(o, "total_ms")), 1850);
+    ck_assert(json_object_is_type(json_object_object_get(o, "http_status"), json_type_null));
+    o = json_object_object_get(m, "last_hour");
+    json_keys(o, keys, sizeof(keys));
+    ck_assert_str_eq(keys, "probes,ok,success_pct,p95_total_ms");
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(o, "probes")), 1);
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(o, "ok")), 0);
+    json_object_put(root);
+}
+
 /* End to end: a model named like an attack, from the database to HTML,
  * on every page that shows model names. */
 START_TEST(db_hostile_model_name)
@@ -199,9 +352,10 @@ START_TEST(db_hostile_model_name)
         out = wt_run(&t);
         ck_assert_msg(strncmp(out, "Status: 200 ", 12) == 0, "%s: %.100s", t.r.path, out);
         /* JSON and Prometheus text are not HTML: their own escaping */
-        if (strstr(t.r.path, "/api/") == t.r.path)
+        if (strstr(t.r.path, "/api/") == t.r.path) {
             ck_assert_ptr_nonnull(strstr(out, "\"name\":\"<script>alert(1)<\\/script> \\\"'&\""));
-        else if (strcmp(t.r.path, "/metrics") == 0)
+            check_api_model(out, HOSTILE);
+        } else if (strcmp(t.r.path, "/metrics") == 0)
             ck_assert_ptr_nonnull(strstr(out, "model=\"<script>alert(1)</script> \\\"'&\""));
         else {
             ck_assert_msg(strstr(out, HOSTILE_ESCAPED) != NULL, "%s: not found escaped", t.r.path);
@@ -259,6 +413,9 @@ Suite *render_suite(void)
     tcase_add_test(tc, hostile_values_are_escaped);
     tcase_add_test(tc, durations_for_people);
     tcase_add_test(tc, golden_error_page);
+    tcase_add_test(tc, failed_page_data_is_a_clean_500);
+    tcase_add_test(tc, flash_from_the_query);
+    tcase_add_test(tc, list_page_frame);
     tcase_set_timeout(db, 60);
     tcase_add_test(db, db_hostile_model_name);
     tcase_add_test(db, db_every_section_renders);

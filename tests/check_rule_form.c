@@ -1,9 +1,10 @@
-/* check_rule_form.c: the rule form of llmwatch-web (app/rule_form.c and
- * app/page_rule_form.c): reading the form, validation with errors beside
- * their fields (an expression error with its column marked), missing
- * fields per kind, hostile input escaped when the form is shown again, the
- * same rule from the form, the API and the config; and, against the test
- * database, saving, the stale-edit check, roles and the JSON API. */
+/* check_rule_form.c: the rule form of llmwatch-web (app/form_rule*.c and
+ * the pages that use it, app/page_rule_*.c, page_api_rules.c): reading
+ * the form, validation with errors beside their fields (an expression
+ * error with its column marked), missing fields per kind, hostile input
+ * escaped when the form is shown again, the same rule from the form, the
+ * API and the config; and, against the test database, saving, the
+ * stale-edit check, roles and the JSON API. */
 #include <json.h>
 
 #include "webtest.h"
@@ -36,13 +37,13 @@ static int
 validate_body(const char *body, lw_rule_errors *errs, lw_rule **rule)
 {
     wt_request t;
-    lw_rf_input in;
+    lw_form_rule_input in;
     int rc;
 
     memset(errs, 0, sizeof(*errs));
     form_request(&t, body);
-    ck_assert_int_eq(lw_rf_read_form(&t.r, &in), LW_OK);
-    rc = lw_rf_validate(&in, NULL, rule, errs);
+    ck_assert_int_eq(lw_form_rule_read_form(&t.r, &in), LW_OK);
+    rc = lw_form_rule_validate(&in, NULL, rule, errs);
     wt_request_free(&t);
     return rc;
 }
@@ -50,14 +51,14 @@ validate_body(const char *body, lw_rule_errors *errs, lw_rule **rule)
 START_TEST(reads_every_field)
 {
     wt_request t;
-    lw_rf_input in;
+    lw_form_rule_input in;
 
     form_request(&t, "name=Slow&kind=statistical&severity=critical&condition=metric+%3E+mean"
                      "&window=15m&lookback_window=7+days&minimum_samples=30&metric=p95_latency"
                      "&k=2.5&for=5m&cooldown=1h&repeat_interval=4h&send_resolved=1"
                      "&models=gpt-4&models=a%2Cb&models=gpt-4&environments=production"
                      "&runbook=%23+Steps&version=v1");
-    ck_assert_int_eq(lw_rf_read_form(&t.r, &in), LW_OK);
+    ck_assert_int_eq(lw_form_rule_read_form(&t.r, &in), LW_OK);
     ck_assert_str_eq(in.f.name, "Slow");
     ck_assert_str_eq(in.f.kind, "statistical");
     ck_assert_str_eq(in.f.condition, "metric > mean");
@@ -103,14 +104,15 @@ END_TEST
 START_TEST(error_marks_the_column)
 {
     wt_request t;
-    lw_rf_input in;
+    lw_form_rule_input in;
     lw_rule_errors errs = { 0 };
     lw_rule *rule = NULL;
 
     form_request(&t, "name=x&kind=threshold&condition=avg_latency+%3E+(sla_targt+*+2)");
-    lw_rf_read_form(&t.r, &in);
-    ck_assert_int_eq(lw_rf_validate(&in, NULL, &rule, &errs), LW_EINVAL);
-    ck_assert_int_eq(lw_rf_hdf_errors(&t.r, &in, &errs), LW_OK);
+    lw_form_rule_read_form(&t.r, &in);
+    ck_assert_int_eq(lw_form_rule_validate(&in, NULL, &rule, &errs), LW_EINVAL);
+    lw_form_rule_hdf_errors(&t.r, &in, &errs);
+    ck_assert_msg(!t.r.page.failed, "%s", t.r.page.err.msg);
     ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Errors.condition_mark.before", ""), "avg_latency > (");
     ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Errors.condition_mark.at", ""), "sla_targt");
     ck_assert_str_eq(hdf_get_value(t.r.page.hdf, "Errors.condition_mark.after", ""), " * 2)");
@@ -120,10 +122,11 @@ START_TEST(error_marks_the_column)
     wt_request_free(&t);
     /* a composite condition: the line is named, the column marked in it */
     form_request(&t, "name=x&kind=composite&conditions=error_rate+%3E+0.1%0D%0Ap95_latency+%3E%3E+2");
-    lw_rf_read_form(&t.r, &in);
+    lw_form_rule_read_form(&t.r, &in);
     memset(&errs, 0, sizeof(errs));
-    ck_assert_int_eq(lw_rf_validate(&in, NULL, &rule, &errs), LW_EINVAL);
-    ck_assert_int_eq(lw_rf_hdf_errors(&t.r, &in, &errs), LW_OK);
+    ck_assert_int_eq(lw_form_rule_validate(&in, NULL, &rule, &errs), LW_EINVAL);
+    lw_form_rule_hdf_errors(&t.r, &in, &errs);
+    ck_assert_msg(!t.r.page.failed, "%s", t.r.page.err.msg);
     ck_assert_int_eq(hdf_get_int_value(t.r.page.hdf, "Errors.conditions_line", 0), 2);
     ck_assert_ptr_nonnull(strstr(hdf_get_value(t.r.page.hdf, "Errors.conditions", ""), "2"));
     ck_assert_ptr_nonnull(hdf_get_value(t.r.page.hdf, "Errors.conditions_mark.caret", NULL));
@@ -225,7 +228,7 @@ START_TEST(same_rule_as_the_config)
     lw_rule *from_cfg, *from_form;
     lw_buf a = { 0 }, b = { 0 };
     wt_request t;
-    lw_rf_input in;
+    lw_form_rule_input in;
     lw_dba_rule row;
     size_t i;
 
@@ -235,9 +238,9 @@ START_TEST(same_rule_as_the_config)
         memset(&errs, 0, sizeof(errs));
         ck_assert_int_eq(lw_rule_from_config(&cfg->rules[i], &from_cfg, &errs), LW_OK);
         form_request(&t, bodies[i]);
-        lw_rf_read_form(&t.r, &in);
-        ck_assert_msg(lw_rf_validate(&in, NULL, &from_form, &errs) == LW_OK, "%s", errs.v[0].msg);
-        ck_assert_int_eq(lw_rf_to_row(&t.r, &in, from_form, &row), LW_OK);
+        lw_form_rule_read_form(&t.r, &in);
+        ck_assert_msg(lw_form_rule_validate(&in, NULL, &from_form, &errs) == LW_OK, "%s", errs.v[0].msg);
+        ck_assert_int_eq(lw_form_rule_to_row(&t.r, &in, from_form, &row), LW_OK);
         lw_buf_reset(&a);
         lw_buf_reset(&b);
         lw_rule_params_json(from_cfg, &a);
@@ -265,7 +268,7 @@ END_TEST
 START_TEST(json_body)
 {
     wt_request t;
-    lw_rf_input in;
+    lw_form_rule_input in;
     lw_rule_errors errs = { 0 };
     lw_rule *rule = NULL;
     json_object *o;
@@ -275,12 +278,12 @@ START_TEST(json_body)
                            " \"conditions\": [\"error_rate > 0.1\", \"p95_latency > 3\"],"
                            " \"operator\": \"AND\", \"window\": 600, \"send_resolved\": false,"
                            " \"models\": [\"gpt-4\"], \"runbook\": null}");
-    ck_assert_int_eq(lw_rf_read_json(&t.r, o, &in, &errs), LW_OK);
+    ck_assert_int_eq(lw_form_rule_read_json(&t.r, o, &in, &errs), LW_OK);
     ck_assert_str_eq(in.f.conditions, "error_rate > 0.1\np95_latency > 3");
     ck_assert_str_eq(in.f.window, "600");
     ck_assert_str_eq(in.f.send_resolved, "false");
     ck_assert_uint_eq(in.n_models, 1);
-    ck_assert_int_eq(lw_rf_validate(&in, NULL, &rule, &errs), LW_OK);
+    ck_assert_int_eq(lw_form_rule_validate(&in, NULL, &rule, &errs), LW_OK);
     ck_assert_int_eq(rule->window_s, 600);
     ck_assert_int_eq(rule->send_resolved, 0);
     lw_rule_free(rule);
@@ -289,11 +292,26 @@ START_TEST(json_body)
     o = json_tokener_parse("{\"name\": [1], \"enabled\": \"yes\", \"colour\": \"red\","
                            " \"models\": \"gpt-4\"}");
     memset(&errs, 0, sizeof(errs));
-    ck_assert_int_eq(lw_rf_read_json(&t.r, o, &in, &errs), LW_EINVAL);
+    ck_assert_int_eq(lw_form_rule_read_json(&t.r, o, &in, &errs), LW_EINVAL);
     ck_assert_ptr_nonnull(error_of(&errs, "name"));
     ck_assert_ptr_nonnull(error_of(&errs, "enabled"));
     ck_assert_ptr_nonnull(error_of(&errs, "body"));
     ck_assert_ptr_nonnull(error_of(&errs, "models"));
+    ck_assert_str_eq(error_of(&errs, "name")->msg, "'name' must be a string or a number");
+    ck_assert_str_eq(error_of(&errs, "enabled")->msg, "'enabled' must be true or false");
+    ck_assert_str_eq(error_of(&errs, "body")->msg, "unknown field 'colour'");
+    ck_assert_str_eq(error_of(&errs, "models")->msg, "'models' must be an array of names");
+    json_object_put(o);
+    /* `kind` is reported as `type`; a condition is one line */
+    o = json_tokener_parse("{\"kind\": true, \"conditions\": [\"a > 1\", \"b\\n> 2\"],"
+                           " \"environments\": [\"prod\", 3]}");
+    memset(&errs, 0, sizeof(errs));
+    ck_assert_int_eq(lw_form_rule_read_json(&t.r, o, &in, &errs), LW_EINVAL);
+    ck_assert_int_eq(errs.n, 3);
+    ck_assert_str_eq(error_of(&errs, "type")->msg, "'type' must be a string or a number");
+    ck_assert_str_eq(error_of(&errs, "conditions")->msg,
+                     "'conditions' must be an array of one-line strings");
+    ck_assert_str_eq(error_of(&errs, "environments")->msg, "'environments' must be an array of names");
     json_object_put(o);
     wt_request_free(&t);
 }

@@ -90,7 +90,7 @@ wt_request_init(wt_request *t, lw_db *db, const char *method, const char *uri,
 static const char *
 wt_run(wt_request *t)
 {
-    lw_app_handle(&t->r);
+    lw_route_handle(&t->r);
     ck_assert_ptr_nonnull(t->r.out.data);
     return t->r.out.data;
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # test_web.sh: the web shell through nginx: health, login, roles, CSRF,
-# error statuses, body cap, escaping of hostile names on every page.
+# error statuses, body cap, escaping of hostile names on every page; the
+# commands the pages tell people to run exist.
 . "$(dirname "$0")/lib.sh"
 
 stack_start "$ROOT/tests/integration/fixtures/hostile.yaml" || { fail "stack start"; finish; exit 1; }
@@ -96,6 +97,19 @@ check_eq "after logout the dashboard needs a login again" "303" "$(get "$T/admin
 check_eq "sessions of the logged-out admin are gone" "0" \
     "$(psql_test -c "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'admin@example.com'")"
 check "login is audit-logged" test "$(psql_test -c "SELECT count(*) FROM audit_log WHERE action = 'login'")" -ge 4
+
+# every `llmwatch <command>` (and subcommand) a page names exists: the
+# commands are those `llmwatch help` lists
+"$BIN/llmwatch" help >"$T/help.txt" 2>&1
+for w in $(grep -oh 'llmwatch [a-z][a-z-]*' "$ROOT"/templates/*.cs | cut -d' ' -f2 | sort -u); do
+    check "the pages name an existing command: llmwatch $w" grep -q "^  llmwatch $w\( \|\$\)" "$T/help.txt"
+done
+grep -oh 'llmwatch \(baseline\|user\|alerts\) [a-z][a-z-]*' "$ROOT"/templates/*.cs | sort -u >"$T/subs.txt"
+while read -r _ c sub; do
+    check "the pages name an existing subcommand: llmwatch $c $sub" \
+        grep -q "^  llmwatch $c \(.*[ |]\)\?$sub\( \|\$\)" "$T/help.txt"
+done <"$T/subs.txt"
+check "the pages name subcommands (baseline create, user add)" test "$(wc -l <"$T/subs.txt")" -ge 2
 
 web_stop
 check_eq "llmwatch-web exits 0 on SIGTERM" "0" "$WEB_STATUS"

@@ -1,0 +1,42 @@
+/* page_rule_new.c: "/rules/new": the rule form for a new rule (one form
+ * for every kind; ?kind=trend starts with that kind, ?copy=ID from a copy
+ * of a rule, config rules included); its POST is the form's
+ * (form_rule.c): errors beside their fields, a backtest preview, save. */
+#include "app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "form_rule.h"
+
+int
+lw_page_rule_new(lw_req *r)
+{
+    lw_db *db = lw_req_db(r);
+    const char *copy = lw_req_query(r, "copy");
+    PGresult *choices, *res;
+    lw_form_rule_input in;
+
+    if (strcmp(r->method, "POST") == 0)
+        return lw_form_rule_post(r, 0);
+    if (db == NULL)
+        return LW_EDB;
+    choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
+    if (choices == NULL)
+        return LW_EDB;
+    memset(&in, 0, sizeof(in));
+    if (copy != NULL && strtoll(copy, NULL, 10) > 0) {
+        res = lw_req_keep(r, lw_dba_rule_form(db, &r->err, strtoll(copy, NULL, 10)));
+        if (res == NULL)
+            return LW_EDB;
+        if (PQntuples(res) == 1) {
+            lw_form_rule_read_row(r, res, 0, &in);
+            in.version = NULL;
+            in.f.name = lw_pool_printf(r->pool, "%s (copy)", in.f.name ? in.f.name : "rule");
+        }
+    }
+    if (in.f.kind == NULL)
+        in.f.kind = lw_req_query(r, "kind");
+    lw_form_rule_show(r, &in, choices, 0);
+    return LW_OK;
+}

@@ -1,0 +1,109 @@
+/* view.c: the page parts several pages share (see view.h). */
+#include "view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "html.h"
+
+#define CHART_W 640
+#define CHART_H 260
+
+PGresult *
+lw_view_list(lw_req *r, PGresult *res, const char *rows, const char *title,
+             const char *template)
+{
+    res = lw_req_keep(r, res);
+    if (res == NULL)
+        return NULL;
+    lw_hdf_rows(&r->page, rows, res);
+    lw_hdf_set(&r->page, "Page.title", title);
+    r->template = template;
+    return res;
+}
+
+void
+lw_view_flash(lw_req *r, const lw_view_flash_msg *table, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (lw_streq(lw_req_query(r, table[i].param), table[i].value)) {
+            lw_hdf_set(&r->page, "Flash.message", table[i].message);
+            lw_hdf_set(&r->page, "Flash.kind", table[i].kind);
+            return;
+        }
+    }
+}
+
+int
+lw_view_markdown(lw_req *r, const char *hdf_name, const char *markdown)
+{
+    char *html;
+
+    if (markdown == NULL || markdown[0] == '\0')
+        return LW_OK;
+    html = lw_html_markdown(markdown);
+    if (html == NULL)
+        return LW_ENOMEM;
+    lw_hdf_set(&r->page, hdf_name, html);
+    free(html);
+    return LW_OK;
+}
+
+int
+lw_view_range(lw_req *r, lw_dash_range *rg)
+{
+    const lw_dash_range *all;
+    char name[64];
+    size_t i, n;
+
+    if (lw_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
+        lw_err_set(&r->err, "Unknown time range: use one of 1h, 6h, 24h, 7d or 30d.");
+        return LW_EINVAL;
+    }
+    all = lw_dash_ranges(&n);
+    for (i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "Ranges.%zu.key", i);
+        lw_hdf_set(&r->page, name, all[i].key);
+        snprintf(name, sizeof(name), "Ranges.%zu.label", i);
+        lw_hdf_set(&r->page, name, all[i].label);
+    }
+    lw_hdf_set(&r->page, "Range.key", rg->key);
+    lw_hdf_set(&r->page, "Range.label", rg->label);
+    return LW_OK;
+}
+
+void
+lw_view_chart_opts(lw_chart_opts *o, char *title, size_t size, const char *what,
+                   const lw_dash_range *rg)
+{
+    memset(o, 0, sizeof(*o));
+    o->width = CHART_W;
+    o->height = CHART_H;
+    snprintf(title, size, "%.100s, last %s", what, rg->label);
+    o->title = title;
+}
+
+int
+lw_view_svg(lw_req *r, const char *name, lw_buf *svg, int rc)
+{
+    if (rc == LW_OK)
+        lw_hdf_set(&r->page, name, svg->data ? svg->data : "");
+    lw_buf_free(svg);
+    return rc;
+}
+
+double
+lw_view_col_max(const PGresult *res, const char *col)
+{
+    int c = PQfnumber(res, col), i;
+    double m = 0;
+
+    for (i = 0; c >= 0 && i < PQntuples(res); i++)
+        if (!lw_db_isnull(res, i, c) && lw_db_double(res, i, c) > m)
+            m = lw_db_double(res, i, c);
+    return m;
+}

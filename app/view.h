@@ -1,0 +1,50 @@
+/* view.h: what several pages put into the HDF the same way: a list page
+ * from one query, the flash message of a change that redirected back, a
+ * runbook's Markdown, and the time range and chart frame of the dashboard
+ * and model pages. Page handlers are in page_*.c (app.h). */
+#ifndef LW_VIEW_H
+#define LW_VIEW_H
+
+#include "chart.h"
+#include "db/dash.h"
+#include "request.h"
+
+/* A list page: every row of res under `rows` (rows.N.<column>), the page
+ * title and the template. res is kept with the request and returned;
+ * NULL (no database, or the query failed: message in r->err) returns NULL,
+ * which the page answers with LW_EDB. */
+PGresult *lw_view_list(lw_req *r, PGresult *res, const char *rows, const char *title,
+                       const char *template);
+
+/* The answer of a change that redirected back here ("/rules?deleted=1"):
+ * when the query has `param` = `value`, Flash.message (fixed text, never
+ * request data) and Flash.kind ("ok" or "error"). */
+typedef struct {
+    const char *param, *value, *message, *kind;
+} lw_view_flash_msg;
+
+/* The first message of the table whose parameter has its value. */
+void lw_view_flash(lw_req *r, const lw_view_flash_msg *table, size_t n);
+
+/* Markdown (a runbook) to HTML under hdf_name, by cmark in safe mode (raw
+ * HTML and unsafe links dropped: lw_html_markdown), so it may go out with
+ * uvar:. Nothing for NULL or "". LW_OK or LW_ENOMEM. */
+int lw_view_markdown(lw_req *r, const char *hdf_name, const char *markdown);
+
+/* The range of ?range= (the default when absent) into *rg, with the
+ * selector's HDF (Ranges.N.key/label, Range.key/label). LW_EINVAL with
+ * the message for people in r->err (a 400) for an unknown one. */
+int lw_view_range(lw_req *r, lw_dash_range *rg);
+/* A chart of the range: o zeroed, 640 x 260, titled "<what>, last <range>"
+ * (the title text goes into title, size bytes). */
+void lw_view_chart_opts(lw_chart_opts *o, char *title, size_t size, const char *what,
+                        const lw_dash_range *rg);
+/* A chart drawn into svg (rc: what drawing returned) under the HDF node
+ * `name` (our own SVG: templates put it out with uvar:); svg is freed.
+ * Returns rc. */
+int lw_view_svg(lw_req *r, const char *name, lw_buf *svg, int rc);
+/* The largest non-NULL value of column col (0 when none or no column):
+ * the top of a chart's scale. */
+double lw_view_col_max(const PGresult *res, const char *col);
+
+#endif
