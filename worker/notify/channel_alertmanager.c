@@ -79,7 +79,6 @@ int
 lw_channel_alertmanager_send(lw_channel_msg *m, lw_channel_result *r)
 {
     const char *base = lw_channel_setting(m, "url");
-    lw_channel_http req;
     char *body, *url;
     int rc;
 
@@ -90,12 +89,7 @@ lw_channel_alertmanager_send(lw_channel_msg *m, lw_channel_result *r)
     url = lw_pool_printf(m->pool, "%.*s/api/v2/alerts",
                          (int) (strlen(base) - (base[strlen(base) - 1] == '/')), base);
     body = lw_channel_alertmanager_body(m);
-    memset(&req, 0, sizeof(req));
-    req.url = url;
-    req.what = "alertmanager";
-    req.body = body;
-    req.timeout_s = m->timeout_s;
-    rc = lw_channel_http_post(&req, r, NULL);
+    rc = lw_channel_post(m, url, "alertmanager", NULL, body, NULL, r, NULL);
     free(body);
     return rc;
 }
