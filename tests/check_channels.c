@@ -20,7 +20,6 @@
 #include "lw.h"
 #include "testdb.h"
 
-int lw_job_notify(lw_job_ctx *ctx);   /* cmd_notify.c (jobs.h once wired) */
 
 /* ==== fixtures ==== */
 

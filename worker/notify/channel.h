@@ -1,8 +1,8 @@
 /* channel.h: notification channels (email, Slack, PagerDuty, webhook, SMS,
  * Alertmanager): the message every channel renders from an outbox payload,
  * secret resolution at send time, one HTTP path with one classification of
- * answers, and the dispatch by channel type. Wire formats: WIRE.md;
- * delivery guarantees: docs/delivery.md. */
+ * answers, and the dispatch by channel type. Each channel_*.c says its
+ * wire format; docs/delivery.md the delivery guarantees. */
 #ifndef LW_CHANNEL_H
 #define LW_CHANNEL_H
 

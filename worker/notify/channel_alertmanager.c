@@ -1,8 +1,8 @@
-/* channel_alertmanager.c: Prometheus Alertmanager (WIRE.md): POST
+/* channel_alertmanager.c: Prometheus Alertmanager (its API v2): POST
  * {url}/api/v2/alerts with a JSON array; labels identify the alert (so a
  * re-send is merged, not duplicated, by Alertmanager itself), endsAt is set
  * when resolved. Firing alerts are re-posted by `notify` until they resolve
- * (see resend in cmd_notify.c), since Alertmanager expires them after its
+ * (resend_alertmanager in notify/outbox.c), since Alertmanager expires them after its
  * resolve_timeout. */
 #include <stdlib.h>
 #include <string.h>

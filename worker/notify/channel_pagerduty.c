@@ -1,4 +1,4 @@
-/* channel_pagerduty.c: PagerDuty Events API v2 (WIRE.md). One event per
+/* channel_pagerduty.c: PagerDuty Events API v2. One event per
  * alert: "trigger" while firing, "resolve" with the SAME dedup_key when
  * resolved (lw_channel_dedup_key derives it from the incident, so both
  * payloads give the same key). PagerDuty deduplicates on that key, which is

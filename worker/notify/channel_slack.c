@@ -1,4 +1,4 @@
-/* channel_slack.c: Slack incoming webhooks (WIRE.md): a "text" fallback and
+/* channel_slack.c: Slack incoming webhooks: a "text" fallback and
  * mrkdwn section blocks; success is 200 with the body "ok". The webhook URL
  * is itself the secret, so errors name "slack webhook", never the URL. */
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* channel_sms.c: Twilio-style SMS (WIRE.md): POST {base}/2010-04-01/
+/* channel_sms.c: Twilio-style SMS: POST {base}/2010-04-01/
  * Accounts/{sid}/Messages.json, form-encoded To/From/Body, basic auth
  * sid:token, one request per recipient, the text at most 160 bytes. SMS
  * has no idempotency key, so each recipient reached is recorded on the

@@ -1,4 +1,4 @@
-/* channel_webhook.c: the generic webhook (WIRE.md): our own JSON document,
+/* channel_webhook.c: the generic webhook: our own JSON document,
  * an Idempotency-Key header (the outbox row's key, the same on every retry,
  * so a receiver can drop a re-send after a crash) and, when a secret is set,
  * X-Llmwatch-Signature: sha256=HEX, the HMAC-SHA256 of the exact body. */

@@ -1,4 +1,4 @@
-/* probe_cycle.c: one probe cycle from configuration to stored rows: model
+/* cycle.c: one probe cycle from configuration to stored rows: model
  * ids, suites and API keys resolved, one lw_probe_job per model x case x
  * iteration, one lw_probe_run for all of them, one transaction with a COPY
  * of every row, then the per-model summary computed in PostgreSQL. */
