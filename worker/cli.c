@@ -53,6 +53,16 @@ lw_cli_subcommand(lw_cli *cli)
     return sub;
 }
 
+int
+lw_cli_no_subcommand(const lw_cli *cli)
+{
+    if (cli->argc > 1 && (strcmp(cli->argv[1], "--help") == 0 || strcmp(cli->argv[1], "-h") == 0)) {
+        lw_cli_usage(cli, stdout, 1);
+        return 0;
+    }
+    return lw_cli_usage(cli, stderr, 1);
+}
+
 void
 lw_cli_usage_lines(FILE *f, const char *usage, const char *first, const char *rest)
 {
@@ -170,17 +180,49 @@ common_of(const struct option *own, int ch)
     return ch;
 }
 
-int
-lw_cli_parse(lw_cli *cli, const struct option *own, lw_cli_opt_fn fn, void *ctx)
+/* The command's own options from their spec: "name:K" takes an argument,
+ * "name/K" does not; K is the value fn gets. Names are pool-owned. */
+static int
+own_options(lw_cli *cli, const char *spec, struct option *v, size_t *n)
 {
-    struct option v[MAX_OPTS + 5];
+    const char *p = spec, *end;
+    size_t len;
+
+    *n = 0;
+    while (p != NULL && *p != '\0') {
+        p += strspn(p, " ");
+        end = p + strcspn(p, " ");
+        len = (size_t) (end - p);
+        if (len == 0)
+            break;
+        if (len < 3 || (p[len - 2] != ':' && p[len - 2] != '/') || *n == MAX_OPTS) {
+            lw_cli_fail(cli, "bad option spec '%.*s'", (int) len, p);
+            return -1;
+        }
+        v[*n].name = lw_pool_strndup(cli->pool, p, len - 2);
+        v[*n].has_arg = p[len - 2] == ':' ? required_argument : no_argument;
+        v[*n].flag = NULL;
+        v[*n].val = (unsigned char) p[len - 1];
+        if (v[*n].name == NULL)
+            return -1;
+        (*n)++;
+        p = end;
+    }
+    return 0;
+}
+
+int
+lw_cli_parse(lw_cli *cli, const char *spec, lw_cli_opt_fn fn, void *ctx)
+{
+    struct option v[MAX_OPTS + 5], *own = v;
     const char *url = NULL;
     char shorts[2 * MAX_OPTS + 16];
     size_t n = 0;
     int ch, rc;
 
-    for (; own != NULL && own[n].name != NULL && n < MAX_OPTS; n++)
-        v[n] = own[n];
+    if (own_options(cli, spec, v, &n) != 0)
+        return 1;
+    v[n] = (struct option) { NULL, 0, NULL, 0 };
     n = add_common(cli, v, n);
     v[n] = (struct option) { NULL, 0, NULL, 0 };
     short_opts(v, n, shorts, sizeof(shorts));

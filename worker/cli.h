@@ -78,13 +78,18 @@ void lw_cli_free(lw_cli *cli);
  * name in argv[0]) and prog becomes "llmwatch CMD SUB". NULL when there is
  * none or it starts with '-'. */
 const char *lw_cli_subcommand(lw_cli *cli);
+/* What a command with subcommands does without one: the usage and help on
+ * stdout and 0 after --help or -h, else the usage on stderr and 2. */
+int lw_cli_no_subcommand(const lw_cli *cli);
 
-/* Parses the options: the common ones the command's flags allow and
- * `own` (terminated by a zero entry; vals below 128 are also short
- * options), calling fn for the latter. Positional arguments are a usage
+/* Parses the options: the common ones the command's flags allow and its
+ * own, given by `spec` (NULL for none): space-separated "name:K" for an
+ * option with an argument, "name/K" for one without, K the character fn
+ * gets as ch (a letter K is also the short option -K). fn is called for
+ * each of the command's own options. Positional arguments are a usage
  * error. Returns LW_CLI_GO, 0 after --help, 2 after a usage error (the
  * usage printed), or what fn returned. */
-int lw_cli_parse(lw_cli *cli, const struct option *own, lw_cli_opt_fn fn, void *ctx);
+int lw_cli_parse(lw_cli *cli, const char *spec, lw_cli_opt_fn fn, void *ctx);
 
 /* Finds and loads the configuration as the command's flags say. Returns
  * LW_CLI_GO (cli->cfg set or NULL), or 1 after printing why not. */

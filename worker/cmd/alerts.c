@@ -422,31 +422,16 @@ cmd_tune(lw_db *db, struct opts *o)
 int
 lw_cmd_alerts(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "rule", required_argument, NULL, 'r' },
-        { "at", required_argument, NULL, 'a' },
-        { "from", required_argument, NULL, 'F' },
-        { "to", required_argument, NULL, 'T' },
-        { "days", required_argument, NULL, 'n' },
-        { "last-days", required_argument, NULL, 'n' },
-        { "step", required_argument, NULL, 's' },
-        { "target-precision", required_argument, NULL, 'p' },
-        { "min-data-points", required_argument, NULL, 'm' },
-        { "false-positive-detection", no_argument, NULL, 'f' },
-        { NULL, 0, NULL, 0 },
-    };
+    static const char opts[] =
+        "rule:r at:a from:F to:T days:n last-days:n step:s target-precision:p "
+        "min-data-points:m false-positive-detection/f";
     struct opts o;
     const char *sub;
     lw_db *db;
     int rc;
 
-    if (cli->argc > 1 && (strcmp(cli->argv[1], "--help") == 0 || strcmp(cli->argv[1], "-h") == 0)) {
-        lw_cli_usage(cli, stdout, 1);
-        return 0;
-    }
-    sub = lw_cli_subcommand(cli);
-    if (sub == NULL)
-        return lw_cli_usage(cli, stderr, 1);
+    if ((sub = lw_cli_subcommand(cli)) == NULL)
+        return lw_cli_no_subcommand(cli);
     memset(&o, 0, sizeof(o));
     o.at = time(NULL);
     o.days = strcmp(sub, "backtest") == 0 ? 7 : 30;

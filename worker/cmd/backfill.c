@@ -129,13 +129,7 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 int
 lw_cmd_backfill(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "days",     required_argument, NULL, 'n' },
-        { "interval", required_argument, NULL, 'i' },
-        { "seed",     required_argument, NULL, 's' },
-        { "remove",   no_argument,       NULL, 'r' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char opts[] = "days:n interval:i seed:s remove/r";
     struct backfill_opts bo = { 30, 42, 300, 0 };
     const char **names = NULL;
     long long removed;

@@ -116,13 +116,7 @@ on_create_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 static int
 cmd_create(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "iterations", required_argument, NULL, 'n' },
-        { "test-suite", required_argument, NULL, 's' },
-        { "suite",      required_argument, NULL, 's' },
-        { "model",      required_argument, NULL, 'm' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char opts[] = "iterations:n test-suite:s suite:s model:m";
     struct create_opts co;
     lw_cycle_opts *o = &co.cycle;
     lw_config *cfg;
@@ -229,6 +223,20 @@ hset(lw_hdf *h, int i, const char *field, const char *value)
     lw_hdf_set(h, name, value);
 }
 
+/* A number of res in fmt, "-" when NULL. */
+static void
+hset_num(lw_hdf *h, int i, const char *field, const PGresult *res, int r, int col,
+         const char *fmt)
+{
+    char a[64];
+
+    if (lw_db_isnull(res, r, col))
+        snprintf(a, sizeof(a), "-");
+    else
+        snprintf(a, sizeof(a), fmt, lw_db_double(res, r, col));
+    hset(h, i, field, a);
+}
+
 /* One row of lw_db_baselines_active and its chart into Baselines.i. */
 static void
 fill_row(lw_hdf *h, int i, const PGresult *res, int r, const PGresult *hist, lw_buf *svg)
@@ -257,20 +265,12 @@ fill_row(lw_hdf *h, int i, const PGresult *res, int r, const PGresult *hist, lw_
     hset(h, i, "ttft_p95", a);
     snprintf(a, sizeof(a), "%.1f%%", lw_db_double(res, r, 11) * 100.0);
     hset(h, i, "success_rate", a);
-    if (lw_db_isnull(res, r, 12))
-        snprintf(a, sizeof(a), "-");
-    else
-        snprintf(a, sizeof(a), "%.1f", lw_db_double(res, r, 12));
-    hset(h, i, "tokens_per_second", a);
+    hset_num(h, i, "tokens_per_second", res, r, 12, "%.1f");
     if (lw_db_isnull(res, r, 13) || lw_money_parse(lw_db_str(res, r, 13), &micros) != LW_OK
         || lw_money_format_fine(micros, a, sizeof(a)) != LW_OK)
         snprintf(a, sizeof(a), "-");
     hset(h, i, "cost_per_1k", a);
-    if (lw_db_isnull(res, r, 14))
-        snprintf(a, sizeof(a), "-");
-    else
-        snprintf(a, sizeof(a), "%.1f/100", lw_db_double(res, r, 14));
-    hset(h, i, "quality", a);
+    hset_num(h, i, "quality", res, r, 14, "%.1f/100");
     hset(h, i, "created", lw_db_str(res, r, 15));
     hset(h, i, "tokens_rate", lw_db_str(res, r, 16));
 
@@ -372,10 +372,7 @@ on_report_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 static int
 cmd_report(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "output", required_argument, NULL, 'o' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char opts[] = "output:o";
     const char *output = "baseline_report.html";
     PGresult *res = NULL, *hist = NULL;
     lw_buf html = { 0 };
@@ -418,9 +415,7 @@ lw_cmd_baseline(lw_cli *cli)
         return cmd_create(cli);
     if (sub != NULL && strcmp(sub, "report") == 0)
         return cmd_report(cli);
-    if (cli->argc > 1 && (strcmp(cli->argv[1], "--help") == 0 || strcmp(cli->argv[1], "-h") == 0)) {
-        lw_cli_usage(cli, stdout, 1);
-        return 0;
-    }
+    if (sub == NULL)
+        return lw_cli_no_subcommand(cli);
     return lw_cli_usage(cli, stderr, 0);
 }

@@ -34,11 +34,7 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 int
 lw_cmd_evaluate(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "at",    required_argument, NULL, 'a' },
-        { "quiet", no_argument,       NULL, 'q' },
-        { NULL, 0, NULL, 0 },
-    };
+    static const char opts[] = "at:a quiet/q";
     struct evaluate_opts o = { time(NULL), 0 };
     lw_sync_counts counts;
     lw_eval_result r;

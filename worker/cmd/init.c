@@ -34,11 +34,7 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 int
 lw_cmd_init(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "retention-days", required_argument, NULL, 'r' },
-        { "environment",    required_argument, NULL, 'e' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char opts[] = "retention-days:r environment:e";
     struct init_opts o = { NULL, "90" };
     const char *environment;
     char *dbname = NULL;

@@ -280,12 +280,7 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 int
 lw_cmd_metrics(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "hours",       required_argument, NULL, 'H' },
-        { "model",       required_argument, NULL, 'm' },
-        { "environment", required_argument, NULL, 'e' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char opts[] = "hours:H model:m environment:e";
     struct metrics_opts mo;
     lw_dbs_filter *f = &mo.f;
     PGresult *rows = NULL, *errs = NULL, *tot = NULL;

@@ -43,13 +43,7 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 int
 lw_cmd_notify(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "once",         no_argument,       NULL, '1' },
-        { "batch",        required_argument, NULL, 'b' },
-        { "lease",        required_argument, NULL, 'l' },
-        { "max-attempts", required_argument, NULL, 'm' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char opts[] = "once/1 batch:b lease:l max-attempts:m";
     struct notify_opts n;
     lw_outbox_counts c, total;
     lw_db *db;

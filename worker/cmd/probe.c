@@ -61,13 +61,7 @@ cpu_seconds(const struct rusage *ru)
 int
 lw_cmd_probe(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "suite",      required_argument, NULL, 's' },
-        { "model",      required_argument, NULL, 'm' },
-        { "iterations", required_argument, NULL, 'n' },
-        { "timing",     no_argument,       NULL, 't' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char opts[] = "suite:s model:m iterations:n timing/t";
     struct probe_opts po;
     lw_cycle_opts *op = &po.cycle;
     lw_config *cfg;

@@ -24,10 +24,7 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 int
 lw_cmd_run_due(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "job", required_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char opts[] = "job:j";
     const char *job = NULL;
     lw_sched s;
     long long run_id;

@@ -68,12 +68,7 @@ test_payload(const struct test_opts *o)
 int
 lw_cmd_test_alert(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "channel",  required_argument, NULL, 'C' },
-        { "severity", required_argument, NULL, 's' },
-        { "message",  required_argument, NULL, 'm' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char opts[] = "channel:C severity:s message:m";
     struct test_opts o = { NULL, "warning", "Test alert from llmwatch" };
     char key[40];
     lw_db *db;

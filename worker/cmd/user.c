@@ -282,13 +282,7 @@ cmd_token(lw_db *db, struct opts *o)
 int
 lw_cmd_user(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "email",    required_argument, NULL, 'e' },
-        { "role",     required_argument, NULL, 'r' },
-        { "name",     required_argument, NULL, 'n' },
-        { "generate", no_argument,       NULL, 'g' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char opts[] = "email:e role:r name:n generate/g";
     static const char *const subs[] = { "add", "list", "set-password", "disable", "token" };
     const char *sub;
     struct opts o;
@@ -296,13 +290,8 @@ lw_cmd_user(lw_cli *cli)
     size_t i;
     int rc;
 
-    if (cli->argc > 1 && (strcmp(cli->argv[1], "--help") == 0 || strcmp(cli->argv[1], "-h") == 0)) {
-        lw_cli_usage(cli, stdout, 1);
-        return 0;
-    }
-    sub = lw_cli_subcommand(cli);
-    if (sub == NULL)
-        return lw_cli_usage(cli, stderr, 0);
+    if ((sub = lw_cli_subcommand(cli)) == NULL)
+        return lw_cli_no_subcommand(cli);
     for (i = 0; i < LW_ARRAY_LEN(subs) && strcmp(sub, subs[i]) != 0; i++)
         ;
     if (i == LW_ARRAY_LEN(subs)) {

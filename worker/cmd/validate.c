@@ -239,11 +239,7 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 int
 lw_cmd_validate_cli(lw_cli *cli)
 {
-    static const struct option opts[] = {
-        { "check-connections", no_argument, NULL, 'C' },
-        { "verbose",           no_argument, NULL, 'v' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char opts[] = "check-connections/C verbose/v";
     const char *path;
     struct conn_stats st = { 0, 0 };
     lw_config *cfg = NULL;
