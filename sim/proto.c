@@ -1,5 +1,5 @@
 /* proto.c: the three providers' wire formats as the simulator speaks them
- * (see shared/WIRE.md): request bodies in, SSE events, whole replies and
+ * (as each provider documents its API): request bodies in, SSE events, whole replies and
  * error documents out. */
 #include "sim.h"
 

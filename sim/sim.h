@@ -323,4 +323,32 @@ typedef struct {
  * reopens the log. 0 or a negative LW_E* code with err set. */
 int lw_sim_server_run(const lw_sim_opts *o, lw_err *err);
 
+/* ---- timer.c: deadlines on CLOCK_MONOTONIC (microseconds), one thread */
+typedef struct lw_sim_timer {
+    int64_t at;
+    size_t  idx;                              /* heap slot + 1; 0 = not armed */
+    void  (*fire)(struct lw_sim_timer *t);
+} lw_sim_timer;
+
+/* (Re)arms t for `at`; cancels a timer that is not armed is a no-op. */
+void    lw_sim_timer_set(lw_sim_timer *t, int64_t at);
+void    lw_sim_timer_cancel(lw_sim_timer *t);
+/* Fires, in order, the timers due now (not those falling due meanwhile). */
+void    lw_sim_timers_run(void);
+/* The earliest deadline, 0 when none is armed; how many are armed. */
+int64_t lw_sim_timer_first(void);
+size_t  lw_sim_timers_pending(void);
+/* The timerfd fallback: points tfd at the earliest deadline unless it
+ * already fires no later; lw_sim_timer_fired after reading it. */
+void    lw_sim_timer_arm(int tfd);
+void    lw_sim_timer_fired(void);
+void    lw_sim_timers_free(void);
+
+/* ---- listen.c */
+/* A listening socket on spec (HOST:PORT, [V6]:PORT, *:PORT; port 0 picks
+ * a free one, written to port_file when not NULL). *fd gets it. */
+int  lw_sim_listen(const char *spec, const char *port_file, int *fd, lw_err *err);
+/* Raises the descriptor limit to its maximum; warns when it stays low. */
+void lw_sim_raise_nofile(void);
+
 #endif

@@ -13,6 +13,7 @@
 
 typedef struct lw_job_ctx {
     lw_db       *db;
+    lw_pool     *pool;         /* the run's memory, freed when it ends */
     lw_config   *cfg;          /* borrowed; may be NULL when no config */
     const char  *config_path;
     const char  *job;          /* name of the job */
@@ -49,18 +50,19 @@ int lw_job_enabled(const lw_job_def *def, const lw_config *cfg);
 /* The slot to run now, if any: *slot = the latest slot <= now not yet in
  * job_runs (older unrun slots are recorded as skipped). Returns 1 when due,
  * 0 when not, negative on error. */
-int lw_job_due(lw_db *db, const lw_job_def *def, const lw_sched *s, time_t now,
-               time_t *slot, lw_err *err);
+int lw_job_due(lw_db *db, lw_err *err, const lw_job_def *def, const lw_sched *s, time_t now,
+               time_t *slot);
 
 /* Claims a slot: 1 and *run_id when this process won it, 0 when another
  * one has it, negative on error. slot 0 = a manual run (always claimed). */
-int lw_job_claim(lw_db *db, const char *job, time_t slot, long long *run_id, lw_err *err);
+int lw_job_claim(lw_db *db, lw_err *err, const char *job, time_t slot, long long *run_id);
 
 /* Records the end of a run. status: "ok", "failed" or "skipped". */
-int lw_job_finish(lw_db *db, long long run_id, const char *status,
-                  const char *error, const char *details_json, lw_err *err);
+int lw_job_finish(lw_db *db, lw_err *err, long long run_id, const char *status,
+                  const char *error, const char *details_json);
 
-/* Runs the job in this process with its own bookkeeping; returns its code. */
+/* Runs the job in this process with its own bookkeeping (and a pool for
+ * the run); returns its code. */
 int lw_job_run_now(lw_db *db, lw_config *cfg, const char *config_path,
                    const lw_job_def *def, time_t slot, long long run_id);
 

@@ -1,46 +1,92 @@
 /* main.c: `llmwatch`, one binary for the worker jobs (run by systemd timers
- * or `llmwatch run`) and the admin commands. */
+ * or `llmwatch run`) and the admin commands. The table below is the one
+ * list of commands: their names, how each reads its configuration, and
+ * the usage `help` and every usage error print. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "lw.h"
 #include "cmd/cmd.h"
 
-struct command {
-    const char *name;
-    int (*fn)(int argc, char **argv);
-    const char *usage;
-};
+#define CFG_OPT  LW_CLI_CONFIG_OPTIONAL
+#define CFG_REQ  LW_CLI_CONFIG_REQUIRED
 
-static const struct command commands[] = {
-    { "init",      lw_cmd_init,
-      "init --database URL [--retention-days N] [--environment NAME] [--config FILE]" },
-    { "migrate",   lw_cmd_migrate,   "migrate [--database URL]" },
-    { "validate",  lw_cmd_validate,  "validate [--config FILE] [--check-connections]" },
-    { "user",      lw_cmd_user,
-      "user add --email E --role admin|editor|viewer|compliance | list | set-password | disable" },
-    { "run",       lw_cmd_run,       "run [--config FILE] [--database URL]   (foreground scheduler)" },
-    { "run-due",   lw_cmd_run_due,   "run-due [--config FILE] [--job NAME]   (what systemd timers call)" },
-    { "maintain",  lw_cmd_maintain,  "maintain [--database URL]   (partitions, retention, sessions)" },
-    { "probe",     lw_cmd_probe,
-      "probe [--config FILE] [--suite NAME] [--model NAME]... [--iterations N] [--timing]   (one probe cycle)" },
-    { "baseline",  lw_cmd_baseline,
-      "baseline create [--config FILE] [--iterations 10] [--test-suite comprehensive] | report [--output FILE]" },
-    { "backfill",  lw_cmd_backfill,
-      "backfill [--days 30] [--interval 5m] [--seed N] | --remove   (realistic history to try things at once)" },
-    { "status",    lw_cmd_status,    "status [--config FILE]   (jobs: next and last runs; last 6 hours)" },
-    { "evaluate",  lw_cmd_evaluate,
-      "evaluate [--config FILE] [--database URL] [--at TIME] [--quiet]   (alert rules -> alert state + outbox)" },
-    { "notify",     lw_cmd_notify,
-      "notify [--database URL] [--once] [--batch N] [--lease SECONDS] [--max-attempts N]   (deliver the outbox)" },
-    { "test-alert", lw_cmd_test_alert,
-      "test-alert --channel NAME [--severity critical|warning|info] [--message TEXT] [--config FILE]" },
-    { "alerts",    lw_cmd_alerts,
-      "alerts analyze [--false-positive-detection] [--last-days N] | tune [--target-precision P] "
-      "[--min-data-points N] [--rule NAME] | backtest --rule NAME [--days N | --from T --to T] [--step S]" },
-    { "metrics",   lw_cmd_metrics,
-      "metrics [--hours 24] [--model NAME] [--format table|json|csv]" },
+static const lw_cli_cmd commands[] = {
+    { "init", lw_cmd_init, CFG_OPT | LW_CLI_WARNINGS | LW_CLI_RULES,
+      "init --database URL [--retention-days N] [--environment NAME] [--config FILE]",
+      "Creates the database when needed, applies the migrations, records the settings and\n"
+      "loads the configuration (checked first: nothing is changed when it has errors).\n" },
+    { "migrate", lw_cmd_migrate, LW_CLI_CONFIG_NONE,
+      "migrate [--database URL]", NULL },
+    { "validate", lw_cmd_validate_cli, LW_CLI_CONFIG_PATH | LW_CLI_NO_DATABASE,
+      "validate [--config FILE] [--check-connections] [--verbose]",
+      "  --config FILE        the configuration (default: $LLMWATCH_CONFIG, else\n"
+      "                       monitoring_config.yaml)\n"
+      "  --check-connections  also try each model's base_url (any HTTP answer counts)\n"
+      "                       and connect to each channel's server, 5 s each\n"
+      "  --verbose            list what was loaded, with the next run of each job\n"
+      "exit status: 0 valid, 1 errors (or a failed connection), 2 usage error\n" },
+    { "user", lw_cmd_user, LW_CLI_CONFIG_NONE,
+      "user add --email E --role R [--generate] [--database URL]\n"
+      "user list [--database URL]\n"
+      "user set-password --email E [--generate] [--database URL]\n"
+      "user disable --email E [--database URL]\n"
+      "user token --email E [--name N] [--role R] [--database URL]",
+      "Roles: viewer < compliance < editor < admin (each can do what the ones before can).\n"
+      "The password is the first line of standard input when it is not a terminal;\n"
+      "otherwise (or with --generate, or when standard input is empty) a strong one is\n"
+      "generated and printed once. A token is for scripts and Prometheus\n"
+      "(Authorization: Bearer TOKEN), with at most the user's role.\n" },
+    { "run", lw_cmd_run, CFG_REQ | LW_CLI_SOFT_CONFIG,
+      "run [--config FILE] [--database URL]   (foreground scheduler)",
+      "Runs every job when it is due (probe, full_benchmark, evaluate, notify, maintain),\n"
+      "one child process per run, and reloads the configuration when the file changes.\n" },
+    { "run-due", lw_cmd_run_due, CFG_REQ | LW_CLI_SOFT_CONFIG,
+      "run-due [--config FILE] [--database URL] [--job NAME]   (what systemd timers call)",
+      "Runs, once, each job whose slot is due: probe, full_benchmark, evaluate, notify,\n"
+      "maintain (or only --job NAME), and exits.\n" },
+    { "maintain", lw_cmd_maintain, LW_CLI_CONFIG_NONE,
+      "maintain [--database URL]   (partitions, retention, sessions)", NULL },
+    { "probe", lw_cmd_probe, CFG_REQ | LW_CLI_WARNINGS,
+      "probe [--config FILE] [--suite NAME|FILE] [--model NAME]... [--iterations N]\n"
+      "      [--database URL] [--timing]   (one probe cycle)", NULL },
+    { "baseline", lw_cmd_baseline, CFG_REQ | LW_CLI_WARNINGS,
+      "baseline create [--config FILE] [--iterations N] [--test-suite NAME|FILE]\n"
+      "                [--model NAME]... [--database URL]\n"
+      "baseline report [--output FILE] [--database URL]", NULL },
+    { "backfill", lw_cmd_backfill, LW_CLI_CONFIG_EXPLICIT,
+      "backfill [--days N] [--interval 5m] [--seed N] [--config FILE] [--database URL]\n"
+      "backfill --remove [--database URL]",
+      "Writes a realistic synthetic history (rows marked backfill = true) so that pages,\n"
+      "baselines and rules have weeks of data at once; --remove takes exactly those out.\n" },
+    { "status", lw_cmd_status, CFG_OPT,
+      "status [--config FILE] [--database URL]   (jobs: next and last runs; last 6 hours)",
+      NULL },
+    { "metrics", lw_cmd_metrics, LW_CLI_CONFIG_IGNORED | LW_CLI_FORMAT,
+      "metrics [--hours N] [--model NAME] [--environment NAME]\n"
+      "        [--format table|json|csv] [--database URL]", NULL },
+    { "evaluate", lw_cmd_evaluate, LW_CLI_CONFIG_EXPLICIT | LW_CLI_RULES,
+      "evaluate [--config FILE] [--database URL] [--at TIME] [--quiet]"
+      "   (alert rules -> alert state + outbox)",
+      "With --config, the rules of that file are synced first and evaluated.\n"
+      "TIME: Unix seconds or 'YYYY-MM-DD HH:MM[:SS]' (UTC).\n" },
+    { "notify", lw_cmd_notify, LW_CLI_CONFIG_NONE,
+      "notify [--database URL] [--once] [--batch N] [--lease SECONDS] [--max-attempts N]"
+      "   (deliver the outbox)",
+      "Delivers due outbox rows (docs/delivery.md); --once runs a single pass.\n" },
+    { "test-alert", lw_cmd_test_alert, CFG_OPT,
+      "test-alert --channel NAME [--severity critical|warning|info] [--message TEXT]\n"
+      "           [--config FILE] [--database URL]",
+      "Sends a test notification through the real delivery path; exit 1 if it fails.\n" },
+    { "alerts", lw_cmd_alerts, LW_CLI_CONFIG_NONE,
+      "alerts analyze [--false-positive-detection] [--last-days N]\n"
+      "alerts tune [--target-precision P] [--min-data-points N] [--last-days N]\n"
+      "            [--rule NAME] [--step SECONDS]\n"
+      "alerts backtest --rule NAME [--days N | --from T --to T] [--step SECONDS]",
+      "common: [--database URL] [--at TIME]   (TIME: Unix seconds or "
+      "'YYYY-MM-DD HH:MM[:SS]' UTC)\n" },
 };
 
 static void
@@ -50,16 +96,18 @@ usage(FILE *out)
 
     fprintf(out, "llmwatch: continuous performance monitoring of LLM APIs\n\nUsage:\n");
     for (i = 0; i < LW_ARRAY_LEN(commands); i++)
-        fprintf(out, "  llmwatch %s\n", commands[i].usage);
+        lw_cli_usage_lines(out, commands[i].usage, "  ", "  ");
     fprintf(out, "\nCommon: --database URL (or LLMWATCH_DATABASE_URL), "
-                 "--config FILE (or LLMWATCH_CONFIG), LLMWATCH_LOG_LEVEL=debug|info|warn|error\n");
+                 "--config FILE (or LLMWATCH_CONFIG), LLMWATCH_LOG_LEVEL=debug|info|warn|error\n"
+                 "`llmwatch COMMAND --help` says more about one command.\n");
 }
 
 int
 main(int argc, char **argv)
 {
     const char *lvl = getenv("LLMWATCH_LOG_LEVEL");
-    int level = lw_log_level_parse(lvl);
+    int level = lw_log_level_parse(lvl), rc;
+    lw_cli cli;
     size_t i;
 
     lw_log_init("llmwatch", level < 0 ? LW_LOG_INFO : level);
@@ -72,9 +120,17 @@ main(int argc, char **argv)
         printf("llmwatch 0.1.0\n");
         return 0;
     }
-    for (i = 0; i < LW_ARRAY_LEN(commands); i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+    for (i = 0; i < LW_ARRAY_LEN(commands); i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        if (lw_cli_init(&cli, &commands[i], argc - 1, argv + 1) != LW_OK) {
+            fprintf(stderr, "llmwatch: out of memory\n");
+            return 1;
+        }
+        rc = commands[i].fn(&cli);
+        lw_cli_free(&cli);
+        return rc;
+    }
     fprintf(stderr, "llmwatch: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;

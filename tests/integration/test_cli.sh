@@ -95,9 +95,31 @@ for f in bin/llmwatch bin/llmwatch-web bin/llmwatch-sim share/llmwatch/templates
     check "installed $f" test -e "$T/inst/usr/local/$f"
 done
 check "nginx site installed" test -e "$T/inst/etc/nginx/sites-available/llmwatch"
+UNITS="$T/inst/usr/local/lib/systemd/system"
+# the schedule as installed, not a copy of it
+oncal=$(sed -n 's/^OnCalendar=//p' "$UNITS/llmwatch-run-due.timer")
+check "the installed timer has an OnCalendar=" test -n "$oncal"
+check_contains "the installed units name the installed binary" \
+    "ExecStart=/usr/local/bin/llmwatch run-due " "$UNITS/llmwatch-run-due.service"
 if command -v systemd-analyze >/dev/null; then
-    check "timer calendar is valid" systemd-analyze calendar '*-*-* *:*:00'
+    check "the installed timer's calendar is valid" systemd-analyze calendar "$oncal"
+    # inside the staging root (its binaries, no system units to depend on);
+    # any message, warning or not, is a failure
+    (cd "$UNITS" && systemd-analyze verify --root="$T/inst" --recursive-errors=no --man=no \
+        ./*.service ./*.timer) >"$T/verify.out" 2>&1
+    check_eq "systemd-analyze verify accepts the installed units" "0" "$?"
+    check_eq "systemd-analyze verify has nothing to say" "" "$(cat "$T/verify.out")"
 fi
+# what the units say exists: every llmwatch command they run, every job named
+for cmd in $(sed -n 's|^ExecStart=[^ ]*/llmwatch \([a-z-]*\).*|\1|p' "$UNITS"/*.service); do
+    check "unit command 'llmwatch $cmd' exists" "$T/inst/usr/local/bin/llmwatch" "$cmd" --help
+done
+jobs=$(sed -n 's/^Description=.*due (\(.*\))$/\1/p' "$UNITS/llmwatch-run-due.service" | tr -d ',')
+check "the run-due unit lists its jobs" test -n "$jobs"
+for job in $jobs; do
+    "$L" run-due --job "$job" --database "postgresql:///nonexistent?host=/nonexistent" >/dev/null 2>&1
+    check "run-due knows the job '$job' its unit names" test "$?" -ne 2
+done
 check_eq "installed binary finds its installed data" "0" "$(LLMWATCH_DATADIR="$T/inst/usr/local/share/llmwatch" \
     "$T/inst/usr/local/bin/llmwatch" migrate --database "$DB_URL" >/dev/null 2>&1; echo $?)"
 

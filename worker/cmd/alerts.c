@@ -1,9 +1,9 @@
-/* cmd_alerts.c: `llmwatch alerts analyze|tune|backtest`: alert quality per
+/* alerts.c: `llmwatch alerts analyze|tune|backtest`: alert quality per
  * rule (fired, acknowledged, false positives, durations, flapping,
  * precision), threshold suggestions replayed over history against the
  * alerts people marked as false positives, and the backtest the rule form
  * previews ("over the last 7 days this rule would have fired N times"). */
-#include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
-#include "db/db.h"
+#include "db/eval.h"
 #include "alert/rules.h"
 #include "schedule.h"
 #include "times.h"
@@ -20,7 +20,7 @@
 #define SHORT_ALERT_S  300    /* resolved within 5 minutes: a suspect */
 
 struct opts {
-    const char *url, *rule;
+    const char *rule;
     time_t      at, from, to;
     int         days, has_from, has_to;
     int64_t     step;
@@ -32,151 +32,82 @@ struct opts {
 static const char *
 when(time_t t, char *buf, size_t size)
 {
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return buf;
-}
-
-static void
-usage(FILE *f)
-{
-    fprintf(f,
-            "usage: llmwatch alerts analyze [--false-positive-detection] [--last-days N]\n"
-            "       llmwatch alerts tune [--target-precision P] [--min-data-points N]\n"
-            "                            [--last-days N] [--rule NAME] [--step SECONDS]\n"
-            "       llmwatch alerts backtest --rule NAME [--days N | --from T --to T]\n"
-            "                            [--step SECONDS]\n"
-            "common: [--database URL] [--at TIME]   (TIME: Unix seconds or "
-            "'YYYY-MM-DD HH:MM[:SS]' UTC)\n");
+    return lw_time_format(t, LW_TIME_SECOND, buf, size);
 }
 
 static int
-parse_opts(int argc, char **argv, struct opts *o)
+on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
-    static const struct option longopts[] = {
-        { "database", required_argument, NULL, 'd' },
-        { "rule", required_argument, NULL, 'r' },
-        { "at", required_argument, NULL, 'a' },
-        { "from", required_argument, NULL, 'F' },
-        { "to", required_argument, NULL, 'T' },
-        { "days", required_argument, NULL, 'n' },
-        { "last-days", required_argument, NULL, 'n' },
-        { "step", required_argument, NULL, 's' },
-        { "target-precision", required_argument, NULL, 'p' },
-        { "min-data-points", required_argument, NULL, 'm' },
-        { "false-positive-detection", no_argument, NULL, 'f' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
+    struct opts *o = ctx;
     lw_err err;
+    long long v;
     char *end;
-    int ch;
+    time_t t;
 
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "d:r:a:F:T:n:s:p:m:fh", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'd': o->url = optarg; break;
-        case 'r': o->rule = optarg; break;
-        case 'f': o->fp_detection = 1; break;
-        case 'a': case 'F': case 'T': {
-            time_t t;
-
-            if (lw_time_parse(optarg, &t) != LW_OK) {
-                fprintf(stderr, "llmwatch alerts: bad time '%s'\n", optarg);
-                return 2;
-            }
-            if (ch == 'a')
-                o->at = t;
-            else if (ch == 'F') {
-                o->from = t;
-                o->has_from = 1;
-            } else {
-                o->to = t;
-                o->has_to = 1;
-            }
-            break;
-        }
-        case 'n':
-            o->days = (int) strtol(optarg, &end, 10);
-            if (*end != '\0' || o->days < 1 || o->days > 3660) {
-                fprintf(stderr, "llmwatch alerts: --days/--last-days wants 1..3660\n");
-                return 2;
-            }
-            break;
-        case 's':
-            if (lw_duration_parse(optarg, &o->step, &err) != LW_OK || o->step <= 0) {
-                fprintf(stderr, "llmwatch alerts: bad --step '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'p':
-            o->target = strtod(optarg, &end);
-            if (*end != '\0' || !(o->target > 0 && o->target <= 1)) {
-                fprintf(stderr, "llmwatch alerts: --target-precision wants 0 < P <= 1\n");
-                return 2;
-            }
-            break;
-        case 'm':
-            o->min_points = strtoll(optarg, &end, 10);
-            if (*end != '\0' || o->min_points < 0) {
-                fprintf(stderr, "llmwatch alerts: --min-data-points wants a count\n");
-                return 2;
-            }
-            break;
-        case 'h':
-            usage(stdout);
-            return 1;
-        default:
-            usage(stderr);
+    (void) cli;
+    switch (ch) {
+    case 'r':
+        o->rule = arg;
+        break;
+    case 'f':
+        o->fp_detection = 1;
+        break;
+    case 'a': case 'F': case 'T':
+        if (lw_time_parse(arg, &t) != LW_OK) {
+            fprintf(stderr, "llmwatch alerts: bad time '%s'\n", arg);
             return 2;
         }
+        if (ch == 'a')
+            o->at = t;
+        else if (ch == 'F') {
+            o->from = t;
+            o->has_from = 1;
+        } else {
+            o->to = t;
+            o->has_to = 1;
+        }
+        break;
+    case 'n':
+        if (lw_cli_int(arg, 1, 3660, &v) != 0) {
+            fprintf(stderr, "llmwatch alerts: --days/--last-days wants 1..3660\n");
+            return 2;
+        }
+        o->days = (int) v;
+        break;
+    case 's':
+        if (lw_duration_parse(arg, &o->step, &err) != LW_OK || o->step <= 0) {
+            fprintf(stderr, "llmwatch alerts: bad --step '%s'\n", arg);
+            return 2;
+        }
+        break;
+    case 'p':
+        o->target = strtod(arg, &end);
+        if (*end != '\0' || !(o->target > 0 && o->target <= 1)) {
+            fprintf(stderr, "llmwatch alerts: --target-precision wants 0 < P <= 1\n");
+            return 2;
+        }
+        break;
+    default:
+        if (lw_cli_int(arg, 0, LLONG_MAX, &o->min_points) != 0) {
+            fprintf(stderr, "llmwatch alerts: --min-data-points wants a count\n");
+            return 2;
+        }
+        break;
     }
     return 0;
 }
 
 /* ---- analyze ---- */
 
-static const char analyze_sql[] =
-    "WITH a AS ("
-    "  SELECT a.*, lag(a.resolved_at) OVER (PARTITION BY a.rule_id, a.model_id, a.environment_id"
-    "                                       ORDER BY a.fired_at) AS prev_resolved"
-    "  FROM alerts a WHERE a.fired_at IS NOT NULL AND a.fired_at <= to_timestamp($1::bigint)),"
-    " w AS (SELECT * FROM a WHERE a.fired_at > to_timestamp($1::bigint) - make_interval(days => $2::int))"
-    " SELECT r.name, r.kind, count(w.id) AS fired,"
-    "   count(w.id) FILTER (WHERE w.acknowledged_at IS NOT NULL) AS acked,"
-    "   count(w.id) FILTER (WHERE w.false_positive) AS fp,"
-    "   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM w.resolved_at - w.fired_at))"
-    "     FILTER (WHERE w.resolved_at IS NOT NULL) AS median_s,"
-    "   count(w.id) FILTER (WHERE w.prev_resolved IS NOT NULL"
-    "     AND w.fired_at - w.prev_resolved <= make_interval(secs => $3::int)) AS flapping,"
-    "   count(w.id) FILTER (WHERE NOT w.false_positive AND ((w.resolved_at IS NOT NULL"
-    "     AND w.resolved_at - w.fired_at < make_interval(secs => $4::int))"
-    "     OR (w.prev_resolved IS NOT NULL AND w.fired_at - w.prev_resolved"
-    "         <= make_interval(secs => $3::int)))) AS suspects"
-    " FROM rules r LEFT JOIN w ON w.rule_id = r.id"
-    " WHERE r.deleted_at IS NULL"
-    " GROUP BY r.id, r.name, r.kind ORDER BY r.id";
-
 static int
 cmd_analyze(lw_db *db, const struct opts *o)
 {
-    const char *p[4];
-    char at[24], days[16], flap[16], shortw[16], dur[32], prec[16], buf[40];
+    char dur[32], prec[16], buf[40];
     PGresult *res;
     lw_err err;
     int i, low = 0;
 
-    snprintf(at, sizeof(at), "%lld", (long long) o->at);
-    snprintf(days, sizeof(days), "%d", o->days);
-    snprintf(flap, sizeof(flap), "%d", FLAP_WINDOW_S);
-    snprintf(shortw, sizeof(shortw), "%d", SHORT_ALERT_S);
-    p[0] = at;
-    p[1] = days;
-    p[2] = flap;
-    p[3] = shortw;
-    res = lw_db_query(db, &err, analyze_sql, 4, p);
+    res = lw_db_eval_quality(db, &err, o->at, o->days, FLAP_WINDOW_S, SHORT_ALERT_S);
     if (res == NULL) {
         fprintf(stderr, "llmwatch alerts analyze: %s\n", err.msg);
         return 1;
@@ -294,14 +225,6 @@ typedef struct {
     int       fp;
 } labeled;
 
-static const char labeled_sql[] =
-    "SELECT coalesce(model_id, 0), coalesce(environment_id, 0),"
-    "  extract(epoch FROM fired_at)::bigint,"
-    "  extract(epoch FROM coalesce(resolved_at, to_timestamp($2::bigint)))::bigint, false_positive"
-    " FROM alerts WHERE rule_id = $1::int AND fired_at IS NOT NULL"
-    "   AND fired_at > to_timestamp($3::bigint) AND fired_at <= to_timestamp($2::bigint)"
-    " ORDER BY fired_at";
-
 typedef struct {
     size_t fired, tp, fp, unknown;
 } score;
@@ -341,8 +264,7 @@ score_replay(const lw_backtest *bt, const labeled *l, size_t nl, time_t end)
 static void
 tune_rule(lw_db *db, const lw_rule *r, const struct opts *o)
 {
-    const char *p[3];
-    char a[24], b[24], c[24], now_v[48], new_v[48];
+    char now_v[48], new_v[48];
     lw_rule_samples smp = { 0 };
     lw_rule_tuning t = { 1.0, 0, 0 };
     lw_backtest bt = { 0 };
@@ -362,13 +284,7 @@ tune_rule(lw_db *db, const lw_rule *r, const struct opts *o)
         printf("tuning covers threshold and statistical rules\n");
         return;
     }
-    snprintf(a, sizeof(a), "%lld", r->id);
-    snprintf(b, sizeof(b), "%lld", (long long) o->at);
-    snprintf(c, sizeof(c), "%lld", (long long) from);
-    p[0] = a;
-    p[1] = b;
-    p[2] = c;
-    res = lw_db_query(db, &err, labeled_sql, 3, p);
+    res = lw_db_eval_labeled(db, &err, r->id, from, o->at);
     if (res == NULL) {
         printf("cannot read its alerts: %s\n", err.msg);
         return;
@@ -504,43 +420,34 @@ cmd_tune(lw_db *db, struct opts *o)
 }
 
 int
-lw_cmd_alerts(int argc, char **argv)
+lw_cmd_alerts(lw_cli *cli)
 {
+    static const char opts[] =
+        "rule:r at:a from:F to:T days:n last-days:n step:s target-precision:p "
+        "min-data-points:m false-positive-detection/f";
     struct opts o;
-    lw_db *db;
-    lw_err err;
     const char *sub;
+    lw_db *db;
     int rc;
 
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
-    }
-    sub = argv[1];
+    if ((sub = lw_cli_subcommand(cli)) == NULL)
+        return lw_cli_no_subcommand(cli);
     memset(&o, 0, sizeof(o));
     o.at = time(NULL);
     o.days = strcmp(sub, "backtest") == 0 ? 7 : 30;
     o.target = 0.95;
     o.min_points = 100;
-    rc = parse_opts(argc - 1, argv + 1, &o);
-    if (rc != 0)
-        return rc == 1 ? 0 : rc;
+    if ((rc = lw_cli_parse(cli, opts, on_opt, &o)) != LW_CLI_GO)
+        return rc;
     if (strcmp(sub, "analyze") != 0 && strcmp(sub, "tune") != 0 && strcmp(sub, "backtest") != 0) {
         fprintf(stderr, "llmwatch alerts: unknown subcommand '%s'\n", sub);
-        usage(stderr);
-        return 2;
+        return lw_cli_usage(cli, stderr, 1);
     }
-    db = lw_db_connect(lw_db_default_url(o.url), "llmwatch-alerts", &err);
-    if (db == NULL) {
-        fprintf(stderr, "llmwatch alerts: %s\n", err.msg);
+    if ((db = lw_cli_db(cli)) == NULL)
         return 1;
-    }
     if (strcmp(sub, "analyze") == 0)
-        rc = cmd_analyze(db, &o);
-    else if (strcmp(sub, "tune") == 0)
-        rc = cmd_tune(db, &o);
-    else
-        rc = cmd_backtest(db, &o);
-    lw_db_close(db);
-    return rc;
+        return cmd_analyze(db, &o);
+    if (strcmp(sub, "tune") == 0)
+        return cmd_tune(db, &o);
+    return cmd_backtest(db, &o);
 }

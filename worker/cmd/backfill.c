@@ -1,8 +1,7 @@
-/* cmd_backfill.c: `llmwatch backfill` writes a realistic synthetic history
+/* backfill.c: `llmwatch backfill` writes a realistic synthetic history
  * into probes (marked backfill = true) so that dashboards, reports,
  * baselines and alert rules have weeks of data on day one; `--remove`
  * takes exactly those rows out again. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,31 +15,6 @@
 #include "schedule.h"
 
 #define MAX_SLOTS 1000000   /* per model: a year of one-minute probes is 525,600 */
-
-static int
-usage(void)
-{
-    fprintf(stderr,
-            "usage: llmwatch backfill [--days N] [--interval 5m] [--seed N] [--config FILE]"
-            " [--database URL]\n"
-            "       llmwatch backfill --remove [--database URL]\n");
-    return 2;
-}
-
-static int
-parse_ll(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    long long v;
-
-    if (s == NULL || *s == '\0')
-        return LW_EINVAL;
-    v = strtoll(s, &end, 10);
-    if (*end != '\0' || v < lo || v > hi)
-        return LW_EINVAL;
-    *out = v;
-    return LW_OK;
-}
 
 static void
 print_summary(lw_db *db, const lw_dbs_backfill_opts *o, const lw_dbs_backfill_result *r,
@@ -113,130 +87,111 @@ print_summary(lw_db *db, const lw_dbs_backfill_opts *o, const lw_dbs_backfill_re
     lw_buf_free(&out);
 }
 
-int
-lw_cmd_backfill(int argc, char **argv)
+struct backfill_opts {
+    long long days, seed;
+    int64_t   interval;
+    int       remove;
+};
+
+static int
+on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
-    static const struct option longopts[] = {
-        { "days",     required_argument, NULL, 'n' },
-        { "interval", required_argument, NULL, 'i' },
-        { "seed",     required_argument, NULL, 's' },
-        { "config",   required_argument, NULL, 'c' },
-        { "database", required_argument, NULL, 'd' },
-        { "remove",   no_argument,       NULL, 'r' },
-        { "help",     no_argument,       NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *url = NULL, *config = NULL, **names = NULL;
-    long long days = 30, seed = 42, removed;
-    int64_t interval = 300;
+    struct backfill_opts *o = ctx;
+    lw_err err;
+
+    switch (ch) {
+    case 'n':
+        if (lw_cli_int(arg, 1, 366, &o->days) != 0) {
+            lw_cli_fail(cli, "--days must be a number of days (1..366)");
+            return 2;
+        }
+        break;
+    case 'i':
+        if (lw_duration_parse(arg, &o->interval, &err) != LW_OK || o->interval < 10
+            || o->interval > 86400) {
+            lw_cli_fail(cli, "--interval must be a duration from 10s to 1 day (\"5m\", \"1h\")");
+            return 2;
+        }
+        break;
+    case 's':
+        if (lw_cli_int(arg, 0, 2147483646, &o->seed) != 0) {
+            lw_cli_fail(cli, "--seed must be a number (0..2147483646)");
+            return 2;
+        }
+        break;
+    default:
+        o->remove = 1;
+        break;
+    }
+    return 0;
+}
+
+int
+lw_cmd_backfill(lw_cli *cli)
+{
+    static const char opts[] = "days:n interval:i seed:s remove/r";
+    struct backfill_opts bo = { 30, 42, 300, 0 };
+    const char **names = NULL;
+    long long removed;
     lw_dbs_backfill_opts o;
     lw_dbs_backfill_result r;
     lw_config *cfg = NULL;
-    lw_diag diags;
-    lw_db *db = NULL;
-    lw_err err;
+    lw_db *db;
     int64_t t0;
     time_t now;
     size_t i, n = 0;
-    int ch, remove = 0, rc = 1;
+    int rc;
 
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "n:i:s:c:d:rh", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'n':
-            if (parse_ll(optarg, 1, 366, &days) != LW_OK) {
-                fprintf(stderr, "llmwatch backfill: --days must be a number of days (1..366)\n");
-                return 2;
-            }
-            break;
-        case 'i':
-            if (lw_duration_parse(optarg, &interval, &err) != LW_OK || interval < 10
-                || interval > 86400) {
-                fprintf(stderr, "llmwatch backfill: --interval must be a duration from 10s to "
-                        "1 day (\"5m\", \"1h\")\n");
-                return 2;
-            }
-            break;
-        case 's':
-            if (parse_ll(optarg, 0, 2147483646, &seed) != LW_OK) {
-                fprintf(stderr, "llmwatch backfill: --seed must be a number (0..2147483646)\n");
-                return 2;
-            }
-            break;
-        case 'c': config = optarg; break;
-        case 'd': url = optarg; break;
-        case 'r': remove = 1; break;
-        default:
-            return usage();
-        }
-    }
-    if (optind != argc)
-        return usage();
-    if ((int64_t) days * 86400 / interval > MAX_SLOTS) {
-        fprintf(stderr, "llmwatch backfill: %lld days every %llds is more than %d probes per "
-                "model; use a longer --interval\n", days, (long long) interval, MAX_SLOTS);
+    if ((rc = lw_cli_parse(cli, opts, on_opt, &bo)) != LW_CLI_GO)
+        return rc;
+    if ((int64_t) bo.days * 86400 / bo.interval > MAX_SLOTS) {
+        lw_cli_fail(cli, "%lld days every %llds is more than %d probes per model; use a longer "
+                    "--interval", bo.days, (long long) bo.interval, MAX_SLOTS);
         return 2;
     }
 
     /* With --config, the configured (enabled) models only. */
-    lw_diag_init(&diags);
-    if (config != NULL && !remove) {
-        if (lw_config_load(config, &cfg, &diags) != LW_OK) {
-            lw_diag_print(&diags, stderr);
-            fprintf(stderr, "llmwatch backfill: %s has errors\n", config);
-            goto cleanup;
-        }
-        names = calloc(cfg->n_models + 1, sizeof(*names));
+    if (!bo.remove) {
+        if (lw_cli_config(cli) != LW_CLI_GO)
+            return 1;
+        cfg = cli->cfg;
+    }
+    rc = 1;
+    if (cfg != NULL) {
+        names = lw_pool_alloc(cli->pool, (cfg->n_models + 1) * sizeof(*names));
         if (names == NULL)
-            goto cleanup;
+            return 1;
         for (i = 0; i < cfg->n_models; i++)
             if (cfg->models[i].enabled)
                 names[n++] = cfg->models[i].name;
-        if (n == 0) {
-            fprintf(stderr, "llmwatch backfill: %s enables no model\n", config);
-            goto cleanup;
-        }
+        if (n == 0)
+            return lw_cli_fail(cli, "%s enables no model", cli->config_path);
     }
-
-    db = lw_db_connect(lw_db_default_url(url), "llmwatch backfill", &err);
-    if (db == NULL) {
-        fprintf(stderr, "llmwatch backfill: %s\n", err.msg);
-        goto cleanup;
-    }
-    if (remove) {
+    if ((db = lw_cli_db(cli)) == NULL)
+        return 1;
+    if (bo.remove) {
         char num[32];
 
-        if (lw_dbs_backfill_remove(db, &removed, &err) != LW_OK) {
-            fprintf(stderr, "llmwatch backfill: %s\n", err.msg);
-            goto cleanup;
-        }
+        if (lw_dbs_backfill_remove(db, &removed, &cli->err) != LW_OK)
+            return lw_cli_fail(cli, "%s", cli->err.msg);
         lw_fmt_count(removed, num, sizeof(num));
         printf("✓ Removed %s backfill probe%s (rows with backfill = true; measured probes kept)\n",
                num, removed == 1 ? "" : "s");
-        rc = 0;
-        goto cleanup;
+        return 0;
     }
 
     /* [from, to): `days` whole days ending at the last slot boundary. */
     now = time(NULL);
     memset(&o, 0, sizeof(o));
-    o.interval_s = interval;
-    o.to = (time_t) (now / interval * interval);
-    o.from = o.to - (time_t) (days * 86400);
-    o.seed = seed;
+    o.interval_s = bo.interval;
+    o.to = (time_t) (now / bo.interval * bo.interval);
+    o.from = o.to - (time_t) (bo.days * 86400);
+    o.seed = bo.seed;
     o.models = names;
     o.n_models = n;
     t0 = lw_now_mono_us();
-    if (lw_dbs_backfill(db, &o, &r, &err) != LW_OK) {
-        fprintf(stderr, "llmwatch backfill: %s\n", err.msg);
-        goto cleanup;
-    }
+    if (lw_dbs_backfill(db, &o, &r, &cli->err) != LW_OK)
+        return lw_cli_fail(cli, "%s", cli->err.msg);
     print_summary(db, &o, &r, (double) (lw_now_mono_us() - t0) / 1e6);
-    rc = 0;
-cleanup:
-    lw_diag_free(&diags);
-    lw_config_free(cfg);
-    free(names);
-    lw_db_close(db);
-    return rc;
+    return 0;
 }

@@ -1,11 +1,10 @@
-/* cmd_baseline.c: `llmwatch baseline create` runs a suite N rounds against
+/* baseline.c: `llmwatch baseline create` runs a suite N rounds against
  * every model, stores those probes, computes each model's baseline in SQL
- * over that run and makes it the active one; `llmwatch baseline report`
- * writes a standalone HTML page of the active baselines with a latency
- * histogram per model (templates/baseline_report.cs, charts from lib/chart). */
-#include <ClearSilver.h>
+ * over that run (lib/db/baselines.c) and makes it the active one;
+ * `llmwatch baseline report` writes a standalone HTML page of the active
+ * baselines with a latency histogram per model (templates/baseline_report.cs
+ * in templates/print_layout.cs, rendered by lib/render, charts by lib/chart). */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +13,13 @@
 #include <unistd.h>
 
 #include "chart.h"
-#include "fmt.h"
 #include "cmd/cmd.h"
+#include "db/baselines.h"
+#include "fmt.h"
+#include "hdf.h"
 #include "money.h"
+#include "render.h"
+#include "times.h"
 #include "probe/probe.h"
 #include "probe/cycle.h"
 
@@ -24,61 +27,6 @@
 #define RULE "================================================================================"
 
 /* ---- create ------------------------------------------------------------------ */
-
-/* Deactivates the current baseline of every model with at least one
- * successful request in this run and inserts the new ones, in one
- * transaction. Everything is computed by PostgreSQL over the run's rows:
- * latency mean/stddev/p95 and TTFT mean/p95 over successful requests,
- * success rate over all, tokens/s as the decode rate (sum(output - 1) /
- * sum(total - ttft)), exact cost per 1K tokens (input + output), quality
- * mean, and the average daily spend of the last 7 full days (probes and
- * usage events; NULL without history). */
-static const char DEACTIVATE_SQL[] =
-    "UPDATE baselines SET active = false "
-    "WHERE active AND (model_id, environment_id) IN ("
-    "  SELECT model_id, environment_id FROM probes"
-    "  WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz AND ok)";
-
-static const char INSERT_SQL[] =
-    "INSERT INTO baselines (model_id, environment_id, suite, iterations, samples, latency_mean_ms,"
-    "  latency_stddev_ms, latency_p95_ms, ttft_mean_ms, ttft_p95_ms, success_rate, tokens_per_second,"
-    "  cost_per_1k_usd, daily_cost_usd, quality_score, active, cycle_id, tokens_rate) "
-    "SELECT a.model_id, a.environment_id, a.suite, $3::int, a.samples, a.latency_mean_ms,"
-    "  a.latency_stddev_ms, a.latency_p95_ms, a.ttft_mean_ms, a.ttft_p95_ms, a.success_rate,"
-    "  a.tokens_per_second, a.cost_per_1k_usd,"
-    "  (SELECT sum(d.c) / count(*) FROM ("
-    "     SELECT date_trunc('day', x.ts) AS day, sum(x.cost_usd) AS c FROM ("
-    "       SELECT ts, cost_usd FROM probes WHERE model_id = a.model_id"
-    "         AND environment_id = a.environment_id AND ts >= current_date - 7 AND ts < current_date"
-    "       UNION ALL"
-    "       SELECT ts, cost_usd FROM usage_events WHERE model_id = a.model_id"
-    "         AND environment_id = a.environment_id AND ts >= current_date - 7 AND ts < current_date"
-    "     ) x GROUP BY 1) d),"
-    "  a.quality_score, true, $1::bigint, 'decode' "
-    "FROM ("
-    "  SELECT model_id, environment_id, coalesce(min(suite), $4) AS suite, count(*) AS samples,"
-    "    count(*) FILTER (WHERE ok) AS ok_n,"
-    "    avg(total_ms) FILTER (WHERE ok) AS latency_mean_ms,"
-    "    stddev_samp(total_ms) FILTER (WHERE ok) AS latency_stddev_ms,"
-    "    percentile_cont(0.95) WITHIN GROUP (ORDER BY total_ms) FILTER (WHERE ok) AS latency_p95_ms,"
-    "    avg(ttft_ms) FILTER (WHERE ok) AS ttft_mean_ms,"
-    "    percentile_cont(0.95) WITHIN GROUP (ORDER BY ttft_ms) FILTER (WHERE ok) AS ttft_p95_ms,"
-    "    avg(CASE WHEN ok THEN 1.0 ELSE 0.0 END)::float8 AS success_rate,"
-    "    1000.0 * sum(output_tokens - 1) FILTER (WHERE ok AND output_tokens > 1 AND total_ms > ttft_ms)"
-    "      / nullif(sum(total_ms - ttft_ms) FILTER (WHERE ok AND output_tokens > 1"
-    "                                               AND total_ms > ttft_ms), 0) AS tokens_per_second,"
-    "    1000 * sum(cost_usd) FILTER (WHERE cost_usd IS NOT NULL)"
-    "      / nullif(sum(input_tokens + output_tokens) FILTER (WHERE cost_usd IS NOT NULL), 0)"
-    "      AS cost_per_1k_usd,"
-    "    avg(quality_score) AS quality_score"
-    "  FROM probes WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz"
-    "  GROUP BY model_id, environment_id) a "
-    "WHERE a.ok_n > 0";
-
-static const char CREATED_SQL[] =
-    "SELECT model_id, environment_id, latency_mean_ms, latency_stddev_ms, latency_p95_ms,"
-    "  success_rate, tokens_per_second, round(cost_per_1k_usd, 6), quality_score "
-    "FROM baselines WHERE cycle_id = $1::bigint AND active";
 
 static void
 progress(int round, int rounds, int tty)
@@ -98,32 +46,6 @@ progress(int round, int rounds, int tty)
     if (round == rounds)
         printf("\n");
     fflush(stdout);
-}
-
-static int
-compute(lw_db *db, lw_cycle *c, int iterations, const char *suite, PGresult **out, lw_err *err)
-{
-    char id[24], it[16];
-    const char *p[4];
-
-    snprintf(id, sizeof(id), "%lld", c->cycle_id);
-    snprintf(it, sizeof(it), "%d", iterations);
-    p[0] = id;
-    p[1] = c->since;
-    p[2] = it;
-    p[3] = suite;
-    *out = NULL;
-    if (lw_db_begin(db, err) != LW_OK)
-        return LW_EDB;
-    if (lw_db_exec(db, err, DEACTIVATE_SQL, 2, p) < 0 || lw_db_exec(db, err, INSERT_SQL, 4, p) < 0
-        || (*out = lw_db_query(db, err, CREATED_SQL, 1, p)) == NULL
-        || lw_db_commit(db, err) != LW_OK) {
-        PQclear(*out);
-        *out = NULL;
-        lw_db_rollback(db);
-        return LW_EDB;
-    }
-    return LW_OK;
 }
 
 static void
@@ -163,102 +85,79 @@ print_model(const lw_cycle_model *m, const PGresult *res)
     printf("; the previous baseline stays active\n");
 }
 
+struct create_opts {
+    lw_cycle_opts cycle;
+    const char   *models[MAX_MODEL_ARGS];
+    int           rounds;
+};
+
 static int
-create_usage(void)
+on_create_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
-    fprintf(stderr, "usage: llmwatch baseline create [--config FILE] [--iterations N] "
-                    "[--test-suite NAME|FILE] [--model NAME]... [--database URL]\n");
-    return 2;
+    struct create_opts *o = ctx;
+    long long v;
+
+    if (ch == 's') {
+        o->cycle.suite = arg;
+    } else if (ch == 'm') {
+        if (o->cycle.n_models == MAX_MODEL_ARGS)
+            return lw_cli_usage(cli, stderr, 0);
+        o->models[o->cycle.n_models++] = arg;
+    } else {
+        if (lw_cli_int(arg, 1, 10000, &v) != 0) {
+            lw_cli_fail(cli, "--iterations must be a number from 1 to 10000");
+            return 2;
+        }
+        o->rounds = (int) v;
+    }
+    return 0;
 }
 
 static int
-cmd_create(int argc, char **argv)
+cmd_create(lw_cli *cli)
 {
-    static const struct option longopts[] = {
-        { "config",     required_argument, NULL, 'c' },
-        { "iterations", required_argument, NULL, 'n' },
-        { "test-suite", required_argument, NULL, 's' },
-        { "suite",      required_argument, NULL, 's' },
-        { "model",      required_argument, NULL, 'm' },
-        { "database",   required_argument, NULL, 'd' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *config = NULL, *url = NULL, *models[MAX_MODEL_ARGS];
-    lw_cycle_opts o;
-    lw_config *cfg = NULL;
-    lw_diag diags;
-    lw_db *db = NULL;
+    static const char opts[] = "iterations:n test-suite:s suite:s model:m";
+    struct create_opts co;
+    lw_cycle_opts *o = &co.cycle;
+    lw_config *cfg;
+    lw_db *db;
     lw_cycle c;
     lw_err err, ignored;
     PGresult *res = NULL;
     lw_suite *suite = NULL;
-    char *end;
-    long v;
     size_t i;
-    int ch, round, rounds = 10, rc = 1, tty = isatty(STDOUT_FILENO), saved;
+    int round, rounds, rc, tty = isatty(STDOUT_FILENO), saved;
 
-    memset(&o, 0, sizeof(o));
+    memset(&co, 0, sizeof(co));
     memset(&c, 0, sizeof(c));
-    o.kind = LW_CYCLE_BASELINE;
-    o.suite = "comprehensive";
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "c:n:s:m:d:", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'c': config = optarg; break;
-        case 's': o.suite = optarg; break;
-        case 'd': url = optarg; break;
-        case 'm':
-            if (o.n_models == MAX_MODEL_ARGS)
-                return create_usage();
-            models[o.n_models++] = optarg;
-            break;
-        case 'n':
-            v = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || v < 1 || v > 10000) {
-                fprintf(stderr, "llmwatch baseline create: --iterations must be a number from 1 to 10000\n");
-                return 2;
-            }
-            rounds = (int) v;
-            break;
-        default:
-            return create_usage();
-        }
-    }
-    if (optind != argc)
-        return create_usage();
-    if (o.n_models > 0)
-        o.models = models;
-    if (config == NULL)
-        config = getenv("LLMWATCH_CONFIG") ? getenv("LLMWATCH_CONFIG") : "monitoring_config.yaml";
-
-    lw_diag_init(&diags);
-    if (lw_config_load(config, &cfg, &diags) != LW_OK) {
-        lw_diag_print(&diags, stderr);
-        fprintf(stderr, "llmwatch baseline create: %s has errors\n", config);
-        lw_diag_free(&diags);
+    o->kind = LW_CYCLE_BASELINE;
+    o->suite = "comprehensive";
+    co.rounds = 10;
+    if ((rc = lw_cli_parse(cli, opts, on_create_opt, &co)) != LW_CLI_GO)
+        return rc;
+    rounds = co.rounds;
+    if (o->n_models > 0)
+        o->models = co.models;
+    if (lw_cli_config(cli) != LW_CLI_GO)
         return 1;
-    }
-    lw_diag_print(&diags, stderr);
-    lw_diag_free(&diags);
-    if (lw_suite_load(o.suite, &suite, &err) != LW_OK) {
+    cfg = cli->cfg;
+    rc = 1;
+    if (lw_suite_load(o->suite, &suite, &err) != LW_OK) {
         fprintf(stderr, "llmwatch baseline create: %s\n", err.msg);
         goto cleanup;
     }
     lw_suite_free(suite);
-    o.iterations = 1;   /* one round at a time: progress, and a spread over time */
-    o.timeout_s = (int) cfg->jobs[LW_JOB_PERFORMANCE_CHECKS].timeout;
+    o->iterations = 1;   /* one round at a time: progress, and a spread over time */
+    o->timeout_s = (int) cfg->jobs[LW_JOB_PERFORMANCE_CHECKS].timeout;
 
-    db = lw_db_connect(lw_db_default_url(url), "llmwatch baseline", &err);
-    if (db == NULL) {
-        fprintf(stderr, "llmwatch baseline create: %s\n", err.msg);
+    if ((db = lw_cli_db(cli)) == NULL)
         goto cleanup;
-    }
-    if (lw_cycle_begin(db, cfg, o.kind, o.suite, rounds, &c, &err) != LW_OK) {
+    if (lw_cycle_begin(db, cfg, o->kind, o->suite, rounds, &c, &err) != LW_OK) {
         fprintf(stderr, "llmwatch baseline create: %s\n", err.msg);
         goto cleanup;
     }
     for (round = 1; round <= rounds; round++) {
-        if (lw_cycle_run(db, cfg, &o, &c, &err) != LW_OK) {
+        if (lw_cycle_run(db, cfg, o, &c, &err) != LW_OK) {
             if (tty)
                 printf("\n");
             fprintf(stderr, "llmwatch baseline create: round %d: %s\n", round, err.msg);
@@ -268,7 +167,7 @@ cmd_create(int argc, char **argv)
         progress(round, rounds, tty);
     }
     if (lw_cycle_summarize(db, &c, &err) != LW_OK
-        || compute(db, &c, rounds, o.suite, &res, &err) != LW_OK) {
+        || (res = lw_db_baselines_create(db, &err, c.cycle_id, c.since, rounds, o->suite)) == NULL) {
         fprintf(stderr, "llmwatch baseline create: %s\n", err.msg);
         lw_cycle_end(db, &c, err.msg, &ignored);
         goto cleanup;
@@ -296,52 +195,15 @@ cleanup:
     fflush(stdout);
     PQclear(res);
     lw_cycle_free(&c);
-    lw_db_close(db);
-    lw_config_free(cfg);
     return rc;
 }
 
 /* ---- report --------------------------------------------------------------------- */
 
-static const char ACTIVE_SQL[] =
-    "SELECT b.id, m.name, e.name, b.suite, b.iterations, b.samples, b.latency_mean_ms,"
-    "  b.latency_stddev_ms, b.latency_p95_ms, b.ttft_mean_ms, b.ttft_p95_ms, b.success_rate,"
-    "  b.tokens_per_second, round(b.cost_per_1k_usd, 6), b.quality_score,"
-    "  to_char(b.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC', b.tokens_rate "
-    "FROM baselines b JOIN models m ON m.id = b.model_id JOIN environments e ON e.id = b.environment_id "
-    "WHERE b.active ORDER BY e.name, m.name";
 
 /* Latency histogram of each active baseline's run (successful requests):
  * between 5 and 30 equal bins (about the square root of the samples) from
  * the fastest to the slowest request. */
-static const char HIST_SQL[] =
-    "WITH r AS ("
-    "  SELECT b.id, p.total_ms FROM baselines b"
-    "  JOIN probes p ON p.cycle_id = b.cycle_id AND p.model_id = b.model_id"
-    "   AND p.environment_id = b.environment_id AND p.ok"
-    "  WHERE b.active),"
-    " lim AS ("
-    "  SELECT id, min(total_ms) AS lo, max(total_ms) AS hi,"
-    "    least(30, greatest(5, ceil(sqrt(count(*)))))::int AS n FROM r GROUP BY id),"
-    " binned AS ("
-    "  SELECT r.id, lim.lo, lim.hi, lim.n,"
-    "    CASE WHEN lim.hi > lim.lo THEN least(width_bucket(r.total_ms, lim.lo, lim.hi, lim.n), lim.n)"
-    "         ELSE 1 END AS bin"
-    "  FROM r JOIN lim USING (id))"
-    "SELECT id, bin, count(*),"
-    "  CASE WHEN hi > lo THEN lo + (bin - 1) * (hi - lo) / n ELSE lo - 0.5 END,"
-    "  CASE WHEN hi > lo THEN lo + bin * (hi - lo) / n ELSE lo + 0.5 END "
-    "FROM binned GROUP BY id, bin, lo, hi, n ORDER BY id, bin";
-
-/* HDF: names are code (literals and integers), values are data. */
-static NEOERR *
-hset(HDF *hdf, int i, const char *field, const char *value)
-{
-    char name[64];
-
-    snprintf(name, sizeof(name), "Baselines.%d.%s", i, field);
-    return hdf_set_value(hdf, name, value ? value : "");
-}
 
 static void
 fmt_s(const PGresult *res, int r, int col, const char *prefix, char *buf, size_t size)
@@ -352,80 +214,72 @@ fmt_s(const PGresult *res, int r, int col, const char *prefix, char *buf, size_t
         snprintf(buf, size, "%s%.2fs", prefix, lw_db_double(res, r, col) / 1000.0);
 }
 
-static NEOERR *
-buf_output(void *ctx, char *s)
-{
-    if (lw_buf_puts(ctx, s) != LW_OK)
-        return nerr_raise(NERR_NOMEM, "out of memory");
-    return STATUS_OK;
-}
-
 static void
-neo_error(lw_err *err, const char *what, NEOERR *e)
+hset(lw_hdf *h, int i, const char *field, const char *value)
 {
-    STRING s;
+    char name[64];
 
-    string_init(&s);
-    nerr_error_string(e, &s);
-    lw_err_set(err, "%s: %s", what, s.buf ? s.buf : "ClearSilver error");
-    string_clear(&s);
-    nerr_ignore(&e);
+    snprintf(name, sizeof(name), "Baselines.%d.%s", i, field);
+    lw_hdf_set(h, name, value);
 }
 
-/* One row of ACTIVE_SQL and its chart into Baselines.i. */
-static NEOERR *
-fill_row(HDF *hdf, int i, const PGresult *res, int r, const PGresult *hist, lw_buf *svg)
+/* A number of res in fmt, "-" when NULL. */
+static void
+hset_num(lw_hdf *h, int i, const char *field, const PGresult *res, int r, int col,
+         const char *fmt)
+{
+    char a[64];
+
+    if (lw_db_isnull(res, r, col))
+        snprintf(a, sizeof(a), "-");
+    else
+        snprintf(a, sizeof(a), fmt, lw_db_double(res, r, col));
+    hset(h, i, field, a);
+}
+
+/* One row of lw_db_baselines_active and its chart into Baselines.i. */
+static void
+fill_row(lw_hdf *h, int i, const PGresult *res, int r, const PGresult *hist, lw_buf *svg)
 {
     char a[64], title[320];
     lw_chart_bin bins[30];
     lw_chart_opts co;
     int64_t micros;
     size_t nb = 0;
-    NEOERR *e;
-    int h;
+    int k;
 
-    e = hset(hdf, i, "model", lw_db_str(res, r, 1));
-    if (e == STATUS_OK) e = hset(hdf, i, "environment", lw_db_str(res, r, 2));
-    if (e == STATUS_OK) e = hset(hdf, i, "suite", lw_db_str(res, r, 3));
-    if (e == STATUS_OK) e = hset(hdf, i, "iterations", lw_db_str(res, r, 4));
-    if (e == STATUS_OK) e = hset(hdf, i, "samples", lw_db_str(res, r, 5));
+    hset(h, i, "model", lw_db_str(res, r, 1));
+    hset(h, i, "environment", lw_db_str(res, r, 2));
+    hset(h, i, "suite", lw_db_str(res, r, 3));
+    hset(h, i, "iterations", lw_db_str(res, r, 4));
+    hset(h, i, "samples", lw_db_str(res, r, 5));
     fmt_s(res, r, 6, "", a, sizeof(a));
-    if (e == STATUS_OK) e = hset(hdf, i, "latency_mean", a);
+    hset(h, i, "latency_mean", a);
     fmt_s(res, r, 7, "\xC2\xB1", a, sizeof(a));
-    if (e == STATUS_OK) e = hset(hdf, i, "latency_stddev", a);
+    hset(h, i, "latency_stddev", a);
     fmt_s(res, r, 8, "", a, sizeof(a));
-    if (e == STATUS_OK) e = hset(hdf, i, "latency_p95", a);
+    hset(h, i, "latency_p95", a);
     lw_fmt_ms(lw_db_isnull(res, r, 9) ? NAN : lw_db_double(res, r, 9), a, sizeof(a));
-    if (e == STATUS_OK) e = hset(hdf, i, "ttft_mean", a);
+    hset(h, i, "ttft_mean", a);
     lw_fmt_ms(lw_db_isnull(res, r, 10) ? NAN : lw_db_double(res, r, 10), a, sizeof(a));
-    if (e == STATUS_OK) e = hset(hdf, i, "ttft_p95", a);
+    hset(h, i, "ttft_p95", a);
     snprintf(a, sizeof(a), "%.1f%%", lw_db_double(res, r, 11) * 100.0);
-    if (e == STATUS_OK) e = hset(hdf, i, "success_rate", a);
-    if (lw_db_isnull(res, r, 12))
-        snprintf(a, sizeof(a), "-");
-    else
-        snprintf(a, sizeof(a), "%.1f", lw_db_double(res, r, 12));
-    if (e == STATUS_OK) e = hset(hdf, i, "tokens_per_second", a);
+    hset(h, i, "success_rate", a);
+    hset_num(h, i, "tokens_per_second", res, r, 12, "%.1f");
     if (lw_db_isnull(res, r, 13) || lw_money_parse(lw_db_str(res, r, 13), &micros) != LW_OK
         || lw_money_format_fine(micros, a, sizeof(a)) != LW_OK)
         snprintf(a, sizeof(a), "-");
-    if (e == STATUS_OK) e = hset(hdf, i, "cost_per_1k", a);
-    if (lw_db_isnull(res, r, 14))
-        snprintf(a, sizeof(a), "-");
-    else
-        snprintf(a, sizeof(a), "%.1f/100", lw_db_double(res, r, 14));
-    if (e == STATUS_OK) e = hset(hdf, i, "quality", a);
-    if (e == STATUS_OK) e = hset(hdf, i, "created", lw_db_str(res, r, 15));
-    if (e == STATUS_OK) e = hset(hdf, i, "tokens_rate", lw_db_str(res, r, 16));
-    if (e != STATUS_OK)
-        return e;
+    hset(h, i, "cost_per_1k", a);
+    hset_num(h, i, "quality", res, r, 14, "%.1f/100");
+    hset(h, i, "created", lw_db_str(res, r, 15));
+    hset(h, i, "tokens_rate", lw_db_str(res, r, 16));
 
-    for (h = 0; h < PQntuples(hist) && nb < LW_ARRAY_LEN(bins); h++) {
-        if (lw_db_int(hist, h, 0) != lw_db_int(res, r, 0))
+    for (k = 0; k < PQntuples(hist) && nb < LW_ARRAY_LEN(bins); k++) {
+        if (lw_db_int(hist, k, 0) != lw_db_int(res, r, 0))
             continue;
-        bins[nb].count = lw_db_double(hist, h, 2);
-        bins[nb].lo = lw_db_double(hist, h, 3);
-        bins[nb].hi = lw_db_double(hist, h, 4);
+        bins[nb].count = lw_db_double(hist, k, 2);
+        bins[nb].lo = lw_db_double(hist, k, 3);
+        bins[nb].hi = lw_db_double(hist, k, 4);
         nb++;
     }
     snprintf(title, sizeof(title), "%s: total latency of successful requests",
@@ -438,52 +292,37 @@ fill_row(HDF *hdf, int i, const PGresult *res, int r, const PGresult *hist, lw_b
     co.width = 720;
     co.height = 260;
     lw_buf_reset(svg);
-    if (lw_chart_histogram(svg, &co, bins, nb) != LW_OK)
-        return nerr_raise(NERR_NOMEM, "out of memory");
-    return hset(hdf, i, "chart", svg->data);
+    if (lw_chart_histogram(svg, &co, bins, nb) != LW_OK) {
+        h->failed = 1;
+        lw_err_set(&h->err, "chart: out of memory");
+        return;
+    }
+    hset(h, i, "chart", svg->data);
 }
 
+/* The report page (templates/baseline_report.cs) in the standalone print
+ * layout: one document, no external resources. */
 static int
-render_report(const PGresult *res, const PGresult *hist, lw_buf *html, lw_err *err)
+render_report(lw_cli *cli, const PGresult *res, const PGresult *hist, lw_buf *html)
 {
-    HDF *hdf = NULL;
-    CSPARSE *cs = NULL;
-    NEOERR *e;
-    lw_buf svg = { 0 }, path = { 0 };
-    char now[64], count[16];
-    time_t t = time(NULL);
-    struct tm tm;
-    int r, rc = LW_ERROR;
+    lw_hdf h;
+    lw_buf svg = { 0 };
+    char now[40];
+    int r, rc;
 
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof(now), "%Y-%m-%d %H:%M UTC", &tm);
-    snprintf(count, sizeof(count), "%d", PQntuples(res));
-    if (lw_buf_printf(&path, "%s/templates/baseline_report.cs", lw_datadir()) != LW_OK) {
-        lw_err_set(err, "out of memory");
-        return LW_ENOMEM;
-    }
-    e = hdf_init(&hdf);
-    /* before cs_init: every var: is HTML-escaped */
-    if (e == STATUS_OK) e = hdf_set_value(hdf, "Config.VarEscapeMode", "html");
-    if (e == STATUS_OK) e = hdf_set_value(hdf, "Standalone", "1");
-    if (e == STATUS_OK) e = hdf_set_value(hdf, "Report.generated", now);
-    if (e == STATUS_OK) e = hdf_set_value(hdf, "Report.count", count);
-    for (r = 0; e == STATUS_OK && r < PQntuples(res); r++)
-        e = fill_row(hdf, r, res, r, hist, &svg);
-    if (e == STATUS_OK) e = cs_init(&cs, hdf);
-    if (e == STATUS_OK) e = cgi_register_strfuncs(cs);
-    if (e == STATUS_OK) e = cs_parse_file(cs, path.data);
-    if (e == STATUS_OK) e = cs_render(cs, html, buf_output);
-    if (e != STATUS_OK) {
-        neo_error(err, path.data, e);
-        goto cleanup;
-    }
-    rc = LW_OK;
-cleanup:
-    cs_destroy(&cs);
-    hdf_destroy(&hdf);
+    if (lw_render_init(lw_cli_datapath(cli, "templates"), &cli->err) != LW_OK)
+        return LW_ERROR;
+    lw_hdf_init(&h);
+    lw_time_format(time(NULL), LW_TIME_MINUTE, now, sizeof(now));
+    lw_hdf_set(&h, "Page.title", "Baseline Performance");
+    lw_hdf_set(&h, "Report.generated", now);
+    lw_hdf_set_int(&h, "Report.count", PQntuples(res));
+    for (r = 0; r < PQntuples(res); r++)
+        fill_row(&h, r, res, r, hist, &svg);
+    rc = lw_render(&h, "baseline_report", "print_layout", html, &cli->err);
+    lw_hdf_destroy(&h);
     lw_buf_free(&svg);
-    lw_buf_free(&path);
+    lw_render_shutdown();
     return rc;
 }
 
@@ -522,49 +361,39 @@ cleanup:
 }
 
 static int
-cmd_report(int argc, char **argv)
+on_report_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
-    static const struct option longopts[] = {
-        { "output",   required_argument, NULL, 'o' },
-        { "database", required_argument, NULL, 'd' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *output = "baseline_report.html", *url = NULL;
+    (void) cli;
+    (void) ch;
+    *(const char **) ctx = arg;
+    return 0;
+}
+
+static int
+cmd_report(lw_cli *cli)
+{
+    static const char opts[] = "output:o";
+    const char *output = "baseline_report.html";
     PGresult *res = NULL, *hist = NULL;
     lw_buf html = { 0 };
-    lw_db *db = NULL;
-    lw_err err;
-    int ch, rc = 1;
+    lw_db *db;
+    int rc;
 
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "o:d:", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'o': output = optarg; break;
-        case 'd': url = optarg; break;
-        default:
-            fprintf(stderr, "usage: llmwatch baseline report [--output FILE] [--database URL]\n");
-            return 2;
-        }
-    }
-    if (optind != argc) {
-        fprintf(stderr, "usage: llmwatch baseline report [--output FILE] [--database URL]\n");
-        return 2;
-    }
-    db = lw_db_connect(lw_db_default_url(url), "llmwatch baseline", &err);
-    if (db == NULL) {
-        fprintf(stderr, "llmwatch baseline report: %s\n", err.msg);
-        goto cleanup;
-    }
-    res = lw_db_query(db, &err, ACTIVE_SQL, 0, NULL);
+    if ((rc = lw_cli_parse(cli, opts, on_report_opt, &output)) != LW_CLI_GO)
+        return rc;
+    if ((db = lw_cli_db(cli)) == NULL)
+        return 1;
+    rc = 1;
+    res = lw_db_baselines_active(db, &cli->err);
     if (res != NULL)
-        hist = lw_db_query(db, &err, HIST_SQL, 0, NULL);
+        hist = lw_db_baselines_histograms(db, &cli->err);
     if (res == NULL || hist == NULL) {
-        fprintf(stderr, "llmwatch baseline report: %s\n", err.msg);
+        lw_cli_fail(cli, "%s", cli->err.msg);
         goto cleanup;
     }
-    if (render_report(res, hist, &html, &err) != LW_OK
-        || write_file(output, html.data ? html.data : "", html.len, &err) != LW_OK) {
-        fprintf(stderr, "llmwatch baseline report: %s\n", err.msg);
+    if (render_report(cli, res, hist, &html) != LW_OK
+        || write_file(output, html.data ? html.data : "", html.len, &cli->err) != LW_OK) {
+        lw_cli_fail(cli, "%s", cli->err.msg);
         goto cleanup;
     }
     printf("\xE2\x9C\x93 Baseline report written: %s (%d model%s)\n", output, PQntuples(res),
@@ -574,19 +403,19 @@ cleanup:
     PQclear(res);
     PQclear(hist);
     lw_buf_free(&html);
-    lw_db_close(db);
     return rc;
 }
 
 int
-lw_cmd_baseline(int argc, char **argv)
+lw_cmd_baseline(lw_cli *cli)
 {
-    if (argc >= 2 && strcmp(argv[1], "create") == 0)
-        return cmd_create(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "report") == 0)
-        return cmd_report(argc - 1, argv + 1);
-    fprintf(stderr, "usage: llmwatch baseline create [--config FILE] [--iterations N] "
-                    "[--test-suite NAME|FILE] [--model NAME]... [--database URL]\n"
-                    "       llmwatch baseline report [--output FILE] [--database URL]\n");
-    return 2;
+    const char *sub = lw_cli_subcommand(cli);
+
+    if (sub != NULL && strcmp(sub, "create") == 0)
+        return cmd_create(cli);
+    if (sub != NULL && strcmp(sub, "report") == 0)
+        return cmd_report(cli);
+    if (sub == NULL)
+        return lw_cli_no_subcommand(cli);
+    return lw_cli_usage(cli, stderr, 0);
 }

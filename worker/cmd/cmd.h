@@ -1,24 +1,30 @@
-/* cmd.h: the subcommands of the `llmwatch` binary (worker jobs and admin
- * commands). Each takes argc/argv with argv[0] = the command's name and
- * returns the process exit status (0 ok, 1 failure, 2 usage error). */
+/* cmd.h: the commands of the `llmwatch` binary (worker jobs and admin
+ * commands), one file each under worker/cmd/ named after the command.
+ * Each runs in the context main.c builds from its command table entry
+ * and returns the process exit status (0 ok, 1 failure, 2 usage error). */
 #ifndef LW_CMD_H
 #define LW_CMD_H
 
-int lw_cmd_init(int argc, char **argv);
-int lw_cmd_migrate(int argc, char **argv);
+#include "cli.h"
+
+int lw_cmd_init(lw_cli *cli);
+int lw_cmd_migrate(lw_cli *cli);
+int lw_cmd_validate_cli(lw_cli *cli);
+/* validate from a bare argv (argv[0] = "validate"), for callers without
+ * the command table: the config suite's tests. */
 int lw_cmd_validate(int argc, char **argv);
-int lw_cmd_user(int argc, char **argv);
-int lw_cmd_run(int argc, char **argv);
-int lw_cmd_run_due(int argc, char **argv);
-int lw_cmd_maintain(int argc, char **argv);
-int lw_cmd_probe(int argc, char **argv);
-int lw_cmd_baseline(int argc, char **argv);
-int lw_cmd_backfill(int argc, char **argv);
-int lw_cmd_status(int argc, char **argv);
-int lw_cmd_metrics(int argc, char **argv);
-int lw_cmd_evaluate(int argc, char **argv);
-int lw_cmd_alerts(int argc, char **argv);
-int lw_cmd_notify(int argc, char **argv);
-int lw_cmd_test_alert(int argc, char **argv);
+int lw_cmd_user(lw_cli *cli);
+int lw_cmd_run(lw_cli *cli);
+int lw_cmd_run_due(lw_cli *cli);
+int lw_cmd_maintain(lw_cli *cli);
+int lw_cmd_probe(lw_cli *cli);
+int lw_cmd_baseline(lw_cli *cli);
+int lw_cmd_backfill(lw_cli *cli);
+int lw_cmd_status(lw_cli *cli);
+int lw_cmd_metrics(lw_cli *cli);
+int lw_cmd_evaluate(lw_cli *cli);
+int lw_cmd_alerts(lw_cli *cli);
+int lw_cmd_notify(lw_cli *cli);
+int lw_cmd_test_alert(lw_cli *cli);
 
 #endif

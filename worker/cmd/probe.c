@@ -1,8 +1,7 @@
-/* cmd_probe.c: `llmwatch probe`, one probe cycle by hand: every enabled
+/* probe.c: `llmwatch probe`, one probe cycle by hand: every enabled
  * model (or the --model ones) x its suite x --iterations, stored, and one
  * line per model. Exit 0 when the cycle ran (whatever the models did), 1
  * when it could not run or be stored, 2 on a usage error. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,32 +14,41 @@
 
 #define MAX_MODEL_ARGS 256
 
+struct probe_opts {
+    lw_cycle_opts cycle;
+    const char   *models[MAX_MODEL_ARGS];
+    int           timing;
+};
+
 static int
-usage(void)
+on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
-    fprintf(stderr,
-            "usage: llmwatch probe [--config FILE] [--suite NAME|FILE] [--model NAME]...\n"
-            "                      [--iterations N] [--database URL] [--timing]\n");
-    return 2;
-}
+    struct probe_opts *o = ctx;
+    long long v;
 
-/* Loads the config, printing its diagnostics; NULL when it has errors. */
-static lw_config *
-load_config(const char *path, const char *prog)
-{
-    lw_config *cfg = NULL;
-    lw_diag diags;
-
-    lw_diag_init(&diags);
-    if (lw_config_load(path, &cfg, &diags) != LW_OK) {
-        lw_diag_print(&diags, stderr);
-        fprintf(stderr, "%s: %s has errors\n", prog, path);
-        cfg = NULL;
-    } else {
-        lw_diag_print(&diags, stderr);   /* warnings */
+    switch (ch) {
+    case 's':
+        o->cycle.default_suite = arg;
+        break;
+    case 't':
+        o->timing = 1;
+        break;
+    case 'm':
+        if (o->cycle.n_models == MAX_MODEL_ARGS) {
+            lw_cli_fail(cli, "at most %d --model options", MAX_MODEL_ARGS);
+            return 2;
+        }
+        o->models[o->cycle.n_models++] = arg;
+        break;
+    default:
+        if (lw_cli_int(arg, 1, 100000, &v) != 0) {
+            lw_cli_fail(cli, "--iterations must be a number from 1 to 100000");
+            return 2;
+        }
+        o->cycle.iterations = (int) v;
+        break;
     }
-    lw_diag_free(&diags);
-    return cfg;
+    return 0;
 }
 
 static double
@@ -51,78 +59,41 @@ cpu_seconds(const struct rusage *ru)
 }
 
 int
-lw_cmd_probe(int argc, char **argv)
+lw_cmd_probe(lw_cli *cli)
 {
-    static const struct option longopts[] = {
-        { "config",     required_argument, NULL, 'c' },
-        { "suite",      required_argument, NULL, 's' },
-        { "model",      required_argument, NULL, 'm' },
-        { "iterations", required_argument, NULL, 'n' },
-        { "database",   required_argument, NULL, 'd' },
-        { "timing",     no_argument,       NULL, 't' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *config = NULL, *url = NULL, *models[MAX_MODEL_ARGS];
-    lw_cycle_opts o;
-    lw_config *cfg = NULL;
-    lw_db *db = NULL;
+    static const char opts[] = "suite:s model:m iterations:n timing/t";
+    struct probe_opts po;
+    lw_cycle_opts *op = &po.cycle;
+    lw_config *cfg;
+    lw_db *db;
     lw_cycle c;
     lw_err err;
     struct rusage ru;
-    char line[1024], *end;
+    char line[1024];
     int64_t t0 = lw_now_mono_us(), t_setup, t_sum;
     double ms_setup, ms_summary = 0;
     lw_err ignored;
     size_t i;
-    long v;
-    int ch, timing = 0, rc = 1, ran;
+    int rc, ran;
 
-    memset(&o, 0, sizeof(o));
+    memset(&po, 0, sizeof(po));
     memset(&c, 0, sizeof(c));
-    o.kind = LW_CYCLE_PROBE;
-    o.iterations = 1;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "c:s:m:n:d:t", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'c': config = optarg; break;
-        case 's': o.default_suite = optarg; break;
-        case 'd': url = optarg; break;
-        case 't': timing = 1; break;
-        case 'm':
-            if (o.n_models == MAX_MODEL_ARGS) {
-                fprintf(stderr, "llmwatch probe: at most %d --model options\n", MAX_MODEL_ARGS);
-                return 2;
-            }
-            models[o.n_models++] = optarg;
-            break;
-        case 'n':
-            v = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || v < 1 || v > 100000) {
-                fprintf(stderr, "llmwatch probe: --iterations must be a number from 1 to 100000\n");
-                return 2;
-            }
-            o.iterations = (int) v;
-            break;
-        default:
-            return usage();
-        }
-    }
-    if (optind != argc)
-        return usage();
-    if (o.n_models > 0)
-        o.models = models;
-    if (config == NULL)
-        config = getenv("LLMWATCH_CONFIG") ? getenv("LLMWATCH_CONFIG") : "monitoring_config.yaml";
-
-    cfg = load_config(config, "llmwatch probe");
-    if (cfg == NULL)
-        goto cleanup;
+    op->kind = LW_CYCLE_PROBE;
+    op->iterations = 1;
+    if ((rc = lw_cli_parse(cli, opts, on_opt, &po)) != LW_CLI_GO)
+        return rc;
+    if (op->n_models > 0)
+        op->models = po.models;
+    if (lw_cli_config(cli) != LW_CLI_GO)
+        return 1;
+    cfg = cli->cfg;
+    rc = 1;
     /* a suite named on the command line must load: a typo there is a usage
      * mistake, not something to record as failed probes */
-    if (o.default_suite != NULL) {
+    if (op->default_suite != NULL) {
         lw_suite *suite = NULL;
 
-        if (lw_suite_load(o.default_suite, &suite, &err) != LW_OK) {
+        if (lw_suite_load(op->default_suite, &suite, &err) != LW_OK) {
             fprintf(stderr, "llmwatch probe: %s\n", err.msg);
             goto cleanup;
         }
@@ -130,21 +101,18 @@ lw_cmd_probe(int argc, char **argv)
     }
     /* a hand-run probe uses the performance_checks schedule's suite and
      * timeout when the command line does not say */
-    if (o.default_suite == NULL)
-        o.default_suite = cfg->jobs[LW_JOB_PERFORMANCE_CHECKS].suite;
-    o.timeout_s = (int) cfg->jobs[LW_JOB_PERFORMANCE_CHECKS].timeout;
-    db = lw_db_connect(lw_db_default_url(url), "llmwatch probe", &err);
-    if (db == NULL) {
-        fprintf(stderr, "llmwatch probe: %s\n", err.msg);
+    if (op->default_suite == NULL)
+        op->default_suite = cfg->jobs[LW_JOB_PERFORMANCE_CHECKS].suite;
+    op->timeout_s = (int) cfg->jobs[LW_JOB_PERFORMANCE_CHECKS].timeout;
+    if ((db = lw_cli_db(cli)) == NULL)
         goto cleanup;
-    }
-    if (lw_cycle_begin(db, cfg, o.kind, o.default_suite, o.iterations, &c, &err) != LW_OK) {
+    if (lw_cycle_begin(db, cfg, op->kind, op->default_suite, op->iterations, &c, &err) != LW_OK) {
         fprintf(stderr, "llmwatch probe: %s\n", err.msg);
         goto cleanup;
     }
     t_setup = lw_now_mono_us();
     ms_setup = (double) (t_setup - t0) / 1000.0;
-    ran = lw_cycle_run(db, cfg, &o, &c, &err) == LW_OK;
+    ran = lw_cycle_run(db, cfg, op, &c, &err) == LW_OK;
     t_sum = lw_now_mono_us();
     if (ran)
         ran = lw_cycle_summarize(db, &c, &err) == LW_OK;
@@ -163,7 +131,7 @@ lw_cmd_probe(int argc, char **argv)
     printf("cycle %lld: %zu probe%s, %zu ok, %zu model%s\n", c.cycle_id, c.n_probes,
            c.n_probes == 1 ? "" : "s", c.n_ok, c.n_models, c.n_models == 1 ? "" : "s");
     rc = 0;
-    if (timing && getrusage(RUSAGE_SELF, &ru) == 0) {
+    if (po.timing && getrusage(RUSAGE_SELF, &ru) == 0) {
         double cpu = cpu_seconds(&ru);
 
         /* key=value, one line: scripts/bench.sh reads it */
@@ -176,7 +144,5 @@ lw_cmd_probe(int argc, char **argv)
 cleanup:
     fflush(stdout);
     lw_cycle_free(&c);
-    lw_db_close(db);
-    lw_config_free(cfg);
     return rc;
 }

@@ -1,7 +1,6 @@
-/* cmd_user.c: `llmwatch user add|list|set-password|disable|token`: the
+/* user.c: `llmwatch user add|list|set-password|disable|token`: the
  * accounts of the web interface, managed from the shell. Every change is
  * audit-logged with actor "cli". */
-#include <getopt.h>
 #include <json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,54 +16,24 @@
 #define GENERATED_LEN 20
 #define MIN_PASSWORD 8
 
-static void
-usage(FILE *f)
-{
-    fprintf(f,
-        "usage: llmwatch user add --email E --role R [--generate] [--database URL]\n"
-        "       llmwatch user list [--database URL]\n"
-        "       llmwatch user set-password --email E [--generate] [--database URL]\n"
-        "       llmwatch user disable --email E [--database URL]\n"
-        "       llmwatch user token --email E [--name N] [--role R] [--database URL]\n"
-        "Roles: viewer < compliance < editor < admin (each can do what the ones before can).\n"
-        "The password is the first line of standard input when it is not a terminal;\n"
-        "otherwise (or with --generate, or when standard input is empty) a strong one is\n"
-        "generated and printed once.\n");
-}
-
 struct opts {
-    const char *email, *role, *name, *database;
+    const char *email, *role, *name;
     int generate;
 };
 
 static int
-parse(int argc, char **argv, struct opts *o)
+on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
-    static const struct option longopts[] = {
-        { "email", required_argument, NULL, 'e' },
-        { "role", required_argument, NULL, 'r' },
-        { "name", required_argument, NULL, 'n' },
-        { "database", required_argument, NULL, 'd' },
-        { "generate", no_argument, NULL, 'g' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    int c;
+    struct opts *o = ctx;
 
-    memset(o, 0, sizeof(*o));
-    optind = 0;     /* glibc: full re-initialisation, argv[0] is the subcommand */
-    while ((c = getopt_long(argc, argv, "e:r:n:d:gh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'e': o->email = optarg; break;
-        case 'r': o->role = optarg; break;
-        case 'n': o->name = optarg; break;
-        case 'd': o->database = optarg; break;
-        case 'g': o->generate = 1; break;
-        case 'h': usage(stdout); exit(0);
-        default: return -1;
-        }
+    (void) cli;
+    switch (ch) {
+    case 'e': o->email = arg; break;
+    case 'r': o->role = arg; break;
+    case 'n': o->name = arg; break;
+    default:  o->generate = 1; break;
     }
-    return optind == argc ? 0 : -1;
+    return 0;
 }
 
 /* The password to set: from stdin (first line) or generated. *generated
@@ -311,41 +280,34 @@ cmd_token(lw_db *db, struct opts *o)
 }
 
 int
-lw_cmd_user(int argc, char **argv)
+lw_cmd_user(lw_cli *cli)
 {
-    const char *sub = argc > 1 ? argv[1] : NULL;
+    static const char opts[] = "email:e role:r name:n generate/g";
+    static const char *const subs[] = { "add", "list", "set-password", "disable", "token" };
+    const char *sub;
     struct opts o;
-    lw_err err = { { 0 } };
     lw_db *db;
+    size_t i;
     int rc;
 
-    if (sub == NULL || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-        usage(sub ? stdout : stderr);
-        return sub ? 0 : 2;
-    }
-    if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "set-password") != 0
-        && strcmp(sub, "disable") != 0 && strcmp(sub, "token") != 0) {
+    if ((sub = lw_cli_subcommand(cli)) == NULL)
+        return lw_cli_no_subcommand(cli);
+    for (i = 0; i < LW_ARRAY_LEN(subs) && strcmp(sub, subs[i]) != 0; i++)
+        ;
+    if (i == LW_ARRAY_LEN(subs)) {
         fprintf(stderr, "llmwatch user: unknown subcommand '%s'\n", sub);
-        usage(stderr);
-        return 2;
+        return lw_cli_usage(cli, stderr, 0);
     }
-    if (parse(argc - 1, argv + 1, &o) != 0) {
-        usage(stderr);
-        return 2;
-    }
-    db = lw_db_connect(lw_db_default_url(o.database), "llmwatch user", &err);
-    if (db == NULL) {
-        fprintf(stderr, "llmwatch user: %s\n", err.msg);
+    memset(&o, 0, sizeof(o));
+    if ((rc = lw_cli_parse(cli, opts, on_opt, &o)) != LW_CLI_GO)
+        return rc;
+    if ((db = lw_cli_db(cli)) == NULL)
         return 1;
-    }
     if (strcmp(sub, "add") == 0)
-        rc = cmd_add(db, &o);
-    else if (strcmp(sub, "list") == 0)
-        rc = cmd_list(db);
-    else if (strcmp(sub, "token") == 0)
-        rc = cmd_token(db, &o);
-    else
-        rc = cmd_change(db, &o, strcmp(sub, "disable") == 0);
-    lw_db_close(db);
-    return rc;
+        return cmd_add(db, &o);
+    if (strcmp(sub, "list") == 0)
+        return cmd_list(db);
+    if (strcmp(sub, "token") == 0)
+        return cmd_token(db, &o);
+    return cmd_change(db, &o, strcmp(sub, "disable") == 0);
 }

@@ -1,4 +1,4 @@
-/* cmd_validate.c: `llmwatch validate`: loads the config, prints every
+/* validate.c: `llmwatch validate`: loads the config, prints every
  * diagnostic and a summary; --check-connections tries each endpoint. */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -14,18 +14,6 @@
 #include "schedule.h"
 
 #define CHECK_TIMEOUT_MS 5000L
-
-static void
-usage(FILE *fp)
-{
-    fputs("usage: llmwatch validate [--config FILE] [--check-connections] [--verbose]\n"
-          "  --config FILE        the configuration (default: $LLMWATCH_CONFIG, else\n"
-          "                       monitoring_config.yaml)\n"
-          "  --check-connections  also try each model's base_url (any HTTP answer counts)\n"
-          "                       and connect to each channel's server, 5 s each\n"
-          "  --verbose            list what was loaded, with the next run of each job\n"
-          "exit status: 0 valid, 1 errors (or a failed connection), 2 usage error\n", fp);
-}
 
 static const char *
 plural(int n, const char *word, char *buf, size_t size)
@@ -237,42 +225,34 @@ print_loaded(const lw_config *cfg)
     }
 }
 
-int
-lw_cmd_validate(int argc, char **argv)
+static int
+on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
-    const char *path = getenv("LLMWATCH_CONFIG");
+    int *o = ctx;
+
+    (void) cli;
+    (void) arg;
+    o[ch == 'v'] = 1;
+    return 0;
+}
+
+int
+lw_cmd_validate_cli(lw_cli *cli)
+{
+    static const char opts[] = "check-connections/C verbose/v";
+    const char *path;
     struct conn_stats st = { 0, 0 };
     lw_config *cfg = NULL;
     lw_diag diags;
     char n1[32], n2[32], n3[32], n4[32], n5[32];
-    int i, check = 0, verbose = 0, rc, status;
+    int flags[2] = { 0, 0 }, check, verbose, rc, status;
 
-    if (path == NULL || path[0] == '\0')
-        path = "monitoring_config.yaml";
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) {
-            if (++i == argc) {
-                fprintf(stderr, "llmwatch validate: %s needs a file name\n", argv[i - 1]);
-                usage(stderr);
-                return 2;
-            }
-            path = argv[i];
-        } else if (strncmp(argv[i], "--config=", 9) == 0) {
-            path = argv[i] + 9;
-        } else if (strcmp(argv[i], "--check-connections") == 0) {
-            check = 1;
-        } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
-            verbose = 1;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "llmwatch validate: unknown argument '%s'\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-    }
-
+    if ((rc = lw_cli_parse(cli, opts, on_opt, flags)) != LW_CLI_GO)
+        return rc;
+    check = flags[0];
+    verbose = flags[1];
+    lw_cli_config(cli);
+    path = cli->config_path;
     lw_diag_init(&diags);
     rc = lw_config_load(path, &cfg, &diags);
     /* rule expressions are checked by the rules module, at their position */
@@ -319,4 +299,23 @@ cleanup:
     lw_config_free(cfg);
     lw_diag_free(&diags);
     return status;
+}
+
+/* validate from a bare argv, for the config suite's tests, which run it
+ * without main.c's command table. */
+int
+lw_cmd_validate(int argc, char **argv)
+{
+    static const lw_cli_cmd def = {
+        "validate", lw_cmd_validate_cli, LW_CLI_CONFIG_PATH | LW_CLI_NO_DATABASE,
+        "validate [--config FILE] [--check-connections] [--verbose]", NULL
+    };
+    lw_cli cli;
+    int rc;
+
+    if (lw_cli_init(&cli, &def, argc, argv) != LW_OK)
+        return 1;
+    rc = lw_cmd_validate_cli(&cli);
+    lw_cli_free(&cli);
+    return rc;
 }

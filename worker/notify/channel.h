@@ -1,8 +1,8 @@
 /* channel.h: notification channels (email, Slack, PagerDuty, webhook, SMS,
  * Alertmanager): the message every channel renders from an outbox payload,
  * secret resolution at send time, one HTTP path with one classification of
- * answers, and the dispatch by channel type. Wire formats: WIRE.md;
- * delivery guarantees: docs/delivery.md. */
+ * answers, and the dispatch by channel type. Each channel_*.c says its
+ * wire format; docs/delivery.md the delivery guarantees. */
 #ifndef LW_CHANNEL_H
 #define LW_CHANNEL_H
 
@@ -94,6 +94,9 @@ int lw_channel_msg_settings(lw_channel_msg *m, const char *settings_json, lw_err
 /* A string setting (borrowed), NULL when absent or empty. */
 const char *lw_channel_setting(const lw_channel_msg *m, const char *key);
 
+/* 0 critical, 1 warning, 2 info, 3 anything else: the order of severities. */
+int lw_channel_severity_rank(const char *severity);
+
 /* Whether `part` is already in m->done; lw_channel_mark records it there and
  * through m->mark_done. */
 int lw_channel_is_done(const lw_channel_msg *m, const char *part);
@@ -113,6 +116,12 @@ int lw_secret_resolve(const char *raw, lw_buf *out, lw_err *err);
  * NULL with err cleared when the setting is absent, NULL with err set when
  * it cannot be resolved. */
 char *lw_channel_secret(lw_channel_msg *m, const char *key, lw_err *err);
+
+/* The secret setting `key` resolved, or NULL after setting r: a retry
+ * when it cannot be resolved (the variable may be set by then), a failure
+ * when the setting is absent. `what` names the channel in the message. */
+char *lw_channel_secret_or_fail(lw_channel_msg *m, const char *key, const char *what,
+                                lw_channel_result *r);
 
 /* ---- rendering shared by channels (pool-owned results) ---- */
 
@@ -170,6 +179,16 @@ typedef struct {
  * fail. resp (may be NULL) gets the first 8 KB of the body. Returns 0 or
  * LW_ENOMEM. */
 int lw_channel_http_post(const lw_channel_http *req, lw_channel_result *r, lw_buf *resp);
+
+/* POSTs body to url with m's timeout (content_type NULL = JSON; headers
+ * and resp may be NULL), as lw_channel_http_post. */
+int lw_channel_post(const lw_channel_msg *m, const char *url, const char *what,
+                    const char *content_type, const char *body, struct curl_slist *headers,
+                    lw_channel_result *r, lw_buf *resp);
+
+/* Keeps in *worst the worse of *worst and *r: a retry over a failure over
+ * a success (a channel sending several requests reports the worst). */
+void lw_channel_result_worst(lw_channel_result *worst, const lw_channel_result *r);
 
 /* Sets r to an outcome with a message. */
 void lw_channel_result_set(lw_channel_result *r, lw_channel_outcome o, const char *fmt, ...)

@@ -1,8 +1,8 @@
-/* channel_alertmanager.c: Prometheus Alertmanager (WIRE.md): POST
+/* channel_alertmanager.c: Prometheus Alertmanager (its API v2): POST
  * {url}/api/v2/alerts with a JSON array; labels identify the alert (so a
  * re-send is merged, not duplicated, by Alertmanager itself), endsAt is set
  * when resolved. Firing alerts are re-posted by `notify` until they resolve
- * (see resend in cmd_notify.c), since Alertmanager expires them after its
+ * (resend_alertmanager in notify/outbox.c), since Alertmanager expires them after its
  * resolve_timeout. */
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +79,6 @@ int
 lw_channel_alertmanager_send(lw_channel_msg *m, lw_channel_result *r)
 {
     const char *base = lw_channel_setting(m, "url");
-    lw_channel_http req;
     char *body, *url;
     int rc;
 
@@ -90,12 +89,7 @@ lw_channel_alertmanager_send(lw_channel_msg *m, lw_channel_result *r)
     url = lw_pool_printf(m->pool, "%.*s/api/v2/alerts",
                          (int) (strlen(base) - (base[strlen(base) - 1] == '/')), base);
     body = lw_channel_alertmanager_body(m);
-    memset(&req, 0, sizeof(req));
-    req.url = url;
-    req.what = "alertmanager";
-    req.body = body;
-    req.timeout_s = m->timeout_s;
-    rc = lw_channel_http_post(&req, r, NULL);
+    rc = lw_channel_post(m, url, "alertmanager", NULL, body, NULL, r, NULL);
     free(body);
     return rc;
 }

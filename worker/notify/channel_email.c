@@ -1,4 +1,4 @@
-/* channel_email.c: email through libcurl's SMTP (WIRE.md): smtp:// with
+/* channel_email.c: email through libcurl's SMTP: smtp:// with
  * STARTTLS when the server offers it (required when a password would
  * otherwise cross the network in clear), or smtps://; the message built
  * with curl_mime as text/plain and text/html alternatives (plus

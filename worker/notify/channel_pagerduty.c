@@ -1,4 +1,4 @@
-/* channel_pagerduty.c: PagerDuty Events API v2 (WIRE.md). One event per
+/* channel_pagerduty.c: PagerDuty Events API v2. One event per
  * alert: "trigger" while firing, "resolve" with the SAME dedup_key when
  * resolved (lw_channel_dedup_key derives it from the incident, so both
  * payloads give the same key). PagerDuty deduplicates on that key, which is
@@ -106,19 +106,15 @@ int
 lw_channel_pagerduty_send(lw_channel_msg *m, lw_channel_result *r)
 {
     const char *url = lw_channel_setting(m, "url");
-    lw_channel_http req;
     lw_channel_result worst;
     lw_err err;
     char *key, *body, *part;
     size_t i;
     int rc = LW_OK;
 
-    key = lw_channel_secret(m, "routing_key", &err);
-    if (key == NULL) {
-        lw_channel_result_set(r, err.msg[0] ? LW_CHANNEL_RETRY : LW_CHANNEL_FAILED,
-                              "pagerduty: %s", err.msg[0] ? err.msg : "no routing_key");
+    key = lw_channel_secret_or_fail(m, "routing_key", "pagerduty", r);
+    if (key == NULL)
         return LW_OK;
-    }
     worst = *r;
     lw_channel_result_set(&worst, LW_CHANNEL_SENT, "%s", "");
     for (i = 0; i < m->n_alerts && rc == LW_OK; i++) {
@@ -132,12 +128,7 @@ lw_channel_pagerduty_send(lw_channel_msg *m, lw_channel_result *r)
         if (lw_channel_is_done(m, part))
             continue;
         body = lw_channel_pagerduty_body(m, a, key);
-        memset(&req, 0, sizeof(req));
-        req.url = url ? url : PD_DEFAULT_URL;
-        req.what = "pagerduty";
-        req.body = body;
-        req.timeout_s = m->timeout_s;
-        rc = lw_channel_http_post(&req, r, NULL);
+        rc = lw_channel_post(m, url ? url : PD_DEFAULT_URL, "pagerduty", NULL, body, NULL, r, NULL);
         explicit_bzero(body, strlen(body));   /* it carries the routing key */
         free(body);
         if (r->outcome == LW_CHANNEL_SENT && m->n_alerts > 1
@@ -146,10 +137,7 @@ lw_channel_pagerduty_send(lw_channel_msg *m, lw_channel_result *r)
             worst = *r;
             break;
         }
-        if (r->outcome == LW_CHANNEL_RETRY && worst.outcome != LW_CHANNEL_RETRY)
-            worst = *r;
-        else if (r->outcome == LW_CHANNEL_FAILED && worst.outcome == LW_CHANNEL_SENT)
-            worst = *r;
+        lw_channel_result_worst(&worst, r);
     }
     worst.requests = r->requests;
     *r = worst;

@@ -1,4 +1,4 @@
-/* channel_slack.c: Slack incoming webhooks (WIRE.md): a "text" fallback and
+/* channel_slack.c: Slack incoming webhooks: a "text" fallback and
  * mrkdwn section blocks; success is 200 with the body "ok". The webhook URL
  * is itself the secret, so errors name "slack webhook", never the URL. */
 #include <stdlib.h>
@@ -113,25 +113,15 @@ lw_channel_slack_body(const lw_channel_msg *m)
 int
 lw_channel_slack_send(lw_channel_msg *m, lw_channel_result *r)
 {
-    lw_channel_http req;
     lw_buf resp = { 0 };
-    lw_err err;
     char *url, *body;
     int rc;
 
-    url = lw_channel_secret(m, "webhook_url", &err);
-    if (url == NULL) {
-        lw_channel_result_set(r, err.msg[0] ? LW_CHANNEL_RETRY : LW_CHANNEL_FAILED,
-                              "slack: %s", err.msg[0] ? err.msg : "no webhook_url");
+    url = lw_channel_secret_or_fail(m, "webhook_url", "slack", r);
+    if (url == NULL)
         return LW_OK;
-    }
     body = lw_channel_slack_body(m);
-    memset(&req, 0, sizeof(req));
-    req.url = url;
-    req.what = "slack webhook";
-    req.body = body;
-    req.timeout_s = m->timeout_s;
-    rc = lw_channel_http_post(&req, r, &resp);
+    rc = lw_channel_post(m, url, "slack webhook", NULL, body, NULL, r, &resp);
     /* 200 "ok" is Slack's success; another 2xx body is kept as a note */
     if (r->outcome == LW_CHANNEL_SENT && !(resp.len == 2 && memcmp(resp.data, "ok", 2) == 0))
         lw_log(LW_LOG_WARN, "slack channel '%s': HTTP %ld without \"ok\" body", m->channel_name

@@ -1,4 +1,4 @@
-/* channel_sms.c: Twilio-style SMS (WIRE.md): POST {base}/2010-04-01/
+/* channel_sms.c: Twilio-style SMS: POST {base}/2010-04-01/
  * Accounts/{sid}/Messages.json, form-encoded To/From/Body, basic auth
  * sid:token, one request per recipient, the text at most 160 bytes. SMS
  * has no idempotency key, so each recipient reached is recorded on the
@@ -64,12 +64,9 @@ lw_channel_sms_send(lw_channel_msg *m, lw_channel_result *r)
         lw_channel_result_set(r, LW_CHANNEL_FAILED, "sms: account_sid, from and to are required");
         return LW_OK;
     }
-    token = lw_channel_secret(m, "auth_token", &err);
-    if (token == NULL) {
-        lw_channel_result_set(r, err.msg[0] ? LW_CHANNEL_RETRY : LW_CHANNEL_FAILED,
-                              "sms: %s", err.msg[0] ? err.msg : "no auth_token");
+    token = lw_channel_secret_or_fail(m, "auth_token", "sms", r);
+    if (token == NULL)
         return LW_OK;
-    }
     worst = *r;
     lw_channel_result_set(&worst, LW_CHANNEL_SENT, "%s", "");
     lw_buf_printf(&url, "%s/2010-04-01/Accounts/", base ? base : SMS_DEFAULT_BASE);
@@ -103,10 +100,7 @@ lw_channel_sms_send(lw_channel_msg *m, lw_channel_result *r)
             worst = *r;
             break;
         }
-        if (r->outcome == LW_CHANNEL_RETRY && worst.outcome != LW_CHANNEL_RETRY)
-            worst = *r;
-        else if (r->outcome == LW_CHANNEL_FAILED && worst.outcome == LW_CHANNEL_SENT)
-            worst = *r;
+        lw_channel_result_worst(&worst, r);
     }
     worst.requests = r->requests;
     *r = worst;

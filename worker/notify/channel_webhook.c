@@ -1,4 +1,4 @@
-/* channel_webhook.c: the generic webhook (WIRE.md): our own JSON document,
+/* channel_webhook.c: the generic webhook: our own JSON document,
  * an Idempotency-Key header (the outbox row's key, the same on every retry,
  * so a receiver can drop a re-send after a crash) and, when a secret is set,
  * X-Llmwatch-Signature: sha256=HEX, the HMAC-SHA256 of the exact body. */
@@ -113,7 +113,6 @@ lw_channel_webhook_send(lw_channel_msg *m, lw_channel_result *r)
 {
     const char *url = lw_channel_setting(m, "url");
     struct curl_slist *hdrs = NULL;
-    lw_channel_http req;
     lw_err err;
     char *secret, *body, *sig = NULL, *line;
     int rc;
@@ -135,13 +134,7 @@ lw_channel_webhook_send(lw_channel_msg *m, lw_channel_result *r)
         sig = lw_channel_webhook_signature(secret, body, strlen(body));
         hdrs = curl_slist_append(hdrs, lw_pool_printf(m->pool, "X-Llmwatch-Signature: %s", sig));
     }
-    memset(&req, 0, sizeof(req));
-    req.url = url;
-    req.what = "webhook";
-    req.body = body;
-    req.headers = hdrs;
-    req.timeout_s = m->timeout_s;
-    rc = lw_channel_http_post(&req, r, NULL);
+    rc = lw_channel_post(m, url, "webhook", NULL, body, hdrs, r, NULL);
     curl_slist_free_all(hdrs);
     free(sig);
     free(body);

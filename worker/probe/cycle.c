@@ -1,4 +1,4 @@
-/* probe_cycle.c: one probe cycle from configuration to stored rows: model
+/* cycle.c: one probe cycle from configuration to stored rows: model
  * ids, suites and API keys resolved, one lw_probe_job per model x case x
  * iteration, one lw_probe_run for all of them, one transaction with a COPY
  * of every row, then the per-model summary computed in PostgreSQL. */
@@ -14,12 +14,12 @@
 
 #include "fmt.h"
 #include "money.h"
+#include "db/cycle.h"
 #include "probe/probe.h"
 #include "sync.h"
 
 #define DEFAULT_TIMEOUT_S 60
 #define MSG_MAX 300                 /* bytes of error_message stored */
-#define COPY_CHUNK (1024 * 1024)    /* bytes per PQputCopyData */
 
 static const char *const kind_names[] = { "probe", "full_benchmark", "baseline" };
 
@@ -66,34 +66,14 @@ lw_cycle_begin(lw_db *db, const lw_config *cfg, lw_cycle_kind kind, const char *
                int iterations, lw_cycle *out, lw_err *err)
 {
     lw_sync_counts counts;
-    const char *p[3];
-    char iter[16];
-    PGresult *res;
 
     memset(out, 0, sizeof(*out));
     memset(&counts, 0, sizeof(counts));
     /* models exist (by environment and name) before rows point at them */
     if (lw_sync_config(db, cfg, "config", &counts, err) != LW_OK)
         return LW_EDB;
-    /* a cycle whose process was killed (a job past its timeout, a stopped
-     * scheduler) wrote no row, its transaction being all or nothing; its
-     * record says so instead of "running" forever */
-    if (lw_db_exec(db, err,
-                   "UPDATE probe_cycles SET status = 'failed', finished_at = now(), "
-                   "error = 'abandoned: the process running it went away' "
-                   "WHERE status = 'running' AND started_at < now() - interval '6 hours'", 0, NULL) < 0)
+    if (lw_db_cycle_begin(db, err, kind_names[kind], suite, iterations, &out->cycle_id) != LW_OK)
         return LW_EDB;
-    snprintf(iter, sizeof(iter), "%d", iterations > 0 ? iterations : 1);
-    p[0] = kind_names[kind];
-    p[1] = suite;
-    p[2] = iter;
-    res = lw_db_query(db, err,
-                      "INSERT INTO probe_cycles (kind, suite, iterations) VALUES ($1, $2, $3::int) "
-                      "RETURNING id", 3, p);
-    if (res == NULL)
-        return LW_EDB;
-    out->cycle_id = lw_db_int(res, 0, 0);
-    PQclear(res);
     /* the local clock stamps the rows; summaries look back from here */
     fmt_ts(lw_now_wall_us() - INT64_C(3600) * 1000000, out->since, sizeof(out->since));
     return LW_OK;
@@ -102,16 +82,7 @@ lw_cycle_begin(lw_db *db, const lw_config *cfg, lw_cycle_kind kind, const char *
 int
 lw_cycle_end(lw_db *db, lw_cycle *c, const char *error, lw_err *err)
 {
-    char id[24];
-    const char *p[2];
-
-    snprintf(id, sizeof(id), "%lld", c->cycle_id);
-    p[0] = id;
-    p[1] = error;
-    return lw_db_exec(db, err,
-                      "UPDATE probe_cycles SET finished_at = now(), "
-                      "status = CASE WHEN $2::text IS NULL THEN 'ok' ELSE 'failed' END, error = $2 "
-                      "WHERE id = $1::bigint", 2, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_cycle_end(db, err, c->cycle_id, error);
 }
 
 void
@@ -142,7 +113,6 @@ static int
 resolve_ids(lw_db *db, struct sel *sel, size_t n, lw_err *err)
 {
     json_object *arr = json_object_new_array(), *pair;
-    const char *p[1];
     PGresult *res = NULL;
     size_t i;
     long long k;
@@ -159,12 +129,7 @@ resolve_ids(lw_db *db, struct sel *sel, size_t n, lw_err *err)
         json_object_array_add(pair, json_object_new_string(sel[i].m->environment));
         json_object_array_add(pair, json_object_new_string(sel[i].m->name));
     }
-    p[0] = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
-    res = lw_db_query(db, err,
-                      "SELECT k.ord - 1, m.id, m.environment_id "
-                      "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS k(v, ord) "
-                      "JOIN environments e ON e.name = k.v->>0 "
-                      "JOIN models m ON m.environment_id = e.id AND m.name = k.v->>1", 1, p);
+    res = lw_db_cycle_model_ids(db, err, json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
     if (res == NULL) {
         rc = LW_EDB;
         goto cleanup;
@@ -267,66 +232,6 @@ fd_budget(int want)
 
 /* ---- COPY rows -------------------------------------------------------------- */
 
-/* Appends s as a COPY text field: valid UTF-8 only (a provider's message
- * must not make the whole cycle's COPY fail), \ \t \n \r escaped, control
- * characters as spaces, at most max bytes. NULL gives \N. */
-static int
-copy_text(lw_buf *b, const char *s, size_t max)
-{
-    const unsigned char *p = (const unsigned char *) s;
-    size_t n, k, i;
-    unsigned c;
-
-    if (s == NULL)
-        return lw_buf_puts(b, "\\N");
-    n = strlen(s);
-    if (n > max)
-        n = max;
-    while (n > 0) {
-        c = *p;
-        if (c < 0x80) {
-            k = 1;
-            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-                if (lw_buf_puts(b, c == '\\' ? "\\\\" : c == '\t' ? "\\t" : c == '\n' ? "\\n" : "\\r")
-                    != LW_OK)
-                    return LW_ENOMEM;
-            } else if (lw_buf_putc(b, c < 0x20 || c == 0x7F ? ' ' : (char) c) != LW_OK) {
-                return LW_ENOMEM;
-            }
-        } else {
-            k = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-            for (i = 1; k > 0 && i < k; i++)
-                if (i >= n || (p[i] & 0xC0) != 0x80)
-                    k = 0;
-            /* overlong 3/4-byte forms, surrogates and > U+10FFFF */
-            if (k == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)))
-                k = 0;
-            if (k == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)))
-                k = 0;
-            if (k == 0) {
-                if (lw_buf_puts(b, "\xEF\xBF\xBD") != LW_OK)
-                    return LW_ENOMEM;
-                k = 1;
-            } else if (lw_buf_append(b, (const char *) p, k) != LW_OK) {
-                return LW_ENOMEM;
-            }
-        }
-        p += k;
-        n -= k;
-    }
-    return LW_OK;
-}
-
-static int
-copy_num(lw_buf *b, double v, int ok, const char *fmt)
-{
-    if (!ok || !isfinite(v))
-        return lw_buf_puts(b, "\t\\N");
-    if (lw_buf_putc(b, '\t') != LW_OK)
-        return LW_ENOMEM;
-    return lw_buf_printf(b, fmt, v);
-}
-
 /* One row: r NULL for a configuration error (no request was made). Column
  * order as in COPY_SQL. */
 static int
@@ -337,127 +242,39 @@ copy_row(lw_buf *b, const char *ts, const struct sel *s, long long cycle, const 
     int rc = LW_OK;
 
     rc |= lw_buf_printf(b, "%s\t%lld\t%lld\t%lld\t", ts, s->model_id, s->env_id, cycle);
-    rc |= copy_text(b, s->suite_name, 200);
+    rc |= lw_db_cycle_copy_text(b, s->suite_name, 200);
     rc |= lw_buf_putc(b, '\t');
-    rc |= copy_text(b, case_id, 200);
+    rc |= lw_db_cycle_copy_text(b, case_id, 200);
     rc |= lw_buf_putc(b, '\t');
     if (r == NULL) {
         rc |= lw_buf_puts(b, "\\N\tf\tconfig\t");
-        rc |= copy_text(b, s->cfg_err, MSG_MAX);
+        rc |= lw_db_cycle_copy_text(b, s->cfg_err, MSG_MAX);
         /* http_status ttft total in out estimated decode e2e cost quality */
         rc |= lw_buf_puts(b, "\t\\N\t\\N\t\\N\t0\t0\tf\t\\N\t\\N\t0\t\\N\n");
         return rc == LW_OK ? LW_OK : LW_ENOMEM;
     }
-    rc |= copy_text(b, r->probe_id, 64);
+    rc |= lw_db_cycle_copy_text(b, r->probe_id, 64);
     rc |= lw_buf_printf(b, "\t%s\t", r->ok ? "t" : "f");
-    rc |= copy_text(b, r->ok ? NULL : lw_probe_errclass_name(r->err_class), 32);
+    rc |= lw_db_cycle_copy_text(b, r->ok ? NULL : lw_probe_errclass_name(r->err_class), 32);
     rc |= lw_buf_putc(b, '\t');
-    rc |= copy_text(b, r->ok || r->error_msg[0] == '\0' ? NULL : r->error_msg, MSG_MAX);
+    rc |= lw_db_cycle_copy_text(b, r->ok || r->error_msg[0] == '\0' ? NULL : r->error_msg, MSG_MAX);
     if (r->http_status > 0 && r->http_status < 1000)
         rc |= lw_buf_printf(b, "\t%ld", r->http_status);
     else
         rc |= lw_buf_puts(b, "\t\\N");
-    rc |= copy_num(b, r->ttft_ms, r->ttft_ms >= 0, "%.3f");
-    rc |= copy_num(b, r->total_ms, r->total_ms >= 0, "%.3f");
+    rc |= lw_db_cycle_copy_num(b, r->ttft_ms, r->ttft_ms >= 0, "%.3f");
+    rc |= lw_db_cycle_copy_num(b, r->total_ms, r->total_ms >= 0, "%.3f");
     rc |= lw_buf_printf(b, "\t%lld\t%lld\t%s", (long long) r->input_tokens,
                         (long long) r->output_tokens, r->tokens_estimated ? "t" : "f");
-    rc |= copy_num(b, r->decode_tps, r->decode_tps >= 0, "%.4f");
-    rc |= copy_num(b, r->e2e_tps, r->e2e_tps >= 0, "%.4f");
+    rc |= lw_db_cycle_copy_num(b, r->decode_tps, r->decode_tps >= 0, "%.4f");
+    rc |= lw_db_cycle_copy_num(b, r->e2e_tps, r->e2e_tps >= 0, "%.4f");
     if (r->cost_pico >= 0 && lw_pico_to_decimal(r->cost_pico, cost, sizeof(cost)) == LW_OK)
         rc |= lw_buf_printf(b, "\t%s", cost);
     else
         rc |= lw_buf_puts(b, "\t\\N");
-    rc |= copy_num(b, r->quality, r->quality >= 0 && r->quality <= 100, "%.3f");
+    rc |= lw_db_cycle_copy_num(b, r->quality, r->quality >= 0 && r->quality <= 100, "%.3f");
     rc |= lw_buf_putc(b, '\n');
     return rc == LW_OK ? LW_OK : LW_ENOMEM;
-}
-
-static const char COPY_SQL[] =
-    "COPY probes (ts, model_id, environment_id, cycle_id, suite, case_id, request_id, ok, "
-    "error_class, error_message, http_status, ttft_ms, total_ms, input_tokens, output_tokens, "
-    "tokens_estimated, decode_tps, e2e_tps, cost_usd, quality_score) FROM STDIN";
-
-/* Every row of the round in one transaction; the cycle's counters too. */
-static int
-store(lw_db *db, lw_cycle *c, const lw_buf *rows, size_t n_rows, size_t n_ok, size_t n_models,
-      double engine_ms, lw_err *err)
-{
-    PGconn *conn = lw_db_conn(db);
-    PGresult *res;
-    ExecStatusType st;
-    char id[24], nr[24], no[24], nm[24], ems[32];
-    const char *p[5];
-    size_t off, chunk = 0;
-    int rc = LW_EDB, tries;
-
-    /* rows must never land in the default partition for a day that later
-     * gets its own partition (creating it would then fail) */
-    for (tries = 0; tries < 2; tries++)
-        if (lw_db_exec(db, err, "SELECT llmwatch_ensure_partitions(current_date - 1, current_date + 1)",
-                       0, NULL) >= 0)
-            break;
-    if (tries == 2)
-        return LW_EDB;
-    if (lw_db_begin(db, err) != LW_OK)
-        return LW_EDB;
-    res = PQexec(conn, COPY_SQL);
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        lw_err_set(err, "COPY probes: %s", PQresultErrorMessage(res));
-        PQclear(res);
-        goto cleanup;
-    }
-    PQclear(res);
-    rc = LW_OK;
-    for (off = 0; off < rows->len; off += chunk) {
-        chunk = rows->len - off < COPY_CHUNK ? rows->len - off : COPY_CHUNK;
-        if (PQputCopyData(conn, rows->data + off, (int) chunk) != 1) {
-            lw_err_set(err, "COPY probes: %s", PQerrorMessage(conn));
-            rc = LW_EDB;
-            break;
-        }
-    }
-    if (PQputCopyEnd(conn, rc == LW_OK ? NULL : "llmwatch could not send every row") != 1 && rc == LW_OK) {
-        lw_err_set(err, "COPY probes: %s", PQerrorMessage(conn));
-        rc = LW_EDB;
-    }
-    /* the connection leaves COPY only through its results */
-    while ((res = PQgetResult(conn)) != NULL) {
-        st = PQresultStatus(res);
-        if (st != PGRES_COMMAND_OK && rc == LW_OK) {
-            lw_err_set(err, "COPY probes: %s", PQresultErrorMessage(res));
-            rc = LW_EDB;
-        }
-        PQclear(res);
-        if (st == PGRES_COPY_IN)
-            break;          /* could not end the COPY: the connection is unusable */
-    }
-    if (rc != LW_OK)
-        goto cleanup;
-    snprintf(id, sizeof(id), "%lld", c->cycle_id);
-    snprintf(nr, sizeof(nr), "%zu", n_rows);
-    snprintf(no, sizeof(no), "%zu", n_ok);
-    snprintf(nm, sizeof(nm), "%zu", n_models);
-    snprintf(ems, sizeof(ems), "%.3f", engine_ms);
-    p[0] = id;
-    p[1] = nr;
-    p[2] = no;
-    p[3] = nm;
-    p[4] = ems;
-    rc = LW_EDB;
-    if (lw_db_exec(db, err,
-                   "UPDATE probe_cycles SET probes = probes + $2::int, ok = ok + $3::int, "
-                   "models = greatest(models, $4::int), engine_ms = engine_ms + $5::float8 "
-                   "WHERE id = $1::bigint", 5, p) < 0)
-        goto cleanup;
-    if (lw_db_commit(db, err) != LW_OK)
-        goto cleanup;
-    rc = LW_OK;
-cleanup:
-    if (rc != LW_OK) {
-        err->msg[strcspn(err->msg, "\n")] = '\0';
-        lw_db_rollback(db);
-    }
-    return rc;
 }
 
 /* ---- one round ---------------------------------------------------------------- */
@@ -654,7 +471,7 @@ lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *
             }
         }
     }
-    rc = store(db, c, &rows, n_rows, n_ok, n_sel, c->ms_engine, err);
+    rc = lw_db_cycle_store(db, err, c->cycle_id, &rows, n_rows, n_ok, n_sel, c->ms_engine);
     if (rc != LW_OK)
         goto cleanup;
     c->n_probes += n_rows;
@@ -675,158 +492,6 @@ cleanup:
     return rc;
 }
 
-/* ---- summary ------------------------------------------------------------------ */
-
-static lw_cycle_model *
-find_model(lw_cycle *c, long long model_id, long long env_id)
-{
-    size_t i;
-
-    for (i = 0; i < c->n_models; i++)
-        if (c->models[i].model_id == model_id && c->models[i].environment_id == env_id)
-            return &c->models[i];
-    return NULL;
-}
-
-static double
-dbl_or_nan(const PGresult *res, int row, int col)
-{
-    return lw_db_isnull(res, row, col) ? NAN : lw_db_double(res, row, col);
-}
-
-int
-lw_cycle_summarize(lw_db *db, lw_cycle *c, lw_err *err)
-{
-    char id[24];
-    const char *p[2] = { id, c->since };
-    PGresult *res;
-    lw_cycle_model *m;
-    size_t i, len;
-    int r;
-
-    snprintf(id, sizeof(id), "%lld", c->cycle_id);
-    for (i = 0; i < c->n_models; i++) {
-        m = &c->models[i];
-        m->n = m->ok = 0;
-        m->ttft_p50_ms = m->total_p50_ms = m->decode_tps = m->e2e_tps = m->quality = NAN;
-        m->cost_micros = 0;
-        m->errors[0] = m->first_error[0] = '\0';
-    }
-    /* ts bound: partition pruning; the rows of a cycle are never older */
-    res = lw_db_query(db, err,
-        "SELECT model_id, environment_id, count(*), count(*) FILTER (WHERE ok), "
-        "  percentile_cont(0.5) WITHIN GROUP (ORDER BY ttft_ms) FILTER (WHERE ok), "
-        "  percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms) FILTER (WHERE ok), "
-        "  1000.0 * sum(output_tokens - 1) FILTER (WHERE ok AND output_tokens > 1 AND total_ms > ttft_ms)"
-        "    / nullif(sum(total_ms - ttft_ms) FILTER (WHERE ok AND output_tokens > 1 AND total_ms > ttft_ms), 0), "
-        "  1000.0 * sum(output_tokens) FILTER (WHERE ok AND total_ms > 0)"
-        "    / nullif(sum(total_ms) FILTER (WHERE ok AND total_ms > 0), 0), "
-        "  avg(quality_score), round(coalesce(sum(cost_usd), 0), 6) "
-        "FROM probes WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz "
-        "GROUP BY model_id, environment_id", 2, p);
-    if (res == NULL)
-        return LW_EDB;
-    for (r = 0; r < PQntuples(res); r++) {
-        m = find_model(c, lw_db_int(res, r, 0), lw_db_int(res, r, 1));
-        if (m == NULL)
-            continue;
-        m->n = (long) lw_db_int(res, r, 2);
-        m->ok = (long) lw_db_int(res, r, 3);
-        m->ttft_p50_ms = dbl_or_nan(res, r, 4);
-        m->total_p50_ms = dbl_or_nan(res, r, 5);
-        m->decode_tps = dbl_or_nan(res, r, 6);
-        m->e2e_tps = dbl_or_nan(res, r, 7);
-        m->quality = dbl_or_nan(res, r, 8);
-        if (lw_money_parse(lw_db_str(res, r, 9), &m->cost_micros) != LW_OK)
-            m->cost_micros = 0;
-    }
-    PQclear(res);
-
-    res = lw_db_query(db, err,
-        "SELECT model_id, environment_id, error_class, count(*), min(error_message) "
-        "FROM probes WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz AND NOT ok "
-        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC, 3", 2, p);
-    if (res == NULL)
-        return LW_EDB;
-    for (r = 0; r < PQntuples(res); r++) {
-        m = find_model(c, lw_db_int(res, r, 0), lw_db_int(res, r, 1));
-        if (m == NULL)
-            continue;
-        len = strlen(m->errors);
-        snprintf(m->errors + len, sizeof(m->errors) - len, "%s%s %lld", len ? ", " : "",
-                 lw_db_str(res, r, 2) ? lw_db_str(res, r, 2) : "unknown", lw_db_int(res, r, 3));
-        if (m->first_error[0] == '\0' && lw_db_str(res, r, 4) != NULL)
-            lw_strlcpy(m->first_error, lw_db_str(res, r, 4), sizeof(m->first_error));
-    }
-    PQclear(res);
-    return LW_OK;
-}
-
-void
-lw_cycle_model_line(const lw_cycle_model *m, char *buf, size_t size)
-{
-    char a[32], b[32], cost[40];
-    size_t len;
-
-    snprintf(buf, size, "%s: %ld/%ld ok", m->name, m->ok, m->n);
-    len = strlen(buf);
-    if (m->ok > 0 && len < size) {
-        lw_fmt_ms(m->ttft_p50_ms, a, sizeof(a));
-        lw_fmt_ms(m->total_p50_ms, b, sizeof(b));
-        snprintf(buf + len, size - len, ", TTFT p50 %s, total p50 %s", a, b);
-        len = strlen(buf);
-        if (isfinite(m->decode_tps))
-            snprintf(buf + len, size - len, ", %.1f tok/s decode", m->decode_tps);
-        else if (isfinite(m->e2e_tps))
-            snprintf(buf + len, size - len, ", %.1f tok/s end-to-end", m->e2e_tps);
-        len = strlen(buf);
-        if (isfinite(m->quality))
-            snprintf(buf + len, size - len, ", quality %.1f", m->quality);
-        len = strlen(buf);
-        if (lw_money_format_fine(m->cost_micros, cost, sizeof(cost)) == LW_OK)
-            snprintf(buf + len, size - len, ", cost %s", cost);
-    }
-    len = strlen(buf);
-    if (m->errors[0] != '\0' && len < size) {
-        snprintf(buf + len, size - len, ", errors: %s", m->errors);
-        len = strlen(buf);
-        if (m->first_error[0] != '\0' && len < size)
-            snprintf(buf + len, size - len, " (%s)", m->first_error);
-    }
-}
-
-int
-lw_cycle_details_json(const lw_cycle *c, lw_buf *out)
-{
-    json_object *root = json_object_new_object(), *models = json_object_new_object(), *m;
-    size_t i;
-    int rc;
-
-    if (root == NULL || models == NULL) {
-        json_object_put(root);
-        json_object_put(models);
-        return LW_ENOMEM;
-    }
-    json_object_object_add(root, "cycle_id", json_object_new_int64(c->cycle_id));
-    json_object_object_add(root, "probes", json_object_new_int64((int64_t) c->n_probes));
-    json_object_object_add(root, "ok", json_object_new_int64((int64_t) c->n_ok));
-    json_object_object_add(root, "engine_ms", json_object_new_double(round(c->ms_engine * 10) / 10));
-    json_object_object_add(root, "models", models);
-    for (i = 0; i < c->n_models; i++) {
-        m = json_object_new_object();
-        if (m == NULL)
-            break;
-        json_object_object_add(m, "n", json_object_new_int64(c->models[i].n));
-        json_object_object_add(m, "ok", json_object_new_int64(c->models[i].ok));
-        if (c->models[i].errors[0] != '\0')
-            json_object_object_add(m, "errors", json_object_new_string(c->models[i].errors));
-        json_object_object_add(models, c->models[i].name, m);
-    }
-    rc = lw_buf_puts(out, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
-    json_object_put(root);
-    return rc;
-}
-
 int
 lw_cycle_once(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *c, lw_err *err)
 {
@@ -844,55 +509,3 @@ lw_cycle_once(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle 
     return rc;
 }
 
-/* ---- the scheduled jobs ----------------------------------------------------------- */
-
-static int
-job_cycle(lw_job_ctx *ctx, lw_cycle_opts *o)
-{
-    lw_cycle c;
-    char line[768];
-    size_t i;
-    int rc;
-
-    if (ctx->cfg == NULL) {
-        lw_err_set(&ctx->err, "no configuration loaded: nothing to probe");
-        return LW_EINVAL;
-    }
-    o->iterations = 1;
-    o->timeout_s = ctx->timeout_s;
-    rc = lw_cycle_once(ctx->db, ctx->cfg, o, &c, &ctx->err);
-    if (rc == LW_OK) {
-        for (i = 0; i < c.n_models; i++) {
-            lw_cycle_model_line(&c.models[i], line, sizeof(line));
-            lw_log(c.models[i].ok == c.models[i].n ? LW_LOG_INFO : LW_LOG_WARN, "%s", line);
-        }
-        rc = lw_cycle_details_json(&c, &ctx->details);
-    }
-    lw_cycle_free(&c);
-    return rc;
-}
-
-int
-lw_job_probe(lw_job_ctx *ctx)
-{
-    lw_cycle_opts o;
-
-    memset(&o, 0, sizeof(o));
-    o.kind = LW_CYCLE_PROBE;
-    if (ctx->cfg != NULL)
-        o.default_suite = ctx->cfg->jobs[LW_JOB_PERFORMANCE_CHECKS].suite;
-    return job_cycle(ctx, &o);
-}
-
-int
-lw_job_full_benchmark(lw_job_ctx *ctx)
-{
-    lw_cycle_opts o;
-
-    memset(&o, 0, sizeof(o));
-    o.kind = LW_CYCLE_FULL_BENCHMARK;
-    o.suite = "comprehensive";
-    if (ctx->cfg != NULL && ctx->cfg->jobs[LW_JOB_FULL_BENCHMARK].suite != NULL)
-        o.suite = ctx->cfg->jobs[LW_JOB_FULL_BENCHMARK].suite;
-    return job_cycle(ctx, &o);
-}

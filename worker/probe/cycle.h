@@ -1,4 +1,4 @@
-/* probe_cycle.h: one probe cycle, the unit behind `llmwatch probe`, the
+/* cycle.h: one probe cycle, the unit behind `llmwatch probe`, the
  * performance_checks and full_benchmark jobs and each round of `llmwatch
  * baseline create`: every enabled model of the configuration x the cases of
  * its suite x N iterations, run concurrently by ONE lw_probe_run call,

@@ -1,4 +1,4 @@
-/* probe_engine.c: runs a batch of probe requests concurrently over one
+/* engine.c: runs a batch of probe requests concurrently over one
  * libcurl multi handle in the calling thread, with a concurrency limit per
  * model, and measures each one from inside libcurl's callbacks. */
 #include "probe/probe.h"

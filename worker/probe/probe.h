@@ -323,6 +323,15 @@ void lw_stream_protocol_error(lw_stream *st, const char *fmt, ...) LW_PRINTF(2, 
 int  lw_provider_url(const lw_provider_ops *p, const char *base_url, const char *version,
                      const char *rest, char **out, lw_err *err);
 int  lw_http_req_header(lw_http_req *r, const char *name, const char *value);
+/* What every provider's streaming request ends with: body serialised as
+ * JSON, Content-Type and Accept (event stream) headers, extra_name:
+ * extra_value when given, the API key as key_name: key_prefix KEY when rq
+ * has one, and X-Llmwatch-Probe-Id. LW_OK, LW_ENOMEM, or LW_EINVAL with
+ * err (a key or probe id with a line break). */
+int  lw_provider_request(const lw_provider_ops *p, const lw_probe_req *rq,
+                         struct json_object *body, const char *extra_name,
+                         const char *extra_value, const char *key_name, const char *key_prefix,
+                         lw_http_req *out, lw_err *err);
 /* json_object_get_int64 of a key when it is a number, else -1. */
 int64_t lw_provider_json_int(struct json_object *o, const char *key);
 /* json string of a key, borrowed; NULL when absent or not a string. */

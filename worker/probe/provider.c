@@ -583,3 +583,44 @@ lw_probe_finalize(lw_probe_job *job, const lw_probe_outcome *oc, lw_stream *st,
         r->quality = lw_scorer_score(job->scorer, text);
     return LW_OK;
 }
+
+int
+lw_provider_request(const lw_provider_ops *p, const lw_probe_req *rq, struct json_object *body,
+                    const char *extra_name, const char *extra_value, const char *key_name,
+                    const char *key_prefix, lw_http_req *out, lw_err *err)
+{
+    lw_buf key = { 0 };
+    const char *js;
+    int rc = LW_ENOMEM;
+
+    js = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
+                                              JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (js == NULL || (out->body = strdup(js)) == NULL)
+        goto cleanup;
+    if (lw_http_req_header(out, "Content-Type", "application/json") != LW_OK ||
+        lw_http_req_header(out, "Accept", "text/event-stream") != LW_OK ||
+        (extra_name != NULL && lw_http_req_header(out, extra_name, extra_value) != LW_OK))
+        goto cleanup;
+    if (rq->api_key && rq->api_key[0]) {
+        if (lw_buf_printf(&key, "%s%s", key_prefix ? key_prefix : "", rq->api_key) != LW_OK)
+            goto cleanup;
+        if (lw_http_req_header(out, key_name, key.data) != LW_OK) {
+            rc = LW_EINVAL;
+            lw_err_set(err, "%s: API key contains a line break", p->kind);
+            goto cleanup;
+        }
+    }
+    if (rq->probe_id && lw_http_req_header(out, "X-Llmwatch-Probe-Id", rq->probe_id) != LW_OK) {
+        rc = LW_EINVAL;
+        lw_err_set(err, "%s: bad probe id", p->kind);
+        goto cleanup;
+    }
+    rc = LW_OK;
+cleanup:
+    if (rc == LW_ENOMEM)
+        lw_err_set(err, "out of memory");
+    if (key.data)
+        explicit_bzero(key.data, key.len);
+    lw_buf_free(&key);
+    return rc;
+}

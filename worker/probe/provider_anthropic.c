@@ -10,7 +10,6 @@ static int
 anthropic_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out, lw_err *err)
 {
     struct json_object *body = NULL, *msgs, *msg;
-    const char *js;
     int rc;
 
     rc = lw_provider_url(p, rq->base_url, "v1", "messages", &out->url, err);
@@ -32,26 +31,8 @@ anthropic_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *o
     json_object_object_add(body, "max_tokens", json_object_new_int(rq->max_tokens));
     json_object_object_add(body, "messages", msgs);
     json_object_object_add(body, "stream", json_object_new_boolean(1));
-    js = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
-                                              JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (js == NULL || (out->body = strdup(js)) == NULL)
-        goto cleanup;
-    if (lw_http_req_header(out, "Content-Type", "application/json") != LW_OK ||
-        lw_http_req_header(out, "Accept", "text/event-stream") != LW_OK ||
-        lw_http_req_header(out, "anthropic-version", "2023-06-01") != LW_OK)
-        goto cleanup;
-    if (rq->api_key && rq->api_key[0] &&
-        lw_http_req_header(out, "x-api-key", rq->api_key) != LW_OK) {
-        rc = LW_EINVAL;
-        lw_err_set(err, "%s: API key contains a line break", p->kind);
-        goto cleanup;
-    }
-    if (rq->probe_id && lw_http_req_header(out, "X-Llmwatch-Probe-Id", rq->probe_id) != LW_OK) {
-        rc = LW_EINVAL;
-        lw_err_set(err, "%s: bad probe id", p->kind);
-        goto cleanup;
-    }
-    rc = LW_OK;
+    rc = lw_provider_request(p, rq, body, "anthropic-version", "2023-06-01", "x-api-key",
+                             NULL, out, err);
 
 cleanup:
     if (rc == LW_ENOMEM)

@@ -11,8 +11,6 @@ static int
 openai_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out, lw_err *err)
 {
     struct json_object *body = NULL, *msgs, *msg, *so;
-    lw_buf auth = { 0 };
-    const char *js;
     int rc = LW_ENOMEM;
 
     rc = lw_provider_url(p, rq->base_url, "v1", "chat/completions", &out->url, err);
@@ -38,35 +36,12 @@ openai_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out,
     json_object_object_add(body, "stream", json_object_new_boolean(1));
     json_object_object_add(so, "include_usage", json_object_new_boolean(1));
     json_object_object_add(body, "stream_options", so);
-    js = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
-                                              JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (js == NULL || (out->body = strdup(js)) == NULL)
-        goto cleanup;
-    if (lw_http_req_header(out, "Content-Type", "application/json") != LW_OK ||
-        lw_http_req_header(out, "Accept", "text/event-stream") != LW_OK)
-        goto cleanup;
-    if (rq->api_key && rq->api_key[0]) {
-        if (lw_buf_printf(&auth, "Bearer %s", rq->api_key) != LW_OK)
-            goto cleanup;
-        if (lw_http_req_header(out, "Authorization", auth.data) != LW_OK) {
-            rc = LW_EINVAL;
-            lw_err_set(err, "%s: API key contains a line break", p->kind);
-            goto cleanup;
-        }
-    }
-    if (rq->probe_id && lw_http_req_header(out, "X-Llmwatch-Probe-Id", rq->probe_id) != LW_OK) {
-        rc = LW_EINVAL;
-        lw_err_set(err, "%s: bad probe id", p->kind);
-        goto cleanup;
-    }
-    rc = LW_OK;
+    rc = lw_provider_request(p, rq, body, NULL, NULL, "Authorization", "Bearer ", out,
+                             err);
 
 cleanup:
     if (rc == LW_ENOMEM)
         lw_err_set(err, "out of memory");
-    if (auth.data)
-        explicit_bzero(auth.data, auth.len);
-    lw_buf_free(&auth);
     json_object_put(body);
     return rc;
 }

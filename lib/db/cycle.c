@@ -1,0 +1,230 @@
+/* cycle.c: the SQL of a probe cycle (see cycle.h). */
+#include "db/cycle.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db/jobs.h"
+
+#define COPY_CHUNK (1024 * 1024)    /* bytes per PQputCopyData */
+
+int
+lw_db_cycle_begin(lw_db *db, lw_err *err, const char *kind, const char *suite, int iterations,
+                  long long *id)
+{
+    char iter[16];
+    const char *p[3] = { kind, suite, iter };
+    PGresult *res;
+
+    /* a cycle whose process was killed (a job past its timeout, a stopped
+     * scheduler) wrote no row, its transaction being all or nothing; its
+     * record says so instead of "running" forever */
+    if (lw_db_exec(db, err,
+                   "UPDATE probe_cycles SET status = 'failed', finished_at = now(), "
+                   "error = 'abandoned: the process running it went away' "
+                   "WHERE status = 'running' AND started_at < now() - interval '6 hours'", 0, NULL) < 0)
+        return LW_EDB;
+    snprintf(iter, sizeof(iter), "%d", iterations > 0 ? iterations : 1);
+    res = lw_db_query(db, err,
+                      "INSERT INTO probe_cycles (kind, suite, iterations) VALUES ($1, $2, $3::int) "
+                      "RETURNING id", 3, p);
+    if (res == NULL)
+        return LW_EDB;
+    *id = lw_db_int(res, 0, 0);
+    PQclear(res);
+    return LW_OK;
+}
+
+int
+lw_db_cycle_end(lw_db *db, lw_err *err, long long id, const char *error)
+{
+    char i[24];
+    const char *p[2] = { i, error };
+
+    snprintf(i, sizeof(i), "%lld", id);
+    return lw_db_exec(db, err,
+                      "UPDATE probe_cycles SET finished_at = now(), "
+                      "status = CASE WHEN $2::text IS NULL THEN 'ok' ELSE 'failed' END, error = $2 "
+                      "WHERE id = $1::bigint", 2, p) < 0 ? LW_EDB : LW_OK;
+}
+
+PGresult *
+lw_db_cycle_model_ids(lw_db *db, lw_err *err, const char *pairs_json)
+{
+    const char *p[1] = { pairs_json };
+
+    return lw_db_query(db, err,
+                       "SELECT k.ord - 1, m.id, m.environment_id "
+                       "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS k(v, ord) "
+                       "JOIN environments e ON e.name = k.v->>0 "
+                       "JOIN models m ON m.environment_id = e.id AND m.name = k.v->>1", 1, p);
+}
+
+int
+lw_db_cycle_copy_text(lw_buf *b, const char *s, size_t max)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t n, k;
+    unsigned c, cp;
+
+    if (s == NULL)
+        return lw_buf_puts(b, "\\N");
+    n = strlen(s);
+    if (n > max)
+        n = max;
+    while (n > 0) {
+        c = *p;
+        if (c < 0x80) {
+            k = 1;
+            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+                if (lw_buf_puts(b, c == '\\' ? "\\\\" : c == '\t' ? "\\t" : c == '\n' ? "\\n" : "\\r")
+                    != LW_OK)
+                    return LW_ENOMEM;
+            } else if (lw_buf_putc(b, c < 0x20 || c == 0x7F ? ' ' : (char) c) != LW_OK) {
+                return LW_ENOMEM;
+            }
+        } else if ((k = lw_utf8_seq(p, n, &cp)) == 0) {
+            /* invalid or cut by max: one replacement character */
+            if (lw_buf_puts(b, "\xEF\xBF\xBD") != LW_OK)
+                return LW_ENOMEM;
+            k = 1;
+        } else if (lw_buf_append(b, (const char *) p, k) != LW_OK) {
+            return LW_ENOMEM;
+        }
+        p += k;
+        n -= k;
+    }
+    return LW_OK;
+}
+
+int
+lw_db_cycle_copy_num(lw_buf *b, double v, int ok, const char *fmt)
+{
+    if (!ok || !isfinite(v))
+        return lw_buf_puts(b, "\t\\N");
+    if (lw_buf_putc(b, '\t') != LW_OK)
+        return LW_ENOMEM;
+    return lw_buf_printf(b, fmt, v);
+}
+
+static const char COPY_SQL[] =
+    "COPY probes (ts, model_id, environment_id, cycle_id, suite, case_id, request_id, ok, "
+    "error_class, error_message, http_status, ttft_ms, total_ms, input_tokens, output_tokens, "
+    "tokens_estimated, decode_tps, e2e_tps, cost_usd, quality_score) FROM STDIN";
+
+/* Every row of the round in one transaction; the cycle's counters too. */
+int
+lw_db_cycle_store(lw_db *db, lw_err *err, long long cycle_id, const lw_buf *rows,
+                  size_t n_rows, size_t n_ok, size_t n_models, double engine_ms)
+{
+    PGconn *conn = lw_db_conn(db);
+    PGresult *res;
+    ExecStatusType st;
+    char id[24], nr[24], no[24], nm[24], ems[32];
+    const char *p[5];
+    size_t off, chunk = 0;
+    int rc = LW_EDB, tries;
+
+    /* rows must never land in the default partition for a day that later
+     * gets its own partition (creating it would then fail) */
+    for (tries = 0; tries < 2; tries++)
+        if (lw_db_jobs_ensure_partitions(db, err, -1, 1) >= 0)
+            break;
+    if (tries == 2)
+        return LW_EDB;
+    if (lw_db_begin(db, err) != LW_OK)
+        return LW_EDB;
+    res = PQexec(conn, COPY_SQL);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        lw_err_set(err, "COPY probes: %s", PQresultErrorMessage(res));
+        PQclear(res);
+        goto cleanup;
+    }
+    PQclear(res);
+    rc = LW_OK;
+    for (off = 0; off < rows->len; off += chunk) {
+        chunk = rows->len - off < COPY_CHUNK ? rows->len - off : COPY_CHUNK;
+        if (PQputCopyData(conn, rows->data + off, (int) chunk) != 1) {
+            lw_err_set(err, "COPY probes: %s", PQerrorMessage(conn));
+            rc = LW_EDB;
+            break;
+        }
+    }
+    if (PQputCopyEnd(conn, rc == LW_OK ? NULL : "llmwatch could not send every row") != 1 && rc == LW_OK) {
+        lw_err_set(err, "COPY probes: %s", PQerrorMessage(conn));
+        rc = LW_EDB;
+    }
+    /* the connection leaves COPY only through its results */
+    while ((res = PQgetResult(conn)) != NULL) {
+        st = PQresultStatus(res);
+        if (st != PGRES_COMMAND_OK && rc == LW_OK) {
+            lw_err_set(err, "COPY probes: %s", PQresultErrorMessage(res));
+            rc = LW_EDB;
+        }
+        PQclear(res);
+        if (st == PGRES_COPY_IN)
+            break;          /* could not end the COPY: the connection is unusable */
+    }
+    if (rc != LW_OK)
+        goto cleanup;
+    snprintf(id, sizeof(id), "%lld", cycle_id);
+    snprintf(nr, sizeof(nr), "%zu", n_rows);
+    snprintf(no, sizeof(no), "%zu", n_ok);
+    snprintf(nm, sizeof(nm), "%zu", n_models);
+    snprintf(ems, sizeof(ems), "%.3f", engine_ms);
+    p[0] = id;
+    p[1] = nr;
+    p[2] = no;
+    p[3] = nm;
+    p[4] = ems;
+    rc = LW_EDB;
+    if (lw_db_exec(db, err,
+                   "UPDATE probe_cycles SET probes = probes + $2::int, ok = ok + $3::int, "
+                   "models = greatest(models, $4::int), engine_ms = engine_ms + $5::float8 "
+                   "WHERE id = $1::bigint", 5, p) < 0)
+        goto cleanup;
+    if (lw_db_commit(db, err) != LW_OK)
+        goto cleanup;
+    rc = LW_OK;
+cleanup:
+    if (rc != LW_OK) {
+        err->msg[strcspn(err->msg, "\n")] = '\0';
+        lw_db_rollback(db);
+    }
+    return rc;
+}
+
+PGresult *
+lw_db_cycle_summary(lw_db *db, lw_err *err, long long cycle_id, const char *since)
+{
+    char id[24];
+    const char *p[2] = { id, since };
+
+    snprintf(id, sizeof(id), "%lld", cycle_id);
+    /* ts bound: partition pruning; the rows of a cycle are never older */
+    return lw_db_query(db, err,
+        "SELECT model_id, environment_id, count(*), count(*) FILTER (WHERE ok), "
+        "  percentile_cont(0.5) WITHIN GROUP (ORDER BY ttft_ms) FILTER (WHERE ok), "
+        "  percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms) FILTER (WHERE ok), "
+        "  1000.0 * sum(output_tokens - 1) FILTER (WHERE ok AND output_tokens > 1 AND total_ms > ttft_ms)"
+        "    / nullif(sum(total_ms - ttft_ms) FILTER (WHERE ok AND output_tokens > 1 AND total_ms > ttft_ms), 0), "
+        "  1000.0 * sum(output_tokens) FILTER (WHERE ok AND total_ms > 0)"
+        "    / nullif(sum(total_ms) FILTER (WHERE ok AND total_ms > 0), 0), "
+        "  avg(quality_score), round(coalesce(sum(cost_usd), 0), 6) "
+        "FROM probes WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz "
+        "GROUP BY model_id, environment_id", 2, p);
+}
+
+PGresult *
+lw_db_cycle_errors(lw_db *db, lw_err *err, long long cycle_id, const char *since)
+{
+    char id[24];
+    const char *p[2] = { id, since };
+
+    snprintf(id, sizeof(id), "%lld", cycle_id);
+    return lw_db_query(db, err,
+        "SELECT model_id, environment_id, error_class, count(*), min(error_message) "
+        "FROM probes WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz AND NOT ok "
+        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC, 3", 2, p);
+}

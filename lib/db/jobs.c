@@ -1,0 +1,189 @@
+/* jobs.c: the SQL of the worker's jobs (see jobs.h): job_runs slots and
+ * records, partitions, retention, sessions and settings. */
+#include "db/jobs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "times.h"
+
+static const char *
+ts_param(time_t t, char *buf, size_t size)
+{
+    return lw_time_format(t, LW_TIME_SQL, buf, size);
+}
+
+/* A query whose one result is a count or a number. */
+static long long
+query_count(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p)
+{
+    PGresult *res = lw_db_query(db, err, sql, n, p);
+    long long v;
+
+    if (res == NULL)
+        return LW_EDB;
+    v = PQntuples(res) > 0 ? lw_db_int(res, 0, 0) : 0;
+    PQclear(res);
+    return v;
+}
+
+int
+lw_db_jobs_last_slot(lw_db *db, lw_err *err, const char *job, time_t *last)
+{
+    const char *p[1] = { job };
+    PGresult *res;
+
+    *last = 0;
+    res = lw_db_query(db, err,
+                      "SELECT extract(epoch FROM max(scheduled_for))::bigint FROM job_runs "
+                      "WHERE job = $1 AND scheduled_for IS NOT NULL", 1, p);
+    if (res == NULL)
+        return LW_EDB;
+    if (!lw_db_isnull(res, 0, 0))
+        *last = (time_t) lw_db_int(res, 0, 0);
+    PQclear(res);
+    return LW_OK;
+}
+
+int
+lw_db_jobs_skip(lw_db *db, lw_err *err, const char *job, time_t slot, const char *why)
+{
+    char ts[40];
+    const char *p[3] = { job, ts_param(slot, ts, sizeof(ts)), why };
+
+    return lw_db_exec(db, err,
+                      "INSERT INTO job_runs (job, scheduled_for, started_at, finished_at, status, error) "
+                      "VALUES ($1, $2, $2, $2, 'skipped', $3) "
+                      "ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING",
+                      3, p) < 0 ? LW_EDB : LW_OK;
+}
+
+int
+lw_db_jobs_claim(lw_db *db, lw_err *err, const char *job, time_t slot, const char *host,
+                 int pid, long long *run_id)
+{
+    char ts[40], pids[16];
+    const char *p[4];
+    PGresult *res;
+    int won;
+
+    snprintf(pids, sizeof(pids), "%d", pid);
+    p[0] = job;
+    p[1] = slot != 0 ? ts_param(slot, ts, sizeof(ts)) : NULL;
+    p[2] = host;
+    p[3] = pids;
+    res = lw_db_query(db, err,
+                      "INSERT INTO job_runs (job, scheduled_for, host, pid) VALUES ($1, $2, $3, $4::int) "
+                      "ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING "
+                      "RETURNING id", 4, p);
+    if (res == NULL)
+        return LW_EDB;
+    won = PQntuples(res) == 1;
+    if (won)
+        *run_id = lw_db_int(res, 0, 0);
+    PQclear(res);
+    return won;
+}
+
+int
+lw_db_jobs_finish(lw_db *db, lw_err *err, long long run_id, const char *status,
+                  const char *error, const char *details, int only_running)
+{
+    char id[24];
+    const char *p[4] = { id, status, error, details && details[0] ? details : "{}" };
+
+    snprintf(id, sizeof(id), "%lld", run_id);
+    if (only_running)
+        return lw_db_exec(db, err,
+                          "UPDATE job_runs SET status = $2, finished_at = now(), error = $3 "
+                          "WHERE id = $1::bigint AND status = 'running'", 3, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_exec(db, err,
+                      "UPDATE job_runs SET finished_at = now(), status = $2, error = $3, "
+                      "details = $4::jsonb WHERE id = $1::bigint", 4, p) < 0 ? LW_EDB : LW_OK;
+}
+
+long long
+lw_db_jobs_ensure_partitions(lw_db *db, lw_err *err, int from_days, int to_days)
+{
+    char a[16], b[16];
+    const char *p[2] = { a, b };
+
+    snprintf(a, sizeof(a), "%d", from_days);
+    snprintf(b, sizeof(b), "%d", to_days);
+    return query_count(db, err, "SELECT llmwatch_ensure_partitions(current_date + $1::int, "
+                       "current_date + $2::int)", 2, p);
+}
+
+long long
+lw_db_jobs_drop_partitions(lw_db *db, lw_err *err, long long days)
+{
+    char d[24];
+    const char *p[1] = { d };
+
+    snprintf(d, sizeof(d), "%lld", days);
+    return query_count(db, err, "SELECT llmwatch_drop_partitions(current_date - $1::int)", 1, p);
+}
+
+long long
+lw_db_jobs_expire_sessions(lw_db *db, lw_err *err)
+{
+    return lw_db_exec(db, err, "DELETE FROM sessions WHERE expires_at < now()", 0, NULL);
+}
+
+long long
+lw_db_jobs_fail_stale(lw_db *db, lw_err *err)
+{
+    return lw_db_exec(db, err,
+                      "UPDATE job_runs SET status = 'failed', finished_at = now(), "
+                      "error = 'abandoned: the process running it went away' "
+                      "WHERE status = 'running' AND started_at < now() - interval '6 hours'", 0, NULL);
+}
+
+int
+lw_db_jobs_setting_int(lw_db *db, lw_err *err, const char *key, long long *out)
+{
+    const char *p[1] = { key };
+    PGresult *res;
+    int rc = LW_ENOTFOUND;
+
+    res = lw_db_query(db, err, "SELECT value FROM settings WHERE key = $1", 1, p);
+    if (res == NULL)
+        return LW_EDB;
+    if (PQntuples(res) == 1) {
+        *out = lw_db_int(res, 0, 0);
+        rc = LW_OK;
+    }
+    PQclear(res);
+    return rc;
+}
+
+int
+lw_db_jobs_setting_set(lw_db *db, lw_err *err, const char *key, const char *value)
+{
+    const char *p[2] = { key, value };
+
+    return lw_db_exec(db, err,
+                      "INSERT INTO settings (key, value) VALUES ($1, $2) "
+                      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+                      2, p) < 0 ? LW_EDB : LW_OK;
+}
+
+int
+lw_db_jobs_init_mark(lw_db *db, lw_err *err, const char *environment)
+{
+    const char *p[1] = { environment };
+
+    if (lw_db_exec(db, err, "INSERT INTO environments (name) VALUES ($1) "
+                   "ON CONFLICT (name) DO NOTHING", 1, p) < 0
+        || lw_db_exec(db, err, "INSERT INTO settings (key, value) VALUES ('initialized_at', "
+                      "now()::text) ON CONFLICT (key) DO NOTHING", 0, NULL) < 0)
+        return LW_EDB;
+    return LW_OK;
+}
+
+long long
+lw_db_jobs_table_count(lw_db *db, lw_err *err)
+{
+    return query_count(db, err, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                       "AND tablename !~ '_([0-9]{8}|default)$'", 0, NULL);
+}

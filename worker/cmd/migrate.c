@@ -1,0 +1,21 @@
+/* migrate.c: `llmwatch migrate` applies the sql/NNN_*.sql files the
+ * database has not recorded yet. */
+#include <stdio.h>
+
+#include "cmd/cmd.h"
+
+int
+lw_cmd_migrate(lw_cli *cli)
+{
+    lw_db *db;
+    int applied, rc;
+
+    if ((rc = lw_cli_parse(cli, NULL, NULL, NULL)) != LW_CLI_GO)
+        return rc;
+    if ((db = lw_cli_db(cli)) == NULL)
+        return 1;
+    if (lw_db_migrate(db, lw_cli_datapath(cli, "sql"), &applied, &cli->err) != LW_OK)
+        return lw_cli_fail(cli, "%s", cli->err.msg);
+    printf("%d migration%s applied\n", applied, applied == 1 ? "" : "s");
+    return 0;
+}
