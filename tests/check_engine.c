@@ -371,6 +371,9 @@ engine_setup(void)
     unsetenv("ALL_PROXY");
 }
 
+/* see test_engine_ttft */
+#define MARK_TOLERANCE_MS 150
+
 START_TEST(test_engine_ttft)
 {
     struct srv s;
@@ -392,16 +395,20 @@ START_TEST(test_engine_ttft)
     ck_assert_int_eq(r->output_tokens, 3);
     ck_assert_int_eq(r->input_tokens, 5);
     ck_assert_int_eq(r->cost_pico, 5 * 1000000 + 3 * 2000000);
-    /* the server slept 300 ms between reading the request and the first
-     * content: TTFT can only be longer, and not by much on loopback */
-    ck_assert_msg(r->ttft_ms >= 300.0 && r->ttft_ms < 360.0, "ttft %.3f ms", r->ttft_ms);
+    /* The server sleeps 300 ms between reading the request and writing the
+     * first content, so a mark taken at the wrong event is off by 300 ms
+     * or more. The marks are compared with the server's own clock (same
+     * machine, CLOCK_MONOTONIC) with a tolerance of half that gap: enough
+     * to tell the right event from a wrong one, and for a thread that is
+     * scheduled late on a loaded machine (speed itself is measured by the
+     * benchmarks and the simulator's ground truth in test_probe.sh). */
+    ck_assert_msg(r->ttft_ms >= 300.0 && r->ttft_ms < 300.0 + MARK_TOLERANCE_MS,
+                  "ttft %.3f ms", r->ttft_ms);
     ck_assert(r->total_ms >= r->ttft_ms);
-    /* against the server's own clock (same machine, same CLOCK_MONOTONIC) */
-    ck_assert_msg(s.t_req_in >= r->t_sent_us, "request read before it was sent?");
-    ck_assert_msg(s.t_req_in - r->t_sent_us < 20000, "sent mark %lld us early",
-                  (long long) (s.t_req_in - r->t_sent_us));
-    ck_assert_msg(r->t_first_token_us >= s.t_content_out &&
-                  r->t_first_token_us - s.t_content_out < 20000, "first token mark off by %lld us",
+    ck_assert_msg(llabs(s.t_req_in - r->t_sent_us) < MARK_TOLERANCE_MS * 1000,
+                  "sent mark %lld us from the server's read", (long long) (s.t_req_in - r->t_sent_us));
+    ck_assert_msg(llabs(r->t_first_token_us - s.t_content_out) < MARK_TOLERANCE_MS * 1000,
+                  "first token mark %lld us from the server's write",
                   (long long) (r->t_first_token_us - s.t_content_out));
     ck_assert_str_eq(r->probe_id, "probe-abc-1");
     ck_assert_ptr_nonnull(strstr(s.last_head, "\r\nX-Llmwatch-Probe-Id: probe-abc-1\r\n"));
