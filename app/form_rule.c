@@ -407,7 +407,7 @@ blank(const char *s)
 }
 
 int
-lw_rf_to_row(lw_req *r, const lw_rf_input *in, const lw_rule *rule, lw_dba_rule *row)
+lw_rf_to_row(lw_req *r, const lw_rf_input *in, const lw_rule *rule, lw_db_rules_def *row)
 {
     lw_buf params = { 0 };
 

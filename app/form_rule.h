@@ -12,7 +12,7 @@
 #include <json.h>
 #include <libpq-fe.h>
 
-#include "db/alerting.h"
+#include "db/topics.h"
 #include "request.h"
 #include "alert/rules.h"
 
@@ -35,11 +35,11 @@ int lw_rf_read_form(lw_req *r, lw_rf_input *in);
  * text or seconds; `conditions` and scopes as arrays). A value of the
  * wrong JSON type is a field error in errs (LW_EINVAL). */
 int lw_rf_read_json(lw_req *r, json_object *o, lw_rf_input *in, lw_rule_errors *errs);
-/* A row of lw_dba_rule_form, for the edit form (and "duplicate"). */
+/* A row of lw_db_rules_form, for the edit form (and "duplicate"). */
 int lw_rf_read_row(lw_req *r, const PGresult *res, int row, lw_rf_input *in);
 
 /* Validates: lw_rule_from_form, then every scope name against `choices`
- * (lw_dba_scope_choices; NULL skips that check). 0 with *out (caller frees
+ * (lw_db_models_scope_choices; NULL skips that check). 0 with *out (caller frees
  * with lw_rule_free), LW_EINVAL with errs, LW_ENOMEM. */
 int lw_rf_validate(const lw_rf_input *in, const PGresult *choices, lw_rule **out,
                    lw_rule_errors *errs);
@@ -48,7 +48,7 @@ int lw_rf_validate(const lw_rf_input *in, const PGresult *choices, lw_rule **out
  * is the condition as typed (NULL when the kind's default applies), params
  * from lw_rule_params_json: what config sync would store for the same
  * rule. */
-int lw_rf_to_row(lw_req *r, const lw_rf_input *in, const lw_rule *rule, lw_dba_rule *row);
+int lw_rf_to_row(lw_req *r, const lw_rf_input *in, const lw_rule *rule, lw_db_rules_def *row);
 
 /* Form.* values for the template (Form.kind, Form.name..., Form.models.N,
  * Form.environments.N), and the choices (Choices.models.N.name/.selected,

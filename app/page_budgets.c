@@ -3,7 +3,7 @@
  */
 #include "app.h"
 
-#include "db/web.h"
+#include "db/topics.h"
 #include "response.h"
 
 int
@@ -14,7 +14,7 @@ lw_page_budgets(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    res = lw_req_keep(r, lw_dbw_budgets(db, &r->err));
+    res = lw_req_keep(r, lw_db_budgets_list(db, &r->err));
     if (res == NULL)
         return LW_EDB;
     lw_hdf_rows(&r->page, "Budgets", res);

@@ -5,7 +5,7 @@
  * info alerts), editable by admins. */
 #include "app.h"
 
-#include "db/alerting.h"
+#include "db/topics.h"
 #include "response.h"
 
 int
@@ -16,7 +16,7 @@ lw_page_channels(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    res = lw_req_keep(r, lw_dba_channels(db, &r->err));
+    res = lw_req_keep(r, lw_db_channels_list(db, &r->err));
     if (res == NULL)
         return LW_EDB;
     lw_hdf_rows(&r->page, "Channels", res);

@@ -14,7 +14,7 @@
 #include "chart.h"
 #include "fmt.h"
 #include "db/dash.h"
-#include "db/web.h"
+#include "db/topics.h"
 #include "response.h"
 
 /* Lines per chart: the chart palette has 8 colours, and a model keeps its
@@ -33,18 +33,18 @@ typedef struct {
 /* The range from ?range= and the selector's HDF; 400 for an unknown one
  * (*bad set: the error page is prepared). */
 static int
-range_from_request(lw_req *r, lw_dash_range *rg, int *bad)
+range_from_request(lw_req *r, lw_db_dash_range *rg, int *bad)
 {
-    const lw_dash_range *all;
+    const lw_db_dash_range *all;
     char name[64];
     size_t i, n;
 
     *bad = 0;
-    if (lw_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
+    if (lw_db_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
         *bad = 1;
         return lw_req_error(r, 400, "Unknown time range: use one of 1h, 6h, 24h, 7d or 30d.");
     }
-    all = lw_dash_ranges(&n);
+    all = lw_db_dash_ranges(&n);
     for (i = 0; i < n; i++) {
         snprintf(name, sizeof(name), "Ranges.%zu.key", i);
         lw_hdf_set(&r->page, name, all[i].key);
@@ -74,13 +74,13 @@ model_lines(lw_req *r, const char *hdf, const lw_chart_opts *o, const PGresult *
             const char *const *names)
 {
     lw_chart_series s[MAX_CHARTED];
-    lw_dash_points pts;
+    lw_db_dash_points pts;
     lw_buf svg = { 0 };
     size_t i;
     int rc;
 
     for (i = 0; i < n; i++) {
-        rc = lw_dash_points_from(r->pool, res, PQfnumber(res, "model_id"), cm[i].id,
+        rc = lw_db_dash_points_from(r->pool, res, PQfnumber(res, "model_id"), cm[i].id,
                                  PQfnumber(res, "t"), PQfnumber(res, col), -1, scale, max_gap,
                                  &pts);
         if (rc != LW_OK)
@@ -106,7 +106,7 @@ max_col(const PGresult *res, const char *col)
 }
 
 static int
-charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t n)
+charts(lw_req *r, lw_db *db, const lw_db_dash_range *rg, const charted *cm, size_t n)
 {
     long long ids[MAX_CHARTED];
     lw_chart_bar bars[MAX_CHARTED];
@@ -116,14 +116,14 @@ charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t 
     PGresult *series, *totals;
     char title[160], ref_label[64], prefix[64], v[32];
     const char *unit;
-    double scale, gap = lw_dash_max_gap(rg), ref = 0;
+    double scale, gap = lw_db_dash_max_gap(rg), ref = 0;
     size_t i;
     int rc, same_ref = 1, c;
 
     for (i = 0; i < n; i++)
         ids[i] = cm[i].id;
-    series = lw_req_keep(r, lw_dash_series(db, &r->err, rg, ids, n));
-    totals = series ? lw_req_keep(r, lw_dash_totals(db, &r->err, rg, ids, n)) : NULL;
+    series = lw_req_keep(r, lw_db_dash_series(db, &r->err, rg, ids, n));
+    totals = series ? lw_req_keep(r, lw_db_dash_totals(db, &r->err, rg, ids, n)) : NULL;
     if (totals == NULL)
         return LW_EDB;
 
@@ -136,7 +136,7 @@ charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t 
             same_ref = 0;
         ref = cm[i].sla_ms;
     }
-    unit = lw_dash_latency_unit(fmax(max_col(series, "p95_ms"), same_ref ? ref : 0), &scale);
+    unit = lw_db_dash_latency_unit(fmax(max_col(series, "p95_ms"), same_ref ? ref : 0), &scale);
     memset(&o, 0, sizeof(o));
     o.width = CHART_W;
     o.height = CHART_H;
@@ -186,7 +186,7 @@ charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t 
 
     /* (d) comparison over the whole range */
     c = PQfnumber(totals, "p95_ms");
-    unit = lw_dash_latency_unit(max_col(totals, "p95_ms"), &scale);
+    unit = lw_db_dash_latency_unit(max_col(totals, "p95_ms"), &scale);
     for (i = 0; i < n && (int) i < PQntuples(totals); i++) {
         bars[i].label = cm[i].name;
         bars[i].value = lw_db_isnull(totals, (int) i, c) ? NAN : lw_db_double(totals, (int) i, c) * scale;
@@ -226,7 +226,7 @@ lw_page_dashboard(lw_req *r)
     const char *env, *prev = NULL;
     char prefix[64];
     charted cm[MAX_CHARTED];
-    lw_dash_range rg;
+    lw_db_dash_range rg;
     size_t n = 0;
     int i, e = -1, m = 0, healthy = 0, failing = 0, idle = 0, bad, rc;
 
@@ -235,7 +235,7 @@ lw_page_dashboard(lw_req *r)
     rc = range_from_request(r, &rg, &bad);
     if (bad || rc != LW_OK)
         return rc;
-    res = lw_req_keep(r, lw_dbw_models_overview(db, &r->err));
+    res = lw_req_keep(r, lw_db_models_overview(db, &r->err));
     if (res == NULL)
         return LW_EDB;
     /* rows come ordered by environment: Envs.E.name, Envs.E.models.M.* */
@@ -267,7 +267,7 @@ lw_page_dashboard(lw_req *r)
     }
     if (n > 0 && (rc = charts(r, db, &rg, cm, n)) != LW_OK)
         return rc;
-    events = lw_req_keep(r, lw_dash_alert_events(db, &r->err, ALERT_EVENTS));
+    events = lw_req_keep(r, lw_db_dash_alert_events(db, &r->err, ALERT_EVENTS));
     if (events == NULL)
         return LW_EDB;
     lw_hdf_rows(&r->page, "AlertEvents", events);

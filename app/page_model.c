@@ -12,7 +12,7 @@
 #include "chart.h"
 #include "fmt.h"
 #include "db/dash.h"
-#include "db/web.h"
+#include "db/topics.h"
 #include "response.h"
 #include "rollup.h"
 
@@ -22,18 +22,18 @@
 /* The range from ?range= and the selector's HDF; 400 for an unknown one
  * (*bad set: the error page is prepared). */
 static int
-range_from_request(lw_req *r, lw_dash_range *rg, int *bad)
+range_from_request(lw_req *r, lw_db_dash_range *rg, int *bad)
 {
-    const lw_dash_range *all;
+    const lw_db_dash_range *all;
     char name[64];
     size_t i, n;
 
     *bad = 0;
-    if (lw_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
+    if (lw_db_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
         *bad = 1;
         return lw_req_error(r, 400, "Unknown time range: use one of 1h, 6h, 24h, 7d or 30d.");
     }
-    all = lw_dash_ranges(&n);
+    all = lw_db_dash_ranges(&n);
     for (i = 0; i < n; i++) {
         snprintf(name, sizeof(name), "Ranges.%zu.key", i);
         lw_hdf_set(&r->page, name, all[i].key);
@@ -55,7 +55,7 @@ put_svg(lw_req *r, const char *name, lw_buf *svg, int rc)
 }
 
 static void
-opts(lw_chart_opts *o, char *title, size_t size, const char *what, const lw_dash_range *rg)
+opts(lw_chart_opts *o, char *title, size_t size, const char *what, const lw_db_dash_range *rg)
 {
     memset(o, 0, sizeof(*o));
     o->width = CHART_W;
@@ -96,12 +96,12 @@ static int
 lines(lw_req *r, const PGresult *res, const char *const *cols, const char *const *names,
       size_t n, int den_col, double scale, double gap, lw_chart_series *s)
 {
-    lw_dash_points p;
+    lw_db_dash_points p;
     size_t i;
     int rc;
 
     for (i = 0; i < n; i++) {
-        rc = lw_dash_points_from(r->pool, res, -1, 0, PQfnumber(res, "t"), PQfnumber(res, cols[i]),
+        rc = lw_db_dash_points_from(r->pool, res, -1, 0, PQfnumber(res, "t"), PQfnumber(res, cols[i]),
                                  den_col, scale, gap, &p);
         if (rc != LW_OK)
             return rc;
@@ -143,7 +143,7 @@ num(const PGresult *res, const char *col)
  * histograms; bins past the 99.5th percentile are left out when they would
  * squash the rest (a few timeouts), and said so. */
 static int
-histogram(lw_req *r, const PGresult *totals, const lw_dash_range *rg)
+histogram(lw_req *r, const PGresult *totals, const lw_db_dash_range *rg)
 {
     int hist[LW_ROLLUP_BUCKETS];
     lw_chart_bin bins[LW_ROLLUP_BUCKETS];
@@ -179,7 +179,7 @@ histogram(lw_req *r, const PGresult *totals, const lw_dash_range *rg)
             }
         }
     }
-    unit = lw_dash_latency_unit(first >= 0 ? lw_rollup_bucket_lo(cut) : 0, &scale);
+    unit = lw_db_dash_latency_unit(first >= 0 ? lw_rollup_bucket_lo(cut) : 0, &scale);
     for (k = first; first >= 0 && k <= cut; k++) {
         bins[n].lo = lw_rollup_bucket_lo(k) * scale;
         bins[n].hi = (k == LW_ROLLUP_BUCKETS - 1 ? lw_rollup_bucket_lo(k) * 1.0905 : lw_rollup_bucket_hi(k))
@@ -203,7 +203,7 @@ histogram(lw_req *r, const PGresult *totals, const lw_dash_range *rg)
 
 static int
 charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult *totals,
-       const PGresult *baseline, const lw_dash_range *rg)
+       const PGresult *baseline, const lw_db_dash_range *rg)
 {
     static const char *const lat_cols[] = { "p50_ms", "p95_ms", "ttft_p50_ms" };
     static const char *const lat_names[] = { "p50 total", "p95 total", "p50 time to first token" };
@@ -211,7 +211,7 @@ charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult 
     const char *ecp[LW_ROLLUP_ERROR_CLASSES + 1], *enames[LW_ROLLUP_ERROR_CLASSES + 1];
     lw_chart_series s[LW_ROLLUP_ERROR_CLASSES + 1];
     double bt[2], bv[2], sla = num(model, "sla_target_ms"), base_p95 = num(baseline, "latency_p95_ms");
-    double scale, gap = lw_dash_max_gap(rg), top;
+    double scale, gap = lw_db_dash_max_gap(rg), top;
     char title[160], ref_label[64], v[32], base_name[64];
     lw_chart_opts o;
     lw_buf svg = { 0 };
@@ -222,7 +222,7 @@ charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult 
     /* latency: p50, p95, TTFT; the baseline p95 as a flat line over the
      * data; the SLA target as the dashed reference */
     top = fmax(col_max(series, "p95_ms"), fmax(isnan(sla) ? 0 : sla, isnan(base_p95) ? 0 : base_p95));
-    unit = lw_dash_latency_unit(top, &scale);
+    unit = lw_db_dash_latency_unit(top, &scale);
     opts(&o, title, sizeof(title), "Latency of successful probes", rg);
     o.unit = unit;
     if (!isnan(sla) && sla > 0) {
@@ -310,13 +310,13 @@ lw_page_model(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
     PGresult *model, *probes, *series, *totals, *baseline;
-    lw_dash_range rg;
+    lw_db_dash_range rg;
     long long id = lw_req_id(r);
     int rc, bad;
 
     if (db == NULL)
         return LW_EDB;
-    model = lw_req_keep(r, lw_dbw_model(db, &r->err, id));
+    model = lw_req_keep(r, lw_db_models_get(db, &r->err, id));
     if (model == NULL)
         return LW_EDB;
     if (PQntuples(model) == 0)
@@ -324,10 +324,10 @@ lw_page_model(lw_req *r)
     rc = range_from_request(r, &rg, &bad);
     if (bad || rc != LW_OK)
         return rc;
-    probes = lw_req_keep(r, lw_dbw_model_probes(db, &r->err, id, 50));
-    series = probes ? lw_req_keep(r, lw_dash_model_series(db, &r->err, &rg, id)) : NULL;
-    totals = series ? lw_req_keep(r, lw_dash_totals(db, &r->err, &rg, &id, 1)) : NULL;
-    baseline = totals ? lw_req_keep(r, lw_dash_baseline(db, &r->err, id)) : NULL;
+    probes = lw_req_keep(r, lw_db_probes_recent(db, &r->err, id, 50));
+    series = probes ? lw_req_keep(r, lw_db_dash_model_series(db, &r->err, &rg, id)) : NULL;
+    totals = series ? lw_req_keep(r, lw_db_dash_totals(db, &r->err, &rg, &id, 1)) : NULL;
+    baseline = totals ? lw_req_keep(r, lw_db_dash_baseline(db, &r->err, id)) : NULL;
     if (baseline == NULL)
         return LW_EDB;
     lw_hdf_row(&r->page, "Model", model, 0);

@@ -2,7 +2,7 @@
  * a link to its content in the format it was rendered in. */
 #include "app.h"
 
-#include "db/web.h"
+#include "db/topics.h"
 #include "response.h"
 
 int
@@ -13,7 +13,7 @@ lw_page_reports(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    res = lw_req_keep(r, lw_dbw_reports(db, &r->err, 200));
+    res = lw_req_keep(r, lw_db_reports_list(db, &r->err, 200));
     if (res == NULL)
         return LW_EDB;
     lw_hdf_rows(&r->page, "Reports", res);

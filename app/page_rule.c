@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/alerting.h"
+#include "db/topics.h"
 #include "html.h"
 #include "response.h"
 
@@ -56,12 +56,12 @@ lw_page_rule(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    rule = lw_req_keep(r, lw_dba_rule_form(db, &r->err, lw_req_id(r)));
+    rule = lw_req_keep(r, lw_db_rules_form(db, &r->err, lw_req_id(r)));
     if (rule == NULL)
         return LW_EDB;
     if (PQntuples(rule) == 0)
         return lw_req_error(r, 404, "There is no rule with that id.");
-    alerts = lw_req_keep(r, lw_dba_alerts(db, &r->err, NULL, NULL, NULL, lw_req_id(r), 20));
+    alerts = lw_req_keep(r, lw_db_alerts_list(db, &r->err, NULL, NULL, NULL, lw_req_id(r), 20));
     if (alerts == NULL)
         return LW_EDB;
     lw_hdf_row(&r->page, "Rule", rule, 0);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "db/alerting.h"
+#include "db/topics.h"
 #include "response.h"
 #include "form_rule.h"
 
@@ -22,10 +22,10 @@
 #define CONFIG_READ_ONLY "This rule is defined in monitoring_config.yaml: change it there " \
                          "(or duplicate it as a rule of the web interface)."
 
-static lw_dba_who
+static lw_db_audit_who
 who_of(lw_req *r)
 {
-    lw_dba_who w = { r->user.id, r->user.email, r->remote_addr };
+    lw_db_audit_who w = { r->user.id, r->user.email, r->remote_addr };
 
     return w;
 }
@@ -134,9 +134,9 @@ form_post(lw_req *r, long long id)
     const char *action = lw_req_form(r, "action");
     lw_db *db = lw_req_db(r);
     lw_rule_errors errs;
-    lw_dba_who who = who_of(r);
+    lw_db_audit_who who = who_of(r);
     lw_rf_input in;
-    lw_dba_rule row;
+    lw_db_rules_def row;
     PGresult *choices;
     lw_rule *rule = NULL;
     long long new_id = 0;
@@ -146,7 +146,7 @@ form_post(lw_req *r, long long id)
         return LW_EDB;
     memset(&errs, 0, sizeof(errs));
     lw_rf_read_form(r, &in);
-    choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
+    choices = lw_req_keep(r, lw_db_models_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
     if (lw_streq(action, "kind"))       /* "Change kind": keep what was typed, no checks yet */
@@ -169,8 +169,8 @@ form_post(lw_req *r, long long id)
     }
     rc = lw_rf_to_row(r, &in, rule, &row);
     if (rc == LW_OK)
-        rc = id > 0 ? lw_dba_rule_update(db, &r->err, &who, id, in.version, &row)
-                    : lw_dba_rule_create(db, &r->err, &who, &row, &new_id);
+        rc = id > 0 ? lw_db_rules_update(db, &r->err, &who, id, in.version, &row)
+                    : lw_db_rules_create(db, &r->err, &who, &row, &new_id);
     lw_rule_free(rule);
     if (rc == LW_ECONFLICT || rc == LW_ENOTFOUND) {
         r->status = 422;
@@ -205,12 +205,12 @@ lw_page_rule_new(lw_req *r)
         return form_post(r, 0);
     if (db == NULL)
         return LW_EDB;
-    choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
+    choices = lw_req_keep(r, lw_db_models_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
     memset(&in, 0, sizeof(in));
     if (copy != NULL && strtoll(copy, NULL, 10) > 0) {
-        res = lw_req_keep(r, lw_dba_rule_form(db, &r->err, strtoll(copy, NULL, 10)));
+        res = lw_req_keep(r, lw_db_rules_form(db, &r->err, strtoll(copy, NULL, 10)));
         if (res == NULL)
             return LW_EDB;
         if (PQntuples(res) == 1) {
@@ -229,7 +229,7 @@ lw_page_rule_new(lw_req *r)
 static int
 load_rule(lw_req *r, lw_db *db, PGresult **res)
 {
-    *res = lw_req_keep(r, lw_dba_rule_form(db, &r->err, lw_req_id(r)));
+    *res = lw_req_keep(r, lw_db_rules_form(db, &r->err, lw_req_id(r)));
     if (*res == NULL)
         return LW_EDB;
     if (PQntuples(*res) == 0) {
@@ -257,7 +257,7 @@ lw_page_rule_edit(lw_req *r)
         return rc;
     if (strcmp(r->method, "POST") == 0)
         return form_post(r, lw_req_id(r));
-    choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
+    choices = lw_req_keep(r, lw_db_models_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
     lw_rf_read_row(r, res, 0, &in);
@@ -269,7 +269,7 @@ int
 lw_page_rule_delete(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    lw_dba_who who = who_of(r);
+    lw_db_audit_who who = who_of(r);
     PGresult *res;
     int rc;
 
@@ -278,7 +278,7 @@ lw_page_rule_delete(lw_req *r)
     if ((rc = load_rule(r, db, &res)) != LW_OK || res == NULL)
         return rc;
     if (strcmp(r->method, "POST") == 0) {
-        rc = lw_dba_rule_delete(db, &r->err, &who, lw_req_id(r));
+        rc = lw_db_rules_delete(db, &r->err, &who, lw_req_id(r));
         if (rc == LW_ENOTFOUND)
             return lw_req_error(r, 404, "There is no rule with that id.");
         if (rc != LW_OK)
@@ -296,7 +296,7 @@ static int
 set_enabled(lw_req *r, int enabled)
 {
     lw_db *db = lw_req_db(r);
-    lw_dba_who who = who_of(r);
+    lw_db_audit_who who = who_of(r);
     PGresult *res;
     int rc;
 
@@ -304,7 +304,7 @@ set_enabled(lw_req *r, int enabled)
         return LW_EDB;
     if ((rc = load_rule(r, db, &res)) != LW_OK || res == NULL)
         return rc;
-    rc = lw_dba_rule_set_enabled(db, &r->err, &who, lw_req_id(r), enabled);
+    rc = lw_db_rules_set_enabled(db, &r->err, &who, lw_req_id(r), enabled);
     if (rc != LW_OK && rc != LW_ENOTFOUND)
         return rc;
     /* back where the button was: the list or the rule's page */
@@ -365,10 +365,10 @@ lw_page_api_rules(lw_req *r)
     const char *ct = lw_req_env(r, "CONTENT_TYPE");
     enum json_tokener_error jerr = json_tokener_success;
     lw_rule_errors errs;
-    lw_dba_who who = who_of(r);
+    lw_db_audit_who who = who_of(r);
     json_object *body, *o, *stored;
     lw_rf_input in;
-    lw_dba_rule row;
+    lw_db_rules_def row;
     lw_rule *rule = NULL;
     PGresult *choices, *res;
     long long id = 0;
@@ -389,7 +389,7 @@ lw_page_api_rules(lw_req *r)
     memset(&errs, 0, sizeof(errs));
     if (lw_rf_read_json(r, body, &in, &errs) != LW_OK)
         return api_invalid(r, &errs);
-    choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
+    choices = lw_req_keep(r, lw_db_models_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
     rc = lw_rf_validate(&in, choices, &rule, &errs);
@@ -400,7 +400,7 @@ lw_page_api_rules(lw_req *r)
     rc = lw_rf_to_row(r, &in, rule, &row);
     row.source = "api";
     if (rc == LW_OK)
-        rc = lw_dba_rule_create(db, &r->err, &who, &row, &id);
+        rc = lw_db_rules_create(db, &r->err, &who, &row, &id);
     lw_rule_free(rule);
     if (rc == LW_ECONFLICT) {
         memset(&errs, 0, sizeof(errs));
@@ -413,7 +413,7 @@ lw_page_api_rules(lw_req *r)
     }
     if (rc != LW_OK)
         return rc;
-    res = lw_req_keep(r, lw_dba_rule_json(db, &r->err, id));
+    res = lw_req_keep(r, lw_db_rules_json(db, &r->err, id));
     if (res == NULL || PQntuples(res) != 1)
         return LW_EDB;
     stored = json_tokener_parse(lw_db_str(res, 0, 0));

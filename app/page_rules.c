@@ -3,7 +3,7 @@
  * and where it comes from (config or ui/api). */
 #include "app.h"
 
-#include "db/alerting.h"
+#include "db/topics.h"
 #include "response.h"
 
 /* The answer of a change that redirected here (fixed texts, no data). */
@@ -34,7 +34,7 @@ lw_page_rules(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    rules = lw_req_keep(r, lw_dba_rules(db, &r->err));
+    rules = lw_req_keep(r, lw_db_rules_list(db, &r->err));
     if (rules == NULL)
         return LW_EDB;
     lw_hdf_rows(&r->page, "Rules", rules);

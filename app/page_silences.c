@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "db/alerting.h"
+#include "db/topics.h"
 #include "response.h"
 #include "schedule.h"
 
@@ -77,7 +77,7 @@ lw_page_silences(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    res = lw_req_keep(r, lw_dba_silences(db, &r->err));
+    res = lw_req_keep(r, lw_db_silences_list(db, &r->err));
     if (res == NULL)
         return LW_EDB;
     for (i = 0; i < PQntuples(res); i++) {

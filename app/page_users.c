@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "auth.h"
-#include "db/web.h"
+#include "db/topics.h"
 #include "response.h"
 
 #define GENERATED_LEN 20
@@ -38,7 +38,7 @@ list_users(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    res = lw_req_keep(r, lw_dbw_users(db, &r->err));
+    res = lw_req_keep(r, lw_db_users_list(db, &r->err));
     if (res == NULL)
         return LW_EDB;
     lw_hdf_rows(&r->page, "Users", res);
@@ -82,7 +82,7 @@ create_user(lw_req *r)
         return LW_EIO;
     if (lw_db_begin(db, &r->err) != LW_OK)
         return LW_EDB;
-    rc = lw_dbw_user_create(db, &r->err, email, role, hash, &uid);
+    rc = lw_db_users_create(db, &r->err, email, role, hash, &uid);
     if (rc == LW_ECONFLICT) {
         lw_db_rollback(db);
         return form_error(r, "email", "A user with this email already exists.");
@@ -93,7 +93,7 @@ create_user(lw_req *r)
     json_object_object_add(after, "email", json_object_new_string(email));
     json_object_object_add(after, "role", json_object_new_string(role));
     snprintf(id, sizeof(id), "%lld", uid);
-    rc = lw_dbw_audit(db, &r->err, r->user.id, r->user.email, "create", "user", id, NULL,
+    rc = lw_db_audit_add(db, &r->err, r->user.id, r->user.email, "create", "user", id, NULL,
                       json_object_to_json_string_ext(after, JSON_C_TO_STRING_PLAIN),
                       r->remote_addr);
     json_object_put(after);

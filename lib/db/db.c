@@ -1,6 +1,7 @@
 /* db.c: PostgreSQL connection handling, parameterised queries, reconnects
  * and the migration runner. */
 #include "db/db.h"
+#include "db/sql.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -483,4 +484,32 @@ lw_db_text_array_pool(lw_pool *pool, const char *const *v, size_t n)
         r = lw_pool_strdup(pool, b.data);
     lw_buf_free(&b);
     return r;
+}
+
+PGresult *
+lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id)
+{
+    char s[32];
+    const char *p[1] = { s };
+
+    snprintf(s, sizeof(s), "%lld", id);
+    return lw_db_query(db, err, sql, 1, p);
+}
+
+PGresult *
+lw_db_query_id_limit(lw_db *db, lw_err *err, const char *sql, long long id,
+                     int zero_is_null, int limit)
+{
+    char s[32], l[32];
+    const char *p[2] = { zero_is_null && id <= 0 ? NULL : s, l };
+
+    snprintf(s, sizeof(s), "%lld", id);
+    snprintf(l, sizeof(l), "%d", limit);
+    return lw_db_query(db, err, sql, 2, p);
+}
+
+int
+lw_db_ping(lw_db *db, lw_err *err)
+{
+    return lw_db_exec(db, err, "SELECT 1", 0, NULL) < 0 ? LW_EDB : LW_OK;
 }

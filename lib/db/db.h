@@ -60,7 +60,8 @@ const char *lw_db_text_array_pool(lw_pool *pool, const char *const *v, size_t n)
 /* True when the SQLSTATE of the last error was a unique violation. */
 int lw_db_last_was_conflict(lw_db *db);
 
-
+/* One round trip ("SELECT 1"), for health checks. LW_OK or LW_EDB. */
+int lw_db_ping(lw_db *db, lw_err *err);
 
 /* Creates the database the URL names when it does not exist yet (connecting
  * to the server's "postgres" database to do so). *created is set to 1 when

@@ -1,4 +1,4 @@
-/* db_stats.c: window statistics per model (aggregated in PostgreSQL),
+/* stats.c: window statistics per model (aggregated in PostgreSQL),
  * alerts fired, last job runs, and the synthetic history of `backfill`.
  * Every value reaches PostgreSQL as a $n parameter. */
 #include "db/stats.h"
@@ -15,7 +15,7 @@ typedef struct {
 } filter_params;
 
 static void
-filter_fill(const lw_dbs_filter *f, filter_params *fp, const char **p)
+filter_fill(const lw_db_stats_filter *f, filter_params *fp, const char **p)
 {
     snprintf(fp->from, sizeof(fp->from), "%lld", (long long) f->from);
     snprintf(fp->to, sizeof(fp->to), "%lld", (long long) f->to);
@@ -72,7 +72,7 @@ static const char window_sql[] =
     " ORDER BY e.name, m.id";
 
 PGresult *
-lw_dbs_window(lw_db *db, lw_err *err, const lw_dbs_filter *f)
+lw_db_stats_window(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 {
     filter_params fp;
     const char *p[6];
@@ -108,7 +108,7 @@ str_col(const PGresult *res, int row, const char *col)
 }
 
 void
-lw_dbs_window_get(const PGresult *res, int row, lw_dbs_window_row *o)
+lw_db_stats_window_get(const PGresult *res, int row, lw_db_stats_window_row *o)
 {
     memset(o, 0, sizeof(*o));
     o->model_id = int_col(res, row, "model_id");
@@ -140,7 +140,7 @@ lw_dbs_window_get(const PGresult *res, int row, lw_dbs_window_row *o)
 }
 
 PGresult *
-lw_dbs_error_classes(lw_db *db, lw_err *err, const lw_dbs_filter *f)
+lw_db_stats_error_classes(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 {
     filter_params fp;
     const char *p[6];
@@ -159,7 +159,7 @@ lw_dbs_error_classes(lw_db *db, lw_err *err, const lw_dbs_filter *f)
 }
 
 PGresult *
-lw_dbs_totals(lw_db *db, lw_err *err, const lw_dbs_filter *f)
+lw_db_stats_totals(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 {
     filter_params fp;
     const char *p[6];
@@ -185,7 +185,7 @@ lw_dbs_totals(lw_db *db, lw_err *err, const lw_dbs_filter *f)
 /* ---- alerts and jobs ---- */
 
 PGresult *
-lw_dbs_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to)
+lw_db_stats_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to)
 {
     char a[24], b[24];
     const char *p[2] = { a, b };
@@ -205,7 +205,7 @@ lw_dbs_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to)
 }
 
 long long
-lw_dbs_alerts_firing(lw_db *db, lw_err *err)
+lw_db_stats_alerts_firing(lw_db *db, lw_err *err)
 {
     PGresult *res;
     long long n;
@@ -219,7 +219,7 @@ lw_dbs_alerts_firing(lw_db *db, lw_err *err)
 }
 
 PGresult *
-lw_dbs_last_run(lw_db *db, lw_err *err, const char *const *names, size_t n)
+lw_db_stats_last_run(lw_db *db, lw_err *err, const char *const *names, size_t n)
 {
     lw_buf arr = { 0 };
     const char *p[1];
@@ -252,7 +252,7 @@ cleanup:
 /* ---- synthetic history ---- */
 
 void
-lw_dbs_backfill_incident(time_t from, time_t to, int64_t interval_s, time_t *start, time_t *end)
+lw_db_stats_backfill_incident(time_t from, time_t to, int64_t interval_s, time_t *start, time_t *end)
 {
     const time_t len = 2 * 3600;
     time_t s;
@@ -374,7 +374,7 @@ set_name(char *dst, size_t size, const PGresult *res, long long id)
 }
 
 int
-lw_dbs_backfill(lw_db *db, const lw_dbs_backfill_opts *o, lw_dbs_backfill_result *r,
+lw_db_stats_backfill(lw_db *db, const lw_db_stats_backfill_opts *o, lw_db_stats_backfill_result *r,
                 lw_err *err)
 {
     char from[24], to[24], ival[24], seed[24], ifrom[24], ito[24], tue[24], drift[24], inc[24];
@@ -438,7 +438,7 @@ lw_dbs_backfill(lw_db *db, const lw_dbs_backfill_opts *o, lw_dbs_backfill_result
     set_name(r->tuesday_model, sizeof(r->tuesday_model), models, r->tuesday_model_id);
     set_name(r->drift_model, sizeof(r->drift_model), models, r->drift_model_id);
     set_name(r->incident_model, sizeof(r->incident_model), models, r->incident_model_id);
-    lw_dbs_backfill_incident(o->from, o->to, o->interval_s, &r->incident_from, &r->incident_to);
+    lw_db_stats_backfill_incident(o->from, o->to, o->interval_s, &r->incident_from, &r->incident_to);
 
     snprintf(from, sizeof(from), "%lld", (long long) o->from);
     snprintf(to, sizeof(to), "%lld", (long long) o->to);
@@ -504,7 +504,7 @@ cleanup:
 }
 
 int
-lw_dbs_backfill_remove(lw_db *db, long long *removed, lw_err *err)
+lw_db_stats_backfill_remove(lw_db *db, long long *removed, lw_err *err)
 {
     int n = lw_db_exec(db, err, "DELETE FROM probes WHERE backfill", 0, NULL);
 
@@ -515,7 +515,7 @@ lw_dbs_backfill_remove(lw_db *db, long long *removed, lw_err *err)
 }
 
 PGresult *
-lw_dbs_backfill_summary(lw_db *db, lw_err *err)
+lw_db_stats_backfill_summary(lw_db *db, lw_err *err)
 {
     return lw_db_query(db, err,
                        "SELECT m.name AS model, e.name AS environment, count(*) AS rows,"

@@ -43,7 +43,7 @@ parse_ll(const char *s, long long lo, long long hi, long long *out)
 }
 
 static void
-print_summary(lw_db *db, const lw_dbs_backfill_opts *o, const lw_dbs_backfill_result *r,
+print_summary(lw_db *db, const lw_db_stats_backfill_opts *o, const lw_db_stats_backfill_result *r,
               double secs)
 {
     static const char *const head[] = { "Model", "Environment", "Probes", "Success",
@@ -70,7 +70,7 @@ print_summary(lw_db *db, const lw_dbs_backfill_opts *o, const lw_dbs_backfill_re
     }
     printf("\n");
 
-    res = lw_dbs_backfill_summary(db, &err);
+    res = lw_db_stats_backfill_summary(db, &err);
     if (res == NULL) {
         fprintf(stderr, "llmwatch backfill: summary: %s\n", err.msg);
     } else {
@@ -129,8 +129,8 @@ lw_cmd_backfill(int argc, char **argv)
     const char *url = NULL, *config = NULL, **names = NULL;
     long long days = 30, seed = 42, removed;
     int64_t interval = 300;
-    lw_dbs_backfill_opts o;
-    lw_dbs_backfill_result r;
+    lw_db_stats_backfill_opts o;
+    lw_db_stats_backfill_result r;
     lw_config *cfg = NULL;
     lw_diag diags;
     lw_db *db = NULL;
@@ -206,7 +206,7 @@ lw_cmd_backfill(int argc, char **argv)
     if (remove) {
         char num[32];
 
-        if (lw_dbs_backfill_remove(db, &removed, &err) != LW_OK) {
+        if (lw_db_stats_backfill_remove(db, &removed, &err) != LW_OK) {
             fprintf(stderr, "llmwatch backfill: %s\n", err.msg);
             goto cleanup;
         }
@@ -227,7 +227,7 @@ lw_cmd_backfill(int argc, char **argv)
     o.models = names;
     o.n_models = n;
     t0 = lw_now_mono_us();
-    if (lw_dbs_backfill(db, &o, &r, &err) != LW_OK) {
+    if (lw_db_stats_backfill(db, &o, &r, &err) != LW_OK) {
         fprintf(stderr, "llmwatch backfill: %s\n", err.msg);
         goto cleanup;
     }

@@ -66,7 +66,7 @@ print_last_run(lw_db *db, const char *const *names, size_t n, time_t now)
     long long missed;
     const char *status;
 
-    res = lw_dbs_last_run(db, &err, names, n);
+    res = lw_db_stats_last_run(db, &err, names, n);
     if (res == NULL) {
         printf("last run: unknown (%s)\n", err.msg);
         return;
@@ -136,7 +136,7 @@ print_alerts(lw_db *db, time_t from, time_t to)
     long long total = 0, firing;
     int i, shown = 0;
 
-    res = lw_dbs_alerts_fired(db, &err, from, to);
+    res = lw_db_stats_alerts_fired(db, &err, from, to);
     if (res == NULL) {
         printf("- Alerts triggered: unknown (%s)\n", err.msg);
         return;
@@ -161,7 +161,7 @@ print_alerts(lw_db *db, time_t from, time_t to)
         printf(")");
     }
     PQclear(res);
-    firing = lw_dbs_alerts_firing(db, &err);
+    firing = lw_db_stats_alerts_firing(db, &err);
     if (firing > 0)
         printf("; %lld firing now", firing);
     printf("\n");
@@ -170,8 +170,8 @@ print_alerts(lw_db *db, time_t from, time_t to)
 static int
 print_recent(lw_db *db, time_t now)
 {
-    lw_dbs_filter f;
-    lw_dbs_window_row w;
+    lw_db_stats_filter f;
+    lw_db_stats_window_row w;
     PGresult *models = NULL, *tot = NULL;
     lw_buf per = { 0 };
     char num[32], buf[32];
@@ -183,10 +183,10 @@ print_recent(lw_db *db, time_t now)
     f.from = now - RECENT_HOURS * 3600;
     f.to = now + 1;
     f.include_idle = 1;
-    models = lw_dbs_window(db, &err, &f);
+    models = lw_db_stats_window(db, &err, &f);
     if (models == NULL)
         goto cleanup;
-    tot = lw_dbs_totals(db, &err, &f);
+    tot = lw_db_stats_totals(db, &err, &f);
     if (tot == NULL)
         goto cleanup;
 
@@ -199,7 +199,7 @@ print_recent(lw_db *db, time_t now)
         printf("\n");
     } else {
         for (i = 0; i < PQntuples(models); i++) {
-            lw_dbs_window_get(models, i, &w);
+            lw_db_stats_window_get(models, i, &w);
             if (first < 0)
                 first = w.count;
             else if (w.count != first)
@@ -301,7 +301,7 @@ enum { FMT_TABLE, FMT_JSON, FMT_CSV };
 
 /* "http_5xx 3, timeout 1" (sep ", ", kv " ") or "http_5xx:3;timeout:1". */
 static void
-errors_of(const PGresult *errs, const lw_dbs_window_row *w, const char *kv, const char *sep,
+errors_of(const PGresult *errs, const lw_db_stats_window_row *w, const char *kv, const char *sep,
           lw_buf *out)
 {
     int i, n = 0;
@@ -324,7 +324,7 @@ fmt_num(double v, const char *fmt, char *buf, size_t size)
 
 static int
 metrics_table(const PGresult *rows, const PGresult *errs, const PGresult *tot,
-              const lw_dbs_filter *f, int hours)
+              const lw_db_stats_filter *f, int hours)
 {
     static const char *const head_env[] = {
         "Model", "Env", "Requests", "Success", "TTFT p50", "TTFT p95", "Total p50", "Total p95",
@@ -333,7 +333,7 @@ metrics_table(const PGresult *rows, const PGresult *errs, const PGresult *tot,
     const char *const *head = head_env;
     char c[11][48], a[32], b[32];
     const char *cells[12];
-    lw_dbs_window_row w;
+    lw_db_stats_window_row w;
     lw_fmt_table *t;
     lw_buf out = { 0 }, eb = { 0 };
     int i, k, multi_env = 0, rc = LW_ENOMEM;
@@ -356,7 +356,7 @@ metrics_table(const PGresult *rows, const PGresult *errs, const PGresult *tot,
     if (t == NULL)
         goto cleanup;
     for (i = 0; i < PQntuples(rows); i++) {
-        lw_dbs_window_get(rows, i, &w);
+        lw_db_stats_window_get(rows, i, &w);
         lw_fmt_count(w.count, c[0], sizeof(c[0]));
         lw_fmt_percent(w.success_rate, c[1], sizeof(c[1]));
         lw_fmt_ms(w.p50_ttft_ms, c[2], sizeof(c[2]));
@@ -420,10 +420,10 @@ jdec(double v, int decimals)
 
 static int
 metrics_json(const PGresult *rows, const PGresult *errs, const PGresult *tot,
-             const lw_dbs_filter *f, int hours)
+             const lw_db_stats_filter *f, int hours)
 {
     json_object *root = json_object_new_object(), *arr = json_object_new_array(), *m, *o;
-    lw_dbs_window_row w;
+    lw_db_stats_window_row w;
     char a[40];
     struct tm tm;
     int i, e;
@@ -441,7 +441,7 @@ metrics_json(const PGresult *rows, const PGresult *errs, const PGresult *tot,
     json_object_object_add(root, "to", json_object_new_string(a));
     json_object_object_add(root, "hours", json_object_new_int(hours));
     for (i = 0; i < PQntuples(rows); i++) {
-        lw_dbs_window_get(rows, i, &w);
+        lw_db_stats_window_get(rows, i, &w);
         m = json_object_new_object();
         json_object_object_add(m, "model", json_object_new_string(w.model));
         json_object_object_add(m, "environment", json_object_new_string(w.environment));
@@ -494,7 +494,7 @@ static int
 metrics_csv(const PGresult *rows, const PGresult *errs)
 {
     lw_buf out = { 0 }, eb = { 0 };
-    lw_dbs_window_row w;
+    lw_db_stats_window_row w;
     char v[12][40];
     int i, k, rc = LW_ENOMEM;
 
@@ -502,7 +502,7 @@ metrics_csv(const PGresult *rows, const PGresult *errs)
                       "total_avg_ms,total_p50_ms,total_p95_ms,total_p99_ms,decode_tps,cost_usd,"
                       "quality,errors_by_class\r\n");
     for (i = 0; i < PQntuples(rows); i++) {
-        lw_dbs_window_get(rows, i, &w);
+        lw_db_stats_window_get(rows, i, &w);
         lw_fmt_csv_field(&out, w.model);
         lw_buf_putc(&out, ',');
         lw_fmt_csv_field(&out, w.environment);
@@ -566,7 +566,7 @@ lw_cmd_metrics(int argc, char **argv)
     };
     const char *url = NULL;
     PGresult *rows = NULL, *errs = NULL, *tot = NULL;
-    lw_dbs_filter f;
+    lw_db_stats_filter f;
     lw_db *db = NULL;
     lw_err err;
     char *end;
@@ -615,7 +615,7 @@ lw_cmd_metrics(int argc, char **argv)
     f.to = time(NULL) + 1;
     f.from = f.to - (time_t) hours * 3600;
     f.include_idle = 1;
-    rows = lw_dbs_window(db, &err, &f);
+    rows = lw_db_stats_window(db, &err, &f);
     if (rows == NULL) {
         fprintf(stderr, "llmwatch metrics: %s\n", err.msg);
         goto cleanup;
@@ -625,9 +625,9 @@ lw_cmd_metrics(int argc, char **argv)
                 f.environment ? " in environment " : "", f.environment ? f.environment : "");
         goto cleanup;
     }
-    errs = lw_dbs_error_classes(db, &err, &f);
+    errs = lw_db_stats_error_classes(db, &err, &f);
     if (errs != NULL)
-        tot = lw_dbs_totals(db, &err, &f);
+        tot = lw_db_stats_totals(db, &err, &f);
     if (errs == NULL || tot == NULL) {
         fprintf(stderr, "llmwatch metrics: %s\n", err.msg);
         goto cleanup;
