@@ -151,12 +151,8 @@ typedef struct {
 int lw_rule_from_form(const lw_rule_form *f, lw_rule **out, lw_rule_errors *errs);
 int lw_rule_from_config(const lw_config_rule *cr, lw_rule **out, lw_rule_errors *errs);
 
-/* The columns lw_rule_from_row reads, in this order, for a SELECT over
- * `rules r`. */
-#define LW_RULE_COLUMNS \
-    "r.id, r.name, r.kind, r.expression, r.params::text, r.severity, r.for_s, r.cooldown_s," \
-    " r.repeat_interval_s, r.send_resolved, array_to_json(r.scope_models)::text," \
-    " array_to_json(r.scope_environments)::text, r.runbook, r.enabled"
+/* From a row of lw_db_rules_row or lw_db_rules_load (db/rules.h gives
+ * the columns). */
 int lw_rule_from_row(const PGresult *res, int row, lw_rule **out, lw_rule_errors *errs);
 
 /* rules.params for a rule (the keys config sync writes: window_s,

@@ -81,9 +81,8 @@ lw_db_rules_json(lw_db *db, lw_err *err, long long id)
         "SELECT (to_jsonb(r) - 'deleted_at')::text FROM rules r WHERE r.id = $1::int", id);
 }
 
-/* $4..$16 of the rule statements, in lw_db_rules_def order (source apart). */
-static void
-rule_params(const lw_db_rules_def *rule, const char **p)
+void
+lw_db_rules_def_params(const lw_db_rules_def *rule, const char **p)
 {
     p[0] = rule->name;
     p[1] = rule->kind;
@@ -113,7 +112,7 @@ lw_db_rules_create(lw_db *db, lw_err *err, const lw_db_audit_who *who,
     lw_db_audit_room room;
 
     lw_db_audit_params(who, 0, &room, p);
-    rule_params(rule, p + 3);
+    lw_db_rules_def_params(rule, p + 3);
     p[16] = rule->source ? rule->source : "ui";
     return lw_db_audit_change(db, err,
         "WITH old AS (SELECT NULL::jsonb AS j),"
@@ -134,7 +133,7 @@ lw_db_rules_update(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long
     lw_db_audit_room room;
 
     lw_db_audit_params(who, id, &room, p);
-    rule_params(rule, p + 3);
+    lw_db_rules_def_params(rule, p + 3);
     p[16] = room.id;
     p[17] = version;
     /* the source stays what it was (ui or api); config rules are not

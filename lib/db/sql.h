@@ -7,6 +7,7 @@
 
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/rules.h"
 
 /* ---- how values are shown ---- */
 
@@ -105,5 +106,13 @@ void lw_db_audit_params(const lw_db_audit_who *who, long long id, lw_db_audit_ro
  * LW_EDB. */
 int lw_db_audit_change(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
                        long long *id);
+
+/* ---- rules (lib/db/rules.c) ---- */
+
+/* A rule's 13 values in statement order (name, kind, expression, params,
+ * severity, for_s, cooldown_s, repeat_interval_s, send_resolved,
+ * scope_models, scope_environments, runbook, enabled) into p[0..12], with
+ * the table's defaults for what is NULL (source apart). */
+void lw_db_rules_def_params(const lw_db_rules_def *rule, const char **p);
 
 #endif
