@@ -262,7 +262,7 @@ cmd_backtest(lw_db *db, struct opts *o)
         o->from = o->to - (time_t) o->days * 86400;
     if (o->step == 0)
         o->step = 60;
-    if (lw_rules_backtest(db, r, o->from, o->to, o->step, &bt, &err) != LW_OK) {
+    if (lw_backtest_rule(db, r, o->from, o->to, o->step, &bt, &err) != LW_OK) {
         fprintf(stderr, "llmwatch alerts backtest: %s\n", err.msg);
         goto cleanup;
     }
@@ -418,7 +418,7 @@ tune_rule(lw_db *db, const lw_rule *r, const struct opts *o)
                o->min_points);
         goto cleanup;
     }
-    if (lw_rules_backtest_samples(r, &smp, NULL, &bt) != LW_OK)
+    if (lw_backtest_samples(r, &smp, NULL, &bt) != LW_OK)
         goto cleanup;
     cur = score_replay(&bt, l, nl, o->at);
     lw_backtest_free(&bt);
@@ -440,7 +440,7 @@ tune_rule(lw_db *db, const lw_rule *r, const struct opts *o)
             t.rhs_scale = below ? 1.0 - 0.02 * step : 1.0 + 0.05 * step;
             cand = t.rhs_scale;
         }
-        if (lw_rules_backtest_samples(r, &smp, &t, &bt) != LW_OK)
+        if (lw_backtest_samples(r, &smp, &t, &bt) != LW_OK)
             goto cleanup;
         sc = score_replay(&bt, l, nl, o->at);
         lw_backtest_free(&bt);
