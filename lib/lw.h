@@ -79,6 +79,13 @@ int lw_env_name_ok(const char *s, size_t n);
  * the notify worker (secrets at send time) share it. */
 int lw_env_expand(const char *s, lw_buf *out, lw_buf *missing, int empty_is_unset, lw_err *err);
 
+/* A list of strings: n entries, none NULL. Who owns them is said where a
+ * list is handed out. */
+typedef struct {
+    const char **v;
+    size_t n;
+} lw_strlist;
+
 /* Small helpers. */
 int  lw_streq(const char *a, const char *b);        /* NULL-safe */
 char *lw_strdup(const char *s);                     /* caller frees; aborts on OOM */
