@@ -252,7 +252,7 @@ csrf_ok(lw_req *r, const lw_route *rt)
         if (!lw_auth_token_valid(expected))
             return 0;
     }
-    return expected != NULL && expected[0] != '\0' && lw_auth_streq_ct(sent, expected);
+    return expected != NULL && expected[0] != '\0' && lw_crypto_streq(sent, expected);
 }
 
 /* ---- answers ---- */
