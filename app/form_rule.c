@@ -721,7 +721,7 @@ lw_rf_chart(lw_db *db, const lw_rule *rule, time_t from, time_t to, int64_t step
     }
     for (i = 0; i < n_at; i++)
         at[i] = from + (time_t) i * step;
-    rc = lw_rule_fetch(db, rule, at, n_at, &s, err);
+    rc = lw_rule_fetch(db, err, rule, at, n_at, &s);
     if (rc != LW_OK)
         goto done;
     cap = n_at;

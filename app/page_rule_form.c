@@ -79,7 +79,7 @@ preview(lw_req *r, lw_db *db, const lw_rule *rule)
     size_t i, n_points = 0;
     int rc;
 
-    rc = lw_backtest_rule(db, rule, from, now, PREVIEW_STEP, &bt, &r->err);
+    rc = lw_backtest_rule(db, &r->err, rule, from, now, PREVIEW_STEP, &bt);
     if (rc != LW_OK) {
         lw_backtest_free(&bt);
         return rc == LW_ENOMEM ? rc : LW_EDB;

@@ -165,7 +165,7 @@ lw_rollup_hist_parse(const char *text, int *hist, size_t n, long long *total)
 /* ---- the refresh --------------------------------------------------------- */
 
 int
-lw_rollup_refresh_stats(lw_db *db, lw_rollup_stats *st, lw_err *err)
+lw_rollup_refresh_stats(lw_db *db, lw_err *err, lw_rollup_stats *st)
 {
     int64_t t0 = lw_now_mono_us();
     int rc = LW_EDB;
@@ -190,5 +190,5 @@ lw_rollup_refresh(lw_db *db, lw_err *err)
 {
     lw_rollup_stats st;
 
-    return lw_rollup_refresh_stats(db, &st, err);
+    return lw_rollup_refresh_stats(db, err, &st);
 }

@@ -77,6 +77,6 @@ typedef struct {
  * after each cycle). Records `rollups_refreshed_at` in settings. */
 int lw_rollup_refresh(lw_db *db, lw_err *err);
 /* The same, with what it did in *st. */
-int lw_rollup_refresh_stats(lw_db *db, lw_rollup_stats *st, lw_err *err);
+int lw_rollup_refresh_stats(lw_db *db, lw_err *err, lw_rollup_stats *st);
 
 #endif

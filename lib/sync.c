@@ -230,8 +230,8 @@ sync_rules(lw_db *db, lw_pool *pool, const lw_config *cfg, const char *actor,
 }
 
 int
-lw_sync_config(lw_db *db, const lw_config *cfg, const char *actor,
-               lw_sync_counts *counts, lw_err *err)
+lw_sync_config(lw_db *db, lw_err *err, const lw_config *cfg, const char *actor,
+               lw_sync_counts *counts)
 {
     lw_pool *pool = lw_pool_create();
     int changed = 0;

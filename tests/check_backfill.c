@@ -116,7 +116,7 @@ START_TEST(test_backfill_rows_and_patterns)
         return;
     seed_models(db);
     two_weeks(&o, 42);
-    ck_assert_msg(lw_db_stats_backfill(db, &o, &r, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_db_stats_backfill(db, &err, &o, &r) == LW_OK, "%s", err.msg);
     ck_assert_int_eq(r.n_models, 3);
     ck_assert_int_eq(r.inserted, 3 * 4032);
     ck_assert_int_eq(r.removed, 0);
@@ -232,11 +232,11 @@ START_TEST(test_backfill_replace_and_remove)
     exec_ok(db, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms)"
                 " VALUES ('2025-01-08 12:00:01+00', 1, 1, true, 1234.5)");
     two_weeks(&o, 42);
-    ck_assert_msg(lw_db_stats_backfill(db, &o, &r, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_db_stats_backfill(db, &err, &o, &r) == LW_OK, "%s", err.msg);
     sum42 = num(db, CHECKSUM);
 
     /* again: replaced, not duplicated, and the same seed gives the same rows */
-    ck_assert_msg(lw_db_stats_backfill(db, &o, &r, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_db_stats_backfill(db, &err, &o, &r) == LW_OK, "%s", err.msg);
     ck_assert_int_eq(r.removed, 3 * 4032);
     ck_assert_int_eq(r.inserted, 3 * 4032);
     ck_assert_int_eq(num(db, "SELECT count(*) FROM probes"), 3 * 4032 + 1);
@@ -244,7 +244,7 @@ START_TEST(test_backfill_replace_and_remove)
 
     /* another seed, another history */
     two_weeks(&o, 43);
-    ck_assert_msg(lw_db_stats_backfill(db, &o, &r, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_db_stats_backfill(db, &err, &o, &r) == LW_OK, "%s", err.msg);
     sum = num(db, CHECKSUM);
     ck_assert_msg(sum != sum42, "seed 43 gave the same history as 42");
 
@@ -260,11 +260,11 @@ START_TEST(test_backfill_replace_and_remove)
     PQclear(res);
 
     /* remove: exactly the backfill rows */
-    ck_assert_int_eq(lw_db_stats_backfill_remove(db, &removed, &err), LW_OK);
+    ck_assert_int_eq(lw_db_stats_backfill_remove(db, &err, &removed), LW_OK);
     ck_assert_int_eq(removed, 3 * 4032);
     ck_assert_int_eq(num(db, "SELECT count(*) FROM probes"), 1);
     ck_assert_int_eq(num(db, "SELECT count(*) FROM probes WHERE NOT backfill AND total_ms = 1234.5"), 1);
-    ck_assert_int_eq(lw_db_stats_backfill_remove(db, &removed, &err), LW_OK);
+    ck_assert_int_eq(lw_db_stats_backfill_remove(db, &err, &removed), LW_OK);
     ck_assert_int_eq(removed, 0);
     lw_db_close(db);
 }
@@ -288,7 +288,7 @@ START_TEST(test_backfill_model_choice)
     o.interval_s = 3600;
     o.models = beta;
     o.n_models = 1;
-    ck_assert_msg(lw_db_stats_backfill(db, &o, &r, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_db_stats_backfill(db, &err, &o, &r) == LW_OK, "%s", err.msg);
     ck_assert_int_eq(r.inserted, 24);
     ck_assert_int_eq(r.n_models, 1);
     ck_assert_str_eq(r.tuesday_model, "beta");
@@ -299,24 +299,24 @@ START_TEST(test_backfill_model_choice)
     /* unknown and disabled models are refused, and nothing changes */
     o.models = unknown;
     o.n_models = 2;
-    ck_assert_int_eq(lw_db_stats_backfill(db, &o, &r, &err), LW_ENOTFOUND);
+    ck_assert_int_eq(lw_db_stats_backfill(db, &err, &o, &r), LW_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(err.msg, "nope"));
     o.models = disabled;
     o.n_models = 1;
-    ck_assert_int_eq(lw_db_stats_backfill(db, &o, &r, &err), LW_ENOTFOUND);
+    ck_assert_int_eq(lw_db_stats_backfill(db, &err, &o, &r), LW_ENOTFOUND);
     ck_assert_int_eq(num(db, "SELECT count(*) FROM probes"), 24);
 
     /* no enabled model at all */
     exec_ok(db, "UPDATE models SET enabled = false");
     o.models = NULL;
     o.n_models = 0;
-    ck_assert_int_eq(lw_db_stats_backfill(db, &o, &r, &err), LW_ENOTFOUND);
+    ck_assert_int_eq(lw_db_stats_backfill(db, &err, &o, &r), LW_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(err.msg, "no enabled model"));
 
     /* an empty range is refused before touching anything */
     exec_ok(db, "UPDATE models SET enabled = true");
     o.to = o.from;
-    ck_assert_int_eq(lw_db_stats_backfill(db, &o, &r, &err), LW_EINVAL);
+    ck_assert_int_eq(lw_db_stats_backfill(db, &err, &o, &r), LW_EINVAL);
     ck_assert_int_eq(num(db, "SELECT count(*) FROM probes"), 24);
     lw_db_close(db);
 }

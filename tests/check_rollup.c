@@ -303,7 +303,7 @@ refresh(lw_db *db, lw_rollup_stats *st)
     lw_err err = { { 0 } };
     lw_rollup_stats mine;
 
-    ck_assert_msg(lw_rollup_refresh_stats(db, st ? st : &mine, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_rollup_refresh_stats(db, &err, st ? st : &mine) == LW_OK, "%s", err.msg);
 }
 
 /* Empty probes, rollups, models... (TRUNCATE probes empties the rollups

@@ -121,7 +121,7 @@ wt_db(const char *test)
     res = lw_db_query(db, &err, "SELECT to_regclass('users') IS NOT NULL", 0, NULL);
     ck_assert_msg(res != NULL, "%s", err.msg);
     if (!lw_db_bool(res, 0, 0))
-        ck_assert_msg(lw_db_migrate(db, "sql", &applied, &err) == LW_OK, "migrate: %s", err.msg);
+        ck_assert_msg(lw_db_migrate(db, &err, "sql", &applied) == LW_OK, "migrate: %s", err.msg);
     PQclear(res);
     return db;
 }

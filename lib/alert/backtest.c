@@ -99,8 +99,8 @@ cleanup:
 }
 
 int
-lw_backtest_rule(lw_db *db, const lw_rule *rule, time_t from, time_t to, int64_t step,
-                  lw_backtest *out, lw_err *err)
+lw_backtest_rule(lw_db *db, lw_err *err, const lw_rule *rule, time_t from, time_t to,
+                 int64_t step, lw_backtest *out)
 {
     lw_rule_samples s = { 0 };
     time_t *at = NULL, t;
@@ -123,7 +123,7 @@ lw_backtest_rule(lw_db *db, const lw_rule *rule, time_t from, time_t to, int64_t
     }
     for (t = from; t <= to; t += step)
         at[n++] = t;
-    rc = lw_rule_fetch(db, rule, at, n, &s, err);
+    rc = lw_rule_fetch(db, err, rule, at, n, &s);
     if (rc == LW_OK) {
         rc = lw_backtest_samples(rule, &s, NULL, out);
         if (rc != LW_OK)

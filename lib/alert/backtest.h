@@ -36,8 +36,8 @@ typedef struct {
 /* What `evaluate` run at from, from + step, ... (<= to) would have done,
  * starting from no open alert: same SQL (lw_rule_fetch), same decisions,
  * same state machine. out is zeroed first; free with lw_backtest_free. */
-int lw_backtest_rule(lw_db *db, const lw_rule *rule, time_t from, time_t to, int64_t step,
-                      lw_backtest *out, lw_err *err);
+int lw_backtest_rule(lw_db *db, lw_err *err, const lw_rule *rule, time_t from, time_t to,
+                     int64_t step, lw_backtest *out);
 /* The replay part alone, on samples already fetched (tuning replays many
  * candidates over one fetch). tune may be NULL. */
 int lw_backtest_samples(const lw_rule *rule, const lw_rule_samples *s,

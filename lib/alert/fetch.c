@@ -123,8 +123,8 @@ append_rows(lw_rule_samples *out, const PGresult *res)
 }
 
 int
-lw_rule_fetch(lw_db *db, const lw_rule *r, const time_t *at, size_t n_at,
-              lw_rule_samples *out, lw_err *err)
+lw_rule_fetch(lw_db *db, lw_err *err, const lw_rule *r, const time_t *at, size_t n_at,
+              lw_rule_samples *out)
 {
     lw_db_measures_spec q;
     PGresult *res;

@@ -42,8 +42,8 @@ typedef struct {
  * with running sums, so a 7-day backtest every minute takes about a second.
  * Turns JIT off for the session (RESET after). Appends to out (initialise
  * it zeroed; free with lw_rule_samples_free). */
-int lw_rule_fetch(lw_db *db, const lw_rule *r, const time_t *at, size_t n_at,
-                  lw_rule_samples *out, lw_err *err);
+int lw_rule_fetch(lw_db *db, lw_err *err, const lw_rule *r, const time_t *at, size_t n_at,
+                  lw_rule_samples *out);
 void lw_rule_samples_free(lw_rule_samples *s);
 
 #endif

@@ -172,8 +172,8 @@ int lw_rules_check_config(const lw_config *cfg, lw_diag *diags);
  * longer validates is skipped with a warning in the log and counted in
  * *invalid. *out is an array of n rules (caller frees with
  * lw_rules_free). name: only that rule (NULL = all). */
-int lw_rules_load(lw_db *db, const char *name, int enabled_only, lw_rule ***out, size_t *n,
-                  size_t *invalid, lw_err *err);
+int lw_rules_load(lw_db *db, lw_err *err, const char *name, int enabled_only, lw_rule ***out,
+                  size_t *n, size_t *invalid);
 void lw_rules_free(lw_rule **v, size_t n);
 
 #endif

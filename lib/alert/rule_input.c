@@ -417,8 +417,8 @@ lw_rule_from_row(const PGresult *res, int row, lw_rule **out, lw_rule_errors *er
 /* ---- from the database ---- */
 
 int
-lw_rules_load(lw_db *db, const char *name, int enabled_only, lw_rule ***out, size_t *n,
-              size_t *invalid, lw_err *err)
+lw_rules_load(lw_db *db, lw_err *err, const char *name, int enabled_only, lw_rule ***out,
+              size_t *n, size_t *invalid)
 {
     PGresult *res;
     lw_rule **v = NULL, *r;

@@ -293,7 +293,7 @@ read_file(const char *path, lw_err *err)
 }
 
 int
-lw_db_migrate(lw_db *db, const char *sqldir, int *applied, lw_err *err)
+lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied)
 {
     struct dirent **names = NULL;
     PGresult *res = NULL;

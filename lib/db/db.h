@@ -41,7 +41,7 @@ void lw_db_rollback(lw_db *db);
 /* Applies sql/NNN_name.sql files of `sqldir` that are not yet recorded in
  * schema_migrations, in order, each in its own transaction, under an
  * advisory lock. *applied gets how many ran. */
-int lw_db_migrate(lw_db *db, const char *sqldir, int *applied, lw_err *err);
+int lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied);
 
 /* Reading helpers on a result: NULL-safe, borrowed strings. */
 const char *lw_db_str(const PGresult *res, int row, int col);  /* NULL when SQL NULL */

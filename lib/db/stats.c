@@ -374,8 +374,8 @@ set_name(char *dst, size_t size, const PGresult *res, long long id)
 }
 
 int
-lw_db_stats_backfill(lw_db *db, const lw_db_stats_backfill_opts *o, lw_db_stats_backfill_result *r,
-                lw_err *err)
+lw_db_stats_backfill(lw_db *db, lw_err *err, const lw_db_stats_backfill_opts *o,
+                     lw_db_stats_backfill_result *r)
 {
     char from[24], to[24], ival[24], seed[24], ifrom[24], ito[24], tue[24], drift[24], inc[24];
     lw_buf names = { 0 }, ids = { 0 };
@@ -504,7 +504,7 @@ cleanup:
 }
 
 int
-lw_db_stats_backfill_remove(lw_db *db, long long *removed, lw_err *err)
+lw_db_stats_backfill_remove(lw_db *db, lw_err *err, long long *removed)
 {
     int n = lw_db_exec(db, err, "DELETE FROM probes WHERE backfill", 0, NULL);
 

@@ -120,11 +120,11 @@ void lw_db_stats_backfill_incident(time_t from, time_t to, int64_t interval_s,
  * an incident, errors, quality, and costs computed exactly from each
  * model's prices. Every row has backfill = true. LW_ENOTFOUND when there is
  * no model to backfill. */
-int lw_db_stats_backfill(lw_db *db, const lw_db_stats_backfill_opts *o, lw_db_stats_backfill_result *r,
-                    lw_err *err);
+int lw_db_stats_backfill(lw_db *db, lw_err *err, const lw_db_stats_backfill_opts *o,
+                         lw_db_stats_backfill_result *r);
 
 /* Deletes exactly the rows with backfill = true; *removed gets how many. */
-int lw_db_stats_backfill_remove(lw_db *db, long long *removed, lw_err *err);
+int lw_db_stats_backfill_remove(lw_db *db, lw_err *err, long long *removed);
 
 /* Per model over the backfill rows: model, environment, rows, ok_count,
  * first_ts, last_ts, avg_total_ms, cost_pico; in model id order. */

@@ -206,7 +206,7 @@ lw_cmd_backfill(int argc, char **argv)
     if (remove) {
         char num[32];
 
-        if (lw_db_stats_backfill_remove(db, &removed, &err) != LW_OK) {
+        if (lw_db_stats_backfill_remove(db, &err, &removed) != LW_OK) {
             fprintf(stderr, "llmwatch backfill: %s\n", err.msg);
             goto cleanup;
         }
@@ -227,7 +227,7 @@ lw_cmd_backfill(int argc, char **argv)
     o.models = names;
     o.n_models = n;
     t0 = lw_now_mono_us();
-    if (lw_db_stats_backfill(db, &o, &r, &err) != LW_OK) {
+    if (lw_db_stats_backfill(db, &err, &o, &r) != LW_OK) {
         fprintf(stderr, "llmwatch backfill: %s\n", err.msg);
         goto cleanup;
     }

@@ -105,7 +105,7 @@ lw_cmd_init(int argc, char **argv)
         goto cleanup;
     }
     dir = sql_dir();
-    if (lw_db_migrate(db, dir, &applied, &err) != LW_OK) {
+    if (lw_db_migrate(db, &err, dir, &applied) != LW_OK) {
         fprintf(stderr, "llmwatch init: %s\n", err.msg);
         goto cleanup;
     }
@@ -124,7 +124,7 @@ lw_cmd_init(int argc, char **argv)
         goto cleanup;
     }
     memset(&counts, 0, sizeof(counts));
-    if (cfg != NULL && lw_sync_config(db, cfg, "config", &counts, &err) != LW_OK) {
+    if (cfg != NULL && lw_sync_config(db, &err, cfg, "config", &counts) != LW_OK) {
         fprintf(stderr, "llmwatch init: loading %s into the database: %s\n", config, err.msg);
         goto cleanup;
     }
@@ -189,7 +189,7 @@ lw_cmd_migrate(int argc, char **argv)
         return 1;
     }
     dir = sql_dir();
-    rc = lw_db_migrate(db, dir, &applied, &err);
+    rc = lw_db_migrate(db, &err, dir, &applied);
     if (rc == LW_OK)
         printf("%d migration%s applied\n", applied, applied == 1 ? "" : "s");
     else
