@@ -164,6 +164,23 @@ sync_channels(lw_db *db, lw_pool *pool, const lw_config *cfg, const char *actor,
     return LW_OK;
 }
 
+/* key: v, only when v is set (not 0) */
+static void
+json_int_set(json_object *o, const char *key, int64_t v)
+{
+    if (v != 0)
+        json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+/* key: v, only when has */
+static void
+json_double_set(json_object *o, const char *key, bool has, double v)
+{
+    if (has)
+        json_object_object_add(o, key, json_object_new_double(v));
+}
+
+/* rules.params as the config gives them: only what is set. */
 static char *
 rule_params(lw_pool *pool, const lw_config_rule *r)
 {
@@ -172,23 +189,15 @@ rule_params(lw_pool *pool, const lw_config_rule *r)
     json_list(o, "conditions", &r->conditions);
     if (r->kind == LW_RULE_COMPOSITE)
         json_str(o, "operator", r->op == LW_OP_OR ? "OR" : "AND");
-    if (r->window)
-        json_object_object_add(o, "window_s", json_object_new_int64(r->window));
-    if (r->lookback_window)
-        json_object_object_add(o, "lookback_window_s", json_object_new_int64(r->lookback_window));
-    if (r->horizon)
-        json_object_object_add(o, "horizon_s", json_object_new_int64(r->horizon));
-    if (r->period)
-        json_object_object_add(o, "period_s", json_object_new_int64(r->period));
-    if (r->minimum_samples)
-        json_object_object_add(o, "minimum_samples", json_object_new_int64(r->minimum_samples));
+    json_int_set(o, "window_s", r->window);
+    json_int_set(o, "lookback_window_s", r->lookback_window);
+    json_int_set(o, "horizon_s", r->horizon);
+    json_int_set(o, "period_s", r->period);
+    json_int_set(o, "minimum_samples", r->minimum_samples);
     json_str(o, "metric", r->metric);
-    if (r->has_threshold)
-        json_object_object_add(o, "threshold", json_object_new_double(r->threshold));
-    if (r->has_k)
-        json_object_object_add(o, "k", json_object_new_double(r->k));
-    if (r->has_slo_target)
-        json_object_object_add(o, "slo_target", json_object_new_double(r->slo_target));
+    json_double_set(o, "threshold", r->has_threshold, r->threshold);
+    json_double_set(o, "k", r->has_k, r->k);
+    json_double_set(o, "slo_target", r->has_slo_target, r->slo_target);
     return json_take(pool, o);
 }
 

@@ -205,7 +205,24 @@ parse_variable(parser *p, const token *t)
 
 /* ---- parser ---- */
 
-static int parse_or(parser *p);
+/* The left-associative binary levels, loosest first; each joins operands
+ * of the level below it (for L_AND: `not`; for L_PRODUCT: unary minus). */
+enum { L_OR, L_AND, L_SUM, L_PRODUCT };
+
+static const struct {
+    ttype op1, op2;             /* the level's operators ... */
+    ntype n1, n2;               /* ... and the nodes they make */
+    int   numbers;              /* operands are numbers (else conditions) */
+} levels[] = {
+    [L_OR]      = { T_OR, T_OR, N_OR, N_OR, 0 },
+    [L_AND]     = { T_AND, T_AND, N_AND, N_AND, 0 },
+    [L_SUM]     = { T_PLUS, T_MINUS, N_ADD, N_SUB, 1 },
+    [L_PRODUCT] = { T_STAR, T_SLASH, N_MUL, N_DIV, 1 },
+};
+
+static int parse_binary(parser *p, int level);
+static int parse_not(parser *p);
+static int parse_unary(parser *p);
 
 static int
 need_number(parser *p, int idx)
@@ -244,25 +261,37 @@ deeper(parser *p, int col)
     return -1;
 }
 
-/* A left-associative chain of operands joined by op1 (node n1) or op2
- * (n2); operands are numbers for arithmetic, conditions for logic. A node
- * is reported at the column of its left operand. */
+/* An operand of a binary level: the next level down, or what binds
+ * tighter than the last two. */
 static int
-parse_binary(parser *p, int (*operand)(parser *), ttype op1, ntype n1, ttype op2, ntype n2,
-             int numbers)
+operand(parser *p, int level)
 {
-    int (*need)(parser *, int) = numbers ? need_number : need_condition;
-    int a = operand(p), b;
+    switch (level) {
+    case L_OR:  return parse_binary(p, L_AND);
+    case L_AND: return parse_not(p);
+    case L_SUM: return parse_binary(p, L_PRODUCT);
+    default:    return parse_unary(p);
+    }
+}
+
+/* A left-associative chain of operands joined by the level's operators.
+ * A node is reported at the column of its left operand. */
+static int
+parse_binary(parser *p, int level)
+{
+    int (*need)(parser *, int) = levels[level].numbers ? need_number : need_condition;
+    int a = operand(p, level), b;
     ttype op;
 
-    while (a >= 0 && (p->tok.t == op1 || p->tok.t == op2)) {
+    while (a >= 0 && (p->tok.t == levels[level].op1 || p->tok.t == levels[level].op2)) {
         op = p->tok.t;
         if (need(p, a) < 0 || lw_expr_next(p) < 0)
             return -1;
-        b = need(p, operand(p));
+        b = need(p, operand(p, level));
         if (b < 0)
             return -1;
-        a = add_node(p, op == op1 ? n1 : n2, p->e->n[a].col, a, b);
+        a = add_node(p, op == levels[level].op1 ? levels[level].n1 : levels[level].n2,
+                     p->e->n[a].col, a, b);
     }
     return a;
 }
@@ -290,7 +319,7 @@ parse_primary(parser *p)
     case T_LP:
         if (deeper(p, t.col) < 0 || lw_expr_next(p) < 0)
             return -1;
-        idx = parse_or(p);
+        idx = parse_binary(p, L_OR);
         if (idx < 0)
             return -1;
         if (p->tok.t != T_RP) {
@@ -331,18 +360,6 @@ parse_unary(parser *p)
     return parse_primary(p);
 }
 
-static int
-parse_product(parser *p)
-{
-    return parse_binary(p, parse_unary, T_STAR, N_MUL, T_SLASH, N_DIV, 1);
-}
-
-static int
-parse_sum(parser *p)
-{
-    return parse_binary(p, parse_product, T_PLUS, N_ADD, T_MINUS, N_SUB, 1);
-}
-
 struct resolve {
     lw_measure m;
 };
@@ -371,7 +388,7 @@ first_unresolved(const lw_expr *e, int i, void *ud)
 static int
 parse_comparison(parser *p)
 {
-    int a = parse_sum(p), b, idx;
+    int a = parse_binary(p, L_SUM), b, idx;
     token op;
     struct resolve r;
 
@@ -380,7 +397,7 @@ parse_comparison(parser *p)
     op = p->tok;
     if (need_number(p, a) < 0 || lw_expr_next(p) < 0)
         return -1;
-    b = need_number(p, parse_sum(p));
+    b = need_number(p, parse_binary(p, L_SUM));
     if (b < 0)
         return -1;
     if (p->tok.t == T_CMP) {
@@ -416,18 +433,6 @@ parse_not(parser *p)
     if (a < 0)
         return -1;
     return add_node(p, N_NOT, t.col, a, -1);
-}
-
-static int
-parse_and(parser *p)
-{
-    return parse_binary(p, parse_not, T_AND, N_AND, T_AND, N_AND, 0);
-}
-
-static int
-parse_or(parser *p)
-{
-    return parse_binary(p, parse_and, T_OR, N_OR, T_OR, N_OR, 0);
 }
 
 static int
@@ -473,7 +478,7 @@ lw_expr_parse(const char *text, unsigned flags, lw_expr **out, lw_expr_error *er
     p.len = strlen(e->text);
     if (lw_expr_next(&p) < 0)
         goto cleanup;
-    root = parse_or(&p);
+    root = parse_binary(&p, L_OR);
     if (root < 0)
         goto cleanup;
     if (p.tok.t != T_END) {

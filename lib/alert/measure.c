@@ -76,36 +76,25 @@ lw_measure_per_probe(lw_measure m)
 const char *
 lw_measure_format(lw_measure m, double v, char *buf, size_t size)
 {
-    if (isnan(v)) {
+    /* each measure's unit; rates are fractions shown as percentages */
+    static const struct {
+        const char *fmt;
+        double      scale;
+    } units[LW_M_COUNT] = {
+        [LW_M_AVG_LATENCY] = { "%.2f s", 1 }, [LW_M_P50_LATENCY] = { "%.2f s", 1 },
+        [LW_M_P95_LATENCY] = { "%.2f s", 1 }, [LW_M_P99_LATENCY] = { "%.2f s", 1 },
+        [LW_M_TTFT] = { "%.2f s", 1 }, [LW_M_P95_TTFT] = { "%.2f s", 1 },
+        [LW_M_ERROR_RATE] = { "%.1f%%", 100 }, [LW_M_SUCCESS_RATE] = { "%.1f%%", 100 },
+        [LW_M_TOKENS_PER_SECOND] = { "%.1f tok/s", 1 }, [LW_M_COST_PER_1K] = { "$%.4f", 1 },
+        [LW_M_DAILY_COST] = { "$%.2f", 1 }, [LW_M_QUALITY_SCORE] = { "%.1f", 1 },
+        [LW_M_REQUEST_COUNT] = { "%.0f", 1 },
+    };
+
+    if (isnan(v))
         snprintf(buf, size, "no data");
-        return buf;
-    }
-    switch (m) {
-    case LW_M_AVG_LATENCY: case LW_M_P50_LATENCY: case LW_M_P95_LATENCY:
-    case LW_M_P99_LATENCY: case LW_M_TTFT: case LW_M_P95_TTFT:
-        snprintf(buf, size, "%.2f s", v);
-        break;
-    case LW_M_ERROR_RATE: case LW_M_SUCCESS_RATE:
-        snprintf(buf, size, "%.1f%%", v * 100.0);
-        break;
-    case LW_M_TOKENS_PER_SECOND:
-        snprintf(buf, size, "%.1f tok/s", v);
-        break;
-    case LW_M_COST_PER_1K:
-        snprintf(buf, size, "$%.4f", v);
-        break;
-    case LW_M_DAILY_COST:
-        snprintf(buf, size, "$%.2f", v);
-        break;
-    case LW_M_QUALITY_SCORE:
-        snprintf(buf, size, "%.1f", v);
-        break;
-    case LW_M_REQUEST_COUNT:
-        snprintf(buf, size, "%.0f", v);
-        break;
-    default:
+    else if ((int) m >= 0 && m < LW_M_COUNT)
+        snprintf(buf, size, units[m].fmt, v * units[m].scale);
+    else
         snprintf(buf, size, "%.4g", v);
-        break;
-    }
     return buf;
 }

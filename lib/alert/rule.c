@@ -101,6 +101,25 @@ parse_expr_into(lw_rule *r, const char *text, unsigned flags, const char *field,
     return rc;
 }
 
+/* Parses a rule's condition into r->expr (text NULL: nothing to parse).
+ * When it parses and no metric was given, the metric is the condition's
+ * first measure, else dflt. 1 when it parsed. */
+static int
+parse_condition(lw_rule *r, const char *text, unsigned flags, lw_measure dflt,
+                lw_rule_errors *errs)
+{
+    lw_measure first;
+
+    if (text == NULL
+        || parse_expr_into(r, text, flags, "condition", -1, &r->expr, errs) != LW_OK)
+        return 0;
+    if (r->metric == LW_M_NONE) {
+        first = lw_expr_first_measure(r->expr);
+        r->metric = first != LW_M_NONE ? first : dflt;
+    }
+    return 1;
+}
+
 static const char *
 fmt_num(lw_pool *pool, double v)
 {
@@ -120,7 +139,6 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
     };
     int start = errs ? errs->n : 0, rc;
     const char *text = r->expression;
-    lw_measure first;
     size_t i;
 
     if (r->name == NULL || r->name[0] == '\0')
@@ -137,7 +155,7 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
         lw_rule_add_error(errs, "window", -1, 0, "'window' must be between 1 second and 31 days");
     if (r->lookback_s < 0 || r->lookback_s > MAX_LOOKBACK)
         lw_rule_add_error(errs, "lookback_window", -1, 0,
-                "'lookback_window' must be between 1 second and 366 days");
+                          "'lookback_window' must be between 1 second and 366 days");
     if (r->minimum_samples < 0)
         lw_rule_add_error(errs, "minimum_samples", -1, 0, "'minimum_samples' cannot be negative");
     if (text != NULL && text[strspn(text, " \t\r\n")] == '\0')
@@ -147,7 +165,7 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
     case LW_RULE_THRESHOLD:
         if (text == NULL)
             lw_rule_add_error(errs, "condition", -1, 0, "a threshold rule needs a condition, e.g. "
-                    "avg_latency > sla_target * 1.5");
+                              "avg_latency > sla_target * 1.5");
         else
             parse_expr_into(r, text, cond_flags[r->kind], "condition", -1, &r->expr, errs);
         if (r->window_s == 0)
@@ -162,15 +180,11 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
         if (text == NULL)
             text = r->expression = lw_pool_printf(r->pool, "metric > mean + %s * std_dev",
                                                   fmt_num(r->pool, r->k));
-        if (parse_expr_into(r, text, cond_flags[r->kind], "condition", -1, &r->expr, errs)
-            == LW_OK && r->metric == LW_M_NONE) {
-            first = lw_expr_first_measure(r->expr);
-            r->metric = first != LW_M_NONE ? first : LW_M_AVG_LATENCY;
-        }
+        parse_condition(r, text, cond_flags[r->kind], LW_M_AVG_LATENCY, errs);
         if (r->metric != LW_M_NONE && !lw_measure_per_probe(r->metric))
-            lw_rule_add_error(errs, "metric", -1, 0, "%s has no value per request, so it has no mean "
-                    "and standard deviation; use a per-request measure such as avg_latency",
-                    lw_measure_name(r->metric));
+            lw_rule_add_error(errs, "metric", -1, 0, "%s has no value per request, so it has no "
+                              "mean and standard deviation; use a per-request measure such as "
+                              "avg_latency", lw_measure_name(r->metric));
         if (r->window_s == 0)
             r->window_s = LW_RULE_DEFAULT_WINDOW;
         if (r->lookback_s == 0)
@@ -182,19 +196,14 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
     case LW_RULE_TREND:
         if (text == NULL && !r->has_threshold)
             lw_rule_add_error(errs, "condition", -1, 0, "a trend rule needs a condition (e.g. "
-                    "linear_regression_slope > 0.1) or a threshold");
+                              "linear_regression_slope > 0.1) or a threshold");
         if (text == NULL && r->has_threshold)
             text = r->expression = lw_pool_printf(r->pool, "linear_regression_slope > %s",
                                                   fmt_num(r->pool, r->threshold));
-        if (text != NULL
-            && parse_expr_into(r, text, cond_flags[r->kind], "condition", -1, &r->expr, errs)
-               == LW_OK && r->metric == LW_M_NONE) {
-            first = lw_expr_first_measure(r->expr);
-            r->metric = first != LW_M_NONE ? first : LW_M_AVG_LATENCY;
-        }
+        parse_condition(r, text, cond_flags[r->kind], LW_M_AVG_LATENCY, errs);
         if (r->expr != NULL && !(lw_expr_var_kinds(r->expr) & (1u << LW_VAR_SLOPE)))
             lw_rule_add_error(errs, "condition", -1, 1, "a trend rule's condition must use "
-                    "linear_regression_slope");
+                              "linear_regression_slope");
         if (r->window_s == 0)
             r->window_s = LW_RULE_DEFAULT_TREND_WINDOW;
         if (r->minimum_samples == 0)
@@ -203,30 +212,26 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
 
     case LW_RULE_FORECAST:
         if (r->horizon_s <= 0)
-            lw_rule_add_error(errs, "horizon", -1, 0, "a forecast rule needs a horizon (how far ahead "
-                    "to look, e.g. 6h)");
+            lw_rule_add_error(errs, "horizon", -1, 0, "a forecast rule needs a horizon (how far "
+                              "ahead to look, e.g. 6h)");
         else if (r->horizon_s > MAX_WINDOW)
             lw_rule_add_error(errs, "horizon", -1, 0, "'horizon' must be at most 31 days");
         if (text == NULL) {
             if (r->metric == LW_M_NONE)
-                lw_rule_add_error(errs, "metric", -1, 0, "a forecast rule needs a metric and a threshold, "
-                        "or a condition such as p95_latency > sla_target");
+                lw_rule_add_error(errs, "metric", -1, 0, "a forecast rule needs a metric and a "
+                                  "threshold, or a condition such as p95_latency > sla_target");
             else if (!r->has_threshold)
-                lw_rule_add_error(errs, "threshold", -1, 0, "a forecast rule needs a threshold (the "
-                        "limit the forecast must not cross)");
+                lw_rule_add_error(errs, "threshold", -1, 0, "a forecast rule needs a threshold "
+                                  "(the limit the forecast must not cross)");
             else
                 text = r->expression = lw_pool_printf(
                     r->pool, "metric %s %s", lw_measure_lower_is_worse(r->metric) ? "<" : ">",
                     fmt_num(r->pool, r->threshold));
         }
-        if (text != NULL
-            && parse_expr_into(r, text, cond_flags[r->kind], "condition", -1, &r->expr, errs)
-               == LW_OK && r->metric == LW_M_NONE) {
-            first = lw_expr_first_measure(r->expr);
-            if (first == LW_M_NONE)
-                lw_rule_add_error(errs, "condition", -1, 1, "the condition has no measure to forecast");
-            r->metric = first;
-        }
+        if (parse_condition(r, text, cond_flags[r->kind], LW_M_NONE, errs)
+            && r->metric == LW_M_NONE)
+            lw_rule_add_error(errs, "condition", -1, 1, "the condition has no measure to "
+                              "forecast");
         if (r->lookback_s == 0)
             r->lookback_s = LW_RULE_DEFAULT_HISTORY;
         if (r->minimum_samples == 0)
@@ -235,7 +240,8 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
 
     case LW_RULE_COMPOSITE:
         if (r->n_conds == 0)
-            lw_rule_add_error(errs, "conditions", -1, 0, "a composite rule needs at least one condition");
+            lw_rule_add_error(errs, "conditions", -1, 0, "a composite rule needs at least one "
+                              "condition");
         r->conds = lw_pool_alloc(r->pool, (r->n_conds + 1) * sizeof(lw_expr *));
         if (r->conds == NULL)
             return LW_ENOMEM;
@@ -257,11 +263,11 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
 
     case LW_RULE_BURN_RATE:
         if (r->slo_target <= 0 || r->slo_target >= 1)
-            lw_rule_add_error(errs, "slo_target", -1, 0, "a burn_rate rule needs slo_target between 0 "
-                    "and 1 (e.g. 0.999)");
+            lw_rule_add_error(errs, "slo_target", -1, 0, "a burn_rate rule needs slo_target "
+                              "between 0 and 1 (e.g. 0.999)");
         if (r->metric != LW_M_NONE && r->metric != LW_M_ERROR_RATE)
-            lw_rule_add_error(errs, "metric", -1, 0, "burn_rate rules measure the error ratio: metric "
-                    "must be error_rate");
+            lw_rule_add_error(errs, "metric", -1, 0, "burn_rate rules measure the error ratio: "
+                              "metric must be error_rate");
         r->metric = LW_M_ERROR_RATE;
         if (r->period_s == 0)
             r->period_s = LW_RULE_DEFAULT_PERIOD;

@@ -16,6 +16,24 @@
 #include "db/rules.h"
 #include "schedule.h"
 
+/* Checks r (lw_rule_finish) and hands it to *out; any problem added
+ * since errs had `start` entries (such as a bad metric name, found while
+ * reading) fails it too. r is freed on failure. */
+static int
+finish_out(lw_rule *r, lw_rule_errors *errs, int start, lw_rule **out)
+{
+    int rc = lw_rule_finish(r, errs);
+
+    if (rc == LW_OK && errs && errs->n > start)
+        rc = LW_EINVAL;
+    if (rc != LW_OK) {
+        lw_rule_free(r);
+        return rc;
+    }
+    *out = r;
+    return LW_OK;
+}
+
 /* ---- from a config entry ---- */
 
 static lw_strlist
@@ -59,7 +77,6 @@ int
 lw_rule_from_config(const lw_config_rule *cr, lw_rule **out, lw_rule_errors *errs)
 {
     lw_rule *r = lw_rule_new();
-    int rc;
     size_t i;
 
     *out = NULL;
@@ -93,15 +110,7 @@ lw_rule_from_config(const lw_config_rule *cr, lw_rule **out, lw_rule_errors *err
     r->cond_text = lw_pool_alloc(r->pool, (r->n_conds + 1) * sizeof(char *));
     for (i = 0; r->cond_text && i < r->n_conds; i++)
         r->cond_text[i] = lw_pool_strdup(r->pool, cr->conditions.v[i]);
-    rc = lw_rule_finish(r, errs);
-    if (rc == LW_OK && errs && errs->n > 0)
-        rc = LW_EINVAL;        /* a bad metric name */
-    if (rc != LW_OK) {
-        lw_rule_free(r);
-        return rc;
-    }
-    *out = r;
-    return LW_OK;
+    return finish_out(r, errs, 0, out);
 }
 
 int
@@ -227,7 +236,7 @@ int
 lw_rule_from_form(const lw_rule_form *f, lw_rule **out, lw_rule_errors *errs)
 {
     lw_rule *r = lw_rule_new();
-    int e, rc, start = errs ? errs->n : 0;
+    int e, start = errs ? errs->n : 0;
     double ms = 0;
 
     *out = NULL;
@@ -237,15 +246,16 @@ lw_rule_from_form(const lw_rule_form *f, lw_rule **out, lw_rule_errors *errs)
     if (!blank(f->kind)) {
         e = lw_config_rule_kind_parse(trimmed(r->pool, f->kind));
         if (e < 0)
-            lw_rule_add_error(errs, "type", -1, 0, "unknown rule type '%.40s' (threshold, statistical, "
-                    "trend, composite, forecast or burn_rate)", f->kind);
+            lw_rule_add_error(errs, "type", -1, 0, "unknown rule type '%.40s' (threshold, "
+                              "statistical, trend, composite, forecast or burn_rate)", f->kind);
         else
             r->kind = (lw_rule_kind) e;
     }
     if (!blank(f->severity)) {
         e = lw_config_severity_parse(trimmed(r->pool, f->severity));
         if (e < 0)
-            lw_rule_add_error(errs, "severity", -1, 0, "severity must be critical, warning or info");
+            lw_rule_add_error(errs, "severity", -1, 0, "severity must be critical, warning or "
+                              "info");
         else
             r->severity = (lw_severity) e;
     }
@@ -270,8 +280,8 @@ lw_rule_from_form(const lw_rule_form *f, lw_rule **out, lw_rule_errors *errs)
     form_duration(f->repeat_interval, "repeat_interval", &r->repeat_interval_s, errs);
     if (form_double(f->minimum_samples, "minimum_samples", &ms, errs)) {
         if (ms < 1 || ms > 1e9 || ms != floor(ms))
-            lw_rule_add_error(errs, "minimum_samples", -1, 0, "minimum_samples must be a whole number "
-                    "of at least 1");
+            lw_rule_add_error(errs, "minimum_samples", -1, 0, "minimum_samples must be a whole "
+                              "number of at least 1");
         else
             r->minimum_samples = (int64_t) ms;
     }
@@ -285,15 +295,7 @@ lw_rule_from_form(const lw_rule_form *f, lw_rule **out, lw_rule_errors *errs)
     r->runbook = blank(f->runbook) ? NULL : lw_pool_strdup(r->pool, f->runbook);
     r->scope_models.n = split(r->pool, f->models, ',', &r->scope_models.v);
     r->scope_environments.n = split(r->pool, f->environments, ',', &r->scope_environments.v);
-    rc = lw_rule_finish(r, errs);
-    if (rc == LW_OK && errs && errs->n > start)
-        rc = LW_EINVAL;
-    if (rc != LW_OK) {
-        lw_rule_free(r);
-        return rc;
-    }
-    *out = r;
-    return LW_OK;
+    return finish_out(r, errs, start, out);
 }
 
 /* ---- from a database row ---- */
@@ -355,7 +357,7 @@ lw_rule_from_row(const PGresult *res, int row, lw_rule **out, lw_rule_errors *er
 {
     lw_rule *r = lw_rule_new();
     json_object *params = NULL, *a, *sm = NULL, *se = NULL;
-    int e, rc, start = errs ? errs->n : 0;
+    int e, start = errs ? errs->n : 0;
     const char *s;
 
     *out = NULL;
@@ -403,15 +405,7 @@ lw_rule_from_row(const PGresult *res, int row, lw_rule **out, lw_rule_errors *er
     json_object_put(params);
     json_object_put(sm);
     json_object_put(se);
-    rc = lw_rule_finish(r, errs);
-    if (rc == LW_OK && errs && errs->n > start)
-        rc = LW_EINVAL;
-    if (rc != LW_OK) {
-        lw_rule_free(r);
-        return rc;
-    }
-    *out = r;
-    return LW_OK;
+    return finish_out(r, errs, start, out);
 }
 
 /* ---- from the database ---- */

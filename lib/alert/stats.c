@@ -28,12 +28,29 @@ lw_stats_burn_threshold(const lw_stats_burn_window *w, int64_t period_s)
     return w->budget_fraction * (double) period_s / (double) w->long_s;
 }
 
+/* One step of Lentz's method: the coefficient aa updates c and d (kept
+ * away from zero); returns the factor the fraction is multiplied by. */
+static double
+lentz_step(double aa, double *c, double *d)
+{
+    const double fpmin = 1e-300;
+
+    *d = 1.0 + aa * *d;
+    if (fabs(*d) < fpmin)
+        *d = fpmin;
+    *c = 1.0 + aa / *c;
+    if (fabs(*c) < fpmin)
+        *c = fpmin;
+    *d = 1.0 / *d;
+    return *d * *c;
+}
+
 /* Continued fraction of the regularised incomplete beta (Lentz). */
 static double
 betacf(double a, double b, double x)
 {
     const double eps = 1e-14, fpmin = 1e-300;
-    double qab = a + b, qap = a + 1.0, qam = a - 1.0, c = 1.0, d, h, aa, del;
+    double qab = a + b, qap = a + 1.0, qam = a - 1.0, c = 1.0, d, h, del;
     int m, m2;
 
     d = 1.0 - qab * x / qap;
@@ -43,24 +60,8 @@ betacf(double a, double b, double x)
     h = d;
     for (m = 1; m <= 300; m++) {
         m2 = 2 * m;
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if (fabs(d) < fpmin)
-            d = fpmin;
-        c = 1.0 + aa / c;
-        if (fabs(c) < fpmin)
-            c = fpmin;
-        d = 1.0 / d;
-        h *= d * c;
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if (fabs(d) < fpmin)
-            d = fpmin;
-        c = 1.0 + aa / c;
-        if (fabs(c) < fpmin)
-            c = fpmin;
-        d = 1.0 / d;
-        del = d * c;
+        h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &c, &d);
+        del = lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), &c, &d);
         h *= del;
         if (fabs(del - 1.0) < eps)
             break;

@@ -104,30 +104,21 @@ lw_db_alerts_notifications(lw_db *db, lw_err *err, long long id)
 int
 lw_db_alerts_ack(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id)
 {
-    const char *p[4];
-    lw_db_audit_room room;
-
-    lw_db_audit_params(who, id, &room, p);
-    return lw_db_audit_change(db, err, ALERT_OLD
+    return lw_db_audit_change_row(db, err, who, id, -1, ALERT_OLD
         " up AS (UPDATE alerts SET acknowledged_by = $1::int, acknowledged_at = now()"
         "  FROM old WHERE id = $4::bigint AND acknowledged_at IS NULL"
         "  RETURNING id, to_jsonb(alerts.*) AS j)"
-        AUDIT_FROM_UP("'acknowledge'", "alert"), 4, p, NULL);
+        AUDIT_FROM_UP("'acknowledge'", "alert"));
 }
 
 int
 lw_db_alerts_false_positive(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                             int value)
 {
-    const char *p[5];
-    lw_db_audit_room room;
-
-    lw_db_audit_params(who, id, &room, p);
-    p[4] = value ? "true" : "false";
-    return lw_db_audit_change(db, err, ALERT_OLD
+    return lw_db_audit_change_row(db, err, who, id, value != 0, ALERT_OLD
         " up AS (UPDATE alerts SET false_positive = $5::boolean"
         "  FROM old WHERE id = $4::bigint AND false_positive IS DISTINCT FROM $5::boolean"
         "  RETURNING id, to_jsonb(alerts.*) AS j)"
         AUDIT_FROM_UP("CASE WHEN $5::boolean THEN 'false_positive' ELSE 'not_false_positive' END",
-                      "alert"), 5, p, NULL);
+                      "alert"));
 }

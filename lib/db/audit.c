@@ -38,6 +38,18 @@ lw_db_audit_change(lw_db *db, lw_err *err, const char *sql, int n, const char *c
 }
 
 int
+lw_db_audit_change_row(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                       int flag, const char *sql)
+{
+    const char *p[5];
+    lw_db_audit_room room;
+
+    lw_db_audit_params(who, id, &room, p);
+    p[4] = flag ? "true" : "false";
+    return lw_db_audit_change(db, err, sql, flag < 0 ? 4 : 5, p, NULL);
+}
+
+int
 lw_db_audit_add(lw_db *db, lw_err *err, long long user_id, const char *actor,
                 const char *action, const char *object_type, const char *object_id,
                 const char *before_json, const char *after_json, const char *ip)

@@ -154,31 +154,21 @@ int
 lw_db_rules_set_enabled(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                         int enabled)
 {
-    const char *p[5];
-    lw_db_audit_room room;
-
-    lw_db_audit_params(who, id, &room, p);
-    p[4] = enabled ? "true" : "false";
-    return lw_db_audit_change(db, err, RULE_OLD("$4")
+    return lw_db_audit_change_row(db, err, who, id, enabled != 0, RULE_OLD("$4")
         " up AS (UPDATE rules SET enabled = $5::boolean, updated_at = now()"
         RULE_EDITABLE("$4")
         "  RETURNING id, to_jsonb(rules.*) AS j)"
-        AUDIT_FROM_UP("CASE WHEN $5::boolean THEN 'enable' ELSE 'disable' END", "rule"),
-        5, p, NULL);
+        AUDIT_FROM_UP("CASE WHEN $5::boolean THEN 'enable' ELSE 'disable' END", "rule"));
 }
 
 int
 lw_db_rules_delete(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id)
 {
-    const char *p[4];
-    lw_db_audit_room room;
-
-    lw_db_audit_params(who, id, &room, p);
-    return lw_db_audit_change(db, err, RULE_OLD("$4")
+    return lw_db_audit_change_row(db, err, who, id, -1, RULE_OLD("$4")
         " up AS (UPDATE rules SET deleted_at = now(), enabled = false, updated_at = now()"
         RULE_EDITABLE("$4")
         "  RETURNING id, to_jsonb(rules.*) AS j)"
-        AUDIT_FROM_UP("'delete'", "rule"), 4, p, NULL);
+        AUDIT_FROM_UP("'delete'", "rule"));
 }
 
 PGresult *

@@ -61,17 +61,13 @@ lw_db_silences_create(lw_db *db, lw_err *err, const lw_db_audit_who *who, const 
 int
 lw_db_silences_expire(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id)
 {
-    const char *p[4];
-    lw_db_audit_room room;
-
-    lw_db_audit_params(who, id, &room, p);
     /* expired_at is the record; ends_at is also brought to now when the
      * silence has begun, for readers that only look at the interval */
-    return lw_db_audit_change(db, err,
+    return lw_db_audit_change_row(db, err, who, id, -1,
         "WITH old AS (SELECT to_jsonb(s) AS j FROM silences s WHERE s.id = $4::int FOR UPDATE),"
         " up AS (UPDATE silences SET expired_at = now(),"
         "   ends_at = CASE WHEN starts_at < now() THEN least(ends_at, now()) ELSE ends_at END"
         "  FROM old WHERE id = $4::int AND expired_at IS NULL AND ends_at > now()"
         "  RETURNING id, to_jsonb(silences.*) AS j)"
-        AUDIT_FROM_UP("'expire'", "silence"), 4, p, NULL);
+        AUDIT_FROM_UP("'expire'", "silence"));
 }

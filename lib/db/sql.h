@@ -100,6 +100,12 @@ typedef struct {
 void lw_db_audit_params(const lw_db_audit_who *who, long long id, lw_db_audit_room *room,
                         const char **p);
 
+/* An audited change of the existing row `id`: $1..$4 as above and, when
+ * flag is 0 or 1 (not -1), $5 = "false"/"true". Returns as
+ * lw_db_audit_change. */
+int lw_db_audit_change_row(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                           int flag, const char *sql);
+
 /* Runs an audited change statement (AUDIT_FROM_UP) returning one row per
  * change: LW_OK (*id, when not NULL, gets the first row's object id),
  * LW_ENOTFOUND when nothing changed, LW_ECONFLICT on a unique violation,

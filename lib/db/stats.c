@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/sql.h"
+
 /* ---- parameters ---- */
 
 typedef struct {
@@ -26,6 +28,17 @@ filter_fill(const lw_db_stats_filter *f, filter_params *fp, const char **p)
     p[3] = f->environment;
     p[4] = f->model_id > 0 ? fp->model_id : NULL;
     p[5] = f->include_idle ? "true" : "false";
+}
+
+/* Runs sql with the filter's first n parameters. */
+static PGresult *
+query_filter(lw_db *db, lw_err *err, const lw_db_stats_filter *f, const char *sql, int n)
+{
+    filter_params fp;
+    const char *p[6];
+
+    filter_fill(f, &fp, p);
+    return lw_db_query(db, err, sql, n, p);
 }
 
 /* The probes a filter selects, joined to their model and environment:
@@ -74,11 +87,7 @@ static const char window_sql[] =
 PGresult *
 lw_db_stats_window(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 {
-    filter_params fp;
-    const char *p[6];
-
-    filter_fill(f, &fp, p);
-    return lw_db_query(db, err, window_sql, 6, p);
+    return query_filter(db, err, f, window_sql, 6);
 }
 
 static double
@@ -142,11 +151,7 @@ lw_db_stats_window_get(const PGresult *res, int row, lw_db_stats_window_row *o)
 PGresult *
 lw_db_stats_error_classes(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 {
-    filter_params fp;
-    const char *p[6];
-
-    filter_fill(f, &fp, p);
-    return lw_db_query(db, err,
+    return query_filter(db, err, f,
                        "SELECT p.model_id, p.environment_id,"
                        "       coalesce(p.error_class, 'unknown') AS error_class, count(*) AS n"
                        "  FROM probes p"
@@ -155,17 +160,13 @@ lw_db_stats_error_classes(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
                        FILTER_WHERE
                        "   AND NOT p.ok AND" PROBE_RANGE
                        " GROUP BY 1, 2, 3"
-                       " ORDER BY 1, 2, 4 DESC, 3", 5, p);
+                       " ORDER BY 1, 2, 4 DESC, 3", 5);
 }
 
 PGresult *
 lw_db_stats_totals(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 {
-    filter_params fp;
-    const char *p[6];
-
-    filter_fill(f, &fp, p);
-    return lw_db_query(db, err,
+    return query_filter(db, err, f,
                        "SELECT count(*) AS count,"
                        "       count(*) FILTER (WHERE p.ok) AS ok_count,"
                        "       (count(*) FILTER (WHERE p.ok))::float8 / nullif(count(*), 0) AS success_rate,"
@@ -179,7 +180,7 @@ lw_db_stats_totals(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
                        "  JOIN models m ON m.id = p.model_id"
                        "  JOIN environments e ON e.id = p.environment_id"
                        FILTER_WHERE
-                       "   AND" PROBE_RANGE, 5, p);
+                       "   AND" PROBE_RANGE, 5);
 }
 
 /* ---- alerts and jobs ---- */
@@ -488,8 +489,7 @@ lw_db_stats_backfill(lw_db *db, lw_err *err, const lw_db_stats_backfill_opts *o,
         goto cleanup;
     in_tx = 0;
     /* only informative: maintain drops partitions older than this */
-    res = lw_db_query(db, NULL, "SELECT value::int FROM settings WHERE key = 'retention_days'"
-                      " AND value ~ '^[0-9]{1,6}$'", 0, NULL);
+    res = lw_db_query(db, NULL, "SELECT " SETTING_INT("retention_days", "0"), 0, NULL);
     if (res != NULL && PQntuples(res) == 1)
         r->retention_days = (int) lw_db_int(res, 0, 0);
     rc = LW_OK;

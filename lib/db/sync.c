@@ -129,6 +129,16 @@ run(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p, int *c
     return LW_OK;
 }
 
+/* Runs a retire statement: $1 the names kept (text[]), $2 actor. */
+static int
+retire(lw_db *db, lw_err *err, const char *sql, const char *names, const char *actor,
+       int *changed)
+{
+    const char *p[2] = { names, actor };
+
+    return run(db, err, sql, 2, p, changed);
+}
+
 int
 lw_db_sync_lock(lw_db *db, lw_err *err)
 {
@@ -173,9 +183,7 @@ int
 lw_db_sync_channels_retire(lw_db *db, lw_err *err, const char *names, const char *actor,
                            int *changed)
 {
-    const char *p[2] = { names, actor };
-
-    return run(db, err, CHANNEL_RETIRE, 2, p, changed);
+    return retire(db, err, CHANNEL_RETIRE, names, actor, changed);
 }
 
 int
@@ -218,7 +226,5 @@ int
 lw_db_sync_rules_retire(lw_db *db, lw_err *err, const char *names, const char *actor,
                         int *changed)
 {
-    const char *p[2] = { names, actor };
-
-    return run(db, err, RULE_RETIRE, 2, p, changed);
+    return retire(db, err, RULE_RETIRE, names, actor, changed);
 }
