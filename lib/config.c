@@ -40,6 +40,15 @@ static const struct {
     { NULL, NULL },
 };
 
+const char *const lw_config_severity_names[LW_SEV_COUNT] = { "critical", "warning", "info" };
+const char *const lw_config_channel_type_names[LW_CHANNEL_COUNT] = {
+    "email", "slack", "pagerduty", "webhook", "sms", "alertmanager"
+};
+const char *const lw_config_rule_kind_names[LW_RULE_KIND_COUNT] = {
+    "threshold", "statistical", "trend", "composite", "forecast", "burn_rate"
+};
+const char *const lw_config_operator_names[2] = { "AND", "OR" };
+
 const char *const lw_config_http_schemes[] = { "https://", "http://", NULL };
 
 const char *
@@ -63,8 +72,45 @@ lw_config_job_name(lw_job j)
 int
 lw_config_provider_parse(const char *s)
 {
-    return lw_ymap_index(s, provider_names, LW_ARRAY_LEN(provider_names), 0);
+    return LW_CONFIG_ENUM_PARSE(provider_names, s);
 }
+
+const char *
+lw_config_severity_name(lw_severity s)
+{
+    return LW_CONFIG_ENUM_NAME(lw_config_severity_names, s);
+}
+
+const char *
+lw_config_channel_type_name(lw_channel_type t)
+{
+    return LW_CONFIG_ENUM_NAME(lw_config_channel_type_names, t);
+}
+
+const char *
+lw_config_rule_kind_name(lw_rule_kind k)
+{
+    return LW_CONFIG_ENUM_NAME(lw_config_rule_kind_names, k);
+}
+
+int
+lw_config_severity_parse(const char *s)
+{
+    return LW_CONFIG_ENUM_PARSE(lw_config_severity_names, s);
+}
+
+int
+lw_config_rule_kind_parse(const char *s)
+{
+    return LW_CONFIG_ENUM_PARSE(lw_config_rule_kind_names, s);
+}
+
+int
+lw_config_channel_type_parse(const char *s)
+{
+    return LW_CONFIG_ENUM_PARSE(lw_config_channel_type_names, s);
+}
+
 
 /* ---- values ---- */
 
@@ -89,6 +135,22 @@ ends_with_api_version(const char *url)
 
     return slash != NULL && slash > url && slash[-1] != '/' &&
            (strcmp(slash, "/v1") == 0 || strcmp(slash, "/v1beta") == 0);
+}
+
+/* ---- lists ---- */
+
+void *
+lw_config_parse_list(struct ctx *c, yaml_node_t *seq, size_t size, lw_config_entry_fn parse,
+                     size_t *count)
+{
+    size_t i, n = seq != NULL ? lw_ymap_seq_len(seq) : 0;
+    void *v = n > 0 ? lw_ymap_alloc(c->y, n * size) : NULL;
+
+    for (i = 0; v != NULL && i < n; i++) {
+        parse(c, lw_ymap_seq_item(c->y, seq, i), v, i);
+        *count = i + 1;
+    }
+    return v;
 }
 
 /* ---- models ---- */
@@ -118,21 +180,21 @@ parse_prices(struct ctx *c, yaml_node_t *n, lw_config_model *md)
 }
 
 static void
-parse_model(struct ctx *c, yaml_node_t *n, lw_config_model *md, size_t index)
+parse_model(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
 {
+    lw_config_model *md = (lw_config_model *) entries + index;
     lw_ymap m;
     yaml_node_t *v;
+    const lw_config_model *first;
     int e, rc, have_provider = 0;
     int64_t i64;
-    size_t j;
 
     md->priority = LW_PRIORITY_MEDIUM;
     md->enabled = true;
     md->max_concurrency = 4;
     md->prices_source = LW_PRICES_UNKNOWN;
-    if (n->type == YAML_MAPPING_NODE)
-        lw_ymap_pos(n, &md->line, &md->col);
-    if (lw_ymap_open(c->y, n, "model", model_keys, LW_ARRAY_LEN(model_keys), &m) < 0)
+    if (lw_ymap_open_entry(c->y, n, "model", model_keys, LW_ARRAY_LEN(model_keys), &md->line,
+                           &md->col, &m) < 0)
         return;
 
     rc = lw_ymap_enum(c->y, &m, "provider", "provider", provider_names,
@@ -199,41 +261,26 @@ parse_model(struct ctx *c, yaml_node_t *n, lw_config_model *md, size_t index)
                  md->model);
     }
 
-    if (md->name != NULL) {
-        for (j = 0; j < index; j++) {
-            if (lw_streq(c->cfg->models[j].name, md->name)) {
-                ERR(c, lw_ymap_name_node(c->y, &m, "name", "model"), "duplicate model name "
-                    "'%s' (first at line %d); give each model its own 'name'", md->name,
-                    c->cfg->models[j].line);
-                break;
-            }
-        }
-    }
+    first = lw_config_find_named(entries, index, sizeof(*md), md->name);
+    if (first != NULL)
+        ERR(c, lw_ymap_name_node(c->y, &m, "name", "model"), "duplicate model name '%s' (first "
+            "at line %d); give each model its own 'name'", md->name, first->line);
 }
 
 static void
 parse_models(struct ctx *c, const lw_ymap *mon)
 {
     yaml_node_t *seq = lw_ymap_seq(c->y, mon, "models", "- provider: ...");
-    size_t i, n;
 
     if (seq == NULL) {
         if (lw_ymap_is_null(lw_ymap_node(c->y, mon, "models")))
             lw_ymap_require(c->y, mon, "models", NULL);
         return;
     }
-    n = lw_ymap_seq_len(seq);
-    if (n == 0) {
+    if (lw_ymap_seq_len(seq) == 0)
         ERR(c, seq, "'models' is empty: there is nothing to monitor");
-        return;
-    }
-    c->cfg->models = lw_ymap_alloc(c->y, n * sizeof(lw_config_model));
-    if (c->cfg->models == NULL)
-        return;
-    for (i = 0; i < n; i++) {
-        parse_model(c, lw_ymap_seq_item(c->y, seq, i), &c->cfg->models[i], i);
-        c->cfg->n_models = i + 1;
-    }
+    c->cfg->models = lw_config_parse_list(c, seq, sizeof(lw_config_model), parse_model,
+                                          &c->cfg->n_models);
 }
 
 /* ---- schedule ---- */
@@ -476,16 +523,14 @@ lw_config_load_report(const char *path, const char *prog, int warnings)
     return cfg;
 }
 
-/* The entry called `name` of an array of n entries of `size` bytes that
- * each begin with their name (lw_config_model, _channel and _rule do). */
-static const void *
-find_named(const void *v, size_t n, size_t size, const char *name)
+const void *
+lw_config_find_named(const void *v, size_t n, size_t size, const char *name)
 {
     const char *p = v;
     size_t i;
 
     for (i = 0; i < n; i++, p += size)
-        if (lw_streq(*(const char *const *) (const void *) p, name))
+        if (name != NULL && lw_streq(*(const char *const *) (const void *) p, name))
             return p;
     return NULL;
 }
@@ -493,18 +538,19 @@ find_named(const void *v, size_t n, size_t size, const char *name)
 const lw_config_model *
 lw_config_find_model(const lw_config *cfg, const char *name)
 {
-    return cfg ? find_named(cfg->models, cfg->n_models, sizeof(*cfg->models), name) : NULL;
+    return cfg ? lw_config_find_named(cfg->models, cfg->n_models, sizeof(*cfg->models), name)
+               : NULL;
 }
 
 const lw_config_channel *
 lw_config_find_channel(const lw_config *cfg, const char *name)
 {
-    return cfg ? find_named(cfg->channels, cfg->n_channels, sizeof(*cfg->channels), name)
+    return cfg ? lw_config_find_named(cfg->channels, cfg->n_channels, sizeof(*cfg->channels), name)
                : NULL;
 }
 
 const lw_config_rule *
 lw_config_find_rule(const lw_config *cfg, const char *name)
 {
-    return cfg ? find_named(cfg->rules, cfg->n_rules, sizeof(*cfg->rules), name) : NULL;
+    return cfg ? lw_config_find_named(cfg->rules, cfg->n_rules, sizeof(*cfg->rules), name) : NULL;
 }

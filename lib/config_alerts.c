@@ -8,53 +8,9 @@
 
 #include "config_impl.h"
 
-/* ---- names ---- */
-
-static const char *const severity_names[] = { "critical", "warning", "info" };
-static const char *const channel_type_names[] = {
-    "email", "slack", "pagerduty", "webhook", "sms", "alertmanager"
-};
-static const char *const rule_kind_names[] = {
-    "threshold", "statistical", "trend", "composite", "forecast", "burn_rate"
-};
-static const char *const operator_names[] = { "AND", "OR" };
 static const char *const smtp_schemes[] = { "smtp://", "smtps://", NULL };
 
-const char *
-lw_config_severity_name(lw_severity s)
-{
-    return LW_CONFIG_ENUM_NAME(severity_names, s);
-}
-
-const char *
-lw_config_channel_type_name(lw_channel_type t)
-{
-    return LW_CONFIG_ENUM_NAME(channel_type_names, t);
-}
-
-const char *
-lw_config_rule_kind_name(lw_rule_kind k)
-{
-    return LW_CONFIG_ENUM_NAME(rule_kind_names, k);
-}
-
-int
-lw_config_severity_parse(const char *s)
-{
-    return lw_ymap_index(s, severity_names, LW_ARRAY_LEN(severity_names), 0);
-}
-
-int
-lw_config_rule_kind_parse(const char *s)
-{
-    return lw_ymap_index(s, rule_kind_names, LW_ARRAY_LEN(rule_kind_names), 0);
-}
-
-int
-lw_config_channel_type_parse(const char *s)
-{
-    return lw_ymap_index(s, channel_type_names, LW_ARRAY_LEN(channel_type_names), 0);
-}
+/* ---- channels ---- */
 
 static int
 get_secret(struct ctx *c, const lw_ymap *m, const char *key, lw_secret *out)
@@ -72,8 +28,6 @@ get_secret(struct ctx *c, const lw_ymap *m, const char *key, lw_secret *out)
              "so it stays out of the file and the database", key);
     return 1;
 }
-
-/* ---- channels ---- */
 
 static const char *const channel_keys[] = {
     "name", "type", "severity", "enabled",
@@ -119,49 +73,42 @@ parse_severity_list(struct ctx *c, const lw_ymap *m, const char *key)
     if (lw_ymap_list(c->y, m, key, &l, &nodes) <= 0 && l.n == 0)
         return 0;
     for (i = 0; i < l.n; i++)
-        if (lw_ymap_node_enum(c->y, nodes[i], key, "severity", severity_names,
-                              LW_ARRAY_LEN(severity_names), 0, &s) == 1)
+        if (lw_ymap_node_enum(c->y, nodes[i], key, "severity", lw_config_severity_names,
+                              LW_ARRAY_LEN(lw_config_severity_names), 0, &s) == 1)
             bits |= 1u << s;
     return bits;
 }
 
 static void
-parse_channel(struct ctx *c, yaml_node_t *n, lw_config_channel *ch, size_t index)
+parse_channel(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
 {
+    lw_config_channel *ch = (lw_config_channel *) entries + index;
     static const char *const pd_default = "https://events.pagerduty.com/v2/enqueue";
     lw_ymap m;
-    yaml_node_pair_t *p;
-    yaml_node_t *k, *v, **nodes = NULL;
+    yaml_node_t **nodes = NULL;
+    const lw_config_channel *first;
     const char *what;
     size_t i;
-    int t = -1, ki, rc;
+    int t = -1, rc;
 
     ch->enabled = true;
-    if (n->type == YAML_MAPPING_NODE)
-        lw_ymap_pos(n, &ch->line, &ch->col);
-    if (lw_ymap_open(c->y, n, "channel", channel_keys, LW_ARRAY_LEN(channel_keys), &m) < 0)
+    if (lw_ymap_open_entry(c->y, n, "channel", channel_keys, LW_ARRAY_LEN(channel_keys),
+                           &ch->line, &ch->col, &m) < 0)
         return;
-    rc = lw_ymap_enum(c->y, &m, "type", "channel type", channel_type_names,
-                      LW_ARRAY_LEN(channel_type_names), 0, &t);
+    rc = lw_ymap_enum(c->y, &m, "type", "channel type", lw_config_channel_type_names,
+                      LW_ARRAY_LEN(lw_config_channel_type_names), 0, &t);
     if (rc == 0)
         lw_ymap_require(c->y, &m, "type", NULL);
     if (rc == 1) {
         ch->type = (lw_channel_type) t;
         /* keys of other channel types are mistakes, not silently ignored */
-        for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-            k = lw_ymap_node_at(c->y, p->key);
-            if (k->type != YAML_SCALAR_NODE)
-                continue;
-            ki = lw_ymap_index(lw_ymap_raw(k), channel_keys, LW_ARRAY_LEN(channel_keys), 0);
-            if (ki >= 0 && !(channel_key_types[ki] & (1u << t)))
-                ERR(c, k, "'%s' does not apply to %s channels", lw_ymap_raw(k),
-                    channel_type_names[t]);
-        }
+        lw_ymap_check_kinds(c->y, &m, channel_key_types, t, LW_DIAG_ERROR,
+                            "'%s' does not apply to %s channels", lw_config_channel_type_names[t]);
     } else {
         t = -1;
     }
     if (lw_ymap_str(c->y, &m, "name", &ch->name) <= 0 && t >= 0)
-        ch->name = channel_type_names[t];
+        ch->name = lw_config_channel_type_names[t];
     what = ch->name ? ch->name : "channel";
     ch->severities = parse_severity_list(c, &m, "severity");
     if (lw_ymap_get(c->y, &m, "severity") == NULL)
@@ -232,33 +179,19 @@ parse_channel(struct ctx *c, yaml_node_t *n, lw_config_channel *ch, size_t index
     if (ch->url != NULL)
         ch->url = lw_config_strip_slashes(c, ch->url);
 
-    if (ch->name != NULL) {
-        for (i = 0; i < index; i++) {
-            if (lw_streq(c->cfg->channels[i].name, ch->name)) {
-                v = lw_ymap_name_node(c->y, &m, "name", "type");
-                ERR(c, v, "duplicate channel name '%s' (first at line %d); give each channel "
-                    "its own 'name'", ch->name, c->cfg->channels[i].line);
-                break;
-            }
-        }
-    }
+    first = lw_config_find_named(entries, index, sizeof(*ch), ch->name);
+    if (first != NULL)
+        ERR(c, lw_ymap_name_node(c->y, &m, "name", "type"), "duplicate channel name '%s' (first "
+            "at line %d); give each channel its own 'name'", ch->name, first->line);
 }
 
 static void
 parse_channels(struct ctx *c, const lw_ymap *alerts)
 {
-    yaml_node_t *seq = lw_ymap_seq(c->y, alerts, "channels", "- type: email ...");
-    size_t i, n;
-
-    if (seq == NULL || (n = lw_ymap_seq_len(seq)) == 0)
-        return;
-    c->cfg->channels = lw_ymap_alloc(c->y, n * sizeof(lw_config_channel));
-    if (c->cfg->channels == NULL)
-        return;
-    for (i = 0; i < n; i++) {
-        parse_channel(c, lw_ymap_seq_item(c->y, seq, i), &c->cfg->channels[i], i);
-        c->cfg->n_channels = i + 1;
-    }
+    c->cfg->channels = lw_config_parse_list(c, lw_ymap_seq(c->y, alerts, "channels",
+                                                           "- type: email ..."),
+                                            sizeof(lw_config_channel), parse_channel,
+                                            &c->cfg->n_channels);
 }
 
 /* ---- routing ---- */
@@ -300,7 +233,8 @@ parse_routing(struct ctx *c, const lw_ymap *alerts)
         return;
     }
     c->cfg->routing_explicit = true;
-    if (lw_ymap_open(c->y, v, "routing", severity_names, LW_ARRAY_LEN(severity_names), &m) < 0)
+    if (lw_ymap_open(c->y, v, "routing", lw_config_severity_names,
+                     LW_ARRAY_LEN(lw_config_severity_names), &m) < 0)
         return;
     chnames = lw_ymap_alloc(c->y, (nch + 1) * sizeof(*chnames));
     if (chnames == NULL)
@@ -310,7 +244,7 @@ parse_routing(struct ctx *c, const lw_ymap *alerts)
     for (s = 0; s < LW_SEV_COUNT; s++) {
         memset(&l, 0, sizeof(l));
         nodes = NULL;
-        if (lw_ymap_list(c->y, &m, severity_names[s], &l, &nodes) <= 0 && l.n == 0)
+        if (lw_ymap_list(c->y, &m, lw_config_severity_names[s], &l, &nodes) <= 0 && l.n == 0)
             continue;
         for (i = 0; i < l.n; i++) {
             hit = 0;
@@ -325,11 +259,11 @@ parse_routing(struct ctx *c, const lw_ymap *alerts)
             sg = lw_ymap_suggest(l.v[i], chnames, nch);
             if (sg >= 0)
                 ERR(c, nodes[i], "routing for %s names channel '%.60s', which does not "
-                    "exist (did you mean '%s'?)", severity_names[s], l.v[i], chnames[sg]);
+                    "exist (did you mean '%s'?)", lw_config_severity_names[s], l.v[i], chnames[sg]);
             else
                 ERR(c, nodes[i], "routing for %s names channel '%.60s', which does not "
                     "exist (channels are named by 'name', or by 'type' when unnamed)",
-                    severity_names[s], l.v[i]);
+                    lw_config_severity_names[s], l.v[i]);
         }
     }
 }
@@ -379,7 +313,7 @@ rule_needs(struct ctx *c, const lw_ymap *m, lw_config_rule *r, const char *key)
     lw_buf label = { 0 };
 
     lw_buf_printf(&label, "('%s', a %s rule)", r->name ? r->name : "?",
-                  rule_kind_names[r->kind]);
+                  lw_config_rule_kind_names[r->kind]);
     lw_ymap_require(c->y, m, key, label.data);
     lw_buf_free(&label);
 }
@@ -393,7 +327,7 @@ rule_needs_either(struct ctx *c, const lw_ymap *m, lw_config_rule *r, const char
 
     if (m->suggested & ((UINT64_C(1) << ia) | (UINT64_C(1) << ib)))
         return;
-    ERR(c, m->node, "%s rule '%s' needs '%s' or '%s'", rule_kind_names[r->kind],
+    ERR(c, m->node, "%s rule '%s' needs '%s' or '%s'", lw_config_rule_kind_names[r->kind],
         r->name ? r->name : "?", a, b);
 }
 
@@ -438,13 +372,13 @@ check_scope(struct ctx *c, const lw_ymap *m, lw_config_rule *r)
 }
 
 static void
-parse_rule(struct ctx *c, yaml_node_t *n, lw_config_rule *r, size_t index)
+parse_rule(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
 {
+    lw_config_rule *r = (lw_config_rule *) entries + index;
     lw_ymap m;
-    yaml_node_pair_t *p;
-    yaml_node_t *k, *v;
-    int e, ki, rc, has_metric, has_cond;
-    size_t i;
+    yaml_node_t *v;
+    const lw_config_rule *first;
+    int e, rc, has_metric, has_cond;
 
     r->kind = LW_RULE_THRESHOLD;
     r->severity = LW_SEV_WARNING;
@@ -452,29 +386,20 @@ parse_rule(struct ctx *c, yaml_node_t *n, lw_config_rule *r, size_t index)
     r->send_resolved = true;
     r->cooldown = 3600;
     r->op = LW_OP_AND;
-    if (n->type == YAML_MAPPING_NODE)
-        lw_ymap_pos(n, &r->line, &r->col);
-    if (lw_ymap_open(c->y, n, "rule", rule_keys, LW_ARRAY_LEN(rule_keys), &m) < 0)
+    if (lw_ymap_open_entry(c->y, n, "rule", rule_keys, LW_ARRAY_LEN(rule_keys), &r->line,
+                           &r->col, &m) < 0)
         return;
     if (lw_ymap_str(c->y, &m, "name", &r->name) == 0)
         lw_ymap_require(c->y, &m, "name", NULL);
-    rc = lw_ymap_enum(c->y, &m, "type", "rule type", rule_kind_names, LW_ARRAY_LEN(rule_kind_names),
-                      0, &e);
+    rc = lw_ymap_enum(c->y, &m, "type", "rule type", lw_config_rule_kind_names,
+                      LW_ARRAY_LEN(lw_config_rule_kind_names), 0, &e);
     if (rc == 1)
         r->kind = (lw_rule_kind) e;
-    if (rc >= 0) {
-        for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-            k = lw_ymap_node_at(c->y, p->key);
-            if (k->type != YAML_SCALAR_NODE)
-                continue;
-            ki = lw_ymap_index(lw_ymap_raw(k), rule_keys, LW_ARRAY_LEN(rule_keys), 0);
-            if (ki >= 0 && !(rule_key_kinds[ki] & (1u << r->kind)))
-                WARN(c, k, "'%s' is ignored for %s rules", lw_ymap_raw(k),
-                     rule_kind_names[r->kind]);
-        }
-    }
-    if (lw_ymap_enum(c->y, &m, "severity", "severity", severity_names, LW_ARRAY_LEN(severity_names),
-                     0, &e) == 1)
+    if (rc >= 0)
+        lw_ymap_check_kinds(c->y, &m, rule_key_kinds, (int) r->kind, LW_DIAG_WARNING,
+                            "'%s' is ignored for %s rules", lw_config_rule_kind_names[r->kind]);
+    if (lw_ymap_enum(c->y, &m, "severity", "severity", lw_config_severity_names,
+                     LW_ARRAY_LEN(lw_config_severity_names), 0, &e) == 1)
         r->severity = (lw_severity) e;
     lw_ymap_bool(c->y, &m, "enabled", &r->enabled);
     lw_ymap_bool(c->y, &m, "send_resolved", &r->send_resolved);
@@ -495,8 +420,8 @@ parse_rule(struct ctx *c, yaml_node_t *n, lw_config_rule *r, size_t index)
     r->has_slo_target = lw_ymap_double(c->y, &m, "slo_target", &r->slo_target, &v) == 1;
     if (r->has_slo_target && (r->slo_target <= 0 || r->slo_target >= 1))
         ERR(c, v, "'slo_target' must be between 0 and 1 (e.g. 0.999), not %g", r->slo_target);
-    if (lw_ymap_enum(c->y, &m, "operator", "operator", operator_names, LW_ARRAY_LEN(operator_names),
-                     1, &e) == 1)
+    if (lw_ymap_enum(c->y, &m, "operator", "operator", lw_config_operator_names,
+                     LW_ARRAY_LEN(lw_config_operator_names), 1, &e) == 1)
         r->op = (lw_rule_op) e;
     rc = lw_ymap_list(c->y, &m, "conditions", &r->conditions, NULL);
     lw_ymap_str(c->y, &m, "runbook", &r->runbook);
@@ -544,39 +469,26 @@ parse_rule(struct ctx *c, yaml_node_t *n, lw_config_rule *r, size_t index)
         break;
     }
 
-    if (r->name != NULL) {
-        for (i = 0; i < index; i++) {
-            if (lw_streq(c->cfg->rules[i].name, r->name)) {
-                ERR(c, lw_ymap_name_node(c->y, &m, "name", NULL), "duplicate rule name '%s' "
-                    "(first at line %d)", r->name, c->cfg->rules[i].line);
-                break;
-            }
-        }
-    }
+    first = lw_config_find_named(entries, index, sizeof(*r), r->name);
+    if (first != NULL)
+        ERR(c, lw_ymap_name_node(c->y, &m, "name", NULL), "duplicate rule name '%s' (first at "
+            "line %d)", r->name, first->line);
 }
 
 static void
 parse_rules(struct ctx *c, const lw_ymap *alerts)
 {
-    yaml_node_t *seq = lw_ymap_seq(c->y, alerts, "rules", "- name: ...");
     lw_config_rule *r;
-    size_t i, n;
+    size_t i;
 
-    if (seq == NULL || (n = lw_ymap_seq_len(seq)) == 0)
-        return;
-    c->cfg->rules = lw_ymap_alloc(c->y, n * sizeof(lw_config_rule));
-    if (c->cfg->rules == NULL)
-        return;
-    for (i = 0; i < n; i++) {
-        parse_rule(c, lw_ymap_seq_item(c->y, seq, i), &c->cfg->rules[i], i);
-        c->cfg->n_rules = i + 1;
-    }
-    for (i = 0; i < n; i++) {
+    c->cfg->rules = lw_config_parse_list(c, lw_ymap_seq(c->y, alerts, "rules", "- name: ..."),
+                                         sizeof(lw_config_rule), parse_rule, &c->cfg->n_rules);
+    for (i = 0; i < c->cfg->n_rules; i++) {
         r = &c->cfg->rules[i];
         if (r->enabled && r->name && c->cfg->routing[r->severity].n == 0)
             lw_diag_add(c->y->diag, LW_DIAG_WARNING, c->y->file, r->line, r->col,
                         "no channel receives %s alerts: rule '%s' will be recorded but "
-                        "not sent", severity_names[r->severity], r->name);
+                        "not sent", lw_config_severity_names[r->severity], r->name);
     }
 }
 

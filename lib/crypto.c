@@ -9,6 +9,17 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+/* The result of a digest into out: LW_OK when ok, else LW_ERROR with out
+ * zeroed (a failure must not leave a half-written digest that compares). */
+static int
+digest_done(int ok, uint8_t out[LW_CRYPTO_SHA256_LEN])
+{
+    if (ok)
+        return LW_OK;
+    memset(out, 0, LW_CRYPTO_SHA256_LEN);
+    return LW_ERROR;
+}
+
 int
 lw_crypto_sha256_init(lw_crypto_sha256_ctx *c)
 {
@@ -31,12 +42,8 @@ lw_crypto_sha256_update(lw_crypto_sha256_ctx *c, const void *data, size_t n)
 int
 lw_crypto_sha256_final(lw_crypto_sha256_ctx *c, uint8_t out[LW_CRYPTO_SHA256_LEN])
 {
-    int rc = LW_OK;
+    int rc = digest_done(!c->failed && EVP_DigestFinal_ex(c->md, out, NULL) == 1, out);
 
-    if (c->failed || EVP_DigestFinal_ex(c->md, out, NULL) != 1) {
-        memset(out, 0, LW_CRYPTO_SHA256_LEN);
-        rc = LW_ERROR;
-    }
     EVP_MD_CTX_free(c->md);
     c->md = NULL;
     return rc;
@@ -45,10 +52,7 @@ lw_crypto_sha256_final(lw_crypto_sha256_ctx *c, uint8_t out[LW_CRYPTO_SHA256_LEN
 int
 lw_crypto_sha256(const void *data, size_t n, uint8_t out[LW_CRYPTO_SHA256_LEN])
 {
-    if (EVP_Digest(data, n, out, NULL, EVP_sha256(), NULL) == 1)
-        return LW_OK;
-    memset(out, 0, LW_CRYPTO_SHA256_LEN);
-    return LW_ERROR;
+    return digest_done(EVP_Digest(data, n, out, NULL, EVP_sha256(), NULL) == 1, out);
 }
 
 int
@@ -58,11 +62,8 @@ lw_crypto_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t ms
     unsigned int len = LW_CRYPTO_SHA256_LEN;
 
     /* OpenSSL wants a non-NULL key even when it is empty */
-    if (HMAC(EVP_sha256(), keylen > 0 ? key : "", (int) keylen, msg, msglen, out, &len)
-        != NULL && len == LW_CRYPTO_SHA256_LEN)
-        return LW_OK;
-    memset(out, 0, LW_CRYPTO_SHA256_LEN);
-    return LW_ERROR;
+    return digest_done(HMAC(EVP_sha256(), keylen > 0 ? key : "", (int) keylen, msg, msglen, out,
+                            &len) != NULL && len == LW_CRYPTO_SHA256_LEN, out);
 }
 
 int

@@ -192,7 +192,7 @@ lw_ymap_append_names(lw_buf *b, const char *const *names, size_t n)
  * node is not a mapping (reported). */
 int
 lw_ymap_open(lw_ymap_doc *c, yaml_node_t *n, const char *what, const char *const *keys,
-         size_t nkeys, lw_ymap *m)
+             size_t nkeys, lw_ymap *m)
 {
     yaml_node_pair_t *p, *q;
     yaml_node_t *k, *k2;
@@ -240,6 +240,15 @@ lw_ymap_open(lw_ymap_doc *c, yaml_node_t *n, const char *what, const char *const
     }
     lw_buf_free(&list);
     return 0;
+}
+
+int
+lw_ymap_open_entry(lw_ymap_doc *c, yaml_node_t *n, const char *what, const char *const *keys,
+                   size_t nkeys, int *line, int *col, lw_ymap *m)
+{
+    if (n != NULL && n->type == YAML_MAPPING_NODE)
+        lw_ymap_pos(n, line, col);
+    return lw_ymap_open(c, n, what, keys, nkeys, m);
 }
 
 /* The value node of `key` (first occurrence), NULL when absent. */
@@ -313,125 +322,137 @@ lw_ymap_want_scalar(lw_ymap_doc *c, yaml_node_t *v, const char *key, const char 
     return -1;
 }
 
-int
-lw_ymap_str(lw_ymap_doc *c, const lw_ymap *m, const char *key, const char **out)
+/* The text of key's value: 1 with *s set, 0 when it is absent, null or
+ * empty, -1 when it is not a scalar (reported: "must be <expected>").
+ * *node gets the value node (NULL when absent). */
+static int
+value_text(lw_ymap_doc *c, const lw_ymap *m, const char *key, const char *expected,
+           yaml_node_t **node, const char **s)
 {
     yaml_node_t *v = lw_ymap_get(c, m, key);
-    const char *s;
-
-    if (v == NULL)
-        return 0;
-    if (lw_ymap_want_scalar(c, v, key, "a string") < 0)
-        return -1;
-    s = lw_ymap_scalar(c, v, key);
-    if (s == NULL || s[0] == '\0')
-        return 0;
-    *out = s;
-    return 1;
-}
-
-/* A numeric field's text, or an error naming what was expected. */
-static const char *
-num_text(lw_ymap_doc *c, const lw_ymap *m, const char *key, const char *expected,
-         yaml_node_t **node, int *rc)
-{
-    yaml_node_t *v = lw_ymap_get(c, m, key);
-    const char *s;
 
     *node = v;
-    *rc = 0;
     if (v == NULL)
-        return NULL;
-    if (lw_ymap_want_scalar(c, v, key, expected) < 0) {
-        *rc = -1;
-        return NULL;
-    }
-    s = lw_ymap_scalar(c, v, key);
-    if (s == NULL || s[0] == '\0')
-        return NULL;
-    *rc = 1;
-    return s;
+        return 0;
+    if (lw_ymap_want_scalar(c, v, key, expected) < 0)
+        return -1;
+    *s = lw_ymap_scalar(c, v, key);
+    return *s != NULL && (*s)[0] != '\0' ? 1 : 0;
+}
+
+/* A conversion of a value's text s (of key, at node v) into out: 1, or -1
+ * when it is not one (reported). arg is the getter's extra argument. */
+typedef int (*convert_fn)(lw_ymap_doc *c, yaml_node_t *v, const char *key, const char *s,
+                          void *out, const void *arg);
+
+/* The getters' common part: absent or empty is 0, a non-scalar -1. */
+static int
+get_value(lw_ymap_doc *c, const lw_ymap *m, const char *key, const char *expected,
+          convert_fn convert, void *out, const void *arg, yaml_node_t **node)
+{
+    yaml_node_t *v;
+    const char *s = NULL;
+    int rc = value_text(c, m, key, expected, &v, &s);
+
+    if (node != NULL)
+        *node = v;
+    return rc <= 0 ? rc : convert(c, v, key, s, out, arg);
 }
 
 static int
-parse_int(const char *s, int64_t *out)
+to_str(lw_ymap_doc *c, yaml_node_t *v, const char *key, const char *s, void *out,
+       const void *arg)
 {
-    char *end;
-    long long v;
+    (void) c;
+    (void) v;
+    (void) key;
+    (void) arg;
+    *(const char **) out = s;
+    return 1;
+}
 
-    if (s == NULL || *s == '\0' || isspace((unsigned char) *s))
-        return LW_EINVAL;
+int
+lw_ymap_str(lw_ymap_doc *c, const lw_ymap *m, const char *key, const char **out)
+{
+    return get_value(c, m, key, "a string", to_str, out, NULL, NULL);
+}
+
+/* arg: the int64_t range { min, max } */
+static int
+to_int(lw_ymap_doc *c, yaml_node_t *v, const char *key, const char *s, void *out,
+       const void *arg)
+{
+    const int64_t *range = arg;
+    char *end;
+    long long n;
+
     errno = 0;
-    v = strtoll(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return LW_EINVAL;
-    *out = v;
-    return LW_OK;
+    n = isspace((unsigned char) *s) ? 0 : strtoll(s, &end, 10);
+    if (isspace((unsigned char) *s) || errno != 0 || *end != '\0') {
+        LW_YMAP_ERR(c, v, "'%s' must be a whole number, not '%.60s'", key, s);
+        return -1;
+    }
+    if (n < range[0] || n > range[1]) {
+        LW_YMAP_ERR(c, v, "'%s' must be between %lld and %lld, not %lld", key,
+                    (long long) range[0], (long long) range[1], n);
+        return -1;
+    }
+    *(int64_t *) out = n;
+    return 1;
 }
 
 int
 lw_ymap_int(lw_ymap_doc *c, const lw_ymap *m, const char *key, int64_t min, int64_t max,
-        int64_t *out)
+            int64_t *out)
 {
-    yaml_node_t *v;
-    int rc;
-    const char *s = num_text(c, m, key, "a whole number", &v, &rc);
-    int64_t n;
+    const int64_t range[2] = { min, max };
 
-    if (rc <= 0)
-        return rc;
-    if (parse_int(s, &n) != LW_OK) {
-        LW_YMAP_ERR(c, v, "'%s' must be a whole number, not '%.60s'", key, s);
-        return -1;
-    }
-    if (n < min || n > max) {
-        LW_YMAP_ERR(c, v, "'%s' must be between %lld and %lld, not %lld", key, (long long) min,
-                    (long long) max, (long long) n);
-        return -1;
-    }
-    *out = n;
-    return 1;
+    return get_value(c, m, key, "a whole number", to_int, out, range, NULL);
 }
 
-int
-lw_ymap_double(lw_ymap_doc *c, const lw_ymap *m, const char *key, double *out, yaml_node_t **node)
+static int
+to_double(lw_ymap_doc *c, yaml_node_t *v, const char *key, const char *s, void *out,
+          const void *arg)
 {
-    yaml_node_t *v;
-    int rc;
-    const char *s = num_text(c, m, key, "a number", &v, &rc);
     char *end;
     double d;
 
-    *node = v;
-    if (rc <= 0)
-        return rc;
+    (void) arg;
     errno = 0;
     d = strtod(s, &end);
     if (errno != 0 || *end != '\0' || end == s || !isfinite(d) || isspace((unsigned char) *s)) {
         LW_YMAP_ERR(c, v, "'%s' must be a number, not '%.60s'", key, s);
         return -1;
     }
-    *out = d;
+    *(double *) out = d;
     return 1;
 }
 
-/* Exact decimal scaled by 10^scale (sla_target in ms, prices in micros). */
 int
-lw_ymap_decimal(lw_ymap_doc *c, const lw_ymap *m, const char *key, int scale,
-            const char *expected, int64_t *out)
+lw_ymap_double(lw_ymap_doc *c, const lw_ymap *m, const char *key, double *out,
+               yaml_node_t **node)
 {
-    yaml_node_t *v;
-    int rc;
-    const char *s = num_text(c, m, key, expected, &v, &rc);
+    return get_value(c, m, key, "a number", to_double, out, NULL, node);
+}
 
-    if (rc <= 0)
-        return rc;
-    if (lw_money_parse_scaled(s, scale, out) != LW_OK) {
-        LW_YMAP_ERR(c, v, "'%s' must be %s (at most %d decimals), not '%.60s'", key, expected,
-                    scale, s);
+struct decimal {
+    int         scale;
+    const char *expected;
+};
+
+static int
+to_decimal(lw_ymap_doc *c, yaml_node_t *v, const char *key, const char *s, void *out,
+           const void *arg)
+{
+    const struct decimal *d = arg;
+    int64_t *n = out;
+
+    if (lw_money_parse_scaled(s, d->scale, n) != LW_OK) {
+        LW_YMAP_ERR(c, v, "'%s' must be %s (at most %d decimals), not '%.60s'", key,
+                    d->expected, d->scale, s);
         return -1;
     }
-    if (*out < 0) {
+    if (*n < 0) {
         LW_YMAP_ERR(c, v, "'%s' must not be negative", key);
         return -1;
     }
@@ -439,15 +460,21 @@ lw_ymap_decimal(lw_ymap_doc *c, const lw_ymap *m, const char *key, int scale,
 }
 
 int
-lw_ymap_duration(lw_ymap_doc *c, const lw_ymap *m, const char *key, int64_t *out)
+lw_ymap_decimal(lw_ymap_doc *c, const lw_ymap *m, const char *key, int scale,
+                const char *expected, int64_t *out)
 {
-    yaml_node_t *v;
-    int rc;
-    const char *s = num_text(c, m, key, "a duration", &v, &rc);
+    const struct decimal d = { scale, expected };
+
+    return get_value(c, m, key, expected, to_decimal, out, &d, NULL);
+}
+
+static int
+to_duration(lw_ymap_doc *c, yaml_node_t *v, const char *key, const char *s, void *out,
+            const void *arg)
+{
     lw_err err;
 
-    if (rc <= 0)
-        return rc;
+    (void) arg;
     if (lw_duration_parse(s, out, &err) != LW_OK) {
         LW_YMAP_ERR(c, v, "'%s': %s", key, err.msg);
         return -1;
@@ -456,20 +483,23 @@ lw_ymap_duration(lw_ymap_doc *c, const lw_ymap *m, const char *key, int64_t *out
 }
 
 int
-lw_ymap_bool(lw_ymap_doc *c, const lw_ymap *m, const char *key, bool *out)
+lw_ymap_duration(lw_ymap_doc *c, const lw_ymap *m, const char *key, int64_t *out)
+{
+    return get_value(c, m, key, "a duration", to_duration, out, NULL, NULL);
+}
+
+static int
+to_bool(lw_ymap_doc *c, yaml_node_t *v, const char *key, const char *s, void *out,
+        const void *arg)
 {
     static const char *const yes[] = { "true", "yes", "on" };
     static const char *const no[] = { "false", "no", "off" };
-    yaml_node_t *v;
-    int rc;
-    const char *s = num_text(c, m, key, "true or false", &v, &rc);
 
-    if (rc <= 0)
-        return rc;
+    (void) arg;
     if (lw_ymap_index(s, yes, LW_ARRAY_LEN(yes), 1) >= 0)
-        *out = true;
+        *(bool *) out = true;
     else if (lw_ymap_index(s, no, LW_ARRAY_LEN(no), 1) >= 0)
-        *out = false;
+        *(bool *) out = false;
     else {
         LW_YMAP_ERR(c, v, "'%s' must be true or false, not '%.60s'", key, s);
         return -1;
@@ -477,10 +507,16 @@ lw_ymap_bool(lw_ymap_doc *c, const lw_ymap *m, const char *key, bool *out)
     return 1;
 }
 
+int
+lw_ymap_bool(lw_ymap_doc *c, const lw_ymap *m, const char *key, bool *out)
+{
+    return get_value(c, m, key, "true or false", to_bool, out, NULL, NULL);
+}
+
 /* Matches a scalar against names; reports with a suggestion. */
 int
 lw_ymap_node_enum(lw_ymap_doc *c, yaml_node_t *v, const char *key, const char *what,
-          const char *const *names, size_t n, int nocase, int *out)
+                  const char *const *names, size_t n, int nocase, int *out)
 {
     const char *s;
     lw_buf list = { 0 };
@@ -509,13 +545,31 @@ lw_ymap_node_enum(lw_ymap_doc *c, yaml_node_t *v, const char *key, const char *w
 
 int
 lw_ymap_enum(lw_ymap_doc *c, const lw_ymap *m, const char *key, const char *what,
-         const char *const *names, size_t n, int nocase, int *out)
+             const char *const *names, size_t n, int nocase, int *out)
 {
     yaml_node_t *v = lw_ymap_get(c, m, key);
 
     if (v == NULL)
         return 0;
     return lw_ymap_node_enum(c, v, key, what, names, n, nocase, out);
+}
+
+void
+lw_ymap_check_kinds(lw_ymap_doc *c, const lw_ymap *m, const unsigned *kinds, int kind,
+                    lw_diag_level level, const char *fmt, const char *kind_name)
+{
+    yaml_node_pair_t *p;
+    yaml_node_t *k;
+    int i;
+
+    for (p = m->node->data.mapping.pairs.start; p < m->node->data.mapping.pairs.top; p++) {
+        k = lw_ymap_node_at(c, p->key);
+        if (k->type != YAML_SCALAR_NODE)
+            continue;
+        i = lw_ymap_index(lw_ymap_raw(k), m->keys, m->nkeys, 0);
+        if (i >= 0 && !(kinds[i] & (1u << kind)))
+            lw_ymap_report(c, level, k, fmt, lw_ymap_raw(k), kind_name);
+    }
 }
 
 int
@@ -530,7 +584,7 @@ lw_ymap_was_suggested(const lw_ymap *m, const char *key)
  * the items are returned in *nodes when asked (pool memory). */
 int
 lw_ymap_list(lw_ymap_doc *c, const lw_ymap *m, const char *key, lw_strlist *out,
-         yaml_node_t ***nodes)
+             yaml_node_t ***nodes)
 {
     yaml_node_t *v = lw_ymap_get(c, m, key), *it;
     size_t n, i = 0;
@@ -569,7 +623,7 @@ lw_ymap_list(lw_ymap_doc *c, const lw_ymap *m, const char *key, lw_strlist *out,
 
 int
 lw_ymap_url(lw_ymap_doc *c, yaml_node_t *v, const char *key, const char *url,
-          const char *const *schemes, int secret)
+            const char *const *schemes, int secret)
 {
     size_t i, n;
 

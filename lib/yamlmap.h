@@ -98,6 +98,10 @@ void         lw_ymap_pos(const yaml_node_t *n, int *line, int *col);
  * are not names. 0, or -1 when n is not a mapping (reported unless NULL). */
 int  lw_ymap_open(lw_ymap_doc *d, yaml_node_t *n, const char *what, const char *const *keys,
                   size_t nkeys, lw_ymap *m);
+/* The same for an entry of a list that records where it is: *line and
+ * *col get its position when it is a mapping. */
+int  lw_ymap_open_entry(lw_ymap_doc *d, yaml_node_t *n, const char *what,
+                        const char *const *keys, size_t nkeys, int *line, int *col, lw_ymap *m);
 /* The value node of key (first occurrence), NULL when absent. */
 yaml_node_t *lw_ymap_node(lw_ymap_doc *d, const lw_ymap *m, const char *key);
 /* The same unless absent or null. */
@@ -112,6 +116,12 @@ yaml_node_t *lw_ymap_name_node(lw_ymap_doc *d, const lw_ymap *m, const char *key
  * <label>"; label may be NULL), unless an unknown key was already taken
  * for a misspelling of it. */
 void lw_ymap_require(lw_ymap_doc *d, const lw_ymap *m, const char *key, const char *label);
+/* For mappings whose keys depend on a kind (channel type, rule kind):
+ * reports, at `level`, each key of m that kind does not use; kinds[i] has
+ * bit k set when kind k uses m->keys[i]. fmt gets the key and kind_name,
+ * e.g. "'%s' does not apply to %s channels". */
+void lw_ymap_check_kinds(lw_ymap_doc *d, const lw_ymap *m, const unsigned *kinds, int kind,
+                         lw_diag_level level, const char *fmt, const char *kind_name);
 /* 1 when an unknown key of m was reported as a misspelling of key. */
 int  lw_ymap_was_suggested(const lw_ymap *m, const char *key);
 

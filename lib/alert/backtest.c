@@ -14,7 +14,7 @@ typedef struct {
 
 int
 lw_backtest_samples(const lw_rule *rule, const lw_rule_samples *s,
-                          const lw_rule_tuning *tune, lw_backtest *out)
+                    const lw_rule_tuning *tune, lw_backtest *out)
 {
     series *sv = NULL, *x;
     size_t ns = 0, i, j, cap = 0, cap_f = 0;

@@ -41,7 +41,7 @@ int lw_backtest_rule(lw_db *db, lw_err *err, const lw_rule *rule, time_t from, t
 /* The replay part alone, on samples already fetched (tuning replays many
  * candidates over one fetch). tune may be NULL. */
 int lw_backtest_samples(const lw_rule *rule, const lw_rule_samples *s,
-                              const lw_rule_tuning *tune, lw_backtest *out);
+                        const lw_rule_tuning *tune, lw_backtest *out);
 void lw_backtest_free(lw_backtest *b);
 
 #endif

@@ -261,6 +261,21 @@ deeper(parser *p, int col)
     return -1;
 }
 
+/* The operand of the prefix operator at the current token, one level
+ * deeper: parsed by self (the operator again, or what binds tighter) and
+ * checked to be a number or a condition. */
+static int
+prefixed(parser *p, int (*self)(parser *), int numbers)
+{
+    int a;
+
+    if (deeper(p, p->tok.col) < 0 || lw_expr_next(p) < 0)
+        return -1;
+    a = numbers ? need_number(p, self(p)) : need_condition(p, self(p));
+    p->depth--;
+    return a;
+}
+
 /* An operand of a binary level: the next level down, or what binds
  * tighter than the last two. */
 static int
@@ -348,16 +363,12 @@ parse_unary(parser *p)
     token t = p->tok;
     int a;
 
-    if (t.t == T_MINUS || t.t == T_PLUS) {
-        if (deeper(p, t.col) < 0 || lw_expr_next(p) < 0)
-            return -1;
-        a = need_number(p, parse_unary(p));
-        p->depth--;
-        if (a < 0)
-            return -1;
-        return t.t == T_PLUS ? a : add_node(p, N_NEG, t.col, a, -1);
-    }
-    return parse_primary(p);
+    if (t.t != T_MINUS && t.t != T_PLUS)
+        return parse_primary(p);
+    a = prefixed(p, parse_unary, 1);
+    if (a < 0 || t.t == T_PLUS)
+        return a;
+    return add_node(p, N_NEG, t.col, a, -1);
 }
 
 struct resolve {
@@ -421,18 +432,12 @@ parse_comparison(parser *p)
 static int
 parse_not(parser *p)
 {
-    token t = p->tok;
-    int a;
+    int col = p->tok.col, a;
 
-    if (t.t != T_NOT)
+    if (p->tok.t != T_NOT)
         return parse_comparison(p);
-    if (deeper(p, t.col) < 0 || lw_expr_next(p) < 0)
-        return -1;
-    a = need_condition(p, parse_not(p));
-    p->depth--;
-    if (a < 0)
-        return -1;
-    return add_node(p, N_NOT, t.col, a, -1);
+    a = prefixed(p, parse_not, 0);
+    return a < 0 ? -1 : add_node(p, N_NOT, col, a, -1);
 }
 
 static int

@@ -129,13 +129,22 @@ fmt_num(lw_pool *pool, double v)
 int
 lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
 {
-    const unsigned cond_flags[LW_RULE_KIND_COUNT] = {
-        [LW_RULE_THRESHOLD] = 0,
-        [LW_RULE_STATISTICAL] = LW_EXPR_ALLOW_METRIC | LW_EXPR_ALLOW_STATS,
-        [LW_RULE_TREND] = LW_EXPR_ALLOW_METRIC | LW_EXPR_ALLOW_SLOPE,
-        [LW_RULE_COMPOSITE] = 0,
-        [LW_RULE_FORECAST] = LW_EXPR_ALLOW_METRIC,
-        [LW_RULE_BURN_RATE] = 0,
+    /* per kind: the variables its condition may use, and the defaults of
+     * what was not given (0: the kind has no such parameter) */
+    static const struct {
+        unsigned flags;
+        int64_t  window_s, lookback_s, minimum_samples;
+    } kinds[LW_RULE_KIND_COUNT] = {
+        [LW_RULE_THRESHOLD] = { 0, LW_RULE_DEFAULT_WINDOW, 0, 0 },
+        [LW_RULE_STATISTICAL] = { LW_EXPR_ALLOW_METRIC | LW_EXPR_ALLOW_STATS,
+                                  LW_RULE_DEFAULT_WINDOW, LW_RULE_DEFAULT_LOOKBACK,
+                                  LW_RULE_DEFAULT_STAT_SAMPLES },
+        [LW_RULE_TREND] = { LW_EXPR_ALLOW_METRIC | LW_EXPR_ALLOW_SLOPE,
+                            LW_RULE_DEFAULT_TREND_WINDOW, 0, LW_RULE_DEFAULT_REGR_SAMPLES },
+        [LW_RULE_COMPOSITE] = { 0, LW_RULE_DEFAULT_WINDOW, 0, 0 },
+        [LW_RULE_FORECAST] = { LW_EXPR_ALLOW_METRIC, 0, LW_RULE_DEFAULT_HISTORY,
+                               LW_RULE_DEFAULT_REGR_SAMPLES },
+        [LW_RULE_BURN_RATE] = { 0, 0, 0, 0 },
     };
     int start = errs ? errs->n : 0, rc;
     const char *text = r->expression;
@@ -167,9 +176,7 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
             lw_rule_add_error(errs, "condition", -1, 0, "a threshold rule needs a condition, e.g. "
                               "avg_latency > sla_target * 1.5");
         else
-            parse_expr_into(r, text, cond_flags[r->kind], "condition", -1, &r->expr, errs);
-        if (r->window_s == 0)
-            r->window_s = LW_RULE_DEFAULT_WINDOW;
+            parse_expr_into(r, text, kinds[r->kind].flags, "condition", -1, &r->expr, errs);
         break;
 
     case LW_RULE_STATISTICAL:
@@ -180,17 +187,11 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
         if (text == NULL)
             text = r->expression = lw_pool_printf(r->pool, "metric > mean + %s * std_dev",
                                                   fmt_num(r->pool, r->k));
-        parse_condition(r, text, cond_flags[r->kind], LW_M_AVG_LATENCY, errs);
+        parse_condition(r, text, kinds[r->kind].flags, LW_M_AVG_LATENCY, errs);
         if (r->metric != LW_M_NONE && !lw_measure_per_probe(r->metric))
             lw_rule_add_error(errs, "metric", -1, 0, "%s has no value per request, so it has no "
                               "mean and standard deviation; use a per-request measure such as "
                               "avg_latency", lw_measure_name(r->metric));
-        if (r->window_s == 0)
-            r->window_s = LW_RULE_DEFAULT_WINDOW;
-        if (r->lookback_s == 0)
-            r->lookback_s = LW_RULE_DEFAULT_LOOKBACK;
-        if (r->minimum_samples == 0)
-            r->minimum_samples = LW_RULE_DEFAULT_STAT_SAMPLES;
         break;
 
     case LW_RULE_TREND:
@@ -200,14 +201,10 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
         if (text == NULL && r->has_threshold)
             text = r->expression = lw_pool_printf(r->pool, "linear_regression_slope > %s",
                                                   fmt_num(r->pool, r->threshold));
-        parse_condition(r, text, cond_flags[r->kind], LW_M_AVG_LATENCY, errs);
+        parse_condition(r, text, kinds[r->kind].flags, LW_M_AVG_LATENCY, errs);
         if (r->expr != NULL && !(lw_expr_var_kinds(r->expr) & (1u << LW_VAR_SLOPE)))
             lw_rule_add_error(errs, "condition", -1, 1, "a trend rule's condition must use "
                               "linear_regression_slope");
-        if (r->window_s == 0)
-            r->window_s = LW_RULE_DEFAULT_TREND_WINDOW;
-        if (r->minimum_samples == 0)
-            r->minimum_samples = LW_RULE_DEFAULT_REGR_SAMPLES;
         break;
 
     case LW_RULE_FORECAST:
@@ -228,14 +225,10 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
                     r->pool, "metric %s %s", lw_measure_lower_is_worse(r->metric) ? "<" : ">",
                     fmt_num(r->pool, r->threshold));
         }
-        if (parse_condition(r, text, cond_flags[r->kind], LW_M_NONE, errs)
+        if (parse_condition(r, text, kinds[r->kind].flags, LW_M_NONE, errs)
             && r->metric == LW_M_NONE)
             lw_rule_add_error(errs, "condition", -1, 1, "the condition has no measure to "
                               "forecast");
-        if (r->lookback_s == 0)
-            r->lookback_s = LW_RULE_DEFAULT_HISTORY;
-        if (r->minimum_samples == 0)
-            r->minimum_samples = LW_RULE_DEFAULT_REGR_SAMPLES;
         break;
 
     case LW_RULE_COMPOSITE:
@@ -257,8 +250,6 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
             }
         }
         r->expression = NULL;
-        if (r->window_s == 0)
-            r->window_s = LW_RULE_DEFAULT_WINDOW;
         break;
 
     case LW_RULE_BURN_RATE:
@@ -279,6 +270,14 @@ lw_rule_finish(lw_rule *r, lw_rule_errors *errs)
     default:
         lw_rule_add_error(errs, "type", -1, 0, "unknown rule type");
         break;
+    }
+    if ((unsigned) r->kind < LW_RULE_KIND_COUNT) {
+        if (r->window_s == 0)
+            r->window_s = kinds[r->kind].window_s;
+        if (r->lookback_s == 0)
+            r->lookback_s = kinds[r->kind].lookback_s;
+        if (r->minimum_samples == 0)
+            r->minimum_samples = kinds[r->kind].minimum_samples;
     }
     if (errs && errs->n > start)
         return LW_EINVAL;

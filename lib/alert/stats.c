@@ -114,8 +114,8 @@ lw_stats_t_quantile(double confidence, long long df)
 
 int
 lw_stats_forecast_linear(long long n, double slope, double intercept, double avgx, double sxx,
-                   double syy, double sxy, double horizon_h, double confidence,
-                   double limit, int upward, lw_stats_forecast *out)
+                         double syy, double sxy, double horizon_h, double confidence,
+                         double limit, int upward, lw_stats_forecast *out)
 {
     double s2, se, t, tc, dx;
 

@@ -39,7 +39,7 @@ typedef struct {
  * x = horizon_h; the crossing of `limit` going up (upward = 1) or down.
  * Returns 0, or LW_EINVAL when n < 3 or sxx is 0. */
 int lw_stats_forecast_linear(long long n, double slope, double intercept, double avgx, double sxx,
-                       double syy, double sxy, double horizon_h, double confidence,
-                       double limit, int upward, lw_stats_forecast *out);
+                             double syy, double sxy, double horizon_h, double confidence,
+                             double limit, int upward, lw_stats_forecast *out);
 
 #endif

@@ -260,8 +260,8 @@ lw_db_dash_baseline(lw_db *db, lw_err *err, long long model_id)
 
 int
 lw_db_dash_points_from(lw_pool *pool, const PGresult *res, int key_col, long long key,
-                    int t_col, int v_col, int den_col, double scale, double max_gap_s,
-                    lw_db_dash_points *out)
+                       int t_col, int v_col, int den_col, double scale, double max_gap_s,
+                       lw_db_dash_points *out)
 {
     int i, rows = res ? PQntuples(res) : 0;
     size_t cap = 0;

@@ -48,7 +48,7 @@ int lw_db_dash_range_get(const char *key, time_t now, lw_db_dash_range *out);
  * (exact numeric text of the step), cum_cost (running total over the
  * range, float8, for plotting). Ordered by model_id, t. */
 PGresult *lw_db_dash_series(lw_db *db, lw_err *err, const lw_db_dash_range *r,
-                         const long long *ids, size_t n);
+                            const long long *ids, size_t n);
 
 /* One row per model of ids, in the order given, over the whole range,
  * also for models without probes (count 0, measures NULL): model_id,
@@ -61,14 +61,14 @@ PGresult *lw_db_dash_series(lw_db *db, lw_err *err, const lw_db_dash_range *r,
  * the success rate against the `sla_availability_pct` setting (99.9 by
  * default), latency p95 against the model's SLA target, as on /sla. */
 PGresult *lw_db_dash_totals(lw_db *db, lw_err *err, const lw_db_dash_range *r,
-                         const long long *ids, size_t n);
+                            const long long *ids, size_t n);
 
 /* One model per step with probes: t, count, errors, error_pct, p50_ms,
  * p95_ms, ttft_p50_ms, tps (decode tokens/s), quality, then e_<class>
  * for every class of lw_rollup_error_classes (failed probes of that
  * class). Ordered by t. */
 PGresult *lw_db_dash_model_series(lw_db *db, lw_err *err, const lw_db_dash_range *r,
-                               long long model_id);
+                                  long long model_id);
 
 /* The newest `limit` alert state changes: id, alert_id, at, ago,
  * from_state, to_state, rule, severity, model, environment, value. */
@@ -96,8 +96,8 @@ typedef struct {
  * probing shows as a gap instead of a straight line across it. Arrays
  * come from pool. LW_OK or LW_ENOMEM. */
 int lw_db_dash_points_from(lw_pool *pool, const PGresult *res, int key_col, long long key,
-                        int t_col, int v_col, int den_col, double scale, double max_gap_s,
-                        lw_db_dash_points *out);
+                           int t_col, int v_col, int den_col, double scale, double max_gap_s,
+                           lw_db_dash_points *out);
 
 /* The largest gap a line of range r bridges: 3 steps, or a twelfth of the
  * range when that is longer (probes every hour still draw a line over a

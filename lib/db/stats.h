@@ -112,7 +112,7 @@ typedef struct {
  * day 60% into the range, moved inside the range when it would not fit
  * (ranges shorter than 2 hours get the whole range). Pure. */
 void lw_db_stats_backfill_incident(time_t from, time_t to, int64_t interval_s,
-                              time_t *start, time_t *end);
+                                   time_t *start, time_t *end);
 
 /* In one transaction (serialised by an advisory lock): deletes every earlier backfill row, makes sure the
  * daily partitions exist, and generates the history in SQL (generate_series
