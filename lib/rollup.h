@@ -1,5 +1,7 @@
-/* rollup.h: the 5-minute and 1-hour rollups of probes (ARCHITECTURE.md
- * "Data model") and their fixed log-bucket latency histogram.
+/* rollup.h: the 5-minute and 1-hour rollups of probes (the `rollups`
+ * table of sql/001_schema.sql: per model, environment and bucket, counts,
+ * sums and latency histograms, so charts over days and months never scan
+ * raw probes) and their fixed log-bucket latency histogram.
  *
  * Design (docs/rollups.md): every statement writing probes queues the
  * 5-minute buckets it touched in `rollup_dirty` (triggers of

@@ -1,5 +1,5 @@
 /* check_backfill.c: the synthetic history of `llmwatch backfill`
- * (lib/db_stats.c): its incident window, and on a private database (needs
+ * (lib/db/stats.c): its incident window, and on a private database (needs
  * $LW_TEST_DATABASE_URL) the rows it writes: counts, marker, patterns,
  * exact costs, determinism, replacement and removal. */
 #include <check.h>
@@ -167,7 +167,8 @@ START_TEST(test_backfill_rows_and_patterns)
                              " WHERE p.ok AND p.cost_usd <> (p.input_tokens * m.price_input_per_mtok"
                              " + p.output_tokens * m.price_output_per_mtok) / 1000000"), 0);
     ck_assert(num(db, "SELECT sum(cost_usd) FROM probes WHERE model_id = 1") > 0);
-    /* decode rate as WIRE.md defines it */
+    /* the decode rate: output tokens after the first over the time after
+     * the first token */
     ck_assert(num(db, "SELECT max(abs(decode_tps - (output_tokens - 1) / ((total_ms - ttft_ms) / 1000)))"
                       " FROM probes WHERE ok AND output_tokens > 1") < 1e-6);
 

@@ -1,5 +1,5 @@
 /* check_rollup.c: the rollups (lib/rollup.c, sql/006_rollups.sql) and what
- * the dashboard and model pages read from them (lib/db_dash.c, the two
+ * the dashboard and model pages read from them (lib/db/dash.c, the two
  * pages): histogram buckets and percentiles against exact percentiles
  * (the error bound), C and SQL agreeing, rollups equal to the raw
  * aggregates, idempotent refresh, late, uncommitted-then-committed and
