@@ -1,8 +1,8 @@
 /* check_stats.c: the formatting for people of lib/fmt.c (durations, money,
  * tables, CSV) and the per model window statistics of lib/db/stats.c on
- * probes whose
- * percentiles, averages and exact costs are known in advance (these need
- * $LW_TEST_DATABASE_URL; each run gets its own database, dropped after). */
+ * probes whose percentiles, averages and exact costs are known in advance
+ * (these need $LW_TEST_DATABASE_URL; each run gets its own database,
+ * dropped after). */
 #include <check.h>
 
 #include "testdb.h"
