@@ -7,7 +7,7 @@
  * counts of the burn-rate windows. What reaches back far is read once per
  * query with running sums, not once per time, so a week of evaluations
  * every minute is one query of about a second. lib/alert/fetch.c turns the
- * rows into samples; the meaning of each figure is in alert/rules.h. */
+ * rows into samples; what each figure means is in alert/rule.h. */
 #ifndef LW_DB_MEASURES_H
 #define LW_DB_MEASURES_H
 
