@@ -89,12 +89,9 @@ lw_db_audit_list(lw_db *db, lw_err *err, long long before_id, int limit)
 PGresult *
 lw_db_audit_changes(lw_db *db, lw_err *err, long long min_id, long long max_id)
 {
-    char lo[32], hi[32];
-    const char *p[2] = { lo, hi };
+    const long long range[2] = { min_id, max_id };
 
-    snprintf(lo, sizeof(lo), "%lld", min_id);
-    snprintf(hi, sizeof(hi), "%lld", max_id);
-    return lw_db_query(db, err,
+    return lw_db_query_ints(db, err,
         "SELECT l.id AS audit_id, k.key, " AUDIT_VALUE("l.before") " AS before_value,"
         " " AUDIT_VALUE("l.after") " AS after_value"
         " FROM audit_log l CROSS JOIN LATERAL ("
@@ -105,5 +102,5 @@ lw_db_audit_changes(lw_db *db, lw_err *err, long long min_id, long long max_id)
         " WHERE l.id BETWEEN $1::bigint AND $2::bigint AND k.key NOT IN ('id', 'updated_at')"
         "  AND (l.before -> k.key) IS DISTINCT FROM (l.after -> k.key)"
         "  AND NOT (l.before IS NULL AND l.after -> k.key = 'null'::jsonb)"
-        " ORDER BY l.id, k.key", 2, p);
+        " ORDER BY l.id, k.key", 2, range);
 }

@@ -219,11 +219,7 @@ lw_db_dash_model_series(lw_db *db, lw_err *err, const lw_db_dash_range *r, long 
 PGresult *
 lw_db_dash_alert_events(lw_db *db, lw_err *err, int limit)
 {
-    char l[24];
-    const char *p[1] = { l };
-
-    snprintf(l, sizeof(l), "%d", limit);
-    return lw_db_query(db, err,
+    return lw_db_query_id(db, err,
         "SELECT ev.id, ev.alert_id, " TS("ev.at") " AS at,"
         /* two units at most: "42s", "5m12s", "2h5m", "3d4h" */
         " lw_dur(CASE WHEN x.s >= 86400 THEN x.s / 3600 * 3600 WHEN x.s >= 3600 THEN x.s / 60 * 60"
@@ -236,24 +232,20 @@ lw_db_dash_alert_events(lw_db *db, lw_err *err, int limit)
         " JOIN rules r ON r.id = a.rule_id"
         " LEFT JOIN models m ON m.id = a.model_id"
         " LEFT JOIN environments e ON e.id = a.environment_id"
-        " ORDER BY ev.at DESC, ev.id DESC LIMIT $1::int", 1, p);
+        " ORDER BY ev.at DESC, ev.id DESC LIMIT $1::int", limit);
 }
 
 PGresult *
 lw_db_dash_baseline(lw_db *db, lw_err *err, long long model_id)
 {
-    char id[24];
-    const char *p[1] = { id };
-
-    snprintf(id, sizeof(id), "%lld", model_id);
-    return lw_db_query(db, err,
+    return lw_db_query_id(db, err,
         "SELECT b.id, b.suite, b.iterations, b.samples, b.latency_mean_ms, b.latency_stddev_ms,"
         " b.latency_p95_ms, b.ttft_mean_ms, b.ttft_p95_ms,"
         " round((100 * b.success_rate)::numeric, 2) AS success_pct,"
         " round(b.tokens_per_second::numeric, 1) AS tps, " USD("b.cost_per_1k_usd") " AS cost_per_1k,"
         " round(b.quality_score::numeric, 1) AS quality, " TS("b.created_at") " AS created"
         " FROM baselines b JOIN models m ON m.id = b.model_id AND m.environment_id = b.environment_id"
-        " WHERE b.model_id = $1::int AND b.active ORDER BY b.id DESC LIMIT 1", 1, p);
+        " WHERE b.model_id = $1::int AND b.active ORDER BY b.id DESC LIMIT 1", model_id);
 }
 
 /* ---- from rows to chart series ------------------------------------------ */

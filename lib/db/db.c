@@ -486,14 +486,54 @@ lw_db_text_array_pool(lw_pool *pool, const char *const *v, size_t n)
     return r;
 }
 
+/* The text of up to 8 integers, as parameters. */
+typedef struct {
+    char        text[8][24];
+    const char *p[8];
+} int_params;
+
+static int
+int_params_fill(int_params *q, int n, const long long *v)
+{
+    int i;
+
+    if (n < 0 || n > 8)
+        return LW_EINVAL;
+    for (i = 0; i < n; i++) {
+        snprintf(q->text[i], sizeof(q->text[i]), "%lld", v[i]);
+        q->p[i] = q->text[i];
+    }
+    return LW_OK;
+}
+
+PGresult *
+lw_db_query_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v)
+{
+    int_params q;
+
+    if (int_params_fill(&q, n, v) != LW_OK) {
+        lw_err_set(err, "too many parameters");
+        return NULL;
+    }
+    return lw_db_query(db, err, sql, n, q.p);
+}
+
+int
+lw_db_exec_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v)
+{
+    int_params q;
+
+    if (int_params_fill(&q, n, v) != LW_OK) {
+        lw_err_set(err, "too many parameters");
+        return LW_EINVAL;
+    }
+    return lw_db_exec(db, err, sql, n, q.p);
+}
+
 PGresult *
 lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id)
 {
-    char s[32];
-    const char *p[1] = { s };
-
-    snprintf(s, sizeof(s), "%lld", id);
-    return lw_db_query(db, err, sql, 1, p);
+    return lw_db_query_ints(db, err, sql, 1, &id);
 }
 
 PGresult *

@@ -81,8 +81,12 @@
 
 /* ---- helpers (lib/db/db.c, lib/db/audit.c) ---- */
 
-/* Runs sql with $1 = id. The result is the caller's (PQclear), NULL with a
- * message in err on failure. */
+/* Runs sql with $1..$n = v[0..n) (n <= 8). The result is the caller's
+ * (PQclear), NULL with a message in err on failure. */
+PGresult *lw_db_query_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v);
+/* The same for lw_db_exec: rows affected or a negative LW_E*. */
+int lw_db_exec_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v);
+/* Runs sql with $1 = id; as lw_db_query_ints. */
 PGresult *lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id);
 
 /* Runs sql with $1 = id and $2 = limit; id <= 0 is passed as NULL when

@@ -188,12 +188,9 @@ lw_db_stats_totals(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 PGresult *
 lw_db_stats_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to)
 {
-    char a[24], b[24];
-    const char *p[2] = { a, b };
+    const long long range[2] = { (long long) from, (long long) to };
 
-    snprintf(a, sizeof(a), "%lld", (long long) from);
-    snprintf(b, sizeof(b), "%lld", (long long) to);
-    return lw_db_query(db, err,
+    return lw_db_query_ints(db, err,
                        "SELECT r.name AS rule, coalesce(m.name, '') AS model, a.severity,"
                        "       count(*) AS n, extract(epoch FROM max(a.fired_at))::bigint AS last_fired"
                        "  FROM alerts a"
@@ -202,7 +199,7 @@ lw_db_stats_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to)
                        " WHERE a.fired_at >= to_timestamp($1::bigint)"
                        "   AND a.fired_at < to_timestamp($2::bigint)"
                        " GROUP BY r.name, m.name, a.severity"
-                       " ORDER BY max(a.fired_at) DESC, r.name, 2", 2, p);
+                       " ORDER BY max(a.fired_at) DESC, r.name, 2", 2, range);
 }
 
 long long

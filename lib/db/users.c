@@ -78,14 +78,10 @@ lw_db_users_disable(lw_db *db, lw_err *err, const char *email)
 int
 lw_db_users_logged_in(lw_db *db, lw_err *err, long long user_id)
 {
-    char id[32];
-    const char *p[1] = { id };
-
-    snprintf(id, sizeof(id), "%lld", user_id);
     /* the user's expired sessions go at the same time: no sweeper needed */
-    return lw_db_exec(db, err,
+    return lw_db_exec_ints(db, err,
         "WITH d AS (DELETE FROM sessions WHERE user_id = $1::int AND expires_at < now())"
-        " UPDATE users SET last_login_at = now() WHERE id = $1::int", 1, p);
+        " UPDATE users SET last_login_at = now() WHERE id = $1::int", 1, &user_id);
 }
 
 /* ---- sessions ---- */
