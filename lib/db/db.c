@@ -490,44 +490,41 @@ lw_db_text_array_pool(lw_pool *pool, const char *const *v, size_t n)
 typedef struct {
     char        text[8][24];
     const char *p[8];
-} int_params;
+} int_texts;
 
-static int
-int_params_fill(int_params *q, int n, const long long *v)
+/* q->p for v[0..n), or NULL (and a message) when n is out of range. */
+static const char *const *
+int_params(int_texts *q, lw_err *err, int n, const long long *v)
 {
     int i;
 
-    if (n < 0 || n > 8)
-        return LW_EINVAL;
+    if (n < 0 || n > 8) {
+        lw_err_set(err, "too many parameters");
+        return NULL;
+    }
     for (i = 0; i < n; i++) {
         snprintf(q->text[i], sizeof(q->text[i]), "%lld", v[i]);
         q->p[i] = q->text[i];
     }
-    return LW_OK;
+    return q->p;
 }
 
 PGresult *
 lw_db_query_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v)
 {
-    int_params q;
+    int_texts q;
+    const char *const *p = int_params(&q, err, n, v);
 
-    if (int_params_fill(&q, n, v) != LW_OK) {
-        lw_err_set(err, "too many parameters");
-        return NULL;
-    }
-    return lw_db_query(db, err, sql, n, q.p);
+    return p != NULL ? lw_db_query(db, err, sql, n, p) : NULL;
 }
 
 int
 lw_db_exec_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v)
 {
-    int_params q;
+    int_texts q;
+    const char *const *p = int_params(&q, err, n, v);
 
-    if (int_params_fill(&q, n, v) != LW_OK) {
-        lw_err_set(err, "too many parameters");
-        return LW_EINVAL;
-    }
-    return lw_db_exec(db, err, sql, n, q.p);
+    return p != NULL ? lw_db_exec(db, err, sql, n, p) : LW_EINVAL;
 }
 
 PGresult *
