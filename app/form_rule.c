@@ -253,9 +253,9 @@ lw_form_rule_post(lw_req *r, long long id)
     const char *action = lw_req_form(r, "action");
     lw_db *db = lw_req_db(r);
     lw_rule_errors errs;
-    lw_dba_who who = { r->user.id, r->user.email, r->remote_addr };
+    lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
     lw_form_rule_input in;
-    lw_dba_rule row;
+    lw_db_rules_def row;
     PGresult *choices;
     lw_rule *rule = NULL;
     long long new_id = 0;
@@ -265,7 +265,7 @@ lw_form_rule_post(lw_req *r, long long id)
         return LW_EDB;
     memset(&errs, 0, sizeof(errs));
     lw_form_rule_read_form(r, &in);
-    choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
+    choices = lw_req_keep(r, lw_db_models_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
     if (lw_streq(action, "kind")) {     /* "Change kind": keep what was typed, no checks yet */
@@ -290,8 +290,8 @@ lw_form_rule_post(lw_req *r, long long id)
     }
     rc = lw_form_rule_to_row(r, &in, rule, &row);
     if (rc == LW_OK)
-        rc = id > 0 ? lw_dba_rule_update(db, &r->err, &who, id, in.version, &row)
-                    : lw_dba_rule_create(db, &r->err, &who, &row, &new_id);
+        rc = id > 0 ? lw_db_rules_update(db, &r->err, &who, id, in.version, &row)
+                    : lw_db_rules_create(db, &r->err, &who, &row, &new_id);
     lw_rule_free(rule);
     if (rc == LW_ECONFLICT || rc == LW_ENOTFOUND) {
         r->status = 422;
@@ -319,7 +319,7 @@ lw_form_rule_load(lw_req *r, int editable, lw_db **db, PGresult **res)
     *res = NULL;
     if ((*db = lw_req_db(r)) == NULL)
         return LW_EDB;
-    *res = lw_req_keep(r, lw_dba_rule_form(*db, &r->err, lw_req_id(r)));
+    *res = lw_req_keep(r, lw_db_rules_form(*db, &r->err, lw_req_id(r)));
     if (*res == NULL)
         return LW_EDB;
     if (PQntuples(*res) == 0) {

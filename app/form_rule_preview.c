@@ -35,7 +35,7 @@ lw_form_rule_preview(lw_req *r, lw_db *db, const lw_rule *rule)
     size_t i, n_points = 0;
     int rc;
 
-    rc = lw_rules_backtest(db, rule, from, now, PREVIEW_STEP, &bt, &r->err);
+    rc = lw_backtest_rule(db, &r->err, rule, from, now, PREVIEW_STEP, &bt);
     if (rc != LW_OK) {
         lw_backtest_free(&bt);
         return rc == LW_ENOMEM ? rc : LW_EDB;
@@ -132,7 +132,7 @@ lw_form_rule_chart(lw_db *db, const lw_rule *rule, time_t from, time_t to, int64
     }
     for (i = 0; i < n_at; i++)
         at[i] = from + (time_t) i * step;
-    rc = lw_rule_fetch(db, rule, at, n_at, &s, err);
+    rc = lw_rule_fetch(db, err, rule, at, n_at, &s);
     if (rc != LW_OK)
         goto done;
     cap = n_at;

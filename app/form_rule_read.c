@@ -399,7 +399,7 @@ blank(const char *s)
 }
 
 int
-lw_form_rule_to_row(lw_req *r, const lw_form_rule_input *in, const lw_rule *rule, lw_dba_rule *row)
+lw_form_rule_to_row(lw_req *r, const lw_form_rule_input *in, const lw_rule *rule, lw_db_rules_def *row)
 {
     lw_buf params = { 0 };
 

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "db/alerting.h"
+#include "db/topics.h"
 
 static int
 done(lw_req *r, int rc, const char *what)
@@ -15,7 +15,7 @@ done(lw_req *r, int rc, const char *what)
     if (rc == LW_ENOTFOUND) {
         /* unknown alert, or nothing to change (already acknowledged) */
         lw_db *db = lw_req_db(r);
-        PGresult *res = db ? lw_req_keep(r, lw_dba_alert(db, &r->err, lw_req_id(r))) : NULL;
+        PGresult *res = db ? lw_req_keep(r, lw_db_alerts_get(db, &r->err, lw_req_id(r))) : NULL;
 
         if (res == NULL)
             return LW_EDB;
@@ -31,23 +31,23 @@ int
 lw_page_alert_ack(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    lw_dba_who who = { r->user.id, r->user.email, r->remote_addr };
+    lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
 
     if (db == NULL)
         return LW_EDB;
-    return done(r, lw_dba_alert_ack(db, &r->err, &who, lw_req_id(r)), "ack");
+    return done(r, lw_db_alerts_ack(db, &r->err, &who, lw_req_id(r)), "ack");
 }
 
 int
 lw_page_alert_false_positive(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    lw_dba_who who = { r->user.id, r->user.email, r->remote_addr };
+    lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
     const char *v = lw_req_form(r, "value");
     int value = !lw_streq(v, "0");
 
     if (db == NULL)
         return LW_EDB;
-    return done(r, lw_dba_alert_false_positive(db, &r->err, &who, lw_req_id(r), value),
+    return done(r, lw_db_alerts_false_positive(db, &r->err, &who, lw_req_id(r), value),
                 value ? "fp" : "notfp");
 }

@@ -5,8 +5,7 @@
 
 #include <stdlib.h>
 
-#include "db/alerting.h"
-#include "db/web.h"
+#include "db/topics.h"
 
 #define LIST_ROWS 300
 
@@ -39,10 +38,10 @@ lw_page_alerts(lw_req *r)
         return LW_EDB;
     if (model != NULL && model[0] == '\0')
         model = NULL;
-    alerts = lw_req_keep(r, lw_dba_alerts(db, &r->err, state, severity, model,
+    alerts = lw_req_keep(r, lw_db_alerts_list(db, &r->err, state, severity, model,
                                           rule_id > 0 ? rule_id : 0, LIST_ROWS));
-    failed = alerts ? lw_req_keep(r, lw_dbw_notifications(db, &r->err, 0, 50)) : NULL;
-    models = failed ? lw_req_keep(r, lw_dba_alert_models(db, &r->err)) : NULL;
+    failed = alerts ? lw_req_keep(r, lw_db_channels_notifications(db, &r->err, 0, 50)) : NULL;
+    models = failed ? lw_req_keep(r, lw_db_alerts_models(db, &r->err)) : NULL;
     if (models == NULL)
         return LW_EDB;
     for (i = 0; i < PQntuples(alerts); i++) {

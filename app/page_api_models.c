@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/web.h"
+#include "db/topics.h"
 
 static void
 put_json(void *o)
@@ -79,7 +79,7 @@ lw_page_api_models(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    res = lw_req_keep(r, lw_dbw_models_overview(db, &r->err));
+    res = lw_req_keep(r, lw_db_models_overview(db, &r->err));
     if (res == NULL)
         return LW_EDB;
     root = json_object_new_object();

@@ -47,10 +47,10 @@ lw_page_api_rules(lw_req *r)
     const char *ct = lw_req_env(r, "CONTENT_TYPE");
     enum json_tokener_error jerr = json_tokener_success;
     lw_rule_errors errs;
-    lw_dba_who who = { r->user.id, r->user.email, r->remote_addr };
+    lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
     json_object *body, *o, *stored;
     lw_form_rule_input in;
-    lw_dba_rule row;
+    lw_db_rules_def row;
     lw_rule *rule = NULL;
     PGresult *choices, *res;
     long long id = 0;
@@ -71,7 +71,7 @@ lw_page_api_rules(lw_req *r)
     memset(&errs, 0, sizeof(errs));
     if (lw_form_rule_read_json(r, body, &in, &errs) != LW_OK)
         return api_invalid(r, &errs);
-    choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
+    choices = lw_req_keep(r, lw_db_models_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
     rc = lw_form_rule_validate(&in, choices, &rule, &errs);
@@ -82,7 +82,7 @@ lw_page_api_rules(lw_req *r)
     rc = lw_form_rule_to_row(r, &in, rule, &row);
     row.source = "api";
     if (rc == LW_OK)
-        rc = lw_dba_rule_create(db, &r->err, &who, &row, &id);
+        rc = lw_db_rules_create(db, &r->err, &who, &row, &id);
     lw_rule_free(rule);
     if (rc == LW_ECONFLICT) {
         memset(&errs, 0, sizeof(errs));
@@ -95,7 +95,7 @@ lw_page_api_rules(lw_req *r)
     }
     if (rc != LW_OK)
         return rc;
-    res = lw_req_keep(r, lw_dba_rule_json(db, &r->err, id));
+    res = lw_req_keep(r, lw_db_rules_json(db, &r->err, id));
     if (res == NULL || PQntuples(res) != 1)
         return LW_EDB;
     stored = json_tokener_parse(lw_db_str(res, 0, 0));

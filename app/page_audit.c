@@ -6,8 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "db/alerting.h"
-#include "db/web.h"
+#include "db/topics.h"
 
 #define PAGE_ROWS 100
 #define MAX_CHANGES 40      /* per row; a created rule lists every field */
@@ -27,7 +26,7 @@ lw_page_audit(lw_req *r)
     if (before < 0)
         before = 0;
     /* one row more than shown tells whether there is an older page */
-    res = lw_req_keep(r, lw_dbw_audit_list(db, &r->err, before, PAGE_ROWS + 1));
+    res = lw_req_keep(r, lw_db_audit_list(db, &r->err, before, PAGE_ROWS + 1));
     if (res == NULL)
         return LW_EDB;
     n = PQntuples(res);
@@ -39,7 +38,7 @@ lw_page_audit(lw_req *r)
     if (shown > 0) {
         max_id = lw_db_int(res, 0, 0);
         min_id = lw_db_int(res, shown - 1, 0);
-        changes = lw_req_keep(r, lw_dba_audit_changes(db, &r->err, min_id, max_id));
+        changes = lw_req_keep(r, lw_db_audit_changes(db, &r->err, min_id, max_id));
         if (changes == NULL)
             return LW_EDB;
         nc = PQntuples(changes);

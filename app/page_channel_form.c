@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/alerting.h"
+#include "db/topics.h"
 
 static int
 digits(const char *s)
@@ -30,7 +30,7 @@ lw_page_channel_routing(lw_req *r)
 {
     static const char *const sev[] = { "critical", "warning", "info" };
     lw_db *db = lw_req_db(r);
-    lw_dba_who who = { r->user.id, r->user.email, r->remote_addr };
+    lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
     json_object *o, *lists[3];
     const char *name, *json;
     size_t i, s;
@@ -61,7 +61,7 @@ lw_page_channel_routing(lw_req *r)
     json_object_put(o);
     if (json == NULL)
         return LW_ENOMEM;
-    rc = lw_dba_routing_set(db, &r->err, &who, json);
+    rc = lw_db_channels_routing_set(db, &r->err, &who, json);
     if (rc != LW_OK)
         return rc;
     return lw_req_redirect(r, "/channels?saved=1");

@@ -5,7 +5,7 @@
  * info alerts), editable by admins. */
 #include "app.h"
 
-#include "db/alerting.h"
+#include "db/topics.h"
 #include "view.h"
 
 static const lw_view_flash_msg flash[] = {
@@ -16,7 +16,7 @@ int
 lw_page_channels(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *res = db ? lw_dba_channels(db, &r->err) : NULL;
+    PGresult *res = db ? lw_db_channels_list(db, &r->err) : NULL;
 
     if (lw_view_list(r, res, "Channels", "Channels", "channels") == NULL)
         return LW_EDB;

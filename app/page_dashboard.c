@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "fmt.h"
-#include "db/web.h"
+#include "db/topics.h"
 #include "view.h"
 
 /* Lines per chart: the chart palette has 8 colours, and a model keeps its
@@ -34,13 +34,13 @@ model_lines(lw_req *r, const char *hdf, const lw_chart_opts *o, const PGresult *
             const char *const *names)
 {
     lw_chart_series s[MAX_CHARTED];
-    lw_dash_points pts;
+    lw_db_dash_points pts;
     lw_buf svg = { 0 };
     size_t i;
     int rc;
 
     for (i = 0; i < n; i++) {
-        rc = lw_dash_points_from(r->pool, res, PQfnumber(res, "model_id"), cm[i].id,
+        rc = lw_db_dash_points_from(r->pool, res, PQfnumber(res, "model_id"), cm[i].id,
                                  PQfnumber(res, "t"), PQfnumber(res, col), -1, scale, max_gap,
                                  &pts);
         if (rc != LW_OK)
@@ -54,7 +54,7 @@ model_lines(lw_req *r, const char *hdf, const lw_chart_opts *o, const PGresult *
 }
 
 static int
-charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t n)
+charts(lw_req *r, lw_db *db, const lw_db_dash_range *rg, const charted *cm, size_t n)
 {
     long long ids[MAX_CHARTED];
     lw_chart_bar bars[MAX_CHARTED];
@@ -64,14 +64,14 @@ charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t 
     PGresult *series, *totals;
     char title[160], ref_label[64], prefix[64], v[32];
     const char *unit;
-    double scale, gap = lw_dash_max_gap(rg), ref = 0;
+    double scale, gap = lw_db_dash_max_gap(rg), ref = 0;
     size_t i;
     int rc, same_ref = 1, c;
 
     for (i = 0; i < n; i++)
         ids[i] = cm[i].id;
-    series = lw_req_keep(r, lw_dash_series(db, &r->err, rg, ids, n));
-    totals = series ? lw_req_keep(r, lw_dash_totals(db, &r->err, rg, ids, n)) : NULL;
+    series = lw_req_keep(r, lw_db_dash_series(db, &r->err, rg, ids, n));
+    totals = series ? lw_req_keep(r, lw_db_dash_totals(db, &r->err, rg, ids, n)) : NULL;
     if (totals == NULL)
         return LW_EDB;
 
@@ -84,7 +84,7 @@ charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t 
             same_ref = 0;
         ref = cm[i].sla_ms;
     }
-    unit = lw_dash_latency_unit(fmax(lw_view_col_max(series, "p95_ms"), same_ref ? ref : 0), &scale);
+    unit = lw_db_dash_latency_unit(fmax(lw_view_col_max(series, "p95_ms"), same_ref ? ref : 0), &scale);
     lw_view_chart_opts(&o, title, sizeof(title), "p95 latency of successful probes", rg);
     o.unit = unit;
     if (ref > 0 && same_ref) {
@@ -122,7 +122,7 @@ charts(lw_req *r, lw_db *db, const lw_dash_range *rg, const charted *cm, size_t 
 
     /* (d) comparison over the whole range */
     c = PQfnumber(totals, "p95_ms");
-    unit = lw_dash_latency_unit(lw_view_col_max(totals, "p95_ms"), &scale);
+    unit = lw_db_dash_latency_unit(lw_view_col_max(totals, "p95_ms"), &scale);
     for (i = 0; i < n && (int) i < PQntuples(totals); i++) {
         bars[i].label = cm[i].name;
         bars[i].value = lw_db_isnull(totals, (int) i, c) ? NAN : lw_db_double(totals, (int) i, c) * scale;
@@ -160,7 +160,7 @@ lw_page_dashboard(lw_req *r)
     const char *env, *prev = NULL;
     char prefix[64];
     charted cm[MAX_CHARTED];
-    lw_dash_range rg;
+    lw_db_dash_range rg;
     size_t n = 0;
     int i, e = -1, m = 0, healthy = 0, failing = 0, idle = 0, rc;
 
@@ -168,7 +168,7 @@ lw_page_dashboard(lw_req *r)
         return LW_EDB;
     if ((rc = lw_view_range(r, &rg)) != LW_OK)
         return rc;
-    res = lw_req_keep(r, lw_dbw_models_overview(db, &r->err));
+    res = lw_req_keep(r, lw_db_models_overview(db, &r->err));
     if (res == NULL)
         return LW_EDB;
     /* rows come ordered by environment: Envs.E.name, Envs.E.models.M.* */
@@ -200,7 +200,7 @@ lw_page_dashboard(lw_req *r)
     }
     if (n > 0 && (rc = charts(r, db, &rg, cm, n)) != LW_OK)
         return rc;
-    events = lw_req_keep(r, lw_dash_alert_events(db, &r->err, ALERT_EVENTS));
+    events = lw_req_keep(r, lw_db_dash_alert_events(db, &r->err, ALERT_EVENTS));
     if (events == NULL)
         return LW_EDB;
     lw_hdf_rows(&r->page, "AlertEvents", events);

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "db/web.h"
+#include "db/topics.h"
 
 int
 lw_page_healthz(lw_req *r)
@@ -12,7 +12,7 @@ lw_page_healthz(lw_req *r)
     static const char ok[] = "ok\n", down[] = "database unavailable\n";
     lw_db *db = lw_req_db(r);
 
-    if (db == NULL || lw_dbw_ping(db, &r->err) != LW_OK) {
+    if (db == NULL || lw_db_ping(db, &r->err) != LW_OK) {
         lw_log(LW_LOG_WARN, "healthz: %s", r->err.msg);
         return lw_req_raw(r, 503, "text/plain; charset=utf-8", down, strlen(down));
     }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "auth.h"
-#include "db/web.h"
+#include "db/topics.h"
 
 /* Checked against when the email is unknown, so an unknown address takes
  * as long as a wrong password (no account discovery by timing). */
@@ -74,11 +74,11 @@ open_session(lw_req *r, lw_db *db, long long id, const char *email)
         lw_err_set(&r->err, "no random bytes for a session token");
         return LW_EIO;
     }
-    rc = lw_dbw_session_create(db, &r->err, token, id, csrf, r->remote_addr, r->user_agent);
+    rc = lw_db_users_session_create(db, &r->err, token, id, csrf, r->remote_addr, r->user_agent);
     if (rc == LW_OK)
-        rc = lw_dbw_user_logged_in(db, &r->err, id) < 0 ? LW_EDB : LW_OK;
+        rc = lw_db_users_logged_in(db, &r->err, id) < 0 ? LW_EDB : LW_OK;
     if (rc == LW_OK)
-        rc = lw_dbw_audit(db, &r->err, id, email, "login", "session", NULL, NULL, NULL,
+        rc = lw_db_audit_add(db, &r->err, id, email, "login", "session", NULL, NULL, NULL,
                           r->remote_addr);
     if (rc != LW_OK)
         return rc;
@@ -108,7 +108,7 @@ lw_page_login(lw_req *r)
     }
     if ((db = lw_req_db(r)) == NULL)
         return LW_EDB;
-    u = lw_req_keep(r, lw_dbw_user_by_email(db, &r->err, email));
+    u = lw_req_keep(r, lw_db_users_by_email(db, &r->err, email));
     if (u == NULL)
         return LW_EDB;
     hash = PQntuples(u) == 1 ? lw_db_str(u, 0, 3) : dummy_hash;

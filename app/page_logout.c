@@ -2,7 +2,7 @@
  * session on the server, not only in the browser. */
 #include "app.h"
 
-#include "db/web.h"
+#include "db/topics.h"
 
 int
 lw_page_logout(lw_req *r)
@@ -11,9 +11,9 @@ lw_page_logout(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    if (r->user.session != NULL && lw_dbw_session_delete(db, &r->err, r->user.session) < 0)
+    if (r->user.session != NULL && lw_db_users_session_delete(db, &r->err, r->user.session) < 0)
         return LW_EDB;
-    lw_dbw_audit(db, &r->err, r->user.id, r->user.email, "logout", "session", NULL, NULL, NULL,
+    lw_db_audit_add(db, &r->err, r->user.id, r->user.email, "logout", "session", NULL, NULL, NULL,
                  r->remote_addr);
     lw_req_set_cookie(r, "lw_session", "", "Lax", 0);
     return lw_req_redirect(r, "/login");

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/web.h"
+#include "db/topics.h"
 
 static void
 free_buf(void *b)
@@ -47,7 +47,7 @@ model_labels(lw_buf *b, const char *metric, const PGresult *res, int row)
 
 struct family {
     const char *name, *help;
-    const char *column;     /* of lw_dbw_metrics_models */
+    const char *column;     /* of lw_db_metrics_models */
     double scale;           /* ms -> s */
 };
 
@@ -86,8 +86,8 @@ lw_page_metrics(lw_req *r)
     if (b == NULL || lw_pool_cleanup_add(r->pool, free_buf, b) != LW_OK)
         return LW_ENOMEM;
     if (db != NULL) {
-        models = lw_req_keep(r, lw_dbw_metrics_models(db, &r->err));
-        errors = models ? lw_req_keep(r, lw_dbw_metrics_errors(db, &r->err)) : NULL;
+        models = lw_req_keep(r, lw_db_metrics_models(db, &r->err));
+        errors = models ? lw_req_keep(r, lw_db_metrics_errors(db, &r->err)) : NULL;
     }
     up = models != NULL && errors != NULL;
     if (!up)

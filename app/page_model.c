@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "fmt.h"
-#include "db/web.h"
+#include "db/topics.h"
 #include "rollup.h"
 #include "view.h"
 
@@ -50,12 +50,12 @@ static int
 lines(lw_req *r, const PGresult *res, const char *const *cols, const char *const *names,
       size_t n, int den_col, double scale, double gap, lw_chart_series *s)
 {
-    lw_dash_points p;
+    lw_db_dash_points p;
     size_t i;
     int rc;
 
     for (i = 0; i < n; i++) {
-        rc = lw_dash_points_from(r->pool, res, -1, 0, PQfnumber(res, "t"), PQfnumber(res, cols[i]),
+        rc = lw_db_dash_points_from(r->pool, res, -1, 0, PQfnumber(res, "t"), PQfnumber(res, cols[i]),
                                  den_col, scale, gap, &p);
         if (rc != LW_OK)
             return rc;
@@ -71,7 +71,7 @@ lines(lw_req *r, const PGresult *res, const char *const *cols, const char *const
  * baseline value (NAN: none) as a flat line. */
 static int
 mean_chart(lw_req *r, const PGresult *series, const char *col, const char *name, double base,
-           const char *what, const char *hdf, const lw_dash_range *rg)
+           const char *what, const char *hdf, const lw_db_dash_range *rg)
 {
     lw_chart_series s[2];
     double bt[2], bv[2];
@@ -82,7 +82,7 @@ mean_chart(lw_req *r, const PGresult *series, const char *col, const char *name,
     int rc;
 
     lw_view_chart_opts(&o, title, sizeof(title), what, rg);
-    if ((rc = lines(r, series, &col, &name, 1, -1, 1, lw_dash_max_gap(rg), s)) != LW_OK)
+    if ((rc = lines(r, series, &col, &name, 1, -1, 1, lw_db_dash_max_gap(rg), s)) != LW_OK)
         return rc;
     n = 1 + (size_t) flat_line(series, base, "baseline", bt, bv, &s[1]);
     return lw_view_svg(r, hdf, &svg, lw_chart_line(&svg, &o, s, n));
@@ -118,7 +118,7 @@ num(const PGresult *res, const char *col)
  * histograms; bins past the 99.5th percentile are left out when they would
  * squash the rest (a few timeouts), and said so. */
 static int
-histogram(lw_req *r, const PGresult *totals, const lw_dash_range *rg)
+histogram(lw_req *r, const PGresult *totals, const lw_db_dash_range *rg)
 {
     int hist[LW_ROLLUP_BUCKETS];
     lw_chart_bin bins[LW_ROLLUP_BUCKETS];
@@ -154,7 +154,7 @@ histogram(lw_req *r, const PGresult *totals, const lw_dash_range *rg)
             }
         }
     }
-    unit = lw_dash_latency_unit(first >= 0 ? lw_rollup_bucket_lo(cut) : 0, &scale);
+    unit = lw_db_dash_latency_unit(first >= 0 ? lw_rollup_bucket_lo(cut) : 0, &scale);
     for (k = first; first >= 0 && k <= cut; k++) {
         bins[n].lo = lw_rollup_bucket_lo(k) * scale;
         bins[n].hi = (k == LW_ROLLUP_BUCKETS - 1 ? lw_rollup_bucket_lo(k) * 1.0905 : lw_rollup_bucket_hi(k))
@@ -178,7 +178,7 @@ histogram(lw_req *r, const PGresult *totals, const lw_dash_range *rg)
 
 static int
 charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult *totals,
-       const PGresult *baseline, const lw_dash_range *rg)
+       const PGresult *baseline, const lw_db_dash_range *rg)
 {
     static const char *const lat_cols[] = { "p50_ms", "p95_ms", "ttft_p50_ms" };
     static const char *const lat_names[] = { "p50 total", "p95 total", "p50 time to first token" };
@@ -186,7 +186,7 @@ charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult 
     const char *ecp[LW_ROLLUP_ERROR_CLASSES + 1], *enames[LW_ROLLUP_ERROR_CLASSES + 1];
     lw_chart_series s[LW_ROLLUP_ERROR_CLASSES + 1];
     double bt[2], bv[2], sla = num(model, "sla_target_ms"), base_p95 = num(baseline, "latency_p95_ms");
-    double scale, gap = lw_dash_max_gap(rg), top;
+    double scale, gap = lw_db_dash_max_gap(rg), top;
     char title[160], ref_label[64], v[32], base_name[64];
     lw_chart_opts o;
     lw_buf svg = { 0 };
@@ -198,7 +198,7 @@ charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult 
      * data; the SLA target as the dashed reference */
     top = fmax(lw_view_col_max(series, "p95_ms"),
                fmax(isnan(sla) ? 0 : sla, isnan(base_p95) ? 0 : base_p95));
-    unit = lw_dash_latency_unit(top, &scale);
+    unit = lw_db_dash_latency_unit(top, &scale);
     lw_view_chart_opts(&o, title, sizeof(title), "Latency of successful probes", rg);
     o.unit = unit;
     if (!isnan(sla) && sla > 0) {
@@ -260,23 +260,23 @@ lw_page_model(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
     PGresult *model, *probes, *series, *totals, *baseline;
-    lw_dash_range rg;
+    lw_db_dash_range rg;
     long long id = lw_req_id(r);
     int rc;
 
     if (db == NULL)
         return LW_EDB;
-    model = lw_req_keep(r, lw_dbw_model(db, &r->err, id));
+    model = lw_req_keep(r, lw_db_models_get(db, &r->err, id));
     if (model == NULL)
         return LW_EDB;
     if (PQntuples(model) == 0)
         return lw_req_error(r, 404, "There is no model with that id.");
     if ((rc = lw_view_range(r, &rg)) != LW_OK)
         return rc;
-    probes = lw_req_keep(r, lw_dbw_model_probes(db, &r->err, id, 50));
-    series = probes ? lw_req_keep(r, lw_dash_model_series(db, &r->err, &rg, id)) : NULL;
-    totals = series ? lw_req_keep(r, lw_dash_totals(db, &r->err, &rg, &id, 1)) : NULL;
-    baseline = totals ? lw_req_keep(r, lw_dash_baseline(db, &r->err, id)) : NULL;
+    probes = lw_req_keep(r, lw_db_probes_recent(db, &r->err, id, 50));
+    series = probes ? lw_req_keep(r, lw_db_dash_model_series(db, &r->err, &rg, id)) : NULL;
+    totals = series ? lw_req_keep(r, lw_db_dash_totals(db, &r->err, &rg, &id, 1)) : NULL;
+    baseline = totals ? lw_req_keep(r, lw_db_dash_baseline(db, &r->err, id)) : NULL;
     if (baseline == NULL)
         return LW_EDB;
     lw_hdf_row(&r->page, "Model", model, 0);

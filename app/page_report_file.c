@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db/web.h"
+#include "db/topics.h"
 
 static void
 free_bytea(void *p)
@@ -32,7 +32,7 @@ lw_page_report_file(lw_req *r)
         return LW_EDB;
     ext = strrchr(r->path, '.');
     ext = ext ? ext + 1 : "";
-    res = lw_req_keep(r, lw_dbw_report_content(db, &r->err, lw_req_id(r)));
+    res = lw_req_keep(r, lw_db_reports_content(db, &r->err, lw_req_id(r)));
     if (res == NULL)
         return LW_EDB;
     format = lw_db_str(res, 0, 0);

@@ -2,14 +2,14 @@
  * a link to its content in the format it was rendered in. */
 #include "app.h"
 
-#include "db/web.h"
+#include "db/topics.h"
 #include "view.h"
 
 int
 lw_page_reports(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *res = db ? lw_dbw_reports(db, &r->err, 200) : NULL;
+    PGresult *res = db ? lw_db_reports_list(db, &r->err, 200) : NULL;
 
     return lw_view_list(r, res, "Reports", "Reports", "reports") ? LW_OK : LW_EDB;
 }

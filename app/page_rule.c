@@ -3,7 +3,7 @@
  * recent alerts, and (for editors) the buttons that change it. */
 #include "app.h"
 
-#include "db/alerting.h"
+#include "db/topics.h"
 #include "form_rule.h"
 #include "view.h"
 
@@ -24,7 +24,7 @@ lw_page_rule(lw_req *r)
 
     if ((rc = lw_form_rule_load(r, 0, &db, &rule)) != LW_OK || rule == NULL)
         return rc;
-    alerts = lw_req_keep(r, lw_dba_alerts(db, &r->err, NULL, NULL, NULL, lw_req_id(r), 20));
+    alerts = lw_req_keep(r, lw_db_alerts_list(db, &r->err, NULL, NULL, NULL, lw_req_id(r), 20));
     if (alerts == NULL)
         return LW_EDB;
     lw_hdf_row(&r->page, "Rule", rule, 0);

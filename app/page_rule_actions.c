@@ -14,7 +14,7 @@ enum { DELETE, ENABLE, DISABLE };
 static int
 change(lw_req *r, int what)
 {
-    lw_dba_who who = { r->user.id, r->user.email, r->remote_addr };
+    lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
     PGresult *res;
     lw_db *db;
     int rc;
@@ -29,14 +29,14 @@ change(lw_req *r, int what)
             r->template = "rule_delete";
             return LW_OK;
         }
-        rc = lw_dba_rule_delete(db, &r->err, &who, lw_req_id(r));
+        rc = lw_db_rules_delete(db, &r->err, &who, lw_req_id(r));
         if (rc == LW_ENOTFOUND)
             return lw_req_error(r, 404, "There is no rule with that id.");
         if (rc != LW_OK)
             return rc;
         return lw_req_redirect(r, "/rules?deleted=1");
     }
-    rc = lw_dba_rule_set_enabled(db, &r->err, &who, lw_req_id(r), what == ENABLE);
+    rc = lw_db_rules_set_enabled(db, &r->err, &who, lw_req_id(r), what == ENABLE);
     if (rc != LW_OK && rc != LW_ENOTFOUND)
         return rc;
     /* the list's buttons say back=list; the rule page's do not */

@@ -20,7 +20,7 @@ lw_page_rule_edit(lw_req *r)
         return rc;
     if (strcmp(r->method, "POST") == 0)
         return lw_form_rule_post(r, lw_req_id(r));
-    choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
+    choices = lw_req_keep(r, lw_db_models_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
     lw_form_rule_read_row(r, res, 0, &in);

@@ -21,12 +21,12 @@ lw_page_rule_new(lw_req *r)
         return lw_form_rule_post(r, 0);
     if (db == NULL)
         return LW_EDB;
-    choices = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
+    choices = lw_req_keep(r, lw_db_models_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
     memset(&in, 0, sizeof(in));
     if (copy != NULL && strtoll(copy, NULL, 10) > 0) {
-        res = lw_req_keep(r, lw_dba_rule_form(db, &r->err, strtoll(copy, NULL, 10)));
+        res = lw_req_keep(r, lw_db_rules_form(db, &r->err, strtoll(copy, NULL, 10)));
         if (res == NULL)
             return LW_EDB;
         if (PQntuples(res) == 1) {

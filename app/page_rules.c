@@ -3,7 +3,7 @@
  * and where it comes from (config or ui/api). */
 #include "app.h"
 
-#include "db/alerting.h"
+#include "db/topics.h"
 #include "view.h"
 
 /* the answers of changes that redirect here */
@@ -17,7 +17,7 @@ int
 lw_page_rules(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *rules = db ? lw_dba_rules(db, &r->err) : NULL;
+    PGresult *rules = db ? lw_db_rules_list(db, &r->err) : NULL;
     int i, firing = 0, enabled = 0;
 
     rules = lw_view_list(r, rules, "Rules", "Rules", "rules");

@@ -11,8 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "db/alerting.h"
-#include "db/web.h"
+#include "db/topics.h"
 #include "render.h"     /* hdf_get_value: the choices and errors set so far */
 #include "schedule.h"
 #include "times.h"
@@ -66,8 +65,8 @@ choices_hdf(lw_req *r, lw_db *db)
     PGresult *scope, *rules;
     int i, nm = 0, ne = 0;
 
-    scope = lw_req_keep(r, lw_dba_scope_choices(db, &r->err));
-    rules = scope ? lw_req_keep(r, lw_dba_rules(db, &r->err)) : NULL;
+    scope = lw_req_keep(r, lw_db_models_scope_choices(db, &r->err));
+    rules = scope ? lw_req_keep(r, lw_db_rules_list(db, &r->err)) : NULL;
     if (rules == NULL)
         return LW_EDB;
     for (i = 0; i < PQntuples(scope); i++) {
@@ -135,8 +134,8 @@ static int
 create(lw_req *r, lw_db *db)
 {
     silence_form f;
-    lw_dba_silence s = { 0 };
-    lw_dba_who who = { r->user.id, r->user.email, r->remote_addr };
+    lw_db_silences_def s = { 0 };
+    lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
     json_object *m;
     lw_sched sched;
     lw_err e = { { 0 } };
@@ -226,11 +225,11 @@ create(lw_req *r, lw_db *db)
     alert_id = f.alert ? strtoll(f.alert, NULL, 10) : 0;
     if (lw_db_begin(db, &r->err) != LW_OK)
         return LW_EDB;
-    rc = lw_dba_silence_create(db, &r->err, &who, &s, &id);
+    rc = lw_db_silences_create(db, &r->err, &who, &s, &id);
     if (rc == LW_OK && alert_id > 0) {
         /* the alert's timeline shows that it was silenced, and by whom */
         snprintf(sid, sizeof(sid), "%lld", alert_id);
-        rc = lw_dbw_audit(db, &r->err, r->user.id, r->user.email, "silence", "alert", sid, NULL,
+        rc = lw_db_audit_add(db, &r->err, r->user.id, r->user.email, "silence", "alert", sid, NULL,
                           lw_pool_printf(r->pool, "{\"silence_id\": %lld}", id), r->remote_addr);
     }
     if (rc != LW_OK || lw_db_commit(db, &r->err) != LW_OK) {
@@ -255,7 +254,7 @@ lw_page_silence_new(lw_req *r)
     f.mode = lw_req_query(r, "mode");
     f.duration = "2h";
     if (alert != NULL && strtoll(alert, NULL, 10) > 0) {
-        res = lw_req_keep(r, lw_dba_alert(db, &r->err, strtoll(alert, NULL, 10)));
+        res = lw_req_keep(r, lw_db_alerts_get(db, &r->err, strtoll(alert, NULL, 10)));
         if (res == NULL)
             return LW_EDB;
         if (PQntuples(res) == 1) {
@@ -277,12 +276,12 @@ int
 lw_page_silence_expire(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    lw_dba_who who = { r->user.id, r->user.email, r->remote_addr };
+    lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
     int rc;
 
     if (db == NULL)
         return LW_EDB;
-    rc = lw_dba_silence_expire(db, &r->err, &who, lw_req_id(r));
+    rc = lw_db_silences_expire(db, &r->err, &who, lw_req_id(r));
     if (rc == LW_ENOTFOUND)
         return lw_req_redirect(r, "/silences?expired=0");
     if (rc != LW_OK)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "db/alerting.h"
+#include "db/topics.h"
 #include "schedule.h"
 #include "times.h"
 #include "view.h"
@@ -59,7 +59,7 @@ lw_page_silences(lw_req *r)
     int i, n_active = 0, n_upcoming = 0, n_expired = 0, open, *count;
     time_t now = time(NULL), open_until, next;
 
-    res = lw_req_keep(r, db ? lw_dba_silences(db, &r->err) : NULL);
+    res = lw_req_keep(r, db ? lw_db_silences_list(db, &r->err) : NULL);
     if (res == NULL)
         return LW_EDB;
     for (i = 0; i < PQntuples(res); i++) {

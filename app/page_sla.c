@@ -3,14 +3,14 @@
  */
 #include "app.h"
 
-#include "db/web.h"
+#include "db/topics.h"
 #include "view.h"
 
 int
 lw_page_sla(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *res = db ? lw_dbw_sla(db, &r->err) : NULL;
+    PGresult *res = db ? lw_db_sla_list(db, &r->err) : NULL;
 
     return lw_view_list(r, res, "Models", "SLA compliance", "sla") ? LW_OK : LW_EDB;
 }

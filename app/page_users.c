@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "auth.h"
-#include "db/web.h"
+#include "db/topics.h"
 #include "view.h"
 
 #define GENERATED_LEN 20
@@ -34,7 +34,7 @@ static int
 list_users(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *res = db ? lw_dbw_users(db, &r->err) : NULL;
+    PGresult *res = db ? lw_db_users_list(db, &r->err) : NULL;
 
     return lw_view_list(r, res, "Users", "Users", "users") ? LW_OK : LW_EDB;
 }
@@ -74,7 +74,7 @@ create_user(lw_req *r)
         return LW_EIO;
     if (lw_db_begin(db, &r->err) != LW_OK)
         return LW_EDB;
-    rc = lw_dbw_user_create(db, &r->err, email, role, hash, &uid);
+    rc = lw_db_users_create(db, &r->err, email, role, hash, &uid);
     if (rc == LW_ECONFLICT) {
         lw_db_rollback(db);
         return form_error(r, "email", "A user with this email already exists.");
@@ -85,7 +85,7 @@ create_user(lw_req *r)
     json_object_object_add(after, "email", json_object_new_string(email));
     json_object_object_add(after, "role", json_object_new_string(role));
     snprintf(id, sizeof(id), "%lld", uid);
-    rc = lw_dbw_audit(db, &r->err, r->user.id, r->user.email, "create", "user", id, NULL,
+    rc = lw_db_audit_add(db, &r->err, r->user.id, r->user.email, "create", "user", id, NULL,
                       json_object_to_json_string_ext(after, JSON_C_TO_STRING_PLAIN),
                       r->remote_addr);
     json_object_put(after);

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "auth.h"
-#include "db/web.h"
+#include "db/topics.h"
 #include "response.h"
 
 #define V  LW_ROLE_VIEWER
@@ -215,14 +215,14 @@ authenticate(lw_req *r, const lw_route *rt)
             return LW_OK;
         if ((db = lw_req_db(r)) == NULL)
             return LW_EDB;
-        return user_from_result(r, lw_dbw_api_token_user(db, &r->err, auth + 7), 1);
+        return user_from_result(r, lw_db_users_by_api_token(db, &r->err, auth + 7), 1);
     }
     if (cookie == NULL)
         return LW_OK;
     if (lw_auth_token_valid(cookie)) {
         if ((db = lw_req_db(r)) == NULL)
             return LW_EDB;
-        rc = user_from_result(r, lw_dbw_session_user(db, &r->err, cookie), 0);
+        rc = user_from_result(r, lw_db_users_by_session(db, &r->err, cookie), 0);
         if (rc != LW_OK)
             return rc;
         if (r->user.id > 0) {
@@ -252,7 +252,7 @@ csrf_ok(lw_req *r, const lw_route *rt)
         if (!lw_auth_token_valid(expected))
             return 0;
     }
-    return expected != NULL && expected[0] != '\0' && lw_auth_streq_ct(sent, expected);
+    return expected != NULL && expected[0] != '\0' && lw_crypto_streq(sent, expected);
 }
 
 /* ---- answers ---- */

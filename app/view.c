@@ -54,17 +54,17 @@ lw_view_markdown(lw_req *r, const char *hdf_name, const char *markdown)
 }
 
 int
-lw_view_range(lw_req *r, lw_dash_range *rg)
+lw_view_range(lw_req *r, lw_db_dash_range *rg)
 {
-    const lw_dash_range *all;
+    const lw_db_dash_range *all;
     char name[64];
     size_t i, n;
 
-    if (lw_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
+    if (lw_db_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
         lw_err_set(&r->err, "Unknown time range: use one of 1h, 6h, 24h, 7d or 30d.");
         return LW_EINVAL;
     }
-    all = lw_dash_ranges(&n);
+    all = lw_db_dash_ranges(&n);
     for (i = 0; i < n; i++) {
         snprintf(name, sizeof(name), "Ranges.%zu.key", i);
         lw_hdf_set(&r->page, name, all[i].key);
@@ -78,7 +78,7 @@ lw_view_range(lw_req *r, lw_dash_range *rg)
 
 void
 lw_view_chart_opts(lw_chart_opts *o, char *title, size_t size, const char *what,
-                   const lw_dash_range *rg)
+                   const lw_db_dash_range *rg)
 {
     memset(o, 0, sizeof(*o));
     o->width = CHART_W;

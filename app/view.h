@@ -34,11 +34,11 @@ int lw_view_markdown(lw_req *r, const char *hdf_name, const char *markdown);
 /* The range of ?range= (the default when absent) into *rg, with the
  * selector's HDF (Ranges.N.key/label, Range.key/label). LW_EINVAL with
  * the message for people in r->err (a 400) for an unknown one. */
-int lw_view_range(lw_req *r, lw_dash_range *rg);
+int lw_view_range(lw_req *r, lw_db_dash_range *rg);
 /* A chart of the range: o zeroed, 640 x 260, titled "<what>, last <range>"
  * (the title text goes into title, size bytes). */
 void lw_view_chart_opts(lw_chart_opts *o, char *title, size_t size, const char *what,
-                        const lw_dash_range *rg);
+                        const lw_db_dash_range *rg);
 /* A chart drawn into svg (rc: what drawing returned) under the HDF node
  * `name` (our own SVG: templates put it out with uvar:); svg is freed.
  * Returns rc. */

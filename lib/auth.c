@@ -1,5 +1,5 @@
 /* auth.c: password hashing and verification with libxcrypt's yescrypt,
- * tokens from getrandom(2), constant-time comparison, the role order. */
+ * tokens from getrandom(2), the role order. */
 #include "auth.h"
 
 #include <crypt.h>
@@ -38,23 +38,6 @@ int
 lw_auth_role_allows(int have, int need)
 {
     return have >= need;
-}
-
-int
-lw_auth_streq_ct(const char *a, const char *b)
-{
-    size_t la, lb, i;
-    unsigned char d;
-
-    if (a == NULL || b == NULL)
-        return 0;
-    la = strlen(a);
-    lb = strlen(b);
-    /* compare over b's length whatever a is, so the time leaks only lengths */
-    d = (unsigned char) (la != lb);
-    for (i = 0; i < lb; i++)
-        d |= (unsigned char) ((i < la ? (unsigned char) a[i] : 0) ^ (unsigned char) b[i]);
-    return d == 0;
 }
 
 int
@@ -112,7 +95,7 @@ lw_auth_verify_password(const char *password, const char *hash)
     h = crypt_r(password, hash, cd);
     /* a failure gives NULL or a string starting with '*', never the hash */
     if (h != NULL && h[0] != '*')
-        ok = lw_auth_streq_ct(h, hash);
+        ok = lw_crypto_streq(h, hash);
     explicit_bzero(cd, sizeof(*cd));
     free(cd);
     return ok;

@@ -1,9 +1,11 @@
-/* auth.h: passwords (yescrypt through libxcrypt), random tokens, constant-
- * time comparison and the role order the web app and the CLI share. */
+/* auth.h: passwords (yescrypt through libxcrypt), random tokens and the
+ * role order the web app and the CLI share. Tokens are compared with
+ * lw_crypto_streq (crypto.h, included here). */
 #ifndef LW_AUTH_H
 #define LW_AUTH_H
 
 #include <stddef.h>
+#include "crypto.h"
 #include "lw.h"
 
 /* A session, CSRF or API token: 32 random bytes as 64 hex characters. */
@@ -45,9 +47,5 @@ int lw_auth_token_valid(const char *s);
 /* A strong password for people: `len` characters (len < outsz) from an
  * alphabet without look-alikes, drawn without modulo bias. */
 int lw_auth_generate_password(char *out, size_t outsz, size_t len);
-
-/* Constant-time equality of two NUL-terminated strings (time depends only
- * on the lengths). NULL never equals anything. */
-int lw_auth_streq_ct(const char *a, const char *b);
 
 #endif

@@ -277,29 +277,6 @@ axis_labels(lw_buf *out, const lw_chart_opts *o, const struct frame *f)
     return LW_OK;
 }
 
-/* Horizontal grid and value labels on the left for [first, last] by step. */
-static int
-y_axis(lw_buf *out, const struct frame *f, double first, double last, double step,
-       const char *unit)
-{
-    char label[64];
-    double v, y, maxabs = fmax(fabs(first), fabs(last));
-    int i;
-
-    TRY(lw_buf_puts(out, "<g class=\"lw-yaxis\">\n"));
-    for (i = 0; i <= 100; i++) {
-        v = first + i * step;
-        if (v > last + step * 1e-6)
-            break;
-        y = sy(f, v);
-        TRY(lw_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                          "stroke=\"#e0e0e0\" stroke-width=\"1\"/>\n", f->px0, y, f->px1, y));
-        fmt_tick(label, sizeof(label), v, step, maxabs, unit);
-        TRY(text(out, f->px0 - 6, y + 4, "text-anchor=\"end\" fill=\"#444444\"", label, 0));
-    }
-    return lw_buf_puts(out, "</g>\n");
-}
-
 static int
 x_tick(lw_buf *out, const struct frame *f, double x, const char *label)
 {
@@ -308,6 +285,37 @@ x_tick(lw_buf *out, const struct frame *f, double x, const char *label)
     TRY(lw_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                       "stroke=\"#999999\" stroke-width=\"1\"/>\n", px, f->py1, px, f->py1 + 4));
     return text(out, px, f->py1 + 16, "text-anchor=\"middle\" fill=\"#444444\"", label, 0);
+}
+
+/* Value ticks for [first, last] by step: labels on the left with
+ * horizontal grid lines (vertical = 1), or ticks along the bottom with
+ * vertical grid lines when `grid`. */
+static int
+value_axis(lw_buf *out, const struct frame *f, int vertical, double first, double last,
+           double step, const char *unit, int grid)
+{
+    char label[64];
+    double v, p, maxabs = fmax(fabs(first), fabs(last));
+    int i;
+
+    TRY(lw_buf_puts(out, vertical ? "<g class=\"lw-yaxis\">\n" : "<g class=\"lw-xaxis\">\n"));
+    for (i = 0; i <= 100; i++) {
+        v = first + i * step;
+        if (v > last + step * 1e-6)
+            break;
+        p = vertical ? sy(f, v) : sx(f, v);
+        if (grid)
+            TRY(lw_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                              "stroke=\"#e0e0e0\" stroke-width=\"1\"/>\n",
+                              vertical ? f->px0 : p, vertical ? p : f->py0,
+                              vertical ? f->px1 : p, vertical ? p : f->py1));
+        fmt_tick(label, sizeof(label), v, step, maxabs, unit);
+        if (vertical)
+            TRY(text(out, f->px0 - 6, p + 4, "text-anchor=\"end\" fill=\"#444444\"", label, 0));
+        else
+            TRY(x_tick(out, f, v, label));
+    }
+    return lw_buf_puts(out, "</g>\n");
 }
 
 static int
@@ -442,7 +450,7 @@ lw_chart_line(lw_buf *out, const lw_chart_opts *o, const lw_chart_series *series
     f.x1 = tmax;
     f.y0 = first;
     f.y1 = last;
-    TRY(y_axis(out, &f, first, last, step, o->unit));
+    TRY(value_axis(out, &f, 1, first, last, step, o->unit, 1));
 
     span = tmax - tmin;
     step = lw_chart_time_step(span, (int) fmax(2, (f.px1 - f.px0) / 100));
@@ -506,7 +514,7 @@ lw_chart_histogram(lw_buf *out, const lw_chart_opts *o, const lw_chart_bin *bins
 {
     struct frame f;
     char label[160], lo_s[48], hi_s[48];
-    double xmin = INFINITY, xmax = -INFINITY, cmax = 0, first, last, step, v;
+    double xmin = INFINITY, xmax = -INFINITY, cmax = 0, first, last, step;
     double xf, xl, xs, x0, x1, y;
     size_t i, good = 0;
     int w, h;
@@ -536,16 +544,8 @@ lw_chart_histogram(lw_buf *out, const lw_chart_opts *o, const lw_chart_bin *bins
     f.x1 = xl;
     f.y0 = 0;
     f.y1 = last;
-    TRY(y_axis(out, &f, 0, last, step, NULL));
-    TRY(lw_buf_puts(out, "<g class=\"lw-xaxis\">\n"));
-    for (i = 0; i <= 100; i++) {
-        v = xf + i * xs;
-        if (v > xl + xs * 1e-6)
-            break;
-        fmt_tick(label, sizeof(label), v, xs, fmax(fabs(xf), fabs(xl)), o->unit);
-        TRY(x_tick(out, &f, v, label));
-    }
-    TRY(lw_buf_puts(out, "</g>\n"));
+    TRY(value_axis(out, &f, 1, 0, last, step, NULL, 1));
+    TRY(value_axis(out, &f, 0, xf, xl, xs, o->unit, 0));
     for (i = 0; i < n; i++) {
         if (!isfinite(bins[i].lo) || !isfinite(bins[i].hi) || !(bins[i].hi > bins[i].lo)
             || !isfinite(bins[i].count) || bins[i].count <= 0)
@@ -574,7 +574,7 @@ lw_chart_bars(lw_buf *out, const lw_chart_opts *o, const lw_chart_bar *bars, siz
 {
     struct frame f;
     char label[64];
-    double vmin = 0, vmax = -INFINITY, first, last, step, v, left, x0, x1, y;
+    double vmin = 0, vmax = -INFINITY, first, last, step, left, x0, x1, y;
     size_t i, good = 0, maxchars = 0, c, fit;
     int w, h;
 
@@ -607,18 +607,7 @@ lw_chart_bars(lw_buf *out, const lw_chart_opts *o, const lw_chart_bar *bars, siz
     lw_chart_ticks(vmin, vmax, (int) fmax(2, (f.px1 - f.px0) / 90), &first, &last, &step);
     f.x0 = first;
     f.x1 = last;
-    TRY(lw_buf_puts(out, "<g class=\"lw-xaxis\">\n"));
-    for (i = 0; i <= 100; i++) {
-        v = first + i * step;
-        if (v > last + step * 1e-6)
-            break;
-        fmt_tick(label, sizeof(label), v, step, fmax(fabs(first), fabs(last)), o->unit);
-        TRY(lw_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                          "stroke=\"#e0e0e0\" stroke-width=\"1\"/>\n",
-                          sx(&f, v), f.py0, sx(&f, v), f.py1));
-        TRY(x_tick(out, &f, v, label));
-    }
-    TRY(lw_buf_puts(out, "</g>\n"));
+    TRY(value_axis(out, &f, 0, first, last, step, o->unit, 1));
     for (i = 0; i < n; i++) {
         double row = (f.py1 - f.py0) / (double) n;
 

@@ -8,41 +8,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "diag.h"
 #include "lw.h"
 #include "schedule.h"
 
 /* The file a command reads when no --config and no $LLMWATCH_CONFIG say. */
 #define LW_CONFIG_DEFAULT_FILE "monitoring_config.yaml"
-
-/* ---- diagnostics ---- */
-
-typedef enum { LW_DIAG_ERROR, LW_DIAG_WARNING } lw_diag_level;
-
-typedef struct {
-    lw_diag_level level;
-    char *file;          /* owned by the lw_diag */
-    int line, col;       /* 1-based; 0 when the problem has no position */
-    char *msg;           /* owned by the lw_diag */
-} lw_diag_entry;
-
-/* A list of errors and warnings. Zero-initialise (or lw_diag_init);
- * lw_diag_free releases the entries. */
-typedef struct {
-    lw_diag_entry *v;
-    size_t n, cap;
-    int errors, warnings;
-} lw_diag;
-
-void lw_diag_init(lw_diag *d);
-void lw_diag_free(lw_diag *d);
-void lw_diag_add(lw_diag *d, lw_diag_level level, const char *file, int line, int col,
-                 const char *fmt, ...) LW_PRINTF(6, 7);
-void lw_diag_addv(lw_diag *d, lw_diag_level level, const char *file, int line, int col,
-                  const char *fmt, va_list ap);
-/* Orders entries by file position (stable). */
-void lw_diag_sort(lw_diag *d);
-/* "FILE:LINE:COL: error: message" (or "FILE: error: message") per line. */
-void lw_diag_print(const lw_diag *d, FILE *fp);
 
 /* ---- enums ---- */
 
@@ -107,11 +78,6 @@ int lw_config_severity_parse(const char *s);
 int lw_config_rule_kind_parse(const char *s);
 int lw_config_channel_type_parse(const char *s);
 
-/* Built-in price of a well-known model in micro-dollars per million tokens
- * (longest prefix match on dated names: "gpt-4o-2024-08-06" is gpt-4o).
- * Returns 0, or LW_ENOTFOUND. */
-int lw_config_builtin_prices(const char *model, int64_t *input_micros, int64_t *output_micros);
-
 /* ---- the configuration ---- */
 
 /* A secret as written in the file and as expanded from the environment.
@@ -122,12 +88,6 @@ typedef struct {
     const char *raw;
     const char *value;
 } lw_secret;
-
-/* Lists of strings: NULL-free arrays of n entries. */
-typedef struct {
-    const char **v;
-    size_t n;
-} lw_strlist;
 
 typedef struct {
     const char *name;            /* unique key; defaults to model */

@@ -543,3 +543,39 @@ lw_utf8_valid(const char *s, size_t n)
     }
     return 1;
 }
+
+int
+lw_parse_uint(const char *s, size_t n, int64_t max, int64_t *out)
+{
+    int64_t v = 0;
+    size_t i;
+
+    if (n == 0 || n > 18)
+        return LW_EINVAL;
+    for (i = 0; i < n; i++) {
+        if (!isdigit((unsigned char) s[i]))
+            return LW_EINVAL;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v > max)
+        return LW_EINVAL;
+    *out = v;
+    return LW_OK;
+}
+
+int
+lw_putf(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (*off >= size)
+        return LW_EINVAL;
+    va_start(ap, fmt);
+    n = vsnprintf(buf + *off, size - *off, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t) n >= size - *off)
+        return LW_EINVAL;
+    *off += (size_t) n;
+    return LW_OK;
+}

@@ -79,10 +79,23 @@ int lw_env_name_ok(const char *s, size_t n);
  * the notify worker (secrets at send time) share it. */
 int lw_env_expand(const char *s, lw_buf *out, lw_buf *missing, int empty_is_unset, lw_err *err);
 
+/* A list of strings: n entries, none NULL. Who owns them is said where a
+ * list is handed out. */
+typedef struct {
+    const char **v;
+    size_t n;
+} lw_strlist;
+
 /* Small helpers. */
 int  lw_streq(const char *a, const char *b);        /* NULL-safe */
 char *lw_strdup(const char *s);                     /* caller frees; aborts on OOM */
 void lw_strlcpy(char *dst, const char *src, size_t size);
+/* The non-negative decimal integer that is all of s[0..n) (digits only,
+ * at most 18), when it is <= max. LW_OK or LW_EINVAL. */
+int  lw_parse_uint(const char *s, size_t n, int64_t max, int64_t *out);
+/* Formats at buf + *off (size bytes in all) and advances *off: LW_OK, or
+ * LW_EINVAL when it does not fit (buf holds what fitted). */
+int  lw_putf(char *buf, size_t size, size_t *off, const char *fmt, ...) LW_PRINTF(4, 5);
 /* Length of the valid UTF-8 sequence at s (n bytes available), 0 when it
  * is not one (overlong, surrogate, past U+10FFFF, cut); *cp gets the code
  * point. */

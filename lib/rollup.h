@@ -1,5 +1,7 @@
-/* rollup.h: the 5-minute and 1-hour rollups of probes (ARCHITECTURE.md
- * "Data model") and their fixed log-bucket latency histogram.
+/* rollup.h: the 5-minute and 1-hour rollups of probes (the `rollups`
+ * table of sql/001_schema.sql: per model, environment and bucket, counts,
+ * sums and latency histograms, so charts over days and months never scan
+ * raw probes) and their fixed log-bucket latency histogram.
  *
  * Design (docs/rollups.md): every statement writing probes queues the
  * 5-minute buckets it touched in `rollup_dirty` (triggers of
@@ -77,6 +79,6 @@ typedef struct {
  * after each cycle). Records `rollups_refreshed_at` in settings. */
 int lw_rollup_refresh(lw_db *db, lw_err *err);
 /* The same, with what it did in *st. */
-int lw_rollup_refresh_stats(lw_db *db, lw_rollup_stats *st, lw_err *err);
+int lw_rollup_refresh_stats(lw_db *db, lw_err *err, lw_rollup_stats *st);
 
 #endif

@@ -1,5 +1,7 @@
-/* schedule.h: job frequencies ("*\/6 hours", "daily at 2:00", cron...) and
- * durations ("1h30m", "7 days"). All calendar arithmetic is in UTC.
+/* schedule.h: job frequencies ("*\/6 hours", "daily at 2:00", cron...):
+ * parsing (schedule.c), the next slot and the systemd and human forms
+ * (schedule_calendar.c). All calendar arithmetic is in UTC. Durations are
+ * duration.h, included here.
  * Not named sched.h: with -Ilib that would shadow the C library's <sched.h>
  * (and break every file including <pthread.h>). */
 #ifndef LW_SCHEDULE_H
@@ -9,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "duration.h"
 #include "lw.h"
 
 typedef enum {
@@ -20,6 +23,9 @@ typedef enum {
 } lw_sched_kind;
 
 #define LW_SCHED_LAST_DAY (-1) /* lw_sched.mday for "monthly on last" */
+
+/* "sunday" .. "saturday" (index = lw_sched.weekday). */
+extern const char *const lw_sched_weekdays[7];
 
 /* A parsed frequency; plain value, nothing to free. */
 typedef struct {
@@ -68,14 +74,5 @@ int lw_sched_to_oncalendar(const lw_sched *s, char *buf, size_t size);
 /* For humans: "every 6 hours", "daily at 02:00 UTC",
  * "weekly on Sunday at 03:00 UTC", "monthly on the 1st at 10:00 UTC". */
 int lw_sched_describe(const lw_sched *s, char *buf, size_t size);
-
-/* Durations: "90" (seconds), "30s", "5m", "1h", "1h30m", "7 days",
- * "24 hours", "2 weeks", "1 hour 30 minutes". Units: s/sec/second(s),
- * m/min/minute(s), h/hr/hour(s), d/day(s), w/week(s). Not negative.
- * Returns 0 or LW_EINVAL with a message in err. */
-int lw_duration_parse(const char *s, int64_t *seconds, lw_err *err);
-
-/* Compact form: 5400 -> "1h30m", 604800 -> "7d", 0 -> "0s". */
-int lw_duration_format(int64_t seconds, char *buf, size_t size);
 
 #endif

@@ -14,7 +14,7 @@ typedef struct {
 } lw_sync_counts;
 
 /* actor: who is recorded in audit_log ("config", "cli"...). */
-int lw_sync_config(lw_db *db, const lw_config *cfg, const char *actor,
-                   lw_sync_counts *counts, lw_err *err);
+int lw_sync_config(lw_db *db, lw_err *err, const lw_config *cfg, const char *actor,
+                   lw_sync_counts *counts);
 
 #endif

@@ -1,5 +1,7 @@
--- 001_schema.sql: llmwatch's whole data model (ARCHITECTURE.md "Data model"),
--- created at once so later work adds columns, not redesigns.
+-- 001_schema.sql: llmwatch's whole data model (settings, environments,
+-- models, probes, baselines, rollups, users and sessions, channels, rules,
+-- alerts, notifications, budgets, reports, the audit log), created at once
+-- so later work adds columns, not redesigns.
 -- Applied by `llmwatch init` / migrations inside one transaction.
 
 CREATE TABLE settings (
@@ -134,7 +136,7 @@ BEGIN
 END $$;
 
 -- Pre-aggregated buckets (5 minutes and 1 hour). Histograms use fixed
--- log-spaced latency buckets (see lib/stats.c) so long-range percentiles
+-- log-spaced latency buckets (see lib/rollup.h) so long-range percentiles
 -- stay close without raw rows.
 CREATE TABLE rollups (
     resolution      text NOT NULL CHECK (resolution IN ('5m', '1h')),

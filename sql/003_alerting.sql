@@ -1,4 +1,4 @@
--- 003_alerting.sql: what alert evaluation (worker/cmd_evaluate.c) needs
+-- 003_alerting.sql: what alert evaluation (worker/cmd/evaluate.c) needs
 -- beyond 001: a stable fingerprint per alert series, grouped notifications
 -- and the reason a notification was suppressed.
 --

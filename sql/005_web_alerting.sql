@@ -3,7 +3,7 @@
 -- object (the alert page's timeline shows who acknowledged it and when).
 
 -- 900 -> '15m', 604800 -> '7d', 5400 -> '1h30m', 0 -> '0s'; NULL stays
--- NULL. The same form as lw_duration_format() in lib/schedule.c.
+-- NULL. The same form as lw_duration_format() in lib/duration.c.
 CREATE FUNCTION lw_dur(s bigint) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT CASE WHEN s = 0 THEN '0s' WHEN s < 0 THEN s::text || 's' ELSE

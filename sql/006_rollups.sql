@@ -1,4 +1,4 @@
--- 006_rollups.sql: what lib/rollup.c (refresh) and lib/db_dash.c (the
+-- 006_rollups.sql: what lib/db/rollups.c (refresh) and lib/db/dash.c (the
 -- dashboard and model pages) need on top of the rollups table of 001:
 -- a few more measures, the latency histogram in SQL, the computation of a
 -- rollup row from raw probes, and the queue of changed buckets that
@@ -129,8 +129,8 @@ END $$;
 -- ---- rollup rows from raw probes -------------------------------------------
 -- One row per (bucket of p_step, model, environment) over probes with ts in
 -- [p_from, p_to), optionally only the models p_models. Used by the refresh
--- (lib/rollup.c) and by the pages for buckets not rolled up yet and for
--- short ranges (lib/db_dash.c), so both agree by construction.
+-- (lib/db/rollups.c) and by the pages for buckets not rolled up yet and for
+-- short ranges (lib/db/dash.c), so both agree by construction.
 CREATE FUNCTION lw_rollup_compute(p_step interval, p_from timestamptz, p_to timestamptz,
                                   p_models integer[] DEFAULT NULL)
 RETURNS TABLE (bucket_start timestamptz, model_id integer, environment_id integer,

@@ -29,15 +29,15 @@ END_TEST
 
 START_TEST(constant_time_compare)
 {
-    ck_assert(lw_auth_streq_ct("abc", "abc"));
-    ck_assert(lw_auth_streq_ct("", ""));
-    ck_assert(!lw_auth_streq_ct("abc", "abd"));
-    ck_assert(!lw_auth_streq_ct("abc", "ab"));
-    ck_assert(!lw_auth_streq_ct("ab", "abc"));
-    ck_assert(!lw_auth_streq_ct("", "a"));
-    ck_assert(!lw_auth_streq_ct(NULL, "a"));
-    ck_assert(!lw_auth_streq_ct("a", NULL));
-    ck_assert(!lw_auth_streq_ct(NULL, NULL));
+    ck_assert(lw_crypto_streq("abc", "abc"));
+    ck_assert(lw_crypto_streq("", ""));
+    ck_assert(!lw_crypto_streq("abc", "abd"));
+    ck_assert(!lw_crypto_streq("abc", "ab"));
+    ck_assert(!lw_crypto_streq("ab", "abc"));
+    ck_assert(!lw_crypto_streq("", "a"));
+    ck_assert(!lw_crypto_streq(NULL, "a"));
+    ck_assert(!lw_crypto_streq("a", NULL));
+    ck_assert(!lw_crypto_streq(NULL, NULL));
 }
 END_TEST
 

@@ -1,5 +1,5 @@
 /* check_backfill.c: the synthetic history of `llmwatch backfill`
- * (lib/db_stats.c): its incident window, and on a private database (needs
+ * (lib/db/stats.c): its incident window, and on a private database (needs
  * $LW_TEST_DATABASE_URL) the rows it writes: counts, marker, patterns,
  * exact costs, determinism, replacement and removal. */
 #include <check.h>
@@ -23,19 +23,19 @@ START_TEST(test_incident_window)
     time_t s, e;
 
     /* 30 days: 14:00 UTC on the day 60% in (day 18) */
-    lw_dbs_backfill_incident(MON, MON + 30 * DAY, 300, &s, &e);
+    lw_db_stats_backfill_incident(MON, MON + 30 * DAY, 300, &s, &e);
     ck_assert_int_eq(s, MON + 18 * DAY + 14 * 3600);
     ck_assert_int_eq(e, s + 7200);
     /* shorter than the window: all of it */
-    lw_dbs_backfill_incident(MON, MON + 3600, 300, &s, &e);
+    lw_db_stats_backfill_incident(MON, MON + 3600, 300, &s, &e);
     ck_assert_int_eq(s, MON);
     ck_assert_int_eq(e, MON + 3600);
     /* 14:00 before the start: moved to the start */
-    lw_dbs_backfill_incident(MON + 15 * 3600, MON + 18 * 3600, 300, &s, &e);
+    lw_db_stats_backfill_incident(MON + 15 * 3600, MON + 18 * 3600, 300, &s, &e);
     ck_assert_int_eq(s, MON + 15 * 3600);
     ck_assert_int_eq(e, MON + 17 * 3600);
     /* 16:00 past the end: moved back to end inside */
-    lw_dbs_backfill_incident(MON, MON + 15 * 3600, 300, &s, &e);
+    lw_db_stats_backfill_incident(MON, MON + 15 * 3600, 300, &s, &e);
     ck_assert_int_eq(s, MON + 13 * 3600);
     ck_assert_int_eq(e, MON + 15 * 3600);
 }
@@ -95,7 +95,7 @@ seed_models(lw_db *db)
 
 /* two weeks from a Monday, every five minutes: 4032 slots per model */
 static void
-two_weeks(lw_dbs_backfill_opts *o, long long seed)
+two_weeks(lw_db_stats_backfill_opts *o, long long seed)
 {
     memset(o, 0, sizeof(*o));
     o->from = MON;
@@ -106,8 +106,8 @@ two_weeks(lw_dbs_backfill_opts *o, long long seed)
 
 START_TEST(test_backfill_rows_and_patterns)
 {
-    lw_dbs_backfill_opts o;
-    lw_dbs_backfill_result r;
+    lw_db_stats_backfill_opts o;
+    lw_db_stats_backfill_result r;
     lw_err err = { { 0 } };
     double in_rate, out_rate, tue, other, slope, avg;
     lw_db *db = test_db();
@@ -116,7 +116,7 @@ START_TEST(test_backfill_rows_and_patterns)
         return;
     seed_models(db);
     two_weeks(&o, 42);
-    ck_assert_msg(lw_dbs_backfill(db, &o, &r, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_db_stats_backfill(db, &err, &o, &r) == LW_OK, "%s", err.msg);
     ck_assert_int_eq(r.n_models, 3);
     ck_assert_int_eq(r.inserted, 3 * 4032);
     ck_assert_int_eq(r.removed, 0);
@@ -167,7 +167,8 @@ START_TEST(test_backfill_rows_and_patterns)
                              " WHERE p.ok AND p.cost_usd <> (p.input_tokens * m.price_input_per_mtok"
                              " + p.output_tokens * m.price_output_per_mtok) / 1000000"), 0);
     ck_assert(num(db, "SELECT sum(cost_usd) FROM probes WHERE model_id = 1") > 0);
-    /* decode rate as WIRE.md defines it */
+    /* the decode rate: output tokens after the first over the time after
+     * the first token */
     ck_assert(num(db, "SELECT max(abs(decode_tps - (output_tokens - 1) / ((total_ms - ttft_ms) / 1000)))"
                       " FROM probes WHERE ok AND output_tokens > 1") < 1e-6);
 
@@ -216,8 +217,8 @@ END_TEST
 
 START_TEST(test_backfill_replace_and_remove)
 {
-    lw_dbs_backfill_opts o;
-    lw_dbs_backfill_result r;
+    lw_db_stats_backfill_opts o;
+    lw_db_stats_backfill_result r;
     lw_err err = { { 0 } };
     PGresult *res;
     long long removed;
@@ -232,11 +233,11 @@ START_TEST(test_backfill_replace_and_remove)
     exec_ok(db, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms)"
                 " VALUES ('2025-01-08 12:00:01+00', 1, 1, true, 1234.5)");
     two_weeks(&o, 42);
-    ck_assert_msg(lw_dbs_backfill(db, &o, &r, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_db_stats_backfill(db, &err, &o, &r) == LW_OK, "%s", err.msg);
     sum42 = num(db, CHECKSUM);
 
     /* again: replaced, not duplicated, and the same seed gives the same rows */
-    ck_assert_msg(lw_dbs_backfill(db, &o, &r, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_db_stats_backfill(db, &err, &o, &r) == LW_OK, "%s", err.msg);
     ck_assert_int_eq(r.removed, 3 * 4032);
     ck_assert_int_eq(r.inserted, 3 * 4032);
     ck_assert_int_eq(num(db, "SELECT count(*) FROM probes"), 3 * 4032 + 1);
@@ -244,12 +245,12 @@ START_TEST(test_backfill_replace_and_remove)
 
     /* another seed, another history */
     two_weeks(&o, 43);
-    ck_assert_msg(lw_dbs_backfill(db, &o, &r, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_db_stats_backfill(db, &err, &o, &r) == LW_OK, "%s", err.msg);
     sum = num(db, CHECKSUM);
     ck_assert_msg(sum != sum42, "seed 43 gave the same history as 42");
 
     /* the summary: rows per model */
-    res = lw_dbs_backfill_summary(db, &err);
+    res = lw_db_stats_backfill_summary(db, &err);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(PQntuples(res), 3);
     ck_assert_str_eq(lw_db_str(res, 0, 0), "alpha");
@@ -260,11 +261,11 @@ START_TEST(test_backfill_replace_and_remove)
     PQclear(res);
 
     /* remove: exactly the backfill rows */
-    ck_assert_int_eq(lw_dbs_backfill_remove(db, &removed, &err), LW_OK);
+    ck_assert_int_eq(lw_db_stats_backfill_remove(db, &err, &removed), LW_OK);
     ck_assert_int_eq(removed, 3 * 4032);
     ck_assert_int_eq(num(db, "SELECT count(*) FROM probes"), 1);
     ck_assert_int_eq(num(db, "SELECT count(*) FROM probes WHERE NOT backfill AND total_ms = 1234.5"), 1);
-    ck_assert_int_eq(lw_dbs_backfill_remove(db, &removed, &err), LW_OK);
+    ck_assert_int_eq(lw_db_stats_backfill_remove(db, &err, &removed), LW_OK);
     ck_assert_int_eq(removed, 0);
     lw_db_close(db);
 }
@@ -275,8 +276,8 @@ START_TEST(test_backfill_model_choice)
     static const char *const beta[] = { "beta" };
     static const char *const unknown[] = { "beta", "nope" };
     static const char *const disabled[] = { "off" };
-    lw_dbs_backfill_opts o;
-    lw_dbs_backfill_result r;
+    lw_db_stats_backfill_opts o;
+    lw_db_stats_backfill_result r;
     lw_err err = { { 0 } };
     lw_db *db = test_db();
 
@@ -288,7 +289,7 @@ START_TEST(test_backfill_model_choice)
     o.interval_s = 3600;
     o.models = beta;
     o.n_models = 1;
-    ck_assert_msg(lw_dbs_backfill(db, &o, &r, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_db_stats_backfill(db, &err, &o, &r) == LW_OK, "%s", err.msg);
     ck_assert_int_eq(r.inserted, 24);
     ck_assert_int_eq(r.n_models, 1);
     ck_assert_str_eq(r.tuesday_model, "beta");
@@ -299,24 +300,24 @@ START_TEST(test_backfill_model_choice)
     /* unknown and disabled models are refused, and nothing changes */
     o.models = unknown;
     o.n_models = 2;
-    ck_assert_int_eq(lw_dbs_backfill(db, &o, &r, &err), LW_ENOTFOUND);
+    ck_assert_int_eq(lw_db_stats_backfill(db, &err, &o, &r), LW_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(err.msg, "nope"));
     o.models = disabled;
     o.n_models = 1;
-    ck_assert_int_eq(lw_dbs_backfill(db, &o, &r, &err), LW_ENOTFOUND);
+    ck_assert_int_eq(lw_db_stats_backfill(db, &err, &o, &r), LW_ENOTFOUND);
     ck_assert_int_eq(num(db, "SELECT count(*) FROM probes"), 24);
 
     /* no enabled model at all */
     exec_ok(db, "UPDATE models SET enabled = false");
     o.models = NULL;
     o.n_models = 0;
-    ck_assert_int_eq(lw_dbs_backfill(db, &o, &r, &err), LW_ENOTFOUND);
+    ck_assert_int_eq(lw_db_stats_backfill(db, &err, &o, &r), LW_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(err.msg, "no enabled model"));
 
     /* an empty range is refused before touching anything */
     exec_ok(db, "UPDATE models SET enabled = true");
     o.to = o.from;
-    ck_assert_int_eq(lw_dbs_backfill(db, &o, &r, &err), LW_EINVAL);
+    ck_assert_int_eq(lw_db_stats_backfill(db, &err, &o, &r), LW_EINVAL);
     ck_assert_int_eq(num(db, "SELECT count(*) FROM probes"), 24);
     lw_db_close(db);
 }

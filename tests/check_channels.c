@@ -14,7 +14,7 @@
 
 #include "html.h"
 #include "notify/channel.h"
-#include "hmac.h"
+#include "crypto.h"
 #include "jobs.h"
 #include "lw.h"
 #include "testdb.h"
@@ -56,19 +56,19 @@ test_msg(lw_channel_type type, const char *payload, const char *settings)
 /* ==== SHA-256 and HMAC ==== */
 
 static void
-sha_hex(const void *d, size_t n, char out[LW_SHA256_HEX_LEN])
+sha_hex(const void *d, size_t n, char out[LW_CRYPTO_SHA256_HEX_LEN])
 {
-    uint8_t sum[LW_SHA256_LEN];
+    uint8_t sum[LW_CRYPTO_SHA256_LEN];
 
-    lw_sha256(d, n, sum);
-    lw_hex(sum, sizeof(sum), out);
+    lw_crypto_sha256(d, n, sum);
+    lw_crypto_hex(sum, sizeof(sum), out);
 }
 
 START_TEST(test_sha256_vectors)
 {
-    char hex[LW_SHA256_HEX_LEN], *big;
-    lw_sha256_ctx c;
-    uint8_t sum[LW_SHA256_LEN];
+    char hex[LW_CRYPTO_SHA256_HEX_LEN], *big;
+    lw_crypto_sha256_ctx c;
+    uint8_t sum[LW_CRYPTO_SHA256_LEN];
     size_t i;
 
     sha_hex("", 0, hex);
@@ -80,11 +80,11 @@ START_TEST(test_sha256_vectors)
     /* one million 'a', fed in uneven pieces through the streaming API */
     big = malloc(1000000);
     memset(big, 'a', 1000000);
-    lw_sha256_init(&c);
+    lw_crypto_sha256_init(&c);
     for (i = 0; i < 1000000; i += 777)
-        lw_sha256_update(&c, big + i, 1000000 - i < 777 ? 1000000 - i : 777);
-    lw_sha256_final(&c, sum);
-    lw_hex(sum, sizeof(sum), hex);
+        lw_crypto_sha256_update(&c, big + i, 1000000 - i < 777 ? 1000000 - i : 777);
+    lw_crypto_sha256_final(&c, sum);
+    lw_crypto_hex(sum, sizeof(sum), hex);
     ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
     free(big);
 }
@@ -94,36 +94,36 @@ END_TEST
 START_TEST(test_hmac_rfc4231)
 {
     uint8_t k3[20], d3[50], k4[25], d4[50], k6[131];
-    char hex[LW_SHA256_HEX_LEN];
+    char hex[LW_CRYPTO_SHA256_HEX_LEN];
     uint8_t k1[20], k5[20];
 
     memset(k1, 0x0b, sizeof(k1));
-    lw_hmac_sha256_hex(k1, 20, "Hi There", 8, hex);
+    lw_crypto_hmac_sha256_hex(k1, 20, "Hi There", 8, hex);
     ck_assert_str_eq(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
-    lw_hmac_sha256_hex("Jefe", 4, "what do ya want for nothing?", 28, hex);
+    lw_crypto_hmac_sha256_hex("Jefe", 4, "what do ya want for nothing?", 28, hex);
     ck_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     memset(k3, 0xaa, sizeof(k3));
     memset(d3, 0xdd, sizeof(d3));
-    lw_hmac_sha256_hex(k3, sizeof(k3), d3, sizeof(d3), hex);
+    lw_crypto_hmac_sha256_hex(k3, sizeof(k3), d3, sizeof(d3), hex);
     ck_assert_str_eq(hex, "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
     for (int i = 0; i < 25; i++)
         k4[i] = (uint8_t) (i + 1);
     memset(d4, 0xcd, sizeof(d4));
-    lw_hmac_sha256_hex(k4, sizeof(k4), d4, sizeof(d4), hex);
+    lw_crypto_hmac_sha256_hex(k4, sizeof(k4), d4, sizeof(d4), hex);
     ck_assert_str_eq(hex, "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
     memset(k5, 0x0c, sizeof(k5));
-    lw_hmac_sha256_hex(k5, sizeof(k5), "Test With Truncation", 20, hex);
+    lw_crypto_hmac_sha256_hex(k5, sizeof(k5), "Test With Truncation", 20, hex);
     ck_assert_int_eq(strncmp(hex, "a3b6167473100ee06e0c796c2955552b", 32), 0);
     memset(k6, 0xaa, sizeof(k6));
-    lw_hmac_sha256_hex(k6, sizeof(k6), "Test Using Larger Than Block-Size Key - Hash Key First", 54, hex);
+    lw_crypto_hmac_sha256_hex(k6, sizeof(k6), "Test Using Larger Than Block-Size Key - Hash Key First", 54, hex);
     ck_assert_str_eq(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
-    lw_hmac_sha256_hex(k6, sizeof(k6), "This is a test using a larger than block-size key and a "
+    lw_crypto_hmac_sha256_hex(k6, sizeof(k6), "This is a test using a larger than block-size key and a "
                        "larger than block-size data. The key needs to be hashed before being "
                        "used by the HMAC algorithm.", 152, hex);
     ck_assert_str_eq(hex, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
-    ck_assert(lw_const_time_eq("abc", "abc"));
-    ck_assert(!lw_const_time_eq("abc", "abd"));
-    ck_assert(!lw_const_time_eq("abc", "abcd"));
+    ck_assert(lw_crypto_streq("abc", "abc"));
+    ck_assert(!lw_crypto_streq("abc", "abd"));
+    ck_assert(!lw_crypto_streq("abc", "abcd"));
 }
 END_TEST
 

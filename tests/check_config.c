@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "lw.h"
+#include "prices.h"
 
 #define FIX "tests/fixtures/config/"
 
@@ -906,13 +907,13 @@ START_TEST(test_builtin_prices)
     size_t i;
 
     for (i = 0; i < LW_ARRAY_LEN(cases); i++) {
-        ck_assert_msg(lw_config_builtin_prices(cases[i].model, &in, &out) == LW_OK, "%s",
+        ck_assert_msg(lw_prices_builtin(cases[i].model, &in, &out) == LW_OK, "%s",
                       cases[i].model);
         ck_assert_msg(in == cases[i].in && out == cases[i].out, "%s: %lld/%lld",
                       cases[i].model, (long long) in, (long long) out);
     }
     for (i = 0; i < LW_ARRAY_LEN(unknown); i++)
-        ck_assert_msg(lw_config_builtin_prices(unknown[i], &in, &out) == LW_ENOTFOUND, "%s",
+        ck_assert_msg(lw_prices_builtin(unknown[i], &in, &out) == LW_ENOTFOUND, "%s",
                       unknown[i]);
 }
 END_TEST

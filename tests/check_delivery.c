@@ -14,7 +14,7 @@
 
 #include "html.h"
 #include "notify/channel.h"
-#include "hmac.h"
+#include "crypto.h"
 #include "jobs.h"
 #include "lw.h"
 #include "testdb.h"
@@ -259,7 +259,7 @@ START_TEST(test_webhook_send_signs_exact_body)
 {
     lw_channel_msg m;
     lw_channel_result r;
-    char settings[200], hex[LW_SHA256_HEX_LEN], want[120];
+    char settings[200], hex[LW_CRYPTO_SHA256_HEX_LEN], want[120];
     const char *body, *sig;
     peer p;
 
@@ -274,7 +274,7 @@ START_TEST(test_webhook_send_signs_exact_body)
     ck_assert_msg(r.outcome == LW_CHANNEL_SENT, "%s", r.error);
     ck_assert_ptr_nonnull(strstr(p.got.data, "Idempotency-Key: k-0123\r\n"));
     body = strstr(p.got.data, "\r\n\r\n") + 4;
-    lw_hmac_sha256_hex("whsec-test", 10, body, strlen(body), hex);
+    lw_crypto_hmac_sha256_hex("whsec-test", 10, body, strlen(body), hex);
     snprintf(want, sizeof(want), "X-Llmwatch-Signature: sha256=%s\r\n", hex);
     sig = strstr(p.got.data, want);
     ck_assert_ptr_nonnull(sig);

@@ -1,5 +1,5 @@
 /* check_rollup.c: the rollups (lib/rollup.c, sql/006_rollups.sql) and what
- * the dashboard and model pages read from them (lib/db_dash.c, the two
+ * the dashboard and model pages read from them (lib/db/dash.c, the two
  * pages): histogram buckets and percentiles against exact percentiles
  * (the error bound), C and SQL agreeing, rollups equal to the raw
  * aggregates, idempotent refresh, late, uncommitted-then-committed and
@@ -225,35 +225,35 @@ END_TEST
 
 START_TEST(ranges)
 {
-    const lw_dash_range *all;
-    lw_dash_range r;
+    const lw_db_dash_range *all;
+    lw_db_dash_range r;
     time_t now = 1736213123;        /* 2025-01-07 01:25:23 UTC */
     size_t i, n;
 
-    ck_assert_int_eq(lw_dash_range_get(NULL, now, &r), LW_OK);
+    ck_assert_int_eq(lw_db_dash_range_get(NULL, now, &r), LW_OK);
     ck_assert_str_eq(r.key, "24h");
-    ck_assert_int_eq(lw_dash_range_get("", now, &r), LW_OK);
+    ck_assert_int_eq(lw_db_dash_range_get("", now, &r), LW_OK);
     ck_assert_str_eq(r.key, "24h");
     ck_assert_str_eq(r.source, "5m");
-    all = lw_dash_ranges(&n);
+    all = lw_db_dash_ranges(&n);
     ck_assert_int_eq(n, 5);
     for (i = 0; i < n; i++) {
-        ck_assert_int_eq(lw_dash_range_get(all[i].key, now, &r), LW_OK);
+        ck_assert_int_eq(lw_db_dash_range_get(all[i].key, now, &r), LW_OK);
         ck_assert_int_eq(r.to - r.from, r.span_s);
         ck_assert_int_eq(r.to % r.step_s, 0);            /* bucket starts */
         ck_assert(r.to > now && r.to - r.step_s <= now); /* the open step is the last */
         ck_assert(r.span_s / r.step_s >= 60 && r.span_s / r.step_s <= 300);
         ck_assert_int_eq(86400 % r.step_s, 0);
     }
-    ck_assert_int_eq(lw_dash_range_get("1h", now, &r), LW_OK);
+    ck_assert_int_eq(lw_db_dash_range_get("1h", now, &r), LW_OK);
     ck_assert_str_eq(r.source, "raw");
-    ck_assert_int_eq(lw_dash_range_get("30d", now, &r), LW_OK);
+    ck_assert_int_eq(lw_db_dash_range_get("30d", now, &r), LW_OK);
     ck_assert_str_eq(r.source, "1h");
     ck_assert_int_eq(r.step_s % 3600, 0);
-    ck_assert_int_eq(lw_dash_range_get("2h", now, &r), LW_EINVAL);
-    ck_assert_int_eq(lw_dash_range_get("24H", now, &r), LW_EINVAL);
-    ck_assert_int_eq(lw_dash_range_get("24h ", now, &r), LW_EINVAL);
-    ck_assert_int_eq(lw_dash_range_get("<script>", now, &r), LW_EINVAL);
+    ck_assert_int_eq(lw_db_dash_range_get("2h", now, &r), LW_EINVAL);
+    ck_assert_int_eq(lw_db_dash_range_get("24H", now, &r), LW_EINVAL);
+    ck_assert_int_eq(lw_db_dash_range_get("24h ", now, &r), LW_EINVAL);
+    ck_assert_int_eq(lw_db_dash_range_get("<script>", now, &r), LW_EINVAL);
 }
 END_TEST
 
@@ -303,7 +303,7 @@ refresh(lw_db *db, lw_rollup_stats *st)
     lw_err err = { { 0 } };
     lw_rollup_stats mine;
 
-    ck_assert_msg(lw_rollup_refresh_stats(db, st ? st : &mine, &err) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_rollup_refresh_stats(db, &err, st ? st : &mine) == LW_OK, "%s", err.msg);
 }
 
 /* Empty probes, rollups, models... (TRUNCATE probes empties the rollups
@@ -694,7 +694,7 @@ START_TEST(db_dash_totals_equal_raw)
     lw_err err = { { 0 } };
     long long ids[] = { 1, 2, 3, 4 };
     char sql[1024];
-    lw_dash_range r;
+    lw_db_dash_range r;
     PGresult *res, *raw;
     size_t k;
     int i, pass;
@@ -717,8 +717,8 @@ START_TEST(db_dash_totals_equal_raw)
                         " SELECT now() - i * interval '1 minute', m.id, m.environment_id, i % 4 <> 0,"
                         "  5000, 0.5 FROM models m, generate_series(0, 25) i");
         for (k = 0; k < LW_ARRAY_LEN(keys); k++) {
-            ck_assert_int_eq(lw_dash_range_get(keys[k], time(NULL), &r), LW_OK);
-            res = lw_dash_totals(db, &err, &r, ids, 4);
+            ck_assert_int_eq(lw_db_dash_range_get(keys[k], time(NULL), &r), LW_OK);
+            res = lw_db_dash_totals(db, &err, &r, ids, 4);
             ck_assert_msg(res != NULL, "%s: %s", keys[k], err.msg);
             ck_assert_int_eq(PQntuples(res), 4);
             snprintf(sql, sizeof(sql),
@@ -742,7 +742,7 @@ START_TEST(db_dash_totals_equal_raw)
             PQclear(raw);
             PQclear(res);
             /* the series: bounded, within the range, and adding up to the totals */
-            res = lw_dash_series(db, &err, &r, ids, 4);
+            res = lw_db_dash_series(db, &err, &r, ids, 4);
             ck_assert_msg(res != NULL, "%s: %s", keys[k], err.msg);
             ck_assert(PQntuples(res) <= 4 * r.span_s / r.step_s);
             for (i = 0; i < PQntuples(res); i++) {
@@ -750,7 +750,7 @@ START_TEST(db_dash_totals_equal_raw)
                 ck_assert_int_eq(lw_db_int(res, i, 1) % r.step_s, 0);
             }
             PQclear(res);
-            res = lw_dash_model_series(db, &err, &r, 2);
+            res = lw_db_dash_model_series(db, &err, &r, 2);
             ck_assert_msg(res != NULL, "%s", err.msg);
             PQclear(res);
         }
@@ -763,8 +763,8 @@ START_TEST(db_points_and_gaps)
 {
     lw_db *db = lw_testdb_connect(&tdb);
     lw_pool *pool = lw_pool_create();
-    lw_dash_points p;
-    lw_dash_range r;
+    lw_db_dash_points p;
+    lw_db_dash_range r;
     PGresult *res;
 
     if (db == NULL) {
@@ -773,7 +773,7 @@ START_TEST(db_points_and_gaps)
     }
     res = q_ok(db, "SELECT * FROM (VALUES (1, 0, 10.0, 2), (1, 60, NULL, 2), (1, 120, 30.0, 0),"
                    " (2, 0, 5.0, 1), (1, 180, 40.0, 4), (1, 900, 50.0, 5)) v(model_id, t, v, n)");
-    ck_assert_int_eq(lw_dash_points_from(pool, res, 0, 1, 1, 2, -1, 2, 100, &p), LW_OK);
+    ck_assert_int_eq(lw_db_dash_points_from(pool, res, 0, 1, 1, 2, -1, 2, 100, &p), LW_OK);
     /* NULL skipped; 0 -> 120 (120 s > 100: a gap), 120 -> 180, 180 -> 900 (gap) */
     ck_assert_int_eq(p.n, 6);
     ck_assert_double_eq(p.t[0], 0);
@@ -784,19 +784,19 @@ START_TEST(db_points_and_gaps)
     ck_assert(isnan(p.v[4]));
     ck_assert_double_eq(p.v[5], 100);
     /* divided by n (0 skipped), no key */
-    ck_assert_int_eq(lw_dash_points_from(pool, res, -1, 0, 1, 2, 3, 1, 1e9, &p), LW_OK);
+    ck_assert_int_eq(lw_db_dash_points_from(pool, res, -1, 0, 1, 2, 3, 1, 1e9, &p), LW_OK);
     ck_assert_int_eq(p.n, 4);
     ck_assert_double_eq(p.v[0], 5);
     ck_assert_double_eq(p.v[1], 5);
     ck_assert_double_eq(p.v[2], 10);
     /* nothing for an unknown key */
-    ck_assert_int_eq(lw_dash_points_from(pool, res, 0, 7, 1, 2, -1, 1, 100, &p), LW_OK);
+    ck_assert_int_eq(lw_db_dash_points_from(pool, res, 0, 7, 1, 2, -1, 1, 100, &p), LW_OK);
     ck_assert_int_eq(p.n, 0);
     PQclear(res);
-    ck_assert_int_eq(lw_dash_range_get("24h", 0, &r), LW_OK);
-    ck_assert_double_eq(lw_dash_max_gap(&r), 7200);
-    ck_assert_int_eq(lw_dash_range_get("1h", 0, &r), LW_OK);
-    ck_assert_double_eq(lw_dash_max_gap(&r), 300);
+    ck_assert_int_eq(lw_db_dash_range_get("24h", 0, &r), LW_OK);
+    ck_assert_double_eq(lw_db_dash_max_gap(&r), 7200);
+    ck_assert_int_eq(lw_db_dash_range_get("1h", 0, &r), LW_OK);
+    ck_assert_double_eq(lw_db_dash_max_gap(&r), 300);
     lw_pool_destroy(pool);
     lw_db_close(db);
 }

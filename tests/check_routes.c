@@ -433,7 +433,7 @@ START_TEST(db_login_logout)
     ck_assert_int_eq(lw_auth_token(tok), LW_OK);
     snprintf(email, sizeof(email), "login-%.10s@test.example", tok);
     ck_assert_int_eq(lw_auth_hash_password("right-password", hash, sizeof(hash), &err), LW_OK);
-    ck_assert_int_eq(lw_dbw_user_create(db, &err, email, "viewer", hash, &id), LW_OK);
+    ck_assert_int_eq(lw_db_users_create(db, &err, email, "viewer", hash, &id), LW_OK);
     snprintf(cookie, sizeof(cookie), "lw_csrf=%s", tok);
 
     /* wrong password: the form again, the email kept, 401 */
@@ -484,7 +484,7 @@ START_TEST(db_login_logout)
         const char *p[1] = { cookie + 11 };
         char b2[100];
 
-        res = lw_dbw_session_user(db, &err, p[0]);
+        res = lw_db_users_by_session(db, &err, p[0]);
         ck_assert_ptr_nonnull(res);
         ck_assert_int_eq(PQntuples(res), 1);
         snprintf(b2, sizeof(b2), "csrf_token=%s", lw_db_str(res, 0, 3));
@@ -494,7 +494,7 @@ START_TEST(db_login_logout)
     ck_assert_int_eq(status_of(db, "GET", "/alerts", cookie, NULL), 303);
 
     /* a disabled user cannot log in */
-    ck_assert_int_eq(lw_dbw_user_disable(db, &err, email), 1);
+    ck_assert_int_eq(lw_db_users_disable(db, &err, email), 1);
     snprintf(body, sizeof(body), "csrf_token=%s&email=%s&password=right-password", tok, email);
     snprintf(cookie, sizeof(cookie), "lw_csrf=%s", tok);
     ck_assert_int_eq(status_of(db, "POST", "/login", cookie, body), 401);
@@ -519,7 +519,7 @@ START_TEST(db_machine_routes)
     ck_assert_int_eq(status_of(db, "GET", "/healthz", NULL, NULL), 200);
     uid = wt_user(db, "viewer", cookie, csrf);
     ck_assert_int_eq(lw_auth_token(tok), LW_OK);
-    ck_assert_int_eq(lw_dbw_api_token_create(db, &err, uid, "test", "viewer", tok, &tid), LW_OK);
+    ck_assert_int_eq(lw_db_users_api_token_create(db, &err, uid, "test", "viewer", tok, &tid), LW_OK);
     snprintf(auth, sizeof(auth), "HTTP_AUTHORIZATION=Bearer %s", tok);
     wt_request_init(&t, db, "GET", "/api/v1/models", NULL, NULL, extra);
     out = wt_run(&t);

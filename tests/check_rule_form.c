@@ -229,7 +229,7 @@ START_TEST(same_rule_as_the_config)
     lw_buf a = { 0 }, b = { 0 };
     wt_request t;
     lw_form_rule_input in;
-    lw_dba_rule row;
+    lw_db_rules_def row;
     size_t i;
 
     ck_assert_msg(lw_config_load_string("t.yaml", yaml, strlen(yaml), &cfg, &diags) == LW_OK,

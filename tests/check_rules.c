@@ -504,35 +504,35 @@ END_TEST
 
 START_TEST(test_burn_math)
 {
-    ck_assert_double_eq_tol(lw_burn_threshold(&lw_burn_windows[0], 30 * 86400), 14.4, 1e-9);
-    ck_assert_double_eq_tol(lw_burn_threshold(&lw_burn_windows[1], 30 * 86400), 6.0, 1e-9);
-    ck_assert_double_eq_tol(lw_burn_threshold(&lw_burn_windows[2], 30 * 86400), 1.0, 1e-9);
-    ck_assert_double_eq_tol(lw_burn_threshold(&lw_burn_windows[0], 7 * 86400), 3.36, 1e-9);
-    ck_assert_int_eq(lw_burn_windows[0].long_s, 3600);
-    ck_assert_int_eq(lw_burn_windows[0].short_s, 300);
-    ck_assert_int_eq(lw_burn_windows[1].long_s, 21600);
-    ck_assert_int_eq(lw_burn_windows[1].short_s, 1800);
-    ck_assert_int_eq(lw_burn_windows[2].long_s, 259200);
-    ck_assert_int_eq(lw_burn_windows[2].short_s, 21600);
-    ck_assert_double_eq_tol(lw_burn_rate(144, 10000, 0.999), 14.4, 1e-9);
-    ck_assert(isnan(lw_burn_rate(0, 0, 0.999)));
-    ck_assert_double_eq_tol(lw_burn_rate(0, 10, 0.999), 0, 1e-12);
+    ck_assert_double_eq_tol(lw_stats_burn_threshold(&lw_stats_burn_windows[0], 30 * 86400), 14.4, 1e-9);
+    ck_assert_double_eq_tol(lw_stats_burn_threshold(&lw_stats_burn_windows[1], 30 * 86400), 6.0, 1e-9);
+    ck_assert_double_eq_tol(lw_stats_burn_threshold(&lw_stats_burn_windows[2], 30 * 86400), 1.0, 1e-9);
+    ck_assert_double_eq_tol(lw_stats_burn_threshold(&lw_stats_burn_windows[0], 7 * 86400), 3.36, 1e-9);
+    ck_assert_int_eq(lw_stats_burn_windows[0].long_s, 3600);
+    ck_assert_int_eq(lw_stats_burn_windows[0].short_s, 300);
+    ck_assert_int_eq(lw_stats_burn_windows[1].long_s, 21600);
+    ck_assert_int_eq(lw_stats_burn_windows[1].short_s, 1800);
+    ck_assert_int_eq(lw_stats_burn_windows[2].long_s, 259200);
+    ck_assert_int_eq(lw_stats_burn_windows[2].short_s, 21600);
+    ck_assert_double_eq_tol(lw_stats_burn_rate(144, 10000, 0.999), 14.4, 1e-9);
+    ck_assert(isnan(lw_stats_burn_rate(0, 0, 0.999)));
+    ck_assert_double_eq_tol(lw_stats_burn_rate(0, 10, 0.999), 0, 1e-12);
 }
 END_TEST
 
 START_TEST(test_forecast_math)
 {
-    lw_forecast fc;
+    lw_stats_forecast fc;
     double xs[10], ys[10], n = 10, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, mx, my, slope;
     int i;
 
     /* Student t quantiles (two-sided) against tables */
-    ck_assert_double_eq_tol(lw_t_quantile(0.95, 1), 12.706, 0.001);
-    ck_assert_double_eq_tol(lw_t_quantile(0.95, 8), 2.306, 0.001);
-    ck_assert_double_eq_tol(lw_t_quantile(0.95, 30), 2.042, 0.001);
-    ck_assert_double_eq_tol(lw_t_quantile(0.99, 10), 3.169, 0.001);
-    ck_assert_double_eq_tol(lw_t_quantile(0.95, 100000), 1.960, 0.001);
-    ck_assert(isnan(lw_t_quantile(0.95, 0)));
+    ck_assert_double_eq_tol(lw_stats_t_quantile(0.95, 1), 12.706, 0.001);
+    ck_assert_double_eq_tol(lw_stats_t_quantile(0.95, 8), 2.306, 0.001);
+    ck_assert_double_eq_tol(lw_stats_t_quantile(0.95, 30), 2.042, 0.001);
+    ck_assert_double_eq_tol(lw_stats_t_quantile(0.99, 10), 3.169, 0.001);
+    ck_assert_double_eq_tol(lw_stats_t_quantile(0.95, 100000), 1.960, 0.001);
+    ck_assert(isnan(lw_stats_t_quantile(0.95, 0)));
 
     /* a noisy line y = 1 + 0.2 x over x = -9..0 */
     for (i = 0; i < 10; i++) {
@@ -549,7 +549,7 @@ START_TEST(test_forecast_math)
         sxy += (xs[i] - mx) * (ys[i] - my);
     }
     slope = sxy / sxx;
-    ck_assert_int_eq(lw_forecast_linear(10, slope, my - slope * mx, mx, sxx, syy, sxy, 5, 0.95,
+    ck_assert_int_eq(lw_stats_forecast_linear(10, slope, my - slope * mx, mx, sxx, syy, sxy, 5, 0.95,
                                         1.8, 1, &fc), LW_OK);
     ck_assert_double_eq_tol(fc.at_horizon, fc.now + 5 * slope, 1e-9);
     ck_assert(fc.lo < fc.at_horizon && fc.at_horizon < fc.hi);
@@ -563,11 +563,11 @@ START_TEST(test_forecast_math)
     ck_assert_double_eq_tol(fc.hours_until, (1.8 - fc.now) / slope, 1e-9);
     ck_assert(fc.hours_until > 3.5 && fc.hours_until < 4.5);
     /* a limit beyond the horizon, and a falling series */
-    lw_forecast_linear(10, slope, my - slope * mx, mx, sxx, syy, sxy, 2, 0.95, 1.8, 1, &fc);
+    lw_stats_forecast_linear(10, slope, my - slope * mx, mx, sxx, syy, sxy, 2, 0.95, 1.8, 1, &fc);
     ck_assert(isnan(fc.hours_until));
-    lw_forecast_linear(10, -slope, 1.0, mx, sxx, syy, sxy, 5, 0.95, 0.5, 0, &fc);
+    lw_stats_forecast_linear(10, -slope, 1.0, mx, sxx, syy, sxy, 5, 0.95, 0.5, 0, &fc);
     ck_assert_double_eq_tol(fc.hours_until, 0.5 / slope, 1e-9);
-    ck_assert_int_eq(lw_forecast_linear(2, 1, 1, 0, 1, 1, 1, 1, 0.95, 1, 1, &fc), LW_EINVAL);
+    ck_assert_int_eq(lw_stats_forecast_linear(2, 1, 1, 0, 1, 1, 1, 1, 0.95, 1, 1, &fc), LW_EINVAL);
 }
 END_TEST
 
@@ -624,7 +624,7 @@ START_TEST(test_backtest_replay)
         ss.v[ss.n].m[LW_M_ERROR_RATE] = b[i];
         ss.n++;
     }
-    ck_assert_int_eq(lw_rules_backtest_samples(r, &ss, NULL, &bt), LW_OK);
+    ck_assert_int_eq(lw_backtest_samples(r, &ss, NULL, &bt), LW_OK);
     ck_assert_uint_eq(bt.evaluations, 8);
     ck_assert_uint_eq(bt.samples, 16);
     ck_assert_uint_eq(bt.nodata, 1);
@@ -637,13 +637,13 @@ START_TEST(test_backtest_replay)
     ck_assert_int_eq(bt.v[3].resolved_at, 0);        /* still firing at the end */
     lw_backtest_free(&bt);
     /* stricter threshold (0.75): only the 0.9 run */
-    ck_assert_int_eq(lw_rules_backtest_samples(r, &ss, &t, &bt), LW_OK);
+    ck_assert_int_eq(lw_backtest_samples(r, &ss, &t, &bt), LW_OK);
     ck_assert_uint_eq(bt.fired, 1);
     ck_assert_int_eq(bt.v[0].fired_at, 1240);
     lw_backtest_free(&bt);
     /* `for` holds the firing back one evaluation */
     r->for_s = 60;
-    ck_assert_int_eq(lw_rules_backtest_samples(r, &ss, NULL, &bt), LW_OK);
+    ck_assert_int_eq(lw_backtest_samples(r, &ss, NULL, &bt), LW_OK);
     ck_assert_uint_eq(bt.fired, 2);
     ck_assert_int_eq(bt.v[0].fired_at, 1120);
     lw_backtest_free(&bt);

@@ -1,7 +1,8 @@
-/* check_stats.c: the text formatting of the CLI reports (worker/report_text)
- * and the per model window statistics of lib/db_stats.c on probes whose
- * percentiles, averages and exact costs are known in advance (these need
- * $LW_TEST_DATABASE_URL; each run gets its own database, dropped after). */
+/* check_stats.c: the formatting for people of lib/fmt.c (durations, money,
+ * tables, CSV) and the per model window statistics of lib/db/stats.c on
+ * probes whose percentiles, averages and exact costs are known in advance
+ * (these need $LW_TEST_DATABASE_URL; each run gets its own database,
+ * dropped after). */
 #include <check.h>
 
 #include "testdb.h"
@@ -264,8 +265,8 @@ seed_known(lw_db *db)
 
 START_TEST(test_window_known_values)
 {
-    lw_dbs_filter f = { 0 };
-    lw_dbs_window_row w;
+    lw_db_stats_filter f = { 0 };
+    lw_db_stats_window_row w;
     lw_err err = { { 0 } };
     PGresult *res;
     lw_db *db = test_db();
@@ -276,10 +277,10 @@ START_TEST(test_window_known_values)
     f.from = T0;
     f.to = T0 + 3600;
     f.environment = "production";
-    res = lw_dbs_window(db, &err, &f);
+    res = lw_db_stats_window(db, &err, &f);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(PQntuples(res), 1);    /* idle models left out */
-    lw_dbs_window_get(res, 0, &w);
+    lw_db_stats_window_get(res, 0, &w);
     ck_assert_str_eq(w.model, "alpha");
     ck_assert_str_eq(w.environment, "production");
     ck_assert_str_eq(w.provider, "openai");
@@ -308,10 +309,10 @@ START_TEST(test_window_known_values)
 
     /* with idle models: beta (enabled) shows with count 0, gamma (disabled) does not */
     f.include_idle = 1;
-    res = lw_dbs_window(db, &err, &f);
+    res = lw_db_stats_window(db, &err, &f);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(PQntuples(res), 2);
-    lw_dbs_window_get(res, 1, &w);
+    lw_db_stats_window_get(res, 1, &w);
     ck_assert_str_eq(w.model, "beta");
     ck_assert_int_eq(w.count, 0);
     ck_assert(isnan(w.success_rate));
@@ -325,12 +326,12 @@ START_TEST(test_window_known_values)
     f.from = T0;
     f.to = T0 + 3600;
     f.model = "alpha";
-    res = lw_dbs_window(db, &err, &f);
+    res = lw_db_stats_window(db, &err, &f);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(PQntuples(res), 2);
-    lw_dbs_window_get(res, 0, &w);
+    lw_db_stats_window_get(res, 0, &w);
     ck_assert_str_eq(w.environment, "production");
-    lw_dbs_window_get(res, 1, &w);
+    lw_db_stats_window_get(res, 1, &w);
     ck_assert_str_eq(w.environment, "staging");
     ck_assert_int_eq(w.count, 1);
     ck_assert_str_eq(w.cost_usd, "1.500000000000");
@@ -340,10 +341,10 @@ START_TEST(test_window_known_values)
     f.from = T0 - 86400;
     f.to = T0;
     f.environment = "production";
-    res = lw_dbs_window(db, &err, &f);
+    res = lw_db_stats_window(db, &err, &f);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(PQntuples(res), 1);
-    lw_dbs_window_get(res, 0, &w);
+    lw_db_stats_window_get(res, 0, &w);
     ck_assert_int_eq(w.count, 1);
     ck_assert_int_eq(w.errors, 1);
     ck_assert(isnan(w.avg_total_ms));
@@ -354,7 +355,7 @@ END_TEST
 
 START_TEST(test_errors_and_totals)
 {
-    lw_dbs_filter f = { 0 };
+    lw_db_stats_filter f = { 0 };
     lw_err err = { { 0 } };
     PGresult *res;
     lw_db *db = test_db();
@@ -364,7 +365,7 @@ START_TEST(test_errors_and_totals)
     seed_known(db);
     f.from = T0;
     f.to = T0 + 3600;
-    res = lw_dbs_error_classes(db, &err, &f);
+    res = lw_db_stats_error_classes(db, &err, &f);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(PQntuples(res), 2);
     ck_assert_str_eq(lw_db_str(res, 0, 2), "http_5xx");   /* same count: by name */
@@ -373,7 +374,7 @@ START_TEST(test_errors_and_totals)
     PQclear(res);
 
     /* all models together: 13 probes, 11 ok, average of 100..1000 and 50 */
-    res = lw_dbs_totals(db, &err, &f);
+    res = lw_db_stats_totals(db, &err, &f);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(lw_db_int(res, 0, PQfnumber(res, "count")), 13);
     ck_assert_int_eq(lw_db_int(res, 0, PQfnumber(res, "ok_count")), 11);
@@ -386,7 +387,7 @@ START_TEST(test_errors_and_totals)
     /* an empty window: zero, and NULL measures */
     f.from = T0 + 86400;
     f.to = T0 + 2 * 86400;
-    res = lw_dbs_totals(db, &err, &f);
+    res = lw_db_stats_totals(db, &err, &f);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(lw_db_int(res, 0, 0), 0);
     ck_assert(lw_db_isnull(res, 0, PQfnumber(res, "avg_total_ms")));
@@ -417,7 +418,7 @@ START_TEST(test_alerts_and_runs)
                 " (2, 1, 1, 'critical', 'resolved', '2025-01-06 00:40+00', '2025-01-06 00:41+00')");
     exec_ok(db, "INSERT INTO alerts (rule_id, model_id, environment_id, severity, state, started_at)"
                 " VALUES (1, 2, 1, 'warning', 'pending', '2025-01-07 00:50+00')");
-    res = lw_dbs_alerts_fired(db, &err, T0, T0 + 3600);
+    res = lw_db_stats_alerts_fired(db, &err, T0, T0 + 3600);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(PQntuples(res), 2);        /* pending never fired; the day before left out */
     ck_assert_str_eq(lw_db_str(res, 0, 0), "Service Down");
@@ -426,7 +427,7 @@ START_TEST(test_alerts_and_runs)
     ck_assert_str_eq(lw_db_str(res, 1, 0), "High Latency");
     ck_assert_str_eq(lw_db_str(res, 1, 1), "alpha");
     PQclear(res);
-    ck_assert_int_eq(lw_dbs_alerts_firing(db, &err), 1);
+    ck_assert_int_eq(lw_db_stats_alerts_firing(db, &err), 1);
 
     /* the last run under either name, skipped slots aside, missed counted */
     exec_ok(db, "INSERT INTO job_runs (job, scheduled_for, started_at, finished_at, status, error) VALUES"
@@ -438,7 +439,7 @@ START_TEST(test_alerts_and_runs)
                 "  '2025-01-07 12:00+00', 'skipped', 'missed'),"
                 " ('performance_checks', '2025-01-07 18:00+00', '2025-01-07 18:00+00',"
                 "  '2025-01-07 18:00+00', 'skipped', 'missed')");
-    res = lw_dbs_last_run(db, &err, names, 2);
+    res = lw_db_stats_last_run(db, &err, names, 2);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(PQntuples(res), 1);
     ck_assert_str_eq(lw_db_str(res, 0, 0), "probe");
@@ -448,7 +449,7 @@ START_TEST(test_alerts_and_runs)
     ck_assert_double_eq_tol(lw_db_double(res, 0, 5), 1250, 1e-6);
     ck_assert_int_eq(lw_db_int(res, 0, 6), 2);
     PQclear(res);
-    res = lw_dbs_last_run(db, &err, never, 1);
+    res = lw_db_stats_last_run(db, &err, never, 1);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(PQntuples(res), 1);
     ck_assert(lw_db_isnull(res, 0, 0));

@@ -67,7 +67,7 @@ lw_testdb_setup(lw_testdb *t, const char *tag)
     }
     free(name);
     db = lw_db_connect(t->url, tag, &err);
-    if (db == NULL || lw_db_migrate(db, "sql", &applied, &err) != LW_OK) {
+    if (db == NULL || lw_db_migrate(db, &err, "sql", &applied) != LW_OK) {
         snprintf(t->why, sizeof(t->why), "migrate: %s", err.msg);
         t->url[0] = '\0';
     }

@@ -12,7 +12,7 @@
 #include "app.h"
 #include "auth.h"
 #include "db/db.h"
-#include "db/web.h"
+#include "db/topics.h"
 #include "response.h"
 
 /* One request: its params live here, so keep the struct alive while r is. */
@@ -121,7 +121,7 @@ wt_db(const char *test)
     res = lw_db_query(db, &err, "SELECT to_regclass('users') IS NOT NULL", 0, NULL);
     ck_assert_msg(res != NULL, "%s", err.msg);
     if (!lw_db_bool(res, 0, 0))
-        ck_assert_msg(lw_db_migrate(db, "sql", &applied, &err) == LW_OK, "migrate: %s", err.msg);
+        ck_assert_msg(lw_db_migrate(db, &err, "sql", &applied) == LW_OK, "migrate: %s", err.msg);
     PQclear(res);
     return db;
 }
@@ -138,10 +138,10 @@ wt_user(lw_db *db, const char *role, char *cookie, char *csrf)
     ck_assert_int_eq(lw_auth_token(token), LW_OK);
     snprintf(email, sizeof(email), "%s-%.12s@test.example", role, token);
     ck_assert_int_eq(lw_auth_hash_password("test-password-1", hash, sizeof(hash), &err), LW_OK);
-    ck_assert_msg(lw_dbw_user_create(db, &err, email, role, hash, &id) == LW_OK, "%s", err.msg);
+    ck_assert_msg(lw_db_users_create(db, &err, email, role, hash, &id) == LW_OK, "%s", err.msg);
     ck_assert_int_eq(lw_auth_token(token), LW_OK);
     ck_assert_int_eq(lw_auth_token(csrf), LW_OK);
-    ck_assert_msg(lw_dbw_session_create(db, &err, token, id, csrf, "127.0.0.1", "check") == LW_OK,
+    ck_assert_msg(lw_db_users_session_create(db, &err, token, id, csrf, "127.0.0.1", "check") == LW_OK,
                   "%s", err.msg);
     sprintf(cookie, "lw_session=%s", token);
     return id;

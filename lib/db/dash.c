@@ -1,19 +1,15 @@
-/* db_dash.c: the SQL of the dashboard and model page charts (see
- * db_dash.h). Every aggregation runs in PostgreSQL; C gets one row per
- * model and step at most. */
+/* dash.c: the SQL of the dashboard and model page charts (see dash.h).
+ * Every aggregation runs in PostgreSQL; C gets one row per model and step
+ * at most. */
 #include "db/dash.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#define TS(c) "to_char((" c ") AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"')"
-/* Dollars for people: four decimals under a dollar, else cents (db_web.c). */
-#define USD(x) "CASE WHEN (" x ") < 1 THEN to_char((" x "), 'FM0.0000') " \
-               "ELSE to_char((" x "), 'FM999,999,999,990.00') END"
-#define ORIGIN "TIMESTAMPTZ '2000-01-01 00:00:00+00'"
+#include "db/sql.h"
 
-static const lw_dash_range ranges[] = {
+static const lw_db_dash_range ranges[] = {
     { "1h",  "1 hour",   3600,    60,    "raw", 0, 0 },
     { "6h",  "6 hours",  21600,   120,   "raw", 0, 0 },
     { "24h", "24 hours", 86400,   600,   "5m",  0, 0 },
@@ -21,20 +17,20 @@ static const lw_dash_range ranges[] = {
     { "30d", "30 days",  2592000, 14400, "1h",  0, 0 },
 };
 
-const lw_dash_range *
-lw_dash_ranges(size_t *n)
+const lw_db_dash_range *
+lw_db_dash_ranges(size_t *n)
 {
     *n = LW_ARRAY_LEN(ranges);
     return ranges;
 }
 
 int
-lw_dash_range_get(const char *key, time_t now, lw_dash_range *out)
+lw_db_dash_range_get(const char *key, time_t now, lw_db_dash_range *out)
 {
     size_t i;
 
     if (key == NULL || *key == '\0')
-        key = LW_DASH_DEFAULT_RANGE;
+        key = LW_DB_DASH_DEFAULT_RANGE;
     for (i = 0; i < LW_ARRAY_LEN(ranges); i++) {
         if (strcmp(ranges[i].key, key) == 0) {
             *out = ranges[i];
@@ -85,7 +81,7 @@ typedef struct {
 } params;
 
 static int
-params_init(params *q, const lw_dash_range *r, const long long *ids, size_t n)
+params_init(params *q, const lw_db_dash_range *r, const long long *ids, size_t n)
 {
     size_t i;
 
@@ -109,7 +105,7 @@ params_init(params *q, const lw_dash_range *r, const long long *ids, size_t n)
 }
 
 static PGresult *
-run(lw_db *db, lw_err *err, const char *sql, const lw_dash_range *r, const long long *ids,
+run(lw_db *db, lw_err *err, const char *sql, const lw_db_dash_range *r, const long long *ids,
     size_t n)
 {
     PGresult *res = NULL;
@@ -141,7 +137,7 @@ static const char series_sql[] =
     " ORDER BY a.model_id, a.cb";
 
 PGresult *
-lw_dash_series(lw_db *db, lw_err *err, const lw_dash_range *r, const long long *ids, size_t n)
+lw_db_dash_series(lw_db *db, lw_err *err, const lw_db_dash_range *r, const long long *ids, size_t n)
 {
     return run(db, err, series_sql, r, ids, n);
 }
@@ -159,8 +155,7 @@ static const char totals_sql[] =
     " fk AS (SELECT p.model_id, i AS k, sum(p.ttft_hist[i]) AS v FROM parts p"
     "   CROSS JOIN LATERAL generate_subscripts(p.ttft_hist, 1) i GROUP BY 1, 2),"
     " f AS (SELECT model_id, lw_hist_build(array_agg(k), array_agg(v)) AS h FROM fk GROUP BY 1),"
-    " target AS (SELECT coalesce((SELECT value::numeric FROM settings"
-    "   WHERE key = 'sla_availability_pct' AND value ~ '^[0-9]+(\\.[0-9]+)?$'), 99.9) AS pct),"
+    " target AS (SELECT " SLA_TARGET_PCT " AS pct),"
     " t AS (SELECT mm.id AS model_id, mm.sla_target_ms, coalesce(a.n, 0) AS count,"
     "   coalesce(a.n - a.e, 0) AS ok_count, coalesce(a.e, 0) AS errors,"
     "   lw_hist_quantile(h.h, 0.5) AS p50_ms, lw_hist_quantile(h.h, 0.95) AS p95_ms,"
@@ -179,16 +174,11 @@ static const char totals_sql[] =
     "  t.p50_ms, t.p95_ms, t.p99_ms, t.avg_ms, t.max_ms, t.ttft_avg_ms, t.ttft_p50_ms, t.ttft_p95_ms,"
     "  t.tps, t.quality, " USD("t.cost_usd") " AS cost, t.cost_usd, t.input_tokens, t.output_tokens,"
     "  t.total_hist, g.pct AS availability_target_pct,"
-    "  (t.count > 0 AND 100.0 * t.ok_count / t.count >= g.pct) AS availability_ok,"
-    "  (t.p95_ms IS NOT NULL AND t.sla_target_ms IS NOT NULL AND t.p95_ms <= t.sla_target_ms) AS latency_ok,"
-    "  CASE WHEN t.count = 0 THEN 'no data'"
-    "       WHEN 100.0 * t.ok_count / t.count >= g.pct"
-    "        AND (t.sla_target_ms IS NULL OR t.p95_ms <= t.sla_target_ms) THEN 'pass'"
-    "       ELSE 'fail' END AS compliance"
+    SLA_VERDICT("t.count", "t.ok_count", "t.p95_ms", "t.sla_target_ms", "g.pct")
     " FROM t CROSS JOIN target g ORDER BY array_position($1::int[], t.model_id)";
 
 PGresult *
-lw_dash_totals(lw_db *db, lw_err *err, const lw_dash_range *r, const long long *ids, size_t n)
+lw_db_dash_totals(lw_db *db, lw_err *err, const lw_db_dash_range *r, const long long *ids, size_t n)
 {
     return run(db, err, totals_sql, r, ids, n);
 }
@@ -221,19 +211,15 @@ static const char model_series_sql[] =
     " FROM a LEFT JOIN h ON h.cb = a.cb LEFT JOIN f ON f.cb = a.cb ORDER BY a.cb";
 
 PGresult *
-lw_dash_model_series(lw_db *db, lw_err *err, const lw_dash_range *r, long long model_id)
+lw_db_dash_model_series(lw_db *db, lw_err *err, const lw_db_dash_range *r, long long model_id)
 {
     return run(db, err, model_series_sql, r, &model_id, 1);
 }
 
 PGresult *
-lw_dash_alert_events(lw_db *db, lw_err *err, int limit)
+lw_db_dash_alert_events(lw_db *db, lw_err *err, int limit)
 {
-    char l[24];
-    const char *p[1] = { l };
-
-    snprintf(l, sizeof(l), "%d", limit);
-    return lw_db_query(db, err,
+    return lw_db_query_id(db, err,
         "SELECT ev.id, ev.alert_id, " TS("ev.at") " AS at,"
         /* two units at most: "42s", "5m12s", "2h5m", "3d4h" */
         " lw_dur(CASE WHEN x.s >= 86400 THEN x.s / 3600 * 3600 WHEN x.s >= 3600 THEN x.s / 60 * 60"
@@ -246,32 +232,28 @@ lw_dash_alert_events(lw_db *db, lw_err *err, int limit)
         " JOIN rules r ON r.id = a.rule_id"
         " LEFT JOIN models m ON m.id = a.model_id"
         " LEFT JOIN environments e ON e.id = a.environment_id"
-        " ORDER BY ev.at DESC, ev.id DESC LIMIT $1::int", 1, p);
+        " ORDER BY ev.at DESC, ev.id DESC LIMIT $1::int", limit);
 }
 
 PGresult *
-lw_dash_baseline(lw_db *db, lw_err *err, long long model_id)
+lw_db_dash_baseline(lw_db *db, lw_err *err, long long model_id)
 {
-    char id[24];
-    const char *p[1] = { id };
-
-    snprintf(id, sizeof(id), "%lld", model_id);
-    return lw_db_query(db, err,
+    return lw_db_query_id(db, err,
         "SELECT b.id, b.suite, b.iterations, b.samples, b.latency_mean_ms, b.latency_stddev_ms,"
         " b.latency_p95_ms, b.ttft_mean_ms, b.ttft_p95_ms,"
         " round((100 * b.success_rate)::numeric, 2) AS success_pct,"
         " round(b.tokens_per_second::numeric, 1) AS tps, " USD("b.cost_per_1k_usd") " AS cost_per_1k,"
         " round(b.quality_score::numeric, 1) AS quality, " TS("b.created_at") " AS created"
         " FROM baselines b JOIN models m ON m.id = b.model_id AND m.environment_id = b.environment_id"
-        " WHERE b.model_id = $1::int AND b.active ORDER BY b.id DESC LIMIT 1", 1, p);
+        " WHERE b.model_id = $1::int AND b.active ORDER BY b.id DESC LIMIT 1", model_id);
 }
 
 /* ---- from rows to chart series ------------------------------------------ */
 
 int
-lw_dash_points_from(lw_pool *pool, const PGresult *res, int key_col, long long key,
-                    int t_col, int v_col, int den_col, double scale, double max_gap_s,
-                    lw_dash_points *out)
+lw_db_dash_points_from(lw_pool *pool, const PGresult *res, int key_col, long long key,
+                       int t_col, int v_col, int den_col, double scale, double max_gap_s,
+                       lw_db_dash_points *out)
 {
     int i, rows = res ? PQntuples(res) : 0;
     size_t cap = 0;
@@ -310,7 +292,7 @@ lw_dash_points_from(lw_pool *pool, const PGresult *res, int key_col, long long k
 }
 
 double
-lw_dash_max_gap(const lw_dash_range *r)
+lw_db_dash_max_gap(const lw_db_dash_range *r)
 {
     double a = 3.0 * (double) r->step_s, b = (double) r->span_s / 12.0;
 
@@ -318,7 +300,7 @@ lw_dash_max_gap(const lw_dash_range *r)
 }
 
 const char *
-lw_dash_latency_unit(double max_ms, double *scale)
+lw_db_dash_latency_unit(double max_ms, double *scale)
 {
     if (max_ms >= 1000) {
         *scale = 0.001;

@@ -1,4 +1,4 @@
-/* db_dash.h: the SQL behind the dashboard ("/") and the model page
+/* dash.h: the SQL behind the dashboard ("/") and the model page
  * ("/models/{id}") charts: time series and per-model totals over a time
  * range, aggregated in PostgreSQL from the rollups (24h: 5-minute rows;
  * 7d, 30d: 1-hour rows) or, for short ranges, from raw probes; the alert
@@ -32,23 +32,23 @@ typedef struct {
     long long   step_s;     /* 60 .. 14400: 60 to 180 points per series */
     const char *source;
     time_t      from, to;
-} lw_dash_range;
+} lw_db_dash_range;
 
 /* The ranges offered, in order (1h, 6h, 24h, 7d, 30d); *n gets the count. */
-const lw_dash_range *lw_dash_ranges(size_t *n);
-#define LW_DASH_DEFAULT_RANGE "24h"
+const lw_db_dash_range *lw_db_dash_ranges(size_t *n);
+#define LW_DB_DASH_DEFAULT_RANGE "24h"
 
 /* The range named key (NULL or "" = the default) ending at the step that
  * holds `now`. LW_EINVAL for any other key. */
-int lw_dash_range_get(const char *key, time_t now, lw_dash_range *out);
+int lw_db_dash_range_get(const char *key, time_t now, lw_db_dash_range *out);
 
 /* Per model of ids (n of them) and step of the range, only steps with
  * probes: model_id, t (unix seconds, step start), count, errors,
  * error_pct, p95_ms (NULL without a successful probe), avg_ms, cost_usd
  * (exact numeric text of the step), cum_cost (running total over the
  * range, float8, for plotting). Ordered by model_id, t. */
-PGresult *lw_dash_series(lw_db *db, lw_err *err, const lw_dash_range *r,
-                         const long long *ids, size_t n);
+PGresult *lw_db_dash_series(lw_db *db, lw_err *err, const lw_db_dash_range *r,
+                            const long long *ids, size_t n);
 
 /* One row per model of ids, in the order given, over the whole range,
  * also for models without probes (count 0, measures NULL): model_id,
@@ -60,25 +60,25 @@ PGresult *lw_dash_series(lw_db *db, lw_err *err, const lw_dash_range *r,
  * latency_ok, compliance ('pass', 'fail' or 'no data'). Availability is
  * the success rate against the `sla_availability_pct` setting (99.9 by
  * default), latency p95 against the model's SLA target, as on /sla. */
-PGresult *lw_dash_totals(lw_db *db, lw_err *err, const lw_dash_range *r,
-                         const long long *ids, size_t n);
+PGresult *lw_db_dash_totals(lw_db *db, lw_err *err, const lw_db_dash_range *r,
+                            const long long *ids, size_t n);
 
 /* One model per step with probes: t, count, errors, error_pct, p50_ms,
  * p95_ms, ttft_p50_ms, tps (decode tokens/s), quality, then e_<class>
  * for every class of lw_rollup_error_classes (failed probes of that
  * class). Ordered by t. */
-PGresult *lw_dash_model_series(lw_db *db, lw_err *err, const lw_dash_range *r,
-                               long long model_id);
+PGresult *lw_db_dash_model_series(lw_db *db, lw_err *err, const lw_db_dash_range *r,
+                                  long long model_id);
 
 /* The newest `limit` alert state changes: id, alert_id, at, ago,
  * from_state, to_state, rule, severity, model, environment, value. */
-PGresult *lw_dash_alert_events(lw_db *db, lw_err *err, int limit);
+PGresult *lw_db_dash_alert_events(lw_db *db, lw_err *err, int limit);
 
 /* The model's active baseline (zero or one row): id, suite, iterations,
  * samples, latency_mean_ms, latency_stddev_ms, latency_p95_ms,
  * ttft_mean_ms, ttft_p95_ms, success_pct, tps, cost_per_1k, quality,
  * created. */
-PGresult *lw_dash_baseline(lw_db *db, lw_err *err, long long model_id);
+PGresult *lw_db_dash_baseline(lw_db *db, lw_err *err, long long model_id);
 
 /* ---- from rows to chart series ----------------------------------------- */
 
@@ -86,7 +86,7 @@ PGresult *lw_dash_baseline(lw_db *db, lw_err *err, long long model_id);
 typedef struct {
     double *t, *v;
     size_t  n;
-} lw_dash_points;
+} lw_db_dash_points;
 
 /* The points of the rows of res whose column key_col equals key (key_col
  * < 0: every row): t from t_col (Unix seconds), v from v_col times scale,
@@ -95,17 +95,17 @@ typedef struct {
  * more than max_gap_s apart a NaN is put between them, so a pause in
  * probing shows as a gap instead of a straight line across it. Arrays
  * come from pool. LW_OK or LW_ENOMEM. */
-int lw_dash_points_from(lw_pool *pool, const PGresult *res, int key_col, long long key,
-                        int t_col, int v_col, int den_col, double scale, double max_gap_s,
-                        lw_dash_points *out);
+int lw_db_dash_points_from(lw_pool *pool, const PGresult *res, int key_col, long long key,
+                           int t_col, int v_col, int den_col, double scale, double max_gap_s,
+                           lw_db_dash_points *out);
 
 /* The largest gap a line of range r bridges: 3 steps, or a twelfth of the
  * range when that is longer (probes every hour still draw a line over a
  * day; a day without probes is a gap on a month). */
-double lw_dash_max_gap(const lw_dash_range *r);
+double lw_db_dash_max_gap(const lw_db_dash_range *r);
 
 /* A latency unit for values up to max_ms: "s" (*scale 0.001) from one
  * second up, else "ms" (*scale 1). Borrowed string. */
-const char *lw_dash_latency_unit(double max_ms, double *scale);
+const char *lw_db_dash_latency_unit(double max_ms, double *scale);
 
 #endif

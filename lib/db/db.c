@@ -1,6 +1,7 @@
 /* db.c: PostgreSQL connection handling, parameterised queries, reconnects
  * and the migration runner. */
 #include "db/db.h"
+#include "db/sql.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -292,7 +293,7 @@ read_file(const char *path, lw_err *err)
 }
 
 int
-lw_db_migrate(lw_db *db, const char *sqldir, int *applied, lw_err *err)
+lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied)
 {
     struct dirent **names = NULL;
     PGresult *res = NULL;
@@ -483,4 +484,69 @@ lw_db_text_array_pool(lw_pool *pool, const char *const *v, size_t n)
         r = lw_pool_strdup(pool, b.data);
     lw_buf_free(&b);
     return r;
+}
+
+/* The text of up to 8 integers, as parameters. */
+typedef struct {
+    char        text[8][24];
+    const char *p[8];
+} int_texts;
+
+/* q->p for v[0..n), or NULL (and a message) when n is out of range. */
+static const char *const *
+int_params(int_texts *q, lw_err *err, int n, const long long *v)
+{
+    int i;
+
+    if (n < 0 || n > 8) {
+        lw_err_set(err, "too many parameters");
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        snprintf(q->text[i], sizeof(q->text[i]), "%lld", v[i]);
+        q->p[i] = q->text[i];
+    }
+    return q->p;
+}
+
+PGresult *
+lw_db_query_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v)
+{
+    int_texts q;
+    const char *const *p = int_params(&q, err, n, v);
+
+    return p != NULL ? lw_db_query(db, err, sql, n, p) : NULL;
+}
+
+int
+lw_db_exec_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v)
+{
+    int_texts q;
+    const char *const *p = int_params(&q, err, n, v);
+
+    return p != NULL ? lw_db_exec(db, err, sql, n, p) : LW_EINVAL;
+}
+
+PGresult *
+lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id)
+{
+    return lw_db_query_ints(db, err, sql, 1, &id);
+}
+
+PGresult *
+lw_db_query_id_limit(lw_db *db, lw_err *err, const char *sql, long long id,
+                     int zero_is_null, int limit)
+{
+    char s[32], l[32];
+    const char *p[2] = { zero_is_null && id <= 0 ? NULL : s, l };
+
+    snprintf(s, sizeof(s), "%lld", id);
+    snprintf(l, sizeof(l), "%d", limit);
+    return lw_db_query(db, err, sql, 2, p);
+}
+
+int
+lw_db_ping(lw_db *db, lw_err *err)
+{
+    return lw_db_exec(db, err, "SELECT 1", 0, NULL) < 0 ? LW_EDB : LW_OK;
 }

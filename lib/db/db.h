@@ -41,7 +41,7 @@ void lw_db_rollback(lw_db *db);
 /* Applies sql/NNN_name.sql files of `sqldir` that are not yet recorded in
  * schema_migrations, in order, each in its own transaction, under an
  * advisory lock. *applied gets how many ran. */
-int lw_db_migrate(lw_db *db, const char *sqldir, int *applied, lw_err *err);
+int lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied);
 
 /* Reading helpers on a result: NULL-safe, borrowed strings. */
 const char *lw_db_str(const PGresult *res, int row, int col);  /* NULL when SQL NULL */
@@ -60,7 +60,8 @@ const char *lw_db_text_array_pool(lw_pool *pool, const char *const *v, size_t n)
 /* True when the SQLSTATE of the last error was a unique violation. */
 int lw_db_last_was_conflict(lw_db *db);
 
-
+/* One round trip ("SELECT 1"), for health checks. LW_OK or LW_EDB. */
+int lw_db_ping(lw_db *db, lw_err *err);
 
 /* Creates the database the URL names when it does not exist yet (connecting
  * to the server's "postgres" database to do so). *created is set to 1 when

@@ -1,4 +1,4 @@
-/* db_stats.c: window statistics per model (aggregated in PostgreSQL),
+/* stats.c: window statistics per model (aggregated in PostgreSQL),
  * alerts fired, last job runs, and the synthetic history of `backfill`.
  * Every value reaches PostgreSQL as a $n parameter. */
 #include "db/stats.h"
@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/sql.h"
+
 /* ---- parameters ---- */
 
 typedef struct {
@@ -15,7 +17,7 @@ typedef struct {
 } filter_params;
 
 static void
-filter_fill(const lw_dbs_filter *f, filter_params *fp, const char **p)
+filter_fill(const lw_db_stats_filter *f, filter_params *fp, const char **p)
 {
     snprintf(fp->from, sizeof(fp->from), "%lld", (long long) f->from);
     snprintf(fp->to, sizeof(fp->to), "%lld", (long long) f->to);
@@ -26,6 +28,17 @@ filter_fill(const lw_dbs_filter *f, filter_params *fp, const char **p)
     p[3] = f->environment;
     p[4] = f->model_id > 0 ? fp->model_id : NULL;
     p[5] = f->include_idle ? "true" : "false";
+}
+
+/* Runs sql with the filter's first n parameters. */
+static PGresult *
+query_filter(lw_db *db, lw_err *err, const lw_db_stats_filter *f, const char *sql, int n)
+{
+    filter_params fp;
+    const char *p[6];
+
+    filter_fill(f, &fp, p);
+    return lw_db_query(db, err, sql, n, p);
 }
 
 /* The probes a filter selects, joined to their model and environment:
@@ -72,13 +85,9 @@ static const char window_sql[] =
     " ORDER BY e.name, m.id";
 
 PGresult *
-lw_dbs_window(lw_db *db, lw_err *err, const lw_dbs_filter *f)
+lw_db_stats_window(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 {
-    filter_params fp;
-    const char *p[6];
-
-    filter_fill(f, &fp, p);
-    return lw_db_query(db, err, window_sql, 6, p);
+    return query_filter(db, err, f, window_sql, 6);
 }
 
 static double
@@ -108,7 +117,7 @@ str_col(const PGresult *res, int row, const char *col)
 }
 
 void
-lw_dbs_window_get(const PGresult *res, int row, lw_dbs_window_row *o)
+lw_db_stats_window_get(const PGresult *res, int row, lw_db_stats_window_row *o)
 {
     memset(o, 0, sizeof(*o));
     o->model_id = int_col(res, row, "model_id");
@@ -140,13 +149,9 @@ lw_dbs_window_get(const PGresult *res, int row, lw_dbs_window_row *o)
 }
 
 PGresult *
-lw_dbs_error_classes(lw_db *db, lw_err *err, const lw_dbs_filter *f)
+lw_db_stats_error_classes(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 {
-    filter_params fp;
-    const char *p[6];
-
-    filter_fill(f, &fp, p);
-    return lw_db_query(db, err,
+    return query_filter(db, err, f,
                        "SELECT p.model_id, p.environment_id,"
                        "       coalesce(p.error_class, 'unknown') AS error_class, count(*) AS n"
                        "  FROM probes p"
@@ -155,17 +160,13 @@ lw_dbs_error_classes(lw_db *db, lw_err *err, const lw_dbs_filter *f)
                        FILTER_WHERE
                        "   AND NOT p.ok AND" PROBE_RANGE
                        " GROUP BY 1, 2, 3"
-                       " ORDER BY 1, 2, 4 DESC, 3", 5, p);
+                       " ORDER BY 1, 2, 4 DESC, 3", 5);
 }
 
 PGresult *
-lw_dbs_totals(lw_db *db, lw_err *err, const lw_dbs_filter *f)
+lw_db_stats_totals(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 {
-    filter_params fp;
-    const char *p[6];
-
-    filter_fill(f, &fp, p);
-    return lw_db_query(db, err,
+    return query_filter(db, err, f,
                        "SELECT count(*) AS count,"
                        "       count(*) FILTER (WHERE p.ok) AS ok_count,"
                        "       (count(*) FILTER (WHERE p.ok))::float8 / nullif(count(*), 0) AS success_rate,"
@@ -179,20 +180,17 @@ lw_dbs_totals(lw_db *db, lw_err *err, const lw_dbs_filter *f)
                        "  JOIN models m ON m.id = p.model_id"
                        "  JOIN environments e ON e.id = p.environment_id"
                        FILTER_WHERE
-                       "   AND" PROBE_RANGE, 5, p);
+                       "   AND" PROBE_RANGE, 5);
 }
 
 /* ---- alerts and jobs ---- */
 
 PGresult *
-lw_dbs_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to)
+lw_db_stats_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to)
 {
-    char a[24], b[24];
-    const char *p[2] = { a, b };
+    const long long range[2] = { (long long) from, (long long) to };
 
-    snprintf(a, sizeof(a), "%lld", (long long) from);
-    snprintf(b, sizeof(b), "%lld", (long long) to);
-    return lw_db_query(db, err,
+    return lw_db_query_ints(db, err,
                        "SELECT r.name AS rule, coalesce(m.name, '') AS model, a.severity,"
                        "       count(*) AS n, extract(epoch FROM max(a.fired_at))::bigint AS last_fired"
                        "  FROM alerts a"
@@ -201,11 +199,11 @@ lw_dbs_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to)
                        " WHERE a.fired_at >= to_timestamp($1::bigint)"
                        "   AND a.fired_at < to_timestamp($2::bigint)"
                        " GROUP BY r.name, m.name, a.severity"
-                       " ORDER BY max(a.fired_at) DESC, r.name, 2", 2, p);
+                       " ORDER BY max(a.fired_at) DESC, r.name, 2", 2, range);
 }
 
 long long
-lw_dbs_alerts_firing(lw_db *db, lw_err *err)
+lw_db_stats_alerts_firing(lw_db *db, lw_err *err)
 {
     PGresult *res;
     long long n;
@@ -219,7 +217,7 @@ lw_dbs_alerts_firing(lw_db *db, lw_err *err)
 }
 
 PGresult *
-lw_dbs_last_run(lw_db *db, lw_err *err, const char *const *names, size_t n)
+lw_db_stats_last_run(lw_db *db, lw_err *err, const char *const *names, size_t n)
 {
     lw_buf arr = { 0 };
     const char *p[1];
@@ -252,7 +250,7 @@ cleanup:
 /* ---- synthetic history ---- */
 
 void
-lw_dbs_backfill_incident(time_t from, time_t to, int64_t interval_s, time_t *start, time_t *end)
+lw_db_stats_backfill_incident(time_t from, time_t to, int64_t interval_s, time_t *start, time_t *end)
 {
     const time_t len = 2 * 3600;
     time_t s;
@@ -374,8 +372,8 @@ set_name(char *dst, size_t size, const PGresult *res, long long id)
 }
 
 int
-lw_dbs_backfill(lw_db *db, const lw_dbs_backfill_opts *o, lw_dbs_backfill_result *r,
-                lw_err *err)
+lw_db_stats_backfill(lw_db *db, lw_err *err, const lw_db_stats_backfill_opts *o,
+                     lw_db_stats_backfill_result *r)
 {
     char from[24], to[24], ival[24], seed[24], ifrom[24], ito[24], tue[24], drift[24], inc[24];
     lw_buf names = { 0 }, ids = { 0 };
@@ -438,7 +436,7 @@ lw_dbs_backfill(lw_db *db, const lw_dbs_backfill_opts *o, lw_dbs_backfill_result
     set_name(r->tuesday_model, sizeof(r->tuesday_model), models, r->tuesday_model_id);
     set_name(r->drift_model, sizeof(r->drift_model), models, r->drift_model_id);
     set_name(r->incident_model, sizeof(r->incident_model), models, r->incident_model_id);
-    lw_dbs_backfill_incident(o->from, o->to, o->interval_s, &r->incident_from, &r->incident_to);
+    lw_db_stats_backfill_incident(o->from, o->to, o->interval_s, &r->incident_from, &r->incident_to);
 
     snprintf(from, sizeof(from), "%lld", (long long) o->from);
     snprintf(to, sizeof(to), "%lld", (long long) o->to);
@@ -488,8 +486,7 @@ lw_dbs_backfill(lw_db *db, const lw_dbs_backfill_opts *o, lw_dbs_backfill_result
         goto cleanup;
     in_tx = 0;
     /* only informative: maintain drops partitions older than this */
-    res = lw_db_query(db, NULL, "SELECT value::int FROM settings WHERE key = 'retention_days'"
-                      " AND value ~ '^[0-9]{1,6}$'", 0, NULL);
+    res = lw_db_query(db, NULL, "SELECT " SETTING_INT("retention_days", "0"), 0, NULL);
     if (res != NULL && PQntuples(res) == 1)
         r->retention_days = (int) lw_db_int(res, 0, 0);
     rc = LW_OK;
@@ -504,7 +501,7 @@ cleanup:
 }
 
 int
-lw_dbs_backfill_remove(lw_db *db, long long *removed, lw_err *err)
+lw_db_stats_backfill_remove(lw_db *db, lw_err *err, long long *removed)
 {
     int n = lw_db_exec(db, err, "DELETE FROM probes WHERE backfill", 0, NULL);
 
@@ -515,7 +512,7 @@ lw_dbs_backfill_remove(lw_db *db, long long *removed, lw_err *err)
 }
 
 PGresult *
-lw_dbs_backfill_summary(lw_db *db, lw_err *err)
+lw_db_stats_backfill_summary(lw_db *db, lw_err *err)
 {
     return lw_db_query(db, err,
                        "SELECT m.name AS model, e.name AS environment, count(*) AS rows,"

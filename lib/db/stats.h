@@ -1,4 +1,4 @@
-/* db_stats.h: the SQL behind `status`, `metrics` and `backfill`, meant to
+/* stats.h: the SQL behind `status`, `metrics` and `backfill`, meant to
  * be reused by the dashboard, the reports and the alert evaluator: per
  * model window statistics (aggregated in PostgreSQL: avg, percentile_cont,
  * exact numeric cost sums), errors by class, alerts fired, the last run of
@@ -23,7 +23,7 @@ typedef struct {
     long long   model_id;      /* 0 = any */
     int         include_idle;  /* also list enabled models without a probe
                                 * in the window (count 0, measures NULL) */
-} lw_dbs_filter;
+} lw_db_stats_filter;
 
 /* ---- per model window statistics ---- */
 
@@ -39,7 +39,7 @@ typedef struct {
  * failed request has no meaningful latency); success_rate is ok/count.
  * cost_usd is the exact numeric sum as text ("0.812345678900"), cost_pico
  * the same in integer pico-dollars. NULL measures when there is no data. */
-PGresult *lw_dbs_window(lw_db *db, lw_err *err, const lw_dbs_filter *f);
+PGresult *lw_db_stats_window(lw_db *db, lw_err *err, const lw_db_stats_filter *f);
 
 /* The same row decoded. Strings are borrowed from the PGresult; a missing
  * measure is NAN (use isnan). */
@@ -57,33 +57,33 @@ typedef struct {
     int64_t     cost_pico;
     double      quality;
     time_t      last_ts;               /* 0 when no probe */
-} lw_dbs_window_row;
+} lw_db_stats_window_row;
 
-void lw_dbs_window_get(const PGresult *res, int row, lw_dbs_window_row *out);
+void lw_db_stats_window_get(const PGresult *res, int row, lw_db_stats_window_row *out);
 
 /* Failed probes by class in the window: model_id, environment_id,
  * error_class, n; ordered by model then most frequent first. */
-PGresult *lw_dbs_error_classes(lw_db *db, lw_err *err, const lw_dbs_filter *f);
+PGresult *lw_db_stats_error_classes(lw_db *db, lw_err *err, const lw_db_stats_filter *f);
 
 /* One row over every probe the filter selects (all models together):
  * count, ok_count, success_rate, avg_total_ms, p95_total_ms, models
  * (how many distinct models had probes), cost_usd, cost_pico. */
-PGresult *lw_dbs_totals(lw_db *db, lw_err *err, const lw_dbs_filter *f);
+PGresult *lw_db_stats_totals(lw_db *db, lw_err *err, const lw_db_stats_filter *f);
 
 /* ---- alerts and jobs ---- */
 
 /* Alerts that fired in [from, to), grouped: rule, model ('' for none),
  * severity, n, last_fired (Unix seconds); most recent first. */
-PGresult *lw_dbs_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to);
+PGresult *lw_db_stats_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to);
 /* How many alerts are firing now. Returns the count or a negative LW_E*. */
-long long lw_dbs_alerts_firing(lw_db *db, lw_err *err);
+long long lw_db_stats_alerts_firing(lw_db *db, lw_err *err);
 
 /* The latest run of a job known under any of `names` (a job may be
  * recorded under its schedule name or its command name), skipped slots
  * aside. Always one row: job, started, finished (Unix seconds), status,
  * error, duration_ms, missed; all but `missed` (skipped slots after that
  * run) are NULL when the job never ran. */
-PGresult *lw_dbs_last_run(lw_db *db, lw_err *err, const char *const *names, size_t n);
+PGresult *lw_db_stats_last_run(lw_db *db, lw_err *err, const char *const *names, size_t n);
 
 /* ---- synthetic history (`llmwatch backfill`) ---- */
 
@@ -93,7 +93,7 @@ typedef struct {
     long long   seed;              /* the same seed gives the same rows */
     const char *const *models;     /* names to backfill; NULL = every enabled model */
     size_t      n_models;
-} lw_dbs_backfill_opts;
+} lw_db_stats_backfill_opts;
 
 typedef struct {
     long long removed;             /* earlier backfill rows replaced */
@@ -106,13 +106,13 @@ typedef struct {
     char      tuesday_model[128], drift_model[128], incident_model[128];
     time_t    incident_from, incident_to;
     int       retention_days;      /* settings.retention_days, 0 when unset */
-} lw_dbs_backfill_result;
+} lw_db_stats_backfill_result;
 
 /* The 2-hour incident window for a backfill of [from, to): 14:00 UTC on the
  * day 60% into the range, moved inside the range when it would not fit
  * (ranges shorter than 2 hours get the whole range). Pure. */
-void lw_dbs_backfill_incident(time_t from, time_t to, int64_t interval_s,
-                              time_t *start, time_t *end);
+void lw_db_stats_backfill_incident(time_t from, time_t to, int64_t interval_s,
+                                   time_t *start, time_t *end);
 
 /* In one transaction (serialised by an advisory lock): deletes every earlier backfill row, makes sure the
  * daily partitions exist, and generates the history in SQL (generate_series
@@ -120,14 +120,14 @@ void lw_dbs_backfill_incident(time_t from, time_t to, int64_t interval_s,
  * an incident, errors, quality, and costs computed exactly from each
  * model's prices. Every row has backfill = true. LW_ENOTFOUND when there is
  * no model to backfill. */
-int lw_dbs_backfill(lw_db *db, const lw_dbs_backfill_opts *o, lw_dbs_backfill_result *r,
-                    lw_err *err);
+int lw_db_stats_backfill(lw_db *db, lw_err *err, const lw_db_stats_backfill_opts *o,
+                         lw_db_stats_backfill_result *r);
 
 /* Deletes exactly the rows with backfill = true; *removed gets how many. */
-int lw_dbs_backfill_remove(lw_db *db, long long *removed, lw_err *err);
+int lw_db_stats_backfill_remove(lw_db *db, lw_err *err, long long *removed);
 
 /* Per model over the backfill rows: model, environment, rows, ok_count,
  * first_ts, last_ts, avg_total_ms, cost_pico; in model id order. */
-PGresult *lw_dbs_backfill_summary(lw_db *db, lw_err *err);
+PGresult *lw_db_stats_backfill_summary(lw_db *db, lw_err *err);
 
 #endif

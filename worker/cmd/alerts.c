@@ -156,7 +156,7 @@ load_rule(lw_db *db, const char *name)
     size_t n = 0, bad = 0;
     lw_err err;
 
-    if (lw_rules_load(db, name, 0, &v, &n, &bad, &err) != LW_OK) {
+    if (lw_rules_load(db, &err, name, 0, &v, &n, &bad) != LW_OK) {
         fprintf(stderr, "llmwatch alerts: %s\n", err.msg);
         return NULL;
     }
@@ -193,7 +193,7 @@ cmd_backtest(lw_db *db, struct opts *o)
         o->from = o->to - (time_t) o->days * 86400;
     if (o->step == 0)
         o->step = 60;
-    if (lw_rules_backtest(db, r, o->from, o->to, o->step, &bt, &err) != LW_OK) {
+    if (lw_backtest_rule(db, &err, r, o->from, o->to, o->step, &bt) != LW_OK) {
         fprintf(stderr, "llmwatch alerts backtest: %s\n", err.msg);
         goto cleanup;
     }
@@ -312,7 +312,7 @@ tune_rule(lw_db *db, const lw_rule *r, const struct opts *o)
         goto cleanup;
     for (x = from; x <= o->at; x += o->step)
         at[nat++] = x;
-    if (lw_rule_fetch(db, r, at, nat, &smp, &err) != LW_OK) {
+    if (lw_rule_fetch(db, &err, r, at, nat, &smp) != LW_OK) {
         printf("cannot replay: %s\n", err.msg);
         goto cleanup;
     }
@@ -334,7 +334,7 @@ tune_rule(lw_db *db, const lw_rule *r, const struct opts *o)
                o->min_points);
         goto cleanup;
     }
-    if (lw_rules_backtest_samples(r, &smp, NULL, &bt) != LW_OK)
+    if (lw_backtest_samples(r, &smp, NULL, &bt) != LW_OK)
         goto cleanup;
     cur = score_replay(&bt, l, nl, o->at);
     lw_backtest_free(&bt);
@@ -356,7 +356,7 @@ tune_rule(lw_db *db, const lw_rule *r, const struct opts *o)
             t.rhs_scale = below ? 1.0 - 0.02 * step : 1.0 + 0.05 * step;
             cand = t.rhs_scale;
         }
-        if (lw_rules_backtest_samples(r, &smp, &t, &bt) != LW_OK)
+        if (lw_backtest_samples(r, &smp, &t, &bt) != LW_OK)
             goto cleanup;
         sc = score_replay(&bt, l, nl, o->at);
         lw_backtest_free(&bt);
@@ -404,7 +404,7 @@ cmd_tune(lw_db *db, struct opts *o)
 
     if (o->step == 0)
         o->step = 300;
-    if (lw_rules_load(db, o->rule, 1, &v, &n, &bad, &err) != LW_OK) {
+    if (lw_rules_load(db, &err, o->rule, 1, &v, &n, &bad) != LW_OK) {
         fprintf(stderr, "llmwatch alerts tune: %s\n", err.msg);
         return 1;
     }

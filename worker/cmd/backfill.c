@@ -17,7 +17,7 @@
 #define MAX_SLOTS 1000000   /* per model: a year of one-minute probes is 525,600 */
 
 static void
-print_summary(lw_db *db, const lw_dbs_backfill_opts *o, const lw_dbs_backfill_result *r,
+print_summary(lw_db *db, const lw_db_stats_backfill_opts *o, const lw_db_stats_backfill_result *r,
               double secs)
 {
     static const char *const head[] = { "Model", "Environment", "Probes", "Success",
@@ -44,7 +44,7 @@ print_summary(lw_db *db, const lw_dbs_backfill_opts *o, const lw_dbs_backfill_re
     }
     printf("\n");
 
-    res = lw_dbs_backfill_summary(db, &err);
+    res = lw_db_stats_backfill_summary(db, &err);
     if (res == NULL) {
         fprintf(stderr, "llmwatch backfill: summary: %s\n", err.msg);
     } else {
@@ -133,8 +133,8 @@ lw_cmd_backfill(lw_cli *cli)
     struct backfill_opts bo = { 30, 42, 300, 0 };
     const char **names = NULL;
     long long removed;
-    lw_dbs_backfill_opts o;
-    lw_dbs_backfill_result r;
+    lw_db_stats_backfill_opts o;
+    lw_db_stats_backfill_result r;
     lw_config *cfg = NULL;
     lw_db *db;
     int64_t t0;
@@ -172,7 +172,7 @@ lw_cmd_backfill(lw_cli *cli)
     if (bo.remove) {
         char num[32];
 
-        if (lw_dbs_backfill_remove(db, &removed, &cli->err) != LW_OK)
+        if (lw_db_stats_backfill_remove(db, &cli->err, &removed) != LW_OK)
             return lw_cli_fail(cli, "%s", cli->err.msg);
         lw_fmt_count(removed, num, sizeof(num));
         printf("✓ Removed %s backfill probe%s (rows with backfill = true; measured probes kept)\n",
@@ -190,7 +190,7 @@ lw_cmd_backfill(lw_cli *cli)
     o.models = names;
     o.n_models = n;
     t0 = lw_now_mono_us();
-    if (lw_dbs_backfill(db, &o, &r, &cli->err) != LW_OK)
+    if (lw_db_stats_backfill(db, &cli->err, &o, &r) != LW_OK)
         return lw_cli_fail(cli, "%s", cli->err.msg);
     print_summary(db, &o, &r, (double) (lw_now_mono_us() - t0) / 1e6);
     return 0;

@@ -49,7 +49,7 @@ lw_cmd_evaluate(lw_cli *cli)
     /* the rules of the given config are the ones evaluated */
     if (lw_cli_config(cli) != LW_CLI_GO)
         return 1;
-    if (cli->cfg != NULL && lw_sync_config(db, cli->cfg, "config", &counts, &cli->err) != LW_OK)
+    if (cli->cfg != NULL && lw_sync_config(db, &cli->err, cli->cfg, "config", &counts) != LW_OK)
         return lw_cli_fail(cli, "%s", cli->err.msg);
     if (lw_eval_run(db, cli->pool, o.at, &r, &cli->err) != LW_OK) {
         lw_eval_result_free(&r);

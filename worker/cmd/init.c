@@ -55,7 +55,7 @@ lw_cmd_init(lw_cli *cli)
     rc = 1;
     if ((db = lw_cli_db(cli)) == NULL)
         goto cleanup;
-    if (lw_db_migrate(db, lw_cli_datapath(cli, "sql"), &applied, &cli->err) != LW_OK) {
+    if (lw_db_migrate(db, &cli->err, lw_cli_datapath(cli, "sql"), &applied) != LW_OK) {
         lw_cli_fail(cli, "%s", cli->err.msg);
         goto cleanup;
     }
@@ -69,7 +69,7 @@ lw_cmd_init(lw_cli *cli)
         goto cleanup;
     }
     memset(&counts, 0, sizeof(counts));
-    if (cli->cfg != NULL && lw_sync_config(db, cli->cfg, "config", &counts, &cli->err) != LW_OK) {
+    if (cli->cfg != NULL && lw_sync_config(db, &cli->err, cli->cfg, "config", &counts) != LW_OK) {
         lw_cli_fail(cli, "loading %s into the database: %s", cli->config_path, cli->err.msg);
         goto cleanup;
     }

@@ -15,7 +15,7 @@
 
 /* "http_5xx 3, timeout 1" (sep ", ", kv " ") or "http_5xx:3;timeout:1". */
 static void
-errors_of(const PGresult *errs, const lw_dbs_window_row *w, const char *kv, const char *sep,
+errors_of(const PGresult *errs, const lw_db_stats_window_row *w, const char *kv, const char *sep,
           lw_buf *out)
 {
     int i, n = 0;
@@ -38,7 +38,7 @@ fmt_num(double v, const char *fmt, char *buf, size_t size)
 
 static int
 metrics_table(const PGresult *rows, const PGresult *errs, const PGresult *tot,
-              const lw_dbs_filter *f, int hours)
+              const lw_db_stats_filter *f, int hours)
 {
     static const char *const head_env[] = {
         "Model", "Env", "Requests", "Success", "TTFT p50", "TTFT p95", "Total p50", "Total p95",
@@ -47,7 +47,7 @@ metrics_table(const PGresult *rows, const PGresult *errs, const PGresult *tot,
     const char *const *head = head_env;
     char c[11][48], a[32], b[32];
     const char *cells[12];
-    lw_dbs_window_row w;
+    lw_db_stats_window_row w;
     lw_fmt_table *t;
     lw_buf out = { 0 }, eb = { 0 };
     int i, k, multi_env = 0, rc = LW_ENOMEM;
@@ -70,7 +70,7 @@ metrics_table(const PGresult *rows, const PGresult *errs, const PGresult *tot,
     if (t == NULL)
         goto cleanup;
     for (i = 0; i < PQntuples(rows); i++) {
-        lw_dbs_window_get(rows, i, &w);
+        lw_db_stats_window_get(rows, i, &w);
         lw_fmt_count(w.count, c[0], sizeof(c[0]));
         lw_fmt_percent(w.success_rate, c[1], sizeof(c[1]));
         lw_fmt_ms(w.p50_ttft_ms, c[2], sizeof(c[2]));
@@ -134,10 +134,10 @@ jdec(double v, int decimals)
 
 static int
 metrics_json(const PGresult *rows, const PGresult *errs, const PGresult *tot,
-             const lw_dbs_filter *f, int hours)
+             const lw_db_stats_filter *f, int hours)
 {
     json_object *root = json_object_new_object(), *arr = json_object_new_array(), *m, *o;
-    lw_dbs_window_row w;
+    lw_db_stats_window_row w;
     char a[40];
     int i, e;
 
@@ -152,7 +152,7 @@ metrics_json(const PGresult *rows, const PGresult *errs, const PGresult *tot,
         lw_time_format(f->to, LW_TIME_RFC3339, a, sizeof(a))));
     json_object_object_add(root, "hours", json_object_new_int(hours));
     for (i = 0; i < PQntuples(rows); i++) {
-        lw_dbs_window_get(rows, i, &w);
+        lw_db_stats_window_get(rows, i, &w);
         m = json_object_new_object();
         json_object_object_add(m, "model", json_object_new_string(w.model));
         json_object_object_add(m, "environment", json_object_new_string(w.environment));
@@ -205,7 +205,7 @@ static int
 metrics_csv(const PGresult *rows, const PGresult *errs)
 {
     lw_buf out = { 0 }, eb = { 0 };
-    lw_dbs_window_row w;
+    lw_db_stats_window_row w;
     char v[12][40];
     int i, k, rc = LW_ENOMEM;
 
@@ -213,7 +213,7 @@ metrics_csv(const PGresult *rows, const PGresult *errs)
                       "total_avg_ms,total_p50_ms,total_p95_ms,total_p99_ms,decode_tps,cost_usd,"
                       "quality,errors_by_class\r\n");
     for (i = 0; i < PQntuples(rows); i++) {
-        lw_dbs_window_get(rows, i, &w);
+        lw_db_stats_window_get(rows, i, &w);
         lw_fmt_csv_field(&out, w.model);
         lw_buf_putc(&out, ',');
         lw_fmt_csv_field(&out, w.environment);
@@ -255,7 +255,7 @@ cleanup:
 }
 
 struct metrics_opts {
-    lw_dbs_filter f;
+    lw_db_stats_filter f;
     long long     hours;
 };
 
@@ -282,7 +282,7 @@ lw_cmd_metrics(lw_cli *cli)
 {
     static const char opts[] = "hours:H model:m environment:e";
     struct metrics_opts mo;
-    lw_dbs_filter *f = &mo.f;
+    lw_db_stats_filter *f = &mo.f;
     PGresult *rows = NULL, *errs = NULL, *tot = NULL;
     lw_db *db;
     lw_err *err = &cli->err;
@@ -298,7 +298,7 @@ lw_cmd_metrics(lw_cli *cli)
     f->to = time(NULL) + 1;
     f->from = f->to - (time_t) mo.hours * 3600;
     f->include_idle = 1;
-    rows = lw_dbs_window(db, err, f);
+    rows = lw_db_stats_window(db, err, f);
     if (rows == NULL) {
         lw_cli_fail(cli, "%s", err->msg);
         goto cleanup;
@@ -308,9 +308,9 @@ lw_cmd_metrics(lw_cli *cli)
                     f->environment ? " in environment " : "", f->environment ? f->environment : "");
         goto cleanup;
     }
-    errs = lw_dbs_error_classes(db, err, f);
+    errs = lw_db_stats_error_classes(db, err, f);
     if (errs != NULL)
-        tot = lw_dbs_totals(db, err, f);
+        tot = lw_db_stats_totals(db, err, f);
     if (errs == NULL || tot == NULL) {
         lw_cli_fail(cli, "%s", err->msg);
         goto cleanup;

@@ -14,7 +14,7 @@ lw_cmd_migrate(lw_cli *cli)
         return rc;
     if ((db = lw_cli_db(cli)) == NULL)
         return 1;
-    if (lw_db_migrate(db, lw_cli_datapath(cli, "sql"), &applied, &cli->err) != LW_OK)
+    if (lw_db_migrate(db, &cli->err, lw_cli_datapath(cli, "sql"), &applied) != LW_OK)
         return lw_cli_fail(cli, "%s", cli->err.msg);
     printf("%d migration%s applied\n", applied, applied == 1 ? "" : "s");
     return 0;

@@ -145,7 +145,7 @@ lw_cmd_run(lw_cli *cli)
             if (fresh != NULL) {
                 lw_sync_counts counts;
 
-                if (lw_sync_config(db, fresh, "config", &counts, &err) != LW_OK)
+                if (lw_sync_config(db, &err, fresh, "config", &counts) != LW_OK)
                     lw_log(LW_LOG_ERROR, "config sync failed: %s", err.msg);
                 else
                     lw_log(LW_LOG_INFO, "configuration reloaded: %d models, %d rules",

@@ -47,7 +47,7 @@ print_last_run(lw_db *db, const char *const *names, size_t n, time_t now)
     long long missed;
     const char *status;
 
-    res = lw_dbs_last_run(db, &err, names, n);
+    res = lw_db_stats_last_run(db, &err, names, n);
     if (res == NULL) {
         printf("last run: unknown (%s)\n", err.msg);
         return;
@@ -127,7 +127,7 @@ print_alerts(lw_db *db, time_t from, time_t to)
     long long total = 0, firing;
     int i, shown = 0;
 
-    res = lw_dbs_alerts_fired(db, &err, from, to);
+    res = lw_db_stats_alerts_fired(db, &err, from, to);
     if (res == NULL) {
         printf("- Alerts triggered: unknown (%s)\n", err.msg);
         return;
@@ -152,7 +152,7 @@ print_alerts(lw_db *db, time_t from, time_t to)
         printf(")");
     }
     PQclear(res);
-    firing = lw_dbs_alerts_firing(db, &err);
+    firing = lw_db_stats_alerts_firing(db, &err);
     if (firing > 0)
         printf("; %lld firing now", firing);
     printf("\n");
@@ -161,8 +161,8 @@ print_alerts(lw_db *db, time_t from, time_t to)
 static int
 print_recent(lw_db *db, time_t now)
 {
-    lw_dbs_filter f;
-    lw_dbs_window_row w;
+    lw_db_stats_filter f;
+    lw_db_stats_window_row w;
     PGresult *models = NULL, *tot = NULL;
     lw_buf per = { 0 };
     char num[32], buf[32];
@@ -174,10 +174,10 @@ print_recent(lw_db *db, time_t now)
     f.from = now - RECENT_HOURS * 3600;
     f.to = now + 1;
     f.include_idle = 1;
-    models = lw_dbs_window(db, &err, &f);
+    models = lw_db_stats_window(db, &err, &f);
     if (models == NULL)
         goto cleanup;
-    tot = lw_dbs_totals(db, &err, &f);
+    tot = lw_db_stats_totals(db, &err, &f);
     if (tot == NULL)
         goto cleanup;
 
@@ -190,7 +190,7 @@ print_recent(lw_db *db, time_t now)
         printf("\n");
     } else {
         for (i = 0; i < PQntuples(models); i++) {
-            lw_dbs_window_get(models, i, &w);
+            lw_db_stats_window_get(models, i, &w);
             if (first < 0)
                 first = w.count;
             else if (w.count != first)

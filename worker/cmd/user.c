@@ -10,7 +10,7 @@
 #include "auth.h"
 #include "cmd/cmd.h"
 #include "db/db.h"
-#include "db/web.h"
+#include "db/topics.h"
 #include "lw.h"
 
 #define GENERATED_LEN 20
@@ -111,7 +111,7 @@ cmd_add(lw_db *db, struct opts *o)
     if (rc == LW_OK)
         rc = lw_db_begin(db, &err);
     if (rc == LW_OK)
-        rc = lw_dbw_user_create(db, &err, o->email, o->role, hash, &uid);
+        rc = lw_db_users_create(db, &err, o->email, o->role, hash, &uid);
     if (rc == LW_ECONFLICT) {
         lw_db_rollback(db);
         fprintf(stderr, "llmwatch user add: a user with email %s already exists\n", o->email);
@@ -120,7 +120,7 @@ cmd_add(lw_db *db, struct opts *o)
     if (rc == LW_OK) {
         snprintf(id, sizeof(id), "%lld", uid);
         after = audit_json("email", o->email, "role", o->role);
-        rc = lw_dbw_audit(db, &err, 0, "cli", "create", "user", id, NULL, after, NULL);
+        rc = lw_db_audit_add(db, &err, 0, "cli", "create", "user", id, NULL, after, NULL);
     }
     if (rc == LW_OK)
         rc = lw_db_commit(db, &err);
@@ -142,7 +142,7 @@ static int
 cmd_list(lw_db *db)
 {
     lw_err err = { { 0 } };
-    PGresult *res = lw_dbw_users(db, &err);
+    PGresult *res = lw_db_users_list(db, &err);
     int i;
 
     if (res == NULL) {
@@ -185,8 +185,8 @@ cmd_change(lw_db *db, struct opts *o, int disable)
     rc = lw_db_begin(db, &err);
     n = 0;
     if (rc == LW_OK) {
-        n = disable ? lw_dbw_user_disable(db, &err, o->email)
-                    : lw_dbw_user_set_password(db, &err, o->email, hash);
+        n = disable ? lw_db_users_disable(db, &err, o->email)
+                    : lw_db_users_set_password(db, &err, o->email, hash);
         rc = n < 0 ? LW_EDB : LW_OK;
     }
     if (rc == LW_OK && n == 0) {
@@ -198,7 +198,7 @@ cmd_change(lw_db *db, struct opts *o, int disable)
     if (rc == LW_OK) {
         after = disable ? audit_json("disabled", "true", NULL, NULL)
                         : audit_json("password", "changed", NULL, NULL);
-        rc = lw_dbw_audit(db, &err, 0, "cli", disable ? "disable" : "set_password", "user",
+        rc = lw_db_audit_add(db, &err, 0, "cli", disable ? "disable" : "set_password", "user",
                           o->email, NULL, after, NULL);
     }
     if (rc == LW_OK)
@@ -238,7 +238,7 @@ cmd_token(lw_db *db, struct opts *o)
         fprintf(stderr, "llmwatch user token: --email ADDRESS is required\n");
         return 2;
     }
-    u = lw_dbw_user_by_email(db, &err, o->email);
+    u = lw_db_users_by_email(db, &err, o->email);
     if (u == NULL) {
         fprintf(stderr, "llmwatch user token: %s\n", err.msg);
         return 1;
@@ -257,11 +257,11 @@ cmd_token(lw_db *db, struct opts *o)
     }
     rc = lw_auth_token(token) == LW_OK ? lw_db_begin(db, &err) : LW_EIO;
     if (rc == LW_OK)
-        rc = lw_dbw_api_token_create(db, &err, lw_db_int(u, 0, 0), name, role, token, &tid);
+        rc = lw_db_users_api_token_create(db, &err, lw_db_int(u, 0, 0), name, role, token, &tid);
     if (rc == LW_OK) {
         snprintf(id, sizeof(id), "%lld", tid);
         after = audit_json("name", name, "role", role);
-        rc = lw_dbw_audit(db, &err, lw_db_int(u, 0, 0), "cli", "create", "api_token", id, NULL,
+        rc = lw_db_audit_add(db, &err, lw_db_int(u, 0, 0), "cli", "create", "api_token", id, NULL,
                           after, NULL);
     }
     if (rc == LW_OK)

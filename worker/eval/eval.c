@@ -39,14 +39,14 @@ decide_all(lw_db *db, lw_eval_state *ev, lw_err *err)
     size_t i, j, total = 0;
     int rc;
 
-    rc = lw_rules_load(db, NULL, 1, &ev->rules, &ev->n_rules, &ev->invalid_rules, err);
+    rc = lw_rules_load(db, err, NULL, 1, &ev->rules, &ev->n_rules, &ev->invalid_rules);
     if (rc != LW_OK)
         return rc;
     ev->samples = lw_pool_alloc(ev->pool, (ev->n_rules + 1) * sizeof(lw_rule_samples));
     if (ev->samples == NULL)
         return LW_ENOMEM;
     for (i = 0; i < ev->n_rules; i++) {
-        rc = lw_rule_fetch(db, ev->rules[i], &ev->at, 1, &ev->samples[i], err);
+        rc = lw_rule_fetch(db, err, ev->rules[i], &ev->at, 1, &ev->samples[i]);
         if (rc != LW_OK)
             return rc;
         total += ev->samples[i].n;

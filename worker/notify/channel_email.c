@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "notify/channel.h"
-#include "hmac.h"
+#include "crypto.h"
 
 static void
 base64(lw_buf *b, const unsigned char *p, size_t n)
@@ -331,16 +331,16 @@ static const char *
 message_id(lw_channel_msg *m)
 {
     const char *k = m->idempotency_key ? m->idempotency_key : "", *p;
-    uint8_t sum[LW_SHA256_LEN];
-    char hex[LW_SHA256_HEX_LEN];
+    uint8_t sum[LW_CRYPTO_SHA256_LEN];
+    char hex[LW_CRYPTO_SHA256_HEX_LEN];
 
     for (p = k; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
               || *p == '-' || *p == '_' || (*p == '.' && p != k && p[1] && p[1] != '.')))
             break;
     if (*p != '\0' || p == k || p - k > 200) {
-        lw_sha256(k, strlen(k), sum);
-        lw_hex(sum, sizeof(sum), hex);
+        lw_crypto_sha256(k, strlen(k), sum);
+        lw_crypto_hex(sum, sizeof(sum), hex);
         k = lw_pool_strdup(m->pool, hex);
     }
     return lw_pool_printf(m->pool, "%s@llmwatch", k);

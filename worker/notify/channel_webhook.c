@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "notify/channel.h"
-#include "hmac.h"
+#include "crypto.h"
 
 static json_object *
 alert_doc(const lw_channel_msg *m, const lw_channel_alert *a)
@@ -81,10 +81,10 @@ lw_channel_webhook_body(const lw_channel_msg *m)
 char *
 lw_channel_webhook_signature(const char *key, const char *body, size_t len)
 {
-    char hex[LW_SHA256_HEX_LEN];
+    char hex[LW_CRYPTO_SHA256_HEX_LEN];
     lw_buf b = { 0 };
 
-    lw_hmac_sha256_hex(key, strlen(key), body, len, hex);
+    lw_crypto_hmac_sha256_hex(key, strlen(key), body, len, hex);
     lw_buf_printf(&b, "sha256=%s", hex);
     return lw_buf_steal(&b);
 }
@@ -94,8 +94,8 @@ lw_channel_webhook_signature(const char *key, const char *body, size_t len)
 static char *
 header_key(lw_pool *pool, const char *key)
 {
-    uint8_t sum[LW_SHA256_LEN];
-    char hex[LW_SHA256_HEX_LEN];
+    uint8_t sum[LW_CRYPTO_SHA256_LEN];
+    char hex[LW_CRYPTO_SHA256_HEX_LEN];
     const char *p;
 
     for (p = key; *p; p++)
@@ -103,8 +103,8 @@ header_key(lw_pool *pool, const char *key)
             break;
     if (*p == '\0' && p != key && p - key <= 200)
         return lw_pool_strdup(pool, key);
-    lw_sha256(key, strlen(key), sum);
-    lw_hex(sum, sizeof(sum), hex);
+    lw_crypto_sha256(key, strlen(key), sum);
+    lw_crypto_hex(sum, sizeof(sum), hex);
     return lw_pool_strdup(pool, hex);
 }
 

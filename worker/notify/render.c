@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hmac.h"
+#include "crypto.h"
 #include "html.h"
 
 /* ==== small formatting helpers ==== */
@@ -350,8 +350,8 @@ lw_channel_short(const lw_channel_msg *m, size_t max)
 char *
 lw_channel_dedup_key(const lw_channel_msg *m, const lw_channel_alert *a)
 {
-    uint8_t sum[LW_SHA256_LEN];
-    char hex[LW_SHA256_HEX_LEN], ts[32];
+    uint8_t sum[LW_CRYPTO_SHA256_LEN];
+    char hex[LW_CRYPTO_SHA256_HEX_LEN], ts[32];
     const char *incident;
     char *key;
     time_t t;
@@ -375,8 +375,8 @@ lw_channel_dedup_key(const lw_channel_msg *m, const lw_channel_alert *a)
                              incident);
     }
     if (key != NULL && strlen(key) > 255) {
-        lw_sha256(key, strlen(key), sum);
-        lw_hex(sum, sizeof(sum), hex);
+        lw_crypto_sha256(key, strlen(key), sum);
+        lw_crypto_hex(sum, sizeof(sum), hex);
         key = lw_pool_printf(m->pool, "llmwatch/%s", hex);
     }
     return key;

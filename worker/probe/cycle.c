@@ -70,7 +70,7 @@ lw_cycle_begin(lw_db *db, const lw_config *cfg, lw_cycle_kind kind, const char *
     memset(out, 0, sizeof(*out));
     memset(&counts, 0, sizeof(counts));
     /* models exist (by environment and name) before rows point at them */
-    if (lw_sync_config(db, cfg, "config", &counts, err) != LW_OK)
+    if (lw_sync_config(db, err, cfg, "config", &counts) != LW_OK)
         return LW_EDB;
     if (lw_db_cycle_begin(db, err, kind_names[kind], suite, iterations, &out->cycle_id) != LW_OK)
         return LW_EDB;

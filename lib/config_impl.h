@@ -1,0 +1,53 @@
+/* config_impl.h: what config.c and config_alerts.c share while reading
+ * monitoring_config.yaml; not for use elsewhere. */
+#ifndef LW_CONFIG_IMPL_H
+#define LW_CONFIG_IMPL_H
+
+#include "config.h"
+#include "yamlmap.h"
+
+/* One load: the document being read and the config being filled. */
+struct ctx {
+    lw_ymap_doc *y;
+    lw_config   *cfg;
+};
+
+#define ERR(c, n, ...)  LW_YMAP_ERR((c)->y, (n), __VA_ARGS__)
+#define WARN(c, n, ...) LW_YMAP_WARN((c)->y, (n), __VA_ARGS__)
+
+/* An enum's name from its table, "?" when out of range. */
+#define LW_CONFIG_ENUM_NAME(tab, v) ((unsigned) (v) < LW_ARRAY_LEN(tab) ? tab[(v)] : "?")
+/* An enum's value from its name (exact), -1 when unknown. */
+#define LW_CONFIG_ENUM_PARSE(tab, s) lw_ymap_index((s), (tab), LW_ARRAY_LEN(tab), 0)
+
+/* The names of the config's enums, in enum order (config.c). */
+extern const char *const lw_config_severity_names[LW_SEV_COUNT];
+extern const char *const lw_config_channel_type_names[LW_CHANNEL_COUNT];
+extern const char *const lw_config_rule_kind_names[LW_RULE_KIND_COUNT];
+extern const char *const lw_config_operator_names[2];
+
+/* URL schemes of HTTP endpoints (NULL-terminated). */
+extern const char *const lw_config_http_schemes[];
+
+/* url without its trailing slashes (pool memory; NULL and oom set when out
+ * of memory). */
+const char *lw_config_strip_slashes(struct ctx *c, const char *url);
+
+/* The first of n entries of `size` bytes each that is called `name`, when
+ * the entries begin with their name (lw_config_model, _channel and _rule
+ * do); NULL when none is or name is NULL. Borrowed. */
+const void *lw_config_find_named(const void *v, size_t n, size_t size, const char *name);
+
+/* Reads entry `index` of a list into entries (an array of them). */
+typedef void (*lw_config_entry_fn)(struct ctx *c, yaml_node_t *n, void *entries, size_t index);
+/* Reads every entry of the list seq (NULL: none) into a new array of
+ * entries of `size` bytes (pool memory), counting them in *count as they
+ * are read; NULL when the list is empty or memory ran out. */
+void *lw_config_parse_list(struct ctx *c, yaml_node_t *seq, size_t size,
+                           lw_config_entry_fn parse, size_t *count);
+
+/* Reads the `alerts:` mapping: channels, routing, rules (config_alerts.c;
+ * models must be read first, rules are scoped to them). */
+void lw_config_parse_alerts(struct ctx *c, const lw_ymap *alerts);
+
+#endif

@@ -1,0 +1,124 @@
+/* alerts.c: the SQL of alerts as people see and handle them (see
+ * alerts.h). */
+#include "db/alerts.h"
+
+#include <stdio.h>
+
+#include "db/sql.h"
+
+#define ALERT_COLS \
+    "SELECT a.id, r.id AS rule_id, r.name AS rule, r.kind AS rule_kind, a.severity, a.state," \
+    " m.id AS model_id, m.name AS model, e.name AS environment," \
+    " " TS("a.started_at") " AS started, " TS("a.fired_at") " AS fired," \
+    " " TS("a.resolved_at") " AS resolved, " TS("a.last_eval_at") " AS last_eval," \
+    " round(a.value::numeric, 3) AS value, round(a.threshold::numeric, 3) AS threshold," \
+    " a.summary, u.email AS acknowledged_by, " TS("a.acknowledged_at") " AS acknowledged," \
+    " a.false_positive," \
+    " lw_dur(CASE WHEN d.s >= 3600 THEN d.s - d.s % 60 ELSE d.s END) AS duration" \
+    " FROM alerts a JOIN rules r ON r.id = a.rule_id" \
+    " LEFT JOIN models m ON m.id = a.model_id" \
+    " LEFT JOIN environments e ON e.id = a.environment_id" \
+    " LEFT JOIN users u ON u.id = a.acknowledged_by" \
+    " CROSS JOIN LATERAL (SELECT extract(epoch FROM coalesce(a.resolved_at, now())" \
+    "   - a.started_at)::bigint AS s) d"
+
+PGresult *
+lw_db_alerts_list(lw_db *db, lw_err *err, const char *state, const char *severity,
+                  const char *model, long long rule_id, int limit)
+{
+    char l[32], rid[32];
+    const char *p[5];
+
+    snprintf(l, sizeof(l), "%d", limit);
+    snprintf(rid, sizeof(rid), "%lld", rule_id);
+    p[0] = state && *state ? state : NULL;
+    p[1] = severity && *severity ? severity : NULL;
+    p[2] = model && *model ? model : NULL;
+    p[3] = l;
+    p[4] = rule_id > 0 ? rid : NULL;
+    return lw_db_query(db, err, ALERT_COLS
+        " WHERE ($1::text IS NULL OR a.state = $1) AND ($2::text IS NULL OR a.severity = $2)"
+        "  AND ($3::text IS NULL OR m.name = $3) AND ($5::int IS NULL OR a.rule_id = $5::int)"
+        " ORDER BY array_position(ARRAY['firing','pending','resolved'], a.state),"
+        " array_position(ARRAY['critical','warning','info'], a.severity),"
+        " coalesce(a.resolved_at, a.started_at) DESC, a.id DESC"
+        " LIMIT $4::int", 5, p);
+}
+
+PGresult *
+lw_db_alerts_models(lw_db *db, lw_err *err)
+{
+    return lw_db_query(db, err,
+        "SELECT DISTINCT m.name FROM alerts a JOIN models m ON m.id = a.model_id ORDER BY 1",
+        0, NULL);
+}
+
+PGresult *
+lw_db_alerts_get(lw_db *db, lw_err *err, long long id)
+{
+    return lw_db_query_id(db, err,
+        "SELECT q.*, r2.runbook, r2.deleted_at IS NOT NULL AS rule_deleted,"
+        " a2.environment_id, extract(epoch FROM a2.started_at)::bigint AS started_epoch,"
+        " extract(epoch FROM coalesce(a2.resolved_at, now()))::bigint AS end_epoch"
+        " FROM (" ALERT_COLS " WHERE a.id = $1::bigint) q"
+        " JOIN alerts a2 ON a2.id = q.id JOIN rules r2 ON r2.id = q.rule_id", id);
+}
+
+PGresult *
+lw_db_alerts_timeline(lw_db *db, lw_err *err, long long id)
+{
+    return lw_db_query_id(db, err,
+        "SELECT " TS("t.at") " AS at, t.kind, t.from_state, t.to_state, t.value, t.message, t.actor"
+        " FROM (SELECT ev.at, ev.id, 'state' AS kind, ev.from_state, ev.to_state,"
+        "   round(ev.value::numeric, 3) AS value, ev.message, u.email AS actor"
+        "   FROM alert_events ev LEFT JOIN users u ON u.id = ev.actor WHERE ev.alert_id = $1::bigint"
+        "  UNION ALL"
+        "  SELECT l.at, l.id, 'action', NULL, NULL, NULL,"
+        "   CASE l.action WHEN 'acknowledge' THEN 'acknowledged'"
+        "    WHEN 'false_positive' THEN 'marked as false positive'"
+        "    WHEN 'not_false_positive' THEN 'marked as a real problem (not a false positive)'"
+        "    WHEN 'silence' THEN 'silenced' ELSE l.action END, l.actor"
+        "   FROM audit_log l WHERE l.object_type = 'alert' AND l.object_id = $1::bigint::text) t"
+        " ORDER BY t.at, t.kind DESC, t.id", id);
+}
+
+PGresult *
+lw_db_alerts_notifications(lw_db *db, lw_err *err, long long id)
+{
+    return lw_db_query_id(db, err,
+        "SELECT n.id, c.name AS channel, c.type AS channel_type, n.kind, n.status, n.attempts,"
+        " n.last_error, n.suppressed_reason, n.alert_count, ev.to_state AS event,"
+        " " TS("n.created_at") " AS created, " TS("n.sent_at") " AS sent,"
+        " " TS("n.last_attempt_at") " AS last_attempt, " TS("n.next_attempt_at") " AS next_attempt"
+        " FROM notifications n JOIN channels c ON c.id = n.channel_id"
+        " LEFT JOIN alert_events ev ON ev.id = n.alert_event_id"
+        " WHERE n.alert_event_id IN (SELECT id FROM alert_events WHERE alert_id = $1::bigint)"
+        "  OR n.id IN (SELECT ne.notification_id FROM notification_events ne"
+        "   JOIN alert_events e2 ON e2.id = ne.alert_event_id WHERE e2.alert_id = $1::bigint)"
+        " ORDER BY n.created_at, n.id LIMIT 200", id);
+}
+
+/* The row of alert $4 before the change, locked. */
+#define ALERT_OLD "WITH old AS (SELECT to_jsonb(a) AS j FROM alerts a WHERE a.id = $4::bigint FOR UPDATE),"
+
+int
+lw_db_alerts_ack(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id)
+{
+    return lw_db_audit_change_row(db, err, who, id, -1, ALERT_OLD
+        " up AS (UPDATE alerts SET acknowledged_by = $1::int, acknowledged_at = now()"
+        "  FROM old WHERE id = $4::bigint AND acknowledged_at IS NULL"
+        "  RETURNING id, to_jsonb(alerts.*) AS j)"
+        AUDIT_FROM_UP("'acknowledge'", "alert"));
+}
+
+int
+lw_db_alerts_false_positive(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                            int value)
+{
+    return lw_db_audit_change_row(db, err, who, id, value != 0, ALERT_OLD
+        " up AS (UPDATE alerts SET false_positive = $5::boolean"
+        "  FROM old WHERE id = $4::bigint AND false_positive IS DISTINCT FROM $5::boolean"
+        "  RETURNING id, to_jsonb(alerts.*) AS j)"
+        AUDIT_FROM_UP("CASE WHEN $5::boolean THEN 'false_positive' ELSE 'not_false_positive' END",
+                      "alert"));
+}

@@ -1,0 +1,46 @@
+/* alerts.h: the SQL of alerts as people see and handle them: the list with
+ * its filters, one alert with its timeline and notifications, and the two
+ * things people do to an alert (acknowledge, mark as false positive). The
+ * evaluator's writes are elsewhere (worker).
+ *
+ * Results are the caller's (PQclear()); NULL means failure, with a message
+ * in err. Timestamps come formatted "YYYY-MM-DD HH:MM:SS UTC". Changes
+ * write their audit_log row in the same statement and return LW_OK,
+ * LW_ENOTFOUND (no such alert, or nothing to change) or LW_EDB. */
+#ifndef LW_DB_ALERTS_H
+#define LW_DB_ALERTS_H
+
+#include "db/audit.h"
+#include "db/db.h"
+
+/* Alerts, firing first, then pending, then resolved (newest first), each
+ * filter optional (NULL or "", rule_id 0): state, severity, model name,
+ * rule. Columns: id, rule_id, rule, rule_kind, severity, state, model_id,
+ * model, environment, started, fired, resolved, last_eval, value,
+ * threshold, summary, acknowledged_by, acknowledged, false_positive,
+ * duration. */
+PGresult *lw_db_alerts_list(lw_db *db, lw_err *err, const char *state, const char *severity,
+                            const char *model, long long rule_id, int limit);
+/* Model names that have alerts (for the filter). */
+PGresult *lw_db_alerts_models(lw_db *db, lw_err *err);
+/* One alert: the columns of the list plus its rule's runbook,
+ * rule_deleted, environment_id and the epoch of started/resolved
+ * (started_epoch, end_epoch: resolved or now). Zero rows when unknown. */
+PGresult *lw_db_alerts_get(lw_db *db, lw_err *err, long long id);
+/* The timeline: state changes (alert_events) and what people did
+ * (audit_log rows of the alert), oldest first: at, kind ('state' |
+ * 'action'), from_state, to_state, value, message, actor. */
+PGresult *lw_db_alerts_timeline(lw_db *db, lw_err *err, long long id);
+/* Notifications of the alert, grouped ones included (notification_events):
+ * channel, channel_type, kind, status, attempts, last_error,
+ * suppressed_reason, alert_count, event (the transition: firing,
+ * resolved...), created, sent, last_attempt, next_attempt; oldest first. */
+PGresult *lw_db_alerts_notifications(lw_db *db, lw_err *err, long long id);
+
+/* Acknowledges (once; LW_ENOTFOUND when unknown or already acknowledged). */
+int lw_db_alerts_ack(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id);
+/* Sets false_positive to `value` (0/1). */
+int lw_db_alerts_false_positive(lw_db *db, lw_err *err, const lw_db_audit_who *who,
+                                long long id, int value);
+
+#endif

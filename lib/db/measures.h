@@ -1,0 +1,54 @@
+/* measures.h: the query behind alert rule evaluation and backtests. For
+ * every enabled model in a rule's scope and each evaluation time `at`, one
+ * row with the measures of the window (at - window, at], the daily cost
+ * (the 24 hours before at), the active baseline, the statistical reference
+ * of the metric (at - window - lookback, at - window], regression sums of
+ * the metric over buckets of the regression window, and probe and failure
+ * counts of the burn-rate windows. What reaches back far is read once per
+ * query with running sums, not once per time, so a week of evaluations
+ * every minute is one query of about a second. lib/alert/fetch.c turns the
+ * rows into samples; what each figure means is in alert/rule.h. */
+#ifndef LW_DB_MEASURES_H
+#define LW_DB_MEASURES_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "db/db.h"
+
+/* What to compute. Strings are borrowed. */
+typedef struct {
+    const char *models_json;        /* JSON array of model names; "[]": all */
+    const char *environments_json;  /* JSON array of environment names; "[]": all */
+    long long   window_s;           /* the window of the measures */
+    int         window_measures;    /* compute the window's measures */
+    int         daily_cost;         /* compute daily_cost */
+    long long   lookback_s;         /* statistical reference; 0: none */
+    const char *metric;             /* measure name ("avg_latency"...) of the
+                                     * reference and the regression */
+    long long   regr_window_s;      /* regression window; 0: none */
+    long long   regr_bucket_s;      /* regression bucket */
+    int         burn;               /* compute the burn-rate counts */
+} lw_db_measures_spec;
+
+/* The columns, in this order (figures are NULL when there is no data):
+ *   at, model_id, environment_id, model, environment, sla_target (s),
+ *   the 13 measures of the window in lw_measure order (avg_latency ..
+ *   request_count; latencies in seconds), the same 13 of the active
+ *   baseline, mean, std_dev, n (statistical reference), regr_n (buckets),
+ *   regr_samples (probes), slope, intercept, avgx, sxx, syy, sxy (x in
+ *   hours relative to at), then count and failures of the burn-rate
+ *   windows 5m, 30m, 1h, 6h, 3d (c0, e0 .. c4, e4).
+ * Ordered by at, environment, model id. The caller PQclear()s; NULL with
+ * a message in err on failure. */
+#define LW_DB_MEASURES_FIRST 6      /* column of the first window measure */
+PGresult *lw_db_measures_fetch(lw_db *db, lw_err *err, const lw_db_measures_spec *q,
+                               const time_t *at, size_t n_at);
+
+/* The query's many laterals make the planner's estimates trigger JIT,
+ * whose compilation (about a second) dwarfs the work (milliseconds):
+ * callers turn it off for the session (on = 0) and back to the server's
+ * setting (on = 1) around their fetches. LW_OK or LW_EDB. */
+int lw_db_measures_jit(lw_db *db, lw_err *err, int on);
+
+#endif

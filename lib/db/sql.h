@@ -1,0 +1,128 @@
+/* sql.h: what the topic files of lib/db share and nothing outside lib/db
+ * needs: SQL fragments (how a timestamp or an amount of dollars is shown,
+ * the SLA verdict, the audited change) and the helpers that run the common
+ * statement shapes. Include it from the .c files of lib/db only. */
+#ifndef LW_DB_SQL_H
+#define LW_DB_SQL_H
+
+#include "db/audit.h"
+#include "db/db.h"
+#include "db/rules.h"
+
+/* ---- how values are shown ---- */
+
+/* A timestamptz as every page shows it: "2025-01-07 08:00:00 UTC". */
+#define TS(c) "to_char((" c ") AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"')"
+
+/* Dollars for people: four decimals under a dollar, else cents. */
+#define USD(x) "CASE WHEN (" x ") < 1 THEN to_char((" x "), 'FM0.0000') " \
+               "ELSE to_char((" x "), 'FM999,999,999,990.00') END"
+
+/* The origin of every time bucket (rollups, chart steps): a multiple of a
+ * day, so Unix multiples of a step that divides a day are bucket starts. */
+#define ORIGIN "TIMESTAMPTZ '2000-01-01 00:00:00+00'"
+
+/* The setting a `settings` row holds as a number, or dflt when it is unset
+ * or not a number. */
+#define SETTING_NUMERIC(key, dflt) \
+    "coalesce((SELECT value::numeric FROM settings WHERE key = '" key "'" \
+    " AND value ~ '^[0-9]+(\\.[0-9]+)?$'), " dflt ")"
+#define SETTING_INT(key, dflt) \
+    "coalesce((SELECT value::int FROM settings WHERE key = '" key "'" \
+    " AND value ~ '^[0-9]{1,6}$'), " dflt ")"
+
+/* ---- the SLA, as /sla and the dashboard judge it ---- */
+
+/* The availability objective in percent: the `sla_availability_pct`
+ * setting, 99.9 by default. */
+#define SLA_TARGET_PCT SETTING_NUMERIC("sla_availability_pct", "99.9")
+
+/* The SLA columns of one model from its probe count n, successful probes
+ * ok, p95 latency p95 and latency target target (ms), against the
+ * availability objective pct: availability_ok, latency_ok and compliance
+ * ('pass', 'fail' or 'no data'). A model without a latency target is
+ * judged on availability alone. */
+#define SLA_VERDICT(n, ok, p95, target, pct) \
+    " (" n " > 0 AND 100.0 * " ok " / " n " >= " pct ") AS availability_ok," \
+    " (" p95 " IS NOT NULL AND " target " IS NOT NULL AND " p95 " <= " target ") AS latency_ok," \
+    " CASE WHEN " n " = 0 THEN 'no data'" \
+    "      WHEN 100.0 * " ok " / " n " >= " pct \
+    "       AND (" target " IS NULL OR " p95 " <= " target ") THEN 'pass'" \
+    "      ELSE 'fail' END AS compliance"
+
+/* ---- probes of a model, joined laterally to `models m` ---- */
+
+/* The last hour: n, ok_n, p95 (ms). p95 is over successful probes: a
+ * timeout's duration is the timeout, not the service's speed. */
+#define HOUR_STATS \
+    " LEFT JOIN LATERAL (SELECT count(*) AS n, count(*) FILTER (WHERE ok) AS ok_n," \
+    "   percentile_cont(0.95) WITHIN GROUP (ORDER BY total_ms) FILTER (WHERE ok) AS p95" \
+    "   FROM probes WHERE model_id = m.id AND environment_id = m.environment_id" \
+    "    AND ts > now() - interval '1 hour') h ON true"
+/* The latest probe, as p. */
+#define LAST_PROBE \
+    " LEFT JOIN LATERAL (SELECT ts, ok, error_class, http_status, ttft_ms, total_ms," \
+    "   decode_tps, e2e_tps FROM probes" \
+    "   WHERE model_id = m.id AND environment_id = m.environment_id" \
+    "   ORDER BY ts DESC LIMIT 1) p ON true"
+
+/* ---- audited changes (lib/db/audit.c) ---- */
+
+/* A change made from the web is one statement: `old` locks the row and
+ * keeps it as it was (to_jsonb), `up` changes it and returns it as it is
+ * (id, j), and this insert records both in audit_log; $1..$3 are who
+ * (lw_db_audit_who_params). `up` reads FROM old so that the row is locked
+ * and read before it is changed (a FOR UPDATE read after the change, in
+ * the same statement, would find nothing). */
+#define AUDIT_FROM_UP(action, type) \
+    " INSERT INTO audit_log (user_id, actor, action, object_type, object_id, before, after, ip)" \
+    " SELECT $1::int, $2, " action ", '" type "', up.id::text, (SELECT j FROM old), up.j, $3" \
+    " FROM up RETURNING object_id"
+
+/* ---- helpers (lib/db/db.c, lib/db/audit.c) ---- */
+
+/* Runs sql with $1..$n = v[0..n) (n <= 8). The result is the caller's
+ * (PQclear), NULL with a message in err on failure. */
+PGresult *lw_db_query_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v);
+/* The same for lw_db_exec: rows affected or a negative LW_E*. */
+int lw_db_exec_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v);
+/* Runs sql with $1 = id; as lw_db_query_ints. */
+PGresult *lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id);
+
+/* Runs sql with $1 = id and $2 = limit; id <= 0 is passed as NULL when
+ * zero_is_null. The caller PQclear()s the result. */
+PGresult *lw_db_query_id_limit(lw_db *db, lw_err *err, const char *sql, long long id,
+                               int zero_is_null, int limit);
+
+/* The first four parameters of an audited change: $1 user id (NULL for
+ * none), $2 actor, $3 ip, $4 the changed row's id (statements that create
+ * a row have no id yet and put their own $4 there). `room` holds the
+ * numbers' text, so it lives as long as p. */
+typedef struct {
+    char uid[24], id[24];
+} lw_db_audit_room;
+void lw_db_audit_params(const lw_db_audit_who *who, long long id, lw_db_audit_room *room,
+                        const char **p);
+
+/* An audited change of the existing row `id`: $1..$4 as above and, when
+ * flag is 0 or 1 (not -1), $5 = "false"/"true". Returns as
+ * lw_db_audit_change. */
+int lw_db_audit_change_row(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                           int flag, const char *sql);
+
+/* Runs an audited change statement (AUDIT_FROM_UP) returning one row per
+ * change: LW_OK (*id, when not NULL, gets the first row's object id),
+ * LW_ENOTFOUND when nothing changed, LW_ECONFLICT on a unique violation,
+ * LW_EDB. */
+int lw_db_audit_change(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
+                       long long *id);
+
+/* ---- rules (lib/db/rules.c) ---- */
+
+/* A rule's 13 values in statement order (name, kind, expression, params,
+ * severity, for_s, cooldown_s, repeat_interval_s, send_resolved,
+ * scope_models, scope_environments, runbook, enabled) into p[0..12], with
+ * the table's defaults for what is NULL (source apart). */
+void lw_db_rules_def_params(const lw_db_rules_def *rule, const char **p);
+
+#endif

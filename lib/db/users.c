@@ -1,0 +1,152 @@
+/* users.c: the SQL of users, sessions and API tokens (see users.h). */
+#include "db/users.h"
+
+#include <stdio.h>
+
+#include "db/sql.h"
+
+/* The stored form of a token: hex SHA-256, computed by the server. */
+#define TOKEN_HASH(p) "encode(sha256(convert_to(" p ", 'UTF8')), 'hex')"
+
+/* Runs an INSERT ... RETURNING id; *id gets the id. */
+static int
+insert_returning_id(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
+                    long long *id)
+{
+    PGresult *res = lw_db_query(db, err, sql, n, p);
+
+    if (res == NULL)
+        return lw_db_last_was_conflict(db) ? LW_ECONFLICT : LW_EDB;
+    *id = lw_db_int(res, 0, 0);
+    PQclear(res);
+    return LW_OK;
+}
+
+PGresult *
+lw_db_users_by_email(lw_db *db, lw_err *err, const char *email)
+{
+    const char *p[1] = { email };
+
+    return lw_db_query(db, err,
+        "SELECT id, email, role, password_hash, disabled FROM users"
+        " WHERE lower(email) = lower($1)", 1, p);
+}
+
+int
+lw_db_users_create(lw_db *db, lw_err *err, const char *email, const char *role,
+                   const char *password_hash, long long *id)
+{
+    const char *p[3] = { email, role, password_hash };
+
+    return insert_returning_id(db, err,
+        "INSERT INTO users (email, role, password_hash) VALUES ($1, $2, $3)"
+        " RETURNING id", 3, p, id);
+}
+
+PGresult *
+lw_db_users_list(lw_db *db, lw_err *err)
+{
+    return lw_db_query(db, err,
+        "SELECT u.id, u.email, u.role, u.disabled, " TS("u.created_at") " AS created,"
+        " " TS("u.last_login_at") " AS last_login,"
+        " (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > now()) AS sessions"
+        " FROM users u ORDER BY u.disabled, lower(u.email)", 0, NULL);
+}
+
+/* Changes a user found by email and ends their sessions; $1 is the email. */
+#define USER_CHANGE(set) \
+    "WITH u AS (UPDATE users SET " set " WHERE lower(email) = lower($1)" \
+    " RETURNING id), s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u))" \
+    " SELECT 1 FROM u"
+
+int
+lw_db_users_set_password(lw_db *db, lw_err *err, const char *email, const char *hash)
+{
+    const char *p[2] = { email, hash };
+
+    return lw_db_exec(db, err, USER_CHANGE("password_hash = $2"), 2, p);
+}
+
+int
+lw_db_users_disable(lw_db *db, lw_err *err, const char *email)
+{
+    const char *p[1] = { email };
+
+    return lw_db_exec(db, err, USER_CHANGE("disabled = true"), 1, p);
+}
+
+int
+lw_db_users_logged_in(lw_db *db, lw_err *err, long long user_id)
+{
+    /* the user's expired sessions go at the same time: no sweeper needed */
+    return lw_db_exec_ints(db, err,
+        "WITH d AS (DELETE FROM sessions WHERE user_id = $1::int AND expires_at < now())"
+        " UPDATE users SET last_login_at = now() WHERE id = $1::int", 1, &user_id);
+}
+
+/* ---- sessions ---- */
+
+int
+lw_db_users_session_create(lw_db *db, lw_err *err, const char *token, long long user_id,
+                           const char *csrf, const char *ip, const char *user_agent)
+{
+    char id[32];
+    const char *p[5] = { token, id, csrf, ip, user_agent };
+
+    snprintf(id, sizeof(id), "%lld", user_id);
+    return lw_db_exec(db, err,
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, ip, user_agent)"
+        " VALUES (" TOKEN_HASH("$1") ", $2::int, $3, now() + interval '12 hours', $4,"
+        " left($5, 300))", 5, p) < 0 ? LW_EDB : LW_OK;
+}
+
+PGresult *
+lw_db_users_by_session(lw_db *db, lw_err *err, const char *token)
+{
+    const char *p[1] = { token };
+
+    return lw_db_query(db, err,
+        "WITH hit AS (SELECT s.token_hash, s.last_seen_at, s.csrf_token, u.id, u.email, u.role"
+        "   FROM sessions s JOIN users u ON u.id = s.user_id"
+        "  WHERE s.token_hash = " TOKEN_HASH("$1") " AND s.expires_at > now() AND NOT u.disabled),"
+        " touch AS (UPDATE sessions SET last_seen_at = now(), expires_at = now() + interval '12 hours'"
+        "  WHERE token_hash = (SELECT token_hash FROM hit)"
+        "    AND last_seen_at < now() - interval '1 minute')"
+        " SELECT id, email, role, csrf_token FROM hit", 1, p);
+}
+
+int
+lw_db_users_session_delete(lw_db *db, lw_err *err, const char *token)
+{
+    const char *p[1] = { token };
+
+    return lw_db_exec(db, err,
+        "DELETE FROM sessions WHERE token_hash = " TOKEN_HASH("$1"), 1, p);
+}
+
+/* ---- API tokens ---- */
+
+PGresult *
+lw_db_users_by_api_token(lw_db *db, lw_err *err, const char *token)
+{
+    const char *p[1] = { token };
+
+    return lw_db_query(db, err,
+        "UPDATE api_tokens t SET last_used_at = now() FROM users u"
+        " WHERE t.token_hash = " TOKEN_HASH("$1") " AND t.revoked_at IS NULL"
+        "   AND u.id = t.user_id AND NOT u.disabled"
+        " RETURNING t.user_id, t.name, t.role", 1, p);
+}
+
+int
+lw_db_users_api_token_create(lw_db *db, lw_err *err, long long user_id, const char *name,
+                             const char *role, const char *token, long long *id)
+{
+    char uid[32];
+    const char *p[4] = { uid, name, role, token };
+
+    snprintf(uid, sizeof(uid), "%lld", user_id);
+    return insert_returning_id(db, err,
+        "INSERT INTO api_tokens (user_id, name, role, token_hash)"
+        " VALUES ($1::int, $2, $3, " TOKEN_HASH("$4") ") RETURNING id", 4, p, id);
+}

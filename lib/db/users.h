@@ -1,0 +1,51 @@
+/* users.h: the SQL of people and how they prove who they are: users,
+ * browser sessions and API tokens. Sessions and tokens are stored only as
+ * their SHA-256 (computed by PostgreSQL from the token given), so the
+ * database never holds a usable credential.
+ *
+ * Results are the caller's (PQclear()); NULL means failure, with a message
+ * in err. Timestamps come formatted "YYYY-MM-DD HH:MM:SS UTC". */
+#ifndef LW_DB_USERS_H
+#define LW_DB_USERS_H
+
+#include "db/db.h"
+
+/* id, email, role, password_hash, disabled (one row or none); the email
+ * is matched case-insensitively. */
+PGresult *lw_db_users_by_email(lw_db *db, lw_err *err, const char *email);
+/* Inserts a user; *id gets the new id. LW_ECONFLICT when the email is
+ * taken (case-insensitively), LW_EDB. */
+int lw_db_users_create(lw_db *db, lw_err *err, const char *email,
+                       const char *role, const char *password_hash, long long *id);
+/* id, email, role, disabled, created, last_login, sessions (open ones);
+ * enabled users first, by email. */
+PGresult *lw_db_users_list(lw_db *db, lw_err *err);
+/* Rows changed (0: no such user) or a negative LW_E*. Changing the
+ * password or disabling a user also ends their sessions. */
+int lw_db_users_set_password(lw_db *db, lw_err *err, const char *email, const char *hash);
+int lw_db_users_disable(lw_db *db, lw_err *err, const char *email);
+/* Records a login (last_login_at) and drops the user's expired sessions. */
+int lw_db_users_logged_in(lw_db *db, lw_err *err, long long user_id);
+
+/* ---- sessions: 12 hours, sliding ---- */
+
+/* LW_OK or LW_EDB. */
+int lw_db_users_session_create(lw_db *db, lw_err *err, const char *token, long long user_id,
+                               const char *csrf, const char *ip, const char *user_agent);
+/* id, email, role, csrf_token for a live session of an enabled user;
+ * slides the 12 h expiry (at most once a minute). Zero rows: no session. */
+PGresult *lw_db_users_by_session(lw_db *db, lw_err *err, const char *token);
+/* Rows deleted or LW_EDB. */
+int lw_db_users_session_delete(lw_db *db, lw_err *err, const char *token);
+
+/* ---- API tokens ---- */
+
+/* user_id, name, role for an unrevoked token of an enabled user (and
+ * records its use). Zero rows: no such token. */
+PGresult *lw_db_users_by_api_token(lw_db *db, lw_err *err, const char *token);
+/* Stores a new token (its hash); *id gets its id. LW_ECONFLICT when the
+ * same token is stored already, LW_EDB. */
+int lw_db_users_api_token_create(lw_db *db, lw_err *err, long long user_id, const char *name,
+                                 const char *role, const char *token, long long *id);
+
+#endif
