@@ -56,15 +56,21 @@ lw_view_markdown(lw_req *r, const char *hdf_name, const char *markdown)
 int
 lw_view_range(lw_req *r, lw_db_dash_range *rg)
 {
-    const lw_db_dash_range *all;
-    char name[64];
-    size_t i, n;
+    size_t n_ranges;
+    const lw_db_dash_range *all = lw_db_dash_ranges(&n_ranges);
+    char name[64], keys[128] = "";
+    size_t i, n = n_ranges, len;
 
     if (lw_db_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
-        lw_err_set(&r->err, "Unknown time range: use one of 1h, 6h, 24h, 7d or 30d.");
+        /* "1h, 6h, 24h, 7d, 30d or 90d", from the table */
+        for (i = 0; i < n; i++) {
+            len = strlen(keys);
+            snprintf(keys + len, sizeof(keys) - len, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ",
+                     all[i].key);
+        }
+        lw_err_set(&r->err, "Unknown time range: use one of %s.", keys);
         return LW_EINVAL;
     }
-    all = lw_db_dash_ranges(&n);
     for (i = 0; i < n; i++) {
         snprintf(name, sizeof(name), "Ranges.%zu.key", i);
         lw_hdf_set(&r->page, name, all[i].key);

@@ -162,33 +162,20 @@ lw_rollup_hist_parse(const char *text, int *hist, size_t n, long long *total)
     return LW_OK;
 }
 
-/* ---- the refresh --------------------------------------------------------- */
+/* ---- maintenance --------------------------------------------------------- */
 
 int
-lw_rollup_refresh_stats(lw_db *db, lw_err *err, lw_rollup_stats *st)
+lw_rollup_maintain(lw_db *db, lw_err *err, long long *expired)
 {
+    long long n = 0;
     int64_t t0 = lw_now_mono_us();
-    int rc = LW_EDB;
 
-    memset(st, 0, sizeof(*st));
-    if (lw_db_begin(db, err) != LW_OK)
+    if (lw_db_rollups_expire(db, err, &n) != LW_OK)
         return LW_EDB;
-    if (lw_db_rollups_refresh(db, err, st) == LW_OK && lw_db_commit(db, err) == LW_OK)
-        rc = LW_OK;
-    else
-        lw_db_rollback(db);
-    st->elapsed_ms = (lw_now_mono_us() - t0) / 1000.0;
-    if (rc == LW_OK && st->queued > 0)
-        lw_log(LW_LOG_INFO, "rollups: %lld five-minute buckets and %lld hours recomputed, "
-               "%lld rows written, %lld deleted, %lld expired (%.0f ms)", st->buckets, st->hours,
-               st->written, st->deleted, st->expired, st->elapsed_ms);
-    return rc;
-}
-
-int
-lw_rollup_refresh(lw_db *db, lw_err *err)
-{
-    lw_rollup_stats st;
-
-    return lw_rollup_refresh_stats(db, err, &st);
+    if (n > 0)
+        lw_log(LW_LOG_INFO, "rollups: %lld five-minute rows past their retention dropped (%.0f ms)",
+               n, (lw_now_mono_us() - t0) / 1000.0);
+    if (expired != NULL)
+        *expired = n;
+    return LW_OK;
 }

@@ -1,13 +1,12 @@
-/* rollup.h: the 5-minute and 1-hour rollups of probes (the `rollups`
- * table of sql/001_schema.sql: per model, environment and bucket, counts,
- * sums and latency histograms, so charts over days and months never scan
- * raw probes) and their fixed log-bucket latency histogram.
+/* rollup.h: the 5-minute, hourly and daily rollups of probes (the
+ * `rollups` table: per model, environment and bucket, counts, sums and
+ * latency histograms, so pages, reports and figures never scan raw probes)
+ * and their fixed log-bucket latency histogram.
  *
- * Design (docs/rollups.md): every statement writing probes queues the
- * 5-minute buckets it touched in `rollup_dirty` (triggers of
- * sql/006_rollups.sql); lw_rollup_refresh claims the queue and recomputes
- * exactly those buckets (and their hours) from the raw rows, in SQL, in
- * one statement. Late rows, backfills and deletes are therefore followed;
+ * Design (docs/rollups.md): every statement writing probes rebuilds the
+ * buckets it touched, at every level, in its own transaction (statement
+ * triggers of sql/008_read_path.sql); readers go through lw_rollup_read().
+ * Late rows, backfills and deletes are therefore followed at once;
  * retention's partition drops are not (rollups outlive raw data).
  *
  * The histogram: bucket 0 is [0, 1 ms), bucket k in 1..160 is
@@ -57,28 +56,11 @@ double lw_rollup_hist_percentile(const int *hist, size_t n, double q);
  * such an array or a subscript is outside 0..n-1. */
 int lw_rollup_hist_parse(const char *text, int *hist, size_t n, long long *total);
 
-typedef struct {
-    long long queued;       /* rollup_dirty rows claimed */
-    long long buckets;      /* distinct 5-minute buckets recomputed */
-    long long hours;        /* distinct hours recomputed */
-    long long written;      /* rollup rows inserted or changed (5m + 1h) */
-    long long deleted;      /* rollup rows of recomputed buckets without probes left */
-    long long expired;      /* 5m rows past their retention */
-    double    elapsed_ms;
-} lw_rollup_stats;
-
-/* Brings the rollups up to date with every committed change to probes:
- * claims the queue, recomputes the 5m buckets and 1h buckets it names from
- * raw probes (INSERT ... SELECT ... GROUP BY date_bin ... ON CONFLICT DO
- * UPDATE, only rows that changed are written), deletes rollup rows whose
- * probes are gone, and drops 5m rows older than the setting
- * `rollups_5m_retention_days` (default 35; 0 keeps them). Buckets older
- * than `retention_days` are not recomputed (their raw rows are being
- * dropped). One transaction, serialised with other refreshes by an
- * advisory lock; cheap when little changed (the probe job may call it
- * after each cycle). Records `rollups_refreshed_at` in settings. */
-int lw_rollup_refresh(lw_db *db, lw_err *err);
-/* The same, with what it did in *st. */
-int lw_rollup_refresh_stats(lw_db *db, lw_err *err, lw_rollup_stats *st);
+/* Maintenance of the rollups: drops 5-minute rows past the setting
+ * `rollups_5m_retention_days` (default 8; 0 keeps them), in its own
+ * transaction, and logs what it did. Nothing else is needed: the probes'
+ * triggers keep every level current. *expired gets the rows dropped (may
+ * be NULL). */
+int lw_rollup_maintain(lw_db *db, lw_err *err, long long *expired);
 
 #endif

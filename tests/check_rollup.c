@@ -8,11 +8,13 @@
  * private database from $LW_TEST_DATABASE_URL and skip without it. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "testdb.h"
 #include "webtest.h"
 #include "db/dash.h"
+#include "db/rollups.h"
 #include "rollup.h"
 
 #define HOSTILE "<script>alert(1)</script> \"'&"
@@ -234,21 +236,18 @@ START_TEST(ranges)
     ck_assert_str_eq(r.key, "24h");
     ck_assert_int_eq(lw_db_dash_range_get("", now, &r), LW_OK);
     ck_assert_str_eq(r.key, "24h");
-    ck_assert_str_eq(r.source, "5m");
     all = lw_db_dash_ranges(&n);
-    ck_assert_int_eq(n, 5);
+    ck_assert_int_eq(n, 6);
     for (i = 0; i < n; i++) {
         ck_assert_int_eq(lw_db_dash_range_get(all[i].key, now, &r), LW_OK);
         ck_assert_int_eq(r.to - r.from, r.span_s);
         ck_assert_int_eq(r.to % r.step_s, 0);            /* bucket starts */
         ck_assert(r.to > now && r.to - r.step_s <= now); /* the open step is the last */
-        ck_assert(r.span_s / r.step_s >= 60 && r.span_s / r.step_s <= 300);
+        ck_assert(r.span_s / r.step_s >= 12 && r.span_s / r.step_s <= 300);
         ck_assert_int_eq(86400 % r.step_s, 0);
+        ck_assert_int_eq(r.step_s % 300, 0);             /* whole rollup buckets */
     }
-    ck_assert_int_eq(lw_db_dash_range_get("1h", now, &r), LW_OK);
-    ck_assert_str_eq(r.source, "raw");
     ck_assert_int_eq(lw_db_dash_range_get("30d", now, &r), LW_OK);
-    ck_assert_str_eq(r.source, "1h");
     ck_assert_int_eq(r.step_s % 3600, 0);
     ck_assert_int_eq(lw_db_dash_range_get("2h", now, &r), LW_EINVAL);
     ck_assert_int_eq(lw_db_dash_range_get("24H", now, &r), LW_EINVAL);
@@ -295,15 +294,6 @@ q_int(lw_db *db, const char *sql)
     v = lw_db_int(res, 0, 0);
     PQclear(res);
     return v;
-}
-
-static void
-refresh(lw_db *db, lw_rollup_stats *st)
-{
-    lw_err err = { { 0 } };
-    lw_rollup_stats mine;
-
-    ck_assert_msg(lw_rollup_refresh_stats(db, &err, st ? st : &mine) == LW_OK, "%s", err.msg);
 }
 
 /* Empty probes, rollups, models... (TRUNCATE probes empties the rollups
@@ -358,7 +348,8 @@ static const char mismatch_sql[] =
     "   count(*) FILTER (WHERE NOT p.ok AND p.error_class = 'timeout') AS e_timeout,"
     "   count(*) FILTER (WHERE NOT p.ok AND p.error_class = 'http_5xx') AS e_5xx,"
     "   count(*) FILTER (WHERE NOT p.ok AND p.error_class IS NULL) AS e_other"
-    "   FROM probes p, (VALUES ('5m', interval '5 minutes'), ('1h', interval '1 hour')) r(res, iv)"
+    "   FROM probes p, (VALUES ('5m', interval '5 minutes'), ('1h', interval '1 hour'),"
+    "    ('1d', interval '1 day')) r(res, iv)"
     "  GROUP BY 1, 2, 3, 4)"
     " SELECT count(*) FROM raw FULL JOIN rollups r ON r.resolution = raw.res"
     "  AND r.bucket_start = raw.b AND r.model_id = raw.model_id AND r.environment_id = raw.environment_id"
@@ -385,7 +376,8 @@ static const char hist_mismatch_sql[] =
     "   FROM rollups r, generate_subscripts(r.total_hist, 1) k),"
     " raw AS (SELECT x.res, date_bin(x.iv, p.ts, TIMESTAMPTZ '2000-01-01') AS b, p.model_id,"
     "   p.environment_id, lw_lat_bucket(p.total_ms) AS k, count(*) AS v"
-    "   FROM probes p, (VALUES ('5m', interval '5 minutes'), ('1h', interval '1 hour')) x(res, iv)"
+    "   FROM probes p, (VALUES ('5m', interval '5 minutes'), ('1h', interval '1 hour'),"
+    "    ('1d', interval '1 day')) x(res, iv)"
     "  WHERE p.ok AND p.total_ms IS NOT NULL GROUP BY 1, 2, 3, 4, 5)"
     " SELECT count(*) FROM raw FULL JOIN (SELECT * FROM h WHERE v > 0) h ON h.resolution = raw.res"
     "  AND h.bucket_start = raw.b AND h.model_id = raw.model_id"
@@ -500,23 +492,19 @@ END_TEST
 START_TEST(db_rollups_equal_raw)
 {
     lw_db *db = lw_testdb_connect(&tdb);
-    lw_rollup_stats st;
+    lw_err err = { { 0 } };
+    long long written;
     PGresult *res;
-    char before[64];
 
-    if (db == NULL)
-        return;
     reset(db);
     exec_ok(db, SYNTHETIC);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM probes"), 4 * 584);
-    ck_assert(q_int(db, "SELECT count(*) FROM rollup_dirty") > 0);
-    refresh(db, &st);
-    ck_assert_int_eq(st.buckets, 72);       /* 584 x 37 s + 12 s: just under 6 h */
-    ck_assert_int_eq(st.hours, 6);
-    ck_assert_int_eq(st.deleted, 0);
-    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollup_dirty"), 0);
+    /* rolled up by the INSERT itself: no job ran */
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups WHERE resolution = '5m'"), 4 * 72);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups WHERE resolution = '1h'"), 4 * 6);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups WHERE resolution = '1d'"),
+                     q_int(db, "SELECT count(DISTINCT (date_bin('1 day', ts, TIMESTAMPTZ '2000-01-01'), model_id))"
+                               " FROM probes"));
     ck_assert_int_eq(q_int(db, mismatch_sql), 0);
     ck_assert_int_eq(q_int(db, hist_mismatch_sql), 0);
     res = q_ok(db, pct_violations_sql);
@@ -524,63 +512,37 @@ START_TEST(db_rollups_equal_raw)
                   PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
     ck_assert(lw_db_int(res, 0, 1) > 900);
     PQclear(res);
-    /* the exact cost, to the last of its 12 decimals */
-    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM (SELECT sum(cost_usd) s FROM rollups WHERE resolution = '1h') r,"
-                               " (SELECT sum(cost_usd) s FROM probes) p WHERE r.s = p.s AND r.s::text = p.s::text"
-                               " AND scale(r.s) = 12"), 1);
+    /* the exact cost, to the last of its 12 decimals, at every level */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM (SELECT resolution, sum(cost_usd) s FROM rollups"
+                               " GROUP BY 1) r, (SELECT sum(cost_usd) s FROM probes) p"
+                               " WHERE r.s = p.s AND r.s::text = p.s::text AND scale(r.s) = 12"), 3);
     ck_assert(q_int(db, "SELECT count(*) FROM rollups WHERE errors > 0") > 10);
     ck_assert(q_int(db, "SELECT count(*) FROM rollups WHERE max_total_ms > 600000") > 0);
     ck_assert(q_int(db, "SELECT count(*) FROM rollups WHERE array_lower(total_hist, 1) > 1") > 0);
-    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM settings WHERE key = 'rollups_refreshed_at'"), 1);
-
-    /* a second refresh with nothing new: nothing claimed, nothing written,
-     * not one row version changed */
-    res = q_ok(db, "SELECT md5(string_agg(xmin::text || ctid::text, ',' ORDER BY resolution,"
-                   " model_id, bucket_start)) FROM rollups");
-    snprintf(before, sizeof(before), "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    refresh(db, &st);
-    ck_assert_int_eq(st.queued, 0);
-    ck_assert_int_eq(st.written, 0);
-    /* and recomputing everything again (all buckets queued) writes nothing either */
-    exec_ok(db, "INSERT INTO rollup_dirty SELECT DISTINCT date_bin('5 minutes', ts, TIMESTAMPTZ '2000-01-01') FROM probes");
-    refresh(db, &st);
-    ck_assert_int_eq(st.buckets, 72);
-    ck_assert_int_eq(st.written, 0);
-    ck_assert_int_eq(st.deleted, 0);
-    res = q_ok(db, "SELECT md5(string_agg(xmin::text || ctid::text, ',' ORDER BY resolution,"
-                   " model_id, bucket_start)) FROM rollups");
-    ck_assert_str_eq(PQgetvalue(res, 0, 0), before);
-    PQclear(res);
+    /* a full rebuild from raw probes gives the same rows */
+    ck_assert_msg(lw_db_rollups_rebuild(db, &err, &written) == LW_OK, "%s", err.msg);
+    ck_assert_int_eq(written, q_int(db, "SELECT count(*) FROM rollups"));
     ck_assert_int_eq(q_int(db, mismatch_sql), 0);
+    ck_assert_int_eq(q_int(db, hist_mismatch_sql), 0);
     lw_db_close(db);
 }
 END_TEST
 
 /* A probe arriving late for an old bucket, an UPDATE, a deleted bucket:
- * exactly the touched buckets are recomputed, and the rollups follow. */
+ * the statement that does it rebuilds exactly what it touched, at every
+ * level, before it returns. */
 START_TEST(db_late_rows_and_deletes)
 {
     lw_db *db = lw_testdb_connect(&tdb);
-    lw_rollup_stats st;
 
-    if (db == NULL)
-        return;
     reset(db);
     exec_ok(db, SYNTHETIC);
-    refresh(db, &st);
     /* late: into an existing bucket (2 days after its time) and into an
-     * empty one; one statement, two buckets, two hours */
+     * empty one, in one statement */
     exec_ok(db, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms, cost_usd) VALUES"
                 " (date_bin('1 hour', now() - interval '3 days', TIMESTAMPTZ '2000-01-01')"
                 "   + interval '2 hours 1 minute', 2, 1, true, 1234.5, 0.000000000001),"
                 " (date_bin('1 hour', now() - interval '5 days', TIMESTAMPTZ '2000-01-01'), 3, 1, false, NULL, 0)");
-    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollup_dirty"), 2);
-    refresh(db, &st);
-    ck_assert_int_eq(st.queued, 2);
-    ck_assert_int_eq(st.buckets, 2);
-    ck_assert_int_eq(st.hours, 2);
-    ck_assert_int_eq(st.written, 4);        /* 5m and 1h of each */
     ck_assert_int_eq(q_int(db, mismatch_sql), 0);
     ck_assert_int_eq(q_int(db, "SELECT errors FROM rollups WHERE resolution = '1h' AND model_id = 3"
                                " AND bucket_start = date_bin('1 hour', now() - interval '5 days',"
@@ -588,16 +550,12 @@ START_TEST(db_late_rows_and_deletes)
     /* an UPDATE moves a probe to another time: both buckets follow */
     exec_ok(db, "UPDATE probes SET ts = ts - interval '1 hour', total_ms = 99 WHERE model_id = 2"
                 " AND total_ms = 1234.5");
-    refresh(db, &st);
-    ck_assert_int_eq(st.buckets, 2);
     ck_assert_int_eq(q_int(db, mismatch_sql), 0);
     /* deletes: a bucket that loses every probe loses its rollup rows
      * (`backfill --remove`, or a re-run backfill over a shorter range) */
     exec_ok(db, "DELETE FROM probes WHERE model_id = 3 AND ts < now() - interval '4 days'");
     exec_ok(db, "DELETE FROM probes WHERE model_id = 1 AND ts >= date_bin('1 hour', now() - interval '3 days',"
                 " TIMESTAMPTZ '2000-01-01') + interval '5 hours'");
-    refresh(db, &st);
-    ck_assert(st.deleted >= 2 + 12);
     ck_assert_int_eq(q_int(db, mismatch_sql), 0);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups WHERE model_id = 3"
                                " AND bucket_start < now() - interval '4 days'"), 0);
@@ -605,17 +563,15 @@ START_TEST(db_late_rows_and_deletes)
 }
 END_TEST
 
-/* Why a queue and not a max(id) watermark: a row whose id was drawn
- * before a refresh but committed after it (a long backfill transaction
- * while probes keep arriving) is still rolled up. */
-START_TEST(db_uncommitted_writer)
+/* Two writers: a long transaction (a backfill) two days back and probes
+ * now. Writers to different days do not wait for each other, and each
+ * commit brings its own rows into the rollups; two writers to the same day
+ * are serialised, so the second rebuild sees the first's rows. */
+START_TEST(db_concurrent_writers)
 {
     lw_db *db = lw_testdb_connect(&tdb), *slow, *fast;
     lw_err err = { { 0 } };
-    lw_rollup_stats st;
 
-    if (db == NULL)
-        return;
     reset(db);
     slow = lw_db_connect(tdb.url, "slow", &err);
     fast = lw_db_connect(tdb.url, "fast", &err);
@@ -623,16 +579,23 @@ START_TEST(db_uncommitted_writer)
     ck_assert_int_eq(lw_db_begin(slow, &err), LW_OK);
     ck_assert(lw_db_exec(slow, &err, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms)"
                          " VALUES (now() - interval '2 days', 1, 1, true, 700)", 0, NULL) == 1);
-    ck_assert(lw_db_exec(fast, &err, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms)"
-                         " VALUES (now() - interval '1 minute', 1, 1, true, 800)", 0, NULL) == 1);
-    ck_assert(q_int(db, "SELECT max(id) FROM probes") > 1);     /* the later id is committed first */
-    refresh(db, &st);
-    ck_assert_int_eq(st.buckets, 1);
-    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups"), 2);
+    /* another day: no waiting */
+    ck_assert(lw_db_exec(fast, &err, "SET lock_timeout = '5s'", 0, NULL) >= 0);
+    ck_assert_msg(lw_db_exec(fast, &err, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms)"
+                             " VALUES (now() - interval '1 minute', 1, 1, true, 800)", 0, NULL) == 1,
+                  "%s", err.msg);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups"), 3);    /* 5m, 1h, 1d of now */
+    /* the same day: the second writer waits for the first */
+    ck_assert(lw_db_exec(fast, &err, "SET lock_timeout = '200ms'", 0, NULL) >= 0);
+    ck_assert_int_eq(lw_db_exec(fast, &err, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms)"
+                                " VALUES (now() - interval '2 days 1 hour', 2, 1, true, 900)", 0, NULL),
+                     LW_EDB);
+    ck_assert_ptr_nonnull(strstr(err.msg, "lock timeout"));
     ck_assert_int_eq(lw_db_commit(slow, &err), LW_OK);
-    refresh(db, &st);
-    ck_assert_int_eq(st.buckets, 1);
-    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups"), 4);
+    ck_assert_msg(lw_db_exec(fast, &err, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms)"
+                             " VALUES (now() - interval '2 days 1 hour', 2, 1, true, 900)", 0, NULL) == 1,
+                  "%s", err.msg);
+    ck_assert_int_eq(q_int(db, "SELECT sum(count) FROM rollups WHERE resolution = '1d'"), 3);
     ck_assert_int_eq(q_int(db, mismatch_sql), 0);
     lw_db_close(slow);
     lw_db_close(fast);
@@ -640,56 +603,112 @@ START_TEST(db_uncommitted_writer)
 }
 END_TEST
 
-/* Retention drops raw partitions, not rollups: a queued change older than
- * retention_days is not recomputed (its raw rows are going), and 5m rows
- * older than rollups_5m_retention_days go while the 1h rows stay. */
+/* Retention drops raw partitions, not rollups: a change older than
+ * retention_days is not rolled up (its raw rows are going), and 5m rows
+ * older than rollups_5m_retention_days go while hours and days stay. */
 START_TEST(db_retention)
 {
     lw_db *db = lw_testdb_connect(&tdb);
-    lw_rollup_stats st;
+    lw_err err = { { 0 } };
+    long long expired = -1;
 
-    if (db == NULL)
-        return;
     reset(db);
     exec_ok(db, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms) SELECT"
-                " now() - d * interval '1 day', 1, 1, true, 500 FROM generate_series(1, 10) d");
-    refresh(db, &st);
-    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups"), 20);
+                " date_bin('1 day', now(), TIMESTAMPTZ '2000-01-01') - d * interval '1 day'"
+                "  + interval '12 hours', 1, 1, true, 500 FROM generate_series(1, 10) d");
+    /* hours and days of all ten, 5-minute rows of the last eight (the
+     * default 5m retention) */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups"), 10 + 10 + 8);
     exec_ok(db, "INSERT INTO settings (key, value) VALUES ('retention_days', '5')");
-    exec_ok(db, "DELETE FROM probes WHERE ts < now() - interval '7 days 12 hours'");
     exec_ok(db, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms)"
                 " VALUES (now() - interval '9 days 1 hour', 2, 1, true, 500)");
-    refresh(db, &st);
-    ck_assert_int_eq(st.queued, 4);
-    ck_assert_int_eq(st.buckets, 0);
-    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups"), 20);    /* kept */
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups WHERE model_id = 2"), 0);
     exec_ok(db, "INSERT INTO settings (key, value) VALUES ('rollups_5m_retention_days', '4')");
-    refresh(db, &st);
-    ck_assert_int_eq(st.expired, 6);        /* days 5..10 (day 4 + a few minutes stays) */
+    ck_assert_msg(lw_rollup_maintain(db, &err, &expired) == LW_OK, "%s", err.msg);
+    ck_assert_int_eq(expired, 4);           /* days 5..8 */
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups WHERE resolution = '1h'"), 10);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups WHERE resolution = '1d'"), 10);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups WHERE resolution = '5m'"), 4);
-    /* new probes older than the 5m retention get their hour only */
+    /* new probes older than the 5m retention get their hour and day only */
     exec_ok(db, "DELETE FROM settings WHERE key = 'retention_days'");
     exec_ok(db, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms)"
                 " VALUES (now() - interval '6 days', 3, 1, true, 500)");
-    refresh(db, &st);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups WHERE model_id = 3 AND resolution = '1h'"), 1);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups WHERE model_id = 3 AND resolution = '1d'"), 1);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups WHERE model_id = 3 AND resolution = '5m'"), 0);
     /* TRUNCATE probes empties everything */
     exec_ok(db, "TRUNCATE probes");
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollups"), 0);
-    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM rollup_dirty"), 0);
     lw_db_close(db);
 }
 END_TEST
 
-/* What the pages read: the same numbers as the raw probes, whether the
- * rollups are fresh, stale (rows queued since the refresh) or not used
- * (raw ranges), for every range. */
+/* The one read path over any range: whole days, whole hours at the edges,
+ * 5-minute buckets for the rest, and the bucket still open, against the
+ * raw probes of the same span, after late rows and deletes: exactly for
+ * counts, errors, tokens and cost, within one histogram bucket for the
+ * percentiles. */
+START_TEST(db_read_equals_raw)
+{
+    static const char *const spans[][2] = {
+        { "now() - interval '3 days 7 hours 13 minutes'", "now()" },
+        { "now() - interval '26 hours'", "now() - interval '2 hours 9 minutes'" },
+        { "now() - interval '40 minutes'", "now()" },
+        { "date_bin('1 day', now(), TIMESTAMPTZ '2000-01-01') - interval '2 days'",
+          "date_bin('1 day', now(), TIMESTAMPTZ '2000-01-01')" },
+        { "now() - interval '3 days'", "now() - interval '2 days 23 hours 58 minutes'" },
+    };
+    lw_db *db = lw_testdb_connect(&tdb);
+    char sql[4096];
+    size_t k;
+
+    reset(db);
+    exec_ok(db, "INSERT INTO probes (ts, model_id, environment_id, ok, error_class, total_ms, ttft_ms,"
+                " input_tokens, output_tokens, cost_usd)"
+                " SELECT now() - i * interval '97 seconds', m.id, m.environment_id, i % 7 <> 0,"
+                "  CASE WHEN i % 7 = 0 THEN 'timeout' END, 100 + (i * m.id * 37) % 4000, 50 + i % 300,"
+                "  10 + i % 5, 20 + i % 9, (i % 1000) * 0.000000123456"
+                " FROM models m, generate_series(0, 3500) i");
+    /* late rows, a delete, and a probe in the bucket still open */
+    exec_ok(db, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms, cost_usd) VALUES"
+                " (now() - interval '2 days 3 hours', 1, 1, true, 2500, 0.5), (now(), 2, 1, true, 99, 0.25)");
+    exec_ok(db, "DELETE FROM probes WHERE model_id = 3 AND ts BETWEEN now() - interval '30 hours'"
+                " AND now() - interval '29 hours'");
+    for (k = 0; k < LW_ARRAY_LEN(spans); k++) {
+        /* the raw side over the same 5-minute-aligned span as the read */
+        snprintf(sql, sizeof(sql),
+            "WITH s AS (SELECT date_bin('5 minutes', %s, TIMESTAMPTZ '2000-01-01') AS f,"
+            "   date_bin('5 minutes', (%s) - interval '1 microsecond', TIMESTAMPTZ '2000-01-01')"
+            "    + interval '5 minutes' AS t, %s AS f0, %s AS t0),"
+            " r AS (SELECT x.* FROM s, lw_rollup_read(ARRAY[1,2,3,4], s.f0, s.t0) x),"
+            " w AS (SELECT p.model_id, count(*) AS n, count(*) FILTER (WHERE NOT p.ok) AS e,"
+            "   sum(p.input_tokens) AS it, sum(p.output_tokens) AS ot, sum(p.cost_usd) AS c,"
+            "   percentile_cont(0.95) WITHIN GROUP (ORDER BY p.total_ms) FILTER (WHERE p.ok) AS p95"
+            "   FROM s, probes p WHERE p.ts >= s.f AND p.ts < s.t GROUP BY 1)"
+            " SELECT count(*) FROM w FULL JOIN r ON r.model_id = w.model_id"
+            " WHERE w.n IS DISTINCT FROM r.count OR w.e IS DISTINCT FROM r.errors"
+            "  OR w.it IS DISTINCT FROM r.input_tokens OR w.ot IS DISTINCT FROM r.output_tokens"
+            "  OR w.c IS DISTINCT FROM r.cost_usd"
+            "  OR abs(lw_hist_quantile(r.total_hist, 0.95) - w.p95) > 0.0433 * w.p95",
+            spans[k][0], spans[k][1], spans[k][0], spans[k][1]);
+        ck_assert_msg(q_int(db, sql) == 0, "span %zu: rollups and raw probes differ", k);
+    }
+    /* every step of a series adds up to the whole */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM (SELECT model_id, sum(count) n FROM lw_rollup_read("
+                               " ARRAY[1,2,3,4], date_bin('1 hour', now() - interval '3 days', TIMESTAMPTZ '2000-01-01'),"
+                               " now(), interval '1 hour') GROUP BY 1) a"
+                               " JOIN (SELECT model_id, count(*) n FROM probes WHERE ts >= date_bin('1 hour',"
+                               " now() - interval '3 days', TIMESTAMPTZ '2000-01-01') GROUP BY 1) b"
+                               " USING (model_id) WHERE a.n <> b.n"), 0);
+    lw_db_close(db);
+}
+END_TEST
+
+/* What the pages read: the same numbers as the raw probes for every range,
+ * also right after new probes arrive (no job in between). */
 START_TEST(db_dash_totals_equal_raw)
 {
-    static const char *const keys[] = { "1h", "6h", "24h", "7d", "30d" };
+    static const char *const keys[] = { "1h", "6h", "24h", "7d", "30d", "90d" };
     lw_db *db = lw_testdb_connect(&tdb);
     lw_err err = { { 0 } };
     long long ids[] = { 1, 2, 3, 4 };
@@ -699,20 +718,17 @@ START_TEST(db_dash_totals_equal_raw)
     size_t k;
     int i, pass;
 
-    if (db == NULL)
-        return;
     reset(db);
-    /* a day of probes every 4 minutes ending now, then refreshed; then
-     * newer probes that only the queue knows about */
+    /* a day of probes every 4 minutes ending half an hour ago; then newer
+     * probes just before reading */
     exec_ok(db, "INSERT INTO probes (ts, model_id, environment_id, ok, error_class, total_ms, ttft_ms,"
                 " cost_usd, quality_score, decode_tps)"
                 " SELECT now() - i * interval '4 minutes' - interval '30 minutes', m.id, m.environment_id,"
                 "  i % 9 <> 0, CASE WHEN i % 9 = 0 THEN 'http_5xx' END, 200 + (i * m.id) % 900, 90,"
                 "  0.000012345678, 80, 40"
                 " FROM models m, generate_series(0, 8 * 24 * 15) i");
-    refresh(db, NULL);
     for (pass = 0; pass < 2; pass++) {
-        if (pass == 1)      /* fresh probes after the refresh, not rolled up yet */
+        if (pass == 1)
             exec_ok(db, "INSERT INTO probes (ts, model_id, environment_id, ok, total_ms, cost_usd)"
                         " SELECT now() - i * interval '1 minute', m.id, m.environment_id, i % 4 <> 0,"
                         "  5000, 0.5 FROM models m, generate_series(0, 25) i");
@@ -796,7 +812,7 @@ START_TEST(db_points_and_gaps)
     ck_assert_int_eq(lw_db_dash_range_get("24h", 0, &r), LW_OK);
     ck_assert_double_eq(lw_db_dash_max_gap(&r), 7200);
     ck_assert_int_eq(lw_db_dash_range_get("1h", 0, &r), LW_OK);
-    ck_assert_double_eq(lw_db_dash_max_gap(&r), 300);
+    ck_assert_double_eq(lw_db_dash_max_gap(&r), 900);      /* three 5-minute steps */
     lw_pool_destroy(pool);
     lw_db_close(db);
 }
@@ -861,7 +877,6 @@ START_TEST(db_pages)
                 " SELECT now() - i * interval '5 minutes', m.id, m.environment_id, i % 17 <> 0,"
                 "  CASE WHEN i % 17 = 0 THEN 'timeout' END, 300, 900 + 50 * m.id + i % 300,"
                 "  0.0001, 90, 45 FROM models m, generate_series(0, 12 * 24 * 8) i");
-    refresh(db, NULL);
     exec_ok(db, "INSERT INTO rules (name, expression) VALUES ('High <b>latency</b>', 'avg_latency > 1')");
     exec_ok(db, "INSERT INTO alerts (rule_id, model_id, environment_id, severity, state, started_at)"
                 " VALUES (1, 2, 1, 'warning', 'firing', now() - interval '1 hour')");
@@ -951,7 +966,8 @@ Suite *rollup_suite(void)
     tcase_add_test(db, db_quantile_sql_matches_c);
     tcase_add_test(db, db_rollups_equal_raw);
     tcase_add_test(db, db_late_rows_and_deletes);
-    tcase_add_test(db, db_uncommitted_writer);
+    tcase_add_test(db, db_concurrent_writers);
+    tcase_add_test(db, db_read_equals_raw);
     tcase_add_test(db, db_retention);
     tcase_add_test(db, db_dash_totals_equal_raw);
     tcase_add_test(db, db_points_and_gaps);

@@ -187,7 +187,7 @@ lw_job_maintain(lw_job_ctx *ctx)
 {
     long long made, dropped = 0, sessions, stale, retention = 90;
 
-    if (lw_rollup_refresh(ctx->db, &ctx->err) != LW_OK)
+    if (lw_rollup_maintain(ctx->db, &ctx->err, NULL) != LW_OK)
         return LW_EDB;
     made = lw_db_jobs_ensure_partitions(ctx->db, &ctx->err, -1, 7);
     if (made < 0)

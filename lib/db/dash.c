@@ -9,12 +9,16 @@
 
 #include "db/sql.h"
 
+/* Steps are multiples of 5 minutes that divide a day, so every point is a
+ * whole number of rollup buckets: 1h and 6h read 5-minute rows, 24h three
+ * of them a point, 7d hours, 30d six hours a point, 90d days. */
 static const lw_db_dash_range ranges[] = {
-    { "1h",  "1 hour",   3600,    60,    "raw", 0, 0 },
-    { "6h",  "6 hours",  21600,   120,   "raw", 0, 0 },
-    { "24h", "24 hours", 86400,   600,   "5m",  0, 0 },
-    { "7d",  "7 days",   604800,  3600,  "1h",  0, 0 },
-    { "30d", "30 days",  2592000, 14400, "1h",  0, 0 },
+    { "1h",  "1 hour",   3600,    300,   0, 0 },
+    { "6h",  "6 hours",  21600,   300,   0, 0 },
+    { "24h", "24 hours", 86400,   900,   0, 0 },
+    { "7d",  "7 days",   604800,  3600,  0, 0 },
+    { "30d", "30 days",  2592000, 21600, 0, 0 },
+    { "90d", "90 days",  7776000, 86400, 0, 0 },
 };
 
 const lw_db_dash_range *
@@ -45,39 +49,20 @@ lw_db_dash_range_get(const char *key, time_t now, lw_db_dash_range *out)
 }
 
 /* ---- the rows a range is built from ---------------------------------------
- * $1 model ids, $2 source, $3 from, $4 to (Unix seconds), $5 step (s).
- * `parts` is rollup-shaped: stored rollups of the source resolution for
- * buckets with no pending change, and lw_rollup_compute() over raw probes
- * for the buckets with one (rollup_dirty) or, with source 'raw', for the
- * whole range in steps. */
-#define PART_COLS \
-    " count, errors, total_n, sum_total_ms, max_total_ms, sum_ttft_ms, ttft_n, input_tokens," \
-    " output_tokens, cost_usd, quality_sum, quality_n, tps_sum, tps_n, error_counts, total_hist," \
-    " ttft_hist"
-#define PARTS \
-    "WITH m AS (SELECT id, environment_id FROM models WHERE id = ANY ($1::int[]))," \
-    " w AS (SELECT to_timestamp($3::bigint) AS t0, to_timestamp($4::bigint) AS t1," \
-    "   make_interval(secs => $5::int) AS step," \
-    "   CASE $2::text WHEN '5m' THEN interval '5 minutes' ELSE interval '1 hour' END AS res)," \
-    " d AS (SELECT DISTINCT date_bin(w.res, q.bucket, " ORIGIN ") AS b FROM rollup_dirty q, w" \
-    "   WHERE $2::text <> 'raw' AND q.bucket >= w.t0 AND q.bucket < w.t1)," \
-    " parts AS MATERIALIZED (" \
-    "  SELECT r.model_id, r.bucket_start," PART_COLS \
-    "   FROM w, m JOIN rollups r ON r.resolution = $2::text AND r.model_id = m.id" \
-    "    AND r.environment_id = m.environment_id" \
-    "  WHERE r.bucket_start >= w.t0 AND r.bucket_start < w.t1" \
-    "    AND NOT EXISTS (SELECT 1 FROM d WHERE d.b = r.bucket_start)" \
-    "  UNION ALL" \
-    "  SELECT x.model_id, x.bucket_start," PART_COLS \
-    "   FROM (SELECT d.b AS f, d.b + w.res AS t, w.res AS s FROM d, w" \
-    "         UNION ALL SELECT w.t0, w.t1, w.step FROM w WHERE $2::text = 'raw') s" \
-    "   CROSS JOIN LATERAL lw_rollup_compute(s.s, s.f, s.t, $1::int[]) x" \
-    "   JOIN m ON m.id = x.model_id AND m.environment_id = x.environment_id)"
+ * $1 model ids, $2 from, $3 to (Unix seconds), $4 step (s). lw_rollup_read()
+ * (sql/008_read_path.sql) gives one merged rollup row per model and step
+ * (or per model over the range with a NULL step); everything below is
+ * arithmetic on those rows. */
+#define READ(step) \
+    "WITH p AS MATERIALIZED (SELECT * FROM lw_rollup_read($1::int[], to_timestamp($2::bigint)," \
+    " to_timestamp($3::bigint), " step "))"
+#define BY_STEP  READ("make_interval(secs => $4::int)")
+#define WHOLE    READ("CASE WHEN $4::int > 0 THEN NULL::interval END")
 
 typedef struct {
     char from[24], to[24], step[24];
     lw_buf ids;
-    const char *p[5];
+    const char *p[4];
 } params;
 
 static int
@@ -97,10 +82,9 @@ params_init(params *q, const lw_db_dash_range *r, const long long *ids, size_t n
     if (lw_buf_putc(&q->ids, '}') != LW_OK)
         return LW_ENOMEM;
     q->p[0] = q->ids.data;
-    q->p[1] = r->source;
-    q->p[2] = q->from;
-    q->p[3] = q->to;
-    q->p[4] = q->step;
+    q->p[1] = q->from;
+    q->p[2] = q->to;
+    q->p[3] = q->step;
     return LW_OK;
 }
 
@@ -112,7 +96,7 @@ run(lw_db *db, lw_err *err, const char *sql, const lw_db_dash_range *r, const lo
     params q;
 
     if (params_init(&q, r, ids, n) == LW_OK)
-        res = lw_db_query(db, err, sql, 5, q.p);
+        res = lw_db_query(db, err, sql, 4, q.p);
     else
         lw_err_set(err, "out of memory");
     lw_buf_free(&q.ids);
@@ -120,21 +104,13 @@ run(lw_db *db, lw_err *err, const char *sql, const lw_db_dash_range *r, const lo
 }
 
 static const char series_sql[] =
-    PARTS ","
-    " a AS (SELECT p.model_id, date_bin(w.step, p.bucket_start, " ORIGIN ") AS cb,"
-    "   sum(p.count) AS n, sum(p.errors) AS e, sum(p.total_n) AS tn, sum(p.sum_total_ms) AS ts,"
-    "   sum(p.cost_usd) AS cost FROM parts p, w GROUP BY 1, 2),"
-    " hk AS (SELECT p.model_id, date_bin(w.step, p.bucket_start, " ORIGIN ") AS cb, i AS k,"
-    "   sum(p.total_hist[i]) AS v FROM parts p CROSS JOIN w"
-    "   CROSS JOIN LATERAL generate_subscripts(p.total_hist, 1) i GROUP BY 1, 2, 3),"
-    " hq AS (SELECT model_id, cb, lw_hist_quantile(lw_hist_build(array_agg(k), array_agg(v)), 0.95) AS p95"
-    "   FROM hk GROUP BY 1, 2)"
-    " SELECT a.model_id, extract(epoch FROM a.cb)::bigint AS t, a.n AS count, a.e AS errors,"
-    "  round(100.0 * a.e / nullif(a.n, 0), 3) AS error_pct, hq.p95 AS p95_ms,"
-    "  a.ts / nullif(a.tn, 0) AS avg_ms, a.cost AS cost_usd,"
-    "  (sum(a.cost) OVER (PARTITION BY a.model_id ORDER BY a.cb))::float8 AS cum_cost"
-    " FROM a LEFT JOIN hq ON hq.model_id = a.model_id AND hq.cb = a.cb"
-    " ORDER BY a.model_id, a.cb";
+    BY_STEP
+    " SELECT p.model_id, extract(epoch FROM p.bucket_start)::bigint AS t, p.count, p.errors,"
+    "  round(100.0 * p.errors / nullif(p.count, 0), 3) AS error_pct,"
+    "  lw_hist_quantile(p.total_hist, 0.95) AS p95_ms,"
+    "  p.sum_total_ms / nullif(p.total_n, 0) AS avg_ms, p.cost_usd,"
+    "  (sum(p.cost_usd) OVER (PARTITION BY p.model_id ORDER BY p.bucket_start))::float8 AS cum_cost"
+    " FROM p ORDER BY p.model_id, p.bucket_start";
 
 PGresult *
 lw_db_dash_series(lw_db *db, lw_err *err, const lw_db_dash_range *r, const long long *ids, size_t n)
@@ -143,31 +119,21 @@ lw_db_dash_series(lw_db *db, lw_err *err, const lw_db_dash_range *r, const long 
 }
 
 static const char totals_sql[] =
-    PARTS ","
-    " a AS (SELECT model_id, sum(count) AS n, sum(errors) AS e, sum(total_n) AS tn,"
-    "   sum(sum_total_ms) AS ts, max(max_total_ms) AS tmax, sum(sum_ttft_ms) AS fs, sum(ttft_n) AS fn,"
-    "   sum(tps_sum) AS tps, sum(tps_n) AS tpn, sum(quality_sum) AS qs, sum(quality_n) AS qn,"
-    "   sum(cost_usd) AS cost, sum(input_tokens) AS itok, sum(output_tokens) AS otok"
-    "   FROM parts GROUP BY 1),"
-    " hk AS (SELECT p.model_id, i AS k, sum(p.total_hist[i]) AS v FROM parts p"
-    "   CROSS JOIN LATERAL generate_subscripts(p.total_hist, 1) i GROUP BY 1, 2),"
-    " h AS (SELECT model_id, lw_hist_build(array_agg(k), array_agg(v)) AS h FROM hk GROUP BY 1),"
-    " fk AS (SELECT p.model_id, i AS k, sum(p.ttft_hist[i]) AS v FROM parts p"
-    "   CROSS JOIN LATERAL generate_subscripts(p.ttft_hist, 1) i GROUP BY 1, 2),"
-    " f AS (SELECT model_id, lw_hist_build(array_agg(k), array_agg(v)) AS h FROM fk GROUP BY 1),"
+    WHOLE ","
     " target AS (SELECT " SLA_TARGET_PCT " AS pct),"
-    " t AS (SELECT mm.id AS model_id, mm.sla_target_ms, coalesce(a.n, 0) AS count,"
-    "   coalesce(a.n - a.e, 0) AS ok_count, coalesce(a.e, 0) AS errors,"
-    "   lw_hist_quantile(h.h, 0.5) AS p50_ms, lw_hist_quantile(h.h, 0.95) AS p95_ms,"
-    "   lw_hist_quantile(h.h, 0.99) AS p99_ms, a.ts / nullif(a.tn, 0) AS avg_ms, a.tmax AS max_ms,"
-    "   a.fs / nullif(a.fn, 0) AS ttft_avg_ms, lw_hist_quantile(f.h, 0.5) AS ttft_p50_ms,"
-    "   lw_hist_quantile(f.h, 0.95) AS ttft_p95_ms,"
-    "   round((a.tps / nullif(a.tpn, 0))::numeric, 1) AS tps,"
-    "   round((a.qs / nullif(a.qn, 0))::numeric, 1) AS quality,"
-    "   coalesce(a.cost, 0) AS cost_usd, coalesce(a.itok, 0) AS input_tokens,"
-    "   coalesce(a.otok, 0) AS output_tokens, coalesce(h.h, '{}')::text AS total_hist"
-    "   FROM models mm JOIN m ON m.id = mm.id LEFT JOIN a ON a.model_id = mm.id"
-    "   LEFT JOIN h ON h.model_id = mm.id LEFT JOIN f ON f.model_id = mm.id)"
+    " t AS (SELECT mm.id AS model_id, mm.sla_target_ms, coalesce(p.count, 0) AS count,"
+    "   coalesce(p.count - p.errors, 0) AS ok_count, coalesce(p.errors, 0) AS errors,"
+    "   lw_hist_quantile(p.total_hist, 0.5) AS p50_ms, lw_hist_quantile(p.total_hist, 0.95) AS p95_ms,"
+    "   lw_hist_quantile(p.total_hist, 0.99) AS p99_ms, p.sum_total_ms / nullif(p.total_n, 0) AS avg_ms,"
+    "   p.max_total_ms AS max_ms, p.sum_ttft_ms / nullif(p.ttft_n, 0) AS ttft_avg_ms,"
+    "   lw_hist_quantile(p.ttft_hist, 0.5) AS ttft_p50_ms,"
+    "   lw_hist_quantile(p.ttft_hist, 0.95) AS ttft_p95_ms,"
+    "   round((p.tps_sum / nullif(p.tps_n, 0))::numeric, 1) AS tps,"
+    "   round((p.quality_sum / nullif(p.quality_n, 0))::numeric, 1) AS quality,"
+    "   coalesce(p.cost_usd, 0) AS cost_usd, coalesce(p.input_tokens, 0) AS input_tokens,"
+    "   coalesce(p.output_tokens, 0) AS output_tokens, coalesce(p.total_hist, '{}')::text AS total_hist"
+    "   FROM models mm LEFT JOIN p ON p.model_id = mm.id AND p.environment_id = mm.environment_id"
+    "   WHERE mm.id = ANY ($1::int[]))"
     " SELECT t.model_id, t.sla_target_ms, t.count, t.ok_count, t.errors,"
     "  round(100.0 * t.ok_count / nullif(t.count, 0), 2) AS success_pct,"
     "  round(100.0 * t.errors / nullif(t.count, 0), 2) AS error_pct,"
@@ -183,32 +149,18 @@ lw_db_dash_totals(lw_db *db, lw_err *err, const lw_db_dash_range *r, const long 
     return run(db, err, totals_sql, r, ids, n);
 }
 
-#define EC(i, name) " coalesce(sum(p.error_counts[" #i "]), 0) AS e_" name
+#define EC(i, name) " coalesce(p.error_counts[" #i "], 0) AS e_" name
 static const char model_series_sql[] =
-    PARTS ","
-    " a AS (SELECT date_bin(w.step, p.bucket_start, " ORIGIN ") AS cb,"
-    "   sum(p.count) AS n, sum(p.errors) AS e, sum(p.tps_sum) AS tps, sum(p.tps_n) AS tpn,"
-    "   sum(p.quality_sum) AS qs, sum(p.quality_n) AS qn,"
+    BY_STEP
+    " SELECT extract(epoch FROM p.bucket_start)::bigint AS t, p.count, p.errors,"
+    "  round(100.0 * p.errors / nullif(p.count, 0), 3) AS error_pct,"
+    "  lw_hist_quantile(p.total_hist, 0.5) AS p50_ms, lw_hist_quantile(p.total_hist, 0.95) AS p95_ms,"
+    "  lw_hist_quantile(p.ttft_hist, 0.5) AS ttft_p50_ms, p.tps_sum / nullif(p.tps_n, 0) AS tps,"
+    "  p.quality_sum / nullif(p.quality_n, 0) AS quality,"
     EC(1, "timeout") "," EC(2, "connect") "," EC(3, "tls") "," EC(4, "http_4xx") ","
     EC(5, "rate_limited") "," EC(6, "http_5xx") "," EC(7, "protocol") "," EC(8, "empty") ","
     EC(9, "auth") "," EC(10, "config") "," EC(11, "other")
-    "   FROM parts p, w GROUP BY 1),"
-    " hk AS (SELECT date_bin(w.step, p.bucket_start, " ORIGIN ") AS cb, i AS k,"
-    "   sum(p.total_hist[i]) AS v FROM parts p CROSS JOIN w"
-    "   CROSS JOIN LATERAL generate_subscripts(p.total_hist, 1) i GROUP BY 1, 2),"
-    " h AS (SELECT cb, lw_hist_build(array_agg(k), array_agg(v)) AS h FROM hk GROUP BY 1),"
-    " fk AS (SELECT date_bin(w.step, p.bucket_start, " ORIGIN ") AS cb, i AS k,"
-    "   sum(p.ttft_hist[i]) AS v FROM parts p CROSS JOIN w"
-    "   CROSS JOIN LATERAL generate_subscripts(p.ttft_hist, 1) i GROUP BY 1, 2),"
-    " f AS (SELECT cb, lw_hist_build(array_agg(k), array_agg(v)) AS h FROM fk GROUP BY 1)"
-    " SELECT extract(epoch FROM a.cb)::bigint AS t, a.n AS count, a.e AS errors,"
-    "  round(100.0 * a.e / nullif(a.n, 0), 3) AS error_pct,"
-    "  lw_hist_quantile(h.h, 0.5) AS p50_ms, lw_hist_quantile(h.h, 0.95) AS p95_ms,"
-    "  lw_hist_quantile(f.h, 0.5) AS ttft_p50_ms, a.tps / nullif(a.tpn, 0) AS tps,"
-    "  a.qs / nullif(a.qn, 0) AS quality,"
-    "  a.e_timeout, a.e_connect, a.e_tls, a.e_http_4xx, a.e_rate_limited, a.e_http_5xx,"
-    "  a.e_protocol, a.e_empty, a.e_auth, a.e_config, a.e_other"
-    " FROM a LEFT JOIN h ON h.cb = a.cb LEFT JOIN f ON f.cb = a.cb ORDER BY a.cb";
+    " FROM p ORDER BY p.bucket_start";
 
 PGresult *
 lw_db_dash_model_series(lw_db *db, lw_err *err, const lw_db_dash_range *r, long long model_id)

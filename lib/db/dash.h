@@ -1,14 +1,13 @@
 /* dash.h: the SQL behind the dashboard ("/") and the model page
  * ("/models/{id}") charts: time series and per-model totals over a time
- * range, aggregated in PostgreSQL from the rollups (24h: 5-minute rows;
- * 7d, 30d: 1-hour rows) or, for short ranges, from raw probes; the alert
- * history; a model's active baseline.
+ * range, read from the rollups through lw_rollup_read() (5-minute, hourly
+ * or daily rows, whichever divides the step); the alert history; a model's
+ * active baseline.
  *
- * Freshness: rollup buckets that changed since the last refresh (queued in
- * rollup_dirty, see rollup.h) are read from raw probes instead, through
- * the same lw_rollup_compute() the refresh uses, so a chart is exact up to
- * the last committed probe however late the maintain job is (and reads
- * only, which a streaming replica allows).
+ * Freshness: the rollups are rebuilt in the same transaction as the probes
+ * they describe (sql/008_read_path.sql), so a chart is exact up to the
+ * last committed probe, reads no raw probe, and costs the same whatever
+ * the history (O(models x points)).
  *
  * Every function returning a PGresult gives it to the caller (PQclear),
  * or returns NULL with a message in err. Latency measures are over
@@ -22,19 +21,18 @@
 
 #include "db/db.h"
 
-/* A time range of the pages: [from, to) cut in steps of step_s, read from
- * `source` ("raw", "5m" or "1h"). to is the end of the step holding now,
- * so the last point is the bucket still filling. */
+/* A time range of the pages: [from, to) cut in steps of step_s. to is the
+ * end of the step holding now, so the last point is the bucket still
+ * filling. */
 typedef struct {
     const char *key;        /* "24h": the ?range= value */
     const char *label;      /* "24 hours" */
     long long   span_s;
-    long long   step_s;     /* 60 .. 14400: 60 to 180 points per series */
-    const char *source;
+    long long   step_s;     /* a multiple of 5 minutes dividing a day */
     time_t      from, to;
 } lw_db_dash_range;
 
-/* The ranges offered, in order (1h, 6h, 24h, 7d, 30d); *n gets the count. */
+/* The ranges offered, in order (1h, 6h, 24h, 7d, 30d, 90d); *n gets the count. */
 const lw_db_dash_range *lw_db_dash_ranges(size_t *n);
 #define LW_DB_DASH_DEFAULT_RANGE "24h"
 

@@ -1,17 +1,16 @@
-/* rollups.h: the SQL of the rollup refresh (lib/rollup.c runs it in a
- * transaction and logs what it did). */
+/* rollups.h: the SQL that maintains the rollups outside the probes' own
+ * triggers (sql/008_read_path.sql keeps them current in the writers'
+ * transactions): expiry of 5-minute rows and a full rebuild. */
 #ifndef LW_DB_ROLLUPS_H
 #define LW_DB_ROLLUPS_H
 
 #include "db/db.h"
-#include "rollup.h"
 
-/* Inside a transaction: waits for any other refresh, claims the
- * rollup_dirty queue, recomputes the 5m and 1h buckets it names from raw
- * probes (rows written only when they changed), deletes rollup rows whose
- * probes are gone and 5m rows past `rollups_5m_retention_days`, and
- * records `rollups_refreshed_at`. Fills every count of *st but
- * elapsed_ms. LW_OK or LW_EDB. */
-int lw_db_rollups_refresh(lw_db *db, lw_err *err, lw_rollup_stats *st);
+/* Deletes 5-minute rows past `rollups_5m_retention_days` (default 8);
+ * *expired gets how many. LW_OK or LW_EDB. */
+int lw_db_rollups_expire(lw_db *db, lw_err *err, long long *expired);
+/* Rebuilds every level of every bucket with probes from raw probes; long
+ * on a large history. *written gets the rows written. LW_OK or LW_EDB. */
+int lw_db_rollups_rebuild(lw_db *db, lw_err *err, long long *written);
 
 #endif

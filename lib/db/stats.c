@@ -451,8 +451,10 @@ lw_db_stats_backfill(lw_db *db, lw_err *err, const lw_db_stats_backfill_opts *o,
     if (lw_db_begin(db, err) != LW_OK)
         goto cleanup;
     in_tx = 1;
-    /* two backfills at once would both insert: the second waits here */
-    if (lw_db_exec(db, err, "SELECT pg_advisory_xact_lock(hashtext('llmwatch backfill'))", 0, NULL) < 0)
+    /* two backfills at once would both insert: the second waits here; a
+     * month of history is one long statement (it rolls itself up too) */
+    if (lw_db_exec(db, err, "SELECT pg_advisory_xact_lock(hashtext('llmwatch backfill'))", 0, NULL) < 0
+        || lw_db_exec(db, err, "SET LOCAL statement_timeout = 0", 0, NULL) < 0)
         goto cleanup;
     n = lw_db_exec(db, err, "DELETE FROM probes WHERE backfill", 0, NULL);
     if (n < 0)
