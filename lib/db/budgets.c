@@ -3,10 +3,15 @@
 
 #include "db/sql.h"
 
-/* The spend of a source table p (probes or usage_events) since w.since in
- * budget b's scope. */
-#define SPENT_IN(table) \
-    "coalesce((SELECT sum(cost_usd) FROM " table " p WHERE p.ts >= w.since" \
+/* The probe spend since w.since in budget b's scope, from the rollups. */
+#define PROBE_SPEND \
+    "coalesce((SELECT sum(r.cost_usd) FROM lw_rollup_read(NULL, w.since, now()) r" \
+    "     WHERE (b.model_id IS NULL OR r.model_id = b.model_id)" \
+    "     AND (b.environment_id IS NULL OR r.environment_id = b.environment_id)), 0)"
+/* Production usage since w.since (usage_events has no writer yet, so
+ * this reads an empty table; its rollups come with the usage API). */
+#define USAGE_SPEND \
+    "coalesce((SELECT sum(cost_usd) FROM usage_events p WHERE p.ts >= w.since" \
     "     AND (b.model_id IS NULL OR p.model_id = b.model_id)" \
     "     AND (b.environment_id IS NULL OR p.environment_id = b.environment_id)), 0)"
 
@@ -25,6 +30,6 @@ lw_db_budgets_list(lw_db *db, lw_err *err)
         " CROSS JOIN LATERAL (SELECT date_trunc(CASE b.period WHEN 'daily' THEN 'day'"
         "   WHEN 'weekly' THEN 'week' ELSE 'month' END, now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS since) w"
         " CROSS JOIN LATERAL (SELECT w.since,"
-        "   " SPENT_IN("probes") " + " SPENT_IN("usage_events") " AS spent) s"
+        "   " PROBE_SPEND " + " USAGE_SPEND " AS spent) s"
         " ORDER BY b.name", 0, NULL);
 }

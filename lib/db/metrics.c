@@ -19,12 +19,14 @@ lw_db_metrics_models(lw_db *db, lw_err *err)
 PGresult *
 lw_db_metrics_errors(lw_db *db, lw_err *err)
 {
+    /* the last hour's failed probes by class, from the rollups */
     return lw_db_query(db, err,
-        "SELECT m.name, e.name AS environment, coalesce(p.error_class, 'unknown') AS error_class,"
-        " count(*) AS n"
-        " FROM probes p JOIN models m ON m.id = p.model_id"
-        " JOIN environments e ON e.id = p.environment_id"
-        " WHERE p.ts > now() - interval '1 hour' AND NOT p.ok"
-        "   AND m.enabled AND m.removed_at IS NULL"
-        " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", 0, NULL);
+        "SELECT m.name, e.name AS environment,"
+        " CASE c.name WHEN 'other' THEN 'unknown' ELSE c.name END AS error_class,"
+        " h.error_counts[c.i] AS n"
+        " FROM models m JOIN environments e ON e.id = m.environment_id"
+        HOUR_STATS
+        " CROSS JOIN LATERAL unnest(lw_error_classes()) WITH ORDINALITY c(name, i)"
+        " WHERE m.enabled AND m.removed_at IS NULL AND coalesce(h.error_counts[c.i], 0) > 0"
+        " ORDER BY 1, 2, 3", 0, NULL);
 }

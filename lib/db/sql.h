@@ -52,14 +52,16 @@
 
 /* ---- probes of a model, joined laterally to `models m` ---- */
 
-/* The last hour: n, ok_n, p95 (ms). p95 is over successful probes: a
+/* The last hour from the rollups (its 5-minute buckets, the open one
+ * included): n, ok_n, p50, p95 (ms), errors by class (error_counts, in
+ * lw_error_classes() order). Percentiles are over successful probes: a
  * timeout's duration is the timeout, not the service's speed. */
 #define HOUR_STATS \
-    " LEFT JOIN LATERAL (SELECT count(*) AS n, count(*) FILTER (WHERE ok) AS ok_n," \
-    "   percentile_cont(0.95) WITHIN GROUP (ORDER BY total_ms) FILTER (WHERE ok) AS p95" \
-    "   FROM probes WHERE model_id = m.id AND environment_id = m.environment_id" \
-    "    AND ts > now() - interval '1 hour') h ON true"
-/* The latest probe, as p. */
+    " LEFT JOIN (SELECT model_id, environment_id, count AS n, count - errors AS ok_n," \
+    "   lw_hist_quantile(total_hist, 0.5) AS p50, lw_hist_quantile(total_hist, 0.95) AS p95," \
+    "   error_counts FROM lw_rollup_read(NULL, now() - interval '1 hour', now())) h" \
+    "  ON h.model_id = m.id AND h.environment_id = m.environment_id"
+/* The latest probe, as p (one index lookup per model: a bounded read). */
 #define LAST_PROBE \
     " LEFT JOIN LATERAL (SELECT ts, ok, error_class, http_status, ttft_ms, total_ms," \
     "   decode_tps, e2e_tps FROM probes" \

@@ -50,38 +50,50 @@ query_filter(lw_db *db, lw_err *err, const lw_db_stats_filter *f, const char *sq
 #define PROBE_RANGE \
     " p.ts >= to_timestamp($1::bigint) AND p.ts < to_timestamp($2::bigint)"
 
-/* ---- window statistics ---- */
+/* ---- window statistics ----
+ * From the rollups (lw_rollup_read over [$1, $2), taken to their 5-minute
+ * buckets): percentiles within one histogram bucket of the exact ones,
+ * counts, tokens and cost exact. The mean and standard deviation are those
+ * of the successful probes' totals (sums and sums of squares); the
+ * end-to-end rate is output tokens over total time. Only the time of the
+ * latest probe is read from probes, one index lookup per model. */
+#define ROLLED \
+    " WITH r AS MATERIALIZED (SELECT * FROM lw_rollup_read(NULL, to_timestamp($1::bigint)," \
+    "   to_timestamp($2::bigint)))"
 
 static const char window_sql[] =
+    ROLLED
     "SELECT m.id AS model_id, m.name AS model, e.id AS environment_id, e.name AS environment,"
     "       m.provider, m.sla_target_ms,"
-    "       count(p.ts) AS count,"
-    "       count(p.ts) FILTER (WHERE p.ok) AS ok_count,"
-    "       count(p.ts) FILTER (WHERE NOT p.ok) AS errors,"
-    "       (count(p.ts) FILTER (WHERE p.ok))::float8 / nullif(count(p.ts), 0) AS success_rate,"
-    "       avg(p.total_ms) FILTER (WHERE p.ok) AS avg_total_ms,"
-    "       stddev_samp(p.total_ms) FILTER (WHERE p.ok) AS stddev_total_ms,"
-    "       percentile_cont(0.50) WITHIN GROUP (ORDER BY p.total_ms) FILTER (WHERE p.ok) AS p50_total_ms,"
-    "       percentile_cont(0.95) WITHIN GROUP (ORDER BY p.total_ms) FILTER (WHERE p.ok) AS p95_total_ms,"
-    "       percentile_cont(0.99) WITHIN GROUP (ORDER BY p.total_ms) FILTER (WHERE p.ok) AS p99_total_ms,"
-    "       avg(p.ttft_ms) FILTER (WHERE p.ok) AS avg_ttft_ms,"
-    "       percentile_cont(0.50) WITHIN GROUP (ORDER BY p.ttft_ms) FILTER (WHERE p.ok) AS p50_ttft_ms,"
-    "       percentile_cont(0.95) WITHIN GROUP (ORDER BY p.ttft_ms) FILTER (WHERE p.ok) AS p95_ttft_ms,"
-    "       avg(p.decode_tps) FILTER (WHERE p.ok) AS decode_tps,"
-    "       avg(p.e2e_tps) FILTER (WHERE p.ok) AS e2e_tps,"
-    "       coalesce(sum(p.input_tokens), 0) AS input_tokens,"
-    "       coalesce(sum(p.output_tokens), 0) AS output_tokens,"
-    "       coalesce(sum(p.cost_usd), 0)::text AS cost_usd,"
-    "       (coalesce(sum(p.cost_usd), 0) * 1000000000000)::bigint AS cost_pico,"
-    "       avg(p.quality_score) FILTER (WHERE p.ok) AS quality,"
-    "       extract(epoch FROM max(p.ts))::bigint AS last_ts"
+    "       coalesce(r.count, 0) AS count,"
+    "       coalesce(r.count - r.errors, 0) AS ok_count,"
+    "       coalesce(r.errors, 0) AS errors,"
+    "       (r.count - r.errors)::float8 / nullif(r.count, 0) AS success_rate,"
+    "       r.sum_total_ms / nullif(r.total_n, 0) AS avg_total_ms,"
+    "       CASE WHEN r.total_n > 1 THEN sqrt(greatest(0, (r.sumsq_total_ms"
+    "         - r.sum_total_ms * r.sum_total_ms / r.total_n) / (r.total_n - 1))) END AS stddev_total_ms,"
+    "       lw_hist_quantile(r.total_hist, 0.50) AS p50_total_ms,"
+    "       lw_hist_quantile(r.total_hist, 0.95) AS p95_total_ms,"
+    "       lw_hist_quantile(r.total_hist, 0.99) AS p99_total_ms,"
+    "       r.sum_ttft_ms / nullif(r.ttft_n, 0) AS avg_ttft_ms,"
+    "       lw_hist_quantile(r.ttft_hist, 0.50) AS p50_ttft_ms,"
+    "       lw_hist_quantile(r.ttft_hist, 0.95) AS p95_ttft_ms,"
+    "       r.tps_sum / nullif(r.tps_n, 0) AS decode_tps,"
+    "       r.output_tokens * 1000.0 / nullif(r.sum_total_ms, 0) AS e2e_tps,"
+    "       coalesce(r.input_tokens, 0) AS input_tokens,"
+    "       coalesce(r.output_tokens, 0) AS output_tokens,"
+    "       coalesce(r.cost_usd, 0)::text AS cost_usd,"
+    "       (coalesce(r.cost_usd, 0) * 1000000000000)::bigint AS cost_pico,"
+    "       r.quality_sum / nullif(r.quality_n, 0) AS quality,"
+    "       extract(epoch FROM lp.ts)::bigint AS last_ts"
     "  FROM models m"
     "  JOIN environments e ON e.id = m.environment_id"
-    "  LEFT JOIN probes p ON p.model_id = m.id AND p.environment_id = m.environment_id AND"
-    PROBE_RANGE
+    "  LEFT JOIN r ON r.model_id = m.id AND r.environment_id = m.environment_id"
+    "  LEFT JOIN LATERAL (SELECT p.ts FROM probes p WHERE p.model_id = m.id"
+    "    AND p.environment_id = m.environment_id AND" PROBE_RANGE
+    "    ORDER BY p.ts DESC LIMIT 1) lp ON r.count > 0"
     FILTER_WHERE
-    " GROUP BY m.id, e.id"
-    " HAVING ($6::boolean AND m.enabled) OR count(p.ts) > 0"
+    "   AND (($6::boolean AND m.enabled) OR coalesce(r.count, 0) > 0)"
     " ORDER BY e.name, m.id";
 
 PGresult *
@@ -151,15 +163,18 @@ lw_db_stats_window_get(const PGresult *res, int row, lw_db_stats_window_row *o)
 PGresult *
 lw_db_stats_error_classes(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 {
+    /* the classes counted in the rollups, in lw_error_classes() order */
     return query_filter(db, err, f,
-                       "SELECT p.model_id, p.environment_id,"
-                       "       coalesce(p.error_class, 'unknown') AS error_class, count(*) AS n"
-                       "  FROM probes p"
-                       "  JOIN models m ON m.id = p.model_id"
-                       "  JOIN environments e ON e.id = p.environment_id"
+                       ROLLED
+                       "SELECT r.model_id, r.environment_id,"
+                       "       CASE c.name WHEN 'other' THEN 'unknown' ELSE c.name END AS error_class,"
+                       "       r.error_counts[c.i] AS n"
+                       "  FROM r"
+                       "  JOIN models m ON m.id = r.model_id"
+                       "  JOIN environments e ON e.id = r.environment_id"
+                       "  CROSS JOIN LATERAL unnest(lw_error_classes()) WITH ORDINALITY c(name, i)"
                        FILTER_WHERE
-                       "   AND NOT p.ok AND" PROBE_RANGE
-                       " GROUP BY 1, 2, 3"
+                       "   AND coalesce(r.error_counts[c.i], 0) > 0"
                        " ORDER BY 1, 2, 4 DESC, 3", 5);
 }
 
@@ -167,20 +182,19 @@ PGresult *
 lw_db_stats_totals(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
 {
     return query_filter(db, err, f,
-                       "SELECT count(*) AS count,"
-                       "       count(*) FILTER (WHERE p.ok) AS ok_count,"
-                       "       (count(*) FILTER (WHERE p.ok))::float8 / nullif(count(*), 0) AS success_rate,"
-                       "       avg(p.total_ms) FILTER (WHERE p.ok) AS avg_total_ms,"
-                       "       percentile_cont(0.95) WITHIN GROUP (ORDER BY p.total_ms)"
-                       "           FILTER (WHERE p.ok) AS p95_total_ms,"
-                       "       count(DISTINCT p.model_id) AS models,"
-                       "       coalesce(sum(p.cost_usd), 0)::text AS cost_usd,"
-                       "       (coalesce(sum(p.cost_usd), 0) * 1000000000000)::bigint AS cost_pico"
-                       "  FROM probes p"
-                       "  JOIN models m ON m.id = p.model_id"
-                       "  JOIN environments e ON e.id = p.environment_id"
-                       FILTER_WHERE
-                       "   AND" PROBE_RANGE, 5);
+                       ROLLED
+                       "SELECT coalesce(sum(r.count), 0) AS count,"
+                       "       coalesce(sum(r.count - r.errors), 0) AS ok_count,"
+                       "       sum(r.count - r.errors)::float8 / nullif(sum(r.count), 0) AS success_rate,"
+                       "       sum(r.sum_total_ms) / nullif(sum(r.total_n), 0) AS avg_total_ms,"
+                       "       lw_hist_quantile(lw_hist_sum(r.total_hist), 0.95) AS p95_total_ms,"
+                       "       count(DISTINCT r.model_id) FILTER (WHERE r.count > 0) AS models,"
+                       "       coalesce(sum(r.cost_usd), 0)::text AS cost_usd,"
+                       "       (coalesce(sum(r.cost_usd), 0) * 1000000000000)::bigint AS cost_pico"
+                       "  FROM r"
+                       "  JOIN models m ON m.id = r.model_id"
+                       "  JOIN environments e ON e.id = r.environment_id"
+                       FILTER_WHERE, 5);
 }
 
 /* ---- alerts and jobs ---- */
