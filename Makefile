@@ -59,7 +59,7 @@ TEST_OBJ   := $(call obj,$(TEST_SRC))
 
 BINS = $(BUILD)/llmwatch $(BUILD)/llmwatch-web $(BUILD)/llmwatch-sim
 
-.PHONY: all deps run test check bench bench-probe install clean pkgcheck
+.PHONY: all deps run test check bench bench-probe bench-web install clean pkgcheck
 
 all: $(BINS)
 
@@ -129,6 +129,11 @@ bench: deps
 bench-probe: deps
 	@$(MAKE) --no-print-directory -j2 all
 	@scripts/bench.sh probe
+
+# BENCH_SCALE=10 repeats it at 21.6 M probes
+bench-web: deps
+	@$(MAKE) --no-print-directory -j2 all
+	@scripts/bench.sh web
 
 # Installs into $(DESTDIR)$(PREFIX); the systemd units and the nginx site
 # are written with the real paths (PREFIX, DATADIR, SYSCONFDIR).

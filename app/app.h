@@ -23,6 +23,9 @@ enum {
 #define LW_ROUTE_MACHINE 1u  /* for programs: Bearer tokens accepted, 401 instead
                                 of a redirect, errors as text (JSON under /api/) */
 #define LW_ROUTE_NO_DB   2u  /* answers without looking up a session (healthz) */
+#define LW_ROUTE_CACHE   4u  /* GET answers go through the page cache (cache.h):
+                                pages of aggregates with nothing per user in
+                                their content, keyed by path, query and role */
 
 typedef struct lw_route {
     const char *pattern;    /* "/models/{id}"; {x} matches digits only */

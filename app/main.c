@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cache.h"
 #include "db/db.h"
 #include "lw.h"
 #include "response.h"
@@ -41,11 +42,18 @@ static void
 usage(FILE *f)
 {
     fprintf(f,
-        "usage: llmwatch-web [--socket PATH|HOST:PORT] [--threads N] [--database URL]\n"
+        "usage: llmwatch-web [--socket PATH|HOST:PORT] [--threads N] [--backlog N] [--database URL]\n"
+        "                    [--cache-size BYTES] [--cache-duration SECONDS]\n"
         "                    [--datadir DIR] [--log-level LEVEL]\n"
         "  --socket    unix socket (created mode 0660) or HOST:PORT to listen on;\n"
         "              default $LLMWATCH_SOCKET, else /run/llmwatch/web.sock\n"
-        "  --threads   request threads (default $LLMWATCH_WEB_THREADS, else 8)\n"
+        "  --threads   request threads (default $LLMWATCH_WEB_THREADS, else 16)\n"
+        "  --backlog   connections the kernel queues for the threads (default\n"
+        "              $LLMWATCH_WEB_BACKLOG, else 1024; capped by net.core.somaxconn)\n"
+        "  --cache-size      bytes of pages the page cache keeps (\"64M\", \"1GB\"; 0 turns\n"
+        "                    it off; default $LLMWATCH_WEB_CACHE_SIZE, else 64M)\n"
+        "  --cache-duration  seconds a cached page may be served at most, even when no\n"
+        "                    data changed (default $LLMWATCH_WEB_CACHE_DURATION, else 300)\n"
         "  --database  PostgreSQL URL (default $LLMWATCH_DATABASE_URL, else postgresql:///llmwatch)\n"
         "  --datadir   where templates/ lives (default $LLMWATCH_DATADIR, else the install's)\n"
         "  --log-level debug, info, warn or error (default info)\n");
@@ -150,6 +158,22 @@ is_unix_path(const char *s)
     return strchr(s, '/') != NULL || strchr(s, ':') == NULL;
 }
 
+/* The kernel silently caps a listen backlog at net.core.somaxconn: say so,
+ * since a full backlog is what turns a burst into 502s at nginx. */
+static void
+warn_somaxconn(int backlog)
+{
+    FILE *f = fopen("/proc/sys/net/core/somaxconn", "r");
+    int max = 0;
+
+    if (f == NULL)
+        return;
+    if (fscanf(f, "%d", &max) == 1 && max > 0 && max < backlog)
+        lw_log(LW_LOG_WARN, "listen backlog %d is capped by net.core.somaxconn = %d "
+               "(sysctl -w net.core.somaxconn=%d to raise it)", backlog, max, backlog);
+    fclose(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -159,6 +183,9 @@ main(int argc, char **argv)
         { "database", required_argument, NULL, 'd' },
         { "datadir", required_argument, NULL, 'D' },
         { "log-level", required_argument, NULL, 'l' },
+        { "backlog", required_argument, NULL, 'b' },
+        { "cache-size", required_argument, NULL, 'C' },
+        { "cache-duration", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -167,16 +194,25 @@ main(int argc, char **argv)
     char tpldir[4096];
     sigset_t sigs;
     lw_err err = { { 0 } };
-    int c, i, sig, nthreads = 8, level = LW_LOG_INFO, status = EXIT_FAILURE;
+    const char *cache_size = getenv("LLMWATCH_WEB_CACHE_SIZE");
+    const char *cache_dur = getenv("LLMWATCH_WEB_CACHE_DURATION");
+    lw_cache_conf cache = { (size_t) 64 << 20, 300 };
+    int64_t v;
+    int c, i, sig, nthreads = 16, backlog = 1024, level = LW_LOG_INFO, status = EXIT_FAILURE;
 
     if ((env = getenv("LLMWATCH_SOCKET")) != NULL && *env)
         app.socket_path = env;
     if ((env = getenv("LLMWATCH_WEB_THREADS")) != NULL && *env)
         nthreads = atoi(env);
-    while ((c = getopt_long(argc, argv, "s:t:d:D:l:h", opts, NULL)) != -1) {
+    if ((env = getenv("LLMWATCH_WEB_BACKLOG")) != NULL && *env)
+        backlog = atoi(env);
+    while ((c = getopt_long(argc, argv, "s:t:d:D:l:hb:C:T:", opts, NULL)) != -1) {
         switch (c) {
         case 's': app.socket_path = optarg; break;
         case 't': nthreads = atoi(optarg); break;
+        case 'b': backlog = atoi(optarg); break;
+        case 'C': cache_size = optarg; break;
+        case 'T': cache_dur = optarg; break;
         case 'd': app.db_url = optarg; break;
         case 'D': datadir = optarg; break;
         case 'l':
@@ -194,6 +230,24 @@ main(int argc, char **argv)
             fprintf(stderr, "llmwatch-web: --threads must be between 1 and %d\n", MAX_THREADS);
         usage(stderr);
         return 2;
+    }
+    if (backlog < 1 || backlog > 65535) {
+        fprintf(stderr, "llmwatch-web: --backlog must be between 1 and 65535\n");
+        return 2;
+    }
+    if (cache_size != NULL && *cache_size) {
+        if (lw_parse_bytes(cache_size, &v) != LW_OK) {
+            fprintf(stderr, "llmwatch-web: --cache-size must be a size such as 64M or 1GB\n");
+            return 2;
+        }
+        cache.max_bytes = (size_t) v;
+    }
+    if (cache_dur != NULL && *cache_dur) {
+        cache.max_age_s = atoi(cache_dur);
+        if (cache.max_age_s < 1 || cache.max_age_s > 86400) {
+            fprintf(stderr, "llmwatch-web: --cache-duration must be from 1 to 86400 seconds\n");
+            return 2;
+        }
     }
     if (app.socket_path == NULL)
         app.socket_path = "/run/llmwatch/web.sock";
@@ -223,13 +277,18 @@ main(int argc, char **argv)
         fprintf(stderr, "llmwatch-web: cannot use socket %s\n", app.socket_path);
         goto cleanup;
     }
-    app.listen_fd = FCGX_OpenSocket(app.socket_path, 128);
+    warn_somaxconn(backlog);
+    app.listen_fd = FCGX_OpenSocket(app.socket_path, backlog);
     if (app.listen_fd < 0) {
         fprintf(stderr, "llmwatch-web: cannot listen on %s: %s\n", app.socket_path, strerror(errno));
         goto cleanup;
     }
     if (is_unix_path(app.socket_path) && chmod(app.socket_path, 0660) != 0) {
         fprintf(stderr, "llmwatch-web: chmod %s: %s\n", app.socket_path, strerror(errno));
+        goto cleanup;
+    }
+    if (lw_cache_start(app.db_url, &cache) != LW_OK) {
+        fprintf(stderr, "llmwatch-web: cannot start the page cache\n");
         goto cleanup;
     }
     workers = calloc((size_t) nthreads, sizeof(*workers));
@@ -242,7 +301,8 @@ main(int argc, char **argv)
         }
         workers[i].started = 1;
     }
-    lw_log(LW_LOG_INFO, "listening on %s with %d threads", app.socket_path, nthreads);
+    lw_log(LW_LOG_INFO, "listening on %s with %d threads, backlog %d, page cache %zu bytes (%d s)",
+           app.socket_path, nthreads, backlog, cache.max_bytes, cache.max_age_s);
 
     for (;;) {
         if (sigwait(&sigs, &sig) != 0)
@@ -268,6 +328,7 @@ cleanup:
             unlink(app.socket_path);
     }
     free(workers);
+    lw_cache_stop();
     lw_render_shutdown();
     return status;
 }

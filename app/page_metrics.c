@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "db/topics.h"
 
 static void
@@ -72,6 +73,42 @@ static const struct family families[] = {
       "hour_p95_ms", 0.001 },
 };
 
+/* The page cache of this web process (cache.h): counters since it started. */
+static void
+cache_metrics(lw_buf *b)
+{
+    lw_cache_stats st;
+
+    lw_cache_get_stats(&st);
+    lw_buf_printf(b,
+        "# HELP llmwatch_web_cache_requests_total Cacheable page requests of this web process, by outcome.\n"
+        "# TYPE llmwatch_web_cache_requests_total counter\n"
+        "llmwatch_web_cache_requests_total{outcome=\"hit\"} %llu\n"
+        "llmwatch_web_cache_requests_total{outcome=\"stale_hit\"} %llu\n"
+        "llmwatch_web_cache_requests_total{outcome=\"miss\"} %llu\n"
+        "llmwatch_web_cache_requests_total{outcome=\"bypass\"} %llu\n"
+        "# HELP llmwatch_web_cache_evictions_total Pages dropped to stay within the cache size.\n"
+        "# TYPE llmwatch_web_cache_evictions_total counter\n"
+        "llmwatch_web_cache_evictions_total %llu\n"
+        "# HELP llmwatch_web_cache_invalidations_total Changes of the data the cached pages show.\n"
+        "# TYPE llmwatch_web_cache_invalidations_total counter\n"
+        "llmwatch_web_cache_invalidations_total %llu\n"
+        "# HELP llmwatch_web_cache_bytes Bytes the page cache holds.\n"
+        "# TYPE llmwatch_web_cache_bytes gauge\n"
+        "llmwatch_web_cache_bytes %zu\n"
+        "# HELP llmwatch_web_cache_max_bytes The page cache's size limit.\n"
+        "# TYPE llmwatch_web_cache_max_bytes gauge\n"
+        "llmwatch_web_cache_max_bytes %zu\n"
+        "# HELP llmwatch_web_cache_entries Pages the page cache holds.\n"
+        "# TYPE llmwatch_web_cache_entries gauge\n"
+        "llmwatch_web_cache_entries %zu\n"
+        "# HELP llmwatch_web_cache_listening Whether the cache hears data changes (0: bypassed).\n"
+        "# TYPE llmwatch_web_cache_listening gauge\n"
+        "llmwatch_web_cache_listening %d\n",
+        st.hits, st.stale_hits, st.misses, st.bypasses, st.evictions, st.invalidations,
+        st.bytes, st.max_bytes, st.entries, st.listening);
+}
+
 int
 lw_page_metrics(lw_req *r)
 {
@@ -130,6 +167,7 @@ lw_page_metrics(lw_req *r)
             lw_buf_printf(b, "} %lld\n", lw_db_int(errors, i, 3));
         }
     }
+    cache_metrics(b);
     if (b->data == NULL)
         return LW_ENOMEM;
     return lw_req_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", b->data, b->len);

@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "db/topics.h"
+#include "cache.h"
 #include "response.h"
 
 #define V  LW_ROLE_VIEWER
@@ -24,8 +25,8 @@
 
 static const lw_route routes[] = {
     /* pattern                methods            role csrf flags             section      handler */
-    { "/",                    LW_GET,            V,  NO,  0,                "dashboard", lw_page_dashboard },
-    { "/models/{id}",         LW_GET,            V,  NO,  0,                "dashboard", lw_page_model },
+    { "/",                    LW_GET,            V,  NO,  LW_ROUTE_CACHE,   "dashboard", lw_page_dashboard },
+    { "/models/{id}",         LW_GET,            V,  NO,  LW_ROUTE_CACHE,   "dashboard", lw_page_model },
     { "/alerts",              LW_GET,            V,  NO,  0,                "alerts",    lw_page_alerts },
     { "/alerts/{id}",         LW_GET,            V,  NO,  0,                "alerts",    lw_page_alert },
     { "/rules",               LW_GET,            V,  NO,  0,                "rules",     lw_page_rules },
@@ -43,8 +44,8 @@ static const lw_route routes[] = {
     { "/api/v1/rules",        LW_POST,           E,  SE,  LW_ROUTE_MACHINE, NULL,        lw_page_api_rules },
     { "/silences",            LW_GET,            V,  NO,  0,                "silences",  lw_page_silences },
     { "/channels",            LW_GET,            V,  NO,  0,                "channels",  lw_page_channels },
-    { "/budgets",             LW_GET,            V,  NO,  0,                "budgets",   lw_page_budgets },
-    { "/sla",                 LW_GET,            C,  NO,  0,                "sla",       lw_page_sla },
+    { "/budgets",             LW_GET,            V,  NO,  LW_ROUTE_CACHE,   "budgets",   lw_page_budgets },
+    { "/sla",                 LW_GET,            C,  NO,  LW_ROUTE_CACHE,   "sla",       lw_page_sla },
     { "/reports",             LW_GET,            C,  NO,  0,                "reports",   lw_page_reports },
     { "/reports/{id}.pdf",    LW_GET,            C,  NO,  0,                "reports",   lw_page_report_file },
     { "/reports/{id}.html",   LW_GET,            C,  NO,  0,                "reports",   lw_page_report_file },
@@ -55,7 +56,7 @@ static const lw_route routes[] = {
     { "/logout",              LW_POST,           V,  SE,  0,                "login",     lw_page_logout },
     { "/healthz",             LW_GET,            AN, NO,  LW_ROUTE_NO_DB,   NULL,        lw_page_healthz },
     { "/metrics",             LW_GET,            V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_metrics },
-    { "/api/v1/models",       LW_GET,            V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_models },
+    { "/api/v1/models",       LW_GET,            V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_models },
 };
 
 const lw_route *
@@ -407,10 +408,72 @@ lw_route_check(lw_req *r, const lw_route *rt)
     return LW_OK;
 }
 
+/* A page from the cache: a raw body as it was, or the content fragment
+ * inside the layout rendered for this request (nav, user, CSRF token). */
+static void
+serve_cached(lw_req *r, const lw_cache_value *v, const char *how)
+{
+    lw_req_add_header(r, "X-Llmwatch-Cache", how);
+    if (v->content_type != NULL) {
+        r->status = 200;
+        r->content_type = v->content_type;
+        r->body = v->body;
+        r->body_len = v->len;
+        return;
+    }
+    lw_hdf_set(&r->page, "Page.title", v->title);
+    lw_hdf_set(&r->page, "Cached.html", v->body);
+    r->template = "cached_page";
+}
+
+/* After a page was computed: stores what it answered (a 200 without a
+ * flash message) and serves the stored form, so a miss and a hit give the
+ * same bytes. LW_OK when stored; anything else abandons the entry. */
+static int
+cache_page(lw_req *r, const char *key, unsigned long gen)
+{
+    lw_cache_value v;
+    lw_buf frag = { 0 };
+    lw_err err;
+    int rc = LW_ERROR;
+
+    if (r->status != 200 || r->page.failed)
+        return LW_ERROR;
+    memset(&v, 0, sizeof(v));
+    if (r->template == NULL && r->body != NULL) {
+        v.content_type = r->content_type;
+        v.body = r->body;
+        v.len = r->body_len;
+        lw_cache_store(key, gen, &v);
+        lw_req_add_header(r, "X-Llmwatch-Cache", "miss");
+        return LW_OK;
+    }
+    if (r->template == NULL || strcmp(r->template, "error") == 0
+        || hdf_get_value(r->page.hdf, "Flash.message", NULL) != NULL)
+        return LW_ERROR;
+    if (lw_render(&r->page, r->template, "fragment_layout", &frag, &err) == LW_OK) {
+        v.title = hdf_get_value(r->page.hdf, "Page.title", "");
+        v.body = frag.data ? frag.data : "";
+        v.len = frag.len;
+        lw_cache_store(key, gen, &v);
+        v.body = lw_pool_strndup(r->pool, v.body, v.len);
+        v.title = lw_pool_strdup(r->pool, v.title);
+        if (v.body != NULL && v.title != NULL) {
+            serve_cached(r, &v, "miss");
+            rc = LW_OK;
+        }
+    }
+    lw_buf_free(&frag);
+    return rc;
+}
+
 void
 lw_route_handle(lw_req *r)
 {
     const lw_route *rt;
+    const char *cache_key = NULL;
+    lw_cache_value cached;
+    unsigned long gen = 0;
     unsigned allow = 0;
     int rc;
 
@@ -443,11 +506,27 @@ lw_route_handle(lw_req *r)
     }
     if (lw_route_check(r, rt) != LW_OK)
         goto done;
+    if ((rt->flags & LW_ROUTE_CACHE) && strcmp(r->method, "GET") == 0) {
+        cache_key = lw_pool_printf(r->pool, "%s?%s|%s", r->path, r->query,
+                                   lw_auth_role_name(r->user.role));
+        switch (cache_key ? lw_cache_lookup(cache_key, r->pool, &cached, &gen) : LW_CACHE_BYPASS) {
+        case LW_CACHE_HIT:
+            serve_cached(r, &cached, "hit");
+            goto done;
+        case LW_CACHE_MISS:
+            break;
+        default:
+            lw_req_add_header(r, "X-Llmwatch-Cache", "bypass");
+            cache_key = NULL;
+        }
+    }
     rc = rt->handler(r);
     if (r->dbslot != NULL && *r->dbslot != NULL)
         lw_db_rollback(*r->dbslot);     /* a page never leaves a transaction open */
     if (rc < 0)
         handler_failed(r, rc);
+    if (cache_key != NULL && cache_page(r, cache_key, gen) != LW_OK)
+        lw_cache_abandon(cache_key);
 done:
     finish(r);
     lw_log(r->status >= 500 ? LW_LOG_WARN : LW_LOG_DEBUG, "%s %s -> %d",

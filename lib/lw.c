@@ -579,3 +579,37 @@ lw_putf(char *buf, size_t size, size_t *off, const char *fmt, ...)
     *off += (size_t) n;
     return LW_OK;
 }
+
+int
+lw_parse_bytes(const char *s, int64_t *out)
+{
+    static const char units[] = "kmgt";
+    const char *p;
+    char *end;
+    unsigned long long v;
+    int shift = 0;
+
+    if (s == NULL || *s < '0' || *s > '9')
+        return LW_EINVAL;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0)
+        return LW_EINVAL;
+    while (*end == ' ')
+        end++;
+    if (*end != '\0') {
+        p = strchr(units, tolower((unsigned char) *end));
+        if (p == NULL)
+            return LW_EINVAL;
+        shift = 10 * (int) (p - units + 1);
+        end++;
+        if (*end == 'i' || *end == 'I')
+            end++;
+        if (*end == 'b' || *end == 'B')
+            end++;
+    }
+    if (*end != '\0' || v > (unsigned long long) INT64_MAX >> shift)
+        return LW_EINVAL;
+    *out = (int64_t) (v << shift);
+    return LW_OK;
+}

@@ -96,6 +96,10 @@ int  lw_parse_uint(const char *s, size_t n, int64_t max, int64_t *out);
 /* Formats at buf + *off (size bytes in all) and advances *off: LW_OK, or
  * LW_EINVAL when it does not fit (buf holds what fitted). */
 int  lw_putf(char *buf, size_t size, size_t *off, const char *fmt, ...) LW_PRINTF(4, 5);
+/* A size in bytes as people write it: "1048576", "512k", "64M", "1GB",
+ * "2 GiB" (k, M, G, T are powers of 1024; a trailing B or iB is allowed).
+ * LW_OK with *out set, or LW_EINVAL. */
+int  lw_parse_bytes(const char *s, int64_t *out);
 /* Length of the valid UTF-8 sequence at s (n bytes available), 0 when it
  * is not one (overlong, surrogate, past U+10FFFF, cut); *cp gets the code
  * point. */

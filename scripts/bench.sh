@@ -182,8 +182,170 @@ SQL
     echo "figures written to docs/benchmarks.md"
 }
 
+# ---- web: pages at 2.16 M probes ---------------------------------------------
+# A private PostgreSQL with 50 models x 30 days x one probe a minute
+# (BENCH_SCALE=10: 300 days, 21.6 M), llmwatch-web and nginx as `make run`
+# starts them, and two references measured in the same run: a FastCGI page
+# doing one prepared query (tests/bench/ref_fcgi.c, same stack) and a static
+# file served by nginx. wrk at 32 connections per page, then 200
+# connections for 60 s on the dashboard.
+WEB_PID=""; NGINX_PID=""; REF_PID=""
+web_cleanup() {
+    local p
+    for p in $NGINX_PID $WEB_PID $REF_PID; do kill "$p" 2>/dev/null; done
+    for p in $NGINX_PID $WEB_PID $REF_PID; do wait "$p" 2>/dev/null; done
+}
+
+# wrk_run NAME URL CONNS SECS [HEADER]: one wrk run, its figures as a line
+# "name rps p50_ms p99_ms non2xx socket_errors requests"
+wrk_run() {
+    local name=$1 url=$2 c=$3 d=$4 out
+    out="$TMP/wrk-$(echo "$name" | tr -c 'a-zA-Z0-9' _).txt"
+    if [ -n "${5:-}" ]; then
+        wrk -t2 -c"$c" -d"${d}s" --timeout 10s --latency -H "$5" "$url" >"$out" 2>&1
+    else
+        wrk -t2 -c"$c" -d"${d}s" --timeout 10s --latency "$url" >"$out" 2>&1
+    fi
+    awk -v name="$name" '
+        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
+                         if (v ~ /m$/) return v * 60000; if (v ~ /s$/) return v * 1000; return v }
+        /Requests\/sec:/ { rps = $2 }
+        /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
+        /Non-2xx or 3xx responses:/ { non2xx = $5 }
+        /Socket errors:/ { for (i = 3; i <= NF; i++) { gsub(/,/, "", $(i + 1)); if ($i ~ /^(connect|read|write|timeout)$/) se += $(i + 1) } }
+        / requests in / { n = $1 }
+        END { printf "%s %.1f %.2f %.2f %d %d %d\n", name, rps, p50, p99, non2xx, se, n }' "$out"
+}
+
+bench_web() {
+    local scale=${BENCH_SCALE:-1} secs=${BENCH_SECS:-10} days tmp db port wsock rsock cookie token
+    local t0 t1 load rows
+    trap 'web_cleanup; cleanup' EXIT
+    days=$((30 * scale))
+    TMP=$(mktemp -d /tmp/llmwatch-bench.XXXXXX)
+    tmp=$TMP
+    chmod 755 "$tmp"
+    for b in llmwatch llmwatch-web; do
+        [ -x "$BIN/$b" ] || { echo "bench.sh: no $BIN/$b (run make)" >&2; return 1; }
+    done
+    command -v wrk >/dev/null || { echo "bench.sh: wrk is not installed (make deps)" >&2; return 1; }
+    gcc -O2 -o "$tmp/ref_fcgi" "$ROOT/tests/bench/ref_fcgi.c" $(pkg-config --cflags --libs fcgi libpq) -pthread \
+        || return 1
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
+    echo "== web benchmark: 50 models x $days days x 1/min (load average $load) =="
+    pg_start "$tmp/pg" || return 1
+    createdb -h "$tmp/pg/run" -U postgres bench || return 1
+    db=$(pg_url "$tmp/pg" bench)
+    {
+        printf 'monitoring:\n  models:\n'
+        for i in $(seq -w 1 50); do
+            case $((10#$i % 3)) in
+            0) printf '    - {name: m%s, provider: openai, model: gpt-4o, sla_target: 2.5}\n' "$i" ;;
+            1) printf '    - {name: m%s, provider: anthropic, model: claude-3-5-sonnet-20241022, sla_target: 3}\n' "$i" ;;
+            2) printf '    - {name: m%s, provider: google, model: gemini-1.5-pro, sla_target: 2.5}\n' "$i" ;;
+            esac
+        done
+    } >"$tmp/config.yaml"
+    "$BIN/llmwatch" init --database "$db" --retention-days $((days + 10)) --config "$tmp/config.yaml" \
+        >"$tmp/init.out" 2>&1 || { cat "$tmp/init.out" >&2; return 1; }
+    t0=$(date +%s%N)
+    "$BIN/llmwatch" backfill --database "$db" --config "$tmp/config.yaml" --days "$days" --interval 1m \
+        >"$tmp/backfill.out" 2>&1 || { cat "$tmp/backfill.out" >&2; return 1; }
+    t1=$(date +%s%N)
+    rows=$(psql -X -t -A -d "$db" -c "SELECT count(*) FROM probes")
+    BF_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+    echo "backfill: $rows probes in ${BF_SECS} s, rollups included"
+    psql -X -q -d "$db" -c "VACUUM ANALYZE" >/dev/null
+
+    echo "bench-password-0123" | "$BIN/llmwatch" user add --email bench@example.com --role admin \
+        --database "$db" >/dev/null || return 1
+    token=$("$BIN/llmwatch" user token --email bench@example.com --name bench --database "$db" 2>/dev/null \
+            | sed -n 2p)
+    wsock="$tmp/web.sock"
+    rsock="$tmp/ref.sock"
+    "$BIN/llmwatch-web" --socket "$wsock" --database "$db" --datadir "$ROOT" >"$tmp/web.log" 2>&1 &
+    WEB_PID=$!
+    "$tmp/ref_fcgi" "$rsock" "$db" 8 >"$tmp/ref.log" 2>&1 &
+    REF_PID=$!
+    wait_for_file "$wsock" 30 && wait_for_file "$rsock" 30 || { echo "servers did not start" >&2; return 1; }
+    socket_share "$wsock"
+    socket_share "$rsock"
+    port=$(free_port)
+    nginx_conf "$tmp/nginx" "$port" "$wsock"
+    # the reference page behind the same nginx
+    sed -i "s|    upstream llmwatch_web {|    upstream ref_fcgi { server unix:$rsock; }\n    upstream llmwatch_web {|;
+            s|        location / {|        location = /ref { include /etc/nginx/fastcgi_params; fastcgi_pass ref_fcgi; fastcgi_keep_conn off; }\n        location / {|;
+            s|access_log .*;|access_log off;|" "$tmp/nginx/nginx.conf"
+    nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' >"$tmp/nginx.log" 2>&1 &
+    NGINX_PID=$!
+    wait_for_http "http://127.0.0.1:$port/healthz" 20 || { echo "nginx did not start" >&2; return 1; }
+    curl -s -c "$tmp/jar" -b "$tmp/jar" "http://127.0.0.1:$port/login" -o "$tmp/login.html"
+    curl -s -c "$tmp/jar" -b "$tmp/jar" -o /dev/null --data-urlencode "email=bench@example.com" \
+        --data-urlencode "password=bench-password-0123" \
+        --data-urlencode "csrf_token=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$tmp/login.html" | head -1)" \
+        "http://127.0.0.1:$port/login"
+    cookie="Cookie: lw_session=$(awk '$6 == "lw_session" { print $7 }' "$tmp/jar")"
+    [ "$cookie" != "Cookie: lw_session=" ] || { echo "bench.sh: login failed" >&2; return 1; }
+
+    local base="http://127.0.0.1:$port" lastmonth
+    lastmonth=$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m)
+    : >"$tmp/results"
+    # warm every page once, then measure
+    for u in / "/?range=7d" "/?range=30d" "/models/1?range=30d" /sla "/sla?period=$lastmonth" /budgets; do
+        curl -s -o /dev/null -H "$cookie" "$base$u"
+    done
+    wrk_run "reference: one prepared query" "$base/ref" 32 "$secs" >>"$tmp/results"
+    wrk_run "reference: nginx static file" "$base/static/llmwatch.css" 32 "$secs" >>"$tmp/results"
+    wrk_run "/" "$base/" 32 "$secs" "$cookie" >>"$tmp/results"
+    wrk_run "/?range=7d" "$base/?range=7d" 32 "$secs" "$cookie" >>"$tmp/results"
+    wrk_run "/?range=30d" "$base/?range=30d" 32 "$secs" "$cookie" >>"$tmp/results"
+    wrk_run "/models/1?range=30d" "$base/models/1?range=30d" 32 "$secs" "$cookie" >>"$tmp/results"
+    wrk_run "/sla" "$base/sla" 32 "$secs" "$cookie" >>"$tmp/results"
+    wrk_run "/sla (last month)" "$base/sla?period=$lastmonth" 32 "$secs" "$cookie" >>"$tmp/results"
+    wrk_run "/budgets" "$base/budgets" 32 "$secs" "$cookie" >>"$tmp/results"
+    wrk_run "/metrics" "$base/metrics" 32 "$secs" "Authorization: Bearer $token" >>"$tmp/results"
+    wrk_run "/api/v1/models" "$base/api/v1/models" 32 "$secs" "Authorization: Bearer $token" >>"$tmp/results"
+    wrk_run "/ at 200 connections, 60 s" "$base/" 200 "${BENCH_LOAD_SECS:-60}" "$cookie" >>"$tmp/results"
+
+    local ref
+    ref=$(awk 'NR == 1 { print $(NF - 5) }' "$tmp/results")
+    printf '%-34s %10s %9s %9s %8s %8s %7s\n' page "req/s" "p50 ms" "p99 ms" non-2xx sockerr "÷ref"
+    awk -v ref="$ref" '{ n = NF; name = $1; for (i = 2; i <= n - 6; i++) name = name " " $i;
+        printf "%-34s %10s %9s %9s %8s %8s %6.2f\n", name, $(n-5), $(n-4), $(n-3), $(n-2), $(n-1), $(n-5) / ref }' \
+        "$tmp/results"
+
+    [ "${BENCH_NO_DOC:-0}" = 1 ] && return 0
+    local doc="$ROOT/docs/benchmarks.md" mark="bench-web-x$scale" block="$tmp/block.md" cpu_model
+    cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+    {
+        echo "<!-- $mark:begin (written by scripts/bench.sh web; edits here are overwritten) -->"
+        echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) CPUs, ${cpu_model:-unknown CPU}, Linux $(uname -r)," \
+             "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), nginx $(nginx -v 2>&1 | sed 's|.*/||');" \
+             "load average before the run $load. $rows probes (50 models x $days days x 1/min), written and" \
+             "rolled up by \`llmwatch backfill\` in ${BF_SECS} s. wrk -t2, ${secs} s per page, after one warm-up request."
+        echo
+        echo "| page | connections | requests/s | p50 | p99 | non-2xx | socket errors | ÷ one-query reference |"
+        echo "|---|---|---|---|---|---|---|---|"
+        awk -v ref="$ref" '{ n = NF; name = $1; for (i = 2; i <= n - 6; i++) name = name " " $i;
+            c = (name ~ /200 connections/) ? 200 : 32;
+            printf "| %s | %d | %s | %s ms | %s ms | %s | %s | %.2f |\n", name, c, $(n-5), $(n-4), $(n-3), $(n-2), $(n-1), $(n-5) / ref }' \
+            "$tmp/results"
+        echo "<!-- $mark:end -->"
+    } >"$block"
+    if [ -f "$doc" ] && grep -q "<!-- $mark:begin" "$doc"; then
+        awk -v f="$block" -v b="<!-- $mark:begin" -v e="<!-- $mark:end -->" '
+            index($0, b) == 1 { while ((getline l < f) > 0) print l; skip = 1; next }
+            index($0, e) == 1 { skip = 0; next }
+            !skip { print }' "$doc" >"$tmp/doc.md" && cat "$tmp/doc.md" >"$doc"
+    else
+        { echo; echo "## Web pages at $rows probes"; echo; cat "$block"; } >>"$doc"
+    fi
+    echo "figures written to docs/benchmarks.md"
+}
+
 case "${1:-all}" in
 probe) bench_probe ;;
-all)   bench_probe ;;
-*)     echo "usage: scripts/bench.sh [probe|all]" >&2; exit 2 ;;
+web)   bench_web ;;
+all)   bench_probe && bench_web ;;
+*)     echo "usage: scripts/bench.sh [probe|web|all]" >&2; exit 2 ;;
 esac

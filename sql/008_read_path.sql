@@ -439,3 +439,28 @@ BEGIN
         SELECT * FROM lw_rollup_merge('5m', th, t5, NULL, p_models) WHERE fh IS NOT NULL) x
      GROUP BY x.model_id, x.environment_id;
 END $$;
+
+-- ---- what the page cache listens to ----------------------------------------
+-- llmwatch-web caches the pages of aggregates (app/cache.c) and drops them
+-- when the data under them changes: every statement that writes a table
+-- those pages show sends NOTIFY llmwatch_data (PostgreSQL folds the
+-- notifications of one transaction into one). Probes notify through their
+-- rollup triggers above.
+CREATE FUNCTION lw_notify_data() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('llmwatch_data', TG_TABLE_NAME);
+    RETURN NULL;
+END $$;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['alerts', 'alert_events', 'models', 'environments', 'rules',
+                             'budgets', 'budget_crossings', 'silences', 'settings',
+                             'usage_events', 'baselines'] LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION lw_notify_data()', t || '_notify', t);
+    END LOOP;
+END $$;
