@@ -25,7 +25,8 @@ enum {
 #define LW_ROUTE_NO_DB   2u  /* answers without looking up a session (healthz) */
 
 typedef struct lw_route {
-    const char *pattern;    /* "/models/{id}"; {x} matches digits only */
+    const char *pattern;    /* "/models/{id}": {x} matches the digits of an integer
+                               column's value, {x:bigint} those of a bigint */
     unsigned    methods;
     int         role;       /* LW_ROLE_* (auth.h): the least role allowed */
     int         csrf;

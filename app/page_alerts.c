@@ -29,11 +29,13 @@ lw_page_alerts(lw_req *r)
     lw_db *db = lw_req_db(r);
     const char *state = one_of(lw_req_query(r, "state"), states, 3);
     const char *severity = one_of(lw_req_query(r, "severity"), severities, 3);
-    const char *model = lw_req_query(r, "model"), *rule = lw_req_query(r, "rule");
-    long long rule_id = rule ? strtoll(rule, NULL, 10) : 0;
+    const char *model = lw_req_query(r, "model");
+    long long rule_id = 0;
     PGresult *alerts, *failed, *models;
     int i, firing = 0, pending = 0;
 
+    if (lw_req_query_id(r, "rule", LW_REQ_ID_INT, &rule_id) < 0)
+        return LW_EINVAL;
     if (db == NULL)
         return LW_EDB;
     if (model != NULL && model[0] == '\0')

@@ -135,7 +135,7 @@ lw_db_users_by_api_token(lw_db *db, lw_err *err, const char *token)
         "UPDATE api_tokens t SET last_used_at = now() FROM users u"
         " WHERE t.token_hash = " TOKEN_HASH("$1") " AND t.revoked_at IS NULL"
         "   AND u.id = t.user_id AND NOT u.disabled"
-        " RETURNING t.user_id, t.name, t.role", 1, p);
+        " RETURNING t.user_id, u.email, t.role, t.name", 1, p);
 }
 
 int

@@ -40,8 +40,9 @@ int lw_db_users_session_delete(lw_db *db, lw_err *err, const char *token);
 
 /* ---- API tokens ---- */
 
-/* user_id, name, role for an unrevoked token of an enabled user (and
- * records its use). Zero rows: no such token. */
+/* user_id, email (the user's), role (the token's), name (the token's)
+ * for an unrevoked token of an enabled user (and records its use). Zero
+ * rows: no such token. */
 PGresult *lw_db_users_by_api_token(lw_db *db, lw_err *err, const char *token);
 /* Stores a new token (its hash); *id gets its id. LW_ECONFLICT when the
  * same token is stored already, LW_EDB. */
