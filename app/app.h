@@ -69,6 +69,8 @@ int lw_page_users(lw_req *r);
 int lw_page_audit(lw_req *r);
 int lw_page_login(lw_req *r);
 int lw_page_logout(lw_req *r);
+int lw_page_logout_everywhere(lw_req *r);
+int lw_page_account(lw_req *r);
 int lw_page_healthz(lw_req *r);
 int lw_page_metrics(lw_req *r);
 int lw_page_api_models(lw_req *r);

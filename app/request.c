@@ -6,8 +6,75 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth.h"
+
+static lw_req_settings settings = { LW_SESSION_LIFETIME_DEFAULT, NULL };
+
+void
+lw_req_setup(const lw_req_settings *s)
+{
+    settings = *s;
+    if (settings.session_lifetime_s <= 0)
+        settings.session_lifetime_s = LW_SESSION_LIFETIME_DEFAULT;
+}
+
+const lw_req_settings *
+lw_req_settings_get(void)
+{
+    return &settings;
+}
+
+/* 1 when addr (n bytes) is one of the trusted proxies. */
+static int
+trusted(const char *addr, size_t n)
+{
+    const char *p = settings.trusted_proxies;
+    size_t len;
+
+    while (p != NULL && *p) {
+        p += strspn(p, ", \t");
+        len = strcspn(p, ", \t");
+        if (len > 0 && len == n && memcmp(p, addr, n) == 0)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+/* Behind trusted proxies: the scheme they were asked with, and the client
+ * as the last address in X-Forwarded-For that none of them added (a
+ * client can write anything before it). */
+static void
+behind_proxy(lw_req *r)
+{
+    const char *proto = lw_req_env(r, "HTTP_X_FORWARDED_PROTO");
+    const char *xff = lw_req_env(r, "HTTP_X_FORWARDED_FOR"), *end, *start, *item;
+    size_t n;
+
+    if (r->remote_addr == NULL || !trusted(r->remote_addr, strlen(r->remote_addr)))
+        return;
+    if (proto != NULL && strcasecmp(proto, "https") == 0)
+        r->https = 1;
+    end = xff != NULL ? xff + strlen(xff) : NULL;
+    while (end != NULL && end > xff) {
+        for (start = end; start > xff && start[-1] != ','; start--)
+            ;
+        item = start;
+        n = (size_t) (end - start);
+        end = start > xff ? start - 1 : xff;   /* the item before, next */
+        while (n > 0 && (*item == ' ' || *item == '\t'))
+            item++, n--;
+        while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+            n--;
+        if (n == 0 || trusted(item, n))
+            continue;
+        if (n <= 45 && strspn(item, "0123456789abcdefABCDEF.:") >= n)
+            r->remote_addr = lw_pool_strndup(r->pool, item, n);
+        return;     /* not an address: trust nothing it says */
+    }
+}
 
 static int
 kv_add(lw_pool *p, lw_kvlist *l, const char *name, const char *value)
@@ -271,6 +338,7 @@ lw_req_init(lw_req *r, char **env, lw_db **dbslot, const char *db_url)
         r->user_agent = NULL;
     s = lw_req_env(r, "HTTPS");
     r->https = s != NULL && (strcmp(s, "on") == 0 || strcmp(s, "1") == 0);
+    behind_proxy(r);
     s = lw_req_env(r, "CONTENT_LENGTH");
     r->content_length = (s != NULL && *s) ? strtoll(s, NULL, 10) : 0;
     if (r->content_length < 0)

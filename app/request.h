@@ -14,6 +14,22 @@
 /* The largest request body read; bigger ones get a 413 page. */
 #define LW_MAX_BODY (1024 * 1024)
 
+/* How llmwatch-web treats sessions and proxies: set once at start, before
+ * the request threads (main.c), read by every request. */
+typedef struct {
+    long long   session_lifetime_s;  /* a session ends this long after its
+                                        login, however active; 0: default */
+    const char *trusted_proxies;     /* addresses (exact, separated by commas
+                                        or spaces) whose X-Forwarded-Proto and
+                                        X-Forwarded-For are believed; borrowed */
+} lw_req_settings;
+
+#define LW_SESSION_LIFETIME_DEFAULT (7 * 86400LL)
+
+/* Takes the settings (copied; trusted_proxies must outlive the requests). */
+void lw_req_setup(const lw_req_settings *s);
+const lw_req_settings *lw_req_settings_get(void);
+
 /* The largest id of an integer and of a bigint column: what an {id} of a
  * path or an id in a query may be (see lw_req_query_id). */
 #define LW_REQ_ID_INT    2147483647LL
@@ -50,9 +66,10 @@ typedef struct lw_req {
     int          head;       /* the request was HEAD: no body goes out */
     const char  *path;       /* decoded path, without the query */
     const char  *query;      /* raw query string, "" when none */
-    const char  *remote_addr;
+    const char  *remote_addr;   /* the client's: REMOTE_ADDR, or behind a
+                                   trusted proxy what it says it forwarded */
     const char  *user_agent;
-    int          https;
+    int          https;      /* HTTPS=on, or a trusted proxy's X-Forwarded-Proto */
     lw_kvlist    query_params;
     lw_kvlist    form;       /* urlencoded POST body */
     const char  *body_in;    /* the raw request body (pool copy, NUL-terminated), NULL if none */

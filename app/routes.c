@@ -53,6 +53,8 @@ static const lw_route routes[] = {
     { "/admin/audit",                     LW_GET,           C,  NO,  0,                "audit",     lw_page_audit },
     { "/login",                           LW_GET | LW_POST, AN, CK,  0,                "login",     lw_page_login },
     { "/logout",                          LW_POST,          V,  SE,  0,                "login",     lw_page_logout },
+    { "/logout/everywhere",               LW_POST,          V,  SE,  0,                "login",     lw_page_logout_everywhere },
+    { "/account",                         LW_GET,           V,  NO,  0,                "account",   lw_page_account },
     { "/healthz",                         LW_GET,           AN, NO,  LW_ROUTE_NO_DB,   NULL,        lw_page_healthz },
     { "/metrics",                         LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_metrics },
     { "/api/v1/models",                   LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_models },
@@ -228,7 +230,8 @@ authenticate(lw_req *r, const lw_route *rt)
     if (lw_auth_token_valid(cookie)) {
         if ((db = lw_req_db(r)) == NULL)
             return LW_EDB;
-        rc = user_from_result(r, lw_db_users_by_session(db, &r->err, cookie), 0);
+        rc = user_from_result(r, lw_db_users_by_session(db, &r->err, cookie,
+                                                        lw_req_settings_get()->session_lifetime_s), 0);
         if (rc != LW_OK)
             return rc;
         if (r->user.id > 0) {
