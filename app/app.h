@@ -66,6 +66,7 @@ int lw_page_sla(lw_req *r);
 int lw_page_reports(lw_req *r);
 int lw_page_report_file(lw_req *r);
 int lw_page_users(lw_req *r);
+int lw_page_user_change(lw_req *r);
 int lw_page_audit(lw_req *r);
 int lw_page_login(lw_req *r);
 int lw_page_logout(lw_req *r);

@@ -50,6 +50,7 @@ static const lw_route routes[] = {
     { "/reports/{id:bigint}.html",        LW_GET,           C,  NO,  0,                "reports",   lw_page_report_file },
     { "/reports/{id:bigint}.csv",         LW_GET,           C,  NO,  0,                "reports",   lw_page_report_file },
     { "/admin/users",                     LW_GET | LW_POST, A,  SE,  0,                "users",     lw_page_users },
+    { "/admin/users/{id}",                LW_POST,          A,  SE,  0,                "users",     lw_page_user_change },
     { "/admin/audit",                     LW_GET,           C,  NO,  0,                "audit",     lw_page_audit },
     { "/login",                           LW_GET | LW_POST, AN, CK,  0,                "login",     lw_page_login },
     { "/logout",                          LW_POST,          V,  SE,  0,                "login",     lw_page_logout },

@@ -5,6 +5,9 @@
 
 #include "db/sql.h"
 
+/* The roles, least first (auth.h's order). */
+#define ROLE_ORDER "ARRAY['viewer', 'compliance', 'editor', 'admin']"
+
 /* The stored form of a token: hex SHA-256, computed by the server. */
 #define TOKEN_HASH(p) "encode(sha256(convert_to(" p ", 'UTF8')), 'hex')"
 
@@ -82,6 +85,77 @@ lw_db_users_logged_in(lw_db *db, lw_err *err, long long user_id)
     return lw_db_exec_ints(db, err,
         "WITH d AS (DELETE FROM sessions WHERE user_id = $1::int AND expires_at < now())"
         " UPDATE users SET last_login_at = now() WHERE id = $1::int", 1, &user_id);
+}
+
+/* ---- /admin/users: audited changes by id ---- */
+
+/* A user row as the audit keeps it: without its password hash. */
+#define USER_J(u) "(to_jsonb(" u ") - 'password_hash')"
+/* The enabled admins, locked, and the user $4 as it was: two admins
+ * demoting each other at once cannot both succeed (the second sees the
+ * first's change once it gets the lock). */
+#define USER_OLD \
+    "WITH admins AS (SELECT id FROM users WHERE role = 'admin' AND NOT disabled FOR UPDATE)," \
+    " old AS (SELECT " USER_J("u") " AS j FROM users u WHERE u.id = $4::int FOR UPDATE),"
+/* The change leaves an enabled admin: users is not one, or not the last. */
+#define KEEPS_AN_ADMIN \
+    "(users.role <> 'admin' OR users.disabled" \
+    " OR EXISTS (SELECT 1 FROM admins WHERE admins.id <> $4::int))"
+
+PGresult *
+lw_db_users_get(lw_db *db, lw_err *err, long long id)
+{
+    return lw_db_query_id(db, err,
+        "SELECT id, email, role, disabled,"
+        " (SELECT count(*) FROM users a WHERE a.role = 'admin' AND NOT a.disabled) AS active_admins"
+        " FROM users WHERE id = $1::int", id);
+}
+
+int
+lw_db_users_set_disabled(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                         int disabled)
+{
+    return lw_db_audit_change_row(db, err, who, id, disabled != 0, USER_OLD
+        " up AS (UPDATE users SET disabled = $5::boolean FROM old"
+        "  WHERE users.id = $4::int AND users.disabled <> $5::boolean"
+        "   AND (NOT $5::boolean OR " KEEPS_AN_ADMIN ")"
+        "  RETURNING users.id, " USER_J("users") " AS j),"
+        " s AS (DELETE FROM sessions WHERE $5::boolean AND user_id IN (SELECT id FROM up))"
+        AUDIT_FROM_UP("CASE WHEN $5::boolean THEN 'disable' ELSE 'enable' END", "user"));
+}
+
+int
+lw_db_users_set_role(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                     const char *role)
+{
+    const char *p[5];
+    lw_db_audit_room room;
+
+    lw_db_audit_params(who, id, &room, p);
+    p[4] = role;
+    return lw_db_audit_change(db, err, USER_OLD
+        " up AS (UPDATE users SET role = $5 FROM old"
+        "  WHERE users.id = $4::int AND users.role <> $5 AND ($5 = 'admin' OR " KEEPS_AN_ADMIN ")"
+        "  RETURNING users.id, " USER_J("users") " AS j)"
+        AUDIT_FROM_UP("'role'", "user"), 5, p, NULL);
+}
+
+int
+lw_db_users_set_hash(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                     const char *hash, const char *action)
+{
+    const char *p[6];
+    lw_db_audit_room room;
+
+    lw_db_audit_params(who, id, &room, p);
+    p[4] = hash;
+    p[5] = action;
+    return lw_db_audit_change(db, err,
+        "WITH old AS (SELECT " USER_J("u") " AS j FROM users u WHERE u.id = $4::int FOR UPDATE),"
+        " up AS (UPDATE users SET password_hash = $5 FROM old WHERE users.id = $4::int"
+        "  RETURNING users.id, " USER_J("users") " || '{\"password\": \"changed\"}' AS j),"
+        " s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM up))"
+        AUDIT_FROM_UP("$6", "user"), 6, p, NULL);
 }
 
 /* ---- sessions ---- */
@@ -248,7 +322,10 @@ lw_db_users_by_api_token(lw_db *db, lw_err *err, const char *token)
         "UPDATE api_tokens t SET last_used_at = now() FROM users u"
         " WHERE t.token_hash = " TOKEN_HASH("$1") " AND t.revoked_at IS NULL"
         "   AND u.id = t.user_id AND NOT u.disabled"
-        " RETURNING t.user_id, u.email, t.role, t.name", 1, p);
+        " RETURNING t.user_id, u.email,"
+        /* never more than its user has now (a demoted user's tokens follow) */
+        "  CASE WHEN array_position(" ROLE_ORDER ", t.role) <= array_position(" ROLE_ORDER ", u.role)"
+        "   THEN t.role ELSE u.role END AS role, t.name", 1, p);
 }
 
 int

@@ -28,6 +28,23 @@ int lw_db_users_disable(lw_db *db, lw_err *err, const char *email);
 /* Records a login (last_login_at) and drops the user's expired sessions. */
 int lw_db_users_logged_in(lw_db *db, lw_err *err, long long user_id);
 
+/* One user by id: id, email, role, disabled, active_admins (how many
+ * enabled admins there are). Zero rows when unknown. */
+PGresult *lw_db_users_get(lw_db *db, lw_err *err, long long id);
+/* Changes of /admin/users, each one audited statement (the user row
+ * before and after, never its password hash). LW_OK, LW_ENOTFOUND when
+ * the user is unknown or nothing would change or the change would leave
+ * no enabled admin (lw_db_users_get tells which), LW_EDB. Disabling ends
+ * the user's sessions. */
+int lw_db_users_set_disabled(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                             int disabled);
+int lw_db_users_set_role(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                         const char *role);
+/* A new password hash; `action` is what the audit says ("reset_password"
+ * for a generated one, "set_password"). Ends the user's sessions. */
+int lw_db_users_set_hash(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                         const char *hash, const char *action);
+
 /* ---- sessions: 12 hours, sliding, within an absolute lifetime ---- */
 
 /* LW_OK or LW_EDB. */
