@@ -107,6 +107,33 @@ check_eq "the second browser is logged out too" "303" "$(get "$T/s2.jar" /)"
 check_eq "logging out everywhere is audited" "1" \
     "$(psql_test -c "SELECT count(*) FROM audit_log WHERE action = 'logout_all'")"
 
+# ---- /admin/users: name@localhost, disable, role, reset, the last admin ----
+get "$T/admin.jar" /admin/users "$T/users.html" >/dev/null
+tok=$(csrf_from "$T/users.html")
+code=$(curl -s -b "$T/admin.jar" -o "$T/created.html" -w '%{http_code}' --data-urlencode "csrf_token=$tok" \
+    --data-urlencode "email=ops@localhost" --data-urlencode "role=viewer" "$BASE/admin/users")
+check_eq "/admin/users creates ops@localhost" "200" "$code"
+check_contains "the generated password is shown once" 'class="secret"' "$T/created.html"
+ops=$(psql_test -c "SELECT id FROM users WHERE email = 'ops@localhost'")
+admin_id=$(psql_test -c "SELECT id FROM users WHERE email = 'admin@example.com'")
+uchange() {
+    curl -s -b "$T/admin.jar" -o "$T/uchange.html" -w '%{http_code}' --data-urlencode "csrf_token=$tok" \
+        "$@" "$BASE/admin/users/$ops"
+}
+check_eq "an admin disables a user" "303" "$(uchange --data action=disable)"
+check_eq "an admin enables a user again" "303" "$(uchange --data action=enable)"
+check_eq "an admin changes a role" "303" "$(uchange --data action=role --data role=editor)"
+check_eq "the role is changed" "editor" "$(psql_test -c "SELECT role FROM users WHERE id = $ops")"
+check_eq "an admin resets a password (shown once)" "200" "$(uchange --data action=reset)"
+check_contains "the new password is on the page" 'class="secret"' "$T/uchange.html"
+check_eq "a weak password is refused" "422" "$(uchange --data action=password --data password=12345678)"
+check_eq "every change is audited" "4" "$(psql_test -c "SELECT count(*) FROM audit_log
+    WHERE object_type = 'user' AND object_id = '$ops' AND action <> 'create'")"
+code=$(curl -s -b "$T/admin.jar" -o "$T/last.html" -w '%{http_code}' --data-urlencode "csrf_token=$tok" \
+    --data action=disable "$BASE/admin/users/$admin_id")
+check_eq "the last active admin cannot be disabled" "409" "$code"
+check_contains "the page says why" "last active admin" "$T/last.html"
+
 # ---- behind a trusted proxy: Secure cookie and the client's address ----
 code=$(post_login "$T/p0.jar" viewer@example.com pw-viewer-0123456789 -H 'X-Forwarded-Proto: https')
 check_eq "login works" "303" "$code"
