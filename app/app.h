@@ -83,6 +83,7 @@ int lw_page_rule_enable(lw_req *r);
 int lw_page_rule_disable(lw_req *r);
 int lw_page_api_rules(lw_req *r);
 int lw_page_alert_ack(lw_req *r);
+int lw_page_alert_unack(lw_req *r);
 int lw_page_alert_false_positive(lw_req *r);
 int lw_page_silence_new(lw_req *r);
 int lw_page_silence_expire(lw_req *r);

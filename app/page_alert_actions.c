@@ -1,6 +1,7 @@
 /* page_alert_actions.c: what people do to an alert: POST
- * "/alerts/{id}/acknowledge" and "/alerts/{id}/false-positive" (value=1
- * marks it, value=0 takes the mark back). Silencing from an alert is the
+ * "/alerts/{id}/acknowledge", "/alerts/{id}/unacknowledge" (takes it
+ * back) and "/alerts/{id}/false-positive" (value=1 marks it, value=0
+ * takes the mark back). Silencing from an alert is the
  * silence form pre-filled ("/silences/new?alert={id}"). Each change is
  * audit-logged with the alert row before and after. */
 #include "app.h"
@@ -36,6 +37,17 @@ lw_page_alert_ack(lw_req *r)
     if (db == NULL)
         return LW_EDB;
     return done(r, lw_db_alerts_ack(db, &r->err, &who, lw_req_id(r)), "ack");
+}
+
+int
+lw_page_alert_unack(lw_req *r)
+{
+    lw_db *db = lw_req_db(r);
+    lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
+
+    if (db == NULL)
+        return LW_EDB;
+    return done(r, lw_db_alerts_unack(db, &r->err, &who, lw_req_id(r)), "unack");
 }
 
 int

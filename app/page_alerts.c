@@ -1,11 +1,13 @@
 /* page_alerts.c: "/alerts": firing alerts first, then pending, then the
- * resolved history, filtered by ?state=, ?severity=, ?model=, ?rule=;
- * deliveries that failed for good below. */
+ * resolved history, filtered by ?state=, ?severity=, ?model=, ?rule=, the
+ * ones a silence mutes now marked so; deliveries that failed for good
+ * below. */
 #include "app.h"
 
 #include <stdlib.h>
 
 #include "db/topics.h"
+#include "view.h"
 
 #define LIST_ROWS 300
 
@@ -51,6 +53,7 @@ lw_page_alerts(lw_req *r)
         pending += lw_streq(lw_db_str(alerts, i, PQfnumber(alerts, "state")), "pending");
     }
     lw_hdf_rows(&r->page, "Alerts", alerts);
+    lw_view_silenced(r, alerts, "Alerts");
     lw_hdf_rows(&r->page, "Failed", failed);
     lw_hdf_rows(&r->page, "Models", models);
     lw_hdf_set_int(&r->page, "Summary.firing", firing);

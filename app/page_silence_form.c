@@ -270,6 +270,8 @@ lw_page_silence_new(lw_req *r)
             lw_hdf_set(&r->page, "From.state", lw_db_str(res, 0, PQfnumber(res, "state")));
         }
     }
+    if (f.rule == NULL)
+        f.rule = lw_req_query(r, "rule");   /* from a rule's page */
     if (lw_streq(f.mode, "recurring"))
         f.duration = "2h";
     return render(r, db, &f, 0);

@@ -36,6 +36,7 @@ static const lw_route routes[] = {
     { "/rules/{id}/enable",               LW_POST,          E,  SE,  0,                "rules",     lw_page_rule_enable },
     { "/rules/{id}/disable",              LW_POST,          E,  SE,  0,                "rules",     lw_page_rule_disable },
     { "/alerts/{id:bigint}/acknowledge",  LW_POST,          E,  SE,  0,                "alerts",    lw_page_alert_ack },
+    { "/alerts/{id:bigint}/unacknowledge", LW_POST,         E,  SE,  0,                "alerts",    lw_page_alert_unack },
     { "/alerts/{id:bigint}/false-positive", LW_POST,          E,  SE,  0,                "alerts",    lw_page_alert_false_positive },
     { "/silences/new",                    LW_GET | LW_POST, E,  SE,  0,                "silences",  lw_page_silence_new },
     { "/silences/{id}/expire",            LW_POST,          E,  SE,  0,                "silences",  lw_page_silence_expire },
