@@ -46,6 +46,32 @@ static const unsigned channel_key_types[] = {
     CH(SMS), CH(SMS), CH(SMS),
 };
 
+/* An SMTP URL may carry user:password@: the password must come from the
+ * environment (the whole URL, or the password part, as ${VAR}), or it
+ * would be stored in clear with the channel. */
+static void
+smtp_url_secret(struct ctx *c, const lw_ymap *m, lw_config_channel *ch)
+{
+    yaml_node_t *v = lw_ymap_get(c->y, m, "smtp_url");
+    const char *raw, *p, *end, *colon;
+
+    if (v == NULL || v->type != YAML_SCALAR_NODE)
+        return;
+    raw = lw_ymap_raw(v);
+    ch->smtp_url_raw = lw_ymap_strdup(c->y, raw);
+    if ((p = strstr(raw, "://")) == NULL)
+        return;
+    p += 3;
+    end = p + strcspn(p, "@/");
+    if (*end != '@')
+        return;
+    colon = memchr(p, ':', (size_t) (end - p));
+    if (colon != NULL && colon + 1 < end && strncmp(colon + 1, "${", 2) != 0)
+        ERR(c, v, "'smtp_url' holds a password in clear, which would be stored with the channel: "
+            "write \"${VARIABLE}\" for the URL (or for its password) and set it in the "
+            "environment, or use 'password_env'");
+}
+
 /* A URL setting checked against schemes: as lw_ymap_str, and when it is
  * not set (or not a string) *out gets dflt unless that is NULL. */
 static int
@@ -124,6 +150,7 @@ parse_channel(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
             if (ch->recipients.v[i][0] != '\0' && strchr(ch->recipients.v[i], '@') == NULL)
                 ERR(c, nodes[i], "'%.80s' is not an email address", ch->recipients.v[i]);
         get_url(c, &m, "smtp_url", smtp_schemes, "smtp://localhost:25", &ch->smtp_url);
+        smtp_url_secret(c, &m, ch);
         if (lw_ymap_str(c->y, &m, "from", &ch->from) <= 0)
             ch->from = "llmwatch@localhost";
         lw_ymap_str(c->y, &m, "username", &ch->username);
