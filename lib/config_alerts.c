@@ -4,6 +4,7 @@
  * are checked by the rules module). */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "config_impl.h"
@@ -135,6 +136,8 @@ parse_channel(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
     }
     if (lw_ymap_str(c->y, &m, "name", &ch->name) <= 0 && t >= 0)
         ch->name = lw_config_channel_type_names[t];
+    else
+        lw_config_check_name(c, lw_ymap_get(c->y, &m, "name"), "name", ch->name, NULL);
     what = ch->name ? ch->name : "channel";
     ch->severities = parse_severity_list(c, &m, "severity");
     if (lw_ymap_get(c->y, &m, "severity") == NULL)
@@ -334,6 +337,17 @@ get_positive_duration(struct ctx *c, const lw_ymap *m, const char *key, int64_t 
     return rc;
 }
 
+/* A duration the rules table keeps in an integer column (seconds). */
+static void
+get_int_duration(struct ctx *c, const lw_ymap *m, const char *key, int64_t *out)
+{
+    if (lw_ymap_duration(c->y, m, key, out) == 1 && *out > INT32_MAX) {
+        ERR(c, lw_ymap_get(c->y, m, key), "'%s' must be at most %d seconds (68 years)", key,
+            INT32_MAX);
+        *out = 0;
+    }
+}
+
 static void
 rule_needs(struct ctx *c, const lw_ymap *m, lw_config_rule *r, const char *key)
 {
@@ -430,9 +444,9 @@ parse_rule(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
         r->severity = (lw_severity) e;
     lw_ymap_bool(c->y, &m, "enabled", &r->enabled);
     lw_ymap_bool(c->y, &m, "send_resolved", &r->send_resolved);
-    lw_ymap_duration(c->y, &m, "cooldown", &r->cooldown);
-    lw_ymap_duration(c->y, &m, "for", &r->for_s);
-    lw_ymap_duration(c->y, &m, "repeat_interval", &r->repeat_interval);
+    get_int_duration(c, &m, "cooldown", &r->cooldown);
+    get_int_duration(c, &m, "for", &r->for_s);
+    get_int_duration(c, &m, "repeat_interval", &r->repeat_interval);
     get_positive_duration(c, &m, "window", &r->window);
     get_positive_duration(c, &m, "lookback_window", &r->lookback_window);
     get_positive_duration(c, &m, "horizon", &r->horizon);
