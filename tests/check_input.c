@@ -253,6 +253,12 @@ START_TEST(db_api_text_and_audit)
              " \"condition\": \"error_rate > 0.5\"}", csrf);
     ck_assert_int_eq(api_post(db, cookie, csrf, NULL, json, page, sizeof(page)), 400);
     ck_assert_ptr_nonnull(strstr(page, "models"));
+    /* a number beyond its column: a field error, not a database error */
+    snprintf(json, sizeof(json), "{\"name\": \"long for %.8s\", \"condition\": \"error_rate > 0.5\","
+             " \"for\": \"100000 days\", \"cooldown\": 9999999999}", csrf);
+    ck_assert_int_eq(api_post(db, cookie, csrf, NULL, json, page, sizeof(page)), 422);
+    ck_assert_ptr_nonnull(strstr(page, "\"field\":\"for\""));
+    ck_assert_ptr_nonnull(strstr(page, "\"field\":\"cooldown\""));
     /* invalid UTF-8 inside a JSON string */
     snprintf(json, sizeof(json), "{\"name\": \"bad\xff%.8s\", \"condition\": \"error_rate > 0.5\"}",
              csrf);
