@@ -107,23 +107,14 @@ lw_db_alerts_notifications(lw_db *db, lw_err *err, long long id)
 #define ALERT_OLD "WITH old AS (SELECT to_jsonb(a) AS j FROM alerts a WHERE a.id = $4::bigint FOR UPDATE),"
 
 int
-lw_db_alerts_ack(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id)
+lw_db_alerts_acknowledge(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id, int ack)
 {
-    return lw_db_audit_change_row(db, err, who, id, -1, ALERT_OLD
-        " up AS (UPDATE alerts SET acknowledged_by = $1::int, acknowledged_at = now()"
-        "  FROM old WHERE id = $4::bigint AND acknowledged_at IS NULL"
+    return lw_db_audit_change_row(db, err, who, id, ack != 0, ALERT_OLD
+        " up AS (UPDATE alerts SET acknowledged_by = CASE WHEN $5::boolean THEN $1::int END,"
+        "  acknowledged_at = CASE WHEN $5::boolean THEN now() END"
+        "  FROM old WHERE id = $4::bigint AND (acknowledged_at IS NULL) = $5::boolean"
         "  RETURNING id, to_jsonb(alerts.*) AS j)"
-        AUDIT_FROM_UP("'acknowledge'", "alert"));
-}
-
-int
-lw_db_alerts_unack(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id)
-{
-    return lw_db_audit_change_row(db, err, who, id, -1, ALERT_OLD
-        " up AS (UPDATE alerts SET acknowledged_by = NULL, acknowledged_at = NULL"
-        "  FROM old WHERE id = $4::bigint AND acknowledged_at IS NOT NULL"
-        "  RETURNING id, to_jsonb(alerts.*) AS j)"
-        AUDIT_FROM_UP("'unacknowledge'", "alert"));
+        AUDIT_FROM_UP("CASE WHEN $5::boolean THEN 'acknowledge' ELSE 'unacknowledge' END", "alert"));
 }
 
 int

@@ -39,11 +39,11 @@ PGresult *lw_db_alerts_timeline(lw_db *db, lw_err *err, long long id);
  * resolved...), created, sent, last_attempt, next_attempt; oldest first. */
 PGresult *lw_db_alerts_notifications(lw_db *db, lw_err *err, long long id);
 
-/* Acknowledges (once; LW_ENOTFOUND when unknown or already acknowledged). */
-int lw_db_alerts_ack(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id);
-/* Takes an acknowledgement back (LW_ENOTFOUND when unknown or not
- * acknowledged). */
-int lw_db_alerts_unack(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id);
+/* Acknowledges (ack 1: once; LW_ENOTFOUND when unknown or already
+ * acknowledged) or takes an acknowledgement back (ack 0; LW_ENOTFOUND when
+ * unknown or not acknowledged). */
+int lw_db_alerts_acknowledge(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                             int ack);
 /* Sets false_positive to `value` (0/1). */
 int lw_db_alerts_false_positive(lw_db *db, lw_err *err, const lw_db_audit_who *who,
                                 long long id, int value);

@@ -148,6 +148,11 @@ void lw_db_audit_params(const lw_db_audit_who *who, long long id, lw_db_audit_ro
 int lw_db_audit_change_row(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                            int flag, const char *sql);
 
+/* An audited change of the existing row `id`: $1..$4 as above and $5..
+ * the n (at most 4) texts that follow. Returns as lw_db_audit_change. */
+int lw_db_audit_change_with(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                            const char *sql, int n, ...);
+
 /* Runs an audited change statement (AUDIT_FROM_UP) returning one row per
  * change: LW_OK (*id, when not NULL, gets the first row's object id),
  * LW_ENOTFOUND when nothing changed, LW_ECONFLICT on a unique violation,

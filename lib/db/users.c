@@ -128,34 +128,23 @@ int
 lw_db_users_set_role(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                      const char *role)
 {
-    const char *p[5];
-    lw_db_audit_room room;
-
-    lw_db_audit_params(who, id, &room, p);
-    p[4] = role;
-    return lw_db_audit_change(db, err, USER_OLD
+    return lw_db_audit_change_with(db, err, who, id, USER_OLD
         " up AS (UPDATE users SET role = $5 FROM old"
         "  WHERE users.id = $4::int AND users.role <> $5 AND ($5 = 'admin' OR " KEEPS_AN_ADMIN ")"
         "  RETURNING users.id, " USER_J("users") " AS j)"
-        AUDIT_FROM_UP("'role'", "user"), 5, p, NULL);
+        AUDIT_FROM_UP("'role'", "user"), 1, role);
 }
 
 int
 lw_db_users_set_hash(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                      const char *hash, const char *action)
 {
-    const char *p[6];
-    lw_db_audit_room room;
-
-    lw_db_audit_params(who, id, &room, p);
-    p[4] = hash;
-    p[5] = action;
-    return lw_db_audit_change(db, err,
+    return lw_db_audit_change_with(db, err, who, id,
         "WITH old AS (SELECT " USER_J("u") " AS j FROM users u WHERE u.id = $4::int FOR UPDATE),"
         " up AS (UPDATE users SET password_hash = $5 FROM old WHERE users.id = $4::int"
         "  RETURNING users.id, " USER_J("users") " || '{\"password\": \"changed\"}' AS j),"
         " s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM up))"
-        AUDIT_FROM_UP("$6", "user"), 6, p, NULL);
+        AUDIT_FROM_UP("$6", "user"), 2, hash, action);
 }
 
 /* ---- sessions ---- */
