@@ -28,7 +28,8 @@ enum {
                                 their content, keyed by path, query and role */
 
 typedef struct lw_route {
-    const char *pattern;    /* "/models/{id}"; {x} matches digits only */
+    const char *pattern;    /* "/models/{id}": {x} matches the digits of an integer
+                               column's value, {x:bigint} those of a bigint */
     unsigned    methods;
     int         role;       /* LW_ROLE_* (auth.h): the least role allowed */
     int         csrf;
@@ -68,9 +69,12 @@ int lw_page_sla(lw_req *r);
 int lw_page_reports(lw_req *r);
 int lw_page_report_file(lw_req *r);
 int lw_page_users(lw_req *r);
+int lw_page_user_change(lw_req *r);
 int lw_page_audit(lw_req *r);
 int lw_page_login(lw_req *r);
 int lw_page_logout(lw_req *r);
+int lw_page_logout_everywhere(lw_req *r);
+int lw_page_account(lw_req *r);
 int lw_page_healthz(lw_req *r);
 int lw_page_metrics(lw_req *r);
 int lw_page_api_models(lw_req *r);
@@ -82,6 +86,7 @@ int lw_page_rule_enable(lw_req *r);
 int lw_page_rule_disable(lw_req *r);
 int lw_page_api_rules(lw_req *r);
 int lw_page_alert_ack(lw_req *r);
+int lw_page_alert_unack(lw_req *r);
 int lw_page_alert_false_positive(lw_req *r);
 int lw_page_silence_new(lw_req *r);
 int lw_page_silence_expire(lw_req *r);

@@ -4,6 +4,7 @@
  * config and evaluate use) and turned into the row to store. */
 #include "form_rule.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +375,18 @@ lw_form_rule_validate(const lw_form_rule_input *in, const PGresult *choices, lw_
     rc = lw_rule_from_form(&f, &rule, errs);
     if (rc == LW_ENOMEM)
         return rc;
+    /* the rules table keeps these in integer columns: beyond, a field
+     * error rather than a database one */
+    if (rc == LW_OK && (rule->for_s > INT32_MAX || rule->cooldown_s > INT32_MAX
+                        || rule->repeat_interval_s > INT32_MAX)) {
+        if (rule->for_s > INT32_MAX)
+            add_error(errs, "for", "%s", "'for' must be at most 68 years");
+        if (rule->cooldown_s > INT32_MAX)
+            add_error(errs, "cooldown", "%s", "'cooldown' must be at most 68 years");
+        if (rule->repeat_interval_s > INT32_MAX)
+            add_error(errs, "repeat_interval", "%s", "'repeat_interval' must be at most 68 years");
+        rc = LW_EINVAL;
+    }
     if (rc != LW_OK || scope_bad) {
         if (rule != NULL)
             lw_rule_free(rule);

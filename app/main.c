@@ -19,6 +19,7 @@
 #include "app.h"
 #include "cache.h"
 #include "db/db.h"
+#include "duration.h"
 #include "lw.h"
 #include "response.h"
 
@@ -44,7 +45,8 @@ usage(FILE *f)
     fprintf(f,
         "usage: llmwatch-web [--socket PATH|HOST:PORT] [--threads N] [--backlog N] [--database URL]\n"
         "                    [--cache-size BYTES] [--cache-duration SECONDS]\n"
-        "                    [--datadir DIR] [--log-level LEVEL]\n"
+        "                    [--datadir DIR] [--log-level LEVEL] [--session-lifetime DURATION]\n"
+        "                    [--trusted-proxies ADDRESSES]\n"
         "  --socket    unix socket (created mode 0660) or HOST:PORT to listen on;\n"
         "              default $LLMWATCH_SOCKET, else /run/llmwatch/web.sock\n"
         "  --threads   request threads (default $LLMWATCH_WEB_THREADS, else 16)\n"
@@ -56,7 +58,12 @@ usage(FILE *f)
         "                    data changed (default $LLMWATCH_WEB_CACHE_DURATION, else 300)\n"
         "  --database  PostgreSQL URL (default $LLMWATCH_DATABASE_URL, else postgresql:///llmwatch)\n"
         "  --datadir   where templates/ lives (default $LLMWATCH_DATADIR, else the install's)\n"
-        "  --log-level debug, info, warn or error (default info)\n");
+        "  --log-level debug, info, warn or error (default info)\n"
+        "  --session-lifetime  how long a session lasts after its login, however active\n"
+        "              (default $LLMWATCH_SESSION_LIFETIME, else 7 days; 5 minutes to 365 days)\n"
+        "  --trusted-proxies   addresses of the proxies in front of nginx whose\n"
+        "              X-Forwarded-Proto and X-Forwarded-For are believed, separated by commas\n"
+        "              (default $LLMWATCH_TRUSTED_PROXIES, else none)\n");
 }
 
 /* Reads exactly CONTENT_LENGTH bytes (the cap is checked before). */
@@ -186,11 +193,15 @@ main(int argc, char **argv)
         { "backlog", required_argument, NULL, 'b' },
         { "cache-size", required_argument, NULL, 'C' },
         { "cache-duration", required_argument, NULL, 'T' },
+        { "session-lifetime", required_argument, NULL, 'S' },
+        { "trusted-proxies", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     struct worker *workers = NULL;
-    const char *datadir = NULL, *env;
+    const char *datadir = NULL, *env, *lifetime = getenv("LLMWATCH_SESSION_LIFETIME");
+    lw_req_settings settings = { 0, getenv("LLMWATCH_TRUSTED_PROXIES") };
+    int64_t seconds;
     char tpldir[4096];
     sigset_t sigs;
     lw_err err = { { 0 } };
@@ -206,7 +217,7 @@ main(int argc, char **argv)
         nthreads = atoi(env);
     if ((env = getenv("LLMWATCH_WEB_BACKLOG")) != NULL && *env)
         backlog = atoi(env);
-    while ((c = getopt_long(argc, argv, "s:t:d:D:l:hb:C:T:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:t:d:D:l:hb:C:T:S:P:", opts, NULL)) != -1) {
         switch (c) {
         case 's': app.socket_path = optarg; break;
         case 't': nthreads = atoi(optarg); break;
@@ -215,6 +226,8 @@ main(int argc, char **argv)
         case 'T': cache_dur = optarg; break;
         case 'd': app.db_url = optarg; break;
         case 'D': datadir = optarg; break;
+        case 'S': lifetime = optarg; break;
+        case 'P': settings.trusted_proxies = optarg; break;
         case 'l':
             if ((level = lw_log_level_parse(optarg)) < 0) {
                 fprintf(stderr, "llmwatch-web: unknown log level '%s'\n", optarg);
@@ -251,6 +264,16 @@ main(int argc, char **argv)
     }
     if (app.socket_path == NULL)
         app.socket_path = "/run/llmwatch/web.sock";
+    if (lifetime != NULL && *lifetime) {
+        if (lw_duration_parse(lifetime, &seconds, &err) != LW_OK || seconds < 300
+            || seconds > 365 * 86400) {
+            fprintf(stderr, "llmwatch-web: --session-lifetime must be a duration from 5 minutes "
+                            "to 365 days, not '%s'\n", lifetime);
+            return 2;
+        }
+        settings.session_lifetime_s = seconds;
+    }
+    lw_req_setup(&settings);
     lw_log_init("llmwatch-web", level);
     app.db_url = lw_db_default_url(app.db_url);
     if (datadir == NULL)

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "db/topics.h"
 #include "form_rule.h"
@@ -17,6 +18,7 @@
 /* the answers of page_alert_actions.c */
 static const lw_view_flash_msg flash[] = {
     { "done", "ack", "You acknowledged this alert.", "ok" },
+    { "done", "unack", "The acknowledgement was taken back: the alert is open to anyone again.", "ok" },
     { "done", "fp", "Marked as a false positive: alert tuning will learn from it.", "ok" },
     { "done", "notfp", "The false-positive mark was taken back.", "ok" },
 };
@@ -77,6 +79,7 @@ lw_page_alert(lw_req *r)
     if (notes == NULL)
         return LW_EDB;
     lw_hdf_row(&r->page, "Alert", alert, 0);
+    lw_hdf_set_int(&r->page, "Alert.silenced", lw_view_silence(alert, 0, time(NULL)));
     lw_hdf_rows(&r->page, "Events", events);
     lw_hdf_rows(&r->page, "Notifications", notes);
     rc = lw_view_markdown(r, "Alert.runbook_html", lw_db_str(alert, 0, PQfnumber(alert, "runbook")));

@@ -1,11 +1,13 @@
 /* page_alerts.c: "/alerts": firing alerts first, then pending, then the
- * resolved history, filtered by ?state=, ?severity=, ?model=, ?rule=;
- * deliveries that failed for good below. */
+ * resolved history, filtered by ?state=, ?severity=, ?model=, ?rule=, the
+ * ones a silence mutes now marked so; deliveries that failed for good
+ * below. */
 #include "app.h"
 
 #include <stdlib.h>
 
 #include "db/topics.h"
+#include "view.h"
 
 #define LIST_ROWS 300
 
@@ -29,11 +31,13 @@ lw_page_alerts(lw_req *r)
     lw_db *db = lw_req_db(r);
     const char *state = one_of(lw_req_query(r, "state"), states, 3);
     const char *severity = one_of(lw_req_query(r, "severity"), severities, 3);
-    const char *model = lw_req_query(r, "model"), *rule = lw_req_query(r, "rule");
-    long long rule_id = rule ? strtoll(rule, NULL, 10) : 0;
+    const char *model = lw_req_query(r, "model");
+    long long rule_id = 0;
     PGresult *alerts, *failed, *models;
     int i, firing = 0, pending = 0;
 
+    if (lw_req_query_id(r, "rule", LW_REQ_ID_INT, &rule_id) < 0)
+        return LW_EINVAL;
     if (db == NULL)
         return LW_EDB;
     if (model != NULL && model[0] == '\0')
@@ -49,6 +53,7 @@ lw_page_alerts(lw_req *r)
         pending += lw_streq(lw_db_str(alerts, i, PQfnumber(alerts, "state")), "pending");
     }
     lw_hdf_rows(&r->page, "Alerts", alerts);
+    lw_view_silenced(r, alerts, "Alerts");
     lw_hdf_rows(&r->page, "Failed", failed);
     lw_hdf_rows(&r->page, "Models", models);
     lw_hdf_set_int(&r->page, "Summary.firing", firing);

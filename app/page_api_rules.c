@@ -29,6 +29,67 @@ json_answer(lw_req *r, int status, json_object *o)
     return lw_req_raw(r, status, "application/json", s, strlen(s));
 }
 
+/* The first text of the body PostgreSQL would refuse (a NUL, which C would
+ * silently cut the string at, or invalid UTF-8): a member's name or any
+ * string value, at any depth. NULL when there is none, else the message
+ * naming the top-level field (pool memory). */
+static const char *
+text_problem(lw_req *r, json_object *v, const char *field)
+{
+    struct json_object_iterator it, end;
+    const char *why, *key, *bad;
+    size_t i, n;
+
+    switch (json_object_get_type(v)) {
+    case json_type_string:
+        why = lw_req_text_problem(json_object_get_string(v), (size_t) json_object_get_string_len(v));
+        return why ? lw_pool_printf(r->pool, "The field '%s' %s.", field, why) : NULL;
+    case json_type_array:
+        n = json_object_array_length(v);
+        for (i = 0; i < n; i++)
+            if ((bad = text_problem(r, json_object_array_get_idx(v, i), field)) != NULL)
+                return bad;
+        return NULL;
+    case json_type_object:
+        it = json_object_iter_begin(v);
+        end = json_object_iter_end(v);
+        for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+            key = json_object_iter_peek_name(&it);
+            /* json-c keeps a name only up to a NUL: its length is lost */
+            if ((why = lw_req_text_problem(key, strlen(key))) != NULL)
+                return lw_pool_printf(r->pool, "A field name %s.", why);
+            bad = text_problem(r, json_object_iter_peek_value(&it),
+                               field ? field : lw_pool_strdup(r->pool, key));
+            if (bad != NULL)
+                return bad;
+        }
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* 1 when the JSON text has a NUL anywhere: raw, or as the escape \u0000
+ * (an odd run of backslashes before it), e.g. in a member's name, which
+ * json-c keeps only up to the NUL. */
+static int
+json_has_nul(const char *s, size_t len)
+{
+    size_t i, k;
+
+    if (memchr(s, '\0', len) != NULL)
+        return 1;
+    for (i = 1; i + 4 < len; i++) {
+        if (s[i] != 'u' || s[i - 1] != '\\' || strncmp(s + i + 1, "0000", 4) != 0)
+            continue;
+        for (k = 0; k < i && s[i - 1 - k] == '\\'; k++)
+            ;
+        if (k % 2 == 1)
+            return 1;
+    }
+    return 0;
+}
+
 static int
 api_invalid(lw_req *r, const lw_rule_errors *errs)
 {
@@ -44,7 +105,7 @@ int
 lw_page_api_rules(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    const char *ct = lw_req_env(r, "CONTENT_TYPE");
+    const char *ct = lw_req_env(r, "CONTENT_TYPE"), *bad;
     enum json_tokener_error jerr = json_tokener_success;
     lw_rule_errors errs;
     lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
@@ -68,6 +129,10 @@ lw_page_api_rules(lw_req *r)
         json_object_put(body);
         return LW_ENOMEM;
     }
+    if ((bad = text_problem(r, body, NULL)) != NULL)
+        return lw_req_error(r, 400, bad);
+    if (json_has_nul(r->body_in, r->body_in_len))
+        return lw_req_error(r, 400, "A field name contains a NUL character.");
     memset(&errs, 0, sizeof(errs));
     if (lw_form_rule_read_json(r, body, &in, &errs) != LW_OK)
         return api_invalid(r, &errs);

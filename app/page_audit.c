@@ -15,16 +15,15 @@ int
 lw_page_audit(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    const char *b = lw_req_query(r, "before");
-    long long before = b ? strtoll(b, NULL, 10) : 0, id, min_id, max_id;
+    long long before = 0, id, min_id, max_id;
     PGresult *res, *changes;
     char prefix[32], name[64];
     int i, k, n, nc, shown, c;
 
+    if (lw_req_query_id(r, "before", LW_REQ_ID_BIGINT, &before) < 0)
+        return LW_EINVAL;
     if (db == NULL)
         return LW_EDB;
-    if (before < 0)
-        before = 0;
     /* one row more than shown tells whether there is an older page */
     res = lw_req_keep(r, lw_db_audit_list(db, &r->err, before, PAGE_ROWS + 1));
     if (res == NULL)

@@ -13,20 +13,22 @@ int
 lw_page_rule_new(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    const char *copy = lw_req_query(r, "copy");
+    long long copy = 0;
     PGresult *choices, *res;
     lw_form_rule_input in;
 
     if (strcmp(r->method, "POST") == 0)
         return lw_form_rule_post(r, 0);
+    if (lw_req_query_id(r, "copy", LW_REQ_ID_INT, &copy) < 0)
+        return LW_EINVAL;
     if (db == NULL)
         return LW_EDB;
     choices = lw_req_keep(r, lw_db_models_scope_choices(db, &r->err));
     if (choices == NULL)
         return LW_EDB;
     memset(&in, 0, sizeof(in));
-    if (copy != NULL && strtoll(copy, NULL, 10) > 0) {
-        res = lw_req_keep(r, lw_db_rules_form(db, &r->err, strtoll(copy, NULL, 10)));
+    if (copy > 0) {
+        res = lw_req_keep(r, lw_db_rules_form(db, &r->err, copy));
         if (res == NULL)
             return LW_EDB;
         if (PQntuples(res) == 1) {

@@ -222,7 +222,8 @@ create(lw_req *r, lw_db *db)
     s.duration_s = dur > 0 ? lw_pool_printf(r->pool, "%lld", (long long) dur) : NULL;
     s.recurrence = recurring ? sched.text : NULL;
     s.comment = f.comment;
-    alert_id = f.alert ? strtoll(f.alert, NULL, 10) : 0;
+    alert_id = 0;
+    lw_req_param_id(r, "alert", LW_REQ_ID_BIGINT, &alert_id);   /* checked on the way in */
     if (lw_db_begin(db, &r->err) != LW_OK)
         return LW_EDB;
     rc = lw_db_silences_create(db, &r->err, &who, &s, &id);
@@ -243,18 +244,20 @@ int
 lw_page_silence_new(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    const char *alert = lw_req_query(r, "alert");
     silence_form f = { 0 };
     PGresult *res;
+    long long alert = 0;
 
+    if (lw_req_param_id(r, "alert", LW_REQ_ID_BIGINT, &alert) < 0)
+        return LW_EINVAL;
     if (db == NULL)
         return LW_EDB;
     if (strcmp(r->method, "POST") == 0)
         return create(r, db);
     f.mode = lw_req_query(r, "mode");
     f.duration = "2h";
-    if (alert != NULL && strtoll(alert, NULL, 10) > 0) {
-        res = lw_req_keep(r, lw_db_alerts_get(db, &r->err, strtoll(alert, NULL, 10)));
+    if (alert > 0) {
+        res = lw_req_keep(r, lw_db_alerts_get(db, &r->err, alert));
         if (res == NULL)
             return LW_EDB;
         if (PQntuples(res) == 1) {
@@ -267,6 +270,8 @@ lw_page_silence_new(lw_req *r)
             lw_hdf_set(&r->page, "From.state", lw_db_str(res, 0, PQfnumber(res, "state")));
         }
     }
+    if (f.rule == NULL)
+        f.rule = lw_req_query(r, "rule");   /* from a rule's page */
     if (lw_streq(f.mode, "recurring"))
         f.duration = "2h";
     return render(r, db, &f, 0);

@@ -6,8 +6,75 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth.h"
+
+static lw_req_settings settings = { LW_SESSION_LIFETIME_DEFAULT, NULL };
+
+void
+lw_req_setup(const lw_req_settings *s)
+{
+    settings = *s;
+    if (settings.session_lifetime_s <= 0)
+        settings.session_lifetime_s = LW_SESSION_LIFETIME_DEFAULT;
+}
+
+const lw_req_settings *
+lw_req_settings_get(void)
+{
+    return &settings;
+}
+
+/* 1 when addr (n bytes) is one of the trusted proxies. */
+static int
+trusted(const char *addr, size_t n)
+{
+    const char *p = settings.trusted_proxies;
+    size_t len;
+
+    while (p != NULL && *p) {
+        p += strspn(p, ", \t");
+        len = strcspn(p, ", \t");
+        if (len > 0 && len == n && memcmp(p, addr, n) == 0)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+/* Behind trusted proxies: the scheme they were asked with, and the client
+ * as the last address in X-Forwarded-For that none of them added (a
+ * client can write anything before it). */
+static void
+behind_proxy(lw_req *r)
+{
+    const char *proto = lw_req_env(r, "HTTP_X_FORWARDED_PROTO");
+    const char *xff = lw_req_env(r, "HTTP_X_FORWARDED_FOR"), *end, *start, *item;
+    size_t n;
+
+    if (r->remote_addr == NULL || !trusted(r->remote_addr, strlen(r->remote_addr)))
+        return;
+    if (proto != NULL && strcasecmp(proto, "https") == 0)
+        r->https = 1;
+    end = xff != NULL ? xff + strlen(xff) : NULL;
+    while (end != NULL && end > xff) {
+        for (start = end; start > xff && start[-1] != ','; start--)
+            ;
+        item = start;
+        n = (size_t) (end - start);
+        end = start > xff ? start - 1 : xff;   /* the item before, next */
+        while (n > 0 && (*item == ' ' || *item == '\t'))
+            item++, n--;
+        while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+            n--;
+        if (n == 0 || trusted(item, n))
+            continue;
+        if (n <= 45 && strspn(item, "0123456789abcdefABCDEF.:") >= n)
+            r->remote_addr = lw_pool_strndup(r->pool, item, n);
+        return;     /* not an address: trust nothing it says */
+    }
+}
 
 static int
 kv_add(lw_pool *p, lw_kvlist *l, const char *name, const char *value)
@@ -54,8 +121,10 @@ hexval(char c)
     return -1;
 }
 
-char *
-lw_req_url_decode(lw_pool *p, const char *s, size_t n, int plus)
+/* Percent-decoding into a pool copy of *len bytes (NUL included as
+ * decoded); NULL for an invalid encoding. */
+static char *
+url_decode(lw_pool *p, const char *s, size_t n, int plus, size_t *len)
 {
     char *out, *o;
     size_t i;
@@ -70,7 +139,7 @@ lw_req_url_decode(lw_pool *p, const char *s, size_t n, int plus)
                 return NULL;
             hi = hexval(s[i + 1]);
             lo = hexval(s[i + 2]);
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+            if (hi < 0 || lo < 0)
                 return NULL;
             *o++ = (char) (hi * 16 + lo);
             i += 2;
@@ -81,7 +150,27 @@ lw_req_url_decode(lw_pool *p, const char *s, size_t n, int plus)
         }
     }
     *o = '\0';
+    *len = (size_t) (o - out);
     return out;
+}
+
+char *
+lw_req_url_decode(lw_pool *p, const char *s, size_t n, int plus)
+{
+    size_t len;
+    char *out = url_decode(p, s, n, plus, &len);
+
+    return out != NULL && memchr(out, '\0', len) == NULL ? out : NULL;
+}
+
+const char *
+lw_req_text_problem(const char *s, size_t n)
+{
+    if (memchr(s, '\0', n) != NULL)
+        return "contains a NUL character";
+    if (!lw_utf8_valid(s, n))
+        return "is not valid UTF-8";
+    return NULL;
 }
 
 char *
@@ -110,12 +199,29 @@ lw_req_url_encode(lw_pool *p, const char *s)
     return out;
 }
 
-/* "a=1&b=2" into l; pairs that do not decode are dropped. */
-static int
-parse_urlencoded(lw_pool *p, lw_kvlist *l, const char *s, size_t len)
+/* Notes the first field PostgreSQL would refuse (a 400 before any page
+ * runs): its name when that can be shown, and why. */
+static void
+bad_input(lw_req *r, const char *what, const char *name, size_t nlen, const char *problem,
+          const char *name_problem)
 {
-    const char *end = s + len, *amp, *eq;
+    if (r->bad_input != NULL)
+        return;
+    if (name_problem != NULL || nlen > 64)
+        r->bad_input = lw_pool_printf(r->pool, "A %s name %s.", what,
+                                      name_problem ? name_problem : "is too long");
+    else
+        r->bad_input = lw_pool_printf(r->pool, "The %s '%s' %s.", what, name, problem);
+}
+
+/* "a=1&b=2" into l; pairs that do not decode are dropped, and so are
+ * those with a NUL or invalid UTF-8 in them (noted in r->bad_input). */
+static int
+parse_urlencoded(lw_req *r, lw_kvlist *l, const char *what, const char *s, size_t len)
+{
+    const char *end = s + len, *amp, *eq, *np, *vp;
     char *name, *value;
+    size_t nlen, vlen;
 
     while (s < end) {
         amp = memchr(s, '&', (size_t) (end - s));
@@ -125,12 +231,18 @@ parse_urlencoded(lw_pool *p, lw_kvlist *l, const char *s, size_t len)
         if (amp > s) {
             if (eq == NULL)
                 eq = amp;
-            name = lw_req_url_decode(p, s, (size_t) (eq - s), 1);
-            value = eq < amp ? lw_req_url_decode(p, eq + 1, (size_t) (amp - eq - 1), 1)
-                             : lw_pool_strdup(p, "");
-            if (name != NULL && value != NULL && name[0] != '\0'
-                && kv_add(p, l, name, value) != LW_OK)
-                return LW_ENOMEM;
+            vlen = 0;
+            name = url_decode(r->pool, s, (size_t) (eq - s), 1, &nlen);
+            value = eq < amp ? url_decode(r->pool, eq + 1, (size_t) (amp - eq - 1), 1, &vlen)
+                             : lw_pool_strdup(r->pool, "");
+            if (name != NULL && value != NULL && nlen > 0) {
+                np = lw_req_text_problem(name, nlen);
+                vp = lw_req_text_problem(value, vlen);
+                if (np != NULL || vp != NULL)
+                    bad_input(r, what, name, nlen, vp, np);
+                else if (kv_add(r->pool, l, name, value) != LW_OK)
+                    return LW_ENOMEM;
+            }
         }
         s = amp + 1;
     }
@@ -221,15 +333,19 @@ lw_req_init(lw_req *r, char **env, lw_db **dbslot, const char *db_url)
     r->query = s ? s : "";
     r->remote_addr = lw_req_env(r, "REMOTE_ADDR");
     r->user_agent = lw_req_env(r, "HTTP_USER_AGENT");
+    /* stored with the session: text the database takes, or nothing */
+    if (r->user_agent != NULL && lw_req_text_problem(r->user_agent, strlen(r->user_agent)))
+        r->user_agent = NULL;
     s = lw_req_env(r, "HTTPS");
     r->https = s != NULL && (strcmp(s, "on") == 0 || strcmp(s, "1") == 0);
+    behind_proxy(r);
     s = lw_req_env(r, "CONTENT_LENGTH");
     r->content_length = (s != NULL && *s) ? strtoll(s, NULL, 10) : 0;
     if (r->content_length < 0)
         r->body_status = 400;
     else if (r->content_length > LW_MAX_BODY)
         r->body_status = 413;
-    if (parse_urlencoded(r->pool, &r->query_params, r->query, strlen(r->query)) != LW_OK
+    if (parse_urlencoded(r, &r->query_params, "parameter", r->query, strlen(r->query)) != LW_OK
         || parse_cookies(r->pool, &r->cookies, lw_req_env(r, "HTTP_COOKIE")) != LW_OK)
         return LW_ENOMEM;
     return LW_OK;
@@ -250,7 +366,7 @@ lw_req_set_body(lw_req *r, const char *body, size_t len)
         return LW_ENOMEM;
     r->body_in_len = len;
     if (ct != NULL && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0)
-        return parse_urlencoded(r->pool, &r->form, body, len);
+        return parse_urlencoded(r, &r->form, "field", body, len);
     return LW_OK;
 }
 
@@ -334,6 +450,33 @@ lw_req_id(lw_req *r)
     const char *s = kv_get(&r->path_params, "id");
 
     return s ? strtoll(s, NULL, 10) : 0;
+}
+
+static int
+id_value(lw_req *r, const char *name, const char *s, long long max, long long *out)
+{
+    int64_t v;
+
+    if (s == NULL || s[0] == '\0')
+        return 0;
+    if (lw_parse_uint(s, strlen(s), max, &v) != LW_OK || v < 1) {
+        lw_err_set(&r->err, "'%s' must be an id: a whole number from 1 to %lld.", name, max);
+        return LW_EINVAL;
+    }
+    *out = v;
+    return 1;
+}
+
+int
+lw_req_query_id(lw_req *r, const char *name, long long max, long long *out)
+{
+    return id_value(r, name, lw_req_query(r, name), max, out);
+}
+
+int
+lw_req_param_id(lw_req *r, const char *name, long long max, long long *out)
+{
+    return id_value(r, name, lw_req_param(r, name), max, out);
 }
 
 int

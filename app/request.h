@@ -14,6 +14,27 @@
 /* The largest request body read; bigger ones get a 413 page. */
 #define LW_MAX_BODY (1024 * 1024)
 
+/* How llmwatch-web treats sessions and proxies: set once at start, before
+ * the request threads (main.c), read by every request. */
+typedef struct {
+    long long   session_lifetime_s;  /* a session ends this long after its
+                                        login, however active; 0: default */
+    const char *trusted_proxies;     /* addresses (exact, separated by commas
+                                        or spaces) whose X-Forwarded-Proto and
+                                        X-Forwarded-For are believed; borrowed */
+} lw_req_settings;
+
+#define LW_SESSION_LIFETIME_DEFAULT (7 * 86400LL)
+
+/* Takes the settings (copied; trusted_proxies must outlive the requests). */
+void lw_req_setup(const lw_req_settings *s);
+const lw_req_settings *lw_req_settings_get(void);
+
+/* The largest id of an integer and of a bigint column: what an {id} of a
+ * path or an id in a query may be (see lw_req_query_id). */
+#define LW_REQ_ID_INT    2147483647LL
+#define LW_REQ_ID_BIGINT 9223372036854775807LL
+
 typedef struct {
     const char *name;
     const char *value;
@@ -26,7 +47,8 @@ typedef struct {
 
 typedef struct {
     long long   id;          /* 0 when anonymous */
-    const char *email;       /* or the API token's name */
+    const char *email;       /* with a token: "EMAIL (token NAME)", so that
+                                what it does is audited under its user */
     int         role;        /* LW_ROLE_* (auth.h) */
     const char *csrf;        /* the session's CSRF token; NULL for tokens */
     const char *session;     /* the raw session token from the cookie */
@@ -44,9 +66,10 @@ typedef struct lw_req {
     int          head;       /* the request was HEAD: no body goes out */
     const char  *path;       /* decoded path, without the query */
     const char  *query;      /* raw query string, "" when none */
-    const char  *remote_addr;
+    const char  *remote_addr;   /* the client's: REMOTE_ADDR, or behind a
+                                   trusted proxy what it says it forwarded */
     const char  *user_agent;
-    int          https;
+    int          https;      /* HTTPS=on, or a trusted proxy's X-Forwarded-Proto */
     lw_kvlist    query_params;
     lw_kvlist    form;       /* urlencoded POST body */
     const char  *body_in;    /* the raw request body (pool copy, NUL-terminated), NULL if none */
@@ -55,6 +78,8 @@ typedef struct lw_req {
     lw_kvlist    path_params;
     long long    content_length;
     int          body_status;   /* 0, or 400/413 when the body was refused */
+    const char  *bad_input;  /* why a field or parameter is refused (no NUL,
+                                valid UTF-8): a 400 before any page runs */
     lw_user      user;
     const struct lw_route *route;
 
@@ -95,8 +120,18 @@ const char *lw_req_form(lw_req *r, const char *name);
 const char *lw_req_cookie(lw_req *r, const char *name);
 /* A path parameter such as {id}; borrowed. */
 const char *lw_req_path_param(lw_req *r, const char *name);
-/* {id} as a number (the router only matches digits), 0 when absent. */
+/* {id} as a number (the router only matches digits within the range of
+ * the column the route names), 0 when absent. */
 long long   lw_req_id(lw_req *r);
+/* An id in the query (lw_req_query_id) or in the form, else the query
+ * (lw_req_param_id): 1 with *out in 1..max, 0 when absent or empty,
+ * LW_EINVAL when it is anything else (message for people in r->err, for a
+ * 400). max: LW_REQ_ID_INT or LW_REQ_ID_BIGINT, the column's type. */
+int lw_req_query_id(lw_req *r, const char *name, long long max, long long *out);
+int lw_req_param_id(lw_req *r, const char *name, long long max, long long *out);
+/* Text that PostgreSQL would refuse: NULL when s[0..n) is valid UTF-8
+ * without NUL, else why not ("contains a NUL character"...; static). */
+const char *lw_req_text_problem(const char *s, size_t n);
 
 /* Hands res to the request: PQclear()ed when the request is freed.
  * Returns res (NULL passes through; on OOM res is cleared, NULL returned). */

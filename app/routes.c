@@ -24,39 +24,43 @@
 #define CK LW_CSRF_COOKIE
 
 static const lw_route routes[] = {
-    /* pattern                methods            role csrf flags             section      handler */
-    { "/",                    LW_GET,            V,  NO,  LW_ROUTE_CACHE,   "dashboard", lw_page_dashboard },
-    { "/models/{id}",         LW_GET,            V,  NO,  LW_ROUTE_CACHE,   "dashboard", lw_page_model },
-    { "/alerts",              LW_GET,            V,  NO,  0,                "alerts",    lw_page_alerts },
-    { "/alerts/{id}",         LW_GET,            V,  NO,  0,                "alerts",    lw_page_alert },
-    { "/rules",               LW_GET,            V,  NO,  0,                "rules",     lw_page_rules },
-    { "/rules/{id}",          LW_GET,            V,  NO,  0,                "rules",     lw_page_rule },
-    { "/rules/new",           LW_GET | LW_POST,  E,  SE,  0,                "rules",     lw_page_rule_new },
-    { "/rules/{id}/edit",     LW_GET | LW_POST,  E,  SE,  0,                "rules",     lw_page_rule_edit },
-    { "/rules/{id}/delete",   LW_GET | LW_POST,  E,  SE,  0,                "rules",     lw_page_rule_delete },
-    { "/rules/{id}/enable",   LW_POST,           E,  SE,  0,                "rules",     lw_page_rule_enable },
-    { "/rules/{id}/disable",  LW_POST,           E,  SE,  0,                "rules",     lw_page_rule_disable },
-    { "/alerts/{id}/acknowledge", LW_POST,       E,  SE,  0,                "alerts",    lw_page_alert_ack },
-    { "/alerts/{id}/false-positive", LW_POST,    E,  SE,  0,                "alerts",    lw_page_alert_false_positive },
-    { "/silences/new",        LW_GET | LW_POST,  E,  SE,  0,                "silences",  lw_page_silence_new },
-    { "/silences/{id}/expire", LW_POST,          E,  SE,  0,                "silences",  lw_page_silence_expire },
-    { "/channels/routing",    LW_POST,           A,  SE,  0,                "channels",  lw_page_channel_routing },
-    { "/api/v1/rules",        LW_POST,           E,  SE,  LW_ROUTE_MACHINE, NULL,        lw_page_api_rules },
-    { "/silences",            LW_GET,            V,  NO,  0,                "silences",  lw_page_silences },
-    { "/channels",            LW_GET,            V,  NO,  0,                "channels",  lw_page_channels },
-    { "/budgets",             LW_GET,            V,  NO,  LW_ROUTE_CACHE,   "budgets",   lw_page_budgets },
-    { "/sla",                 LW_GET,            C,  NO,  LW_ROUTE_CACHE,   "sla",       lw_page_sla },
-    { "/reports",             LW_GET,            C,  NO,  0,                "reports",   lw_page_reports },
-    { "/reports/{id}.pdf",    LW_GET,            C,  NO,  0,                "reports",   lw_page_report_file },
-    { "/reports/{id}.html",   LW_GET,            C,  NO,  0,                "reports",   lw_page_report_file },
-    { "/reports/{id}.csv",    LW_GET,            C,  NO,  0,                "reports",   lw_page_report_file },
-    { "/admin/users",         LW_GET | LW_POST,  A,  SE,  0,                "users",     lw_page_users },
-    { "/admin/audit",         LW_GET,            C,  NO,  0,                "audit",     lw_page_audit },
-    { "/login",               LW_GET | LW_POST,  AN, CK,  0,                "login",     lw_page_login },
-    { "/logout",              LW_POST,           V,  SE,  0,                "login",     lw_page_logout },
-    { "/healthz",             LW_GET,            AN, NO,  LW_ROUTE_NO_DB,   NULL,        lw_page_healthz },
-    { "/metrics",             LW_GET,            V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_metrics },
-    { "/api/v1/models",       LW_GET,            V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_models },
+    /* pattern                         methods           role csrf flags             section      handler */
+    { "/",                                LW_GET,           V,  NO,  LW_ROUTE_CACHE,   "dashboard", lw_page_dashboard },
+    { "/models/{id}",                     LW_GET,           V,  NO,  LW_ROUTE_CACHE,   "dashboard", lw_page_model },
+    { "/alerts",                          LW_GET,           V,  NO,  0,                "alerts",    lw_page_alerts },
+    { "/alerts/{id:bigint}",              LW_GET,           V,  NO,  0,                "alerts",    lw_page_alert },
+    { "/rules",                           LW_GET,           V,  NO,  0,                "rules",     lw_page_rules },
+    { "/rules/{id}",                      LW_GET,           V,  NO,  0,                "rules",     lw_page_rule },
+    { "/rules/new",                       LW_GET | LW_POST, E,  SE,  0,                "rules",     lw_page_rule_new },
+    { "/rules/{id}/edit",                 LW_GET | LW_POST, E,  SE,  0,                "rules",     lw_page_rule_edit },
+    { "/rules/{id}/delete",               LW_GET | LW_POST, E,  SE,  0,                "rules",     lw_page_rule_delete },
+    { "/rules/{id}/enable",               LW_POST,          E,  SE,  0,                "rules",     lw_page_rule_enable },
+    { "/rules/{id}/disable",              LW_POST,          E,  SE,  0,                "rules",     lw_page_rule_disable },
+    { "/alerts/{id:bigint}/acknowledge",  LW_POST,          E,  SE,  0,                "alerts",    lw_page_alert_ack },
+    { "/alerts/{id:bigint}/unacknowledge", LW_POST,         E,  SE,  0,                "alerts",    lw_page_alert_unack },
+    { "/alerts/{id:bigint}/false-positive", LW_POST,          E,  SE,  0,                "alerts",    lw_page_alert_false_positive },
+    { "/silences/new",                    LW_GET | LW_POST, E,  SE,  0,                "silences",  lw_page_silence_new },
+    { "/silences/{id}/expire",            LW_POST,          E,  SE,  0,                "silences",  lw_page_silence_expire },
+    { "/channels/routing",                LW_POST,          A,  SE,  0,                "channels",  lw_page_channel_routing },
+    { "/api/v1/rules",                    LW_POST,          E,  SE,  LW_ROUTE_MACHINE, NULL,        lw_page_api_rules },
+    { "/silences",                        LW_GET,           V,  NO,  0,                "silences",  lw_page_silences },
+    { "/channels",                        LW_GET,           V,  NO,  0,                "channels",  lw_page_channels },
+    { "/budgets",                         LW_GET,           V,  NO,  LW_ROUTE_CACHE,   "budgets",   lw_page_budgets },
+    { "/sla",                             LW_GET,           C,  NO,  LW_ROUTE_CACHE,   "sla",       lw_page_sla },
+    { "/reports",                         LW_GET,           C,  NO,  0,                "reports",   lw_page_reports },
+    { "/reports/{id:bigint}.pdf",         LW_GET,           C,  NO,  0,                "reports",   lw_page_report_file },
+    { "/reports/{id:bigint}.html",        LW_GET,           C,  NO,  0,                "reports",   lw_page_report_file },
+    { "/reports/{id:bigint}.csv",         LW_GET,           C,  NO,  0,                "reports",   lw_page_report_file },
+    { "/admin/users",                     LW_GET | LW_POST, A,  SE,  0,                "users",     lw_page_users },
+    { "/admin/users/{id}",                LW_POST,          A,  SE,  0,                "users",     lw_page_user_change },
+    { "/admin/audit",                     LW_GET,           C,  NO,  0,                "audit",     lw_page_audit },
+    { "/login",                           LW_GET | LW_POST, AN, CK,  0,                "login",     lw_page_login },
+    { "/logout",                          LW_POST,          V,  SE,  0,                "login",     lw_page_logout },
+    { "/logout/everywhere",               LW_POST,          V,  SE,  0,                "login",     lw_page_logout_everywhere },
+    { "/account",                         LW_GET,           V,  NO,  0,                "account",   lw_page_account },
+    { "/healthz",                         LW_GET,           AN, NO,  LW_ROUTE_NO_DB,   NULL,        lw_page_healthz },
+    { "/metrics",                         LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_metrics },
+    { "/api/v1/models",                   LW_GET,           V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_models },
 };
 
 const lw_route *
@@ -78,13 +82,16 @@ method_bit(const char *m)
 
 /* One pattern segment against one path segment: a literal, or "{name}"
  * followed by an optional literal suffix ("{id}.pdf"); a parameter is 1-18
- * digits. On a match with a parameter, *pname and *pval get pool copies. */
+ * digits whose value fits the column it names: an integer, or a bigint
+ * with "{name:bigint}" (a larger one would only make the database fail).
+ * On a match with a parameter, *pname and *pval get pool copies. */
 static int
 segment_match(lw_pool *pool, const char *pat, size_t plen, const char *seg, size_t slen,
               const char **pname, const char **pval)
 {
-    const char *close, *suffix;
-    size_t slen_suffix, digits, i;
+    const char *close, *suffix, *colon;
+    size_t slen_suffix, digits;
+    int64_t max, v;
 
     if (plen == 0 || pat[0] != '{')
         return plen == slen && memcmp(pat, seg, plen) == 0;
@@ -95,13 +102,14 @@ segment_match(lw_pool *pool, const char *pat, size_t plen, const char *seg, size
     slen_suffix = plen - (size_t) (suffix - pat);
     if (slen <= slen_suffix || memcmp(seg + slen - slen_suffix, suffix, slen_suffix) != 0)
         return 0;
+    colon = memchr(pat, ':', (size_t) (close - pat));
+    max = colon != NULL && strncmp(colon, ":bigint}", 8) == 0 ? LW_REQ_ID_BIGINT : LW_REQ_ID_INT;
+    if (colon == NULL)
+        colon = close;
     digits = slen - slen_suffix;
-    if (digits > 18)
+    if (lw_parse_uint(seg, digits, max, &v) != LW_OK)
         return 0;
-    for (i = 0; i < digits; i++)
-        if (seg[i] < '0' || seg[i] > '9')
-            return 0;
-    *pname = lw_pool_strndup(pool, pat + 1, (size_t) (close - pat - 1));
+    *pname = lw_pool_strndup(pool, pat + 1, (size_t) (colon - pat - 1));
     *pval = lw_pool_strndup(pool, seg, digits);
     return *pname != NULL && *pval != NULL;
 }
@@ -189,7 +197,9 @@ user_from_result(lw_req *r, PGresult *res, int via_token)
     if (PQntuples(res) == 1) {
         role = lw_db_str(res, 0, 2);
         r->user.id = lw_db_int(res, 0, 0);
-        r->user.email = lw_pool_strdup(r->pool, lw_db_str(res, 0, 1));
+        r->user.email = via_token
+            ? lw_pool_printf(r->pool, "%s (token %s)", lw_db_str(res, 0, 1), lw_db_str(res, 0, 3))
+            : lw_pool_strdup(r->pool, lw_db_str(res, 0, 1));
         r->user.role = lw_auth_role_parse(role);
         if (r->user.role < 0)
             r->user.role = LW_ROLE_ANON;
@@ -223,7 +233,8 @@ authenticate(lw_req *r, const lw_route *rt)
     if (lw_auth_token_valid(cookie)) {
         if ((db = lw_req_db(r)) == NULL)
             return LW_EDB;
-        rc = user_from_result(r, lw_db_users_by_session(db, &r->err, cookie), 0);
+        rc = user_from_result(r, lw_db_users_by_session(db, &r->err, cookie,
+                                                        lw_req_settings_get()->session_lifetime_s), 0);
         if (rc != LW_OK)
             return rc;
         if (r->user.id > 0) {
@@ -498,6 +509,12 @@ lw_route_handle(lw_req *r)
         goto done;
     }
     r->route = rt;
+    if (r->bad_input != NULL) {
+        /* refused here, before the database sees it (it would refuse it
+         * with an error that looks like an outage) */
+        lw_req_error(r, 400, r->bad_input);
+        goto done;
+    }
     if (!(rt->flags & LW_ROUTE_NO_DB) && (rt->role > LW_ROLE_ANON || rt->csrf == LW_CSRF_COOKIE)) {
         if (authenticate(r, rt) != LW_OK) {
             handler_failed(r, LW_EDB);

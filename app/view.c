@@ -6,7 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <json.h>
+
 #include "html.h"
+#include "schedule.h"
 
 #define CHART_W 640
 #define CHART_H 260
@@ -51,6 +54,55 @@ lw_view_markdown(lw_req *r, const char *hdf_name, const char *markdown)
     lw_hdf_set(&r->page, hdf_name, html);
     free(html);
     return LW_OK;
+}
+
+long long
+lw_view_silence(const PGresult *res, int row, time_t now)
+{
+    int one = PQfnumber(res, "silence_id"), win = PQfnumber(res, "silence_windows");
+    json_object *list, *w, *v;
+    long long id = 0, dur;
+    size_t i, n;
+    lw_sched sch;
+    lw_err err;
+    time_t next;
+
+    if (one >= 0 && !lw_db_isnull(res, row, one))
+        return lw_db_int(res, row, one);
+    if (win < 0 || lw_db_isnull(res, row, win))
+        return 0;
+    list = json_tokener_parse(lw_db_str(res, row, win));
+    n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+    for (i = 0; i < n && id == 0; i++) {
+        w = json_object_array_get_idx(list, i);
+        dur = json_object_object_get_ex(w, "duration_s", &v) ? json_object_get_int64(v) : 0;
+        if (dur <= 0 || !json_object_object_get_ex(w, "recurrence", &v)
+            || lw_sched_parse(json_object_get_string(v), &sch, &err) != LW_OK)
+            continue;
+        if (lw_sched_next(&sch, now - (time_t) dur, &next) == LW_OK && next <= now
+            && json_object_object_get_ex(w, "id", &v))
+            id = json_object_get_int64(v);
+    }
+    json_object_put(list);
+    return id;
+}
+
+int
+lw_view_silenced(lw_req *r, const PGresult *res, const char *rows)
+{
+    time_t now = time(NULL);
+    long long id;
+    char name[96];
+    int i, n = 0;
+
+    for (i = 0; res != NULL && i < PQntuples(res); i++) {
+        if ((id = lw_view_silence(res, i, now)) == 0)
+            continue;
+        snprintf(name, sizeof(name), "%s.%d.silenced", rows, i);
+        lw_hdf_set_int(&r->page, name, id);
+        n++;
+    }
+    return n;
 }
 
 int

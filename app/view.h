@@ -5,6 +5,8 @@
 #ifndef LW_VIEW_H
 #define LW_VIEW_H
 
+#include <time.h>
+
 #include "chart.h"
 #include "db/dash.h"
 #include "request.h"
@@ -30,6 +32,16 @@ void lw_view_flash(lw_req *r, const lw_view_flash_msg *table, size_t n);
  * HTML and unsafe links dropped: lw_html_markdown), so it may go out with
  * uvar:. Nothing for NULL or "". LW_OK or LW_ENOMEM. */
 int lw_view_markdown(lw_req *r, const char *hdf_name, const char *markdown);
+
+/* The silence that mutes row `row` of res now, from its silence_id and
+ * silence_windows columns (lib/db/alerts.h): a one-off silence in force,
+ * else the first matching maintenance window open at `now` (its last
+ * opening began less than its duration ago: the evaluator's rule); 0 when
+ * none mutes it. */
+long long lw_view_silence(const PGresult *res, int row, time_t now);
+/* Sets `rows`.N.silenced to that silence's id for each row of res muted
+ * now; returns how many are. */
+int lw_view_silenced(lw_req *r, const PGresult *res, const char *rows);
 
 /* The range of ?range= (the default when absent) into *rg, with the
  * selector's HDF (Ranges.N.key/label, Range.key/label). LW_EINVAL with

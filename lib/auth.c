@@ -3,7 +3,9 @@
 #include "auth.h"
 
 #include <crypt.h>
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +101,102 @@ lw_auth_verify_password(const char *password, const char *hash)
     explicit_bzero(cd, sizeof(*cd));
     free(cd);
     return ok;
+}
+
+/* ---- the password policy ---- */
+
+/* Words people build passwords on: with digits or symbols around them
+ * they are the first guesses of any list. */
+static const char *const weak_words[] = {
+    "password", "passwort", "passw0rd", "p@ssw0rd", "qwerty", "qwertz", "azerty", "letmein",
+    "welcome", "admin", "administrator", "changeme", "iloveyou", "monkey", "dragon",
+    "football", "baseball", "sunshine", "princess", "superman", "trustno1", "llmwatch",
+    "master", "login", "abc123", "default", "root", "test", "guest", "hello",
+};
+/* Runs people type: a password inside one of them (either way) is weak. */
+static const char *const weak_runs[] = {
+    "01234567890123456789", "98765432109876543210",
+    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+    "qwertyuiopasdfghjklzxcvbnmqwertyuiop", "azertyuiopqsdfghjklmwxcvbn",
+    "qwertzuiopasdfghjklyxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn", "1q2w3e4r5t6y7u8i9o0p",
+    "zxcvbnmasdfghjklqwertyuiop", "qazwsxedcrfvtgbyhnujmikolp",
+};
+
+static int
+in_list(const char *s, const char *const *list, size_t n, int substring)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (substring ? strstr(list[i], s) != NULL : strcmp(list[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+int
+lw_auth_password_check(const char *password, const char *email, char *why, size_t size)
+{
+    char low[LW_PASSWORD_MAX + 1], word[LW_PASSWORD_MAX + 1], mail[320], *core, *end, *at;
+    unsigned char seen[256] = { 0 };
+    size_t len, i, chars = 0, distinct = 0, k;
+    unsigned cp;
+
+    len = password ? strlen(password) : 0;
+    if (len == 0) {
+        snprintf(why, size, "Enter a password.");
+        return LW_EINVAL;
+    }
+    if (len > LW_PASSWORD_MAX) {
+        snprintf(why, size, "The password must be at most %d bytes long.", LW_PASSWORD_MAX);
+        return LW_EINVAL;
+    }
+    for (i = 0; i < len; i += k) {
+        if ((k = lw_utf8_seq((const unsigned char *) password + i, len - i, &cp)) == 0) {
+            snprintf(why, size, "The password must be valid UTF-8 text.");
+            return LW_EINVAL;
+        }
+        chars++;
+    }
+    if (chars < LW_PASSWORD_MIN) {
+        snprintf(why, size, "The password must be at least %d characters long.", LW_PASSWORD_MIN);
+        return LW_EINVAL;
+    }
+    for (i = 0; i < len; i++) {
+        low[i] = (char) tolower((unsigned char) password[i]);
+        if (!seen[(unsigned char) low[i]]++)
+            distinct++;
+    }
+    low[len] = '\0';
+    if (distinct < 5) {
+        snprintf(why, size, "The password uses too few different characters.");
+        return LW_EINVAL;
+    }
+    /* the word inside: what is left without digits and symbols around it */
+    for (core = low; *core && !isalpha((unsigned char) *core); core++)
+        ;
+    for (end = low + len; end > core && !isalpha((unsigned char) end[-1]); end--)
+        ;
+    memcpy(word, core, (size_t) (end - core));
+    word[end - core] = '\0';
+    if (in_list(low, weak_runs, LW_ARRAY_LEN(weak_runs), 1)
+        || (strlen(word) >= 4 && in_list(word, weak_runs, LW_ARRAY_LEN(weak_runs), 1))
+        || in_list(word, weak_words, LW_ARRAY_LEN(weak_words), 0)) {
+        snprintf(why, size, "The password is a well-known one: choose another.");
+        return LW_EINVAL;
+    }
+    if (email != NULL && strlen(email) < sizeof(mail)) {
+        for (i = 0; email[i]; i++)
+            mail[i] = (char) tolower((unsigned char) email[i]);
+        mail[i] = '\0';
+        at = strchr(mail, '@');
+        if (strcmp(low, mail) == 0
+            || (at != NULL && (size_t) (at - mail) == strlen(word) && word[0] != '\0'
+                && strncmp(word, mail, strlen(word)) == 0)) {
+            snprintf(why, size, "The password must not be your email address or its name.");
+            return LW_EINVAL;
+        }
+    }
+    return LW_OK;
 }
 
 int

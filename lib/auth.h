@@ -40,6 +40,16 @@ int lw_auth_hash_password(const char *password, char *out, size_t outsz, lw_err 
  * including for a malformed hash. The final comparison is constant-time. */
 int lw_auth_verify_password(const char *password, const char *hash);
 
+/* The one password policy of the CLI and the web: at least
+ * LW_PASSWORD_MIN characters (at most LW_PASSWORD_MAX bytes) of valid
+ * UTF-8, not a well-known or trivially guessed one (a common word or
+ * keyboard run with digits around it, too few different characters), and
+ * not the user's email or its name part (email may be NULL). LW_OK, or
+ * LW_EINVAL with the reason for people in why ("The password must..."). */
+#define LW_PASSWORD_MIN 12
+#define LW_PASSWORD_MAX 1024
+int lw_auth_password_check(const char *password, const char *email, char *why, size_t size);
+
 /* A fresh token into out (LW_TOKEN_LEN + 1 bytes). LW_OK or LW_EIO. */
 int lw_auth_token(char *out);
 /* True when `s` looks like a token we issued (64 lowercase hex chars). */

@@ -12,6 +12,11 @@
 #include "config_impl.h"
 #include "prices.h"
 
+/* What the models table holds: times in ms in an integer (a day is far
+ * more than any probe needs), prices in numeric(14,6). */
+#define MAX_MODEL_MS      86400000
+#define MAX_PRICE_MICROS  INT64_C(99999999999999)
+
 /* ---- names ---- */
 
 static const char *const provider_names[] = {
@@ -128,6 +133,29 @@ lw_config_strip_slashes(struct ctx *c, const char *url)
     return s;
 }
 
+int
+lw_config_check_name(struct ctx *c, yaml_node_t *n, const char *key, const char *s,
+                     const char *why)
+{
+    if (s == NULL || strlen(s) <= LW_CONFIG_MAX_NAME)
+        return 0;
+    ERR(c, n, "'%s' is %zu bytes long%s%s; a name has at most %d", key, strlen(s),
+        why ? ", and " : "", why ? why : "", LW_CONFIG_MAX_NAME);
+    return -1;
+}
+
+/* The environment's name, as the top level and a model give it. */
+static void
+check_environment(struct ctx *c, yaml_node_t *v, const char *env)
+{
+    if (strspn(env, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+        != strlen(env))
+        ERR(c, v, "'environment' may only contain letters, digits, '_', '.' and '-', not '%.60s'",
+            env);
+    else
+        lw_config_check_name(c, v, "environment", env, NULL);
+}
+
 static int
 ends_with_api_version(const char *url)
 {
@@ -172,6 +200,10 @@ parse_prices(struct ctx *c, yaml_node_t *n, lw_config_model *md)
         return;
     a = lw_ymap_decimal(c->y, &m, "input", 6, per_mtok, &md->price_input_micros);
     b = lw_ymap_decimal(c->y, &m, "output", 6, per_mtok, &md->price_output_micros);
+    if (a == 1 && md->price_input_micros > MAX_PRICE_MICROS)
+        ERR(c, lw_ymap_get(c->y, &m, "input"), "'input' must be less than 100000000 dollars");
+    if (b == 1 && md->price_output_micros > MAX_PRICE_MICROS)
+        ERR(c, lw_ymap_get(c->y, &m, "output"), "'output' must be less than 100000000 dollars");
     if (a == 0)
         lw_ymap_require(c->y, &m, "input", NULL);
     if (b == 0)
@@ -207,16 +239,22 @@ parse_model(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
     }
     if (lw_ymap_str(c->y, &m, "model", &md->model) == 0)
         lw_ymap_require(c->y, &m, "model", NULL);
-    if (lw_ymap_str(c->y, &m, "name", &md->name) <= 0)
+    if (lw_ymap_str(c->y, &m, "name", &md->name) <= 0) {
         md->name = md->model;
+        lw_config_check_name(c, lw_ymap_get(c->y, &m, "model"), "model", md->name,
+                             "it is the model's name when 'name' is not given");
+    } else {
+        lw_config_check_name(c, lw_ymap_get(c->y, &m, "name"), "name", md->name, NULL);
+    }
     if (lw_ymap_enum(c->y, &m, "priority", "priority", priority_names, LW_ARRAY_LEN(priority_names),
                      0, &e) == 1)
         md->priority = (lw_priority) e;
     rc = lw_ymap_decimal(c->y, &m, "sla_target", 3, "a number of seconds", &md->sla_target_ms);
     if (rc == 0)
         lw_ymap_require(c->y, &m, "sla_target", NULL);
-    else if (rc == 1 && md->sla_target_ms == 0)
-        ERR(c, lw_ymap_get(c->y, &m, "sla_target"), "'sla_target' must be more than 0 seconds");
+    else if (rc == 1 && (md->sla_target_ms == 0 || md->sla_target_ms > MAX_MODEL_MS))
+        ERR(c, lw_ymap_get(c->y, &m, "sla_target"), "'sla_target' must be more than 0 seconds "
+            "and at most %d", MAX_MODEL_MS / 1000);
 
     if (lw_ymap_str(c->y, &m, "base_url", &md->base_url) == 1) {
         v = lw_ymap_get(c->y, &m, "base_url");
@@ -242,11 +280,15 @@ parse_model(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
     }
     if (lw_ymap_str(c->y, &m, "environment", &md->environment) <= 0)
         md->environment = c->cfg->environment;
+    else
+        check_environment(c, lw_ymap_get(c->y, &m, "environment"), md->environment);
     lw_ymap_bool(c->y, &m, "enabled", &md->enabled);
     if (lw_ymap_int(c->y, &m, "max_concurrency", 1, 1024, &i64) == 1)
         md->max_concurrency = (int) i64;
-    if (lw_ymap_duration(c->y, &m, "timeout", &md->timeout) == 1 && md->timeout == 0)
-        ERR(c, lw_ymap_get(c->y, &m, "timeout"), "'timeout' must be more than 0 seconds");
+    if (lw_ymap_duration(c->y, &m, "timeout", &md->timeout) == 1
+        && (md->timeout == 0 || md->timeout > MAX_MODEL_MS / 1000))
+        ERR(c, lw_ymap_get(c->y, &m, "timeout"), "'timeout' must be more than 0 seconds and at "
+            "most %d", MAX_MODEL_MS / 1000);
     lw_ymap_str(c->y, &m, "suite", &md->suite);
 
     if ((v = lw_ymap_get(c->y, &m, "prices")) != NULL) {
@@ -390,10 +432,7 @@ parse_root(struct ctx *c, yaml_node_t *root)
                      &mon) < 0)
         return;
     if (lw_ymap_str(c->y, &mon, "environment", &env) == 1) {
-        if (strspn(env, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
-            != strlen(env))
-            ERR(c, lw_ymap_get(c->y, &mon, "environment"), "'environment' may only contain "
-                "letters, digits, '_', '.' and '-', not '%.60s'", env);
+        check_environment(c, lw_ymap_get(c->y, &mon, "environment"), env);
         c->cfg->environment = env;
     }
     parse_models(c, &mon);

@@ -126,7 +126,10 @@ typedef struct {
     bool enabled;
     /* email */
     lw_strlist recipients;
-    const char *smtp_url;        /* default smtp://localhost:25 */
+    const char *smtp_url;        /* default smtp://localhost:25; expanded: it may
+                                  * hold credentials, never store or log it */
+    const char *smtp_url_raw;    /* as written (what is stored: a ${VAR}
+                                  * reference stays one); NULL when absent */
     const char *from;            /* default llmwatch@localhost */
     const char *username;
     lw_secret password;          /* inline (normally "${VAR}") */

@@ -4,6 +4,7 @@
  * are checked by the rules module). */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "config_impl.h"
@@ -45,6 +46,32 @@ static const unsigned channel_key_types[] = {
     CH(PAGERDUTY) | CH(WEBHOOK) | CH(SMS) | CH(ALERTMANAGER), CH(WEBHOOK),
     CH(SMS), CH(SMS), CH(SMS),
 };
+
+/* An SMTP URL may carry user:password@: the password must come from the
+ * environment (the whole URL, or the password part, as ${VAR}), or it
+ * would be stored in clear with the channel. */
+static void
+smtp_url_secret(struct ctx *c, const lw_ymap *m, lw_config_channel *ch)
+{
+    yaml_node_t *v = lw_ymap_get(c->y, m, "smtp_url");
+    const char *raw, *p, *end, *colon;
+
+    if (v == NULL || v->type != YAML_SCALAR_NODE)
+        return;
+    raw = lw_ymap_raw(v);
+    ch->smtp_url_raw = lw_ymap_strdup(c->y, raw);
+    if ((p = strstr(raw, "://")) == NULL)
+        return;
+    p += 3;
+    end = p + strcspn(p, "@/");
+    if (*end != '@')
+        return;
+    colon = memchr(p, ':', (size_t) (end - p));
+    if (colon != NULL && colon + 1 < end && strncmp(colon + 1, "${", 2) != 0)
+        ERR(c, v, "'smtp_url' holds a password in clear, which would be stored with the channel: "
+            "write \"${VARIABLE}\" for the URL (or for its password) and set it in the "
+            "environment, or use 'password_env'");
+}
 
 /* A URL setting checked against schemes: as lw_ymap_str, and when it is
  * not set (or not a string) *out gets dflt unless that is NULL. */
@@ -109,6 +136,8 @@ parse_channel(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
     }
     if (lw_ymap_str(c->y, &m, "name", &ch->name) <= 0 && t >= 0)
         ch->name = lw_config_channel_type_names[t];
+    else
+        lw_config_check_name(c, lw_ymap_get(c->y, &m, "name"), "name", ch->name, NULL);
     what = ch->name ? ch->name : "channel";
     ch->severities = parse_severity_list(c, &m, "severity");
     if (lw_ymap_get(c->y, &m, "severity") == NULL)
@@ -124,6 +153,7 @@ parse_channel(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
             if (ch->recipients.v[i][0] != '\0' && strchr(ch->recipients.v[i], '@') == NULL)
                 ERR(c, nodes[i], "'%.80s' is not an email address", ch->recipients.v[i]);
         get_url(c, &m, "smtp_url", smtp_schemes, "smtp://localhost:25", &ch->smtp_url);
+        smtp_url_secret(c, &m, ch);
         if (lw_ymap_str(c->y, &m, "from", &ch->from) <= 0)
             ch->from = "llmwatch@localhost";
         lw_ymap_str(c->y, &m, "username", &ch->username);
@@ -307,6 +337,17 @@ get_positive_duration(struct ctx *c, const lw_ymap *m, const char *key, int64_t 
     return rc;
 }
 
+/* A duration the rules table keeps in an integer column (seconds). */
+static void
+get_int_duration(struct ctx *c, const lw_ymap *m, const char *key, int64_t *out)
+{
+    if (lw_ymap_duration(c->y, m, key, out) == 1 && *out > INT32_MAX) {
+        ERR(c, lw_ymap_get(c->y, m, key), "'%s' must be at most %d seconds (68 years)", key,
+            INT32_MAX);
+        *out = 0;
+    }
+}
+
 static void
 rule_needs(struct ctx *c, const lw_ymap *m, lw_config_rule *r, const char *key)
 {
@@ -403,9 +444,9 @@ parse_rule(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
         r->severity = (lw_severity) e;
     lw_ymap_bool(c->y, &m, "enabled", &r->enabled);
     lw_ymap_bool(c->y, &m, "send_resolved", &r->send_resolved);
-    lw_ymap_duration(c->y, &m, "cooldown", &r->cooldown);
-    lw_ymap_duration(c->y, &m, "for", &r->for_s);
-    lw_ymap_duration(c->y, &m, "repeat_interval", &r->repeat_interval);
+    get_int_duration(c, &m, "cooldown", &r->cooldown);
+    get_int_duration(c, &m, "for", &r->for_s);
+    get_int_duration(c, &m, "repeat_interval", &r->repeat_interval);
     get_positive_duration(c, &m, "window", &r->window);
     get_positive_duration(c, &m, "lookback_window", &r->lookback_window);
     get_positive_duration(c, &m, "horizon", &r->horizon);

@@ -29,6 +29,16 @@ extern const char *const lw_config_operator_names[2];
 /* URL schemes of HTTP endpoints (NULL-terminated). */
 extern const char *const lw_config_http_schemes[];
 
+/* Names become keys in the database (models, environments, channels and
+ * rules are found by name): at most this many bytes. */
+#define LW_CONFIG_MAX_NAME 200
+
+/* Reports s (the value of key, at node n) when it is longer than
+ * LW_CONFIG_MAX_NAME; `why` says what it names when it came from another
+ * key (NULL otherwise). 0 or -1. */
+int lw_config_check_name(struct ctx *c, yaml_node_t *n, const char *key, const char *s,
+                         const char *why);
+
 /* url without its trailing slashes (pool memory; NULL and oom set when out
  * of memory). */
 const char *lw_config_strip_slashes(struct ctx *c, const char *url);

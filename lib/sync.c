@@ -102,7 +102,8 @@ channel_settings(lw_pool *pool, const lw_config_channel *c)
     json_object *o = json_object_new_object();
 
     json_list(o, "recipients", &c->recipients);
-    json_str(o, "smtp_url", c->smtp_url);
+    /* as written: its ${VAR} may hold credentials (user:password@) */
+    json_str(o, "smtp_url", c->smtp_url_raw ? c->smtp_url_raw : c->smtp_url);
     json_str(o, "from", c->from);
     json_str(o, "username", c->username);
     json_str(o, "password", c->password.raw);

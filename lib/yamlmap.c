@@ -108,6 +108,12 @@ lw_ymap_scalar(lw_ymap_doc *c, yaml_node_t *n, const char *key)
         LW_YMAP_ERR(c, n, "'%s': %s", key, err.msg);
         lw_buf_reset(&out);
         lw_buf_puts(&out, "");
+    } else if (out.len > LW_YMAP_MAX_SCALAR || !lw_utf8_valid(out.data ? out.data : "", out.len)) {
+        /* the environment's bytes go to the database as text */
+        LW_YMAP_ERR(c, n, "'%s': the value from the environment is %s", key,
+                    out.len > LW_YMAP_MAX_SCALAR ? "too long" : "not valid UTF-8");
+        lw_buf_reset(&out);
+        lw_buf_puts(&out, "");
     } else if (unset.len) {
         LW_YMAP_WARN(c, n, "environment variable %s is not set and has no default; '%s' is empty",
                      unset.data, key);
@@ -400,6 +406,98 @@ yaml_error(lw_ymap_doc *c, yaml_parser_t *p)
                     "YAML syntax error: %s", problem);
 }
 
+/* One event of the pass that checks the document's shape before it is
+ * built: depth, sizes, NUL. 0, or -1 when a limit is passed (reported). */
+struct shape {
+    int          depth;
+    size_t       items[LW_YMAP_MAX_DEPTH + 1];    /* events in it: 2 per pair */
+    size_t       limit[LW_YMAP_MAX_DEPTH + 1];
+    yaml_mark_t  start[LW_YMAP_MAX_DEPTH + 1];
+};
+
+#define SHAPE_ERR(c, mk, ...) lw_diag_add((c)->diag, LW_DIAG_ERROR, (c)->file, \
+                                          (int) (mk)->line + 1, (int) (mk)->column + 1, __VA_ARGS__)
+
+static int
+shape_event(lw_ymap_doc *c, struct shape *sh, const yaml_event_t *ev)
+{
+    int d = sh->depth;
+
+    if (ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT) {
+        sh->depth--;
+        return 0;
+    }
+    if (ev->type != YAML_SCALAR_EVENT && ev->type != YAML_ALIAS_EVENT
+        && ev->type != YAML_SEQUENCE_START_EVENT && ev->type != YAML_MAPPING_START_EVENT)
+        return 0;
+    if (d > 0 && ++sh->items[d] > sh->limit[d]) {
+        SHAPE_ERR(c, &sh->start[d], "this list or mapping has more than %d entries",
+                  LW_YMAP_MAX_ITEMS);
+        return -1;
+    }
+    if (ev->type == YAML_SCALAR_EVENT) {
+        if (ev->data.scalar.length > LW_YMAP_MAX_SCALAR) {
+            SHAPE_ERR(c, &ev->start_mark, "this value is longer than %d bytes (%zu)",
+                      LW_YMAP_MAX_SCALAR, ev->data.scalar.length);
+            return -1;
+        }
+        if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length) != NULL) {
+            SHAPE_ERR(c, &ev->start_mark, "this value holds a NUL character (\\0)");
+            return -1;
+        }
+        return 0;
+    }
+    if (ev->type == YAML_ALIAS_EVENT)
+        return 0;
+    if (d + 1 > LW_YMAP_MAX_DEPTH) {
+        SHAPE_ERR(c, &ev->start_mark, "lists and mappings are nested more than %d levels deep "
+                  "here", LW_YMAP_MAX_DEPTH);
+        return -1;
+    }
+    sh->depth = d + 1;
+    sh->items[d + 1] = 0;
+    /* a mapping's pairs are two events each */
+    sh->limit[d + 1] = (size_t) LW_YMAP_MAX_ITEMS * (ev->type == YAML_MAPPING_START_EVENT ? 2 : 1);
+    sh->start[d + 1] = ev->start_mark;
+    return 0;
+}
+
+/* The shape of the whole stream, event by event, stopping at the first
+ * excess: libyaml builds a document (and some of its work grows with the
+ * depth for every token) before anything could be checked on it. */
+static int
+check_shape(lw_ymap_doc *c, const char *text, size_t len)
+{
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    struct shape sh;
+    int rc = 0, end = 0;
+
+    if (len > LW_YMAP_MAX_BYTES) {
+        lw_diag_add(c->diag, LW_DIAG_ERROR, c->file, 1, 1, "the file is larger than %d bytes "
+                    "(%zu): a configuration is a few kilobytes", LW_YMAP_MAX_BYTES, len);
+        return -1;
+    }
+    if (!yaml_parser_initialize(&parser)) {
+        c->oom = 1;
+        return -1;
+    }
+    memset(&sh, 0, sizeof(sh));
+    yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+    while (rc == 0 && !end) {
+        if (!yaml_parser_parse(&parser, &ev)) {
+            yaml_error(c, &parser);
+            rc = -1;
+            break;
+        }
+        end = ev.type == YAML_STREAM_END_EVENT;
+        rc = shape_event(c, &sh, &ev);
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
 int
 lw_ymap_load(lw_ymap_doc *d, const char *name, const char *text, size_t len, lw_pool *pool,
              lw_diag *diag, const char *expected, yaml_node_t **root)
@@ -414,6 +512,8 @@ lw_ymap_load(lw_ymap_doc *d, const char *name, const char *text, size_t len, lw_
     d->diag = diag;
     d->file = name;
     *root = NULL;
+    if (check_shape(d, text, len) != 0)
+        return d->oom ? LW_ENOMEM : LW_EINVAL;
     if (!yaml_parser_initialize(&parser))
         return LW_ENOMEM;
     yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);

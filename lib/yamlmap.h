@@ -23,6 +23,17 @@
 #include "diag.h"
 #include "lw.h"
 
+/* What a document may be, checked before it is built (so that a hostile
+ * file costs little): at most this many bytes, this deep, values this
+ * long, collections this large; each excess is an error at its position.
+ * Scalars also may not hold NUL (a "\0" escape), and values expanded from
+ * the environment must be valid UTF-8: what PostgreSQL would refuse is
+ * refused here first. */
+#define LW_YMAP_MAX_BYTES  (1024 * 1024)
+#define LW_YMAP_MAX_DEPTH  32
+#define LW_YMAP_MAX_SCALAR (64 * 1024)
+#define LW_YMAP_MAX_ITEMS  10000
+
 /* A loaded document. Fields are read-only for users but `oom`, which they
  * may set when one of their own allocations fails. */
 typedef struct {
@@ -48,8 +59,9 @@ typedef struct {
 
 /* Parses text (len bytes; `name` in messages) into d, which is zeroed
  * first: LW_OK with *root set, LW_EINVAL when it is not YAML, is empty
- * ("the file is empty: expected <expected>") or holds a second document
- * (reported), LW_ENOMEM. Call lw_ymap_close in every case. */
+ * ("the file is empty: expected <expected>"), holds a second document or
+ * goes past a limit above (reported), LW_ENOMEM. Call lw_ymap_close in
+ * every case. */
 int  lw_ymap_load(lw_ymap_doc *d, const char *name, const char *text, size_t len,
                   lw_pool *pool, lw_diag *diag, const char *expected, yaml_node_t **root);
 void lw_ymap_close(lw_ymap_doc *d);

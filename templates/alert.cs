@@ -3,7 +3,7 @@
   <div>
     <p class="crumbs"><a href="/alerts">Alerts</a> / #<?cs var:Alert.id ?></p>
     <h1><?cs var:Alert.rule ?></h1>
-    <div class="summary"><?cs call:state(Alert.state) ?> <?cs call:severity(Alert.severity) ?><?cs if:Alert.false_positive ?> <?cs call:pill("none", "false positive") ?><?cs /if ?><?cs if:Alert.acknowledged_by ?> <?cs call:pill("info", "acknowledged") ?><?cs /if ?></div>
+    <div class="summary"><?cs call:state(Alert.state) ?> <?cs call:severity(Alert.severity) ?><?cs if:Alert.false_positive ?> <?cs call:pill("none", "false positive") ?><?cs /if ?><?cs if:Alert.acknowledged_by ?> <?cs call:pill("info", "acknowledged") ?><?cs /if ?><?cs if:Alert.silenced ?> <?cs call:silenced(Alert.silenced) ?><?cs /if ?></div>
   </div>
   <?cs if:User.can_editor ?>
   <div class="toolbar" id="alert-actions">
@@ -11,6 +11,11 @@
     <form method="post" action="/alerts/<?cs var:Alert.id ?>/acknowledge" class="inline">
       <input type="hidden" name="csrf_token" value="<?cs var:CSRF.token ?>">
       <button type="submit" class="btn btn-primary" id="ack">Acknowledge</button>
+    </form>
+    <?cs else ?>
+    <form method="post" action="/alerts/<?cs var:Alert.id ?>/unacknowledge" class="inline">
+      <input type="hidden" name="csrf_token" value="<?cs var:CSRF.token ?>">
+      <button type="submit" class="btn" id="unack">Undo acknowledgement</button>
     </form>
     <?cs /if ?>
     <form method="post" action="/alerts/<?cs var:Alert.id ?>/false-positive" class="inline">

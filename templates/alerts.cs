@@ -40,7 +40,7 @@
     <?cs each:a = Alerts ?>
       <tr<?cs if:a.state == "firing" ?> class="row-crit"<?cs elif:a.state == "pending" ?> class="row-warn"<?cs /if ?>>
         <td><a href="/alerts/<?cs var:a.id ?>">#<?cs var:a.id ?></a></td>
-        <td class="nowrap"><?cs call:state(a.state) ?><?cs if:a.false_positive ?> <?cs call:pill("none", "false positive") ?><?cs /if ?></td>
+        <td class="nowrap"><?cs call:state(a.state) ?><?cs if:a.silenced ?> <?cs call:silenced(a.silenced) ?><?cs /if ?><?cs if:a.false_positive ?> <?cs call:pill("none", "false positive") ?><?cs /if ?></td>
         <td><?cs call:severity(a.severity) ?></td>
         <td><a href="/rules/<?cs var:a.rule_id ?>"><?cs var:a.rule ?></a><?cs if:a.summary ?><div class="small muted"><?cs var:a.summary ?></div><?cs /if ?></td>
         <td><?cs if:a.model_id ?><a href="/models/<?cs var:a.model_id ?>"><?cs var:a.model ?></a><?cs else ?><span class="muted">&mdash;</span><?cs /if ?></td>

@@ -28,7 +28,7 @@
     <?cs /if ?>
   </nav>
   <div class="who">
-    <span class="who-email"><?cs var:User.email ?></span>
+    <a class="who-email" href="/account" title="Your account and sessions"><?cs var:User.email ?></a>
     <?cs call:pill("role", User.role) ?>
     <form method="post" action="/logout" class="inline">
       <input type="hidden" name="csrf_token" value="<?cs var:CSRF.token ?>">

@@ -13,4 +13,5 @@ def:yesno(b, yes, no) ?><?cs if:b ?><?cs call:pill("ok", yes) ?><?cs else ?><?cs
 def:probe_result(ok, cls) ?><?cs if:ok ?><?cs call:pill("ok", "ok") ?><?cs
   elif:cls ?><?cs call:pill("crit", cls) ?><?cs else ?><?cs call:pill("crit", "error") ?><?cs /if ?><?cs /def ?><?cs
 def:dash(v) ?><?cs if:?v ?><?cs var:v ?><?cs else ?><span class="muted">&mdash;</span><?cs /if ?><?cs /def ?><?cs
-def:source(s) ?><?cs call:pill("src", s) ?><?cs /def ?>
+def:source(s) ?><?cs call:pill("src", s) ?><?cs /def ?><?cs
+def:silenced(id) ?><a class="pill pill-none pill-silenced" href="/silences" title="muted by silence #<?cs var:id ?>">silenced<span class="sr-only"> by silence #<?cs var:id ?></span></a><?cs /def ?>

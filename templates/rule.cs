@@ -3,7 +3,7 @@
   <div>
     <p class="crumbs"><a href="/rules">Rules</a> / #<?cs var:Rule.id ?></p>
     <h1><?cs var:Rule.name ?></h1>
-    <div class="summary"><?cs call:severity(Rule.severity) ?> <?cs call:yesno(Rule.enabled, "enabled", "disabled") ?> <?cs call:source(Rule.source) ?><?cs if:Rule.firing > 0 ?> <?cs call:pill("crit", Rule.firing + " firing") ?><?cs /if ?></div>
+    <div class="summary"><?cs call:severity(Rule.severity) ?> <?cs call:yesno(Rule.enabled, "enabled", "disabled") ?> <?cs call:source(Rule.source) ?><?cs if:Rule.firing > 0 ?> <?cs call:pill("crit", Rule.firing + " firing") ?><?cs /if ?><?cs if:Rule.silenced_alerts > 0 ?> <?cs call:pill("none", Rule.silenced_alerts + " silenced") ?><?cs /if ?><?cs if:Rule.silenced ?> <span class="small">Silenced by <a href="/silences">silence #<?cs var:Rule.silenced ?></a></span><?cs /if ?></div>
   </div>
   <?cs if:User.can_editor ?>
   <div class="toolbar">
@@ -20,7 +20,7 @@
   <?cs /if ?>
 </div>
 <?cs if:Rule.source == "config" ?>
-<div class="note">Defined in <code>monitoring_config.yaml</code><?cs if:Rule.config_line ?> (line <?cs var:Rule.config_line ?>)<?cs /if ?>: change it there; the file is this rule's source and is synced on every change. To mute it for a while, add a <a href="/silences/new">silence</a> matching its name.</div>
+<div class="note">Defined in <code>monitoring_config.yaml</code><?cs if:Rule.config_line ?> (line <?cs var:Rule.config_line ?>)<?cs /if ?>: change it there; the file is this rule's source and is synced on every change. To mute it for a while, <?cs if:User.can_editor ?>add a <a href="/silences/new?rule=<?cs var:url_escape(Rule.name) ?>">silence</a> matching its name<?cs else ?>an editor can add a silence matching its name<?cs /if ?>.</div>
 <?cs /if ?>
 <div class="grid-2">
   <section class="card">
@@ -53,7 +53,7 @@
     <thead><tr><th>#</th><th>State</th><th>Model</th><th>Environment</th><th>Started</th><th>Resolved</th><th class="num">Value</th><th class="num">Threshold</th></tr></thead>
     <tbody>
     <?cs each:a = Alerts ?>
-      <tr><td><a href="/alerts/<?cs var:a.id ?>">#<?cs var:a.id ?></a></td><td><?cs call:state(a.state) ?></td>
+      <tr><td><a href="/alerts/<?cs var:a.id ?>">#<?cs var:a.id ?></a></td><td class="nowrap"><?cs call:state(a.state) ?><?cs if:a.silenced ?> <?cs call:silenced(a.silenced) ?><?cs /if ?></td>
         <td><?cs call:dash(a.model) ?></td><td><?cs call:dash(a.environment) ?></td>
         <td class="nowrap"><?cs var:a.started ?></td><td class="nowrap"><?cs call:dash(a.resolved) ?></td>
         <td class="num"><?cs call:dash(a.value) ?></td><td class="num"><?cs call:dash(a.threshold) ?></td></tr>

@@ -75,6 +75,54 @@ START_TEST(generated_passwords)
 }
 END_TEST
 
+START_TEST(password_policy)
+{
+    static const char *const refused[] = {
+        "",
+        "12345678",                 /* the CLI took this one */
+        "short-pass1",              /* 11 characters */
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",  /* 12 bytes, 6 characters */
+        "password1234",             /* well known */
+        "Password2024!",            /* a well-known word with digits after it */
+        "QWERTYUIOP12",
+        "123456789012",
+        "aaaaaaaaaaaaaaaa",         /* too few different characters */
+        "abababababab",
+        "alice@example.com",        /* the email */
+        "ALICE@EXAMPLE.COM",
+        "alice-2024!!",             /* its local part, decorated */
+        "caf\xe9-but-not-utf8",
+    };
+    static const char *const accepted[] = {
+        "correct horse battery",
+        "pw-admin-0123456789",      /* what the integration tests use */
+        "secret-password-1",
+        "tr\xc3\xa8s-s\xc3\xbbr-2024",
+        "alice in wonderland 7",
+    };
+    char gen[32], why[200];
+    size_t i;
+
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        ck_assert_msg(lw_auth_password_check(refused[i], "alice@example.com", why, sizeof(why))
+                      == LW_EINVAL, "'%s' was accepted", refused[i]);
+    for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++)
+        ck_assert_msg(lw_auth_password_check(accepted[i], "alice@example.com", why, sizeof(why))
+                      == LW_OK, "'%s' was refused: %s", accepted[i], why);
+    /* the reason is for people */
+    ck_assert_int_eq(lw_auth_password_check("12345678", NULL, why, sizeof(why)), LW_EINVAL);
+    ck_assert_ptr_nonnull(strstr(why, "12"));
+    ck_assert_int_eq(lw_auth_password_check("alice@example.com", "alice@example.com", why,
+                                            sizeof(why)), LW_EINVAL);
+    ck_assert_ptr_nonnull(strstr(why, "email"));
+    /* generated passwords always pass */
+    for (i = 0; i < 50; i++) {
+        ck_assert_int_eq(lw_auth_generate_password(gen, sizeof(gen), 20), LW_OK);
+        ck_assert_int_eq(lw_auth_password_check(gen, "alice@example.com", why, sizeof(why)), LW_OK);
+    }
+}
+END_TEST
+
 START_TEST(role_order)
 {
     ck_assert_int_eq(lw_auth_role_parse("viewer"), LW_ROLE_VIEWER);
@@ -108,6 +156,7 @@ Suite *auth_suite(void)
     tcase_add_test(tc, tokens);
     tcase_add_test(tc, generated_passwords);
     tcase_add_test(tc, role_order);
+    tcase_add_test(tc, password_policy);
     suite_add_tcase(s, tc);
     return s;
 }

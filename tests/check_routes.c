@@ -484,7 +484,7 @@ START_TEST(db_login_logout)
         const char *p[1] = { cookie + 11 };
         char b2[100];
 
-        res = lw_db_users_by_session(db, &err, p[0]);
+        res = lw_db_users_by_session(db, &err, p[0], LW_SESSION_LIFETIME_DEFAULT);
         ck_assert_ptr_nonnull(res);
         ck_assert_int_eq(PQntuples(res), 1);
         snprintf(b2, sizeof(b2), "csrf_token=%s", lw_db_str(res, 0, 3));

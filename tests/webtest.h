@@ -24,10 +24,23 @@ typedef struct {
     lw_db  *db;     /* the slot lw_req_db fills; borrowed from the suite */
 } wt_request;
 
+/* Sets a param; a second value of the same name replaces the first (an
+ * extra REMOTE_ADDR replaces the default one). */
 static void
 wt_env(wt_request *t, const char *name, const char *value)
 {
-    if (value == NULL || t->n >= 23)
+    size_t len = strlen(name);
+    int i;
+
+    if (value == NULL)
+        return;
+    for (i = 0; i < t->n; i++) {
+        if (strncmp(t->buf[i], name, len) == 0 && t->buf[i][len] == '=') {
+            snprintf(t->buf[i], sizeof(t->buf[i]), "%s=%s", name, value);
+            return;
+        }
+    }
+    if (t->n >= 23)
         return;
     snprintf(t->buf[t->n], sizeof(t->buf[t->n]), "%s=%s", name, value);
     t->env[t->n] = t->buf[t->n];

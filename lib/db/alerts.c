@@ -14,13 +14,17 @@
     " round(a.value::numeric, 3) AS value, round(a.threshold::numeric, 3) AS threshold," \
     " a.summary, u.email AS acknowledged_by, " TS("a.acknowledged_at") " AS acknowledged," \
     " a.false_positive," \
-    " lw_dur(CASE WHEN d.s >= 3600 THEN d.s - d.s % 60 ELSE d.s END) AS duration" \
+    " lw_dur(CASE WHEN d.s >= 3600 THEN d.s - d.s % 60 ELSE d.s END) AS duration," \
+    " sil.silence_id, sil.silence_windows" \
     " FROM alerts a JOIN rules r ON r.id = a.rule_id" \
     " LEFT JOIN models m ON m.id = a.model_id" \
     " LEFT JOIN environments e ON e.id = a.environment_id" \
     " LEFT JOIN users u ON u.id = a.acknowledged_by" \
     " CROSS JOIN LATERAL (SELECT extract(epoch FROM coalesce(a.resolved_at, now())" \
-    "   - a.started_at)::bigint AS s) d"
+    "   - a.started_at)::bigint AS s) d" \
+    /* what mutes an open alert now (a resolved one is past muting) */ \
+    " LEFT JOIN LATERAL (SELECT " SILENCE_COLS("r.name", "m.name", "e.name", "a.severity") \
+    "  WHERE a.state IN ('pending', 'firing')) sil ON true"
 
 PGresult *
 lw_db_alerts_list(lw_db *db, lw_err *err, const char *state, const char *severity,
@@ -75,6 +79,7 @@ lw_db_alerts_timeline(lw_db *db, lw_err *err, long long id)
         "  UNION ALL"
         "  SELECT l.at, l.id, 'action', NULL, NULL, NULL,"
         "   CASE l.action WHEN 'acknowledge' THEN 'acknowledged'"
+        "    WHEN 'unacknowledge' THEN 'acknowledgement withdrawn'"
         "    WHEN 'false_positive' THEN 'marked as false positive'"
         "    WHEN 'not_false_positive' THEN 'marked as a real problem (not a false positive)'"
         "    WHEN 'silence' THEN 'silenced' ELSE l.action END, l.actor"
@@ -102,13 +107,14 @@ lw_db_alerts_notifications(lw_db *db, lw_err *err, long long id)
 #define ALERT_OLD "WITH old AS (SELECT to_jsonb(a) AS j FROM alerts a WHERE a.id = $4::bigint FOR UPDATE),"
 
 int
-lw_db_alerts_ack(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id)
+lw_db_alerts_acknowledge(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id, int ack)
 {
-    return lw_db_audit_change_row(db, err, who, id, -1, ALERT_OLD
-        " up AS (UPDATE alerts SET acknowledged_by = $1::int, acknowledged_at = now()"
-        "  FROM old WHERE id = $4::bigint AND acknowledged_at IS NULL"
+    return lw_db_audit_change_row(db, err, who, id, ack != 0, ALERT_OLD
+        " up AS (UPDATE alerts SET acknowledged_by = CASE WHEN $5::boolean THEN $1::int END,"
+        "  acknowledged_at = CASE WHEN $5::boolean THEN now() END"
+        "  FROM old WHERE id = $4::bigint AND (acknowledged_at IS NULL) = $5::boolean"
         "  RETURNING id, to_jsonb(alerts.*) AS j)"
-        AUDIT_FROM_UP("'acknowledge'", "alert"));
+        AUDIT_FROM_UP("CASE WHEN $5::boolean THEN 'acknowledge' ELSE 'unacknowledge' END", "alert"));
 }
 
 int

@@ -18,7 +18,9 @@
  * rule. Columns: id, rule_id, rule, rule_kind, severity, state, model_id,
  * model, environment, started, fired, resolved, last_eval, value,
  * threshold, summary, acknowledged_by, acknowledged, false_positive,
- * duration. */
+ * duration, and for an open alert what mutes it now: silence_id and
+ * silence_windows (see SILENCE_COLS; app/view.h's lw_view_silence reads
+ * them). */
 PGresult *lw_db_alerts_list(lw_db *db, lw_err *err, const char *state, const char *severity,
                             const char *model, long long rule_id, int limit);
 /* Model names that have alerts (for the filter). */
@@ -37,8 +39,11 @@ PGresult *lw_db_alerts_timeline(lw_db *db, lw_err *err, long long id);
  * resolved...), created, sent, last_attempt, next_attempt; oldest first. */
 PGresult *lw_db_alerts_notifications(lw_db *db, lw_err *err, long long id);
 
-/* Acknowledges (once; LW_ENOTFOUND when unknown or already acknowledged). */
-int lw_db_alerts_ack(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id);
+/* Acknowledges (ack 1: once; LW_ENOTFOUND when unknown or already
+ * acknowledged) or takes an acknowledgement back (ack 0; LW_ENOTFOUND when
+ * unknown or not acknowledged). */
+int lw_db_alerts_acknowledge(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                             int ack);
 /* Sets false_positive to `value` (0/1). */
 int lw_db_alerts_false_positive(lw_db *db, lw_err *err, const lw_db_audit_who *who,
                                 long long id, int value);

@@ -2,6 +2,7 @@
  * change of lib/db one audited statement (see AUDIT_FROM_UP in sql.h). */
 #include "db/audit.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -47,6 +48,27 @@ lw_db_audit_change_row(lw_db *db, lw_err *err, const lw_db_audit_who *who, long 
     lw_db_audit_params(who, id, &room, p);
     p[4] = flag ? "true" : "false";
     return lw_db_audit_change(db, err, sql, flag < 0 ? 4 : 5, p, NULL);
+}
+
+int
+lw_db_audit_change_with(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                        const char *sql, int n, ...)
+{
+    const char *p[8];
+    lw_db_audit_room room;
+    va_list ap;
+    int i;
+
+    if (n < 0 || n > 4) {
+        lw_err_set(err, "lw_db_audit_change_with: %d values", n);
+        return LW_EINVAL;
+    }
+    lw_db_audit_params(who, id, &room, p);
+    va_start(ap, n);
+    for (i = 0; i < n; i++)
+        p[4 + i] = va_arg(ap, const char *);
+    va_end(ap);
+    return lw_db_audit_change(db, err, sql, 4 + n, p, NULL);
 }
 
 int

@@ -28,6 +28,16 @@ lw_db_silences_list(lw_db *db, lw_err *err)
         " coalesce(s.expired_at, s.ends_at) DESC, s.id DESC LIMIT 500", 0, NULL);
 }
 
+PGresult *
+lw_db_silences_rule(lw_db *db, lw_err *err, long long rule_id)
+{
+    /* NULL model and environment: a silence with a matcher on either one
+     * mutes only some of the rule's alerts */
+    return lw_db_query_id(db, err,
+        "SELECT " SILENCE_COLS("r.name", "NULL::text", "NULL::text", "r.severity")
+        " FROM rules r WHERE r.id = $1::int", rule_id);
+}
+
 int
 lw_db_silences_create(lw_db *db, lw_err *err, const lw_db_audit_who *who, const lw_db_silences_def *s,
                       long long *id)

@@ -17,6 +17,12 @@
  * expired; 500 at most. */
 PGresult *lw_db_silences_list(lw_db *db, lw_err *err);
 
+/* What mutes every alert of rule `id` now, whatever its model and
+ * environment (a silence of the rule alone, or of nothing in particular):
+ * silence_id and silence_windows as in lib/db/alerts.h (one row, none for
+ * an unknown rule). */
+PGresult *lw_db_silences_rule(lw_db *db, lw_err *err, long long rule_id);
+
 /* A silence as it is written; text as PostgreSQL reads it. */
 typedef struct {
     const char *matchers_json;  /* {"rule":..,"model":..} only keys given */

@@ -68,6 +68,44 @@
     "   WHERE model_id = m.id AND environment_id = m.environment_id" \
     "   ORDER BY ts DESC LIMIT 1) p ON true"
 
+/* ---- silences, as the evaluator applies them (worker/eval/mute.c) ---- */
+
+/* Matcher `key` of silence s accepts v (SQL expressions): absent or null,
+ * the same string, or a list holding it. A NULL v is accepted by no
+ * matcher on it (an alert without a model is not muted by a model
+ * matcher). */
+#define SILENCE_MATCHER(s, key, v) \
+    "(coalesce(jsonb_typeof(" s ".matchers -> '" key "'), 'null') = 'null'" \
+    " OR (jsonb_typeof(" s ".matchers -> '" key "') = 'string'" \
+    "     AND " s ".matchers ->> '" key "' = " v ")" \
+    " OR (jsonb_typeof(" s ".matchers -> '" key "') = 'array'" \
+    "     AND " s ".matchers -> '" key "' ? " v "))"
+/* Silence s mutes an alert of rule, model, environment and severity:
+ * every matcher accepts, and it has no other key (an unknown matcher
+ * never matches: better loud than silently muted). */
+#define SILENCE_MATCHES(s, rule, model, env, sev) \
+    "(NOT EXISTS (SELECT 1 FROM jsonb_object_keys(" s ".matchers) mk(k)" \
+    "  WHERE mk.k NOT IN ('rule', 'model', 'environment', 'severity'))" \
+    " AND " SILENCE_MATCHER(s, "rule", rule) " AND " SILENCE_MATCHER(s, "model", model) \
+    " AND " SILENCE_MATCHER(s, "environment", env) " AND " SILENCE_MATCHER(s, "severity", sev) ")"
+/* Silence s is in its period now (a recurring window: in the period in
+ * which it opens). */
+#define SILENCE_IN_FORCE(s) \
+    "(" s ".expired_at IS NULL AND " s ".starts_at <= now() AND " s ".ends_at > now())"
+/* Two columns for what mutes such an alert now: silence_id, the first
+ * matching one-off silence in force, and silence_windows, the matching
+ * recurring windows in their period as JSON ([{id, recurrence,
+ * duration_s}], NULL for none): whether one is open now is a schedule
+ * computation, left to the caller (lib/schedule.h). */
+#define SILENCE_COLS(rule, model, env, sev) \
+    " (SELECT min(s.id) FROM silences s WHERE s.recurrence IS NULL" \
+    "   AND " SILENCE_IN_FORCE("s") " AND " SILENCE_MATCHES("s", rule, model, env, sev) \
+    " ) AS silence_id," \
+    " (SELECT jsonb_agg(jsonb_build_object('id', s.id, 'recurrence', s.recurrence," \
+    "   'duration_s', s.duration_s) ORDER BY s.id)::text FROM silences s" \
+    "  WHERE s.recurrence IS NOT NULL AND " SILENCE_IN_FORCE("s") \
+    "   AND " SILENCE_MATCHES("s", rule, model, env, sev) ") AS silence_windows"
+
 /* ---- audited changes (lib/db/audit.c) ---- */
 
 /* A change made from the web is one statement: `old` locks the row and
@@ -111,6 +149,11 @@ void lw_db_audit_params(const lw_db_audit_who *who, long long id, lw_db_audit_ro
  * lw_db_audit_change. */
 int lw_db_audit_change_row(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                            int flag, const char *sql);
+
+/* An audited change of the existing row `id`: $1..$4 as above and $5..
+ * the n (at most 4) texts that follow. Returns as lw_db_audit_change. */
+int lw_db_audit_change_with(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                            const char *sql, int n, ...);
 
 /* Runs an audited change statement (AUDIT_FROM_UP) returning one row per
  * change: LW_OK (*id, when not NULL, gets the first row's object id),

@@ -14,7 +14,6 @@
 #include "lw.h"
 
 #define GENERATED_LEN 20
-#define MIN_PASSWORD 8
 
 struct opts {
     const char *email, *role, *name;
@@ -36,12 +35,13 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
     return 0;
 }
 
-/* The password to set: from stdin (first line) or generated. *generated
- * tells the caller to print it. LW_OK or LW_EINVAL with a message. */
+/* The password to set for email: from stdin (first line), checked
+ * against the policy the web applies too, or generated. *generated tells
+ * the caller to print it. LW_OK or LW_EINVAL with a message. */
 static int
-get_password(int force_generate, char *out, size_t outsz, int *generated)
+get_password(int force_generate, const char *email, char *out, size_t outsz, int *generated)
 {
-    char *line = NULL;
+    char *line = NULL, why[200];
     size_t cap = 0;
     ssize_t n;
 
@@ -51,9 +51,11 @@ get_password(int force_generate, char *out, size_t outsz, int *generated)
         if (n >= 0) {
             while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
                 line[--n] = '\0';
-            if ((size_t) n < MIN_PASSWORD || (size_t) n >= outsz) {
-                fprintf(stderr, "llmwatch user: the password on standard input must be %d to %zu "
-                                "characters (or use --generate)\n", MIN_PASSWORD, outsz - 1);
+            if ((size_t) n >= outsz
+                || lw_auth_password_check(line, email, why, sizeof(why)) != LW_OK) {
+                fprintf(stderr, "llmwatch user: the password on standard input is refused: %s "
+                                "(or use --generate)\n",
+                        (size_t) n >= outsz ? "it is too long." : why);
                 explicit_bzero(line, cap);
                 free(line);
                 return LW_EINVAL;
@@ -90,7 +92,7 @@ audit_json(const char *k1, const char *v1, const char *k2, const char *v2)
 static int
 cmd_add(lw_db *db, struct opts *o)
 {
-    char password[256], hash[LW_HASH_MAX], id[32];
+    char password[LW_PASSWORD_MAX + 1], hash[LW_HASH_MAX], id[32];
     char *after = NULL;
     lw_err err = { { 0 } };
     long long uid;
@@ -105,7 +107,7 @@ cmd_add(lw_db *db, struct opts *o)
                 o->role);
         return 2;
     }
-    if (get_password(o->generate, password, sizeof(password), &generated) != LW_OK)
+    if (get_password(o->generate, o->email, password, sizeof(password), &generated) != LW_OK)
         return 1;
     rc = lw_auth_hash_password(password, hash, sizeof(hash), &err);
     if (rc == LW_OK)
@@ -165,7 +167,7 @@ static int
 cmd_change(lw_db *db, struct opts *o, int disable)
 {
     const char *what = disable ? "disable" : "set-password";
-    char password[256], hash[LW_HASH_MAX];
+    char password[LW_PASSWORD_MAX + 1], hash[LW_HASH_MAX];
     char *after = NULL;
     lw_err err = { { 0 } };
     int generated = 0, rc, n;
@@ -175,7 +177,7 @@ cmd_change(lw_db *db, struct opts *o, int disable)
         return 2;
     }
     if (!disable) {
-        if (get_password(o->generate, password, sizeof(password), &generated) != LW_OK)
+        if (get_password(o->generate, o->email, password, sizeof(password), &generated) != LW_OK)
             return 1;
         if (lw_auth_hash_password(password, hash, sizeof(hash), &err) != LW_OK) {
             fprintf(stderr, "llmwatch user %s: %s\n", what, err.msg);

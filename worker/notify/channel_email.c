@@ -349,7 +349,8 @@ message_id(lw_channel_msg *m)
 int
 lw_channel_email_send(lw_channel_msg *m, lw_channel_result *r)
 {
-    const char *url = lw_channel_setting(m, "smtp_url"), *pw_env = lw_channel_setting(m, "password_env");
+    const char *pw_env = lw_channel_setting(m, "password_env");
+    const char *url = NULL;
     const char **to;
     json_object *list = NULL;
     lw_channel_mail mail;
@@ -369,6 +370,15 @@ lw_channel_email_send(lw_channel_msg *m, lw_channel_result *r)
     for (i = 0; i < n; i++)
         to[i] = json_object_get_string(json_object_array_get_idx(list, i));
 
+    /* stored as written: a ${VAR} (which may hold user:password@) is
+     * resolved here, from this worker's environment, at send time */
+    if (lw_channel_setting(m, "smtp_url") != NULL) {
+        url = lw_channel_secret(m, "smtp_url", &err);
+        if (url == NULL) {
+            lw_channel_result_set(r, LW_CHANNEL_RETRY, "email: smtp_url: %s", err.msg);
+            return LW_OK;
+        }
+    }
     if (pw_env != NULL) {
         const char *v = getenv(pw_env);
 
