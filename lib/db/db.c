@@ -9,11 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Statements with parameters are prepared on first use, per connection,
+ * and executed by name afterwards: the planning a page's queries cost is
+ * paid once per connection, not once per request. A statement is known by
+ * its text (SQL is built from literals, so there are a few dozen); past
+ * STMT_MAX of them the rest run unprepared. */
+#define STMT_MAX 128
+
+struct stmt {
+    char    *sql;
+    unsigned hash;
+    int      nparams;
+};
+
 struct lw_db {
-    PGconn *conn;
-    char   *url;
-    char   *app_name;
-    int     conflict;   /* last error was a unique violation */
+    PGconn     *conn;
+    char       *url;
+    char       *app_name;
+    int         conflict;   /* last error was a unique violation */
+    struct stmt stmts[STMT_MAX];
+    int         nstmts;
 };
 
 /* the advisory lock key migrations hold: "lwmigr" */
@@ -97,11 +112,70 @@ lw_db_connect(const char *url, const char *app_name, lw_err *err)
     return db;
 }
 
+/* Prepared statements die with their session (a reset, a restart). */
+static void
+stmts_forget(lw_db *db)
+{
+    int i;
+
+    for (i = 0; i < db->nstmts; i++)
+        free(db->stmts[i].sql);
+    db->nstmts = 0;
+}
+
+static unsigned
+sql_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char) *s) * 16777619u;
+    return h;
+}
+
+/* The name of sql's prepared statement ("lw<N>"), preparing it the first
+ * time; 0 when it cannot be (too many, or the server refused: then the
+ * unprepared path reports the error). */
+static int
+stmt_name(lw_db *db, const char *sql, int nparams, char name[16])
+{
+    unsigned h = sql_hash(sql);
+    PGresult *res;
+    int i;
+
+    for (i = 0; i < db->nstmts; i++)
+        if (db->stmts[i].hash == h && db->stmts[i].nparams == nparams
+            && strcmp(db->stmts[i].sql, sql) == 0) {
+            snprintf(name, 16, "lw%d", i);
+            return 1;
+        }
+    if (db->nstmts == STMT_MAX)
+        return 0;
+    snprintf(name, 16, "lw%d", db->nstmts);
+    res = PQprepare(db->conn, name, sql, nparams, NULL);
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        PQclear(res);
+        return 0;
+    }
+    PQclear(res);
+    db->stmts[db->nstmts].sql = strdup(sql);
+    if (db->stmts[db->nstmts].sql == NULL) {
+        /* the statement exists on the server under this name: keep the
+         * slot taken so the name is not reused */
+        return 0;
+    }
+    db->stmts[db->nstmts].hash = h;
+    db->stmts[db->nstmts].nparams = nparams;
+    db->nstmts++;
+    return 1;
+}
+
 void
 lw_db_close(lw_db *db)
 {
     if (db == NULL)
         return;
+    stmts_forget(db);
     if (db->conn)
         PQfinish(db->conn);
     free(db->url);
@@ -120,6 +194,7 @@ lw_db_check(lw_db *db, lw_err *err)
 {
     if (PQstatus(db->conn) == CONNECTION_OK)
         return LW_OK;
+    stmts_forget(db);
     PQreset(db->conn);
     if (PQstatus(db->conn) != CONNECTION_OK) {
         conn_error(err, db->conn, "database unavailable");
@@ -143,13 +218,19 @@ lw_db_query(lw_db *db, lw_err *err, const char *sql, int nparams,
 {
     PGresult *res;
     const char *state;
+    char name[16];
     int tries;
 
     db->conflict = 0;
     for (tries = 0; tries < 2; tries++) {
         if (lw_db_check(db, err) != LW_OK)
             return NULL;
-        res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        /* inside a failed transaction a PREPARE fails too: run it as is */
+        if (nparams > 0 && PQtransactionStatus(db->conn) != PQTRANS_INERROR
+            && stmt_name(db, sql, nparams, name))
+            res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+        else
+            res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
         if (res != NULL && result_ok(res))
             return res;
         /* A connection that died under us (server restart) is retried once,
@@ -161,6 +242,15 @@ lw_db_query(lw_db *db, lw_err *err, const char *sql, int nparams,
             continue;
         }
         state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        /* "cached plan must not change result type": a migration changed
+         * a table under a prepared statement; prepare them all anew */
+        if (state != NULL && strcmp(state, "0A000") == 0 && tries == 0
+            && PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+            PQclear(res);
+            PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
+            stmts_forget(db);
+            continue;
+        }
         db->conflict = state != NULL && strcmp(state, "23505") == 0;
         lw_err_set(err, "database: %s",
                    res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
