@@ -27,6 +27,7 @@ struct entry {
     unsigned long gen;
     time_t        made;
     time_t        building;   /* when a rebuild started, 0 when none */
+    int           refs;       /* the table's reference + one per request using it */
     struct entry *prev, *next;     /* LRU list, most recent first */
     struct entry *hnext;
 };
@@ -43,6 +44,21 @@ static struct {
 } c = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static atomic_ulong generation = 1;
+static atomic_ulong auth_generation = 1;
+static atomic_ullong n_auth_hits, n_auth_misses;
+
+/* remembered identities: a fixed table, a slot per token hash (a
+ * collision replaces the older one) */
+#define AUTH_SLOTS 4096
+struct auth_slot {
+    char          token[80];      /* "" when empty */
+    int           via_token;
+    lw_cache_user user;
+    time_t        confirmed;
+    unsigned long gen;
+};
+static struct auth_slot auth[AUTH_SLOTS];
+static pthread_mutex_t auth_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int listening;
 static atomic_int stopping;
 static atomic_ullong n_hits, n_stale, n_misses, n_bypass, n_stores, n_evictions, n_invalidations;
@@ -95,6 +111,18 @@ lru_front(struct entry *e)
 }
 
 static void
+entry_free(struct entry *e)
+{
+    free(e->key);
+    free(e->type);
+    free(e->title);
+    free(e->body);
+    free(e);
+}
+
+/* Out of the table; freed when the last request using it is done. Called
+ * with the lock held. */
+static void
 drop(struct entry *e)
 {
     struct entry **p = &c.buckets[hash(e->key)];
@@ -105,11 +133,22 @@ drop(struct entry *e)
     lru_unlink(e);
     c.bytes -= e->size;
     c.entries--;
-    free(e->key);
-    free(e->type);
-    free(e->title);
-    free(e->body);
-    free(e);
+    if (--e->refs == 0)
+        entry_free(e);
+}
+
+/* A request's pool cleanup: the request is done with the entry. */
+static void
+release(void *arg)
+{
+    struct entry *e = arg;
+    int last;
+
+    pthread_mutex_lock(&c.lock);
+    last = --e->refs == 0;
+    pthread_mutex_unlock(&c.lock);
+    if (last)
+        entry_free(e);
 }
 
 static int
@@ -137,14 +176,19 @@ lw_cache_lookup(const char *key, lw_pool *pool, lw_cache_value *out, unsigned lo
         rc = LW_CACHE_MISS;
     } else if (fresh(e, now) || (e->building != 0 && now - e->building < BUILD_TIMEOUT_S)) {
         /* fresh, or stale while another request rebuilds it */
+        e->refs++;
+        if (lw_pool_cleanup_add(pool, release, e) != LW_OK) {
+            e->refs--;
+            pthread_mutex_unlock(&c.lock);
+            atomic_fetch_add(&n_bypass, 1);
+            return LW_CACHE_BYPASS;
+        }
         rc = LW_CACHE_HIT;
         atomic_fetch_add(fresh(e, now) ? &n_hits : &n_stale, 1);
-        out->content_type = lw_pool_strdup(pool, e->type);
-        out->title = lw_pool_strdup(pool, e->title);
-        out->body = lw_pool_strndup(pool, e->body, e->len);
+        out->content_type = e->type;
+        out->title = e->title;
+        out->body = e->body;
         out->len = e->len;
-        if (out->body == NULL)
-            rc = LW_CACHE_BYPASS;
         lru_unlink(e);
         lru_front(e);
     } else {
@@ -195,6 +239,7 @@ lw_cache_store(const char *key, unsigned long gen, const lw_cache_value *v)
     e->size = size;
     e->gen = gen;
     e->made = time(NULL);
+    e->refs = 1;
     pthread_mutex_lock(&c.lock);
     if ((old = find(key)) != NULL)
         drop(old);
@@ -236,12 +281,56 @@ lw_cache_get_stats(lw_cache_stats *st)
     st->stores = atomic_load(&n_stores);
     st->evictions = atomic_load(&n_evictions);
     st->invalidations = atomic_load(&n_invalidations);
+    st->auth_hits = atomic_load(&n_auth_hits);
+    st->auth_misses = atomic_load(&n_auth_misses);
     st->listening = atomic_load(&listening);
     st->max_bytes = c.conf.max_bytes;
     pthread_mutex_lock(&c.lock);
     st->entries = c.entries;
     st->bytes = c.bytes;
     pthread_mutex_unlock(&c.lock);
+}
+
+/* ---- identities ---- */
+
+int
+lw_cache_user_get(const char *token, int via_token, lw_cache_user *out, unsigned long *gen)
+{
+    struct auth_slot *a;
+    time_t now = time(NULL);
+    int rc = LW_ENOTFOUND;
+
+    *gen = atomic_load(&auth_generation);
+    if (c.conf.max_bytes == 0 || !atomic_load(&listening) || strlen(token) >= sizeof(a->token))
+        return LW_ENOTFOUND;
+    a = &auth[(hash(token) * 4 + (unsigned) via_token) % AUTH_SLOTS];
+    pthread_mutex_lock(&auth_lock);
+    if (strcmp(a->token, token) == 0 && a->via_token == via_token && a->gen == *gen
+        && now - a->confirmed < LW_CACHE_AUTH_TTL) {
+        *out = a->user;
+        rc = LW_OK;
+    }
+    pthread_mutex_unlock(&auth_lock);
+    atomic_fetch_add(rc == LW_OK ? &n_auth_hits : &n_auth_misses, 1);
+    return rc;
+}
+
+void
+lw_cache_user_put(const char *token, int via_token, unsigned long gen, const lw_cache_user *u)
+{
+    struct auth_slot *a;
+
+    if (c.conf.max_bytes == 0 || strlen(token) >= sizeof(a->token)
+        || gen != atomic_load(&auth_generation))
+        return;
+    a = &auth[(hash(token) * 4 + (unsigned) via_token) % AUTH_SLOTS];
+    pthread_mutex_lock(&auth_lock);
+    lw_strlcpy(a->token, token, sizeof(a->token));
+    a->via_token = via_token;
+    a->user = *u;
+    a->confirmed = time(NULL);
+    a->gen = gen;
+    pthread_mutex_unlock(&auth_lock);
 }
 
 /* ---- the listener ---- */
@@ -251,6 +340,12 @@ invalidate(void)
 {
     atomic_fetch_add(&generation, 1);
     atomic_fetch_add(&n_invalidations, 1);
+}
+
+static void
+invalidate_auth(void)
+{
+    atomic_fetch_add(&auth_generation, 1);
 }
 
 /* Sleeps up to ms, waking early when stopping. */
@@ -289,6 +384,7 @@ listen_main(void *arg)
             backoff = 500;
             /* whatever changed while nobody listened is unknown */
             invalidate();
+            invalidate_auth();
             atomic_store(&listening, 1);
             lw_log(LW_LOG_INFO, "page cache: listening for changes");
         }
@@ -300,7 +396,10 @@ listen_main(void *arg)
             goto lost;
         got = 0;
         while ((n = PQnotifies(conn)) != NULL) {
-            got = 1;
+            if (n->extra != NULL && strcmp(n->extra, "auth") == 0)
+                invalidate_auth();
+            else
+                got = 1;
             PQfreemem(n);
         }
         if (got)

@@ -36,13 +36,15 @@ void lw_cache_stop(void);
 typedef struct {
     const char *content_type;   /* raw bodies: their type; fragments: NULL */
     const char *title;          /* fragments: Page.title */
-    const char *body;           /* pool copies */
+    const char *body;
     size_t      len;
 } lw_cache_value;
 
 enum { LW_CACHE_HIT, LW_CACHE_MISS, LW_CACHE_BYPASS };
 
-/* Looks key up. LW_CACHE_HIT: *out holds pool copies. LW_CACHE_MISS: the
+/* Looks key up. LW_CACHE_HIT: *out points into the entry, which stays
+ * alive (even if evicted or replaced meanwhile) until the pool is
+ * destroyed: no copy of a 100 KB page per request. LW_CACHE_MISS: the
  * caller computes the page and stores it with lw_cache_store(key, *gen,
  * ...), *gen being the generation the computation started from.
  * LW_CACHE_BYPASS: the cache is off or not listening; compute, don't
@@ -55,8 +57,33 @@ void lw_cache_store(const char *key, unsigned long gen, const lw_cache_value *v)
 /* A lookup that returned MISS and will not store (the page failed). */
 void lw_cache_abandon(const char *key);
 
+/* ---- who is asking, remembered ----
+ * A valid session or API token, as the database last confirmed it, kept
+ * for at most LW_CACHE_AUTH_TTL seconds so a page served from the cache
+ * needs no query at all. Revocations (logout, log out everywhere, a user
+ * disabled or demoted, a token revoked) send NOTIFY llmwatch_data 'auth'
+ * and drop every remembered identity at once; without the listener
+ * nothing is remembered. Only confirmed identities are kept: a bad token
+ * always goes to the database. */
+#define LW_CACHE_AUTH_TTL 60
+
+typedef struct {
+    long long id;
+    int       role;
+    char      email[320];
+    char      csrf[80];          /* sessions only */
+} lw_cache_user;
+
+/* LW_OK with *out filled when token (a session cookie, or an API token
+ * with via_token) was confirmed less than LW_CACHE_AUTH_TTL seconds ago
+ * and nothing was revoked since; LW_ENOTFOUND otherwise (*gen then gets
+ * the generation to pass to lw_cache_user_put). */
+int  lw_cache_user_get(const char *token, int via_token, lw_cache_user *out, unsigned long *gen);
+void lw_cache_user_put(const char *token, int via_token, unsigned long gen, const lw_cache_user *u);
+
 typedef struct {
     unsigned long long hits, stale_hits, misses, bypasses, stores, evictions, invalidations;
+    unsigned long long auth_hits, auth_misses;
     size_t entries, bytes, max_bytes;
     int    listening;
 } lw_cache_stats;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcgiapp.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -275,6 +276,11 @@ main(int argc, char **argv)
     }
     lw_req_setup(&settings);
     lw_log_init("llmwatch-web", level);
+    /* pages of 100-200 KB are built and dropped on every request: keep
+     * such buffers in the heap instead of a fresh mmap (and its page
+     * faults) each time */
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
     app.db_url = lw_db_default_url(app.db_url);
     if (datadir == NULL)
         datadir = lw_datadir();

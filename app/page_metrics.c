@@ -104,9 +104,13 @@ cache_metrics(lw_buf *b)
         "llmwatch_web_cache_entries %zu\n"
         "# HELP llmwatch_web_cache_listening Whether the cache hears data changes (0: bypassed).\n"
         "# TYPE llmwatch_web_cache_listening gauge\n"
-        "llmwatch_web_cache_listening %d\n",
+        "llmwatch_web_cache_listening %d\n"
+        "# HELP llmwatch_web_auth_cache_requests_total Session and token checks, answered from memory or not.\n"
+        "# TYPE llmwatch_web_auth_cache_requests_total counter\n"
+        "llmwatch_web_auth_cache_requests_total{outcome=\"hit\"} %llu\n"
+        "llmwatch_web_auth_cache_requests_total{outcome=\"miss\"} %llu\n",
         st.hits, st.stale_hits, st.misses, st.bypasses, st.evictions, st.invalidations,
-        st.bytes, st.max_bytes, st.entries, st.listening);
+        st.bytes, st.max_bytes, st.entries, st.listening, st.auth_hits, st.auth_misses);
 }
 
 int

@@ -11,6 +11,10 @@
 #include "hdf.h"
 
 
+/* Where a cached fragment goes in the rendered layout (cached_page.cs puts
+ * it there with uvar:; escaped data can never contain a '<'). */
+#define LW_SPLICE_MARK "<!--lw:cached-content-->"
+
 /* The largest request body read; bigger ones get a 413 page. */
 #define LW_MAX_BODY (1024 * 1024)
 
@@ -93,6 +97,9 @@ typedef struct lw_req {
     const char  *csp;        /* Content-Security-Policy, NULL: the strict default */
     const char  *body;       /* raw response body (pool-owned or borrowed) */
     size_t       body_len;
+    const char  *splice;     /* a cached page's content (borrowed from the cache):
+                                goes where the layout holds LW_SPLICE_MARK */
+    size_t       splice_len;
     lw_buf       out;        /* the whole response, headers and body */
     lw_err       err;
 } lw_req;

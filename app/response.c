@@ -65,7 +65,15 @@ lw_response_title(int status)
 int
 lw_response_build(lw_req *r, const char *content_type, const char *body, size_t len)
 {
+    return lw_response_build_spliced(r, content_type, body, len, NULL, 0, 0);
+}
+
+int
+lw_response_build_spliced(lw_req *r, const char *content_type, const char *body, size_t len,
+                          const char *insert, size_t insert_len, size_t at)
+{
     lw_buf *o = &r->out;
+    size_t total = len + insert_len;
     int rc;
 
     lw_buf_reset(o);
@@ -80,8 +88,12 @@ lw_response_build(lw_req *r, const char *content_type, const char *body, size_t 
         "Cache-Control: no-store\r\n"
         "%s\r\n",
         r->status, status_text(r->status), content_type ? content_type : "text/plain; charset=utf-8",
-        len, r->csp ? r->csp : default_csp, r->headers.data ? r->headers.data : "");
-    if (rc == LW_OK && !r->head && len > 0)
-        rc = lw_buf_append(o, body, len);
+        total, r->csp ? r->csp : default_csp, r->headers.data ? r->headers.data : "");
+    if (rc != LW_OK || r->head || total == 0)
+        return rc;
+    if (insert == NULL)
+        return lw_buf_append(o, body, len);
+    if ((rc = lw_buf_append(o, body, at)) == LW_OK && (rc = lw_buf_append(o, insert, insert_len)) == LW_OK)
+        rc = lw_buf_append(o, body + at, len - at);
     return rc;
 }

@@ -16,5 +16,9 @@ int lw_response_render(lw_req *r, lw_buf *body);
 const char *lw_response_title(int status);
 /* Builds r->out: status line, headers, body (nothing for HEAD). */
 int lw_response_build(lw_req *r, const char *content_type, const char *body, size_t len);
+/* The same with insert[0..insert_len) put at offset `at` of body (a cached
+ * fragment into its freshly rendered layout, copied once). */
+int lw_response_build_spliced(lw_req *r, const char *content_type, const char *body, size_t len,
+                              const char *insert, size_t insert_len, size_t at);
 
 #endif

@@ -211,6 +211,38 @@ user_from_result(lw_req *r, PGresult *res, int via_token)
     return LW_OK;
 }
 
+/* A remembered identity into r (cache.h): no query. */
+static int
+user_from_cache(lw_req *r, const char *token, int via_token, unsigned long *gen)
+{
+    lw_cache_user u;
+
+    if (lw_cache_user_get(token, via_token, &u, gen) != LW_OK)
+        return 0;
+    r->user.id = u.id;
+    r->user.role = u.role;
+    r->user.email = lw_pool_strdup(r->pool, u.email);
+    r->user.csrf = via_token ? NULL : lw_pool_strdup(r->pool, u.csrf);
+    r->user.via_token = via_token;
+    return r->user.email != NULL && (via_token || r->user.csrf != NULL);
+}
+
+/* What the database confirmed, remembered for the next requests. */
+static void
+user_to_cache(const lw_req *r, const char *token, int via_token, unsigned long gen)
+{
+    lw_cache_user u;
+
+    if (r->user.id <= 0)
+        return;
+    memset(&u, 0, sizeof(u));
+    u.id = r->user.id;
+    u.role = r->user.role;
+    lw_strlcpy(u.email, r->user.email ? r->user.email : "", sizeof(u.email));
+    lw_strlcpy(u.csrf, r->user.csrf ? r->user.csrf : "", sizeof(u.csrf));
+    lw_cache_user_put(token, via_token, gen, &u);
+}
+
 /* Who is asking: a Bearer token (machine routes) or the session cookie.
  * Anonymous is not an error; an unreachable database is (LW_EDB). */
 static int
@@ -218,19 +250,29 @@ authenticate(lw_req *r, const lw_route *rt)
 {
     const char *auth = lw_req_env(r, "HTTP_AUTHORIZATION");
     const char *cookie = lw_req_cookie(r, "lw_session");
+    unsigned long gen;
     lw_db *db;
     int rc;
 
     if ((rt->flags & LW_ROUTE_MACHINE) && auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
         if (!lw_auth_token_valid(auth + 7))
             return LW_OK;
+        if (user_from_cache(r, auth + 7, 1, &gen))
+            return LW_OK;
         if ((db = lw_req_db(r)) == NULL)
             return LW_EDB;
-        return user_from_result(r, lw_db_users_by_api_token(db, &r->err, auth + 7), 1);
+        rc = user_from_result(r, lw_db_users_by_api_token(db, &r->err, auth + 7), 1);
+        if (rc == LW_OK)
+            user_to_cache(r, auth + 7, 1, gen);
+        return rc;
     }
     if (cookie == NULL)
         return LW_OK;
     if (lw_auth_token_valid(cookie)) {
+        if (user_from_cache(r, cookie, 0, &gen)) {
+            r->user.session = cookie;
+            return LW_OK;
+        }
         if ((db = lw_req_db(r)) == NULL)
             return LW_EDB;
         rc = user_from_result(r, lw_db_users_by_session(db, &r->err, cookie,
@@ -239,6 +281,7 @@ authenticate(lw_req *r, const lw_route *rt)
             return rc;
         if (r->user.id > 0) {
             r->user.session = cookie;
+            user_to_cache(r, cookie, 0, gen);
             return LW_OK;
         }
     }
@@ -322,6 +365,8 @@ finish(lw_req *r)
 {
     lw_buf body = { 0 };
     const char *msg;
+    char *mark;
+    size_t len;
 
     if (r->template != NULL && strcmp(r->template, "error") == 0) {
         if (machine_route(r)) {
@@ -353,7 +398,17 @@ finish(lw_req *r)
             lw_response_build(r, "text/plain; charset=utf-8", msg, strlen(msg));
             return;
         }
-        lw_response_build(r, "text/html; charset=utf-8", body.data ? body.data : "", body.len);
+        mark = r->splice && body.data ? memmem(body.data, body.len, LW_SPLICE_MARK,
+                                               strlen(LW_SPLICE_MARK)) : NULL;
+        if (mark != NULL) {
+            /* the cached content where cached_page.cs left the mark */
+            len = body.len - strlen(LW_SPLICE_MARK);
+            memmove(mark, mark + strlen(LW_SPLICE_MARK), len - (size_t) (mark - body.data));
+            lw_response_build_spliced(r, "text/html; charset=utf-8", body.data, len, r->splice,
+                                      r->splice_len, (size_t) (mark - body.data));
+        } else {
+            lw_response_build(r, "text/html; charset=utf-8", body.data ? body.data : "", body.len);
+        }
         lw_buf_free(&body);
         return;
     }
@@ -433,7 +488,9 @@ serve_cached(lw_req *r, const lw_cache_value *v, const char *how)
         return;
     }
     lw_hdf_set(&r->page, "Page.title", v->title);
-    lw_hdf_set(&r->page, "Cached.html", v->body);
+    lw_hdf_set(&r->page, "Cached.html", LW_SPLICE_MARK);
+    r->splice = v->body;
+    r->splice_len = v->len;
     r->template = "cached_page";
 }
 

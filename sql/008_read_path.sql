@@ -464,3 +464,19 @@ BEGIN
                        ' FOR EACH STATEMENT EXECUTE FUNCTION lw_notify_data()', t || '_notify', t);
     END LOOP;
 END $$;
+
+-- Revocations reach the identities llmwatch-web remembers for a minute
+-- (app/cache.c): a session deleted (logout, log out everywhere, expiry), a
+-- user changed (disabled, demoted, new password), a token revoked.
+CREATE FUNCTION lw_notify_auth() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('llmwatch_data', 'auth');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER sessions_notify AFTER DELETE OR TRUNCATE ON sessions
+    FOR EACH STATEMENT EXECUTE FUNCTION lw_notify_auth();
+CREATE TRIGGER users_notify AFTER UPDATE OR DELETE OR TRUNCATE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION lw_notify_auth();
+CREATE TRIGGER api_tokens_notify AFTER DELETE OR TRUNCATE OR UPDATE OF revoked_at, role, token_hash
+    ON api_tokens FOR EACH STATEMENT EXECUTE FUNCTION lw_notify_auth();

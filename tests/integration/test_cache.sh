@@ -65,6 +65,27 @@ check "/metrics counts cache hits" grep -qE '^llmwatch_web_cache_requests_total\
 check "/metrics counts invalidations" grep -qE '^llmwatch_web_cache_invalidations_total [1-9]' "$T/metrics.txt"
 check "/metrics says the cache listens" grep -qE '^llmwatch_web_cache_listening 1$' "$T/metrics.txt"
 
+# identities are remembered for a minute, but a revocation is at once
+cp "$T/e.jar" "$T/e-old.jar"
+check_eq "the editor's session works" 200 "$(get "$T/e.jar" "/?range=1h" "$T/e1.html")"
+check_eq "and again (a remembered identity)" 200 "$(get "$T/e.jar" "/?range=1h" "$T/e2.html")"
+curl -s -b "$T/e.jar" -c "$T/e.jar" -o /dev/null --data-urlencode "csrf_token=$(csrf_from "$T/e2.html")" "$BASE/logout"
+sleep 0.3
+check_eq "after logout the old cookie is refused at once" 303 "$(get "$T/e-old.jar" "/?range=1h" "$T/e3.html")"
+check_eq "a disabled user is refused at once" 200 "$(get "$T/v.jar" "/?range=1h" "$T/v1.html")"
+psql_test -c "UPDATE users SET disabled = true WHERE email = 'viewer@example.com'" >/dev/null
+sleep 0.3
+check_eq "the disabled viewer's session no longer works" 303 "$(get "$T/v.jar" "/?range=1h" "$T/v2.html")"
+psql_test -c "UPDATE users SET disabled = false WHERE email = 'viewer@example.com'" >/dev/null
+check "/metrics counts remembered identities" grep -qE '^llmwatch_web_auth_cache_requests_total\{outcome="hit"\} [1-9]' \
+    <(curl -s -H "Authorization: Bearer $token" "$BASE/metrics")
+tok2=$("$BIN/llmwatch" user token --email admin@example.com --name rev --database "$DB_URL" 2>/dev/null | sed -n 2p)
+check_eq "a new token works" 200 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok2" "$BASE/api/v1/models")"
+check_eq "and again" 200 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok2" "$BASE/api/v1/models")"
+psql_test -c "UPDATE api_tokens SET revoked_at = now() WHERE name = 'rev'" >/dev/null
+sleep 0.3
+check_eq "a revoked token is refused at once" 401 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok2" "$BASE/api/v1/models")"
+
 # the database restarts: the cache reconnects and serves fresh pages again
 pg_restart "$LW_TEST_PG_DIR"
 for _ in $(seq 1 50); do
