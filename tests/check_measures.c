@@ -1,7 +1,8 @@
-/* check_providers.c: SSE framing, the three providers' stream parsers
- * (recorded streams whole and split at every byte, garbage), request
- * building, result classification and measures. The engine's own suite is
- * check_engine.c. */
+/* check_measures.c: a probe's result from what its request produced:
+ * classification, times, tokens, rates, cost, messages; and the figures
+ * rules read from stored probes (refusal_rate, blocked_rate,
+ * reasoning_tokens, stall_rate, version_changes) through evaluation and
+ * backtests on a real database. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
@@ -20,7 +21,7 @@
 #include "money.h"
 #include "probe/probe.h"
 
-char *providers_fixture(const char *name, size_t *len);   /* check_providers.c */
+#include "streams.h"
 
 /* ---- classification and measures ------------------------------------------ */
 
@@ -42,22 +43,33 @@ START_TEST(test_classify_status)
 }
 END_TEST
 
-/* Runs a fixture through finalize with a given outcome. */
+/* Runs a fixture through finalize with a given outcome: whole in one read
+ * at t_first, or with a step one event per read from t_first on. */
 static void
-finalize_fixture(const lw_provider_ops *p, const char *name, lw_probe_outcome *oc, lw_probe_job *job,
-                 int64_t t_first)
+finalize_events(const lw_provider_ops *p, const char *name, lw_probe_outcome *oc,
+                lw_probe_job *job, int64_t t_first, int64_t step)
 {
     size_t len;
     char *buf = providers_fixture(name, &len);
     lw_stream st;
 
     lw_stream_init(&st, p);
-    ck_assert_int_eq(lw_stream_feed(&st, buf, len, t_first), LW_OK);
+    if (step > 0)
+        stream_feed_events(&st, buf, len, t_first, step);
+    else
+        ck_assert_int_eq(lw_stream_feed(&st, buf, len, t_first), LW_OK);
     lw_stream_finish(&st);
     oc->body_bytes = len;
     ck_assert_int_eq(lw_probe_finalize(job, oc, &st, 16 * 1024), LW_OK);
     lw_stream_free(&st);
     free(buf);
+}
+
+static void
+finalize_fixture(const lw_provider_ops *p, const char *name, lw_probe_outcome *oc,
+                 lw_probe_job *job, int64_t t_first)
+{
+    finalize_events(p, name, oc, job, t_first, 0);
 }
 
 START_TEST(test_finalize_ok_measures)
@@ -72,7 +84,9 @@ START_TEST(test_finalize_ok_measures)
     oc.http_status = 200;
     oc.t_sent_us = 1000000;
     oc.t_end_us = 1000000 + 1500000;           /* 1.5 s */
-    finalize_fixture(&lw_provider_openai, "openai_full.sse", &oc, &job, 1000000 + 250500);
+    /* event k at 150.5 + 100 k ms: the role chunk at 150.5, "The" at
+     * 250.5, "." at 850.5, then finish, usage and [DONE] */
+    finalize_events(&lw_provider_openai, "openai_full.sse", &oc, &job, 1000000 + 150500, 100000);
     ck_assert_int_eq(r->ok, 1);
     ck_assert_int_eq(r->err_class, LW_PERR_NONE);
     ck_assert_str_eq(r->error_msg, "");
@@ -81,8 +95,9 @@ START_TEST(test_finalize_ok_measures)
     ck_assert_int_eq(r->input_tokens, 14);
     ck_assert_int_eq(r->output_tokens, 8);
     ck_assert_int_eq(r->tokens_estimated, 0);
-    /* (8-1) tokens over 1.2495 s; 8 over 1.5 s */
-    ck_assert_double_eq_tol(r->decode_tps, 7.0 / 1.2495, 1e-9);
+    /* (8-1) tokens between the first and the last content token (0.6 s);
+     * 8 over 1.5 s */
+    ck_assert_double_eq_tol(r->decode_tps, 7.0 / 0.6, 1e-9);
     ck_assert_double_eq_tol(r->e2e_tps, 8.0 / 1.5, 1e-9);
     /* 14 x 150000 + 8 x 600000 pico-dollars */
     ck_assert_int_eq(r->cost_pico, 2100000 + 4800000);
