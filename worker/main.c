@@ -18,6 +18,11 @@ static const lw_cli_cmd commands[] = {
       "init --database URL [--retention-days N] [--environment NAME] [--config FILE]",
       "Creates the database when needed, applies the migrations, records the settings and\n"
       "loads the configuration (checked first: nothing is changed when it has errors).\n" },
+    { "config", lw_cmd_config, CFG_REQ | LW_CLI_WARNINGS | LW_CLI_RULES,
+      "config apply [--config FILE] [--database URL]",
+      "Writes the configuration into the database (models, channels, routing, rules), as\n"
+      "init does; checked first: nothing is changed when it has errors. probe, baseline and\n"
+      "validate never do: a run with another file leaves what is monitored as it is.\n" },
     { "migrate", lw_cmd_migrate, LW_CLI_CONFIG_NONE,
       "migrate [--database URL]", NULL },
     { "validate", lw_cmd_validate_cli, LW_CLI_CONFIG_PATH | LW_CLI_NO_DATABASE,
