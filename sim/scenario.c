@@ -26,6 +26,10 @@ static const struct {
     { "empty_rate",       LW_SIM_OUT_EMPTY },
     { "hang_rate",        LW_SIM_OUT_HANG },
     { "oversize_rate",    LW_SIM_OUT_OVERSIZE },
+    { "tool_call_rate",   LW_SIM_OUT_TOOL_CALL },
+    { "refusal_rate",     LW_SIM_OUT_REFUSAL },
+    { "no_done_rate",     LW_SIM_OUT_NO_DONE },
+    { "no_terminator_rate", LW_SIM_OUT_NO_TERMINATOR },
 };
 
 static int
@@ -352,9 +356,44 @@ scenario_defaults(lw_sim_scenario *sc)
 static void
 scenario_clear(lw_sim_scenario *sc)
 {
+    size_t i;
+
     free(sc->name);
     free(sc->api_key);
     free(sc->drift);
+    for (i = 0; i < sc->n_versions; i++)
+        free(sc->versions[i]);
+    free(sc->versions);
+}
+
+/* versions: a version string or a list of them. */
+static int
+parse_versions(lw_sim_yaml *y, yaml_node_t *n, lw_sim_scenario *sc, lw_err *err)
+{
+    yaml_node_item_t *it;
+    const char *v;
+
+    if (n->type == YAML_SCALAR_NODE) {
+        sc->versions = calloc(1, sizeof(char *));
+        if (sc->versions == NULL)
+            return LW_ENOMEM;
+        sc->versions[sc->n_versions++] = lw_strdup(lw_sim_yaml_scalar(n));
+        return LW_OK;
+    }
+    if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top == n->data.sequence.items.start) {
+        lw_sim_yaml_error(err, y, n, "versions is a version or a list of versions");
+        return LW_EINVAL;
+    }
+    sc->versions = calloc((size_t) (n->data.sequence.items.top - n->data.sequence.items.start),
+                          sizeof(char *));
+    if (sc->versions == NULL)
+        return LW_ENOMEM;
+    for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        if (lw_sim_yaml_str(y, lw_sim_yaml_get(y, *it), &v, err) != LW_OK)
+            return LW_EINVAL;
+        sc->versions[sc->n_versions++] = lw_strdup(v);
+    }
+    return LW_OK;
 }
 
 static int
@@ -469,6 +508,13 @@ parse_scenario(lw_sim_yaml *y, yaml_node_t *kn, yaml_node_t *n, lw_sim_scenario 
                 lw_sim_yaml_error(err, y, vn, "oversize_bytes must be between 1 and 1 GiB");
                 rc = LW_EINVAL;
             }
+        } else if (strcmp(k, "reasoning_tokens") == 0) {
+            rc = parse_dist(y, vn, &sc->reasoning, err);
+            sc->has_reasoning = 1;
+        } else if (strcmp(k, "versions") == 0) {
+            rc = parse_versions(y, vn, sc, err);
+        } else if (strcmp(k, "version_every_minutes") == 0) {
+            rc = parse_nonneg(y, vn, &sc->version_minutes, err);
         } else if (strcmp(k, "drift") == 0) {
             drift = vn;
         } else {

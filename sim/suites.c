@@ -1,8 +1,12 @@
 /* suites.c: known prompts for the simulator. The test-suite YAML files are
  * read tolerantly (their schema belongs to the suites): any mapping with a
  * `prompt` and a `reference_answer` is a case; `long_output`, `id`/`name`
- * and `wrong_answer(s)` are used when present, other keys are ignored. */
+ * and `wrong_answer(s)` are used when present, other keys are ignored. A
+ * case whose scorer is a tool_call is a tool case: its reference answer is
+ * the call as JSON ([{"name": .., "arguments": {..}}]). */
 #include "sim.h"
+
+#include <json.h>
 
 #include <ctype.h>
 #include <dirent.h>
@@ -42,9 +46,31 @@ case_clear(lw_sim_case *c)
     free(c->id);
     free(c->norm_prompt);
     free(c->answer);
+    free(c->tool_name);
+    free(c->tool_args);
     for (i = 0; i < c->n_wrong; i++)
         free(c->wrong[i]);
     free(c->wrong);
+}
+
+/* A tool case: the call its reference answer names. */
+static void
+take_call(lw_sim_case *cs, const char *scorer_type)
+{
+    json_object *calls, *first, *v;
+
+    if (scorer_type == NULL || strcmp(scorer_type, "tool_call") != 0 || cs->answer == NULL)
+        return;
+    calls = json_tokener_parse(cs->answer);
+    if (calls != NULL && json_object_is_type(calls, json_type_array) &&
+        json_object_array_length(calls) > 0 &&
+        (first = json_object_array_get_idx(calls, 0)) != NULL &&
+        json_object_object_get_ex(first, "name", &v) && json_object_is_type(v, json_type_string)) {
+        cs->tool_name = lw_strdup(json_object_get_string(v));
+        cs->tool_args = lw_strdup(json_object_object_get_ex(first, "arguments", &v) ?
+                                  json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "{}");
+    }
+    json_object_put(calls);
 }
 
 static int
@@ -68,6 +94,8 @@ take_case(lw_sim_yaml *y, yaml_node_t *n, const char *file, collect *c)
     cs.id = lw_strdup(id);
     cs.norm_prompt = lw_sim_normalize_ws(prompt);
     cs.answer = lw_strdup(answer);
+    take_call(&cs, lw_sim_yaml_scalar(lw_sim_yaml_lookup(y, lw_sim_yaml_lookup(y, n, "scorer"),
+                                                         "type")));
     if (lo != NULL) {
         const char *v = lw_sim_yaml_scalar(lo);
 

@@ -118,7 +118,7 @@ lw_sim_outcome_name(int outcome)
     static const char *names[LW_SIM_OUT_N] = {
         "ok", "error_500", "rate_limited", "auth", "truncated", "malformed",
         "empty", "slow_drip", "hang", "oversize", "overloaded", "no_usage",
-        "bad_request", "not_found",
+        "bad_request", "not_found", "tool_call", "refusal", "no_done", "no_terminator",
     };
 
     if (outcome < 0 || outcome >= LW_SIM_OUT_N)

@@ -395,6 +395,7 @@ form_rule(const char *name, const char *kind, const char *condition, const char 
     lw_rule *r = NULL;
 
     memset(&f, 0, sizeof(f));
+    memset(&errs, 0, sizeof(errs));
     f.name = name;
     f.kind = kind;
     f.condition = condition;
@@ -525,6 +526,7 @@ START_TEST(test_stream_measures_form)
     ck_assert_ptr_nonnull(strstr(ee.msg, "did you mean 'refusal_rate'"));
 
     memset(&f, 0, sizeof(f));
+    memset(&errs, 0, sizeof(errs));
     f.name = "form";
     f.kind = "threshold";
     f.severity = "warning";
@@ -535,6 +537,7 @@ START_TEST(test_stream_measures_form)
     f.kind = "statistical";
     f.condition = NULL;
     f.metric = "version_changes";
+    memset(&errs, 0, sizeof(errs));
     ck_assert_int_eq(lw_rule_from_form(&f, &r, &errs), LW_EINVAL);
     ck_assert_ptr_nonnull(strstr(lw_rule_error_for(&errs, "metric"), "no value per request"));
 }
