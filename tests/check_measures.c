@@ -2,7 +2,7 @@
  * classification, times, tokens, rates, cost, messages; and the figures
  * rules read from stored probes (refusal_rate, blocked_rate,
  * reasoning_tokens, stall_rate, version_changes) through evaluation and
- * backtests on a real database. */
+ * backtests on a real database, and the streams part of the model page. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
@@ -29,6 +29,7 @@
 #include "money.h"
 #include "probe/probe.h"
 #include "testdb.h"
+#include "webtest.h"
 
 #include "streams.h"
 
@@ -621,6 +622,54 @@ START_TEST(test_answers_and_adhoc_models)
 }
 END_TEST
 
+/* The streams part of the model page: outcome counts, finish reasons,
+ * stream ends, first output and first answer token, the last answers
+ * (escaped) and the version history. */
+START_TEST(test_model_page_streams)
+{
+    lw_db *db = streams_db();
+    char cookie[160], csrf[LW_TOKEN_LEN + 1], uri[64];
+    wt_request t;
+    PGresult *q;
+    lw_err err;
+    const char *out;
+
+    (void) wt_db;
+    wt_templates();
+    exec_ok(db, "INSERT INTO probes (ts, model_id, environment_id, case_id, ok, ttft_ms, total_ms,"
+                "  first_output_ms, outcome, finish_reason, finish_reason_raw, stream_end, answer)"
+                " SELECT now() - interval '30 seconds', id, environment_id, 'hostile', true, 300, 900,"
+                "   120, 'text', 'stop', 'end_turn', 'no_terminator', '<script>alert(1)</script> & more'"
+                " FROM models WHERE name = 'streams'");
+    exec_ok(db, "UPDATE probes SET finish_reason = 'refusal', finish_reason_raw = 'refusal',"
+                " stream_end = 'clean' WHERE outcome = 'refusal'");
+    q = lw_db_query(db, &err, "SELECT id FROM models WHERE name = 'streams'", 0, NULL);
+    snprintf(uri, sizeof(uri), "/models/%lld?range=1h", lw_db_int(q, 0, 0));
+    PQclear(q);
+    wt_user(db, "viewer", cookie, csrf);
+    wt_request_init(&t, db, "GET", uri, cookie, NULL, NULL);
+    out = wt_run(&t);
+    ck_assert_msg(strstr(out, "id=\"streams\"") != NULL, "%s", out);
+    /* outcomes: 8 text (7 + the hostile one), 2 refusals, 1 blocked, 2 http_5xx */
+    ck_assert_ptr_nonnull(strstr(out, "pill-ok\">text</span></td><td class=\"num\">8<"));
+    ck_assert_ptr_nonnull(strstr(out, "pill-warn\">refusal</span></td><td class=\"num\">2<"));
+    ck_assert_ptr_nonnull(strstr(out, "pill-warn\">blocked</span></td><td class=\"num\">1<"));
+    ck_assert_ptr_nonnull(strstr(out, "pill-crit\">http_5xx</span></td><td class=\"num\">2<"));
+    ck_assert_ptr_nonnull(strstr(out, "<code>refusal</code></td><td class=\"num\">2<"));
+    ck_assert_ptr_nonnull(strstr(out, "<code>no_terminator</code></td><td class=\"num\">1<"));
+    ck_assert_ptr_nonnull(strstr(out, "<dt>First output p50</dt><dd>120 ms</dd>"));
+    ck_assert_ptr_nonnull(strstr(out, "<dt>Refusals</dt><dd>18.2%</dd>"));     /* 2 of 11 */
+    ck_assert_ptr_nonnull(strstr(out, "<dt>Version changes</dt><dd>2</dd>"));
+    /* the answer, escaped; the version history */
+    ck_assert_ptr_null(strstr(out, "<script>alert(1)"));
+    ck_assert_ptr_nonnull(strstr(out, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
+    ck_assert_ptr_nonnull(strstr(out, "<code>gpt-y</code>"));
+    ck_assert_ptr_nonnull(strstr(out, "<code>fp_a</code>"));
+    wt_request_free(&t);
+    lw_db_close(db);
+}
+END_TEST
+
 Suite *measures_suite(void)
 {
     Suite *s = suite_create("measures");
@@ -644,6 +693,7 @@ Suite *measures_suite(void)
     tcase_add_test(db, test_stream_measures_form);
     tcase_add_test(db, test_model_versions_store);
     tcase_add_test(db, test_answers_and_adhoc_models);
+    tcase_add_test(db, test_model_page_streams);
     suite_add_tcase(s, db);
     return s;
 }
