@@ -4,7 +4,9 @@
 #ifndef LW_SIM_H
 #define LW_SIM_H
 
+#include "diag.h"
 #include "lw.h"
+#include "yamlmap.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -71,27 +73,29 @@ enum {
 };
 const char *lw_sim_outcome_name(int outcome);
 
-/* ---- yaml.c: libyaml document helpers with file:line:col errors */
+/* ---- yaml.c: the simulator's YAML files through lib/yamlmap.h */
 typedef struct {
-    yaml_document_t doc;
-    int             loaded;
-    char           *path;     /* owned */
+    lw_ymap_doc  doc;
+    lw_diag      diag;
+    lw_pool     *pool;
+    const char  *path;        /* pool-owned */
+    yaml_node_t *root;        /* NULL when the file did not parse */
+    int          loaded;
 } lw_sim_yaml;
 
-/* Loads the first document of path; an empty file gives a NULL root. */
-int          lw_sim_yaml_load(lw_sim_yaml *y, const char *path, lw_err *err);
-void         lw_sim_yaml_free(lw_sim_yaml *y);
-yaml_node_t *lw_sim_yaml_root(lw_sim_yaml *y);
-yaml_node_t *lw_sim_yaml_get(lw_sim_yaml *y, int id);
-/* Value of key in a mapping node, or NULL (borrowed). */
+/* Reads and parses path (expected: what it should hold, said of an empty
+ * file): LW_OK with y->root set, or the error in err. lw_sim_yaml_free in
+ * every case. */
+int  lw_sim_yaml_load(lw_sim_yaml *y, const char *path, const char *expected, lw_err *err);
+/* LW_OK when no error was reported while reading the document, else
+ * LW_EINVAL (or LW_ENOMEM) with the first one, file:line:col, in err. */
+int  lw_sim_yaml_done(lw_sim_yaml *y, lw_err *err);
+void lw_sim_yaml_free(lw_sim_yaml *y);
+/* For tolerant reading (suites, whose schema is not the simulator's): the
+ * value of key in a mapping (NULL: none), a scalar's text (NULL: not a
+ * scalar). */
 yaml_node_t *lw_sim_yaml_lookup(lw_sim_yaml *y, yaml_node_t *map, const char *key);
-const char  *lw_sim_yaml_scalar(const yaml_node_t *n); /* NULL if not a scalar */
-void lw_sim_yaml_error(lw_err *err, const lw_sim_yaml *y, const yaml_node_t *n,
-                       const char *fmt, ...) LW_PRINTF(4, 5);
-int lw_sim_yaml_num(lw_sim_yaml *y, yaml_node_t *n, double *out, lw_err *err);
-int lw_sim_yaml_int(lw_sim_yaml *y, yaml_node_t *n, long *out, lw_err *err);
-int lw_sim_yaml_bool(lw_sim_yaml *y, yaml_node_t *n, int *out, lw_err *err);
-int lw_sim_yaml_str(lw_sim_yaml *y, yaml_node_t *n, const char **out, lw_err *err);
+const char  *lw_sim_yaml_scalar(const yaml_node_t *n);
 
 /* ---- scenario.c */
 typedef struct {

@@ -115,7 +115,7 @@ take_case(lw_sim_yaml *y, yaml_node_t *n, const char *file, collect *c)
 
         cs.wrong = calloc(cnt + 1, sizeof(char *));
         for (it = wr->data.sequence.items.start; cs.wrong != NULL && it < wr->data.sequence.items.top; it++) {
-            const char *v = lw_sim_yaml_scalar(lw_sim_yaml_get(y, *it));
+            const char *v = lw_sim_yaml_scalar(lw_ymap_node_at(&y->doc, *it));
 
             if (v != NULL)
                 cs.wrong[cs.n_wrong++] = lw_strdup(v);
@@ -146,13 +146,13 @@ walk(lw_sim_yaml *y, yaml_node_t *n, const char *file, collect *c, int depth)
             lw_sim_yaml_scalar(lw_sim_yaml_lookup(y, n, "reference_answer")) != NULL)
             return take_case(y, n, file, c);
         for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
-            if ((rc = walk(y, lw_sim_yaml_get(y, p->value), file, c, depth + 1)) != LW_OK)
+            if ((rc = walk(y, lw_ymap_node_at(&y->doc, p->value), file, c, depth + 1)) != LW_OK)
                 return rc;
     } else if (n->type == YAML_SEQUENCE_NODE) {
         yaml_node_item_t *it;
 
         for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
-            if ((rc = walk(y, lw_sim_yaml_get(y, *it), file, c, depth + 1)) != LW_OK)
+            if ((rc = walk(y, lw_ymap_node_at(&y->doc, *it), file, c, depth + 1)) != LW_OK)
                 return rc;
     }
     return LW_OK;
@@ -225,11 +225,11 @@ lw_sim_suites_load(const char *dir, lw_sim_suites **out, lw_err *err)
         lw_err e2;
 
         lw_sim_printf(&path, "%s/%s", dir, names[i]);
-        if (lw_sim_yaml_load(&y, path.data, &e2) != LW_OK) {
+        if (lw_sim_yaml_load(&y, path.data, "test cases", &e2) != LW_OK) {
             /* a broken suite file is its owner's to fix: say so, keep going */
             lw_log(LW_LOG_WARN, "suites: %s (file skipped)", e2.msg);
         } else {
-            rc = walk(&y, lw_sim_yaml_root(&y), names[i], &c, 0);
+            rc = walk(&y, y.root, names[i], &c, 0);
             s->files++;
         }
         lw_sim_yaml_free(&y);
