@@ -28,10 +28,8 @@ google_part(const lw_sim_gen *g, const char *part, const char *s, size_t n, lw_b
         lw_sim_put(out, s, n);
         lw_sim_puts(out, "}}");
     }
-    lw_sim_puts(out, "],\"role\":\"model\"},\"index\":0}],\"modelVersion\":");
-    lw_sim_json_cstr(out, g->version != NULL ? g->version : g->model);
-    lw_sim_printf(out, ",\"responseId\":\"%s\"}", g->id);
-    lw_sim_ev_end(g, out);
+    lw_sim_puts(out, "],\"role\":\"model\"},\"index\":0}]");
+    lw_sim_google_end(g, out);
 }
 
 void
@@ -39,19 +37,10 @@ lw_sim_proto_reasoning(const lw_sim_gen *g, const char *s, size_t n, lw_buf *out
 {
     switch (g->proto) {
     case LW_SIM_PROTO_OPENAI:
-        lw_sim_oai_begin(g, out);
-        lw_sim_puts(out, "{\"index\":0,\"delta\":{\"content\":null,\"reasoning_content\":");
-        lw_sim_json_str(out, s, n);
-        lw_sim_puts(out, "},\"logprobs\":null,\"finish_reason\":null}");
-        lw_sim_oai_end(g, out);
+        lw_sim_oai_delta(g, "\"content\":null,\"reasoning_content\":", s, n, out);
         break;
     case LW_SIM_PROTO_ANTHROPIC:
-        lw_sim_ev_begin(g, out, "content_block_delta");
-        lw_sim_puts(out, "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
-                    "{\"type\":\"thinking_delta\",\"thinking\":");
-        lw_sim_json_str(out, s, n);
-        lw_sim_puts(out, "}}");
-        lw_sim_ev_end(g, out);
+        lw_sim_anthropic_delta(g, 0, "thinking_delta", "thinking", s, n, out);
         break;
     default:
         google_part(g, "thought", s, n, out);
@@ -112,12 +101,7 @@ lw_sim_proto_tool(const lw_sim_gen *g, const char *s, size_t n, int first, lw_bu
             lw_sim_puts(out, ",\"input\":{}}}");
             lw_sim_ev_end(g, out);
         }
-        lw_sim_ev_begin(g, out, "content_block_delta");
-        lw_sim_printf(out, "{\"type\":\"content_block_delta\",\"index\":%d,\"delta\":"
-                      "{\"type\":\"input_json_delta\",\"partial_json\":", index);
-        lw_sim_json_str(out, s, n);
-        lw_sim_puts(out, "}}");
-        lw_sim_ev_end(g, out);
+        lw_sim_anthropic_delta(g, index, "input_json_delta", "partial_json", s, n, out);
         break;
     default:
         /* Gemini sends a call whole: s is all of the arguments */
@@ -130,39 +114,24 @@ lw_sim_proto_refusal(const lw_sim_gen *g, const char *s, size_t n, lw_buf *out)
 {
     /* only OpenAI streams the refusal's words; the others say it in the
      * stop reason (lw_sim_proto_finish) */
-    if (g->proto != LW_SIM_PROTO_OPENAI)
-        return;
-    lw_sim_oai_begin(g, out);
-    lw_sim_puts(out, "{\"index\":0,\"delta\":{\"refusal\":");
-    lw_sim_json_str(out, s, n);
-    lw_sim_puts(out, "},\"logprobs\":null,\"finish_reason\":null}");
-    lw_sim_oai_end(g, out);
+    if (g->proto == LW_SIM_PROTO_OPENAI)
+        lw_sim_oai_delta(g, "\"refusal\":", s, n, out);
 }
 
 const char *
-lw_sim_finish_openai(const lw_sim_gen *g)
+lw_sim_finish(const lw_sim_gen *g)
 {
-    if (g->kind == LW_SIM_OUT_TOOL_CALL)
-        return "tool_calls";
-    return g->finish_length ? "length" : "stop";
-}
+    /* by protocol (OpenAI, Anthropic, Gemini), then text, a max-tokens
+     * cut, a tool call, a refusal (OpenAI says it in the delta) */
+    static const char *const names[3][4] = {
+        { "stop", "length", "tool_calls", "stop" },
+        { "end_turn", "max_tokens", "tool_use", "refusal" },
+        { "STOP", "MAX_TOKENS", "STOP", "SAFETY" },
+    };
+    int k = g->kind == LW_SIM_OUT_TOOL_CALL ? 2 : g->kind == LW_SIM_OUT_REFUSAL ? 3
+            : g->finish_length ? 1 : 0;
 
-const char *
-lw_sim_finish_anthropic(const lw_sim_gen *g)
-{
-    if (g->kind == LW_SIM_OUT_TOOL_CALL)
-        return "tool_use";
-    if (g->kind == LW_SIM_OUT_REFUSAL)
-        return "refusal";
-    return g->finish_length ? "max_tokens" : "end_turn";
-}
-
-const char *
-lw_sim_finish_google(const lw_sim_gen *g)
-{
-    if (g->kind == LW_SIM_OUT_REFUSAL)
-        return "SAFETY";
-    return g->finish_length ? "MAX_TOKENS" : "STOP";
+    return names[g->proto == LW_SIM_PROTO_ANTHROPIC ? 1 : g->proto == LW_SIM_PROTO_GOOGLE ? 2 : 0][k];
 }
 
 const char *

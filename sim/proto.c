@@ -441,6 +441,37 @@ lw_sim_oai_end(const lw_sim_gen *g, lw_buf *out)
     lw_sim_ev_end(g, out);
 }
 
+void
+lw_sim_oai_delta(const lw_sim_gen *g, const char *field, const char *s, size_t n, lw_buf *out)
+{
+    lw_sim_oai_begin(g, out);
+    lw_sim_printf(out, "{\"index\":0,\"delta\":{%s", field);
+    lw_sim_json_str(out, s, n);
+    lw_sim_puts(out, "},\"logprobs\":null,\"finish_reason\":null}");
+    lw_sim_oai_end(g, out);
+}
+
+void
+lw_sim_google_end(const lw_sim_gen *g, lw_buf *out)
+{
+    lw_sim_puts(out, ",\"modelVersion\":");
+    lw_sim_json_cstr(out, g->version != NULL ? g->version : g->model);
+    lw_sim_printf(out, ",\"responseId\":\"%s\"}", g->id);
+    lw_sim_ev_end(g, out);
+}
+
+void
+lw_sim_anthropic_delta(const lw_sim_gen *g, int index, const char *type, const char *field,
+                       const char *s, size_t n, lw_buf *out)
+{
+    lw_sim_ev_begin(g, out, "content_block_delta");
+    lw_sim_printf(out, "{\"type\":\"content_block_delta\",\"index\":%d,\"delta\":"
+                  "{\"type\":\"%s\",\"%s\":", index, type, field);
+    lw_sim_json_str(out, s, n);
+    lw_sim_puts(out, "}}");
+    lw_sim_ev_end(g, out);
+}
+
 static void
 usage_openai(const lw_sim_gen *g, lw_buf *out)
 {
@@ -473,27 +504,19 @@ google_event(const lw_sim_gen *g, const char *s, size_t n, int last, lw_buf *out
     lw_sim_json_str(out, s, n);
     lw_sim_puts(out, "}],\"role\":\"model\"}");
     if (last)
-        lw_sim_printf(out, ",\"finishReason\":\"%s\"", lw_sim_finish_google(g));
+        lw_sim_printf(out, ",\"finishReason\":\"%s\"", lw_sim_finish(g));
     lw_sim_puts(out, ",\"index\":0}]");
     if (last && !g->no_usage) {
         lw_sim_puts(out, ",");
         usage_google(g, out);
     }
-    lw_sim_puts(out, ",\"modelVersion\":");
-    lw_sim_json_cstr(out, g->version != NULL ? g->version : g->model);
-    lw_sim_printf(out, ",\"responseId\":\"%s\"}", g->id);
-    lw_sim_ev_end(g, out);
+    lw_sim_google_end(g, out);
 }
 
 static void
 anthropic_delta(const lw_sim_gen *g, const char *s, size_t n, lw_buf *out)
 {
-    lw_sim_ev_begin(g, out, "content_block_delta");
-    lw_sim_printf(out, "{\"type\":\"content_block_delta\",\"index\":%d,\"delta\":"
-                  "{\"type\":\"text_delta\",\"text\":", g->reason_n > 0 ? 1 : 0);
-    lw_sim_json_str(out, s, n);
-    lw_sim_puts(out, "}}");
-    lw_sim_ev_end(g, out);
+    lw_sim_anthropic_delta(g, g->reason_n > 0 ? 1 : 0, "text_delta", "text", s, n, out);
 }
 
 void
@@ -546,11 +569,7 @@ lw_sim_proto_token(const lw_sim_gen *g, const char *s, size_t n, int last, lw_bu
 {
     switch (g->proto) {
     case LW_SIM_PROTO_OPENAI:
-        lw_sim_oai_begin(g, out);
-        lw_sim_puts(out, "{\"index\":0,\"delta\":{\"content\":");
-        lw_sim_json_str(out, s, n);
-        lw_sim_puts(out, "},\"logprobs\":null,\"finish_reason\":null}");
-        lw_sim_oai_end(g, out);
+        lw_sim_oai_delta(g, "\"content\":", s, n, out);
         break;
     case LW_SIM_PROTO_ANTHROPIC:
         anthropic_delta(g, s, n, out);
@@ -567,7 +586,7 @@ lw_sim_proto_finish(const lw_sim_gen *g, lw_buf *out)
     case LW_SIM_PROTO_OPENAI:
         lw_sim_oai_begin(g, out);
         lw_sim_printf(out, "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"%s\"}",
-                      lw_sim_finish_openai(g));
+                      lw_sim_finish(g));
         lw_sim_oai_end(g, out);
         if (openai_usage_fields(g)) {
             lw_sim_oai_begin(g, out);
@@ -588,7 +607,7 @@ lw_sim_proto_finish(const lw_sim_gen *g, lw_buf *out)
         lw_sim_ev_end(g, out);
         lw_sim_ev_begin(g, out, "message_delta");
         lw_sim_printf(out, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"%s\","
-                      "\"stop_sequence\":null}", lw_sim_finish_anthropic(g));
+                      "\"stop_sequence\":null}", lw_sim_finish(g));
         if (!g->no_usage) {
             if (g->late_input)
                 lw_sim_printf(out, ",\"usage\":{\"input_tokens\":%ld,\"output_tokens\":%d}",

@@ -1,6 +1,7 @@
 /* scenario.c: the simulator's scenario file (YAML): per model name, glob or
  * "default", the latency distributions, failure rates and drift that shape
  * each reply. Unknown keys and wrong types are errors with file:line:col. */
+#include "schedule.h"
 #include "sim.h"
 #include "times.h"
 
@@ -125,17 +126,15 @@ parse_dist(lw_ymap_doc *y, yaml_node_t *n, const char *key, lw_sim_dist *d)
         LW_YMAP_ERR(y, n, "min is above max");
 }
 
+/* A day by its name or its first three letters, any case: its bit. */
 static int
 weekday_bit(const char *s)
 {
-    static const char *days[] = { "sunday", "monday", "tuesday", "wednesday",
-                                  "thursday", "friday", "saturday" };
-    size_t i, n = strlen(s);
+    int i = lw_ymap_index(s, lw_sched_weekdays, 7, 1);
 
-    for (i = 0; i < LW_ARRAY_LEN(days); i++)
-        if (strcasecmp(s, days[i]) == 0 || (n == 3 && strncasecmp(s, days[i], 3) == 0))
-            return (int) i;
-    return -1;
+    while (i < 0 && strlen(s) == 3 && ++i < 7 && strncasecmp(s, lw_sched_weekdays[i], 3) != 0)
+        ;
+    return i < 7 ? i : -1;
 }
 
 /* A weekday or a list of them. */
@@ -303,14 +302,10 @@ scenario_defaults(lw_sim_scenario *sc)
 static void
 scenario_clear(lw_sim_scenario *sc)
 {
-    size_t i;
-
     free(sc->name);
     free(sc->api_key);
     free(sc->drift);
-    for (i = 0; i < sc->n_versions; i++)
-        free(sc->versions[i]);
-    free(sc->versions);
+    lw_sim_free_strings(sc->versions, sc->n_versions);
 }
 
 /* slow_drip: {rate, interval_ms}. */

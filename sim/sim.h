@@ -23,6 +23,8 @@ void lw_sim_printf(lw_buf *b, const char *fmt, ...) LW_PRINTF(2, 3);
 /* Appends s as a quoted JSON string (NULL becomes null). */
 void lw_sim_json_str(lw_buf *b, const char *s, size_t n);
 void lw_sim_json_cstr(lw_buf *b, const char *s);
+/* Frees n strings of v and v itself (NULL: nothing). */
+void lw_sim_free_strings(char **v, size_t n);
 /* Collapses runs of whitespace to one space and trims; caller frees. */
 char *lw_sim_normalize_ws(const char *s);
 
@@ -251,6 +253,16 @@ void lw_sim_ev_end(const lw_sim_gen *g, lw_buf *out);
 /* OpenAI: a chat.completion.chunk up to its choices array, and its end. */
 void lw_sim_oai_begin(const lw_sim_gen *g, lw_buf *out);
 void lw_sim_oai_end(const lw_sim_gen *g, lw_buf *out);
+/* OpenAI: a chunk whose delta is field (e.g. "\"content\":") then s as
+ * a JSON string. */
+void lw_sim_oai_delta(const lw_sim_gen *g, const char *field, const char *s, size_t n,
+                      lw_buf *out);
+/* Gemini: the end of a response (modelVersion, responseId) and its event. */
+void lw_sim_google_end(const lw_sim_gen *g, lw_buf *out);
+/* Anthropic: a content_block_delta of block index, delta type and its
+ * field s (a JSON string). */
+void lw_sim_anthropic_delta(const lw_sim_gen *g, int index, const char *type, const char *field,
+                            const char *s, size_t n, lw_buf *out);
 void lw_sim_proto_preamble(const lw_sim_gen *g, lw_buf *out);
 void lw_sim_proto_token(const lw_sim_gen *g, const char *s, size_t n, int last, lw_buf *out);
 void lw_sim_proto_finish(const lw_sim_gen *g, lw_buf *out);
@@ -262,10 +274,8 @@ void lw_sim_proto_reasoning(const lw_sim_gen *g, const char *s, size_t n, lw_buf
 void lw_sim_proto_answer_start(const lw_sim_gen *g, lw_buf *out);
 void lw_sim_proto_tool(const lw_sim_gen *g, const char *s, size_t n, int first, lw_buf *out);
 void lw_sim_proto_refusal(const lw_sim_gen *g, const char *s, size_t n, lw_buf *out);
-/* The finish reason and stop reason of the reply as planned. */
-const char *lw_sim_finish_openai(const lw_sim_gen *g);
-const char *lw_sim_finish_anthropic(const lw_sim_gen *g);
-const char *lw_sim_finish_google(const lw_sim_gen *g);
+/* The finish (stop) reason of the reply as planned, as its protocol says it. */
+const char *lw_sim_finish(const lw_sim_gen *g);
 /* The version a reply names at this wall time (NULL: the model's name). */
 const char *lw_sim_version(const lw_sim_scenario *sc, double minutes_since_start);
 /* Whole non-streaming body for text (usage per g). */

@@ -41,16 +41,12 @@ add_case(collect *c, lw_sim_case *cs)
 static void
 case_clear(lw_sim_case *c)
 {
-    size_t i;
-
     free(c->id);
     free(c->norm_prompt);
     free(c->answer);
     free(c->tool_name);
     free(c->tool_args);
-    for (i = 0; i < c->n_wrong; i++)
-        free(c->wrong[i]);
-    free(c->wrong);
+    lw_sim_free_strings(c->wrong, c->n_wrong);
 }
 
 /* A tool case: the call its reference answer names. */

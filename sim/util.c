@@ -112,6 +112,16 @@ lw_sim_normalize_ws(const char *s)
     return out;
 }
 
+void
+lw_sim_free_strings(char **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v != NULL && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 const char *
 lw_sim_outcome_name(int outcome)
 {

@@ -258,15 +258,22 @@ cleanup:
     return rc;
 }
 
-PGresult *
-lw_db_cycle_summary(lw_db *db, lw_err *err, long long cycle_id, const char *since)
+/* sql over the rows of a cycle: $1 the cycle, $2 the time its rows are
+ * not older than (partition pruning: a cycle's rows never are). */
+static PGresult *
+cycle_rows(lw_db *db, lw_err *err, const char *sql, long long cycle_id, const char *since)
 {
     char id[24];
     const char *p[2] = { id, since };
 
     snprintf(id, sizeof(id), "%lld", cycle_id);
-    /* ts bound: partition pruning; the rows of a cycle are never older */
-    return lw_db_query(db, err,
+    return lw_db_query(db, err, sql, 2, p);
+}
+
+PGresult *
+lw_db_cycle_summary(lw_db *db, lw_err *err, long long cycle_id, const char *since)
+{
+    return cycle_rows(db, err,
         "SELECT model_id, environment_id, count(*), count(*) FILTER (WHERE ok), "
         "  percentile_cont(0.5) WITHIN GROUP (ORDER BY ttft_ms) FILTER (WHERE ok), "
         "  percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms) FILTER (WHERE ok), "
@@ -275,18 +282,14 @@ lw_db_cycle_summary(lw_db *db, lw_err *err, long long cycle_id, const char *sinc
         "    / nullif(sum(total_ms) FILTER (WHERE ok AND total_ms > 0), 0), "
         "  avg(quality_score), round(coalesce(sum(cost_usd), 0), 6) "
         "FROM probes WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz "
-        "GROUP BY model_id, environment_id", 2, p);
+        "GROUP BY model_id, environment_id", cycle_id, since);
 }
 
 PGresult *
 lw_db_cycle_errors(lw_db *db, lw_err *err, long long cycle_id, const char *since)
 {
-    char id[24];
-    const char *p[2] = { id, since };
-
-    snprintf(id, sizeof(id), "%lld", cycle_id);
-    return lw_db_query(db, err,
+    return cycle_rows(db, err,
         "SELECT model_id, environment_id, error_class, count(*), min(error_message) "
         "FROM probes WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz AND NOT ok "
-        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC, 3", 2, p);
+        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC, 3", cycle_id, since);
 }

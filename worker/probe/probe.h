@@ -166,6 +166,18 @@ struct lw_provider_ops {
     int (*event)(lw_stream *st, const char *event, const char *data, size_t len);
 };
 
+/* Each provider's two halves (provider_openai.c, provider_anthropic.c,
+ * provider_google.c), as the ops below hold them. */
+int lw_provider_openai_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out,
+                             lw_err *err);
+int lw_provider_openai_event(lw_stream *st, const char *event, const char *data, size_t len);
+int lw_provider_anthropic_build(const lw_provider_ops *p, const lw_probe_req *rq,
+                                lw_http_req *out, lw_err *err);
+int lw_provider_anthropic_event(lw_stream *st, const char *event, const char *data, size_t len);
+int lw_provider_google_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out,
+                             lw_err *err);
+int lw_provider_google_event(lw_stream *st, const char *event, const char *data, size_t len);
+
 extern const lw_provider_ops lw_provider_openai;
 extern const lw_provider_ops lw_provider_openai_compatible;
 extern const lw_provider_ops lw_provider_anthropic;
@@ -471,6 +483,9 @@ int  lw_provider_request(const lw_provider_ops *p, const lw_probe_req *rq,
                          struct json_object *body, const char *extra_name,
                          const char *extra_value, const char *key_name, const char *key_prefix,
                          lw_http_req *out, lw_err *err);
+/* [{"role": "user", "content": prompt}] (caller puts); NULL when out of
+ * memory. OpenAI and Anthropic take the prompt so. */
+struct json_object *lw_provider_messages(const lw_probe_req *rq);
 /* The tools of rq (when it has some) into body under key, each converted
  * by one() to the provider's shape (NULL: out of memory). LW_OK, LW_ENOMEM,
  * or LW_EINVAL with err when tools_json is not a JSON array of objects. */

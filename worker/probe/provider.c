@@ -44,6 +44,24 @@ lw_probe_classify_status(long status)
 
 /* ---- providers ---------------------------------------------------------- */
 
+/* The table of providers: each one's request builder and event parser
+ * (provider_*.c); openai-compatible servers speak OpenAI's protocol and
+ * only lack a default base_url. */
+const lw_provider_ops lw_provider_openai = {
+    "openai", "https://api.openai.com", lw_provider_openai_build, lw_provider_openai_event,
+};
+const lw_provider_ops lw_provider_openai_compatible = {
+    "openai-compatible", NULL, lw_provider_openai_build, lw_provider_openai_event,
+};
+const lw_provider_ops lw_provider_anthropic = {
+    "anthropic", "https://api.anthropic.com", lw_provider_anthropic_build,
+    lw_provider_anthropic_event,
+};
+const lw_provider_ops lw_provider_google = {
+    "google", "https://generativelanguage.googleapis.com", lw_provider_google_build,
+    lw_provider_google_event,
+};
+
 const lw_provider_ops *
 lw_provider_find(const char *kind)
 {
@@ -215,6 +233,21 @@ lw_provider_json_str(struct json_object *o, const char *key, size_t *len)
     if (len)
         *len = (size_t) json_object_get_string_len(v);
     return json_object_get_string(v);
+}
+
+struct json_object *
+lw_provider_messages(const lw_probe_req *rq)
+{
+    struct json_object *msgs = json_object_new_array(), *msg = json_object_new_object();
+
+    if (msgs == NULL || msg == NULL || json_object_array_add(msgs, msg) != 0) {
+        json_object_put(msgs);
+        json_object_put(msg);
+        return NULL;
+    }
+    json_object_object_add(msg, "role", json_object_new_string("user"));
+    json_object_object_add(msg, "content", json_object_new_string(rq->prompt));
+    return msgs;
 }
 
 int

@@ -27,10 +27,10 @@ anthropic_tool(json_object *t)
     return o;
 }
 
-static int
-anthropic_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out, lw_err *err)
+int
+lw_provider_anthropic_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out, lw_err *err)
 {
-    struct json_object *body = NULL, *msgs, *msg;
+    struct json_object *body = NULL, *msgs;
     int rc;
 
     rc = lw_provider_url(p, rq->base_url, "v1", "messages", &out->url, err);
@@ -38,16 +38,8 @@ anthropic_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *o
         goto cleanup;
     rc = LW_ENOMEM;
     body = json_object_new_object();
-    msgs = json_object_new_array();
-    msg = json_object_new_object();
-    if (body == NULL || msgs == NULL || msg == NULL) {
-        json_object_put(msgs);
-        json_object_put(msg);
+    if (body == NULL || (msgs = lw_provider_messages(rq)) == NULL)
         goto cleanup;
-    }
-    json_object_object_add(msg, "role", json_object_new_string("user"));
-    json_object_object_add(msg, "content", json_object_new_string(rq->prompt));
-    json_object_array_add(msgs, msg);
     json_object_object_add(body, "model", json_object_new_string(rq->model));
     json_object_object_add(body, "max_tokens", json_object_new_int(rq->max_tokens));
     json_object_object_add(body, "messages", msgs);
@@ -135,8 +127,8 @@ block_delta(lw_stream *st, struct json_object *o)
     return LW_OK;
 }
 
-static int
-anthropic_event(lw_stream *st, const char *event, const char *data, size_t len)
+int
+lw_provider_anthropic_event(lw_stream *st, const char *event, const char *data, size_t len)
 {
     struct json_object *o, *x, *usage, *delta;
     const char *type, *s, *etype, *msg;
@@ -179,10 +171,3 @@ anthropic_event(lw_stream *st, const char *event, const char *data, size_t len)
     json_object_put(o);
     return rc;
 }
-
-const lw_provider_ops lw_provider_anthropic = {
-    .kind = "anthropic",
-    .default_base_url = "https://api.anthropic.com",
-    .build = anthropic_build,
-    .event = anthropic_event,
-};

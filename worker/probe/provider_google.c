@@ -40,8 +40,8 @@ google_tool(json_object *t)
     return json_object_get(t);
 }
 
-static int
-google_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out, lw_err *err)
+int
+lw_provider_google_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out, lw_err *err)
 {
     struct json_object *body = NULL, *contents, *content, *parts, *part, *gc, *decl, *tools;
     const char *model = rq->model;
@@ -159,8 +159,8 @@ usage(lw_stream *st, json_object *um)
         lw_stream_reasoning_tokens(st, thoughts);
 }
 
-static int
-google_event(lw_stream *st, const char *event, const char *data, size_t len)
+int
+lw_provider_google_event(lw_stream *st, const char *event, const char *data, size_t len)
 {
     struct json_object *o, *x, *cands, *c0, *um;
     const char *s, *msg;
@@ -199,10 +199,3 @@ cleanup:
     json_object_put(o);
     return rc;
 }
-
-const lw_provider_ops lw_provider_google = {
-    .kind = "google",
-    .default_base_url = "https://generativelanguage.googleapis.com",
-    .build = google_build,
-    .event = google_event,
-};

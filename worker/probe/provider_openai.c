@@ -23,10 +23,10 @@ openai_tool(json_object *t)
     return o;
 }
 
-static int
-openai_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out, lw_err *err)
+int
+lw_provider_openai_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out, lw_err *err)
 {
-    struct json_object *body = NULL, *msgs, *msg, *so;
+    struct json_object *body = NULL, *msgs = NULL, *so;
     int rc = LW_ENOMEM;
 
     rc = lw_provider_url(p, rq->base_url, "v1", "chat/completions", &out->url, err);
@@ -34,18 +34,11 @@ openai_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out,
         goto cleanup;
     rc = LW_ENOMEM;
     body = json_object_new_object();
-    msgs = json_object_new_array();
-    msg = json_object_new_object();
     so = json_object_new_object();
-    if (body == NULL || msgs == NULL || msg == NULL || so == NULL) {
-        json_object_put(msgs);
-        json_object_put(msg);
+    if (body == NULL || so == NULL || (msgs = lw_provider_messages(rq)) == NULL) {
         json_object_put(so);
         goto cleanup;
     }
-    json_object_object_add(msg, "role", json_object_new_string("user"));
-    json_object_object_add(msg, "content", json_object_new_string(rq->prompt));
-    json_object_array_add(msgs, msg);
     json_object_object_add(body, "model", json_object_new_string(rq->model));
     json_object_object_add(body, "messages", msgs);
     json_object_object_add(body, "max_tokens", json_object_new_int(rq->max_tokens));
@@ -120,8 +113,8 @@ choice(lw_stream *st, json_object *c0)
 
 /* One `data:` chunk: "[DONE]", a chat.completion.chunk, or an error object
  * some servers send inside the stream. */
-static int
-openai_event(lw_stream *st, const char *event, const char *data, size_t len)
+int
+lw_provider_openai_event(lw_stream *st, const char *event, const char *data, size_t len)
 {
     struct json_object *o, *choices, *usage, *err, *det;
     const char *msg;
@@ -163,17 +156,3 @@ cleanup:
     json_object_put(o);
     return rc;
 }
-
-const lw_provider_ops lw_provider_openai = {
-    .kind = "openai",
-    .default_base_url = "https://api.openai.com",
-    .build = openai_build,
-    .event = openai_event,
-};
-
-const lw_provider_ops lw_provider_openai_compatible = {
-    .kind = "openai-compatible",
-    .default_base_url = NULL,
-    .build = openai_build,
-    .event = openai_event,
-};

@@ -144,32 +144,33 @@ output_at(lw_stream *st, int answer)
     st->n_answer++;
 }
 
-int
-lw_stream_add_text(lw_stream *st, const char *s, size_t len)
+/* A piece of output kept in b (answer: it is part of the answer). */
+static int
+add_output(lw_stream *st, lw_buf *b, const char *s, size_t len, int answer)
 {
     if (len == 0)
         return LW_OK;
-    output_at(st, 1);
-    st->n_deltas++;
-    return lw_buf_append(&st->text, s, len);
+    output_at(st, answer);
+    return lw_buf_append(b, s, len);
+}
+
+int
+lw_stream_add_text(lw_stream *st, const char *s, size_t len)
+{
+    st->n_deltas += len > 0;
+    return add_output(st, &st->text, s, len, 1);
 }
 
 int
 lw_stream_add_refusal(lw_stream *st, const char *s, size_t len)
 {
-    if (len == 0)
-        return LW_OK;
-    output_at(st, 1);
-    return lw_buf_append(&st->refusal, s, len);
+    return add_output(st, &st->refusal, s, len, 1);
 }
 
 int
 lw_stream_add_reasoning(lw_stream *st, const char *s, size_t len)
 {
-    if (len == 0)
-        return LW_OK;
-    output_at(st, 0);
-    return lw_buf_append(&st->reasoning, s, len);
+    return add_output(st, &st->reasoning, s, len, 0);
 }
 
 int
