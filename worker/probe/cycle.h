@@ -65,9 +65,9 @@ typedef struct {
  * hoc): `llmwatch probe`, `baseline create`. The configuration is never
  * synced from here: a run with another file must not change what the
  * running instance monitors (models of cfg the database does not know are
- * recorded disabled, as source 'adhoc', when the round needs their ids).
- * iterations is what is recorded. *out is zeroed first; free it with
- * lw_cycle_free. */
+ * recorded disabled, as source 'adhoc', when the round needs their ids);
+ * cfg is not read here, the rounds take it. iterations is what is
+ * recorded. *out is zeroed first; free it with lw_cycle_free. */
 int lw_cycle_begin(lw_db *db, const lw_config *cfg, lw_cycle_kind kind, const char *suite,
                    int iterations, lw_cycle *out, lw_err *err);
 
