@@ -58,6 +58,8 @@ void lw_route_handle(lw_req *r);
 /* Pages */
 int lw_page_dashboard(lw_req *r);
 int lw_page_model(lw_req *r);
+/* The streams part of a model's page over (from, to] (page_model_streams.c). */
+int lw_page_model_streams(lw_req *r, long long model_id, long long from, long long to);
 int lw_page_alerts(lw_req *r);
 int lw_page_alert(lw_req *r);
 int lw_page_rules(lw_req *r);

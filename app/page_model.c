@@ -287,6 +287,8 @@ lw_page_model(lw_req *r)
         lw_hdf_row(&r->page, "Baseline", baseline, 0);
     if (PQntuples(totals) > 0 && (rc = charts(r, model, series, totals, baseline, &rg)) != LW_OK)
         return rc;
+    if ((rc = lw_page_model_streams(r, id, rg.from, rg.to)) != LW_OK)
+        return rc;
     lw_hdf_set(&r->page, "Page.title", lw_db_str(model, 0, PQfnumber(model, "name")));
     r->template = "model";
     return LW_OK;

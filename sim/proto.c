@@ -263,6 +263,30 @@ cleanup:
     return rc;
 }
 
+/* The name of the first tool a request offers: OpenAI tools[].function,
+ * Anthropic tools[], Gemini tools[].functionDeclarations[]; NULL: none. */
+static const char *
+first_tool(int proto, json_object *root, lw_pool *pool)
+{
+    json_object *tools, *t, *v;
+
+    if (!json_object_object_get_ex(root, "tools", &tools) ||
+        !json_object_is_type(tools, json_type_array) || json_object_array_length(tools) == 0)
+        return NULL;
+    t = json_object_array_get_idx(tools, 0);
+    if (proto == LW_SIM_PROTO_OPENAI && !json_object_object_get_ex(t, "function", &t))
+        return NULL;
+    if (proto == LW_SIM_PROTO_GOOGLE) {
+        if (!json_object_object_get_ex(t, "functionDeclarations", &v) ||
+            !json_object_is_type(v, json_type_array) || json_object_array_length(v) == 0)
+            return NULL;
+        t = json_object_array_get_idx(v, 0);
+    }
+    if (!json_object_object_get_ex(t, "name", &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return lw_pool_strdup(pool, json_object_get_string(v));
+}
+
 int
 lw_sim_proto_parse(int proto, const char *body, size_t len, lw_pool *pool,
                    lw_sim_ask *a, char *msg, size_t msgsz)
@@ -310,6 +334,8 @@ lw_sim_proto_parse(int proto, const char *body, size_t len, lw_pool *pool,
         rc = parse_google(root, pool, a, msg, msgsz);
     else
         rc = parse_openai(root, pool, a, msg, msgsz);
+    if (rc == 0)
+        a->tool = first_tool(proto, root, pool);
     json_object_put(root);
     if (rc == 0 && a->prompt == NULL)
         a->prompt = lw_pool_strdup(pool, "");
@@ -375,16 +401,16 @@ nl(const lw_sim_gen *g)
     return g->crlf ? "\r\n" : "\n";
 }
 
-static void
-ev_begin(const lw_sim_gen *g, lw_buf *out, const char *event)
+void
+lw_sim_ev_begin(const lw_sim_gen *g, lw_buf *out, const char *event)
 {
     if (event != NULL)
         lw_sim_printf(out, "event: %s%s", event, nl(g));
     lw_sim_puts(out, "data: ");
 }
 
-static void
-ev_end(const lw_sim_gen *g, lw_buf *out)
+void
+lw_sim_ev_end(const lw_sim_gen *g, lw_buf *out)
 {
     lw_sim_puts(out, nl(g));
     lw_sim_puts(out, nl(g));
@@ -396,68 +422,101 @@ openai_usage_fields(const lw_sim_gen *g)
     return g->include_usage && !g->no_usage;
 }
 
-static void
-oai_begin(const lw_sim_gen *g, lw_buf *out)
+void
+lw_sim_oai_begin(const lw_sim_gen *g, lw_buf *out)
 {
-    ev_begin(g, out, NULL);
+    lw_sim_ev_begin(g, out, NULL);
     lw_sim_printf(out, "{\"id\":\"%s\",\"object\":\"chat.completion.chunk\",\"created\":%lld,\"model\":",
                   g->id, (long long) g->created);
     lw_sim_json_cstr(out, g->model);
-    lw_sim_puts(out, ",\"system_fingerprint\":\"fp_llmwatch_sim\",\"choices\":[");
+    lw_sim_puts(out, ",\"system_fingerprint\":");
+    lw_sim_json_cstr(out, g->version != NULL ? g->version : "fp_llmwatch_sim");
+    lw_sim_puts(out, ",\"choices\":[");
 }
 
-static void
-oai_end(const lw_sim_gen *g, lw_buf *out)
+void
+lw_sim_oai_end(const lw_sim_gen *g, lw_buf *out)
 {
     lw_sim_puts(out, openai_usage_fields(g) ? "],\"usage\":null}" : "]}");
-    ev_end(g, out);
+    lw_sim_ev_end(g, out);
+}
+
+void
+lw_sim_oai_delta(const lw_sim_gen *g, const char *field, const char *s, size_t n, lw_buf *out)
+{
+    lw_sim_oai_begin(g, out);
+    lw_sim_printf(out, "{\"index\":0,\"delta\":{%s", field);
+    lw_sim_json_str(out, s, n);
+    lw_sim_puts(out, "},\"logprobs\":null,\"finish_reason\":null}");
+    lw_sim_oai_end(g, out);
+}
+
+void
+lw_sim_google_end(const lw_sim_gen *g, lw_buf *out)
+{
+    lw_sim_puts(out, ",\"modelVersion\":");
+    lw_sim_json_cstr(out, g->version != NULL ? g->version : g->model);
+    lw_sim_printf(out, ",\"responseId\":\"%s\"}", g->id);
+    lw_sim_ev_end(g, out);
+}
+
+void
+lw_sim_anthropic_delta(const lw_sim_gen *g, int index, const char *type, const char *field,
+                       const char *s, size_t n, lw_buf *out)
+{
+    lw_sim_ev_begin(g, out, "content_block_delta");
+    lw_sim_printf(out, "{\"type\":\"content_block_delta\",\"index\":%d,\"delta\":"
+                  "{\"type\":\"%s\",\"%s\":", index, type, field);
+    lw_sim_json_str(out, s, n);
+    lw_sim_puts(out, "}}");
+    lw_sim_ev_end(g, out);
 }
 
 static void
 usage_openai(const lw_sim_gen *g, lw_buf *out)
 {
-    lw_sim_printf(out, "{\"prompt_tokens\":%ld,\"completion_tokens\":%d,\"total_tokens\":%ld}",
-                  g->input_tokens, g->sent, g->input_tokens + g->sent);
+    int out_n = g->sent + g->reasoned;
+
+    lw_sim_printf(out, "{\"prompt_tokens\":%ld,\"completion_tokens\":%d,\"total_tokens\":%ld",
+                  g->input_tokens, out_n, g->input_tokens + out_n);
+    if (g->reasoned > 0)
+        lw_sim_printf(out, ",\"completion_tokens_details\":{\"reasoning_tokens\":%d}", g->reasoned);
+    lw_sim_puts(out, "}");
 }
 
 static void
 usage_google(const lw_sim_gen *g, lw_buf *out)
 {
+    long thoughts = g->thoughts_tokens + g->reasoned;
+
     lw_sim_printf(out, "\"usageMetadata\":{\"promptTokenCount\":%ld,\"candidatesTokenCount\":%d,",
                   g->input_tokens, g->sent);
-    if (g->thoughts_tokens > 0)
-        lw_sim_printf(out, "\"thoughtsTokenCount\":%ld,", g->thoughts_tokens);
-    lw_sim_printf(out, "\"totalTokenCount\":%ld}", g->input_tokens + g->sent + g->thoughts_tokens);
+    if (thoughts > 0)
+        lw_sim_printf(out, "\"thoughtsTokenCount\":%ld,", thoughts);
+    lw_sim_printf(out, "\"totalTokenCount\":%ld}", g->input_tokens + g->sent + thoughts);
 }
 
 static void
 google_event(const lw_sim_gen *g, const char *s, size_t n, int last, lw_buf *out)
 {
-    ev_begin(g, out, NULL);
+    lw_sim_ev_begin(g, out, NULL);
     lw_sim_puts(out, "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":");
     lw_sim_json_str(out, s, n);
     lw_sim_puts(out, "}],\"role\":\"model\"}");
     if (last)
-        lw_sim_printf(out, ",\"finishReason\":\"%s\"", g->finish_length ? "MAX_TOKENS" : "STOP");
+        lw_sim_printf(out, ",\"finishReason\":\"%s\"", lw_sim_finish(g));
     lw_sim_puts(out, ",\"index\":0}]");
     if (last && !g->no_usage) {
         lw_sim_puts(out, ",");
         usage_google(g, out);
     }
-    lw_sim_puts(out, ",\"modelVersion\":");
-    lw_sim_json_cstr(out, g->model);
-    lw_sim_printf(out, ",\"responseId\":\"%s\"}", g->id);
-    ev_end(g, out);
+    lw_sim_google_end(g, out);
 }
 
 static void
 anthropic_delta(const lw_sim_gen *g, const char *s, size_t n, lw_buf *out)
 {
-    ev_begin(g, out, "content_block_delta");
-    lw_sim_puts(out, "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":");
-    lw_sim_json_str(out, s, n);
-    lw_sim_puts(out, "}}");
-    ev_end(g, out);
+    lw_sim_anthropic_delta(g, g->reason_n > 0 ? 1 : 0, "text_delta", "text", s, n, out);
 }
 
 void
@@ -465,30 +524,37 @@ lw_sim_proto_preamble(const lw_sim_gen *g, lw_buf *out)
 {
     switch (g->proto) {
     case LW_SIM_PROTO_OPENAI:
-        oai_begin(g, out);
+        lw_sim_oai_begin(g, out);
         lw_sim_printf(out, "{\"index\":0,\"delta\":{\"role\":\"assistant\"%s},"
                       "\"logprobs\":null,\"finish_reason\":null}",
                       g->empty_first ? ",\"content\":\"\"" : "");
-        oai_end(g, out);
+        lw_sim_oai_end(g, out);
         break;
     case LW_SIM_PROTO_ANTHROPIC:
-        ev_begin(g, out, "message_start");
+        lw_sim_ev_begin(g, out, "message_start");
         lw_sim_printf(out, "{\"type\":\"message_start\",\"message\":{\"id\":\"%s\",\"type\":\"message\","
                       "\"role\":\"assistant\",\"model\":", g->id);
-        lw_sim_json_cstr(out, g->model);
+        lw_sim_json_cstr(out, g->version != NULL ? g->version : g->model);
         lw_sim_puts(out, ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null");
         if (!g->no_usage)
             lw_sim_printf(out, ",\"usage\":{\"input_tokens\":%ld,\"output_tokens\":1}",
                           g->late_input ? 0 : g->input_tokens);
         lw_sim_puts(out, "}}");
-        ev_end(g, out);
-        ev_begin(g, out, "content_block_start");
-        lw_sim_puts(out, "{\"type\":\"content_block_start\",\"index\":0,"
-                    "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
-        ev_end(g, out);
-        ev_begin(g, out, "ping");
+        lw_sim_ev_end(g, out);
+        /* the first block: thinking, the text, or none yet (a tool_use
+         * block opens with the call's name) */
+        if (g->reason_n > 0 || g->kind != LW_SIM_OUT_TOOL_CALL) {
+            lw_sim_ev_begin(g, out, "content_block_start");
+            lw_sim_puts(out, g->reason_n > 0
+                        ? "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                          "{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}"
+                        : "{\"type\":\"content_block_start\",\"index\":0,"
+                          "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+            lw_sim_ev_end(g, out);
+        }
+        lw_sim_ev_begin(g, out, "ping");
         lw_sim_puts(out, "{\"type\": \"ping\"}");
-        ev_end(g, out);
+        lw_sim_ev_end(g, out);
         if (g->empty_first)
             anthropic_delta(g, "", 0, out);
         break;
@@ -503,11 +569,7 @@ lw_sim_proto_token(const lw_sim_gen *g, const char *s, size_t n, int last, lw_bu
 {
     switch (g->proto) {
     case LW_SIM_PROTO_OPENAI:
-        oai_begin(g, out);
-        lw_sim_puts(out, "{\"index\":0,\"delta\":{\"content\":");
-        lw_sim_json_str(out, s, n);
-        lw_sim_puts(out, "},\"logprobs\":null,\"finish_reason\":null}");
-        oai_end(g, out);
+        lw_sim_oai_delta(g, "\"content\":", s, n, out);
         break;
     case LW_SIM_PROTO_ANTHROPIC:
         anthropic_delta(g, s, n, out);
@@ -522,40 +584,42 @@ lw_sim_proto_finish(const lw_sim_gen *g, lw_buf *out)
 {
     switch (g->proto) {
     case LW_SIM_PROTO_OPENAI:
-        oai_begin(g, out);
+        lw_sim_oai_begin(g, out);
         lw_sim_printf(out, "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"%s\"}",
-                      g->finish_length ? "length" : "stop");
-        oai_end(g, out);
+                      lw_sim_finish(g));
+        lw_sim_oai_end(g, out);
         if (openai_usage_fields(g)) {
-            oai_begin(g, out);
+            lw_sim_oai_begin(g, out);
             lw_sim_puts(out, "],\"usage\":");
             usage_openai(g, out);
             lw_sim_puts(out, "}");
-            ev_end(g, out);
+            lw_sim_ev_end(g, out);
         }
-        ev_begin(g, out, NULL);
-        lw_sim_puts(out, "[DONE]");
-        ev_end(g, out);
+        if (!g->no_done) {
+            lw_sim_ev_begin(g, out, NULL);
+            lw_sim_puts(out, "[DONE]");
+            lw_sim_ev_end(g, out);
+        }
         break;
     case LW_SIM_PROTO_ANTHROPIC:
-        ev_begin(g, out, "content_block_stop");
-        lw_sim_puts(out, "{\"type\":\"content_block_stop\",\"index\":0}");
-        ev_end(g, out);
-        ev_begin(g, out, "message_delta");
+        lw_sim_ev_begin(g, out, "content_block_stop");
+        lw_sim_printf(out, "{\"type\":\"content_block_stop\",\"index\":%d}", g->reason_n > 0 ? 1 : 0);
+        lw_sim_ev_end(g, out);
+        lw_sim_ev_begin(g, out, "message_delta");
         lw_sim_printf(out, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"%s\","
-                      "\"stop_sequence\":null}", g->finish_length ? "max_tokens" : "end_turn");
+                      "\"stop_sequence\":null}", lw_sim_finish(g));
         if (!g->no_usage) {
             if (g->late_input)
                 lw_sim_printf(out, ",\"usage\":{\"input_tokens\":%ld,\"output_tokens\":%d}",
-                              g->input_tokens, g->sent);
+                              g->input_tokens, g->sent + g->reasoned);
             else
-                lw_sim_printf(out, ",\"usage\":{\"output_tokens\":%d}", g->sent);
+                lw_sim_printf(out, ",\"usage\":{\"output_tokens\":%d}", g->sent + g->reasoned);
         }
         lw_sim_puts(out, "}");
-        ev_end(g, out);
-        ev_begin(g, out, "message_stop");
+        lw_sim_ev_end(g, out);
+        lw_sim_ev_begin(g, out, "message_stop");
         lw_sim_puts(out, "{\"type\":\"message_stop\"}");
-        ev_end(g, out);
+        lw_sim_ev_end(g, out);
         break;
     default:
         /* only reached without any token: one empty, final response */
@@ -566,9 +630,9 @@ lw_sim_proto_finish(const lw_sim_gen *g, lw_buf *out)
 void
 lw_sim_proto_overloaded_event(const lw_sim_gen *g, lw_buf *out)
 {
-    ev_begin(g, out, "error");
+    lw_sim_ev_begin(g, out, "error");
     lw_sim_puts(out, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
-    ev_end(g, out);
+    lw_sim_ev_end(g, out);
 }
 
 void

@@ -1,11 +1,14 @@
 /* scenario.c: the simulator's scenario file (YAML): per model name, glob or
  * "default", the latency distributions, failure rates and drift that shape
  * each reply. Unknown keys and wrong types are errors with file:line:col. */
+#include "schedule.h"
 #include "sim.h"
 #include "times.h"
 
 #include <ctype.h>
 #include <fnmatch.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,175 +29,143 @@ static const struct {
     { "empty_rate",       LW_SIM_OUT_EMPTY },
     { "hang_rate",        LW_SIM_OUT_HANG },
     { "oversize_rate",    LW_SIM_OUT_OVERSIZE },
+    { "tool_call_rate",   LW_SIM_OUT_TOOL_CALL },
+    { "refusal_rate",     LW_SIM_OUT_REFUSAL },
+    { "no_done_rate",     LW_SIM_OUT_NO_DONE },
+    { "no_terminator_rate", LW_SIM_OUT_NO_TERMINATOR },
 };
 
-static int
-rate_key(const char *k)
+/* The keys of a scenario and of a drift entry: their own, then the rates. */
+static const char *const scenario_own[] = {
+    "ttft_ms", "inter_token_ms", "headers_ms", "output_tokens", "reasoning_tokens", "slow_drip",
+    "retry_after", "api_key", "accuracy", "require_key", "late_input_tokens", "empty_delta_first",
+    "sse_crlf", "thoughts_tokens", "oversize_bytes", "versions", "version_every_minutes", "drift",
+};
+static const char *const drift_own[] = {
+    "after_minutes", "until_minutes", "from", "until", "weekday", "weekdays", "hours",
+    "ttft_factor", "inter_token_factor",
+};
+#define MAX_KEYS (LW_ARRAY_LEN(scenario_own) + LW_ARRAY_LEN(rate_keys))
+
+/* own[] followed by the rate keys, into keys (MAX_KEYS); returns the count. */
+static size_t
+with_rates(const char *const *own, size_t n, const char **keys)
 {
     size_t i;
 
+    for (i = 0; i < n; i++)
+        keys[i] = own[i];
     for (i = 0; i < LW_ARRAY_LEN(rate_keys); i++)
-        if (strcmp(rate_keys[i].key, k) == 0)
-            return rate_keys[i].outcome;
-    return -1;
+        keys[n + i] = rate_keys[i].key;
+    return n + LW_ARRAY_LEN(rate_keys);
+}
+
+/* A number at least lo (and at most hi when hi >= lo): 1 set, 0 absent,
+ * -1 wrong (reported with `what`). */
+static int
+number(lw_ymap_doc *d, const lw_ymap *m, const char *key, double lo, double hi,
+       const char *what, double *out)
+{
+    yaml_node_t *v;
+    double x;
+    int rc = lw_ymap_double(d, m, key, &x, &v);
+
+    if (rc != 1)
+        return rc;
+    if (x < lo || (hi >= lo && x > hi)) {
+        LW_YMAP_ERR(d, v, "%s", what);
+        return -1;
+    }
+    *out = x;
+    return 1;
 }
 
 static int
-parse_rate(lw_sim_yaml *y, yaml_node_t *n, double *out, lw_err *err)
+rate(lw_ymap_doc *d, const lw_ymap *m, const char *key, double *out)
 {
-    if (lw_sim_yaml_num(y, n, out, err) != LW_OK)
-        return LW_EINVAL;
-    if (*out < 0 || *out > 1) {
-        lw_sim_yaml_error(err, y, n, "a rate must be between 0 and 1");
-        return LW_EINVAL;
-    }
-    return LW_OK;
-}
-
-static int
-parse_nonneg(lw_sim_yaml *y, yaml_node_t *n, double *out, lw_err *err)
-{
-    if (lw_sim_yaml_num(y, n, out, err) != LW_OK)
-        return LW_EINVAL;
-    if (*out < 0) {
-        lw_sim_yaml_error(err, y, n, "must not be negative");
-        return LW_EINVAL;
-    }
-    return LW_OK;
+    return number(d, m, key, 0, 1, "a rate must be between 0 and 1", out);
 }
 
 /* `600` (fixed) or {dist, mean, stddev, min, max}. */
-static int
-parse_dist(lw_sim_yaml *y, yaml_node_t *n, lw_sim_dist *d, lw_err *err)
+static void
+parse_dist(lw_ymap_doc *y, yaml_node_t *n, const char *key, lw_sim_dist *d)
 {
-    static const char *kinds[] = { "fixed", "normal", "lognormal", "uniform" };
-    yaml_node_pair_t *p;
-    int has_mean = 0, has_kind = 0;
-    size_t i;
+    static const char *const kinds[] = { "fixed", "normal", "lognormal", "uniform" };
+    static const char *const keys[] = { "dist", "mean", "stddev", "min", "max" };
+    const char *s;
+    char *end = NULL;
+    lw_ymap m;
+    int kind = -1, has_mean;
 
     memset(d, 0, sizeof(*d));
     if (n->type == YAML_SCALAR_NODE) {
         d->kind = LW_SIM_DIST_FIXED;
-        return parse_nonneg(y, n, &d->mean, err);
+        s = lw_ymap_scalar(y, n, key);
+        d->mean = s != NULL && *s != '\0' ? strtod(s, &end) : -1;
+        if (s == NULL || *s == '\0' || *end != '\0' || !isfinite(d->mean) || d->mean < 0)
+            LW_YMAP_ERR(y, n, "'%s' must be a number of at least 0 or {dist, mean, stddev, "
+                        "min, max}", key);
+        return;
     }
-    if (n->type != YAML_MAPPING_NODE) {
-        lw_sim_yaml_error(err, y, n, "expected a number or {dist, mean, stddev, min, max}");
-        return LW_EINVAL;
-    }
-    for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = lw_sim_yaml_get(y, p->key), *vn = lw_sim_yaml_get(y, p->value);
-        const char *k = lw_sim_yaml_scalar(kn), *v;
-        int rc;
-
-        if (k == NULL) {
-            lw_sim_yaml_error(err, y, kn, "expected a key");
-            return LW_EINVAL;
-        }
-        if (strcmp(k, "dist") == 0) {
-            if (lw_sim_yaml_str(y, vn, &v, err) != LW_OK)
-                return LW_EINVAL;
-            for (i = 0; i < LW_ARRAY_LEN(kinds); i++)
-                if (strcmp(v, kinds[i]) == 0)
-                    break;
-            if (i == LW_ARRAY_LEN(kinds)) {
-                lw_sim_yaml_error(err, y, vn, "unknown dist \"%s\" (fixed, normal, lognormal, uniform)", v);
-                return LW_EINVAL;
-            }
-            d->kind = (int) i;
-            has_kind = 1;
-            continue;
-        }
-        if (strcmp(k, "mean") == 0) {
-            rc = parse_nonneg(y, vn, &d->mean, err);
-            has_mean = 1;
-        } else if (strcmp(k, "stddev") == 0) {
-            rc = parse_nonneg(y, vn, &d->stddev, err);
-        } else if (strcmp(k, "min") == 0) {
-            rc = parse_nonneg(y, vn, &d->min, err);
-            d->has_min = 1;
-        } else if (strcmp(k, "max") == 0) {
-            rc = parse_nonneg(y, vn, &d->max, err);
-            d->has_max = 1;
-        } else {
-            lw_sim_yaml_error(err, y, kn, "unknown key \"%s\" (dist, mean, stddev, min, max)", k);
-            return LW_EINVAL;
-        }
-        if (rc != LW_OK)
-            return rc;
-    }
-    if (!has_kind)
-        d->kind = (!has_mean && d->has_min && d->has_max) ? LW_SIM_DIST_UNIFORM : LW_SIM_DIST_FIXED;
-    if (d->kind == LW_SIM_DIST_UNIFORM && !(d->has_min && d->has_max)) {
-        lw_sim_yaml_error(err, y, n, "a uniform distribution needs min and max");
-        return LW_EINVAL;
-    }
-    if (d->kind != LW_SIM_DIST_UNIFORM && !has_mean) {
-        lw_sim_yaml_error(err, y, n, "this distribution needs a mean");
-        return LW_EINVAL;
-    }
-    if (d->kind == LW_SIM_DIST_LOGNORMAL && d->mean <= 0) {
-        lw_sim_yaml_error(err, y, n, "a lognormal distribution needs a mean above 0");
-        return LW_EINVAL;
-    }
-    if (d->has_min && d->has_max && d->min > d->max) {
-        lw_sim_yaml_error(err, y, n, "min is above max");
-        return LW_EINVAL;
-    }
-    return LW_OK;
+    if (lw_ymap_open(y, n, key, keys, LW_ARRAY_LEN(keys), &m) < 0)
+        return;
+    lw_ymap_enum(y, &m, "dist", "dist", kinds, LW_ARRAY_LEN(kinds), 0, &kind);
+    has_mean = number(y, &m, "mean", 0, -1, "mean must not be negative", &d->mean) == 1;
+    number(y, &m, "stddev", 0, -1, "stddev must not be negative", &d->stddev);
+    d->has_min = number(y, &m, "min", 0, -1, "min must not be negative", &d->min) == 1;
+    d->has_max = number(y, &m, "max", 0, -1, "max must not be negative", &d->max) == 1;
+    d->kind = kind >= 0 ? kind
+              : (!has_mean && d->has_min && d->has_max) ? LW_SIM_DIST_UNIFORM : LW_SIM_DIST_FIXED;
+    if (d->kind == LW_SIM_DIST_UNIFORM && !(d->has_min && d->has_max))
+        LW_YMAP_ERR(y, n, "a uniform distribution needs min and max");
+    else if (d->kind != LW_SIM_DIST_UNIFORM && !has_mean)
+        LW_YMAP_ERR(y, n, "this distribution needs a mean");
+    else if (d->kind == LW_SIM_DIST_LOGNORMAL && d->mean <= 0)
+        LW_YMAP_ERR(y, n, "a lognormal distribution needs a mean above 0");
+    else if (d->has_min && d->has_max && d->min > d->max)
+        LW_YMAP_ERR(y, n, "min is above max");
 }
 
+/* A day by its name or its first three letters, any case: its bit. */
 static int
 weekday_bit(const char *s)
 {
-    static const char *days[] = { "sunday", "monday", "tuesday", "wednesday",
-                                  "thursday", "friday", "saturday" };
-    size_t i, n = strlen(s);
+    int i = lw_ymap_index(s, lw_sched_weekdays, 7, 1);
 
-    for (i = 0; i < LW_ARRAY_LEN(days); i++)
-        if (strcasecmp(s, days[i]) == 0 || (n == 3 && strncasecmp(s, days[i], 3) == 0))
-            return (int) i;
-    return -1;
+    while (i < 0 && strlen(s) == 3 && ++i < 7 && strncasecmp(s, lw_sched_weekdays[i], 3) != 0)
+        ;
+    return i < 7 ? i : -1;
 }
 
-static int
-parse_weekdays(lw_sim_yaml *y, yaml_node_t *n, unsigned *out, lw_err *err)
+/* A weekday or a list of them. */
+static void
+parse_weekdays(lw_ymap_doc *y, yaml_node_t *n, unsigned *out)
 {
-    yaml_node_item_t *it;
+    size_t i, cnt = n->type == YAML_SEQUENCE_NODE ? lw_ymap_seq_len(n) : 1;
+    yaml_node_t *e;
     int b;
 
-    if (n->type == YAML_SCALAR_NODE) {
-        b = weekday_bit(lw_sim_yaml_scalar(n));
-        if (b < 0) {
-            lw_sim_yaml_error(err, y, n, "unknown weekday \"%s\"", lw_sim_yaml_scalar(n));
-            return LW_EINVAL;
+    for (i = 0; i < cnt; i++) {
+        e = n->type == YAML_SEQUENCE_NODE ? lw_ymap_seq_item(y, n, i) : n;
+        if (e->type != YAML_SCALAR_NODE) {
+            LW_YMAP_ERR(y, e, "expected a weekday or a list of weekdays");
+            return;
+        }
+        if ((b = weekday_bit(lw_ymap_raw(e))) < 0) {
+            LW_YMAP_ERR(y, e, "unknown weekday \"%s\"", lw_ymap_raw(e));
+            return;
         }
         *out |= 1u << b;
-        return LW_OK;
     }
-    if (n->type != YAML_SEQUENCE_NODE) {
-        lw_sim_yaml_error(err, y, n, "expected a weekday or a list of weekdays");
-        return LW_EINVAL;
-    }
-    for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-        yaml_node_t *e = lw_sim_yaml_get(y, *it);
-
-        if (e->type != YAML_SCALAR_NODE) {
-            lw_sim_yaml_error(err, y, e, "expected a weekday");
-            return LW_EINVAL;
-        }
-        if (parse_weekdays(y, e, out, err) != LW_OK)
-            return LW_EINVAL;
-    }
-    return LW_OK;
 }
 
 /* "9-17" (UTC, end exclusive; "22-6" wraps past midnight) or "9". */
-static int
-parse_hours(lw_sim_yaml *y, yaml_node_t *n, int *from, int *to, lw_err *err)
+static void
+parse_hours(lw_ymap_doc *y, yaml_node_t *n, int *from, int *to)
 {
     const char *s = lw_sim_yaml_scalar(n);
     char *end;
-    long a, b;
+    long a, b = -1;
 
     if (s == NULL)
         goto bad;
@@ -203,129 +174,108 @@ parse_hours(lw_sim_yaml *y, yaml_node_t *n, int *from, int *to, lw_err *err)
         goto bad;
     if (*end == '\0') {
         b = a + 1;
+    } else if (*end == '-') {
+        s = end + 1;
+        b = strtol(s, &end, 10);
+        if (end == s || *end != '\0')
+            goto bad;
     } else {
-        const char *p = end;
-
-        if (*p != '-')
-            goto bad;
-        b = strtol(p + 1, &end, 10);
-        if (end == p + 1 || *end != '\0')
-            goto bad;
+        goto bad;
     }
     if (a < 0 || a > 23 || b < 0 || b > 24 || a == b)
         goto bad;
     *from = (int) a;
     *to = (int) b;
-    return LW_OK;
+    return;
 bad:
-    lw_sim_yaml_error(err, y, n, "hours must look like \"9-17\" (UTC, 0-24)");
-    return LW_EINVAL;
+    LW_YMAP_ERR(y, n, "hours must look like \"9-17\" (UTC, 0-24)");
 }
 
+/* An RFC3339 time: 1 set, 0 absent, -1 wrong (reported). */
 static int
-parse_time(lw_sim_yaml *y, yaml_node_t *n, int64_t *out, lw_err *err)
+parse_time(lw_ymap_doc *y, const lw_ymap *m, const char *key, int64_t *out)
 {
+    yaml_node_t *v = lw_ymap_get(y, m, key);
     const char *s;
 
-    if (lw_sim_yaml_str(y, n, &s, err) != LW_OK)
-        return LW_EINVAL;
+    if (lw_ymap_str(y, m, key, &s) != 1)
+        return 0;
     if (lw_time_parse_us(s, out) != LW_OK) {
-        lw_sim_yaml_error(err, y, n, "expected an RFC3339 time such as 2024-06-04T09:00:00Z");
-        return LW_EINVAL;
+        LW_YMAP_ERR(y, v, "expected an RFC3339 time such as 2024-06-04T09:00:00Z");
+        return -1;
     }
-    return LW_OK;
+    return 1;
 }
 
 static double
-rate_sum(const double *rate)
+rate_sum(const double *r)
 {
     double s = 0;
     int i;
 
     for (i = 0; i < LW_SIM_OUT_N; i++)
-        s += rate[i];
+        s += r[i];
     return s;
 }
 
+/* The rate keys of m into rate (has: which were set); how many were. */
 static int
-parse_drift_entry(lw_sim_yaml *y, yaml_node_t *n, const lw_sim_scenario *sc,
-                  lw_sim_drift *dr, lw_err *err)
+parse_rates(lw_ymap_doc *y, const lw_ymap *m, double *r, int *has)
 {
-    yaml_node_pair_t *p;
+    size_t i;
+    int n = 0, o;
+
+    for (i = 0; i < LW_ARRAY_LEN(rate_keys); i++) {
+        o = rate_keys[i].outcome;
+        if (rate(y, m, rate_keys[i].key, &r[o]) == 1) {
+            if (has != NULL)
+                has[o] = 1;
+            n++;
+        }
+    }
+    return n;
+}
+
+static void
+parse_drift_entry(lw_ymap_doc *y, yaml_node_t *n, const lw_sim_scenario *sc, lw_sim_drift *dr)
+{
+    const char *keys[MAX_KEYS];
+    size_t nkeys = with_rates(drift_own, LW_ARRAY_LEN(drift_own), keys);
     double merged[LW_SIM_OUT_N];
-    int i, effects = 0;
+    yaml_node_t *v;
+    lw_ymap m;
+    int i, effects, errors = y->diag->errors;
 
     memset(dr, 0, sizeof(*dr));
     dr->hour_from = dr->hour_to = -1;
     dr->ttft_factor = dr->itl_factor = 1.0;
-    if (n->type != YAML_MAPPING_NODE) {
-        lw_sim_yaml_error(err, y, n, "a drift entry is a mapping");
-        return LW_EINVAL;
-    }
-    for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = lw_sim_yaml_get(y, p->key), *vn = lw_sim_yaml_get(y, p->value);
-        const char *k = lw_sim_yaml_scalar(kn);
-        int rc, o;
-
-        if (k == NULL) {
-            lw_sim_yaml_error(err, y, kn, "expected a key");
-            return LW_EINVAL;
-        }
-        if (strcmp(k, "after_minutes") == 0) {
-            rc = parse_nonneg(y, vn, &dr->after_min, err);
-            dr->has_after = 1;
-        } else if (strcmp(k, "until_minutes") == 0) {
-            rc = parse_nonneg(y, vn, &dr->until_min, err);
-            dr->has_until = 1;
-        } else if (strcmp(k, "from") == 0) {
-            rc = parse_time(y, vn, &dr->from_us, err);
-            dr->has_from = 1;
-        } else if (strcmp(k, "until") == 0) {
-            rc = parse_time(y, vn, &dr->to_us, err);
-            dr->has_to = 1;
-        } else if (strcmp(k, "weekday") == 0 || strcmp(k, "weekdays") == 0) {
-            rc = parse_weekdays(y, vn, &dr->weekdays, err);
-        } else if (strcmp(k, "hours") == 0) {
-            rc = parse_hours(y, vn, &dr->hour_from, &dr->hour_to, err);
-        } else if (strcmp(k, "ttft_factor") == 0) {
-            rc = parse_nonneg(y, vn, &dr->ttft_factor, err);
-            effects++;
-        } else if (strcmp(k, "inter_token_factor") == 0) {
-            rc = parse_nonneg(y, vn, &dr->itl_factor, err);
-            effects++;
-        } else if ((o = rate_key(k)) >= 0) {
-            rc = parse_rate(y, vn, &dr->rate[o], err);
-            dr->has_rate[o] = 1;
-            effects++;
-        } else {
-            lw_sim_yaml_error(err, y, kn, "unknown drift key \"%s\" (after_minutes, until_minutes, "
-                              "from, until, weekday, hours, ttft_factor, inter_token_factor, "
-                              "or a *_rate)", k);
-            return LW_EINVAL;
-        }
-        if (rc != LW_OK)
-            return rc;
-    }
-    if (effects == 0) {
-        lw_sim_yaml_error(err, y, n, "a drift entry needs an effect (ttft_factor, "
-                          "inter_token_factor or a *_rate)");
-        return LW_EINVAL;
-    }
-    if (dr->has_after && dr->has_until && dr->until_min <= dr->after_min) {
-        lw_sim_yaml_error(err, y, n, "until_minutes must be after after_minutes");
-        return LW_EINVAL;
-    }
-    if (dr->has_from && dr->has_to && dr->to_us <= dr->from_us) {
-        lw_sim_yaml_error(err, y, n, "until must be after from");
-        return LW_EINVAL;
-    }
+    if (lw_ymap_open(y, n, "a drift entry", keys, nkeys, &m) < 0)
+        return;
+    dr->has_after = number(y, &m, "after_minutes", 0, -1, "must not be negative", &dr->after_min) == 1;
+    dr->has_until = number(y, &m, "until_minutes", 0, -1, "must not be negative", &dr->until_min) == 1;
+    dr->has_from = parse_time(y, &m, "from", &dr->from_us) == 1;
+    dr->has_to = parse_time(y, &m, "until", &dr->to_us) == 1;
+    if ((v = lw_ymap_get(y, &m, "weekday")) != NULL || (v = lw_ymap_get(y, &m, "weekdays")) != NULL)
+        parse_weekdays(y, v, &dr->weekdays);
+    if ((v = lw_ymap_get(y, &m, "hours")) != NULL)
+        parse_hours(y, v, &dr->hour_from, &dr->hour_to);
+    effects = number(y, &m, "ttft_factor", 0, -1, "must not be negative", &dr->ttft_factor) == 1;
+    effects += number(y, &m, "inter_token_factor", 0, -1, "must not be negative",
+                      &dr->itl_factor) == 1;
+    effects += parse_rates(y, &m, dr->rate, dr->has_rate);
+    if (y->diag->errors > errors)
+        return;
+    if (effects == 0)
+        LW_YMAP_ERR(y, n, "a drift entry needs an effect (ttft_factor, inter_token_factor or a "
+                    "*_rate)");
+    else if (dr->has_after && dr->has_until && dr->until_min <= dr->after_min)
+        LW_YMAP_ERR(y, n, "until_minutes must be after after_minutes");
+    else if (dr->has_from && dr->has_to && dr->to_us <= dr->from_us)
+        LW_YMAP_ERR(y, n, "until must be after from");
     for (i = 0; i < LW_SIM_OUT_N; i++)
         merged[i] = dr->has_rate[i] ? dr->rate[i] : sc->rate[i];
-    if (rate_sum(merged) > 1.0 + 1e-9) {
-        lw_sim_yaml_error(err, y, n, "with this drift the rates add up to more than 1");
-        return LW_EINVAL;
-    }
-    return LW_OK;
+    if (rate_sum(merged) > 1.0 + 1e-9)
+        LW_YMAP_ERR(y, n, "with this drift the rates add up to more than 1");
 }
 
 static void
@@ -355,204 +305,139 @@ scenario_clear(lw_sim_scenario *sc)
     free(sc->name);
     free(sc->api_key);
     free(sc->drift);
+    lw_sim_free_strings(sc->versions, sc->n_versions);
 }
 
-static int
-parse_slow_drip(lw_sim_yaml *y, yaml_node_t *n, lw_sim_scenario *sc, lw_err *err)
+/* slow_drip: {rate, interval_ms}. */
+static void
+parse_slow_drip(lw_ymap_doc *y, yaml_node_t *n, lw_sim_scenario *sc)
 {
-    yaml_node_pair_t *p;
+    static const char *const keys[] = { "rate", "interval_ms" };
+    lw_ymap m;
 
-    if (n->type != YAML_MAPPING_NODE) {
-        lw_sim_yaml_error(err, y, n, "slow_drip is {rate: R, interval_ms: N}");
-        return LW_EINVAL;
-    }
-    for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = lw_sim_yaml_get(y, p->key), *vn = lw_sim_yaml_get(y, p->value);
-        const char *k = lw_sim_yaml_scalar(kn);
-
-        if (k != NULL && strcmp(k, "rate") == 0) {
-            if (parse_rate(y, vn, &sc->rate[LW_SIM_OUT_SLOW_DRIP], err) != LW_OK)
-                return LW_EINVAL;
-        } else if (k != NULL && strcmp(k, "interval_ms") == 0) {
-            if (parse_nonneg(y, vn, &sc->slow_drip_ms, err) != LW_OK)
-                return LW_EINVAL;
-            if (sc->slow_drip_ms < 1) {
-                lw_sim_yaml_error(err, y, vn, "interval_ms must be at least 1");
-                return LW_EINVAL;
-            }
-        } else {
-            lw_sim_yaml_error(err, y, kn, "unknown slow_drip key (rate, interval_ms)");
-            return LW_EINVAL;
-        }
-    }
-    return LW_OK;
+    if (lw_ymap_open(y, n, "slow_drip", keys, LW_ARRAY_LEN(keys), &m) < 0)
+        return;
+    rate(y, &m, "rate", &sc->rate[LW_SIM_OUT_SLOW_DRIP]);
+    number(y, &m, "interval_ms", 1, -1, "interval_ms must be at least 1", &sc->slow_drip_ms);
 }
 
-static int
-parse_scenario(lw_sim_yaml *y, yaml_node_t *kn, yaml_node_t *n, lw_sim_scenario *sc,
-               lw_err *err)
+/* versions: a version or a list of them. */
+static void
+parse_versions(lw_ymap_doc *y, const lw_ymap *m, lw_sim_scenario *sc)
 {
-    yaml_node_pair_t *p;
-    yaml_node_t *drift = NULL;
-    const char *name = lw_sim_yaml_scalar(kn);
-    int o;
+    yaml_node_t *v = lw_ymap_get(y, m, "versions");
+    lw_strlist l;
+    size_t i;
+
+    memset(&l, 0, sizeof(l));
+    if (v == NULL || lw_ymap_list(y, m, "versions", &l, NULL) != 1)
+        return;
+    sc->versions = calloc(l.n, sizeof(char *));
+    for (i = 0; sc->versions != NULL && i < l.n; i++)
+        sc->versions[sc->n_versions++] = lw_strdup(l.v[i]);
+}
+
+static void
+parse_scenario(lw_ymap_doc *y, yaml_node_t *kn, yaml_node_t *n, lw_sim_scenario *sc)
+{
+    const char *keys[MAX_KEYS], *s;
+    size_t nkeys = with_rates(scenario_own, LW_ARRAY_LEN(scenario_own), keys), i;
+    yaml_node_t *v;
+    int64_t iv;
+    bool b;
+    lw_ymap m;
+    int line;
 
     scenario_defaults(sc);
-    if (name == NULL || *name == '\0') {
-        lw_sim_yaml_error(err, y, kn, "a model name must be a non-empty string");
-        return LW_EINVAL;
+    sc->name = lw_strdup(lw_ymap_raw(kn));
+    sc->is_default = strcmp(sc->name, "default") == 0;
+    sc->is_glob = strpbrk(sc->name, "*?[") != NULL;
+    lw_ymap_pos(kn, &sc->line, &line);
+    if (lw_ymap_is_null(n))
+        return;    /* "model:" with nothing: all defaults */
+    if (lw_ymap_open(y, n, "a scenario", keys, nkeys, &m) < 0)
+        return;
+    if ((v = lw_ymap_get(y, &m, "ttft_ms")) != NULL)
+        parse_dist(y, v, "ttft_ms", &sc->ttft);
+    if ((v = lw_ymap_get(y, &m, "inter_token_ms")) != NULL)
+        parse_dist(y, v, "inter_token_ms", &sc->itl);
+    if ((v = lw_ymap_get(y, &m, "headers_ms")) != NULL)
+        parse_dist(y, v, "headers_ms", &sc->headers);
+    if ((v = lw_ymap_get(y, &m, "output_tokens")) != NULL)
+        parse_dist(y, v, "output_tokens", &sc->out_tokens);
+    if ((v = lw_ymap_get(y, &m, "reasoning_tokens")) != NULL) {
+        parse_dist(y, v, "reasoning_tokens", &sc->reasoning);
+        sc->has_reasoning = 1;
     }
-    sc->name = lw_strdup(name);
-    sc->is_default = strcmp(name, "default") == 0;
-    sc->is_glob = strpbrk(name, "*?[") != NULL;
-    sc->line = (int) kn->start_mark.line + 1;
-    if (n->type == YAML_SCALAR_NODE && *lw_sim_yaml_scalar(n) == '\0')
-        return LW_OK;    /* "model:" with nothing: all defaults */
-    if (n->type != YAML_MAPPING_NODE) {
-        lw_sim_yaml_error(err, y, n, "the scenario of \"%s\" must be a mapping", name);
-        return LW_EINVAL;
+    parse_rates(y, &m, sc->rate, NULL);
+    if ((v = lw_ymap_get(y, &m, "slow_drip")) != NULL)
+        parse_slow_drip(y, v, sc);
+    if (lw_ymap_int(y, &m, "retry_after", 0, 86400, &iv) == 1)
+        sc->retry_after = (long) iv;
+    if (lw_ymap_str(y, &m, "api_key", &s) == 1)
+        sc->api_key = lw_strdup(s);
+    rate(y, &m, "accuracy", &sc->accuracy);
+    if (lw_ymap_bool(y, &m, "require_key", &b) == 1)
+        sc->require_key = b;
+    if (lw_ymap_bool(y, &m, "late_input_tokens", &b) == 1)
+        sc->late_input_tokens = b;
+    if (lw_ymap_bool(y, &m, "empty_delta_first", &b) == 1)
+        sc->empty_delta_first = b;
+    if (lw_ymap_bool(y, &m, "sse_crlf", &b) == 1)
+        sc->sse_crlf = b;
+    if (lw_ymap_int(y, &m, "thoughts_tokens", 0, 100000000, &iv) == 1)
+        sc->thoughts_tokens = (long) iv;
+    if (lw_ymap_int(y, &m, "oversize_bytes", 1, 1024L * 1024 * 1024, &iv) == 1)
+        sc->oversize_bytes = (long) iv;
+    parse_versions(y, &m, sc);
+    number(y, &m, "version_every_minutes", 0, -1, "must not be negative", &sc->version_minutes);
+    if (rate_sum(sc->rate) > 1.0 + 1e-9)
+        LW_YMAP_ERR(y, n, "the rates of \"%s\" add up to more than 1", sc->name);
+    if ((v = lw_ymap_seq(y, &m, "drift", "- {after_minutes: 30, ttft_factor: 2}")) == NULL)
+        return;
+    sc->n_drift = lw_ymap_seq_len(v);
+    if ((sc->drift = calloc(sc->n_drift ? sc->n_drift : 1, sizeof(*sc->drift))) == NULL) {
+        y->oom = 1;
+        return;
     }
-    for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k2 = lw_sim_yaml_get(y, p->key), *vn = lw_sim_yaml_get(y, p->value);
-        const char *k = lw_sim_yaml_scalar(k2), *s;
-        double num;
-        long iv;
-        int rc = LW_OK;
-
-        if (k == NULL) {
-            lw_sim_yaml_error(err, y, k2, "expected a key");
-            return LW_EINVAL;
-        }
-        if (strcmp(k, "ttft_ms") == 0) {
-            rc = parse_dist(y, vn, &sc->ttft, err);
-        } else if (strcmp(k, "inter_token_ms") == 0) {
-            rc = parse_dist(y, vn, &sc->itl, err);
-        } else if (strcmp(k, "headers_ms") == 0) {
-            rc = parse_dist(y, vn, &sc->headers, err);
-        } else if (strcmp(k, "output_tokens") == 0) {
-            rc = parse_dist(y, vn, &sc->out_tokens, err);
-        } else if ((o = rate_key(k)) >= 0) {
-            rc = parse_rate(y, vn, &sc->rate[o], err);
-        } else if (strcmp(k, "slow_drip") == 0) {
-            rc = parse_slow_drip(y, vn, sc, err);
-        } else if (strcmp(k, "retry_after") == 0) {
-            rc = lw_sim_yaml_int(y, vn, &iv, err);
-            if (rc == LW_OK && iv < 0) {
-                lw_sim_yaml_error(err, y, vn, "retry_after must not be negative");
-                rc = LW_EINVAL;
-            }
-            sc->retry_after = iv;
-        } else if (strcmp(k, "api_key") == 0) {
-            rc = lw_sim_yaml_str(y, vn, &s, err);
-            if (rc == LW_OK)
-                sc->api_key = lw_strdup(s);
-        } else if (strcmp(k, "accuracy") == 0) {
-            rc = parse_rate(y, vn, &num, err);
-            sc->accuracy = num;
-        } else if (strcmp(k, "require_key") == 0) {
-            rc = lw_sim_yaml_bool(y, vn, &sc->require_key, err);
-        } else if (strcmp(k, "late_input_tokens") == 0) {
-            rc = lw_sim_yaml_bool(y, vn, &sc->late_input_tokens, err);
-        } else if (strcmp(k, "empty_delta_first") == 0) {
-            rc = lw_sim_yaml_bool(y, vn, &sc->empty_delta_first, err);
-        } else if (strcmp(k, "sse_crlf") == 0) {
-            rc = lw_sim_yaml_bool(y, vn, &sc->sse_crlf, err);
-        } else if (strcmp(k, "thoughts_tokens") == 0) {
-            rc = lw_sim_yaml_int(y, vn, &sc->thoughts_tokens, err);
-            if (rc == LW_OK && sc->thoughts_tokens < 0) {
-                lw_sim_yaml_error(err, y, vn, "thoughts_tokens must not be negative");
-                rc = LW_EINVAL;
-            }
-        } else if (strcmp(k, "oversize_bytes") == 0) {
-            rc = lw_sim_yaml_int(y, vn, &sc->oversize_bytes, err);
-            if (rc == LW_OK && (sc->oversize_bytes < 1 || sc->oversize_bytes > 1024L * 1024 * 1024)) {
-                lw_sim_yaml_error(err, y, vn, "oversize_bytes must be between 1 and 1 GiB");
-                rc = LW_EINVAL;
-            }
-        } else if (strcmp(k, "drift") == 0) {
-            drift = vn;
-        } else {
-            lw_sim_yaml_error(err, y, k2, "unknown scenario key \"%s\"", k);
-            return LW_EINVAL;
-        }
-        if (rc != LW_OK)
-            return rc;
-    }
-    if (rate_sum(sc->rate) > 1.0 + 1e-9) {
-        lw_sim_yaml_error(err, y, n, "the rates of \"%s\" add up to more than 1", name);
-        return LW_EINVAL;
-    }
-    if (drift != NULL) {
-        yaml_node_item_t *it;
-        size_t i = 0;
-
-        if (drift->type != YAML_SEQUENCE_NODE) {
-            lw_sim_yaml_error(err, y, drift, "drift is a list of entries");
-            return LW_EINVAL;
-        }
-        sc->n_drift = (size_t) (drift->data.sequence.items.top - drift->data.sequence.items.start);
-        sc->drift = calloc(sc->n_drift ? sc->n_drift : 1, sizeof(*sc->drift));
-        if (sc->drift == NULL)
-            return LW_ENOMEM;
-        for (it = drift->data.sequence.items.start; it < drift->data.sequence.items.top; it++)
-            if (parse_drift_entry(y, lw_sim_yaml_get(y, *it), sc, &sc->drift[i++], err) != LW_OK)
-                return LW_EINVAL;
-    }
-    return LW_OK;
+    for (i = 0; i < sc->n_drift; i++)
+        parse_drift_entry(y, lw_ymap_seq_item(y, v, i), sc, &sc->drift[i]);
 }
 
 int
 lw_sim_scenarios_load(const char *path, lw_sim_scenarios **out, lw_err *err)
 {
+    static const char *const root_keys[] = { "seed", "models" };
     lw_sim_yaml y;
-    lw_sim_scenarios *s;
-    yaml_node_t *root, *models = NULL;
+    lw_sim_scenarios *s = NULL;
+    yaml_node_t *models, *kn;
     yaml_node_pair_t *p;
+    lw_ymap m;
+    int64_t seed;
+    size_t i;
     int rc;
 
     *out = NULL;
-    rc = lw_sim_yaml_load(&y, path, err);
-    if (rc != LW_OK) {
-        lw_sim_yaml_free(&y);
-        return rc;
-    }
-    s = calloc(1, sizeof(*s));
-    if (s == NULL) {
-        lw_sim_yaml_free(&y);
-        return LW_ENOMEM;
+    rc = lw_sim_yaml_load(&y, path, "a mapping with seed and models", err);
+    if (rc != LW_OK)
+        goto cleanup;
+    if ((s = calloc(1, sizeof(*s))) == NULL) {
+        rc = LW_ENOMEM;
+        goto cleanup;
     }
     s->path = lw_strdup(path);
     s->seed = 1;
-    root = lw_sim_yaml_root(&y);
-    if (root == NULL || root->type != YAML_MAPPING_NODE) {
-        lw_sim_yaml_error(err, &y, root, "expected a mapping with seed and models");
-        rc = LW_EINVAL;
-        goto cleanup;
+    if (lw_ymap_open(&y.doc, y.root, "the top level", root_keys, LW_ARRAY_LEN(root_keys), &m) < 0)
+        goto done;
+    if (lw_ymap_int(&y.doc, &m, "seed", 0, INT64_MAX, &seed) == 1) {
+        s->seed = (uint64_t) seed;
+        s->has_seed = 1;
     }
-    for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = lw_sim_yaml_get(&y, p->key), *vn = lw_sim_yaml_get(&y, p->value);
-        const char *k = lw_sim_yaml_scalar(kn);
-
-        if (k != NULL && strcmp(k, "seed") == 0) {
-            long v;
-
-            if ((rc = lw_sim_yaml_int(&y, vn, &v, err)) != LW_OK)
-                goto cleanup;
-            s->seed = (uint64_t) v;
-            s->has_seed = 1;
-        } else if (k != NULL && strcmp(k, "models") == 0) {
-            models = vn;
-        } else {
-            lw_sim_yaml_error(err, &y, kn, "unknown key \"%s\" (seed, models)", k != NULL ? k : "?");
-            rc = LW_EINVAL;
-            goto cleanup;
-        }
-    }
+    models = lw_ymap_get(&y.doc, &m, "models");
     if (models == NULL || models->type != YAML_MAPPING_NODE) {
-        lw_sim_yaml_error(err, &y, models != NULL ? models : root,
-                          "models must be a mapping of model name to scenario");
-        rc = LW_EINVAL;
-        goto cleanup;
+        LW_YMAP_ERR(&y.doc, models != NULL ? models : y.root,
+                    "models must be a mapping of model name to scenario");
+        goto done;
     }
     s->v = calloc((size_t) (models->data.mapping.pairs.top - models->data.mapping.pairs.start) + 1,
                   sizeof(*s->v));
@@ -561,21 +446,18 @@ lw_sim_scenarios_load(const char *path, lw_sim_scenarios **out, lw_err *err)
         goto cleanup;
     }
     for (p = models->data.mapping.pairs.start; p < models->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = lw_sim_yaml_get(&y, p->key);
-        size_t i;
-
-        rc = parse_scenario(&y, kn, lw_sim_yaml_get(&y, p->value), &s->v[s->n], err);
-        s->n++;
-        if (rc != LW_OK)
-            goto cleanup;
-        for (i = 0; i + 1 < s->n; i++)
-            if (strcmp(s->v[i].name, s->v[s->n - 1].name) == 0) {
-                lw_sim_yaml_error(err, &y, kn, "model \"%s\" appears twice", s->v[i].name);
-                rc = LW_EINVAL;
-                goto cleanup;
-            }
+        kn = lw_ymap_node_at(&y.doc, p->key);
+        if (kn->type != YAML_SCALAR_NODE || lw_ymap_raw(kn)[0] == '\0') {
+            LW_YMAP_ERR(&y.doc, kn, "a model name must be a non-empty string");
+            continue;
+        }
+        for (i = 0; i < s->n; i++)
+            if (strcmp(s->v[i].name, lw_ymap_raw(kn)) == 0)
+                LW_YMAP_ERR(&y.doc, kn, "model \"%s\" appears twice", lw_ymap_raw(kn));
+        parse_scenario(&y.doc, kn, lw_ymap_node_at(&y.doc, p->value), &s->v[s->n++]);
     }
-    rc = LW_OK;
+done:
+    rc = lw_sim_yaml_done(&y, err);
 cleanup:
     lw_sim_yaml_free(&y);
     if (rc != LW_OK) {

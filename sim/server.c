@@ -265,6 +265,8 @@ gen_run(lw_sim_conn *c)
                     lw_sim_srv.late_max = late;
             }
         }
+        if (st.first_answer && g->first_answer_us == 0)
+            g->first_answer_us = lw_now_mono_us();
         if (st.action == LW_SIM_STEP_DONE || st.action == LW_SIM_STEP_CLOSE)
             g->end_us = lw_now_mono_us();
         conn_flush(c);

@@ -4,7 +4,9 @@
 #ifndef LW_SIM_H
 #define LW_SIM_H
 
+#include "diag.h"
 #include "lw.h"
+#include "yamlmap.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +23,8 @@ void lw_sim_printf(lw_buf *b, const char *fmt, ...) LW_PRINTF(2, 3);
 /* Appends s as a quoted JSON string (NULL becomes null). */
 void lw_sim_json_str(lw_buf *b, const char *s, size_t n);
 void lw_sim_json_cstr(lw_buf *b, const char *s);
+/* Frees n strings of v and v itself (NULL: nothing). */
+void lw_sim_free_strings(char **v, size_t n);
 /* Collapses runs of whitespace to one space and trims; caller frees. */
 char *lw_sim_normalize_ws(const char *s);
 
@@ -63,31 +67,37 @@ enum {
     LW_SIM_OUT_NO_USAGE,
     LW_SIM_OUT_BAD_REQUEST,   /* 400/413: request refused before any scenario */
     LW_SIM_OUT_NOT_FOUND,     /* no scenario for the model: 404 */
+    LW_SIM_OUT_TOOL_CALL,     /* the answer is a call of an offered tool */
+    LW_SIM_OUT_REFUSAL,       /* the model declines */
+    LW_SIM_OUT_NO_DONE,       /* OpenAI: a complete stream without [DONE] */
+    LW_SIM_OUT_NO_TERMINATOR, /* the last event without its blank line */
     LW_SIM_OUT_N
 };
 const char *lw_sim_outcome_name(int outcome);
 
-/* ---- yaml.c: libyaml document helpers with file:line:col errors */
+/* ---- yaml.c: the simulator's YAML files through lib/yamlmap.h */
 typedef struct {
-    yaml_document_t doc;
-    int             loaded;
-    char           *path;     /* owned */
+    lw_ymap_doc  doc;
+    lw_diag      diag;
+    lw_pool     *pool;
+    const char  *path;        /* pool-owned */
+    yaml_node_t *root;        /* NULL when the file did not parse */
+    int          loaded;
 } lw_sim_yaml;
 
-/* Loads the first document of path; an empty file gives a NULL root. */
-int          lw_sim_yaml_load(lw_sim_yaml *y, const char *path, lw_err *err);
-void         lw_sim_yaml_free(lw_sim_yaml *y);
-yaml_node_t *lw_sim_yaml_root(lw_sim_yaml *y);
-yaml_node_t *lw_sim_yaml_get(lw_sim_yaml *y, int id);
-/* Value of key in a mapping node, or NULL (borrowed). */
+/* Reads and parses path (expected: what it should hold, said of an empty
+ * file): LW_OK with y->root set, or the error in err. lw_sim_yaml_free in
+ * every case. */
+int  lw_sim_yaml_load(lw_sim_yaml *y, const char *path, const char *expected, lw_err *err);
+/* LW_OK when no error was reported while reading the document, else
+ * LW_EINVAL (or LW_ENOMEM) with the first one, file:line:col, in err. */
+int  lw_sim_yaml_done(lw_sim_yaml *y, lw_err *err);
+void lw_sim_yaml_free(lw_sim_yaml *y);
+/* For tolerant reading (suites, whose schema is not the simulator's): the
+ * value of key in a mapping (NULL: none), a scalar's text (NULL: not a
+ * scalar). */
 yaml_node_t *lw_sim_yaml_lookup(lw_sim_yaml *y, yaml_node_t *map, const char *key);
-const char  *lw_sim_yaml_scalar(const yaml_node_t *n); /* NULL if not a scalar */
-void lw_sim_yaml_error(lw_err *err, const lw_sim_yaml *y, const yaml_node_t *n,
-                       const char *fmt, ...) LW_PRINTF(4, 5);
-int lw_sim_yaml_num(lw_sim_yaml *y, yaml_node_t *n, double *out, lw_err *err);
-int lw_sim_yaml_int(lw_sim_yaml *y, yaml_node_t *n, long *out, lw_err *err);
-int lw_sim_yaml_bool(lw_sim_yaml *y, yaml_node_t *n, int *out, lw_err *err);
-int lw_sim_yaml_str(lw_sim_yaml *y, yaml_node_t *n, const char **out, lw_err *err);
+const char  *lw_sim_yaml_scalar(const yaml_node_t *n);
 
 /* ---- scenario.c */
 typedef struct {
@@ -115,7 +125,12 @@ typedef struct {
     double       accuracy;
     int          late_input_tokens;      /* Anthropic: input_tokens in message_delta */
     int          empty_delta_first;      /* an empty content delta before the first token */
-    long         thoughts_tokens;        /* Gemini thoughtsTokenCount */
+    long         thoughts_tokens;        /* Gemini thoughtsTokenCount (not streamed) */
+    lw_sim_dist  reasoning;              /* reasoning tokens streamed before the answer */
+    int          has_reasoning;
+    char       **versions;               /* the model version replies name, in turn */
+    size_t       n_versions;
+    double       version_minutes;        /* each version lasts this long (0: the first only) */
     long         oversize_bytes;
     int          sse_crlf;               /* -1: protocol default (CRLF for Gemini) */
     lw_sim_drift *drift;
@@ -153,6 +168,8 @@ typedef struct {
     char  *id;
     char  *norm_prompt;          /* whitespace-normalised */
     char  *answer;
+    char  *tool_name;            /* a tool case (scorer tool_call): the call, */
+    char  *tool_args;            /* its arguments as JSON ("{}" when none) */
     char **wrong;                /* explicit wrong answers, may be empty */
     size_t n_wrong;
     int    long_output;
@@ -214,6 +231,7 @@ typedef struct {
     long  max_tokens;            /* 0 when absent */
     char *prompt;                /* text of the last user message, pool-owned */
     long  words;                 /* whitespace-separated words in all messages */
+    const char *tool;            /* the first tool offered (pool-owned), NULL: none */
 } lw_sim_ask;
 
 /* Parses a request body; LW_EINVAL with msg (for the 400 reply) on error. */
@@ -230,10 +248,36 @@ typedef struct {
 typedef struct lw_sim_gen lw_sim_gen;
 
 /* SSE events, appended to out as whole events ("data: ...\n\n"). */
+void lw_sim_ev_begin(const lw_sim_gen *g, lw_buf *out, const char *event);
+void lw_sim_ev_end(const lw_sim_gen *g, lw_buf *out);
+/* OpenAI: a chat.completion.chunk up to its choices array, and its end. */
+void lw_sim_oai_begin(const lw_sim_gen *g, lw_buf *out);
+void lw_sim_oai_end(const lw_sim_gen *g, lw_buf *out);
+/* OpenAI: a chunk whose delta is field (e.g. "\"content\":") then s as
+ * a JSON string. */
+void lw_sim_oai_delta(const lw_sim_gen *g, const char *field, const char *s, size_t n,
+                      lw_buf *out);
+/* Gemini: the end of a response (modelVersion, responseId) and its event. */
+void lw_sim_google_end(const lw_sim_gen *g, lw_buf *out);
+/* Anthropic: a content_block_delta of block index, delta type and its
+ * field s (a JSON string). */
+void lw_sim_anthropic_delta(const lw_sim_gen *g, int index, const char *type, const char *field,
+                            const char *s, size_t n, lw_buf *out);
 void lw_sim_proto_preamble(const lw_sim_gen *g, lw_buf *out);
 void lw_sim_proto_token(const lw_sim_gen *g, const char *s, size_t n, int last, lw_buf *out);
 void lw_sim_proto_finish(const lw_sim_gen *g, lw_buf *out);
 void lw_sim_proto_overloaded_event(const lw_sim_gen *g, lw_buf *out);
+/* answer.c: the answers beyond text. One reasoning token; the start of the
+ * answer after reasoning (Anthropic closes the thinking block); one piece
+ * of a tool call (the first names it) or of a refusal. */
+void lw_sim_proto_reasoning(const lw_sim_gen *g, const char *s, size_t n, lw_buf *out);
+void lw_sim_proto_answer_start(const lw_sim_gen *g, lw_buf *out);
+void lw_sim_proto_tool(const lw_sim_gen *g, const char *s, size_t n, int first, lw_buf *out);
+void lw_sim_proto_refusal(const lw_sim_gen *g, const char *s, size_t n, lw_buf *out);
+/* The finish (stop) reason of the reply as planned, as its protocol says it. */
+const char *lw_sim_finish(const lw_sim_gen *g);
+/* The version a reply names at this wall time (NULL: the model's name). */
+const char *lw_sim_version(const lw_sim_scenario *sc, double minutes_since_start);
 /* Whole non-streaming body for text (usage per g). */
 void lw_sim_proto_full(const lw_sim_gen *g, const char *text, size_t n, lw_buf *out);
 
@@ -248,6 +292,11 @@ typedef struct {
 
 enum { LW_SIM_ANSWER_NONE = -1, LW_SIM_ANSWER_WRONG = 0, LW_SIM_ANSWER_CORRECT = 1 };
 
+/* Where a request is: head, a whole body, streamed tokens, an oversize
+ * burst, a slow drip, done. */
+enum { LW_SIM_PH_HEAD, LW_SIM_PH_BODY, LW_SIM_PH_TOKENS, LW_SIM_PH_BURST, LW_SIM_PH_DRIP,
+       LW_SIM_PH_DONE };
+
 struct lw_sim_gen {
     lw_pool    *pool;
     uint64_t    seq;
@@ -261,13 +310,20 @@ struct lw_sim_gen {
 
     /* timing, CLOCK_MONOTONIC µs */
     int64_t     recv_us, head_at, ttft_at, next_at;
-    int64_t     first_content_us, end_us;      /* 0 = not (yet) */
+    int64_t     first_content_us, end_us;      /* 0 = not (yet); first output of any kind */
+    int64_t     first_answer_us;               /* first answer output (after reasoning) */
     lw_sim_dist itl;
     double      itl_factor;
 
     /* content */
     lw_sim_tok *toks;
     int         ntok, sent, cut_at, bad_at, finish_length, answer;
+    int         reason_n, reasoned;            /* reasoning tokens planned, sent */
+    int         kind;                          /* LW_SIM_OUT_OK (text), _TOOL_CALL, _REFUSAL */
+    const char *tool_name, *tool_id;           /* a tool call (pool-owned) */
+    const char *version;                       /* what the reply names, NULL: model */
+    int         no_done, no_terminator;
+    int         answer_begun;                  /* the answer's first event went out */
     long        input_tokens, thoughts_tokens;
     int         late_input, empty_first, crlf, usage_sent, no_usage;
     long        retry_after;
@@ -286,8 +342,13 @@ typedef struct {
     int     action;        /* WAIT: call again at next_at; IDLE: never (hang);
                             * DONE: response complete; CLOSE: close the connection */
     int     first_content; /* out now holds the first byte of the first content */
+    int     first_answer;  /* ... of the first answer output (after any reasoning) */
 } lw_sim_step;
 
+/* Milliseconds (a drawn duration) as microseconds. */
+int64_t lw_sim_ms_to_us(double ms);
+/* A filler token (a common word and a space), drawn from r. */
+void lw_sim_filler_tok(lw_sim_rng *r, lw_sim_tok *t);
 /* Plans a request to an LLM route. Never fails for bad input: a 400/401/404
  * becomes an immediate error plan. *out is freed with lw_sim_gen_free. */
 lw_sim_gen *lw_sim_gen_start(const lw_sim_ctx *ctx, uint64_t seq, int proto,

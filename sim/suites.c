@@ -1,8 +1,12 @@
 /* suites.c: known prompts for the simulator. The test-suite YAML files are
  * read tolerantly (their schema belongs to the suites): any mapping with a
  * `prompt` and a `reference_answer` is a case; `long_output`, `id`/`name`
- * and `wrong_answer(s)` are used when present, other keys are ignored. */
+ * and `wrong_answer(s)` are used when present, other keys are ignored. A
+ * case whose scorer is a tool_call is a tool case: its reference answer is
+ * the call as JSON ([{"name": .., "arguments": {..}}]). */
 #include "sim.h"
+
+#include <json.h>
 
 #include <ctype.h>
 #include <dirent.h>
@@ -37,14 +41,32 @@ add_case(collect *c, lw_sim_case *cs)
 static void
 case_clear(lw_sim_case *c)
 {
-    size_t i;
-
     free(c->id);
     free(c->norm_prompt);
     free(c->answer);
-    for (i = 0; i < c->n_wrong; i++)
-        free(c->wrong[i]);
-    free(c->wrong);
+    free(c->tool_name);
+    free(c->tool_args);
+    lw_sim_free_strings(c->wrong, c->n_wrong);
+}
+
+/* A tool case: the call its reference answer names. */
+static void
+take_call(lw_sim_case *cs, const char *scorer_type)
+{
+    json_object *calls, *first, *v;
+
+    if (scorer_type == NULL || strcmp(scorer_type, "tool_call") != 0 || cs->answer == NULL)
+        return;
+    calls = json_tokener_parse(cs->answer);
+    if (calls != NULL && json_object_is_type(calls, json_type_array) &&
+        json_object_array_length(calls) > 0 &&
+        (first = json_object_array_get_idx(calls, 0)) != NULL &&
+        json_object_object_get_ex(first, "name", &v) && json_object_is_type(v, json_type_string)) {
+        cs->tool_name = lw_strdup(json_object_get_string(v));
+        cs->tool_args = lw_strdup(json_object_object_get_ex(first, "arguments", &v) ?
+                                  json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "{}");
+    }
+    json_object_put(calls);
 }
 
 static int
@@ -68,6 +90,8 @@ take_case(lw_sim_yaml *y, yaml_node_t *n, const char *file, collect *c)
     cs.id = lw_strdup(id);
     cs.norm_prompt = lw_sim_normalize_ws(prompt);
     cs.answer = lw_strdup(answer);
+    take_call(&cs, lw_sim_yaml_scalar(lw_sim_yaml_lookup(y, lw_sim_yaml_lookup(y, n, "scorer"),
+                                                         "type")));
     if (lo != NULL) {
         const char *v = lw_sim_yaml_scalar(lo);
 
@@ -87,7 +111,7 @@ take_case(lw_sim_yaml *y, yaml_node_t *n, const char *file, collect *c)
 
         cs.wrong = calloc(cnt + 1, sizeof(char *));
         for (it = wr->data.sequence.items.start; cs.wrong != NULL && it < wr->data.sequence.items.top; it++) {
-            const char *v = lw_sim_yaml_scalar(lw_sim_yaml_get(y, *it));
+            const char *v = lw_sim_yaml_scalar(lw_ymap_node_at(&y->doc, *it));
 
             if (v != NULL)
                 cs.wrong[cs.n_wrong++] = lw_strdup(v);
@@ -118,13 +142,13 @@ walk(lw_sim_yaml *y, yaml_node_t *n, const char *file, collect *c, int depth)
             lw_sim_yaml_scalar(lw_sim_yaml_lookup(y, n, "reference_answer")) != NULL)
             return take_case(y, n, file, c);
         for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
-            if ((rc = walk(y, lw_sim_yaml_get(y, p->value), file, c, depth + 1)) != LW_OK)
+            if ((rc = walk(y, lw_ymap_node_at(&y->doc, p->value), file, c, depth + 1)) != LW_OK)
                 return rc;
     } else if (n->type == YAML_SEQUENCE_NODE) {
         yaml_node_item_t *it;
 
         for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
-            if ((rc = walk(y, lw_sim_yaml_get(y, *it), file, c, depth + 1)) != LW_OK)
+            if ((rc = walk(y, lw_ymap_node_at(&y->doc, *it), file, c, depth + 1)) != LW_OK)
                 return rc;
     }
     return LW_OK;
@@ -197,11 +221,11 @@ lw_sim_suites_load(const char *dir, lw_sim_suites **out, lw_err *err)
         lw_err e2;
 
         lw_sim_printf(&path, "%s/%s", dir, names[i]);
-        if (lw_sim_yaml_load(&y, path.data, &e2) != LW_OK) {
+        if (lw_sim_yaml_load(&y, path.data, "test cases", &e2) != LW_OK) {
             /* a broken suite file is its owner's to fix: say so, keep going */
             lw_log(LW_LOG_WARN, "suites: %s (file skipped)", e2.msg);
         } else {
-            rc = walk(&y, lw_sim_yaml_root(&y), names[i], &c, 0);
+            rc = walk(&y, y.root, names[i], &c, 0);
             s->files++;
         }
         lw_sim_yaml_free(&y);

@@ -112,13 +112,23 @@ lw_sim_normalize_ws(const char *s)
     return out;
 }
 
+void
+lw_sim_free_strings(char **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v != NULL && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 const char *
 lw_sim_outcome_name(int outcome)
 {
     static const char *names[LW_SIM_OUT_N] = {
         "ok", "error_500", "rate_limited", "auth", "truncated", "malformed",
         "empty", "slow_drip", "hang", "oversize", "overloaded", "no_usage",
-        "bad_request", "not_found",
+        "bad_request", "not_found", "tool_call", "refusal", "no_done", "no_terminator",
     };
 
     if (outcome < 0 || outcome >= LW_SIM_OUT_N)

@@ -1,185 +1,108 @@
-/* yaml.c: libyaml document helpers for the simulator's scenario and suite
- * files; every error names file:line:col. */
+/* yaml.c: the simulator's YAML files (scenarios, suites), read through
+ * lib/yamlmap.h (lw_ymap_*) as the configuration is: positions on every
+ * node, problems collected in an lw_diag; the first one found becomes
+ * the lw_err, as file:line:col: message. */
 #include "sim.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#define YAML_MAX_BYTES (8 * 1024 * 1024)
 
 int
-lw_sim_yaml_load(lw_sim_yaml *y, const char *path, lw_err *err)
+lw_sim_yaml_load(lw_sim_yaml *y, const char *path, const char *expected, lw_err *err)
 {
-    yaml_parser_t parser;
+    lw_buf text = { 0 };
+    char chunk[16384];
+    size_t n;
     FILE *f;
-    int rc = LW_OK;
+    int rc;
 
     memset(y, 0, sizeof(*y));
+    lw_diag_init(&y->diag);
     f = fopen(path, "rb");
     if (f == NULL) {
         lw_err_set(err, "%s: %s", path, strerror(errno));
         return errno == ENOENT ? LW_ENOTFOUND : LW_EIO;
     }
-    y->path = lw_strdup(path);
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(f);
-        lw_err_set(err, "%s: cannot initialise the YAML parser", path);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && text.len <= YAML_MAX_BYTES)
+        lw_sim_put(&text, chunk, n);
+    fclose(f);
+    if (text.len > YAML_MAX_BYTES) {
+        lw_buf_free(&text);
+        lw_err_set(err, "%s: larger than %d bytes", path, YAML_MAX_BYTES);
+        return LW_EINVAL;
+    }
+    if ((y->pool = lw_pool_create()) == NULL) {
+        lw_buf_free(&text);
         return LW_ENOMEM;
     }
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &y->doc)) {
-        lw_err_set(err, "%s:%zu:%zu: %s%s%s", path,
-                   parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                   parser.problem != NULL ? parser.problem : "YAML error",
-                   parser.context != NULL ? " " : "",
-                   parser.context != NULL ? parser.context : "");
-        rc = LW_EINVAL;
-    } else {
-        y->loaded = 1;
+    y->path = lw_pool_strdup(y->pool, path);
+    rc = lw_ymap_load(&y->doc, y->path, text.data ? text.data : "", text.len, y->pool, &y->diag,
+                      expected, &y->root);
+    y->loaded = 1;
+    lw_buf_free(&text);
+    if (rc != LW_OK) {
+        y->root = NULL;
+        return lw_sim_yaml_done(y, err) == LW_OK ? rc : LW_EINVAL;
     }
-    yaml_parser_delete(&parser);
-    fclose(f);
-    return rc;
+    return LW_OK;
+}
+
+int
+lw_sim_yaml_done(lw_sim_yaml *y, lw_err *err)
+{
+    const lw_diag_entry *e;
+    size_t i;
+
+    if (y->doc.oom) {
+        lw_err_set(err, "%s: out of memory", y->path);
+        return LW_ENOMEM;
+    }
+    for (i = 0; i < y->diag.n; i++) {
+        e = &y->diag.v[i];
+        if (e->level != LW_DIAG_ERROR)
+            continue;
+        if (e->line > 0)
+            lw_err_set(err, "%s:%d:%d: %s%s", y->path, e->line, e->col, e->msg,
+                       y->diag.errors > 1 ? " (and more)" : "");
+        else
+            lw_err_set(err, "%s: %s", y->path, e->msg);
+        return LW_EINVAL;
+    }
+    return LW_OK;
 }
 
 void
 lw_sim_yaml_free(lw_sim_yaml *y)
 {
     if (y->loaded)
-        yaml_document_delete(&y->doc);
-    y->loaded = 0;
-    free(y->path);
-    y->path = NULL;
-}
-
-yaml_node_t *
-lw_sim_yaml_root(lw_sim_yaml *y)
-{
-    return y->loaded ? yaml_document_get_root_node(&y->doc) : NULL;
-}
-
-yaml_node_t *
-lw_sim_yaml_get(lw_sim_yaml *y, int id)
-{
-    return yaml_document_get_node(&y->doc, id);
-}
-
-const char *
-lw_sim_yaml_scalar(const yaml_node_t *n)
-{
-    if (n == NULL || n->type != YAML_SCALAR_NODE)
-        return NULL;
-    return (const char *) n->data.scalar.value;
+        lw_ymap_close(&y->doc);
+    lw_diag_free(&y->diag);
+    lw_pool_destroy(y->pool);
+    memset(y, 0, sizeof(*y));
 }
 
 yaml_node_t *
 lw_sim_yaml_lookup(lw_sim_yaml *y, yaml_node_t *map, const char *key)
 {
     yaml_node_pair_t *p;
+    const char *k;
 
     if (map == NULL || map->type != YAML_MAPPING_NODE)
         return NULL;
     for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        const char *k = lw_sim_yaml_scalar(lw_sim_yaml_get(y, p->key));
-
+        k = lw_sim_yaml_scalar(lw_ymap_node_at(&y->doc, p->key));
         if (k != NULL && strcmp(k, key) == 0)
-            return lw_sim_yaml_get(y, p->value);
+            return lw_ymap_node_at(&y->doc, p->value);
     }
     return NULL;
 }
 
-void
-lw_sim_yaml_error(lw_err *err, const lw_sim_yaml *y, const yaml_node_t *n,
-                  const char *fmt, ...)
+const char *
+lw_sim_yaml_scalar(const yaml_node_t *n)
 {
-    char msg[768];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (n != NULL)
-        lw_err_set(err, "%s:%zu:%zu: %s", y->path, n->start_mark.line + 1,
-                   n->start_mark.column + 1, msg);
-    else
-        lw_err_set(err, "%s: %s", y->path, msg);
-}
-
-int
-lw_sim_yaml_str(lw_sim_yaml *y, yaml_node_t *n, const char **out, lw_err *err)
-{
-    const char *s = lw_sim_yaml_scalar(n);
-
-    if (s == NULL) {
-        lw_sim_yaml_error(err, y, n, "expected a string");
-        return LW_EINVAL;
-    }
-    *out = s;
-    return LW_OK;
-}
-
-int
-lw_sim_yaml_num(lw_sim_yaml *y, yaml_node_t *n, double *out, lw_err *err)
-{
-    const char *s = lw_sim_yaml_scalar(n);
-    char *end;
-    double v;
-
-    if (s == NULL || *s == '\0') {
-        lw_sim_yaml_error(err, y, n, "expected a number");
-        return LW_EINVAL;
-    }
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno != 0 || *end != '\0' || !isfinite(v)) {
-        lw_sim_yaml_error(err, y, n, "expected a number, got \"%s\"", s);
-        return LW_EINVAL;
-    }
-    *out = v;
-    return LW_OK;
-}
-
-int
-lw_sim_yaml_int(lw_sim_yaml *y, yaml_node_t *n, long *out, lw_err *err)
-{
-    const char *s = lw_sim_yaml_scalar(n);
-    char *end;
-    long v;
-
-    if (s == NULL || *s == '\0') {
-        lw_sim_yaml_error(err, y, n, "expected an integer");
-        return LW_EINVAL;
-    }
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno != 0 || *end != '\0') {
-        lw_sim_yaml_error(err, y, n, "expected an integer, got \"%s\"", s);
-        return LW_EINVAL;
-    }
-    *out = v;
-    return LW_OK;
-}
-
-int
-lw_sim_yaml_bool(lw_sim_yaml *y, yaml_node_t *n, int *out, lw_err *err)
-{
-    static const char *yes[] = { "true", "yes", "on" };
-    static const char *no[] = { "false", "no", "off" };
-    const char *s = lw_sim_yaml_scalar(n);
-    size_t i;
-
-    for (i = 0; s != NULL && i < LW_ARRAY_LEN(yes); i++) {
-        if (strcasecmp(s, yes[i]) == 0) {
-            *out = 1;
-            return LW_OK;
-        }
-        if (strcasecmp(s, no[i]) == 0) {
-            *out = 0;
-            return LW_OK;
-        }
-    }
-    lw_sim_yaml_error(err, y, n, "expected true or false");
-    return LW_EINVAL;
+    return n != NULL && n->type == YAML_SCALAR_NODE ? lw_ymap_raw(n) : NULL;
 }

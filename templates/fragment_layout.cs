@@ -1,2 +1,1 @@
-<?cs # fragment_layout.cs: renders a page's content() alone, for the page
-  cache (app/cache.c); the site layout wraps it per request. ?><?cs call:content() ?>
+<?cs # fragment_layout.cs: a page's content() alone, without the site layout: what the page cache keeps (app/cache.c) and the model page's streams part (model_streams.cs) rendered on its own. ?><?cs call:content() ?>

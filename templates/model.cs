@@ -88,6 +88,7 @@
     </dl>
   </section>
 </div>
+<?cs uvar:Streams.html ?>
 <section class="card">
   <h2>Last 50 probes</h2>
   <?cs if:!subcount(Probes) ?>

@@ -646,6 +646,90 @@ START_TEST(test_engine_thousand)
 }
 END_TEST
 
+/* A listener whose accept queue is full: a new connection's SYN is
+ * dropped and sent again a second later (the kernel's first retransmit),
+ * so connecting takes that long. The thread empties the queue at once,
+ * takes the late connection, reads its request and never answers. */
+struct slow {
+    int lfd, port, dummy, fd;
+    pthread_t th;
+};
+
+static void *
+slow_main(void *arg)
+{
+    struct slow *w = arg;
+    struct pollfd pfd = { w->lfd, POLLIN, 0 };
+    char buf[4096];
+    int fd;
+
+    msleep(200);
+    close(accept(w->lfd, NULL, NULL));          /* the connection that filled the queue */
+    if (poll(&pfd, 1, 5000) <= 0)
+        return NULL;
+    w->fd = fd = accept(w->lfd, NULL, NULL);
+    while (fd >= 0 && recv(fd, buf, sizeof(buf), 0) > 0)
+        ;                                       /* until the client gives up */
+    return NULL;
+}
+
+/* total_ms of a timed-out request counts from the probe's start, the clock
+ * its timeout ran on, not from when the request was sent after a slow
+ * connect; the phases are kept apart. */
+START_TEST(test_engine_phases)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    struct slow w;
+    lw_probe_job j;
+    lw_probe_opts o = { 0 };
+    struct srv s;
+    char base[64];
+    lw_err err;
+
+    memset(&w, 0, sizeof(w));
+    w.fd = -1;
+    w.lfd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(w.lfd, (struct sockaddr *) &a, sizeof(a)), 0);
+    ck_assert_int_eq(listen(w.lfd, 0), 0);
+    getsockname(w.lfd, (struct sockaddr *) &a, &alen);
+    w.dummy = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_eq(connect(w.dummy, (struct sockaddr *) &a, sizeof(a)), 0);
+    ck_assert_int_eq(pthread_create(&w.th, NULL, slow_main, &w), 0);
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", ntohs(a.sin_port));
+    job_init(&j, "openai-compatible", base, "fast");
+    j.timeout_ms = 2000;
+    ck_assert_int_eq(lw_probe_run(&j, 1, &o, &err), LW_OK);
+    ck_assert_int_eq(j.result.err_class, LW_PERR_TIMEOUT);
+    ck_assert_msg(j.result.total_ms >= 2000, "total %.1f ms, connect %.1f ms", j.result.total_ms,
+                  j.result.connect_ms);
+    ck_assert(j.result.connect_ms > 0 && j.result.connect_ms < j.result.total_ms);
+    ck_assert_double_eq(j.result.tls_ms, -1);
+    ck_assert_double_eq(j.result.headers_ms, -1);
+    lw_probe_result_free(&j.result);
+    pthread_join(w.th, NULL);
+    if (w.fd >= 0)
+        close(w.fd);
+    close(w.dummy);
+    close(w.lfd);
+
+    /* an answered request: connect, then the first header byte, no TLS */
+    srv_start(&s);
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", s.port);
+    job_init(&j, "openai-compatible", base, "fast");
+    ck_assert_int_eq(lw_probe_run(&j, 1, &o, &err), LW_OK);
+    ck_assert_int_eq(j.result.ok, 1);
+    ck_assert(j.result.connect_ms >= 0);
+    ck_assert(j.result.headers_ms >= j.result.connect_ms);
+    ck_assert_double_eq(j.result.tls_ms, -1);
+    lw_probe_result_free(&j.result);
+    srv_stop(&s);
+}
+END_TEST
+
 START_TEST(test_engine_bad_job)
 {
     lw_probe_job j[2];
@@ -676,6 +760,7 @@ Suite *engine_suite(void)
     tcase_add_test(te, test_engine_limits_and_keepalive);
     tcase_add_test(te, test_engine_thousand);
     tcase_add_test(te, test_engine_bad_job);
+    tcase_add_test(te, test_engine_phases);
     suite_add_tcase(s, te);
     return s;
 }

@@ -19,6 +19,7 @@
 
 #include "money.h"
 #include "probe/probe.h"
+#include "streams.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -48,48 +49,97 @@ providers_fixture(const char *name, size_t *len)
     return buf;
 }
 
-/* What a parse produced, comparable with memcmp-free equality. */
-struct summary {
-    char    text[1024];
-    int64_t in, out;
-    int     usage_seen, done, perr;
-    char    finish[32];
-    char    perr_msg[256];
-    size_t  n_deltas;
-};
-
-static void
-summarize(lw_stream *st, struct summary *s)
+void
+stream_summarize(const lw_stream *st, struct stream_summary *s)
 {
+    size_t i;
+
     memset(s, 0, sizeof(*s));
     lw_strlcpy(s->text, st->text.data ? st->text.data : "", sizeof(s->text));
+    lw_strlcpy(s->refusal, st->refusal.data ? st->refusal.data : "", sizeof(s->refusal));
+    s->reasoning_len = st->reasoning.len;
+    s->n_tools = st->n_tools;
+    for (i = 0; i < st->n_tools && i < LW_ARRAY_LEN(s->tool_name); i++) {
+        lw_strlcpy(s->tool_name[i], st->tools[i].name, sizeof(s->tool_name[i]));
+        lw_strlcpy(s->tool_args[i], st->tools[i].args.data ? st->tools[i].args.data : "",
+                   sizeof(s->tool_args[i]));
+    }
     s->in = st->in_tokens;
     s->out = st->out_tokens;
+    s->reasoning_tokens = st->reasoning_tokens;
     s->usage_seen = st->usage_seen;
     s->done = st->done;
+    s->done_at_eof = st->done_at_eof;
+    s->ending = lw_stream_ending(st);
     s->perr = st->perr;
     lw_strlcpy(s->finish, st->finish, sizeof(s->finish));
+    lw_strlcpy(s->block_reason, st->block_reason, sizeof(s->block_reason));
+    lw_strlcpy(s->model_version, st->model_version, sizeof(s->model_version));
+    lw_strlcpy(s->fingerprint, st->system_fingerprint, sizeof(s->fingerprint));
     lw_strlcpy(s->perr_msg, st->perr_msg, sizeof(s->perr_msg));
     s->n_deltas = st->n_deltas;
+    s->n_answer = st->n_answer;
+    s->n_output = st->n_output;
 }
 
 static void
-same_summary(const struct summary *a, const struct summary *b, const char *what, size_t at)
+same_summary(const struct stream_summary *a, const struct stream_summary *b, const char *what,
+             size_t at)
 {
+    size_t i;
+
     ck_assert_msg(strcmp(a->text, b->text) == 0, "%s split %zu: text '%s' vs '%s'", what, at,
                   a->text, b->text);
-    ck_assert_msg(a->in == b->in && a->out == b->out, "%s split %zu: tokens", what, at);
-    ck_assert_msg(a->usage_seen == b->usage_seen && a->done == b->done && a->perr == b->perr,
+    ck_assert_msg(strcmp(a->refusal, b->refusal) == 0, "%s split %zu: refusal", what, at);
+    ck_assert_msg(a->reasoning_len == b->reasoning_len, "%s split %zu: reasoning", what, at);
+    ck_assert_msg(a->n_tools == b->n_tools, "%s split %zu: tool calls", what, at);
+    for (i = 0; i < a->n_tools && i < LW_ARRAY_LEN(a->tool_name); i++)
+        ck_assert_msg(strcmp(a->tool_name[i], b->tool_name[i]) == 0 &&
+                      strcmp(a->tool_args[i], b->tool_args[i]) == 0,
+                      "%s split %zu: tool call %zu", what, at, i);
+    ck_assert_msg(a->in == b->in && a->out == b->out && a->reasoning_tokens == b->reasoning_tokens,
+                  "%s split %zu: tokens", what, at);
+    ck_assert_msg(a->usage_seen == b->usage_seen && a->done == b->done && a->perr == b->perr &&
+                  a->done_at_eof == b->done_at_eof && a->ending == b->ending,
                   "%s split %zu: flags", what, at);
     ck_assert_msg(strcmp(a->finish, b->finish) == 0, "%s split %zu: finish", what, at);
+    ck_assert_msg(strcmp(a->block_reason, b->block_reason) == 0, "%s split %zu: block", what, at);
+    ck_assert_msg(strcmp(a->model_version, b->model_version) == 0 &&
+                  strcmp(a->fingerprint, b->fingerprint) == 0, "%s split %zu: version", what, at);
     ck_assert_msg(strcmp(a->perr_msg, b->perr_msg) == 0, "%s split %zu: error msg", what, at);
-    ck_assert_msg(a->n_deltas == b->n_deltas, "%s split %zu: deltas", what, at);
+    ck_assert_msg(a->n_deltas == b->n_deltas && a->n_answer == b->n_answer &&
+                  a->n_output == b->n_output, "%s split %zu: deltas", what, at);
+}
+
+size_t
+stream_feed_events(lw_stream *st, const char *buf, size_t len, int64_t t0, int64_t step)
+{
+    size_t from = 0, k = 0, end, i;
+
+    while (from < len) {
+        end = len;
+        for (i = from; i + 1 < len; i++) {
+            if (buf[i] == '\n' && buf[i + 1] == '\n') {
+                end = i + 2;
+                break;
+            }
+            if (i + 3 < len && memcmp(buf + i, "\r\n\r\n", 4) == 0) {
+                end = i + 4;
+                break;
+            }
+        }
+        ck_assert_int_eq(lw_stream_feed(st, buf + from, end - from, t0 + (int64_t) k * step),
+                         LW_OK);
+        k++;
+        from = end;
+    }
+    return k;
 }
 
 /* Parses buf cut at the given offsets; chunk k is fed with now = k. */
 static void
 parse_cuts(const lw_provider_ops *p, const char *buf, size_t len, const size_t *cuts, size_t ncuts,
-           struct summary *out, int64_t *t_first)
+           struct stream_summary *out, int64_t *t_first)
 {
     lw_stream st;
     size_t k, from = 0, to;
@@ -101,26 +151,26 @@ parse_cuts(const lw_provider_ops *p, const char *buf, size_t len, const size_t *
         from = to;
     }
     ck_assert_int_eq(lw_stream_finish(&st), LW_OK);
-    summarize(&st, out);
+    stream_summarize(&st, out);
     if (t_first)
         *t_first = st.n_deltas ? st.t_first_us : -1;
     lw_stream_free(&st);
 }
 
 static void
-parse_whole(const lw_provider_ops *p, const char *buf, size_t len, struct summary *out)
+parse_whole(const lw_provider_ops *p, const char *buf, size_t len, struct stream_summary *out)
 {
     parse_cuts(p, buf, len, NULL, 0, out, NULL);
 }
 
 /* Whole, every two-piece split, byte by byte, and random 3..8 piece splits
- * must all give the same summary. */
-static void
-check_all_splits(const lw_provider_ops *p, const char *name, struct summary *whole)
+ * must all give the same summary. Also check_streams.c's. */
+void
+check_all_splits_buf(const lw_provider_ops *p, const char *name, const char *buf, size_t len,
+                     struct stream_summary *whole)
 {
-    struct summary s;
-    size_t len, k, cuts[8], *bytes, i, n;
-    char *buf = providers_fixture(name, &len);
+    struct stream_summary s;
+    size_t k, cuts[8], *bytes, i, n;
     unsigned seed = 12345;
 
     parse_whole(p, buf, len, whole);
@@ -128,7 +178,7 @@ check_all_splits(const lw_provider_ops *p, const char *name, struct summary *who
         parse_cuts(p, buf, len, &k, 1, &s, NULL);
         same_summary(whole, &s, name, k);
     }
-    bytes = malloc(len * sizeof(size_t));
+    bytes = malloc(len * sizeof(size_t) + 1);
     for (k = 0; k < len; k++)
         bytes[k] = k;
     parse_cuts(p, buf, len, bytes, len, &s, NULL);
@@ -145,6 +195,15 @@ check_all_splits(const lw_provider_ops *p, const char *name, struct summary *who
         parse_cuts(p, buf, len, cuts, n, &s, NULL);
         same_summary(whole, &s, name, cuts[0]);
     }
+}
+
+void
+check_all_splits(const lw_provider_ops *p, const char *name, struct stream_summary *whole)
+{
+    size_t len;
+    char *buf = providers_fixture(name, &len);
+
+    check_all_splits_buf(p, name, buf, len, whole);
     free(buf);
 }
 
@@ -279,7 +338,7 @@ END_TEST
 
 START_TEST(test_openai_full)
 {
-    struct summary s;
+    struct stream_summary s;
 
     check_all_splits(&lw_provider_openai, "openai_full.sse", &s);
     ck_assert_str_eq(s.text, "The capital of France is Paris.");
@@ -295,7 +354,7 @@ END_TEST
 
 START_TEST(test_openai_no_usage)
 {
-    struct summary s;
+    struct stream_summary s;
 
     check_all_splits(&lw_provider_openai, "openai_no_usage.sse", &s);
     ck_assert_str_eq(s.text, "The capital of France is Paris.");
@@ -308,7 +367,7 @@ END_TEST
 
 START_TEST(test_openai_cut)
 {
-    struct summary s;
+    struct stream_summary s;
 
     check_all_splits(&lw_provider_openai, "openai_cut.sse", &s);
     ck_assert_str_eq(s.text, "The capital of France");
@@ -321,7 +380,7 @@ END_TEST
 
 START_TEST(test_openai_malformed)
 {
-    struct summary s;
+    struct stream_summary s;
 
     check_all_splits(&lw_provider_openai, "openai_malformed.sse", &s);
     ck_assert_int_eq(s.perr, 1);
@@ -334,7 +393,7 @@ END_TEST
 
 START_TEST(test_openai_sse_edge)
 {
-    struct summary s;
+    struct stream_summary s;
 
     check_all_splits(&lw_provider_openai, "openai_sse_edge.sse", &s);
     ck_assert_str_eq(s.text, "4");
@@ -348,7 +407,7 @@ END_TEST
 
 START_TEST(test_anthropic_full)
 {
-    struct summary s;
+    struct stream_summary s;
 
     check_all_splits(&lw_provider_anthropic, "anthropic_full.sse", &s);
     ck_assert_str_eq(s.text, "The capital of France is Paris.");
@@ -364,7 +423,7 @@ END_TEST
 
 START_TEST(test_anthropic_gateway_quirk)
 {
-    struct summary s;
+    struct stream_summary s;
 
     check_all_splits(&lw_provider_anthropic, "anthropic_gateway.sse", &s);
     ck_assert_int_eq(s.in, 21);           /* not the 0 of message_start */
@@ -375,7 +434,7 @@ END_TEST
 
 START_TEST(test_anthropic_error_event)
 {
-    struct summary s;
+    struct stream_summary s;
 
     check_all_splits(&lw_provider_anthropic, "anthropic_error.sse", &s);
     ck_assert_int_eq(s.perr, 1);
@@ -388,7 +447,7 @@ END_TEST
 
 START_TEST(test_gemini_full)
 {
-    struct summary s;
+    struct stream_summary s;
 
     check_all_splits(&lw_provider_google, "gemini_full.sse", &s);
     ck_assert_str_eq(s.text, "The capital of France is Paris.");
@@ -409,7 +468,7 @@ START_TEST(test_gemini_cut_and_error)
                       "\"status\":\"UNAVAILABLE\"}}\r\n\r\n";
     const char *thought = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hmm\",\"thought\":true},"
                           "{\"text\":\"Yes\"}]},\"finishReason\":\"STOP\"}]}\n\n";
-    struct summary s;
+    struct stream_summary s;
 
     parse_whole(&lw_provider_google, cut, strlen(cut), &s);
     ck_assert_str_eq(s.text, "Hello");
@@ -431,7 +490,7 @@ check_first_token(const lw_provider_ops *p, const char *name, const char *first_
     size_t len, k, *cuts, end;
     char *buf = providers_fixture(name, &len);
     const char *at = strstr(buf, first_content);
-    struct summary s;
+    struct stream_summary s;
     int64_t t_first;
 
     ck_assert_ptr_nonnull(at);
@@ -510,7 +569,9 @@ START_TEST(test_fuzz_parsers)
         oc.t_sent_us = 0;
         oc.t_end_us = 1000;
         ck_assert_int_eq(lw_probe_finalize(&job, &oc, &st, 64), LW_OK);
-        ck_assert(job.result.ok == 0 || job.result.text_len > 0);
+        /* an ok result always has an answer (a blocked prompt's is its reason) */
+        ck_assert(job.result.ok == 0 || job.result.text_len > 0 || job.result.answer != NULL ||
+                  job.result.outcome == LW_ANSWER_REFUSAL || job.result.outcome == LW_ANSWER_BLOCKED);
         ck_assert(job.result.output_tokens >= 0);
         lw_probe_result_free(&job.result);
         lw_stream_free(&st);
@@ -548,7 +609,7 @@ header(const lw_http_req *r, const char *name)
 
 START_TEST(test_build_requests)
 {
-    lw_probe_req rq = { NULL, "gpt-4o-mini", "sk-test-123", "Say \"hi\"/now", 16, "p-1" };
+    lw_probe_req rq = { NULL, "gpt-4o-mini", "sk-test-123", "Say \"hi\"/now", 16, "p-1", NULL };
     lw_http_req r;
     lw_err err;
 

@@ -67,6 +67,64 @@ START_TEST(test_comprehensive)
 }
 END_TEST
 
+/* Tool cases: the tools go out as JSON in the neutral shape every
+ * provider's request converts, and the reference call scores 100. */
+START_TEST(test_tools)
+{
+    lw_suite *s = NULL;
+    lw_probe_req rq;
+    lw_http_req r;
+    lw_err err;
+    size_t i;
+
+    setenv("LLMWATCH_DATADIR", ".", 1);
+    ck_assert_msg(lw_suite_load("tools", &s, &err) == LW_OK, "%s", err.msg);
+    ck_assert_uint_ge(s->n_cases, 3);
+    for (i = 0; i < s->n_cases; i++) {
+        lw_suite_case *c = &s->cases[i];
+
+        ck_assert_int_eq(c->scorer.type, LW_SCORER_TOOL_CALL);
+        ck_assert_ptr_nonnull(c->tools_json);
+        ck_assert_msg(lw_scorer_score(&c->scorer, c->reference_answer) == 100, "%s", c->id);
+        ck_assert_msg(lw_scorer_score(&c->scorer, "I cannot help with that.") == 0, "%s", c->id);
+        ck_assert_msg(lw_scorer_score(&c->scorer, "[{\"name\":\"other\",\"arguments\":{}}]") == 0,
+                      "%s", c->id);
+    }
+    ck_assert_str_eq(s->cases[0].tools_json,
+                     "[{\"name\":\"get_weather\",\"description\":\"The current weather in a city.\","
+                     "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\","
+                     "\"description\":\"The city, e.g. Paris\"},\"unit\":{\"type\":\"string\",\"enum\":"
+                     "[\"celsius\",\"fahrenheit\"]}},\"required\":[\"city\"]}}]");
+    ck_assert_str_eq(s->cases[1].scorer.arguments, "{\"a\":17,\"b\":25}");
+    /* a right function with half the arguments right: half the score */
+    ck_assert_double_eq(lw_scorer_score(&s->cases[1].scorer,
+                                        "[{\"name\":\"add\",\"arguments\":{\"a\":17,\"b\":26}}]"), 50);
+
+    /* each protocol's request carries them in its own shape */
+    memset(&rq, 0, sizeof(rq));
+    rq.model = "m";
+    rq.prompt = s->cases[0].prompt;
+    rq.max_tokens = 16;
+    rq.base_url = "http://127.0.0.1:9";
+    rq.tools_json = s->cases[0].tools_json;
+    ck_assert_int_eq(lw_provider_build(&lw_provider_openai, &rq, &r, &err), LW_OK);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"tools\":[{\"type\":\"function\",\"function\":"
+                                         "{\"name\":\"get_weather\""));
+    lw_http_req_free(&r);
+    ck_assert_int_eq(lw_provider_build(&lw_provider_anthropic, &rq, &r, &err), LW_OK);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"tools\":[{\"name\":\"get_weather\",\"description\":"
+                                         "\"The current weather in a city.\",\"input_schema\":{"));
+    lw_http_req_free(&r);
+    ck_assert_int_eq(lw_provider_build(&lw_provider_google, &rq, &r, &err), LW_OK);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"tools\":[{\"functionDeclarations\":[{\"name\":"
+                                         "\"get_weather\""));
+    lw_http_req_free(&r);
+    rq.tools_json = "{\"not\": \"a list\"}";
+    ck_assert_int_eq(lw_provider_build(&lw_provider_openai, &rq, &r, &err), LW_EINVAL);
+    lw_suite_free(s);
+}
+END_TEST
+
 START_TEST(test_path_and_resolution)
 {
     lw_suite *s = NULL;
@@ -118,8 +176,8 @@ expect_error(const char *text, const char *want)
 
 START_TEST(test_errors)
 {
-    expect_error("name: t\ncases:\n" CASE_OK "    colour: red\n", ":7:5: unknown case key colour");
-    expect_error("name: t\nversion: 2\ncases:\n" CASE_OK, ":2:1: unknown key version");
+    expect_error("name: t\ncases:\n" CASE_OK "    colour: red\n", ":7:5: unknown key 'colour' in case");
+    expect_error("name: t\nversion: 2\ncases:\n" CASE_OK, ":2:1: unknown key 'version' in a suite");
     expect_error("name: t\ncases:\n  - id: a\n    prompt: p\n    scorer: {type: fuzzy}\n"
                  "    reference_answer: x\n", ":5:20: unknown scorer type");
     expect_error("name: t\ncases:\n  - id: a\n    prompt: p\n    scorer: {value: x}\n"
@@ -128,7 +186,7 @@ START_TEST(test_errors)
                  "    reference_answer: x\n", ":5:13: scorer regex: bad pattern");
     expect_error("name: t\ncases:\n  - id: a\n    prompt: p\n    max_tokens: lots\n"
                  "    scorer: {type: exact, value: x}\n    reference_answer: x\n",
-                 ":5:17: max_tokens must be an integer");
+                 ":5:17: 'max_tokens' must be a whole number");
     expect_error("name: t\ncases:\n" CASE_OK CASE_OK, ":7:5: duplicate case id a (first at line 3)");
     expect_error("name: t\ncases:\n  - id: a\n    prompt: p\n    scorer: {type: exact, value: x}\n",
                  ":3:5: case a needs a reference_answer");
@@ -136,21 +194,29 @@ START_TEST(test_errors)
                  "    reference_answer: x\n", "case a needs a prompt");
     expect_error("name: t\ncases:\n  - id: a\n    prompt: p\n    prompt: q\n"
                  "    scorer: {type: exact, value: x}\n    reference_answer: x\n",
-                 ":5:5: duplicate key prompt");
-    expect_error("name: t\ncases:\n  - id: a\n    prompt: [p]\n", ":4:13: prompt must be a string");
+                 ":5:5: duplicate key 'prompt' in case");
+    expect_error("name: t\ncases:\n  - id: a\n    prompt: [p]\n", ":4:13: 'prompt' must be a string");
     expect_error("name: t\ncases:\n  - id: a\n    prompt: p\n    long_output: maybe\n",
-                 ":5:18: long_output must be true or false");
+                 ":5:18: 'long_output' must be true or false");
     expect_error("name: t\ncases:\n  - id: a\n    prompt: \"unterminated\n", ":");
     expect_error("name: t\ncases: []\n", "cases must not be empty");
     expect_error("cases:\n" CASE_OK, "suite needs a name");
     expect_error("- just\n- a list\n", ":1:1: a suite must be a mapping");
-    expect_error("", "empty file");
+    expect_error("", "the file is empty");
     expect_error("name: t\ncases:\n  - id: a\n    prompt: p\n"
                  "    scorer: {type: contains, values: []}\n    reference_answer: x\n",
                  "values must not be empty");
     expect_error("name: t\ncases:\n  - id: a\n    prompt: p\n"
                  "    scorer: {type: numeric, value: ten}\n    reference_answer: x\n",
                  "scorer numeric needs a number");
+    expect_error("name: t\ncases:\n  - id: a\n    prompt: p\n    scorer: {type: tool_call}\n"
+                 "    reference_answer: x\n", ":5:13: scorer tool_call needs the name");
+    expect_error("name: t\ncases:\n  - id: a\n    prompt: p\n    tools: {name: f}\n"
+                 "    scorer: {type: tool_call, name: f}\n    reference_answer: x\n",
+                 ":5:12: 'tools' must be a list");
+    expect_error("name: t\ncases:\n  - id: a\n    prompt: p\n"
+                 "    scorer: {type: tool_call, name: f, arguments: [1]}\n    reference_answer: x\n",
+                 ":5:51: 'arguments' must be a mapping");
 }
 END_TEST
 
@@ -199,6 +265,7 @@ Suite *suite_suite(void)
 
     tcase_add_test(tc, test_quick);
     tcase_add_test(tc, test_comprehensive);
+    tcase_add_test(tc, test_tools);
     tcase_add_test(tc, test_path_and_resolution);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_scorer_fields);

@@ -1,6 +1,8 @@
 /* jobs.c: the job table, due-slot computation, claiming and recording of
  * runs in job_runs. Used by `llmwatch run` and `llmwatch run-due`. */
 #include "jobs.h"
+
+#include "db/cycle.h"
 #include "db/jobs.h"
 #include "probe/cycle.h"
 #include "rollup.h"
@@ -188,6 +190,9 @@ lw_job_maintain(lw_job_ctx *ctx)
     long long made, dropped = 0, sessions, stale, retention = 90;
 
     if (lw_rollup_maintain(ctx->db, &ctx->err, NULL) != LW_OK)
+        return LW_EDB;
+    /* answers past settings.answer_retention_days (default 14) */
+    if (lw_db_cycle_clear_answers(ctx->db, &ctx->err) < 0)
         return LW_EDB;
     made = lw_db_jobs_ensure_partitions(ctx->db, &ctx->err, -1, 7);
     if (made < 0)

@@ -18,6 +18,11 @@ static const lw_cli_cmd commands[] = {
       "init --database URL [--retention-days N] [--environment NAME] [--config FILE]",
       "Creates the database when needed, applies the migrations, records the settings and\n"
       "loads the configuration (checked first: nothing is changed when it has errors).\n" },
+    { "config", lw_cmd_config, CFG_REQ | LW_CLI_WARNINGS | LW_CLI_RULES,
+      "config apply [--config FILE] [--database URL]",
+      "Writes the configuration into the database (models, channels, routing, rules), as\n"
+      "init does; checked first: nothing is changed when it has errors. probe, baseline and\n"
+      "validate never do: a run with another file leaves what is monitored as it is.\n" },
     { "migrate", lw_cmd_migrate, LW_CLI_CONFIG_NONE,
       "migrate [--database URL]", NULL },
     { "validate", lw_cmd_validate_cli, LW_CLI_CONFIG_PATH | LW_CLI_NO_DATABASE,
@@ -67,10 +72,11 @@ static const lw_cli_cmd commands[] = {
     { "metrics", lw_cmd_metrics, LW_CLI_CONFIG_IGNORED | LW_CLI_FORMAT,
       "metrics [--hours N] [--model NAME] [--environment NAME]\n"
       "        [--format table|json|csv] [--database URL]", NULL },
-    { "evaluate", lw_cmd_evaluate, LW_CLI_CONFIG_EXPLICIT | LW_CLI_RULES,
-      "evaluate [--config FILE] [--database URL] [--at TIME] [--quiet]"
+    { "evaluate", lw_cmd_evaluate, LW_CLI_CONFIG_NONE,
+      "evaluate [--database URL] [--at TIME] [--quiet]"
       "   (alert rules -> alert state + outbox)",
-      "With --config, the rules of that file are synced first and evaluated.\n"
+      "Evaluates the rules of the database (what the running instance monitors;\n"
+      "`llmwatch config apply --config FILE` changes them).\n"
       "TIME: Unix seconds or 'YYYY-MM-DD HH:MM[:SS]' (UTC).\n" },
     { "notify", lw_cmd_notify, LW_CLI_CONFIG_NONE,
       "notify [--database URL] [--once] [--batch N] [--lease SECONDS] [--max-attempts N]"

@@ -32,6 +32,16 @@
  *     daily_cost: dollars spent over the 24 hours before the evaluation
  *     (always 24 hours, whatever the rule's window).
  *   - quality_score: 0..100; request_count: probes in the window.
+ *   - refusal_rate, blocked_rate and stall_rate are fractions (0..1) of the
+ *     answers (successful probes): answers that were refusals, prompts the
+ *     provider blocked, answers with a silence of LW_STALL_GAP_MS (2 s) or
+ *     more between two output chunks.
+ *   - reasoning_tokens: mean reasoning tokens per answer, over the answers
+ *     whose provider reported them (OpenAI reasoning_tokens, Gemini
+ *     thoughtsTokenCount).
+ *   - version_changes: how many times the model version the provider
+ *     reports (model, modelVersion, system_fingerprint) changed in the
+ *     window; it has no value per probe, nor per regression bucket.
  *   - `latency` is avg_latency, `avg_ttft` is ttft.
  *
  * Precedence, loosest first: or, and, not, comparisons (not chainable:

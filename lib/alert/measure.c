@@ -11,7 +11,8 @@
 static const char *const measure_names[LW_M_COUNT] = {
     "avg_latency", "p50_latency", "p95_latency", "p99_latency", "ttft", "p95_ttft",
     "error_rate", "success_rate", "tokens_per_second", "cost_per_1k", "daily_cost",
-    "quality_score", "request_count",
+    "quality_score", "request_count", "refusal_rate", "blocked_rate", "reasoning_tokens",
+    "stall_rate", "version_changes",
 };
 
 static const struct {
@@ -70,7 +71,7 @@ int
 lw_measure_per_probe(lw_measure m)
 {
     return (int) m >= 0 && m < LW_M_COUNT && m != LW_M_COST_PER_1K && m != LW_M_DAILY_COST
-           && m != LW_M_REQUEST_COUNT;
+           && m != LW_M_REQUEST_COUNT && m != LW_M_VERSION_CHANGES;
 }
 
 const char *
@@ -87,7 +88,9 @@ lw_measure_format(lw_measure m, double v, char *buf, size_t size)
         [LW_M_ERROR_RATE] = { "%.1f%%", 100 }, [LW_M_SUCCESS_RATE] = { "%.1f%%", 100 },
         [LW_M_TOKENS_PER_SECOND] = { "%.1f tok/s", 1 }, [LW_M_COST_PER_1K] = { "$%.4f", 1 },
         [LW_M_DAILY_COST] = { "$%.2f", 1 }, [LW_M_QUALITY_SCORE] = { "%.1f", 1 },
-        [LW_M_REQUEST_COUNT] = { "%.0f", 1 },
+        [LW_M_REQUEST_COUNT] = { "%.0f", 1 }, [LW_M_REFUSAL_RATE] = { "%.1f%%", 100 },
+        [LW_M_BLOCKED_RATE] = { "%.1f%%", 100 }, [LW_M_REASONING_TOKENS] = { "%.0f tokens", 1 },
+        [LW_M_STALL_RATE] = { "%.1f%%", 100 }, [LW_M_VERSION_CHANGES] = { "%.0f", 1 },
     };
 
     if (isnan(v))

@@ -22,10 +22,19 @@ typedef enum {
     LW_M_DAILY_COST,
     LW_M_QUALITY_SCORE,
     LW_M_REQUEST_COUNT,
+    LW_M_REFUSAL_RATE,      /* refusals among the answers (ok probes) */
+    LW_M_BLOCKED_RATE,      /* blocked prompts among the answers */
+    LW_M_REASONING_TOKENS,  /* reasoning tokens per answer, where reported */
+    LW_M_STALL_RATE,        /* answers with a gap of LW_STALL_GAP_MS or more */
+    LW_M_VERSION_CHANGES,   /* model version changes in the window */
     LW_M_COUNT,
     LW_M_NONE = -1,
     LW_M_RULE_METRIC = -2   /* baseline of "the rule's metric" */
 } lw_measure;
+
+/* A stall: this long (ms) or longer without output inside a stream
+ * (probes.max_gap_ms); stall_rate counts the answers that had one. */
+#define LW_STALL_GAP_MS 2000
 
 /* Every measure name, canonical ones (in lw_measure order) then aliases,
  * into out[0..max) (static strings); returns how many there are (may
@@ -39,10 +48,12 @@ lw_measure lw_measure_parse(const char *name);
  * quality_score): forecasts of them look for a fall, not a rise. */
 int lw_measure_lower_is_worse(lw_measure m);
 /* 1 for measures with a value per probe (so usable as a statistical
- * metric): everything but cost_per_1k, daily_cost and request_count. */
+ * metric): everything but cost_per_1k, daily_cost, request_count and
+ * version_changes. */
 int lw_measure_per_probe(lw_measure m);
-/* "3.41 s", "52.0%", "$12.34", "47.3 tok/s", "92.4", "120" (a value of the
- * measure formatted with its unit); "no data" for NaN. Returns buf. */
+/* "3.41 s", "52.0%", "$12.34", "47.3 tok/s", "92.4", "120", "180 tokens"
+ * (a value of the measure formatted with its unit); "no data" for NaN.
+ * Returns buf. */
 const char *lw_measure_format(lw_measure m, double v, char *buf, size_t size);
 
 #endif

@@ -6,15 +6,16 @@
 #include <string.h>
 
 #include "db/jobs.h"
+#include "db/sql.h"
 
 #define COPY_CHUNK (1024 * 1024)    /* bytes per PQputCopyData */
 
 int
 lw_db_cycle_begin(lw_db *db, lw_err *err, const char *kind, const char *suite, int iterations,
-                  long long *id)
+                  int adhoc, long long *id)
 {
     char iter[16];
-    const char *p[3] = { kind, suite, iter };
+    const char *p[4] = { kind, suite, iter, adhoc ? "true" : "false" };
     PGresult *res;
 
     /* a cycle whose process was killed (a job past its timeout, a stopped
@@ -27,8 +28,8 @@ lw_db_cycle_begin(lw_db *db, lw_err *err, const char *kind, const char *suite, i
         return LW_EDB;
     snprintf(iter, sizeof(iter), "%d", iterations > 0 ? iterations : 1);
     res = lw_db_query(db, err,
-                      "INSERT INTO probe_cycles (kind, suite, iterations) VALUES ($1, $2, $3::int) "
-                      "RETURNING id", 3, p);
+                      "INSERT INTO probe_cycles (kind, suite, iterations, adhoc) "
+                      "VALUES ($1, $2, $3::int, $4::boolean) RETURNING id", 4, p);
     if (res == NULL)
         return LW_EDB;
     *id = lw_db_int(res, 0, 0);
@@ -59,6 +60,39 @@ lw_db_cycle_model_ids(lw_db *db, lw_err *err, const char *pairs_json)
                        "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS k(v, ord) "
                        "JOIN environments e ON e.name = k.v->>0 "
                        "JOIN models m ON m.environment_id = e.id AND m.name = k.v->>1", 1, p);
+}
+
+int
+lw_db_cycle_adhoc_models(lw_db *db, lw_err *err, const char *models_json)
+{
+    const char *p[1] = { models_json };
+
+    /* never touches a model that exists: an ad-hoc run changes nothing of
+     * what the instance monitors */
+    return lw_db_exec(db, err,
+        "WITH k AS (SELECT v->>'environment' AS environment, v->>'name' AS name,"
+        "    v->>'provider' AS provider, v->>'model' AS model, v->>'base_url' AS base_url"
+        "  FROM jsonb_array_elements($1::jsonb) v),"
+        " e AS (INSERT INTO environments (name) SELECT DISTINCT environment FROM k"
+        "  ON CONFLICT (name) DO NOTHING RETURNING id, name),"
+        " env AS (SELECT id, name FROM e UNION SELECT id, name FROM environments"
+        "  WHERE name IN (SELECT environment FROM k))"
+        " INSERT INTO models (environment_id, name, provider, model, base_url, enabled, source)"
+        " SELECT env.id, k.name, k.provider, k.model, nullif(k.base_url, ''), false, 'adhoc'"
+        " FROM k JOIN env ON env.name = k.environment"
+        " ON CONFLICT (environment_id, name) DO NOTHING", 1, p);
+}
+
+int
+lw_db_cycle_clear_answers(lw_db *db, lw_err *err)
+{
+    /* answers are evidence of what a model said lately (a changed answer,
+     * a cut one), kept for days; the rest of the row stays for its own
+     * retention */
+    return lw_db_exec(db, err,
+        "UPDATE probes SET answer = NULL WHERE answer IS NOT NULL"
+        " AND ts < now() - make_interval(days => " SETTING_INT("answer_retention_days", "14") ")",
+        0, NULL);
 }
 
 int
@@ -111,12 +145,38 @@ lw_db_cycle_copy_num(lw_buf *b, double v, int ok, const char *fmt)
 static const char COPY_SQL[] =
     "COPY probes (ts, model_id, environment_id, cycle_id, suite, case_id, request_id, ok, "
     "error_class, error_message, http_status, ttft_ms, total_ms, input_tokens, output_tokens, "
-    "tokens_estimated, decode_tps, e2e_tps, cost_usd, quality_score) FROM STDIN";
+    "tokens_estimated, decode_tps, e2e_tps, cost_usd, quality_score, outcome, finish_reason, "
+    "finish_reason_raw, block_reason, answer, first_output_ms, reasoning_tokens, connect_ms, "
+    "tls_ms, headers_ms, max_gap_ms, stream_end, model_version, system_fingerprint) FROM STDIN";
+
+/* The versions the round saw, one per model: the latest row of the model
+ * is kept (last_seen, probes) when it is the same, else a new row starts
+ * (a change). */
+static const char VERSIONS_SQL[] =
+    "WITH v AS (SELECT (x->>'model_id')::int AS model_id, (x->>'environment_id')::int AS environment_id,"
+    "    x->>'model_version' AS mv, x->>'system_fingerprint' AS fp, (x->>'probes')::bigint AS n,"
+    "    (x->>'at')::timestamptz AS at FROM jsonb_array_elements($1::jsonb) x),"
+    " last AS (SELECT DISTINCT ON (m.model_id, m.environment_id) m.id, m.model_id,"
+    "    m.environment_id, m.model_version, m.system_fingerprint"
+    "  FROM model_versions m JOIN v USING (model_id, environment_id)"
+    "  ORDER BY m.model_id, m.environment_id, m.first_seen DESC, m.id DESC),"
+    " upd AS (UPDATE model_versions m SET last_seen = greatest(m.last_seen, v.at),"
+    "    probes = m.probes + v.n"
+    "  FROM v JOIN last l USING (model_id, environment_id)"
+    "  WHERE m.id = l.id AND l.model_version IS NOT DISTINCT FROM v.mv"
+    "    AND l.system_fingerprint IS NOT DISTINCT FROM v.fp"
+    "  RETURNING m.model_id, m.environment_id)"
+    " INSERT INTO model_versions (model_id, environment_id, model_version, system_fingerprint,"
+    "   first_seen, last_seen, probes)"
+    " SELECT v.model_id, v.environment_id, v.mv, v.fp, v.at, v.at, v.n FROM v"
+    " WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.model_id = v.model_id"
+    "   AND upd.environment_id = v.environment_id)";
 
 /* Every row of the round in one transaction; the cycle's counters too. */
 int
 lw_db_cycle_store(lw_db *db, lw_err *err, long long cycle_id, const lw_buf *rows,
-                  size_t n_rows, size_t n_ok, size_t n_models, double engine_ms)
+                  size_t n_rows, size_t n_ok, size_t n_models, double engine_ms,
+                  const char *versions_json)
 {
     PGconn *conn = lw_db_conn(db);
     PGresult *res;
@@ -184,6 +244,9 @@ lw_db_cycle_store(lw_db *db, lw_err *err, long long cycle_id, const lw_buf *rows
                    "models = greatest(models, $4::int), engine_ms = engine_ms + $5::float8 "
                    "WHERE id = $1::bigint", 5, p) < 0)
         goto cleanup;
+    p[0] = versions_json;
+    if (versions_json != NULL && lw_db_exec(db, err, VERSIONS_SQL, 1, p) < 0)
+        goto cleanup;
     if (lw_db_commit(db, err) != LW_OK)
         goto cleanup;
     rc = LW_OK;
@@ -195,36 +258,38 @@ cleanup:
     return rc;
 }
 
-PGresult *
-lw_db_cycle_summary(lw_db *db, lw_err *err, long long cycle_id, const char *since)
+/* sql over the rows of a cycle: $1 the cycle, $2 the time its rows are
+ * not older than (partition pruning: a cycle's rows never are). */
+static PGresult *
+cycle_rows(lw_db *db, lw_err *err, const char *sql, long long cycle_id, const char *since)
 {
     char id[24];
     const char *p[2] = { id, since };
 
     snprintf(id, sizeof(id), "%lld", cycle_id);
-    /* ts bound: partition pruning; the rows of a cycle are never older */
-    return lw_db_query(db, err,
+    return lw_db_query(db, err, sql, 2, p);
+}
+
+PGresult *
+lw_db_cycle_summary(lw_db *db, lw_err *err, long long cycle_id, const char *since)
+{
+    return cycle_rows(db, err,
         "SELECT model_id, environment_id, count(*), count(*) FILTER (WHERE ok), "
         "  percentile_cont(0.5) WITHIN GROUP (ORDER BY ttft_ms) FILTER (WHERE ok), "
         "  percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms) FILTER (WHERE ok), "
-        "  1000.0 * sum(output_tokens - 1) FILTER (WHERE ok AND output_tokens > 1 AND total_ms > ttft_ms)"
-        "    / nullif(sum(total_ms - ttft_ms) FILTER (WHERE ok AND output_tokens > 1 AND total_ms > ttft_ms), 0), "
+        "  avg(decode_tps) FILTER (WHERE ok), "
         "  1000.0 * sum(output_tokens) FILTER (WHERE ok AND total_ms > 0)"
         "    / nullif(sum(total_ms) FILTER (WHERE ok AND total_ms > 0), 0), "
         "  avg(quality_score), round(coalesce(sum(cost_usd), 0), 6) "
         "FROM probes WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz "
-        "GROUP BY model_id, environment_id", 2, p);
+        "GROUP BY model_id, environment_id", cycle_id, since);
 }
 
 PGresult *
 lw_db_cycle_errors(lw_db *db, lw_err *err, long long cycle_id, const char *since)
 {
-    char id[24];
-    const char *p[2] = { id, since };
-
-    snprintf(id, sizeof(id), "%lld", cycle_id);
-    return lw_db_query(db, err,
+    return cycle_rows(db, err,
         "SELECT model_id, environment_id, error_class, count(*), min(error_message) "
         "FROM probes WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz AND NOT ok "
-        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC, 3", 2, p);
+        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC, 3", cycle_id, since);
 }

@@ -5,6 +5,13 @@
 
 #include <stdio.h>
 
+#include "alert/measure.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* an answer with a stall (max_gap_ms >= LW_STALL_GAP_MS) */
+#define STALLED "p.max_gap_ms >= " STR(LW_STALL_GAP_MS)
+
 /* The per-probe value of a metric (statistical reference distribution). */
 #define PROBE_X \
     "CASE $7::text WHEN 'error_rate' THEN CASE WHEN p.ok THEN 0.0 ELSE 1.0 END::float8" \
@@ -13,6 +20,10 @@
     "   WHEN 'ttft' THEN p.ttft_ms / 1000.0 WHEN 'p95_ttft' THEN p.ttft_ms / 1000.0" \
     "   WHEN 'tokens_per_second' THEN coalesce(p.decode_tps, p.e2e_tps)" \
     "   WHEN 'quality_score' THEN p.quality_score::float8" \
+    "   WHEN 'refusal_rate' THEN CASE WHEN p.outcome = 'refusal' THEN 1.0 ELSE 0.0 END::float8" \
+    "   WHEN 'blocked_rate' THEN CASE WHEN p.outcome = 'blocked' THEN 1.0 ELSE 0.0 END::float8" \
+    "   WHEN 'reasoning_tokens' THEN p.reasoning_tokens::float8" \
+    "   WHEN 'stall_rate' THEN CASE WHEN " STALLED " THEN 1.0 ELSE 0.0 END::float8" \
     "   ELSE p.total_ms / 1000.0 END END END"
 
 /* The metric over a group of probes (a regression bucket of $9 seconds). */
@@ -31,7 +42,14 @@
     "   + coalesce(p.output_tokens, 0)), 0))::float8" \
     " WHEN 'daily_cost' THEN sum(p.cost_usd)::float8 * 86400.0 / $9::bigint" \
     " WHEN 'quality_score' THEN avg(p.quality_score) FILTER (WHERE p.ok)" \
-    " WHEN 'request_count' THEN count(*)::float8 END"
+    " WHEN 'request_count' THEN count(*)::float8" \
+    " WHEN 'refusal_rate' THEN (count(*) FILTER (WHERE p.ok AND p.outcome = 'refusal'))::float8" \
+    "   / nullif(count(*) FILTER (WHERE p.ok), 0)" \
+    " WHEN 'blocked_rate' THEN (count(*) FILTER (WHERE p.ok AND p.outcome = 'blocked'))::float8" \
+    "   / nullif(count(*) FILTER (WHERE p.ok), 0)" \
+    " WHEN 'reasoning_tokens' THEN avg(p.reasoning_tokens) FILTER (WHERE p.ok)" \
+    " WHEN 'stall_rate' THEN (count(*) FILTER (WHERE p.ok AND " STALLED "))::float8" \
+    "   / nullif(count(*) FILTER (WHERE p.ok), 0) END"
 
 #define SAME_SERIES " p.model_id = s.model_id AND p.environment_id = s.environment_id"
 
@@ -155,11 +173,13 @@ static const char fetch_sql[] =
     " SELECT t.at, s.model_id, s.environment_id, s.model, s.environment, s.sla_target,"
     "   w.avg_latency, w.p50_latency, w.p95_latency, w.p99_latency, w.ttft, w.p95_ttft,"
     "   w.error_rate, w.success_rate, w.tokens_per_second, w.cost_per_1k, dc.daily_cost,"
-    "   w.quality_score, w.request_count,"
+    "   w.quality_score, w.request_count, w.refusal_rate, w.blocked_rate, w.reasoning_tokens,"
+    "   w.stall_rate, vc.version_changes,"
     "   b.latency_mean_ms / 1000.0, NULL::float8, b.latency_p95_ms / 1000.0, NULL::float8,"
     "   b.ttft_mean_ms / 1000.0, b.ttft_p95_ms / 1000.0, 1 - b.success_rate, b.success_rate,"
     "   b.tokens_per_second, b.cost_per_1k_usd::float8, b.daily_cost_usd::float8,"
-    "   b.quality_score, NULL::float8,"
+    "   b.quality_score, NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8,"
+    "   NULL::float8,"
     "   st.mean, st.std_dev, st.n,"
     "   rg.n, rg.samples, rg.slope, rg.intercept, rg.avgx, rg.sxx, rg.syy, rg.sxy,"
     "   br.c0, br.e0, br.c1, br.e1, br.c2, br.e2, br.c3, br.e3, br.c4, br.e4"
@@ -176,9 +196,23 @@ static const char fetch_sql[] =
     "     avg(coalesce(p.decode_tps, p.e2e_tps)) FILTER (WHERE p.ok) AS tokens_per_second,"
     "     (sum(p.cost_usd) * 1000 / nullif(sum(coalesce(p.input_tokens, 0)"
     "       + coalesce(p.output_tokens, 0)), 0))::float8 AS cost_per_1k,"
-    "     avg(p.quality_score) FILTER (WHERE p.ok) AS quality_score"
+    "     avg(p.quality_score) FILTER (WHERE p.ok) AS quality_score,"
+    "     (count(*) FILTER (WHERE p.ok AND p.outcome = 'refusal'))::float8"
+    "       / nullif(count(*) FILTER (WHERE p.ok), 0) AS refusal_rate,"
+    "     (count(*) FILTER (WHERE p.ok AND p.outcome = 'blocked'))::float8"
+    "       / nullif(count(*) FILTER (WHERE p.ok), 0) AS blocked_rate,"
+    "     avg(p.reasoning_tokens) FILTER (WHERE p.ok)::float8 AS reasoning_tokens,"
+    "     (count(*) FILTER (WHERE p.ok AND " STALLED "))::float8"
+    "       / nullif(count(*) FILTER (WHERE p.ok), 0) AS stall_rate"
     "   FROM probes p WHERE $11::boolean AND" SAME_SERIES
     "     AND p.ts > to_timestamp(t.at - $4::bigint) AND p.ts <= to_timestamp(t.at)) w ON true"
+    /* a version row that follows an earlier one of the model is a change */
+    " LEFT JOIN LATERAL (SELECT count(*)::float8 AS version_changes FROM model_versions v"
+    "   WHERE $11::boolean AND v.model_id = s.model_id AND v.environment_id = s.environment_id"
+    "     AND v.first_seen > to_timestamp(t.at - $4::bigint) AND v.first_seen <= to_timestamp(t.at)"
+    "     AND EXISTS (SELECT 1 FROM model_versions v0 WHERE v0.model_id = v.model_id"
+    "       AND v0.environment_id = v.environment_id AND v0.first_seen < v.first_seen)) vc"
+    "   ON $11::boolean"
     " LEFT JOIN dc ON dc.at = t.at AND dc.model_id = s.model_id"
     "   AND dc.environment_id = s.environment_id"
     " LEFT JOIN baselines b ON b.model_id = s.model_id AND b.environment_id = s.environment_id"

@@ -33,9 +33,10 @@ typedef struct {
 
 /* The columns, in this order (figures are NULL when there is no data):
  *   at, model_id, environment_id, model, environment, sla_target (s),
- *   the 13 measures of the window in lw_measure order (avg_latency ..
- *   request_count; latencies in seconds), the same 13 of the active
- *   baseline, mean, std_dev, n (statistical reference), regr_n (buckets),
+ *   the LW_M_COUNT measures of the window in lw_measure order (avg_latency
+ *   .. version_changes; latencies in seconds), the same of the active
+ *   baseline (NULL where a baseline has none), mean, std_dev, n
+ *   (statistical reference), regr_n (buckets),
  *   regr_samples (probes), slope, intercept, avgx, sxx, syy, sxy (x in
  *   hours relative to at), then count and failures of the burn-rate
  *   windows 5m, 30m, 1h, 6h, 3d (c0, e0 .. c4, e4).

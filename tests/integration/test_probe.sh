@@ -55,14 +55,39 @@ done
 export OPENAI_API_KEY="$KEY" ANTHROPIC_API_KEY="$KEY" GEMINI_API_KEY="$KEY" LW_TEST_KEY="$KEY"
 unset LW_TEST_UNSET_KEY LLMWATCH_CONFIG
 
-$L init --database "$DB_URL" --config "$T/accuracy.yaml" >"$T/init.out" 2>&1
+# the running instance: the accuracy models, a channel and two rules
+cp "$T/accuracy.yaml" "$T/instance.yaml"
+cat >>"$T/instance.yaml" <<'EOF'
+  alerts:
+    channels:
+      - {type: webhook, name: ops-hook, url: "http://127.0.0.1:1/hook"}
+    rules:
+      - {name: "Slow", condition: "avg_latency > sla_target * 2", severity: warning}
+      - {name: "Refusing", condition: "refusal_rate > 10%", severity: warning}
+EOF
+$L init --database "$DB_URL" --config "$T/instance.yaml" >"$T/init.out" 2>&1
 check_eq "init with the probe migration" "0" "$?"
 check_eq "probes have request_id" "1" \
     "$(q "SELECT count(*) FROM information_schema.columns WHERE table_name = 'probes' AND column_name = 'request_id'")"
+monitored() {   # what the instance monitors: its enabled models, its rules and channels
+    q "SELECT (SELECT string_agg(name, ',' ORDER BY name) FROM models WHERE enabled)
+        || ' | ' || (SELECT string_agg(name || ':' || enabled || ':' || (deleted_at IS NULL), ',' ORDER BY name) FROM rules)
+        || ' | ' || (SELECT string_agg(name || ':' || enabled, ',' ORDER BY name) FROM channels)"
+}
+BEFORE=$(monitored)
+check_eq "the instance monitors its models, rules and channel" \
+    "acc-anthropic,acc-gemini,acc-openai | Refusing:true:true,Slow:true:true | ops-hook:true" "$BEFORE"
 
-# --- failure classes ---------------------------------------------------------------
+# --- failure classes; an ad-hoc run with another file ------------------------------
 $L probe --config "$T/failures.yaml" --database "$DB_URL" --iterations 2 >"$T/fail.out" 2>"$T/fail.err"
 check_eq "probe exits 0 when every model fails" "0" "$?"
+check_eq "an ad-hoc probe with another file leaves models, rules and channels alone" "$BEFORE" "$(monitored)"
+check_eq "the ad-hoc cycle is recorded as such" "t" "$(q "SELECT adhoc FROM probe_cycles ORDER BY id DESC LIMIT 1")"
+check_eq "its models unknown to the database are recorded disabled, as adhoc" "13|0|13" \
+    "$(q "SELECT count(*) || '|' || count(*) FILTER (WHERE enabled) || '|' || count(*) FILTER (WHERE source = 'adhoc')
+          FROM models WHERE name LIKE 'f-%'")"
+$L validate --config "$T/failures.yaml" >/dev/null 2>&1
+check_eq "validate with another file leaves them alone too" "$BEFORE" "$(monitored)"
 cls() {   # cls MODEL -> "class:count ..." of its rows
     q "SELECT string_agg(coalesce(error_class, 'ok') || ':' || n, ' ' ORDER BY 1) FROM (
          SELECT p.error_class, count(*) AS n FROM probes p JOIN models m ON m.id = p.model_id
@@ -249,10 +274,28 @@ $L probe --config "$T/accuracy.yaml" --database "$DB_URL" --model acc-openai >/d
 check_eq "an abandoned cycle is marked failed" "0|1" "$(q "SELECT count(*) FILTER (WHERE status = 'running') || '|' ||
     count(*) FILTER (WHERE error LIKE 'abandoned%') FROM probe_cycles")"
 
+check_eq "baseline create with another file leaves them alone" "$BEFORE" "$(monitored)"
+
+# --- config apply: the explicit way to change what is monitored ---------------------------
+$L config apply --config "$T/failures.yaml" --database "$DB_URL" >"$T/apply.out" 2>&1
+check_eq "config apply exits 0" "0" "$?"
+check_contains "config apply says what it applied" "Configuration applied: 13 models" "$T/apply.out"
+check_eq "config apply syncs: the other file's models are monitored, the rest disabled" "13|0|0" \
+    "$(q "SELECT count(*) FILTER (WHERE name LIKE 'f-%' AND enabled AND source = 'config') || '|' ||
+          count(*) FILTER (WHERE name LIKE 'acc-%' AND enabled) || '|' ||
+          (SELECT count(*) FROM rules WHERE deleted_at IS NULL) FROM models")"
+printf 'monitoring:\n  models: []\n' >"$T/bad-apply.yaml"
+$L config apply --config "$T/bad-apply.yaml" --database "$DB_URL" >/dev/null 2>"$T/bad-apply.err"
+check_eq "a file with errors: config apply exits 1" "1" "$?"
+check_contains "and changes nothing" "nothing was changed" "$T/bad-apply.err"
+$L config apply --config "$T/instance.yaml" --database "$DB_URL" >/dev/null 2>&1
+check_eq "config apply of the instance's file brings it back" "$BEFORE" "$(monitored)"
+
 # --- the scheduled job --------------------------------------------------------------------
 $L run-due --config "$T/accuracy.yaml" --database "$DB_URL" --job probe >"$T/job.out" 2>&1
 check_eq "probe job through run-due" "ok" "$(q "SELECT status FROM job_runs WHERE job = 'probe' ORDER BY id DESC LIMIT 1")"
 check_eq "job details name the cycle" "t" "$(q "SELECT (details->>'cycle_id')::bigint = (SELECT max(id) FROM probe_cycles)
     AND (details->>'probes')::int = 3 FROM job_runs WHERE job = 'probe' ORDER BY id DESC LIMIT 1")"
+check_eq "a scheduled cycle is not ad hoc" "f" "$(q "SELECT adhoc FROM probe_cycles ORDER BY id DESC LIMIT 1")"
 
 finish

@@ -186,6 +186,89 @@ def error_shape(raw, log, arg, slack):
         expect(log.get("output_tokens") == 0 and log.get("ttft_us") is None, "an error logged content")
 
 
+def answer(raw, log, arg, slack):
+    """arg PROTO:KIND: the answers beyond text (tool, refusal, think, nodone,
+    noterm, version:NAME) as the provider streams them."""
+    proto, kind = arg.split(":", 1)
+    ev = sse_events(raw)
+    datas = [parse(d) for _, d in ev if d != "[DONE]"]
+    if not expect(datas and all(d is not None for d in datas), "unparseable event"):
+        return
+    done = [d for _, d in ev if d == "[DONE]"]
+    if kind == "tool":
+        if proto == "openai":
+            calls = [c for d in datas if d["choices"] for c in d["choices"][0]["delta"].get("tool_calls", [])]
+            name = calls[0]["function"].get("name") if calls else None
+            args = "".join(c["function"].get("arguments", "") for c in calls)
+            fin = [d["choices"][0]["finish_reason"] for d in datas if d["choices"] and d["choices"][0]["finish_reason"]]
+            expect(fin == ["tool_calls"], "finish_reason %r" % fin)
+            expect(done, "no [DONE]")
+        elif proto == "anthropic":
+            starts = [d["content_block"] for d in datas if d.get("type") == "content_block_start"]
+            name = starts[0].get("name") if starts and starts[0]["type"] == "tool_use" else None
+            args = "".join(d["delta"]["partial_json"] for d in datas if d.get("type") == "content_block_delta"
+                           and d["delta"]["type"] == "input_json_delta")
+            stops = [d["delta"]["stop_reason"] for d in datas if d.get("type") == "message_delta"]
+            expect(stops == ["tool_use"], "stop_reason %r" % stops)
+        else:
+            fcs = [p["functionCall"] for d in datas for p in d["candidates"][0]["content"]["parts"]
+                   if "functionCall" in p]
+            name = fcs[0]["name"] if fcs else None
+            args = json.dumps(fcs[0]["args"]) if fcs else ""
+        expect(name == "get_weather", "tool called %r" % name)
+        expect(parse(args) == {"city": "Paris"}, "arguments %r" % args)
+        expect(log.get("outcome") == "tool_call", "log outcome %r" % log.get("outcome"))
+    elif kind == "refusal":
+        if proto == "openai":
+            ref = "".join(d["choices"][0]["delta"].get("refusal", "") for d in datas if d["choices"])
+            expect(ref.startswith("I'm sorry"), "refusal %r" % ref)
+        elif proto == "anthropic":
+            stops = [d["delta"]["stop_reason"] for d in datas if d.get("type") == "message_delta"]
+            expect(stops == ["refusal"], "stop_reason %r" % stops)
+        else:
+            fins = [d["candidates"][0].get("finishReason") for d in datas]
+            expect(fins[-1] == "SAFETY", "finishReason %r" % fins)
+        expect(log.get("outcome") == "refusal", "log outcome %r" % log.get("outcome"))
+    elif kind == "think":
+        if proto == "openai":
+            reas = [d for d in datas if d["choices"] and d["choices"][0]["delta"].get("reasoning_content")]
+            first_text = min([i for i, d in enumerate(datas) if d["choices"] and d["choices"][0]["delta"].get("content")])
+            usage = [d["usage"] for d in datas if d.get("usage")][-1]
+            expect(usage["completion_tokens_details"]["reasoning_tokens"] == 4, "usage %r" % usage)
+            expect(usage["completion_tokens"] == 7, "completion_tokens %r" % usage)
+            expect(datas.index(reas[-1]) < first_text, "reasoning after the answer")
+        elif proto == "anthropic":
+            reas = [d for d in datas if d.get("type") == "content_block_delta" and d["delta"]["type"] == "thinking_delta"]
+            sig = [d for d in datas if d.get("type") == "content_block_delta" and d["delta"]["type"] == "signature_delta"]
+            text = [d for d in datas if d.get("type") == "content_block_delta" and d["delta"]["type"] == "text_delta"]
+            expect(len(sig) == 1 and all(d["index"] == 1 for d in text) and text, "blocks %r" % datas)
+            usage = [d["usage"] for d in datas if d.get("type") == "message_delta"][-1]
+            expect(usage["output_tokens"] == 7, "output_tokens %r" % usage)
+        else:
+            reas = [d for d in datas if any(p.get("thought") for p in d["candidates"][0]["content"]["parts"])]
+            um = datas[-1]["usageMetadata"]
+            expect(um.get("thoughtsTokenCount") == 4, "usageMetadata %r" % um)
+        expect(len(reas) == 4, "%d reasoning events" % len(reas))
+        expect(log.get("reasoning_tokens") == 4 and log.get("first_answer_us", 0) > log["first_content_us"],
+               "log reasoning %r" % log)
+    elif kind == "nodone":
+        expect(not done and '"finish_reason":"stop"' in raw, "[DONE] %r or no finish" % done)
+    elif kind == "noterm":
+        end = raw[-4:].replace("\r\n", "\n")
+        expect(end.endswith("\n") and not end.endswith("\n\n"), "the body ends %r" % raw[-10:])
+        expect(log.get("outcome") == "no_terminator", "log outcome %r" % log.get("outcome"))
+    elif kind.startswith("version:"):
+        want = kind.split(":", 1)[1]
+        if proto == "openai":
+            got = {d.get("system_fingerprint") for d in datas}
+        elif proto == "anthropic":
+            got = {d["message"]["model"] for d in datas if d.get("type") == "message_start"}
+        else:
+            got = {d.get("modelVersion") for d in datas}
+        expect(got == {want}, "versions %r" % got)
+        expect(log.get("version") == want, "log version %r" % log.get("version"))
+
+
 def main():
     mode, body_file, log_file = sys.argv[1:4]
     arg = sys.argv[4] if len(sys.argv) > 4 else ""
@@ -199,7 +282,7 @@ def main():
             print("  no ground-truth log line")
             return 1
     {"openai": openai_stream, "anthropic": anthropic_stream, "google": google_stream,
-     "error": error_shape}[mode](raw, log, arg, slack)
+     "error": error_shape, "answer": answer}[mode](raw, log, arg, slack)
     for e in errors:
         print("  " + e)
     return 1 if errors else 0

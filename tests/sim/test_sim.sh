@@ -76,6 +76,13 @@ models:
   t-empty-first: {ttft_ms: 20, inter_token_ms: 2, output_tokens: 3, empty_delta_first: true}
   t-late:        {ttft_ms: 10, inter_token_ms: 1, output_tokens: 3, late_input_tokens: true}
   t-headers:     {headers_ms: 100, ttft_ms: 150, inter_token_ms: 1, output_tokens: 2}
+  t-tool:        {ttft_ms: 10, inter_token_ms: 1, tool_call_rate: 1, accuracy: 1}
+  t-refuse:      {ttft_ms: 10, inter_token_ms: 1, refusal_rate: 1}
+  t-think:       {ttft_ms: 10, inter_token_ms: 1, output_tokens: 3, reasoning_tokens: 4}
+  t-nodone:      {ttft_ms: 10, inter_token_ms: 1, output_tokens: 3, no_done_rate: 1}
+  t-noterm:      {ttft_ms: 10, inter_token_ms: 1, output_tokens: 3, no_terminator_rate: 1}
+  t-ver:         {ttft_ms: 10, inter_token_ms: 1, output_tokens: 2, versions: [v-a, v-b],
+                  version_every_minutes: 100000}
   "bench-*":     {ttft_ms: 15, inter_token_ms: 1, output_tokens: 3}
   load:          {ttft_ms: 300, inter_token_ms: 20, output_tokens: 10}
   default:       {ttft_ms: 10, inter_token_ms: 1, output_tokens: 3}
@@ -94,6 +101,10 @@ cases:
     prompt: "Explain in detail how a hash table works."
     long_output: true
     reference_answer: "A hash table maps keys to buckets."
+  - id: weather
+    prompt: "What is the weather in Paris? Use the tool."
+    scorer: {type: tool_call, name: get_weather}
+    reference_answer: '[{"name": "get_weather", "arguments": {"city": "Paris"}}]'
 EOF
 
 # start_sim NAME ARGS...: starts a simulator on a free port; sets PORT, PID
@@ -134,14 +145,15 @@ req() {
     [ $# -gt 0 ] && shift
     n_req=$((n_req + 1))
     ID="t$n_req"
+    local tool='{"name":"get_weather","parameters":{"type":"object"}}'
     case $proto in
     openai)
         url="$BASE/v1/chat/completions"
-        data="{\"model\":\"$model\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"${PROMPT:-Say hello to the test.}\"}],\"stream\":$stream${usage:+,\"stream_options\":{\"include_usage\":true\}}${MAXTOK:+,\"max_tokens\":$MAXTOK}}"
+        data="{\"model\":\"$model\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"${PROMPT:-Say hello to the test.}\"}],\"stream\":$stream${usage:+,\"stream_options\":{\"include_usage\":true\}}${MAXTOK:+,\"max_tokens\":$MAXTOK}${TOOLS:+,\"tools\":[{\"type\":\"function\",\"function\":$tool\}]}}"
         set -- -H "Authorization: Bearer ${KEY-sk-test}" "$@" ;;
     anthropic)
         url="$BASE/v1/messages"
-        data="{\"model\":\"$model\",\"max_tokens\":${MAXTOK:-1000},\"messages\":[{\"role\":\"user\",\"content\":\"${PROMPT:-Say hello to the test.}\"}],\"stream\":$stream}"
+        data="{\"model\":\"$model\",\"max_tokens\":${MAXTOK:-1000},\"messages\":[{\"role\":\"user\",\"content\":\"${PROMPT:-Say hello to the test.}\"}],\"stream\":$stream${TOOLS:+,\"tools\":[$tool]}}"
         set -- -H "x-api-key: ${KEY-sk-test}" -H "anthropic-version: 2023-06-01" "$@" ;;
     google)
         if [ "$stream" = true ]; then
@@ -149,7 +161,7 @@ req() {
         else
             url="$BASE/v1beta/models/$model:generateContent"
         fi
-        data="{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"${PROMPT:-Say hello to the test.}\"}]}]${MAXTOK:+,\"generationConfig\":{\"maxOutputTokens\":$MAXTOK\}}}"
+        data="{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"${PROMPT:-Say hello to the test.}\"}]}]${MAXTOK:+,\"generationConfig\":{\"maxOutputTokens\":$MAXTOK\}}${TOOLS:+,\"tools\":[{\"functionDeclarations\":[$tool]\}]}}"
         set -- -H "x-goog-api-key: ${KEY-sk-test}" "$@" ;;
     esac
     STATUS=$(curl -sS -N --max-time 20 -D "$tmp/hdr" -o "$tmp/body" -w '%{http_code}' \
@@ -390,6 +402,26 @@ check "long_output case: the answer, then filler up to output_tokens (30)" bash 
     grep -q '\"content\":\"A \"' '$tmp/body' && grep -q '\"completion_tokens\":30' '$tmp/body'"
 req openai t-right true usage
 check "unknown prompt: filler, answer null" test "$(logfield answer)/$(logfield output_tokens)" = "null/30"
+
+# ---------------------------------------------------------------- answers beyond text
+for proto in openai anthropic google; do
+    PROMPT="What is the weather in Paris? Use the tool." TOOLS=1 req $proto t-tool true usage
+    check "$proto: a tool-calling model calls the known case's tool with its arguments" \
+        $CHK answer "$tmp/body" "$tmp/line" "$proto:tool"
+    req $proto t-tool true usage
+    check "$proto: offered no tool, it answers in text" test "$(logfield outcome)" = ok
+    req $proto t-refuse true usage
+    check "$proto: a refusal as the provider says it" $CHK answer "$tmp/body" "$tmp/line" "$proto:refusal"
+    req $proto t-think true usage
+    check "$proto: reasoning streamed before the answer, counted in usage" \
+        $CHK answer "$tmp/body" "$tmp/line" "$proto:think"
+    req $proto t-noterm true usage
+    check "$proto: the last event without its blank line" $CHK answer "$tmp/body" "$tmp/line" "$proto:noterm"
+    req $proto t-ver true usage
+    check "$proto: the reply names the scenario's version" $CHK answer "$tmp/body" "$tmp/line" "$proto:version:v-a"
+done
+req openai t-nodone true usage
+check "openai: a complete stream without [DONE]" $CHK answer "$tmp/body" "$tmp/line" "openai:nodone"
 
 # ---------------------------------------------------------------- plain routes
 check "GET /healthz" bash -c "curl -sf '$BASE/healthz' | grep -q ok"

@@ -8,7 +8,6 @@
 #include "cmd/cmd.h"
 #include "eval/eval.h"
 #include "jobs.h"
-#include "sync.h"
 #include "times.h"
 
 struct evaluate_opts {
@@ -36,7 +35,6 @@ lw_cmd_evaluate(lw_cli *cli)
 {
     static const char opts[] = "at:a quiet/q";
     struct evaluate_opts o = { time(NULL), 0 };
-    lw_sync_counts counts;
     lw_eval_result r;
     char when[40];
     lw_db *db;
@@ -46,11 +44,6 @@ lw_cmd_evaluate(lw_cli *cli)
         return rc;
     if ((db = lw_cli_db(cli)) == NULL)
         return 1;
-    /* the rules of the given config are the ones evaluated */
-    if (lw_cli_config(cli) != LW_CLI_GO)
-        return 1;
-    if (cli->cfg != NULL && lw_sync_config(db, &cli->err, cli->cfg, "config", &counts) != LW_OK)
-        return lw_cli_fail(cli, "%s", cli->err.msg);
     if (lw_eval_run(db, cli->pool, o.at, &r, &cli->err) != LW_OK) {
         lw_eval_result_free(&r);
         return lw_cli_fail(cli, "%s", cli->err.msg);

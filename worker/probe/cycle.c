@@ -61,22 +61,26 @@ fmt_ts(int64_t wall_us, char *buf, size_t size)
 
 /* ---- begin / end ---------------------------------------------------------- */
 
-int
-lw_cycle_begin(lw_db *db, const lw_config *cfg, lw_cycle_kind kind, const char *suite,
-               int iterations, lw_cycle *out, lw_err *err)
+static int
+begin(lw_db *db, lw_cycle_kind kind, const char *suite, int iterations, int adhoc,
+      lw_cycle *out, lw_err *err)
 {
-    lw_sync_counts counts;
-
     memset(out, 0, sizeof(*out));
-    memset(&counts, 0, sizeof(counts));
-    /* models exist (by environment and name) before rows point at them */
-    if (lw_sync_config(db, err, cfg, "config", &counts) != LW_OK)
-        return LW_EDB;
-    if (lw_db_cycle_begin(db, err, kind_names[kind], suite, iterations, &out->cycle_id) != LW_OK)
+    out->adhoc = adhoc;
+    if (lw_db_cycle_begin(db, err, kind_names[kind], suite, iterations, adhoc,
+                          &out->cycle_id) != LW_OK)
         return LW_EDB;
     /* the local clock stamps the rows; summaries look back from here */
     fmt_ts(lw_now_wall_us() - INT64_C(3600) * 1000000, out->since, sizeof(out->since));
     return LW_OK;
+}
+
+int
+lw_cycle_begin(lw_db *db, const lw_config *cfg, lw_cycle_kind kind, const char *suite,
+               int iterations, lw_cycle *out, lw_err *err)
+{
+    (void) cfg;
+    return begin(db, kind, suite, iterations, 1, out, err);
 }
 
 int
@@ -108,9 +112,10 @@ wanted(const lw_cycle_opts *o, const lw_config_model *m)
     return 0;
 }
 
-/* The models' ids by (environment, name), in one query. */
+/* The ids of the models of sel by (environment, name), in one query;
+ * the models found get theirs, *missing counts the others. */
 static int
-resolve_ids(lw_db *db, struct sel *sel, size_t n, lw_err *err)
+lookup_ids(lw_db *db, struct sel *sel, size_t n, size_t *missing, lw_err *err)
 {
     json_object *arr = json_object_new_array(), *pair;
     PGresult *res = NULL;
@@ -141,14 +146,8 @@ resolve_ids(lw_db *db, struct sel *sel, size_t n, lw_err *err)
             sel[k].env_id = lw_db_int(res, r, 2);
         }
     }
-    for (i = 0; i < n; i++) {
-        if (sel[i].model_id == 0) {
-            lw_err_set(err, "model %s (environment %s) is not in the database after the "
-                       "configuration sync", sel[i].m->name, sel[i].m->environment);
-            rc = LW_ENOTFOUND;
-            goto cleanup;
-        }
-    }
+    for (i = 0, *missing = 0; i < n; i++)
+        *missing += sel[i].model_id == 0;
     rc = LW_OK;
 cleanup:
     if (rc == LW_ENOMEM)
@@ -156,6 +155,49 @@ cleanup:
     PQclear(res);
     json_object_put(arr);
     return rc;
+}
+
+/* The models' ids. An ad-hoc run may name models the database does not
+ * know (another configuration file): they are recorded disabled, as
+ * source 'adhoc' (lw_db_cycle_adhoc_models), never synced. */
+static int
+resolve_ids(lw_db *db, struct sel *sel, size_t n, int adhoc, lw_err *err)
+{
+    json_object *arr = NULL, *m;
+    size_t i, missing = 0;
+    int rc;
+
+    if ((rc = lookup_ids(db, sel, n, &missing, err)) != LW_OK || missing == 0)
+        return rc;
+    if (adhoc && (arr = json_object_new_array()) != NULL) {
+        for (i = 0; i < n; i++) {
+            if (sel[i].model_id != 0 || (m = json_object_new_object()) == NULL)
+                continue;
+            json_object_array_add(arr, m);
+            json_object_object_add(m, "environment", json_object_new_string(sel[i].m->environment));
+            json_object_object_add(m, "name", json_object_new_string(sel[i].m->name));
+            json_object_object_add(m, "provider",
+                                   json_object_new_string(lw_config_provider_name(sel[i].m->provider)));
+            json_object_object_add(m, "model", json_object_new_string(sel[i].m->model));
+            json_object_object_add(m, "base_url",
+                                   json_object_new_string(sel[i].m->base_url ? sel[i].m->base_url : ""));
+        }
+        rc = lw_db_cycle_adhoc_models(db, err, json_object_to_json_string_ext(arr,
+                                                                        JSON_C_TO_STRING_PLAIN));
+        json_object_put(arr);
+        if (rc < 0)
+            return LW_EDB;
+        if ((rc = lookup_ids(db, sel, n, &missing, err)) != LW_OK)
+            return rc;
+    }
+    for (i = 0; i < n; i++) {
+        if (sel[i].model_id == 0) {
+            lw_err_set(err, "model %s (environment %s) is not in the database", sel[i].m->name,
+                       sel[i].m->environment);
+            return LW_ENOTFOUND;
+        }
+    }
+    return LW_OK;
 }
 
 static struct suite_ent *
@@ -204,6 +246,7 @@ check_buildable(struct sel *s)
     rq.api_key = s->key;
     rq.prompt = s->suite->cases[0].prompt;
     rq.max_tokens = s->suite->cases[0].max_tokens;
+    rq.tools_json = s->suite->cases[0].tools_json;
     rq.probe_id = "0";
     if (lw_provider_build(prov, &rq, &hr, &err) != LW_OK)
         lw_strlcpy(s->cfg_err, err.msg, sizeof(s->cfg_err));
@@ -233,7 +276,7 @@ fd_budget(int want)
 /* ---- COPY rows -------------------------------------------------------------- */
 
 /* One row: r NULL for a configuration error (no request was made). Column
- * order as in COPY_SQL. */
+ * order as lw_db_cycle_store lists them. */
 static int
 copy_row(lw_buf *b, const char *ts, const struct sel *s, long long cycle, const char *case_id,
          const lw_probe_result *r)
@@ -249,8 +292,11 @@ copy_row(lw_buf *b, const char *ts, const struct sel *s, long long cycle, const 
     if (r == NULL) {
         rc |= lw_buf_puts(b, "\\N\tf\tconfig\t");
         rc |= lw_db_cycle_copy_text(b, s->cfg_err, MSG_MAX);
-        /* http_status ttft total in out estimated decode e2e cost quality */
-        rc |= lw_buf_puts(b, "\t\\N\t\\N\t\\N\t0\t0\tf\t\\N\t\\N\t0\t\\N\n");
+        /* http_status ttft total in out estimated decode e2e cost quality,
+         * then the stream's 14 columns */
+        rc |= lw_buf_puts(b, "\t\\N\t\\N\t\\N\t0\t0\tf\t\\N\t\\N\t0\t\\N");
+        rc |= lw_buf_puts(b, "\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N"
+                             "\t\\N\t\\N\n");
         return rc == LW_OK ? LW_OK : LW_ENOMEM;
     }
     rc |= lw_db_cycle_copy_text(b, r->probe_id, 64);
@@ -273,8 +319,86 @@ copy_row(lw_buf *b, const char *ts, const struct sel *s, long long cycle, const 
     else
         rc |= lw_buf_puts(b, "\t\\N");
     rc |= lw_db_cycle_copy_num(b, r->quality, r->quality >= 0 && r->quality <= 100, "%.3f");
+    /* what the stream was */
+    rc |= lw_buf_putc(b, '\t');
+    rc |= lw_db_cycle_copy_text(b, lw_answer_kind_name(r->outcome), 16);
+    rc |= lw_buf_putc(b, '\t');
+    rc |= lw_db_cycle_copy_text(b, r->finish_norm, 32);
+    rc |= lw_buf_putc(b, '\t');
+    rc |= lw_db_cycle_copy_text(b, r->finish_reason[0] ? r->finish_reason : NULL, 64);
+    rc |= lw_buf_putc(b, '\t');
+    rc |= lw_db_cycle_copy_text(b, r->block_reason[0] ? r->block_reason : NULL, 64);
+    rc |= lw_buf_putc(b, '\t');
+    rc |= lw_db_cycle_copy_text(b, r->answer, LW_PROBE_ANSWER_MAX);
+    rc |= lw_db_cycle_copy_num(b, r->first_output_ms, r->first_output_ms >= 0, "%.3f");
+    if (r->reasoning_tokens >= 0 && r->reasoning_tokens <= INT32_MAX)
+        rc |= lw_buf_printf(b, "\t%lld", (long long) r->reasoning_tokens);
+    else
+        rc |= lw_buf_puts(b, "\t\\N");
+    rc |= lw_db_cycle_copy_num(b, r->connect_ms, r->connect_ms >= 0, "%.3f");
+    rc |= lw_db_cycle_copy_num(b, r->tls_ms, r->tls_ms >= 0, "%.3f");
+    rc |= lw_db_cycle_copy_num(b, r->headers_ms, r->headers_ms >= 0, "%.3f");
+    rc |= lw_db_cycle_copy_num(b, r->max_gap_ms, r->max_gap_ms >= 0, "%.3f");
+    rc |= lw_buf_putc(b, '\t');
+    rc |= lw_db_cycle_copy_text(b, r->stream_end >= 0 ? lw_stream_end_name((lw_stream_end)
+                                                                           r->stream_end) : NULL, 16);
+    rc |= lw_buf_putc(b, '\t');
+    rc |= lw_db_cycle_copy_text(b, r->model_version[0] ? r->model_version : NULL, 128);
+    rc |= lw_buf_putc(b, '\t');
+    rc |= lw_db_cycle_copy_text(b, r->system_fingerprint[0] ? r->system_fingerprint : NULL, 128);
     rc |= lw_buf_putc(b, '\n');
     return rc == LW_OK ? LW_OK : LW_ENOMEM;
+}
+
+/* The version each model answered with in this round: the most frequent
+ * (model_version, system_fingerprint) of its successful probes (a
+ * provider may serve a few backends at once; the usual one is its
+ * version), as lw_db_cycle_store takes them. NULL when none was reported. */
+static char *
+versions_json(const struct sel *sel, size_t n_sel, const lw_probe_job *jobs, const size_t *job_sel,
+              size_t n_jobs, const char *at)
+{
+    json_object *arr = json_object_new_array(), *v;
+    const lw_probe_result *r, *q, *best;
+    size_t i, k, j, cnt, best_n;
+    char *out = NULL;
+
+    if (arr == NULL)
+        return NULL;
+    for (i = 0; i < n_sel; i++) {
+        best = NULL;
+        best_n = 0;
+        for (k = 0; k < n_jobs; k++) {
+            r = &jobs[k].result;
+            if (job_sel[k] != i || !r->ok || (r->model_version[0] == '\0' &&
+                                              r->system_fingerprint[0] == '\0'))
+                continue;
+            for (j = k, cnt = 0; j < n_jobs; j++) {
+                q = &jobs[j].result;
+                cnt += job_sel[j] == i && q->ok && strcmp(q->model_version, r->model_version) == 0
+                       && strcmp(q->system_fingerprint, r->system_fingerprint) == 0;
+            }
+            if (cnt > best_n) {
+                best = r;
+                best_n = cnt;
+            }
+        }
+        if (best == NULL || (v = json_object_new_object()) == NULL)
+            continue;
+        json_object_array_add(arr, v);
+        json_object_object_add(v, "model_id", json_object_new_int64(sel[i].model_id));
+        json_object_object_add(v, "environment_id", json_object_new_int64(sel[i].env_id));
+        json_object_object_add(v, "model_version", best->model_version[0] ?
+                               json_object_new_string(best->model_version) : NULL);
+        json_object_object_add(v, "system_fingerprint", best->system_fingerprint[0] ?
+                               json_object_new_string(best->system_fingerprint) : NULL);
+        json_object_object_add(v, "probes", json_object_new_int64((int64_t) best_n));
+        json_object_object_add(v, "at", json_object_new_string(at));
+    }
+    if (json_object_array_length(arr) > 0)
+        out = lw_strdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+    json_object_put(arr);
+    return out;
 }
 
 /* ---- one round ---------------------------------------------------------------- */
@@ -314,6 +438,7 @@ lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *
     size_t n_cache = 0, n_sel = 0, n_jobs = 0, n_rows = 0, n_ok = 0, i, j, k, it;
     lw_probe_job *jobs = NULL;
     size_t *job_sel = NULL, *job_case = NULL;
+    char *versions = NULL;
     lw_probe_opts popts;
     lw_buf rows = { 0 };
     int64_t t0 = lw_now_mono_us(), t1, mono_now, wall_now, sum_conc = 0;
@@ -341,7 +466,7 @@ lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *
         rc = LW_ENOTFOUND;
         goto cleanup;
     }
-    rc = resolve_ids(db, sel, n_sel, err);
+    rc = resolve_ids(db, sel, n_sel, c->adhoc, err);
     if (rc != LW_OK)
         goto cleanup;
     if (models_init(c, sel, n_sel) != LW_OK) {
@@ -405,6 +530,7 @@ lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *
                 jb->model = s->m->model;
                 jb->api_key = s->key;
                 jb->prompt = sc->prompt;
+                jb->tools_json = sc->tools_json;
                 jb->max_tokens = sc->max_tokens;
                 jb->group = s->m->name;
                 jb->max_concurrency = s->m->max_concurrency;
@@ -471,7 +597,9 @@ lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *
             }
         }
     }
-    rc = lw_db_cycle_store(db, err, c->cycle_id, &rows, n_rows, n_ok, n_sel, c->ms_engine);
+    versions = versions_json(sel, n_sel, jobs, job_sel, n_jobs, now_ts);
+    rc = lw_db_cycle_store(db, err, c->cycle_id, &rows, n_rows, n_ok, n_sel, c->ms_engine,
+                           versions);
     if (rc != LW_OK)
         goto cleanup;
     c->n_probes += n_rows;
@@ -484,6 +612,7 @@ cleanup:
     free(jobs);
     free(job_sel);
     free(job_case);
+    free(versions);
     for (i = 0; cache != NULL && i < n_cache; i++)
         lw_suite_free(cache[i].s);
     free(cache);
@@ -495,11 +624,17 @@ cleanup:
 int
 lw_cycle_once(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *c, lw_err *err)
 {
+    lw_sync_counts counts;
     lw_err ignored;
     int rc;
 
-    rc = lw_cycle_begin(db, cfg, o->kind, o->suite ? o->suite : o->default_suite, o->iterations,
-                        c, err);
+    memset(c, 0, sizeof(*c));
+    /* the scheduler's own configuration is what the instance monitors:
+     * its models exist (by environment and name) before rows point at them */
+    if (o->scheduled && lw_sync_config(db, err, cfg, "config", &counts) != LW_OK)
+        return LW_EDB;
+    rc = begin(db, o->kind, o->suite ? o->suite : o->default_suite, o->iterations, !o->scheduled,
+               c, err);
     if (rc != LW_OK)
         return rc;
     rc = lw_cycle_run(db, cfg, o, c, err);

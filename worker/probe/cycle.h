@@ -30,6 +30,8 @@ typedef struct {
     int         iterations;      /* requests per model and case; >= 1 */
     int         timeout_s;       /* request timeout when the model sets none (the
                                   * job's schedule timeout); 0 = 60 s */
+    int         scheduled;       /* a job of the scheduler (lw_cycle_once syncs the
+                                  * configuration first); else a run by hand */
 } lw_cycle_opts;
 
 /* One model's figures over a cycle's rows, computed in SQL. Doubles are NaN
@@ -39,7 +41,7 @@ typedef struct {
     long long   model_id, environment_id;
     long        n, ok;
     double      ttft_p50_ms, total_p50_ms;
-    double      decode_tps;      /* sum(output - 1) / sum(total - ttft), ok rows */
+    double      decode_tps;      /* mean of the ok rows' decode rates */
     double      e2e_tps;         /* sum(output) / sum(total), ok rows */
     double      quality;         /* mean score of the scored rows */
     int64_t     cost_micros;     /* sum of the rows' cost, rounded to micro-dollars */
@@ -49,6 +51,7 @@ typedef struct {
 
 typedef struct {
     long long       cycle_id;
+    int             adhoc;         /* run by hand: probe_cycles.adhoc */
     char            since[40];     /* rows of the cycle are not older: its start less an
                                     * hour of clock slack ("YYYY-MM-DD HH:MM:SS.ffffff+00") */
     size_t          n_probes, n_ok;
@@ -58,9 +61,13 @@ typedef struct {
     double          ms_prepare, ms_engine, ms_write;
 } lw_cycle;
 
-/* Syncs the configuration into the database (models get their ids) and
- * records a new cycle (probe_cycles row, status running). iterations is
- * what is recorded. *out is zeroed first; free it with lw_cycle_free. */
+/* Records a new cycle run by hand (probe_cycles row, status running, ad
+ * hoc): `llmwatch probe`, `baseline create`. The configuration is never
+ * synced from here: a run with another file must not change what the
+ * running instance monitors (models of cfg the database does not know are
+ * recorded disabled, as source 'adhoc', when the round needs their ids);
+ * cfg is not read here, the rounds take it. iterations is what is
+ * recorded. *out is zeroed first; free it with lw_cycle_free. */
 int lw_cycle_begin(lw_db *db, const lw_config *cfg, lw_cycle_kind kind, const char *suite,
                    int iterations, lw_cycle *out, lw_err *err);
 
@@ -80,7 +87,8 @@ int lw_cycle_end(lw_db *db, lw_cycle *c, const char *error, lw_err *err);
 
 void lw_cycle_free(lw_cycle *c);
 
-/* begin + run + summarize + end: the whole of `llmwatch probe`. */
+/* begin + run + summarize + end of one cycle; with o->scheduled (the jobs
+ * below) the configuration is synced first and the cycle is not ad hoc. */
 int lw_cycle_once(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *c,
                   lw_err *err);
 

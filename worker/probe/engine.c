@@ -276,6 +276,18 @@ xfer_setup(struct xfer *x, const lw_probe_opts *o)
     return LW_OK;
 }
 
+/* A phase of the transfer from its start, by libcurl's clock, in ms; -1
+ * when the transfer never got there (0 from libcurl). */
+static double
+phase_ms(CURL *e, CURLINFO what)
+{
+    curl_off_t us = 0;
+
+    if (e == NULL || curl_easy_getinfo(e, what, &us) != CURLE_OK || us <= 0)
+        return -1;
+    return (double) us / 1000.0;
+}
+
 static int
 xfer_done(struct xfer *x, CURLcode code, const lw_probe_opts *o)
 {
@@ -294,6 +306,12 @@ xfer_done(struct xfer *x, CURLcode code, const lw_probe_opts *o)
     oc.err_body = x->errbody.data;
     oc.err_body_len = x->errbody.len;
     oc.retry_after_s = x->status == 429 || x->status == 503 ? x->retry_after : -1;
+    oc.connect_ms = phase_ms(x->easy, CURLINFO_CONNECT_TIME_T);
+    oc.tls_ms = phase_ms(x->easy, CURLINFO_APPCONNECT_TIME_T);
+    oc.headers_ms = phase_ms(x->easy, CURLINFO_STARTTRANSFER_TIME_T);
+    /* a connection taken from the cache was connected before this start */
+    if (oc.connect_ms < 0 && oc.headers_ms >= 0)
+        oc.connect_ms = 0;
     if (got_2xx && !x->oversize && !x->parse_failed)
         lw_stream_finish(&x->st);
     /* a server that sent the end marker but then neither closed nor ended
@@ -314,6 +332,7 @@ xfer_done(struct xfer *x, CURLcode code, const lw_probe_opts *o)
         }
     }
     /* never sent (connect failure): measure from when it was started */
+    oc.t_start_us = x->t_start;
     oc.t_sent_us = x->t_sent ? x->t_sent : x->t_start;
     /* total: to the last byte of a complete reply, to the failure otherwise */
     oc.t_end_us = code == CURLE_OK && x->t_last ? x->t_last : now;
@@ -334,6 +353,7 @@ xfer_fail(struct xfer *x, const char *msg, const lw_probe_opts *o)
     oc.transport_msg = msg;
     oc.retry_after_s = -1;
     oc.t_sent_us = oc.t_end_us = lw_now_mono_us();
+    oc.connect_ms = oc.tls_ms = oc.headers_ms = -1;
     lw_probe_finalize(x->job, &oc, NULL, o->text_cap);
     xfer_release(x);
 }
@@ -383,6 +403,7 @@ prepare(lw_probe_job *jobs, size_t n, const lw_probe_opts *o, struct xfer *xs, s
         rq.prompt = j->prompt;
         rq.max_tokens = j->max_tokens;
         rq.probe_id = j->result.probe_id;
+        rq.tools_json = j->tools_json;
         rc = lw_provider_build(x->prov, &rq, &x->req, &berr);
         if (rc != LW_OK) {
             lw_err_set(err, "job %zu (%s): %s", i, j->model ? j->model : "?", berr.msg);

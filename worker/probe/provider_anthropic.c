@@ -1,15 +1,36 @@
 /* provider_anthropic.c: Anthropic Messages streaming (event:/data: pairs
- * from message_start to message_stop). */
+ * from message_start to message_stop). Content blocks are text, thinking
+ * (extended thinking: reasoning, signed) or tool_use (its input in
+ * input_json_delta fragments); stop_reason "refusal" is a refusal. */
 #include "probe/probe.h"
 
 #include <json.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int
-anthropic_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out, lw_err *err)
+/* One tool as Anthropic takes it: {name, description, input_schema}. */
+static json_object *
+anthropic_tool(json_object *t)
 {
-    struct json_object *body = NULL, *msgs, *msg;
+    json_object *o = json_object_new_object(), *v;
+
+    if (o == NULL)
+        return NULL;
+    if (json_object_object_get_ex(t, "name", &v))
+        json_object_object_add(o, "name", json_object_get(v));
+    if (json_object_object_get_ex(t, "description", &v))
+        json_object_object_add(o, "description", json_object_get(v));
+    if (json_object_object_get_ex(t, "parameters", &v))
+        json_object_object_add(o, "input_schema", json_object_get(v));
+    else
+        json_object_object_add(o, "input_schema", json_tokener_parse("{\"type\":\"object\"}"));
+    return o;
+}
+
+int
+lw_provider_anthropic_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *out, lw_err *err)
+{
+    struct json_object *body = NULL, *msgs;
     int rc;
 
     rc = lw_provider_url(p, rq->base_url, "v1", "messages", &out->url, err);
@@ -17,20 +38,14 @@ anthropic_build(const lw_provider_ops *p, const lw_probe_req *rq, lw_http_req *o
         goto cleanup;
     rc = LW_ENOMEM;
     body = json_object_new_object();
-    msgs = json_object_new_array();
-    msg = json_object_new_object();
-    if (body == NULL || msgs == NULL || msg == NULL) {
-        json_object_put(msgs);
-        json_object_put(msg);
+    if (body == NULL || (msgs = lw_provider_messages(rq)) == NULL)
         goto cleanup;
-    }
-    json_object_object_add(msg, "role", json_object_new_string("user"));
-    json_object_object_add(msg, "content", json_object_new_string(rq->prompt));
-    json_object_array_add(msgs, msg);
     json_object_object_add(body, "model", json_object_new_string(rq->model));
     json_object_object_add(body, "max_tokens", json_object_new_int(rq->max_tokens));
     json_object_object_add(body, "messages", msgs);
     json_object_object_add(body, "stream", json_object_new_boolean(1));
+    if ((rc = lw_provider_tools(p, rq, body, "tools", anthropic_tool, err)) != LW_OK)
+        goto cleanup;
     rc = lw_provider_request(p, rq, body, "anthropic-version", "2023-06-01", "x-api-key",
                              NULL, out, err);
 
@@ -44,6 +59,7 @@ cleanup:
 static void
 take_usage(lw_stream *st, struct json_object *usage, int final)
 {
+    struct json_object *det;
     int64_t n;
 
     /* some gateways send input_tokens:0 in message_start and the real
@@ -58,35 +74,82 @@ take_usage(lw_stream *st, struct json_object *usage, int final)
         if (final)
             st->usage_seen = 1;
     }
+    /* thinking is inside output_tokens; a separate count only where the
+     * usage gives one (the SDK's output_tokens_details) */
+    if (json_object_object_get_ex(usage, "output_tokens_details", &det))
+        lw_stream_reasoning_tokens(st, lw_provider_json_int(det, "thinking_tokens"));
+}
+
+/* The slot a tool_use block's fragments go to. */
+static size_t
+block_slot(lw_stream *st, int64_t index)
+{
+    if (index >= 0 && index < (int64_t) LW_ARRAY_LEN(st->block_tool) && st->block_tool[index] > 0)
+        return (size_t) st->block_tool[index] - 1;
+    return LW_STREAM_MAX_TOOLS;     /* not a tool block we know: ignored */
 }
 
 static int
-anthropic_event(lw_stream *st, const char *event, const char *data, size_t len)
+block_start(lw_stream *st, struct json_object *o)
+{
+    struct json_object *cb;
+    int64_t index = lw_provider_json_int(o, "index");
+    size_t slot = st->n_tools;
+
+    if (!json_object_object_get_ex(o, "content_block", &cb) ||
+        !lw_streq(lw_provider_json_str(cb, "type", NULL), "tool_use"))
+        return LW_OK;
+    if (index >= 0 && index < (int64_t) LW_ARRAY_LEN(st->block_tool))
+        st->block_tool[index] = (int) slot + 1;
+    return lw_stream_add_tool(st, slot, lw_provider_json_str(cb, "name", NULL), NULL, 0);
+}
+
+static int
+block_delta(lw_stream *st, struct json_object *o)
+{
+    struct json_object *delta;
+    const char *type, *s;
+    size_t slen = 0;
+
+    if (!json_object_object_get_ex(o, "delta", &delta))
+        return LW_OK;
+    type = lw_provider_json_str(delta, "type", NULL);
+    if (lw_streq(type, "text_delta") && (s = lw_provider_json_str(delta, "text", &slen)) != NULL)
+        return lw_stream_add_text(st, s, slen);
+    if (lw_streq(type, "thinking_delta") &&
+        (s = lw_provider_json_str(delta, "thinking", &slen)) != NULL)
+        return lw_stream_add_reasoning(st, s, slen);
+    if (lw_streq(type, "input_json_delta") &&
+        (s = lw_provider_json_str(delta, "partial_json", &slen)) != NULL)
+        return lw_stream_add_tool(st, block_slot(st, lw_provider_json_int(o, "index")), NULL,
+                                  s, slen);
+    /* signature_delta and future kinds: nothing to measure */
+    return LW_OK;
+}
+
+int
+lw_provider_anthropic_event(lw_stream *st, const char *event, const char *data, size_t len)
 {
     struct json_object *o, *x, *usage, *delta;
     const char *type, *s, *etype, *msg;
-    size_t slen;
     int rc = LW_OK;
 
-    o = lw_provider_json_parse(data, len);
-    if (o == NULL || !json_object_is_type(o, json_type_object)) {
-        lw_stream_protocol_error(st, "malformed JSON in stream (event %s)",
-                                 event[0] ? event : "none");
-        goto cleanup;
-    }
+    if ((o = lw_stream_json(st, data, len, event)) == NULL)
+        return LW_OK;
     /* the JSON's own type is authoritative; the event: line is a hint */
     type = lw_provider_json_str(o, "type", NULL);
     if (type == NULL)
         type = event;
     if (strcmp(type, "message_start") == 0) {
-        if (json_object_object_get_ex(o, "message", &x) &&
-            json_object_object_get_ex(x, "usage", &usage))
-            take_usage(st, usage, 0);
+        if (json_object_object_get_ex(o, "message", &x)) {
+            lw_stream_version(st, lw_provider_json_str(x, "model", NULL), NULL);
+            if (json_object_object_get_ex(x, "usage", &usage))
+                take_usage(st, usage, 0);
+        }
+    } else if (strcmp(type, "content_block_start") == 0) {
+        rc = block_start(st, o);
     } else if (strcmp(type, "content_block_delta") == 0) {
-        if (json_object_object_get_ex(o, "delta", &delta) &&
-            lw_streq(lw_provider_json_str(delta, "type", NULL), "text_delta") &&
-            (s = lw_provider_json_str(delta, "text", &slen)) != NULL)
-            rc = lw_stream_add_text(st, s, slen);
+        rc = block_delta(st, o);
     } else if (strcmp(type, "message_delta") == 0) {
         if (json_object_object_get_ex(o, "delta", &delta) &&
             (s = lw_provider_json_str(delta, "stop_reason", NULL)) != NULL)
@@ -94,7 +157,7 @@ anthropic_event(lw_stream *st, const char *event, const char *data, size_t len)
         if (json_object_object_get_ex(o, "usage", &usage))
             take_usage(st, usage, 1);
     } else if (strcmp(type, "message_stop") == 0) {
-        st->done = 1;
+        lw_stream_done(st);
     } else if (strcmp(type, "error") == 0) {
         etype = msg = NULL;
         if (json_object_object_get_ex(o, "error", &x)) {
@@ -104,17 +167,7 @@ anthropic_event(lw_stream *st, const char *event, const char *data, size_t len)
         lw_stream_protocol_error(st, "%s: %s", etype ? etype : "error",
                                  msg ? msg : "(no message)");
     }
-    /* ping, content_block_start/stop and unknown future events: nothing */
-
-cleanup:
-    if (o)
-        json_object_put(o);
+    /* ping, content_block_stop and unknown future events: nothing */
+    json_object_put(o);
     return rc;
 }
-
-const lw_provider_ops lw_provider_anthropic = {
-    .kind = "anthropic",
-    .default_base_url = "https://api.anthropic.com",
-    .build = anthropic_build,
-    .event = anthropic_event,
-};

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
+static struct json_object *strict_parse(const char *s, size_t len);
+
 static const char *type_names[] = {
-    "exact", "contains", "regex", "json_valid", "json_path", "numeric", "one_of"
+    "exact", "contains", "regex", "json_valid", "json_path", "numeric", "one_of", "tool_call"
 };
 
 int
@@ -177,6 +179,22 @@ lw_scorer_prepare(lw_scorer *s, lw_err *err)
             return LW_EINVAL;
         }
         break;
+    case LW_SCORER_TOOL_CALL:
+        if (s->name == NULL || s->name[0] == '\0') {
+            lw_err_set(err, "scorer tool_call needs the name of the function");
+            return LW_EINVAL;
+        }
+        if (s->arguments != NULL) {
+            struct json_object *a = strict_parse(s->arguments, strlen(s->arguments));
+            int is_object = a != NULL && json_object_is_type(a, json_type_object);
+
+            json_object_put(a);
+            if (!is_object) {
+                lw_err_set(err, "scorer tool_call: arguments must be a JSON object");
+                return LW_EINVAL;
+            }
+        }
+        break;
     default:
         lw_err_set(err, "unknown scorer type");
         return LW_EINVAL;
@@ -196,6 +214,8 @@ lw_scorer_free(lw_scorer *s)
     free(s->pattern);
     free(s->path);
     free(s->equals);
+    free(s->name);
+    free(s->arguments);
     if (s->re_ok)
         regfree(&s->re);
     memset(s, 0, sizeof(*s));
@@ -493,6 +513,46 @@ json_equals(struct json_object *node, const char *want, int ci)
     }
 }
 
+/* tool_call: the first call must be to the function; then each expected
+ * argument that has its value (as json_path compares them) is a share of
+ * the score. text is [{"name": .., "arguments": {..}}]. */
+static double
+tool_call_score(const lw_scorer *s, const char *text)
+{
+    struct json_object *calls, *first = NULL, *want = NULL, *args = NULL, *got;
+    const char *name = NULL;
+    double score = 0.0;
+    size_t n = 0, hits = 0;
+
+    calls = strict_parse(text, strlen(text));
+    if (calls != NULL && json_object_is_type(calls, json_type_array) &&
+        json_object_array_length(calls) > 0)
+        first = json_object_array_get_idx(calls, 0);
+    if (first != NULL)
+        name = lw_provider_json_str(first, "name", NULL);
+    if (name == NULL || s->name == NULL || strcmp(name, s->name) != 0)
+        goto cleanup;
+    score = 100.0;
+    if (s->arguments == NULL || (want = strict_parse(s->arguments, strlen(s->arguments))) == NULL)
+        goto cleanup;
+    if (!json_object_object_get_ex(first, "arguments", &args))
+        args = NULL;
+    json_object_object_foreach(want, key, wv) {
+        n++;
+        if (args == NULL || !json_object_object_get_ex(args, key, &got))
+            continue;
+        if (json_equals(got, json_object_is_type(wv, json_type_string) ? json_object_get_string(wv)
+                        : json_object_to_json_string_ext(wv, JSON_C_TO_STRING_PLAIN),
+                        s->case_insensitive))
+            hits++;
+    }
+    score = n > 0 ? 100.0 * (double) hits / (double) n : 100.0;
+cleanup:
+    json_object_put(want);
+    json_object_put(calls);
+    return score;
+}
+
 double
 lw_scorer_score(const lw_scorer *s, const char *text)
 {
@@ -540,6 +600,8 @@ lw_scorer_score(const lw_scorer *s, const char *text)
             return 0.0;
         return fabs(d - s->number) <= s->tolerance + 1e-9 * fmax(1.0, fabs(s->number)) ?
                100.0 : 0.0;
+    case LW_SCORER_TOOL_CALL:
+        return tool_call_score(s, text);
     }
     return 0.0;
 }

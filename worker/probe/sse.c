@@ -126,9 +126,18 @@ lw_sse_feed(lw_sse *s, const char *buf, size_t n)
 int
 lw_sse_finish(lw_sse *s)
 {
+    int rc = 0;
+
     if (s->line.len > 0) {
         s->partial_eof = 1;
+        if (s->eof_lines)
+            rc = process_line(s, s->line.data, s->line.len);
         lw_buf_reset(&s->line);
     }
-    return dispatch(s);
+    if (rc != 0)
+        return rc;
+    s->at_eof = 1;
+    rc = dispatch(s);
+    s->at_eof = 0;
+    return rc;
 }

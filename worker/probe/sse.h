@@ -25,6 +25,9 @@ typedef struct {
     int             has_data;   /* a data: field was seen since the last dispatch */
     int             first_line; /* no line completed yet (BOM check) */
     int             partial_eof;/* lw_sse_finish found an unterminated line */
+    int             eof_lines;  /* set by the user: lw_sse_finish takes that line
+                                 * as if it had its line end */
+    int             at_eof;     /* 1 while lw_sse_finish dispatches */
     size_t          n_events;
     lw_sse_event_fn fn;
     void           *ud;
@@ -35,8 +38,10 @@ void lw_sse_init(lw_sse *s, lw_sse_event_fn fn, void *ud);
  * callback's nonzero value. */
 int  lw_sse_feed(lw_sse *s, const char *buf, size_t n);
 /* End of stream. An event whose data lines were complete but whose blank
- * line never came is dispatched (servers that end without it); an
- * unterminated last line is dropped and flagged in partial_eof. */
+ * line never came is dispatched (servers that end without it), with
+ * at_eof set during the callback; an unterminated last line is flagged in
+ * partial_eof and dropped, or, with eof_lines, taken into that event (the
+ * callback then decides whether it was whole: at_eof tells it). */
 int  lw_sse_finish(lw_sse *s);
 void lw_sse_free(lw_sse *s);
 

@@ -1,307 +1,272 @@
-/* suite.c: loads a YAML test suite (cases with a prompt, a scorer and the
- * answer a correct model gives) into an lw_suite. Unknown keys and wrong
- * types are errors with file:line:column. */
+/* suite.c: loads a YAML test suite (cases with a prompt, a scorer, the
+ * answer a correct model gives, and for tool-use cases the tools offered)
+ * into an lw_suite, through lib/yamlmap.h. Unknown keys and wrong types
+ * are errors with file:line:column. */
 #include "probe/probe.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <json.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
+
+#include "yamlmap.h"
 
 #define SUITE_MAX_BYTES (1024 * 1024)
 #define SUITE_MAX_CASES 1000
+#define JSON_MAX_DEPTH  32
 
-typedef struct {
-    yaml_document_t *doc;
-    const char      *file;
-    lw_err          *err;
-} ld;
+static const char *const suite_keys[] = { "name", "description", "cases" };
+static const char *const case_keys[] = {
+    "id", "prompt", "max_tokens", "long_output", "scorer", "reference_answer", "tools",
+};
+static const char *const scorer_keys[] = {
+    "type", "value", "values", "pattern", "path", "equals", "tolerance", "case_insensitive",
+    "name", "arguments",
+};
 
+/* A string as written (a prompt may hold "${...}": suites are not
+ * configuration, nothing is expanded). 1 set (*out caller-freed), 0
+ * absent, -1 not a scalar (reported). */
 static int
-fail(ld *l, yaml_node_t *n, const char *fmt, ...) LW_PRINTF(3, 4);
-
-static int
-fail(ld *l, yaml_node_t *n, const char *fmt, ...)
+text(lw_ymap_doc *d, const lw_ymap *m, const char *key, char **out)
 {
-    char msg[512];
-    va_list ap;
+    yaml_node_t *v = lw_ymap_get(d, m, key);
 
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (n)
-        lw_err_set(l->err, "%s:%zu:%zu: %s", l->file, n->start_mark.line + 1,
-                   n->start_mark.column + 1, msg);
-    else
-        lw_err_set(l->err, "%s: %s", l->file, msg);
-    return LW_EINVAL;
-}
-
-static const char *
-scalar(yaml_node_t *n)
-{
-    return n && n->type == YAML_SCALAR_NODE ? (const char *) n->data.scalar.value : NULL;
-}
-
-static int
-get_string(ld *l, yaml_node_t *n, const char *key, char **out)
-{
-    const char *s = scalar(n);
-
-    if (s == NULL)
-        return fail(l, n, "%s must be a string", key);
+    if (v == NULL)
+        return 0;
+    if (lw_ymap_want_scalar(d, v, key, "a string") < 0)
+        return -1;
     free(*out);
-    *out = lw_strdup(s);
-    return LW_OK;
+    *out = lw_strdup(lw_ymap_raw(v));
+    return 1;
 }
 
-static int
-get_bool(ld *l, yaml_node_t *n, const char *key, int *out)
+/* A YAML value as JSON: mappings are objects, lists arrays; a plain
+ * scalar is null, true, false or a number when it reads as one, else (and
+ * when quoted) a string. NULL when out of memory or too deep (reported). */
+static json_object *
+node_json(lw_ymap_doc *d, yaml_node_t *n, int depth)
 {
-    const char *s = scalar(n);
-
-    if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0))
-        *out = 1;
-    else if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0))
-        *out = 0;
-    else
-        return fail(l, n, "%s must be true or false", key);
-    return LW_OK;
-}
-
-static int
-get_double(ld *l, yaml_node_t *n, const char *key, double *out)
-{
-    const char *s = scalar(n);
-    char *end;
-
-    errno = 0;
-    if (s == NULL || *s == '\0' || (*out = strtod(s, &end), *end != '\0') || errno)
-        return fail(l, n, "%s must be a number", key);
-    return LW_OK;
-}
-
-static int
-get_int(ld *l, yaml_node_t *n, const char *key, long lo, long hi, int *out)
-{
-    const char *s = scalar(n);
-    char *end;
-    long v;
-
-    errno = 0;
-    v = s && *s ? strtol(s, &end, 10) : 0;
-    if (s == NULL || *s == '\0' || *end != '\0' || errno || v < lo || v > hi)
-        return fail(l, n, "%s must be an integer from %ld to %ld", key, lo, hi);
-    *out = (int) v;
-    return LW_OK;
-}
-
-static int
-get_string_list(ld *l, yaml_node_t *n, const char *key, char ***out, size_t *nout)
-{
+    yaml_node_pair_t *p;
     yaml_node_item_t *it;
-    yaml_node_t *item;
-    size_t k = 0, cnt;
+    json_object *o, *v;
+    const char *s;
+    char *end;
+    double num;
 
-    if (n->type != YAML_SEQUENCE_NODE)
-        return fail(l, n, "%s must be a list of strings", key);
-    cnt = (size_t) (n->data.sequence.items.top - n->data.sequence.items.start);
-    if (cnt == 0)
-        return fail(l, n, "%s must not be empty", key);
+    if (depth > JSON_MAX_DEPTH) {
+        LW_YMAP_ERR(d, n, "nested more than %d deep", JSON_MAX_DEPTH);
+        return NULL;
+    }
+    switch (n->type) {
+    case YAML_MAPPING_NODE:
+        if ((o = json_object_new_object()) == NULL)
+            return NULL;
+        for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+            if ((v = node_json(d, lw_ymap_node_at(d, p->value), depth + 1)) == NULL &&
+                lw_ymap_node_at(d, p->value)->type != YAML_SCALAR_NODE) {
+                json_object_put(o);
+                return NULL;
+            }
+            json_object_object_add(o, lw_ymap_raw(lw_ymap_node_at(d, p->key)), v);
+        }
+        return o;
+    case YAML_SEQUENCE_NODE:
+        if ((o = json_object_new_array()) == NULL)
+            return NULL;
+        for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+            v = node_json(d, lw_ymap_node_at(d, *it), depth + 1);
+            if (v == NULL && lw_ymap_node_at(d, *it)->type != YAML_SCALAR_NODE) {
+                json_object_put(o);
+                return NULL;
+            }
+            json_object_array_add(o, v);
+        }
+        return o;
+    default:
+        s = lw_ymap_raw(n);
+        if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+            return json_object_new_string(s);
+        if (lw_ymap_is_null(n))
+            return NULL;
+        if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)
+            return json_object_new_boolean(s[0] == 't');
+        num = strtod(s, &end);
+        if (end != s && *end == '\0' && isfinite(num))
+            return strchr(s, '.') || strpbrk(s, "eE") ? json_object_new_double(num)
+                   : json_object_new_int64((int64_t) num);
+        return json_object_new_string(s);
+    }
+}
+
+/* The JSON text of key's value (caller frees), or NULL when absent. */
+static int
+json_text(lw_ymap_doc *d, const lw_ymap *m, const char *key, json_type want, char **out)
+{
+    yaml_node_t *v = lw_ymap_get(d, m, key);
+    json_object *o;
+
+    if (v == NULL)
+        return 0;
+    o = node_json(d, v, 0);
+    if (o == NULL || !json_object_is_type(o, want)) {
+        if (o != NULL || v->type == YAML_SCALAR_NODE)
+            LW_YMAP_ERR(d, v, "'%s' must be %s", key, want == json_type_array ? "a list" : "a mapping");
+        json_object_put(o);
+        return -1;
+    }
+    *out = lw_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+    return 1;
+}
+
+/* A list of strings, at least one. */
+static int
+strings(lw_ymap_doc *d, const lw_ymap *m, const char *key, char ***out, size_t *nout)
+{
+    yaml_node_t *v = lw_ymap_get(d, m, key), *item;
+    size_t i, cnt;
+
+    if (v == NULL)
+        return 0;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        LW_YMAP_ERR(d, v, "'%s' must be a list of strings", key);
+        return -1;
+    }
+    cnt = lw_ymap_seq_len(v);
+    if (cnt == 0) {
+        LW_YMAP_ERR(d, v, "%s must not be empty", key);
+        return -1;
+    }
     *out = calloc(cnt, sizeof(char *));
-    if (*out == NULL)
-        return fail(l, n, "out of memory");
-    for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-        item = yaml_document_get_node(l->doc, *it);
-        if (scalar(item) == NULL) {
-            *nout = k;
-            return fail(l, item, "%s must be a list of strings", key);
-        }
-        (*out)[k++] = lw_strdup(scalar(item));
+    if (*out == NULL) {
+        d->oom = 1;
+        return -1;
     }
-    *nout = k;
-    return LW_OK;
+    for (i = 0; i < cnt; i++) {
+        item = lw_ymap_seq_item(d, v, i);
+        if (lw_ymap_want_scalar(d, item, key, "a list of strings") < 0)
+            return -1;
+        (*out)[(*nout)++] = lw_strdup(lw_ymap_raw(item));
+    }
+    return 1;
 }
 
-/* YAML allows nothing twice in a mapping; libyaml does not check. */
-static int
-dup_key(ld *l, yaml_node_t *map, yaml_node_pair_t *pr)
+static void
+load_scorer(lw_ymap_doc *d, yaml_node_t *n, lw_scorer *sc)
 {
-    yaml_node_pair_t *q;
-    yaml_node_t *k = yaml_document_get_node(l->doc, pr->key);
-
-    for (q = map->data.mapping.pairs.start; q < pr; q++)
-        if (lw_streq(scalar(yaml_document_get_node(l->doc, q->key)), scalar(k)))
-            return fail(l, k, "duplicate key %s", scalar(k));
-    return LW_OK;
-}
-
-static int
-load_scorer(ld *l, yaml_node_t *n, lw_scorer *sc)
-{
-    yaml_node_pair_t *pr;
-    yaml_node_t *k, *v, *type_node = NULL;
+    static const char *const types[] = {
+        "exact", "contains", "regex", "json_valid", "json_path", "numeric", "one_of", "tool_call",
+    };
+    yaml_node_t *tol;
+    lw_ymap m;
     lw_err perr;
-    const char *key;
-    int rc, t;
+    bool ci = false;
+    int t = -1, errors = d->diag->errors;
 
-    if (n->type != YAML_MAPPING_NODE)
-        return fail(l, n, "scorer must be a mapping");
-    for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        k = yaml_document_get_node(l->doc, pr->key);
-        v = yaml_document_get_node(l->doc, pr->value);
-        key = scalar(k);
-        if (key == NULL)
-            return fail(l, k, "keys must be strings");
-        if ((rc = dup_key(l, n, pr)) != LW_OK)
-            return rc;
-        if (strcmp(key, "type") == 0) {
-            t = lw_scorer_type_parse(scalar(v));
-            if (t < 0)
-                return fail(l, v, "unknown scorer type (exact, contains, regex, json_valid, "
-                                  "json_path, numeric, one_of)");
-            sc->type = (lw_scorer_type) t;
-            type_node = v;
-            rc = LW_OK;
-        } else if (strcmp(key, "value") == 0) {
-            rc = get_string(l, v, key, &sc->value);
-        } else if (strcmp(key, "values") == 0) {
-            rc = get_string_list(l, v, key, &sc->values, &sc->n_values);
-        } else if (strcmp(key, "pattern") == 0) {
-            rc = get_string(l, v, key, &sc->pattern);
-        } else if (strcmp(key, "path") == 0) {
-            rc = get_string(l, v, key, &sc->path);
-        } else if (strcmp(key, "equals") == 0) {
-            rc = get_string(l, v, key, &sc->equals);
-        } else if (strcmp(key, "tolerance") == 0) {
-            rc = get_double(l, v, key, &sc->tolerance);
-        } else if (strcmp(key, "case_insensitive") == 0) {
-            rc = get_bool(l, v, key, &sc->case_insensitive);
-        } else {
-            return fail(l, k, "unknown scorer key %s", key);
-        }
-        if (rc != LW_OK)
-            return rc;
-    }
-    if (type_node == NULL)
-        return fail(l, n, "scorer needs a type");
+    if (lw_ymap_open(d, n, "scorer", scorer_keys, LW_ARRAY_LEN(scorer_keys), &m) < 0)
+        return;
+    if (lw_ymap_enum(d, &m, "type", "scorer type", types, LW_ARRAY_LEN(types), 0, &t) == 0 &&
+        !lw_ymap_was_suggested(&m, "type"))
+        LW_YMAP_ERR(d, n, "scorer needs a type");
+    text(d, &m, "value", &sc->value);
+    strings(d, &m, "values", &sc->values, &sc->n_values);
+    text(d, &m, "pattern", &sc->pattern);
+    text(d, &m, "path", &sc->path);
+    text(d, &m, "equals", &sc->equals);
+    text(d, &m, "name", &sc->name);
+    json_text(d, &m, "arguments", json_type_object, &sc->arguments);
+    lw_ymap_double(d, &m, "tolerance", &sc->tolerance, &tol);
+    if (lw_ymap_bool(d, &m, "case_insensitive", &ci) == 1)
+        sc->case_insensitive = ci;
+    if (t < 0 || d->diag->errors > errors)
+        return;
+    sc->type = (lw_scorer_type) t;
     if (lw_scorer_prepare(sc, &perr) != LW_OK)
-        return fail(l, n, "%s", perr.msg);
-    return LW_OK;
+        LW_YMAP_ERR(d, n, "%s", perr.msg);
 }
 
-static int
-load_case(ld *l, yaml_node_t *n, lw_suite_case *c)
+static void
+load_case(lw_ymap_doc *d, yaml_node_t *n, lw_suite_case *c)
 {
-    yaml_node_pair_t *pr;
-    yaml_node_t *k, *v, *scorer = NULL;
-    const char *key;
-    int rc;
+    yaml_node_t *scorer;
+    lw_ymap m;
+    int64_t max_tokens;
+    bool b = false;
+    int col, has_id, has_prompt, has_answer;
 
-    c->line = (int) n->start_mark.line + 1;
     c->max_tokens = 256;
-    if (n->type != YAML_MAPPING_NODE)
-        return fail(l, n, "a case must be a mapping");
-    for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        k = yaml_document_get_node(l->doc, pr->key);
-        v = yaml_document_get_node(l->doc, pr->value);
-        key = scalar(k);
-        if (key == NULL)
-            return fail(l, k, "keys must be strings");
-        if ((rc = dup_key(l, n, pr)) != LW_OK)
-            return rc;
-        if (strcmp(key, "id") == 0)
-            rc = get_string(l, v, key, &c->id);
-        else if (strcmp(key, "prompt") == 0)
-            rc = get_string(l, v, key, &c->prompt);
-        else if (strcmp(key, "reference_answer") == 0)
-            rc = get_string(l, v, key, &c->reference_answer);
-        else if (strcmp(key, "max_tokens") == 0)
-            rc = get_int(l, v, key, 1, 1000000, &c->max_tokens);
-        else if (strcmp(key, "long_output") == 0)
-            rc = get_bool(l, v, key, &c->long_output);
-        else if (strcmp(key, "scorer") == 0) {
-            scorer = v;
-            rc = load_scorer(l, v, &c->scorer);
-        } else
-            return fail(l, k, "unknown case key %s", key);
-        if (rc != LW_OK)
-            return rc;
-    }
-    if (c->id == NULL || c->id[0] == '\0')
-        return fail(l, n, "case needs an id");
-    if (c->prompt == NULL || c->prompt[0] == '\0')
-        return fail(l, n, "case %s needs a prompt", c->id);
-    if (scorer == NULL)
-        return fail(l, n, "case %s needs a scorer", c->id);
-    if (c->reference_answer == NULL)
-        return fail(l, n, "case %s needs a reference_answer", c->id);
-    return LW_OK;
+    if (lw_ymap_open_entry(d, n, "case", case_keys, LW_ARRAY_LEN(case_keys), &c->line, &col,
+                           &m) < 0)
+        return;
+    has_id = text(d, &m, "id", &c->id);
+    has_prompt = text(d, &m, "prompt", &c->prompt);
+    has_answer = text(d, &m, "reference_answer", &c->reference_answer);
+    if (lw_ymap_int(d, &m, "max_tokens", 1, 1000000, &max_tokens) == 1)
+        c->max_tokens = (int) max_tokens;
+    if (lw_ymap_bool(d, &m, "long_output", &b) == 1)
+        c->long_output = b;
+    json_text(d, &m, "tools", json_type_array, &c->tools_json);
+    if ((scorer = lw_ymap_get(d, &m, "scorer")) != NULL)
+        load_scorer(d, scorer, &c->scorer);
+    /* what is missing, not what was wrong (already said) */
+    if (has_id >= 0 && (c->id == NULL || c->id[0] == '\0'))
+        LW_YMAP_ERR(d, n, "case needs an id");
+    else if (has_id < 0)
+        return;
+    else if (has_prompt == 0 || (has_prompt > 0 && c->prompt[0] == '\0'))
+        LW_YMAP_ERR(d, n, "case %s needs a prompt", c->id);
+    else if (scorer == NULL)
+        LW_YMAP_ERR(d, n, "case %s needs a scorer", c->id);
+    else if (has_answer == 0)
+        LW_YMAP_ERR(d, n, "case %s needs a reference_answer", c->id);
 }
 
-static int
-load_doc(ld *l, yaml_node_t *root, lw_suite *s)
+static void
+load_doc(lw_ymap_doc *d, yaml_node_t *root, lw_suite *s)
 {
-    yaml_node_pair_t *pr;
-    yaml_node_item_t *it;
-    yaml_node_t *k, *v, *cases = NULL;
-    const char *key;
+    yaml_node_t *cases, *v;
+    lw_ymap m;
     size_t i, j, cnt;
-    int rc;
 
-    if (root == NULL)
-        return fail(l, NULL, "empty file");
-    if (root->type != YAML_MAPPING_NODE)
-        return fail(l, root, "a suite must be a mapping with name, description and cases");
-    for (pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
-        k = yaml_document_get_node(l->doc, pr->key);
-        v = yaml_document_get_node(l->doc, pr->value);
-        key = scalar(k);
-        if (key == NULL)
-            return fail(l, k, "keys must be strings");
-        if ((rc = dup_key(l, root, pr)) != LW_OK)
-            return rc;
-        if (strcmp(key, "name") == 0)
-            rc = get_string(l, v, key, &s->name);
-        else if (strcmp(key, "description") == 0)
-            rc = get_string(l, v, key, &s->description);
-        else if (strcmp(key, "cases") == 0) {
-            if (v->type != YAML_SEQUENCE_NODE)
-                return fail(l, v, "cases must be a list");
-            cases = v;
-            rc = LW_OK;
-        } else
-            return fail(l, k, "unknown key %s (name, description, cases)", key);
-        if (rc != LW_OK)
-            return rc;
-    }
+    if (lw_ymap_open(d, root, "a suite", suite_keys, LW_ARRAY_LEN(suite_keys), &m) < 0)
+        return;
+    text(d, &m, "name", &s->name);
+    text(d, &m, "description", &s->description);
     if (s->name == NULL || s->name[0] == '\0')
-        return fail(l, root, "suite needs a name");
-    if (cases == NULL)
-        return fail(l, root, "suite needs cases");
-    cnt = (size_t) (cases->data.sequence.items.top - cases->data.sequence.items.start);
-    if (cnt == 0)
-        return fail(l, cases, "cases must not be empty");
-    if (cnt > SUITE_MAX_CASES)
-        return fail(l, cases, "more than %d cases", SUITE_MAX_CASES);
-    s->cases = calloc(cnt, sizeof(*s->cases));
-    if (s->cases == NULL)
-        return fail(l, cases, "out of memory");
-    for (it = cases->data.sequence.items.start; it < cases->data.sequence.items.top; it++) {
-        v = yaml_document_get_node(l->doc, *it);
-        rc = load_case(l, v, &s->cases[s->n_cases]);
-        s->n_cases++;
-        if (rc != LW_OK)
-            return rc;
-        for (j = 0, i = s->n_cases - 1; j < i; j++)
-            if (strcmp(s->cases[j].id, s->cases[i].id) == 0)
-                return fail(l, v, "duplicate case id %s (first at line %d)", s->cases[i].id,
+        LW_YMAP_ERR(d, root, "suite needs a name");
+    if ((cases = lw_ymap_seq(d, &m, "cases", "- id: ...")) == NULL) {
+        if (lw_ymap_node(d, &m, "cases") == NULL)
+            LW_YMAP_ERR(d, root, "suite needs cases");
+        return;
+    }
+    cnt = lw_ymap_seq_len(cases);
+    if (cnt == 0) {
+        LW_YMAP_ERR(d, cases, "cases must not be empty");
+        return;
+    }
+    if (cnt > SUITE_MAX_CASES) {
+        LW_YMAP_ERR(d, cases, "more than %d cases", SUITE_MAX_CASES);
+        return;
+    }
+    if ((s->cases = calloc(cnt, sizeof(*s->cases))) == NULL) {
+        d->oom = 1;
+        return;
+    }
+    for (i = 0; i < cnt; i++) {
+        v = lw_ymap_seq_item(d, cases, i);
+        load_case(d, v, &s->cases[s->n_cases++]);
+        for (j = 0; s->cases[i].id != NULL && j < i; j++)
+            if (s->cases[j].id != NULL && strcmp(s->cases[j].id, s->cases[i].id) == 0)
+                LW_YMAP_ERR(d, v, "duplicate case id %s (first at line %d)", s->cases[i].id,
                             s->cases[j].line);
     }
-    return LW_OK;
 }
 
 /* A bare name is letters, digits, '-' and '_' only: no path tricks. */
@@ -349,19 +314,47 @@ resolve(const char *name, char *out, size_t outsz, lw_err *err)
     return LW_ENOTFOUND;
 }
 
+/* The file, read whole, bounded: LW_OK, or an error in err. */
+static int
+read_file(const char *path, lw_buf *b, lw_err *err)
+{
+    char chunk[8192];
+    size_t n;
+    FILE *f = fopen(path, "rb");
+    int rc = LW_OK;
+
+    if (f == NULL) {
+        lw_err_set(err, "%s: %s", path, strerror(errno));
+        return errno == ENOENT ? LW_ENOTFOUND : LW_EIO;
+    }
+    while (rc == LW_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (b->len + n > SUITE_MAX_BYTES) {
+            lw_err_set(err, "%s: larger than %d bytes", path, SUITE_MAX_BYTES);
+            rc = LW_EINVAL;
+        } else if (lw_buf_append(b, chunk, n) != LW_OK) {
+            lw_err_set(err, "out of memory");
+            rc = LW_ENOMEM;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
 int
 lw_suite_load(const char *path_or_name, lw_suite **out, lw_err *err)
 {
-    yaml_parser_t parser;
-    yaml_document_t doc;
+    lw_ymap_doc d;
+    yaml_node_t *root;
+    lw_pool *pool = NULL;
+    lw_diag diag;
+    lw_buf text_buf = { 0 };
     char path[4096];
-    int parser_ok = 0, doc_ok = 0, rc;
     lw_suite *s = NULL;
-    FILE *f = NULL;
-    struct stat sb;
-    ld l;
+    size_t i;
+    int rc;
 
     *out = NULL;
+    lw_diag_init(&diag);
     if (path_or_name == NULL || path_or_name[0] == '\0') {
         lw_err_set(err, "no suite given");
         return LW_EINVAL;
@@ -369,56 +362,50 @@ lw_suite_load(const char *path_or_name, lw_suite **out, lw_err *err)
     rc = resolve(path_or_name, path, sizeof(path), err);
     if (rc != LW_OK)
         return rc;
-    l.file = path;
-    l.err = err;
-    l.doc = &doc;
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        lw_err_set(err, "%s: %s", path, strerror(errno));
-        rc = errno == ENOENT ? LW_ENOTFOUND : LW_EIO;
+    if ((rc = read_file(path, &text_buf, err)) != LW_OK)
         goto cleanup;
-    }
-    if (fstat(fileno(f), &sb) == 0 && sb.st_size > SUITE_MAX_BYTES) {
-        lw_err_set(err, "%s: larger than %d bytes", path, SUITE_MAX_BYTES);
-        rc = LW_EINVAL;
-        goto cleanup;
-    }
-    if (!yaml_parser_initialize(&parser)) {
-        lw_err_set(err, "out of memory");
-        rc = LW_ENOMEM;
-        goto cleanup;
-    }
-    parser_ok = 1;
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &doc)) {
-        lw_err_set(err, "%s:%zu:%zu: %s%s%s", path, parser.problem_mark.line + 1,
-                   parser.problem_mark.column + 1, parser.problem ? parser.problem : "YAML error",
-                   parser.context ? " " : "", parser.context ? parser.context : "");
-        rc = LW_EINVAL;
-        goto cleanup;
-    }
-    doc_ok = 1;
     s = calloc(1, sizeof(*s));
-    if (s == NULL) {
+    pool = lw_pool_create();
+    if (s == NULL || pool == NULL) {
         lw_err_set(err, "out of memory");
         rc = LW_ENOMEM;
         goto cleanup;
     }
     s->path = lw_strdup(path);
-    rc = load_doc(&l, yaml_document_get_root_node(&doc), s);
-    if (rc != LW_OK)
+    rc = lw_ymap_load(&d, path, text_buf.data ? text_buf.data : "", text_buf.len, pool, &diag,
+                      "a suite with name, description and cases", &root);
+    if (rc == LW_OK)
+        load_doc(&d, root, s);
+    if (d.oom)
+        rc = LW_ENOMEM;
+    lw_ymap_close(&d);
+    if (rc == LW_ENOMEM) {
+        lw_err_set(err, "out of memory");
         goto cleanup;
+    }
+    if (diag.errors > 0) {
+        /* the first problem found, where it is */
+        for (i = 0; i < diag.n; i++) {
+            if (diag.v[i].level != LW_DIAG_ERROR)
+                continue;
+            if (diag.v[i].line > 0)
+                lw_err_set(err, "%s:%d:%d: %s%s", path, diag.v[i].line, diag.v[i].col,
+                           diag.v[i].msg, diag.errors > 1 ? " (and more)" : "");
+            else
+                lw_err_set(err, "%s: %s", path, diag.v[i].msg);
+            break;
+        }
+        rc = LW_EINVAL;
+        goto cleanup;
+    }
     *out = s;
     s = NULL;
-
+    rc = LW_OK;
 cleanup:
     lw_suite_free(s);
-    if (doc_ok)
-        yaml_document_delete(&doc);
-    if (parser_ok)
-        yaml_parser_delete(&parser);
-    if (f)
-        fclose(f);
+    lw_pool_destroy(pool);
+    lw_diag_free(&diag);
+    lw_buf_free(&text_buf);
     return rc;
 }
 
@@ -433,6 +420,7 @@ lw_suite_free(lw_suite *s)
         free(s->cases[i].id);
         free(s->cases[i].prompt);
         free(s->cases[i].reference_answer);
+        free(s->cases[i].tools_json);
         lw_scorer_free(&s->cases[i].scorer);
     }
     free(s->cases);

@@ -16,30 +16,63 @@
 
 /* ---- summary ------------------------------------------------------------------ */
 
-static lw_cycle_model *
-find_model(lw_cycle *c, long long model_id, long long env_id)
-{
-    size_t i;
-
-    for (i = 0; i < c->n_models; i++)
-        if (c->models[i].model_id == model_id && c->models[i].environment_id == env_id)
-            return &c->models[i];
-    return NULL;
-}
-
 static double
 dbl_or_nan(const PGresult *res, int row, int col)
 {
     return lw_db_isnull(res, row, col) ? NAN : lw_db_double(res, row, col);
 }
 
+/* Row r of lw_db_cycle_summary into its model's figures. */
+static void
+take_summary(lw_cycle_model *m, const PGresult *res, int r)
+{
+    m->n = (long) lw_db_int(res, r, 2);
+    m->ok = (long) lw_db_int(res, r, 3);
+    m->ttft_p50_ms = dbl_or_nan(res, r, 4);
+    m->total_p50_ms = dbl_or_nan(res, r, 5);
+    m->decode_tps = dbl_or_nan(res, r, 6);
+    m->e2e_tps = dbl_or_nan(res, r, 7);
+    m->quality = dbl_or_nan(res, r, 8);
+    if (lw_money_parse(lw_db_str(res, r, 9), &m->cost_micros) != LW_OK)
+        m->cost_micros = 0;
+}
+
+/* Row r of lw_db_cycle_errors (a class of failures) into its model's. */
+static void
+take_errors(lw_cycle_model *m, const PGresult *res, int r)
+{
+    size_t len = strlen(m->errors);
+
+    snprintf(m->errors + len, sizeof(m->errors) - len, "%s%s %lld", len ? ", " : "",
+             lw_db_str(res, r, 2) ? lw_db_str(res, r, 2) : "unknown", lw_db_int(res, r, 3));
+    if (m->first_error[0] == '\0' && lw_db_str(res, r, 4) != NULL)
+        lw_strlcpy(m->first_error, lw_db_str(res, r, 4), sizeof(m->first_error));
+}
+
+/* Each row of res to the model it is about (its first two columns are
+ * the model and environment ids); takes res. */
+static int
+per_model(lw_cycle *c, PGresult *res, void (*take)(lw_cycle_model *, const PGresult *, int))
+{
+    size_t i;
+    int r;
+
+    if (res == NULL)
+        return LW_EDB;
+    for (r = 0; r < PQntuples(res); r++)
+        for (i = 0; i < c->n_models; i++)
+            if (c->models[i].model_id == lw_db_int(res, r, 0) &&
+                c->models[i].environment_id == lw_db_int(res, r, 1))
+                take(&c->models[i], res, r);
+    PQclear(res);
+    return LW_OK;
+}
+
 int
 lw_cycle_summarize(lw_db *db, lw_cycle *c, lw_err *err)
 {
-    PGresult *res;
     lw_cycle_model *m;
-    size_t i, len;
-    int r;
+    size_t i;
 
     for (i = 0; i < c->n_models; i++) {
         m = &c->models[i];
@@ -48,40 +81,9 @@ lw_cycle_summarize(lw_db *db, lw_cycle *c, lw_err *err)
         m->cost_micros = 0;
         m->errors[0] = m->first_error[0] = '\0';
     }
-    res = lw_db_cycle_summary(db, err, c->cycle_id, c->since);
-    if (res == NULL)
+    if (per_model(c, lw_db_cycle_summary(db, err, c->cycle_id, c->since), take_summary) != LW_OK)
         return LW_EDB;
-    for (r = 0; r < PQntuples(res); r++) {
-        m = find_model(c, lw_db_int(res, r, 0), lw_db_int(res, r, 1));
-        if (m == NULL)
-            continue;
-        m->n = (long) lw_db_int(res, r, 2);
-        m->ok = (long) lw_db_int(res, r, 3);
-        m->ttft_p50_ms = dbl_or_nan(res, r, 4);
-        m->total_p50_ms = dbl_or_nan(res, r, 5);
-        m->decode_tps = dbl_or_nan(res, r, 6);
-        m->e2e_tps = dbl_or_nan(res, r, 7);
-        m->quality = dbl_or_nan(res, r, 8);
-        if (lw_money_parse(lw_db_str(res, r, 9), &m->cost_micros) != LW_OK)
-            m->cost_micros = 0;
-    }
-    PQclear(res);
-
-    res = lw_db_cycle_errors(db, err, c->cycle_id, c->since);
-    if (res == NULL)
-        return LW_EDB;
-    for (r = 0; r < PQntuples(res); r++) {
-        m = find_model(c, lw_db_int(res, r, 0), lw_db_int(res, r, 1));
-        if (m == NULL)
-            continue;
-        len = strlen(m->errors);
-        snprintf(m->errors + len, sizeof(m->errors) - len, "%s%s %lld", len ? ", " : "",
-                 lw_db_str(res, r, 2) ? lw_db_str(res, r, 2) : "unknown", lw_db_int(res, r, 3));
-        if (m->first_error[0] == '\0' && lw_db_str(res, r, 4) != NULL)
-            lw_strlcpy(m->first_error, lw_db_str(res, r, 4), sizeof(m->first_error));
-    }
-    PQclear(res);
-    return LW_OK;
+    return per_model(c, lw_db_cycle_errors(db, err, c->cycle_id, c->since), take_errors);
 }
 
 void
@@ -165,6 +167,7 @@ job_cycle(lw_job_ctx *ctx, lw_cycle_opts *o)
     }
     o->iterations = 1;
     o->timeout_s = ctx->timeout_s;
+    o->scheduled = 1;
     rc = lw_cycle_once(ctx->db, ctx->cfg, o, &c, &ctx->err);
     if (rc == LW_OK) {
         for (i = 0; i < c.n_models; i++) {
