@@ -2,6 +2,7 @@
  * mutex guards the table; values are copied out into the request's pool,
  * so no reference to an entry outlives the lock. */
 #include "cache.h"
+#include "timings.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -365,9 +366,15 @@ listen_main(void *arg)
     PGnotify *n;
     PGresult *res;
     struct pollfd pfd;
+    time_t flushed = time(NULL);
+    const char *every = getenv("LLMWATCH_WEB_TIMINGS_FLUSH");
+    int flush_s = every && atoi(every) > 0 ? atoi(every) : LW_TIMINGS_FLUSH_S;
+    char host[256] = "";
     int backoff = 500, got;
 
     (void) arg;
+    if (gethostname(host, sizeof(host) - 1) != 0)
+        lw_strlcpy(host, "localhost", sizeof(host));
     while (!atomic_load(&stopping)) {
         if (conn == NULL) {
             conn = PQconnectdb(c.db_url);
@@ -404,6 +411,12 @@ listen_main(void *arg)
         }
         if (got)
             invalidate();
+        /* the web app's own timings, every 30 s, on this connection */
+        if (time(NULL) - flushed >= flush_s) {
+            flushed = time(NULL);
+            if (lw_timings_flush(conn, host) != LW_OK)
+                lw_log(LW_LOG_WARN, "timings: %s", PQerrorMessage(conn));
+        }
         if (PQstatus(conn) == CONNECTION_OK)
             continue;
 lost:

@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "cache.h"
+#include "timings.h"
 #include "db/db.h"
 #include "duration.h"
 #include "lw.h"
@@ -112,8 +113,10 @@ worker_main(void *arg)
         if (rc < 0)
             break;
         if (lw_req_init(&r, fr.envp, &w->db, app.db_url) == LW_OK && read_body(&r, fr.in) == LW_OK) {
+            lw_timings_begin(&r);
             lw_route_handle(&r);
             FCGX_PutStr(r.out.data, (int) r.out.len, fr.out);
+            lw_timings_end(&r);
         } else {
             FCGX_FPrintF(fr.out, "Status: 500 Internal Server Error\r\n"
                                  "Content-Type: text/plain\r\n\r\nout of memory\n");

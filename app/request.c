@@ -1,6 +1,7 @@
 /* request.c: parsing a FastCGI request into an lw_req (path, query, form,
  * cookies) and the helpers handlers use to answer. */
 #include "request.h"
+#include "timings.h"
 
 #include <ClearSilver.h>
 #include <stdio.h>
@@ -391,6 +392,8 @@ lw_req_db(lw_req *r)
         *r->dbslot = lw_db_connect(r->db_url, "llmwatch-web", &r->err);
         if (*r->dbslot == NULL)
             lw_log(LW_LOG_WARN, "%s", r->err.msg);
+        else if (r->timing.observing)
+            lw_timings_watch(r, *r->dbslot);
     }
     return *r->dbslot;
 }

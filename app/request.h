@@ -101,6 +101,13 @@ typedef struct lw_req {
                                 goes where the layout holds LW_SPLICE_MARK */
     size_t       splice_len;
     lw_buf       out;        /* the whole response, headers and body */
+    struct {                 /* timings.c: how long it took, its slowest query */
+        int64_t     start_us;
+        double      slow_ms;
+        const char *slow_sql;     /* borrowed: SQL texts are literals */
+        const char *slow_params;  /* JSON array, pool-owned */
+        int         observing;
+    } timing;
     lw_err       err;
 } lw_req;
 

@@ -30,7 +30,7 @@ pg_start() {
             echo "initdb failed:" >&2; cat "$_d/log/initdb.log" >&2; return 1; }
     fi
     as_pg "$PGBIN/pg_ctl" -D "$_d/data" -w -t 60 -l "$_d/log/postgresql.log" \
-        -o "-c listen_addresses='' -c unix_socket_directories='$_d/run' -c fsync=${PG_FSYNC:-on} -c max_connections=200" \
+        -o "-c listen_addresses='' -c unix_socket_directories='$_d/run' -c fsync=${PG_FSYNC:-on} -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" \
         start >/dev/null || {
         echo "PostgreSQL did not start; its log:" >&2; tail -20 "$_d/log/postgresql.log" >&2; return 1; }
 }
@@ -42,7 +42,7 @@ pg_stop() {
 
 pg_restart() {
     as_pg "$PGBIN/pg_ctl" -D "$1/data" -w -t 60 -m fast -l "$1/log/postgresql.log" \
-        -o "-c listen_addresses='' -c unix_socket_directories='$1/run' -c fsync=${PG_FSYNC:-on} -c max_connections=200" \
+        -o "-c listen_addresses='' -c unix_socket_directories='$1/run' -c fsync=${PG_FSYNC:-on} -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" \
         restart >/dev/null
 }
 

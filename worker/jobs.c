@@ -4,6 +4,7 @@
 
 #include "db/cycle.h"
 #include "db/jobs.h"
+#include "db/webstats.h"
 #include "probe/cycle.h"
 #include "rollup.h"
 
@@ -193,6 +194,9 @@ lw_job_maintain(lw_job_ctx *ctx)
         return LW_EDB;
     /* answers past settings.answer_retention_days (default 14) */
     if (lw_db_cycle_clear_answers(ctx->db, &ctx->err) < 0)
+        return LW_EDB;
+    /* llmwatch-web's own timings past 14 days */
+    if (lw_db_webstats_expire(ctx->db, &ctx->err) < 0)
         return LW_EDB;
     made = lw_db_jobs_ensure_partitions(ctx->db, &ctx->err, -1, 7);
     if (made < 0)

@@ -72,6 +72,12 @@ static const lw_cli_cmd commands[] = {
     { "metrics", lw_cmd_metrics, LW_CLI_CONFIG_IGNORED | LW_CLI_FORMAT,
       "metrics [--hours N] [--model NAME] [--environment NAME]\n"
       "        [--format table|json|csv] [--database URL]", NULL },
+    { "analyze-dashboard-performance", lw_cmd_analyze_dashboard_performance, LW_CLI_CONFIG_IGNORED,
+      "analyze-dashboard-performance [--hours N] [--identify-slow-queries] [--no-explain]\n"
+      "        [--database URL]",
+      "The slowest pages of llmwatch-web (its own timings), with --identify-slow-queries\n"
+      "the slowest statements (pg_stat_statements when loaded, else llmwatch-web's\n"
+      "samples) and the EXPLAIN ANALYZE plan of the slowest sample.\n" },
     { "evaluate", lw_cmd_evaluate, LW_CLI_CONFIG_NONE,
       "evaluate [--database URL] [--at TIME] [--quiet]"
       "   (alert rules -> alert state + outbox)",

@@ -29,7 +29,16 @@ struct lw_db {
     int         conflict;   /* last error was a unique violation */
     struct stmt stmts[STMT_MAX];
     int         nstmts;
+    lw_db_observer observer;
+    void       *observer_ud;
 };
+
+void
+lw_db_observe(lw_db *db, lw_db_observer fn, void *ud)
+{
+    db->observer = fn;
+    db->observer_ud = ud;
+}
 
 /* the advisory lock key migrations hold: "lwmigr" */
 #define MIGRATE_LOCK "7023117438289453"
@@ -212,9 +221,26 @@ result_ok(PGresult *res)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
+static PGresult *query(lw_db *db, lw_err *err, const char *sql, int nparams,
+                       const char *const *params);
+
 PGresult *
 lw_db_query(lw_db *db, lw_err *err, const char *sql, int nparams,
             const char *const *params)
+{
+    int64_t t0;
+    PGresult *res;
+
+    if (db->observer == NULL)
+        return query(db, err, sql, nparams, params);
+    t0 = lw_now_mono_us();
+    res = query(db, err, sql, nparams, params);
+    db->observer(db->observer_ud, sql, nparams, params, (double) (lw_now_mono_us() - t0) / 1000.0);
+    return res;
+}
+
+static PGresult *
+query(lw_db *db, lw_err *err, const char *sql, int nparams, const char *const *params)
 {
     PGresult *res;
     const char *state;

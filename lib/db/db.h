@@ -57,6 +57,13 @@ int lw_db_text_array(lw_buf *b, const char *const *v, size_t n);
 /* The same as a pool-owned string; NULL when out of memory. */
 const char *lw_db_text_array_pool(lw_pool *pool, const char *const *v, size_t n);
 
+/* Called after every lw_db_query on this connection with the statement,
+ * its parameters and how long it took (ms), errors included; NULL removes
+ * it. The web app uses it to find its slowest queries. */
+typedef void (*lw_db_observer)(void *ud, const char *sql, int nparams,
+                               const char *const *params, double ms);
+void lw_db_observe(lw_db *db, lw_db_observer fn, void *ud);
+
 /* True when the SQLSTATE of the last error was a unique violation. */
 int lw_db_last_was_conflict(lw_db *db);
 

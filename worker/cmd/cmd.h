@@ -22,6 +22,7 @@ int lw_cmd_baseline(lw_cli *cli);
 int lw_cmd_backfill(lw_cli *cli);
 int lw_cmd_status(lw_cli *cli);
 int lw_cmd_metrics(lw_cli *cli);
+int lw_cmd_analyze_dashboard_performance(lw_cli *cli);
 int lw_cmd_evaluate(lw_cli *cli);
 int lw_cmd_alerts(lw_cli *cli);
 int lw_cmd_notify(lw_cli *cli);
