@@ -46,7 +46,7 @@ usage(FILE *f)
 {
     fprintf(f,
         "usage: llmwatch-web [--socket PATH|HOST:PORT] [--threads N] [--backlog N] [--database URL]\n"
-        "                    [--cache-size BYTES] [--cache-duration SECONDS]\n"
+        "                    [--cache-size BYTES] [--cache-duration SECONDS] [--statement-timeout MS]\n"
         "                    [--datadir DIR] [--log-level LEVEL] [--session-lifetime DURATION]\n"
         "                    [--trusted-proxies ADDRESSES]\n"
         "  --socket    unix socket (created mode 0660) or HOST:PORT to listen on;\n"
@@ -61,6 +61,8 @@ usage(FILE *f)
         "  --database  PostgreSQL URL (default $LLMWATCH_DATABASE_URL, else postgresql:///llmwatch)\n"
         "  --datadir   where templates/ lives (default $LLMWATCH_DATADIR, else the install's)\n"
         "  --log-level debug, info, warn or error (default info)\n"
+        "  --statement-timeout  milliseconds a page's statement may run (default\n"
+        "              $LLMWATCH_WEB_STATEMENT_TIMEOUT, else 10000)\n"
         "  --session-lifetime  how long a session lasts after its login, however active\n"
         "              (default $LLMWATCH_SESSION_LIFETIME, else 7 days; 5 minutes to 365 days)\n"
         "  --trusted-proxies   addresses of the proxies in front of nginx whose\n"
@@ -195,6 +197,7 @@ main(int argc, char **argv)
         { "datadir", required_argument, NULL, 'D' },
         { "log-level", required_argument, NULL, 'l' },
         { "backlog", required_argument, NULL, 'b' },
+        { "statement-timeout", required_argument, NULL, 'O' },
         { "cache-size", required_argument, NULL, 'C' },
         { "cache-duration", required_argument, NULL, 'T' },
         { "session-lifetime", required_argument, NULL, 'S' },
@@ -204,7 +207,7 @@ main(int argc, char **argv)
     };
     struct worker *workers = NULL;
     const char *datadir = NULL, *env, *lifetime = getenv("LLMWATCH_SESSION_LIFETIME");
-    lw_req_settings settings = { 0, getenv("LLMWATCH_TRUSTED_PROXIES") };
+    lw_req_settings settings = { 0, getenv("LLMWATCH_TRUSTED_PROXIES"), 0 };
     int64_t seconds;
     char tpldir[4096];
     sigset_t sigs;
@@ -213,6 +216,7 @@ main(int argc, char **argv)
     const char *cache_dur = getenv("LLMWATCH_WEB_CACHE_DURATION");
     lw_cache_conf cache = { (size_t) 64 << 20, 300 };
     int64_t v;
+    long long stmt_timeout = 10000;
     int c, i, sig, nthreads = 16, backlog = 1024, level = LW_LOG_INFO, status = EXIT_FAILURE;
 
     if ((env = getenv("LLMWATCH_SOCKET")) != NULL && *env)
@@ -221,11 +225,14 @@ main(int argc, char **argv)
         nthreads = atoi(env);
     if ((env = getenv("LLMWATCH_WEB_BACKLOG")) != NULL && *env)
         backlog = atoi(env);
-    while ((c = getopt_long(argc, argv, "s:t:d:D:l:hb:C:T:S:P:", opts, NULL)) != -1) {
+    if ((env = getenv("LLMWATCH_WEB_STATEMENT_TIMEOUT")) != NULL && *env)
+        stmt_timeout = atoll(env);
+    while ((c = getopt_long(argc, argv, "s:t:d:D:l:hb:C:T:S:P:O:", opts, NULL)) != -1) {
         switch (c) {
         case 's': app.socket_path = optarg; break;
         case 't': nthreads = atoi(optarg); break;
         case 'b': backlog = atoi(optarg); break;
+        case 'O': stmt_timeout = atoll(optarg); break;
         case 'C': cache_size = optarg; break;
         case 'T': cache_dur = optarg; break;
         case 'd': app.db_url = optarg; break;
@@ -277,6 +284,11 @@ main(int argc, char **argv)
         }
         settings.session_lifetime_s = seconds;
     }
+    if (stmt_timeout < 100 || stmt_timeout > 3600000) {
+        fprintf(stderr, "llmwatch-web: --statement-timeout must be from 100 to 3600000 ms\n");
+        return 2;
+    }
+    settings.statement_timeout_ms = stmt_timeout;
     lw_req_setup(&settings);
     lw_log_init("llmwatch-web", level);
     /* pages of 100-200 KB are built and dropped on every request: keep

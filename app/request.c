@@ -11,7 +11,7 @@
 
 #include "auth.h"
 
-static lw_req_settings settings = { LW_SESSION_LIFETIME_DEFAULT, NULL };
+static lw_req_settings settings = { LW_SESSION_LIFETIME_DEFAULT, NULL, 10000 };
 
 void
 lw_req_setup(const lw_req_settings *s)
@@ -384,15 +384,26 @@ lw_req_free(lw_req *r)
 lw_db *
 lw_req_db(lw_req *r)
 {
+    char timeout[32];
+
     if (r->dbslot == NULL) {
         lw_err_set(&r->err, "no database configured");
         return NULL;
     }
     if (*r->dbslot == NULL) {
         *r->dbslot = lw_db_connect(r->db_url, "llmwatch-web", &r->err);
-        if (*r->dbslot == NULL)
+        if (*r->dbslot == NULL) {
             lw_log(LW_LOG_WARN, "%s", r->err.msg);
-        else if (r->timing.observing)
+            return NULL;
+        }
+        /* a page's statement is cut after this (57014, answered 503) */
+        snprintf(timeout, sizeof(timeout), "%lld",
+                 lw_req_settings_get()->statement_timeout_ms > 0
+                 ? lw_req_settings_get()->statement_timeout_ms : 10000);
+        if (lw_db_exec(*r->dbslot, &r->err, "SELECT set_config('statement_timeout', $1, false)",
+                       1, (const char *const[]) { timeout }) < 0)
+            lw_log(LW_LOG_WARN, "statement timeout: %s", r->err.msg);
+        if (r->timing.observing)
             lw_timings_watch(r, *r->dbslot);
     }
     return *r->dbslot;

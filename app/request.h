@@ -26,6 +26,8 @@ typedef struct {
     const char *trusted_proxies;     /* addresses (exact, separated by commas
                                         or spaces) whose X-Forwarded-Proto and
                                         X-Forwarded-For are believed; borrowed */
+    long long   statement_timeout_ms;/* per statement of a page: one slow query
+                                        never holds a thread for long; 0: 10 s */
 } lw_req_settings;
 
 #define LW_SESSION_LIFETIME_DEFAULT (7 * 86400LL)

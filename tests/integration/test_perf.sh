@@ -34,4 +34,18 @@ check_contains "and explained with its parameters" "Plan of the slowest sample" 
 check_contains "with the plan's execution time" "Execution Time" "$T/perf2.out"
 $L analyze-dashboard-performance --hours 0 --database "$DB_URL" >/dev/null 2>&1
 check_eq "--hours 0 is a usage error" 2 "$?"
+
+# one slow statement cannot hold a thread: it is cut at --statement-timeout
+web_stop
+export LLMWATCH_WEB_STATEMENT_TIMEOUT=300
+web_start
+psql -X -q -d "$DB_URL" -c "BEGIN; LOCK TABLE rollups IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(20); COMMIT" \
+    >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+code=$(curl -s -b "$T/v.jar" -o "$T/slow.html" -w '%{http_code}' --max-time 15 "$BASE/?range=6h")
+check_eq "a page whose statement waits is answered 503, not held" 503 "$code"
+check_eq "while /healthz still answers" 200 "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE/healthz")"
+kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
+psql_test -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%LOCK TABLE rollups%' AND pid <> pg_backend_pid()" >/dev/null
 finish
