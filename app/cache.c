@@ -22,6 +22,7 @@ struct entry {
     char         *key;
     char         *type;
     char         *title;
+    int           refresh;
     char         *body;
     size_t        len;
     size_t        size;       /* what it counts against max_bytes */
@@ -188,6 +189,7 @@ lw_cache_lookup(const char *key, lw_pool *pool, lw_cache_value *out, unsigned lo
         atomic_fetch_add(fresh(e, now) ? &n_hits : &n_stale, 1);
         out->content_type = e->type;
         out->title = e->title;
+        out->refresh = e->refresh;
         out->body = e->body;
         out->len = e->len;
         lru_unlink(e);
@@ -237,6 +239,7 @@ lw_cache_store(const char *key, unsigned long gen, const lw_cache_value *v)
     memcpy(e->body, v->body, v->len);
     e->body[v->len] = '\0';
     e->len = v->len;
+    e->refresh = v->refresh;
     e->size = size;
     e->gen = gen;
     e->made = time(NULL);

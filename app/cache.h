@@ -36,6 +36,7 @@ void lw_cache_stop(void);
 typedef struct {
     const char *content_type;   /* raw bodies: their type; fragments: NULL */
     const char *title;          /* fragments: Page.title */
+    int         refresh;        /* fragments: Page.refresh (seconds, 0 = none) */
     const char *body;
     size_t      len;
 } lw_cache_value;

@@ -13,6 +13,7 @@
 
 #include "fmt.h"
 #include "db/topics.h"
+#include "times.h"
 #include "view.h"
 
 /* Lines per chart: the chart palette has 8 colours, and a model keeps its
@@ -24,7 +25,18 @@ typedef struct {
     long long   id;
     const char *name;           /* borrowed from the overview result */
     double      sla_ms;         /* 0: no target */
+    int         colour;         /* the model's colour everywhere (MODEL_COLOUR) */
 } charted;
+
+/* The colours of the charted models, in their order. */
+static void
+colours_of(const charted *cm, size_t n, int *out)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        out[i] = cm[i].colour;
+}
 
 /* One line chart: a series per charted model from column col of res, in
  * the models' order (which fixes each model's colour). */
@@ -34,11 +46,16 @@ model_lines(lw_req *r, const char *hdf, const lw_chart_opts *o, const PGresult *
             const char *const *names)
 {
     lw_chart_series s[MAX_CHARTED];
+    lw_chart_opts oc = *o;
     lw_db_dash_points pts;
     lw_buf svg = { 0 };
+    int colours[MAX_CHARTED];
     size_t i;
     int rc;
 
+    colours_of(cm, n, colours);
+    oc.colours = colours;
+    oc.hover = 1;
     for (i = 0; i < n; i++) {
         rc = lw_db_dash_points_from(r->pool, res, PQfnumber(res, "model_id"), cm[i].id,
                                  PQfnumber(res, "t"), PQfnumber(res, col), -1, scale, max_gap,
@@ -50,7 +67,7 @@ model_lines(lw_req *r, const char *hdf, const lw_chart_opts *o, const PGresult *
         s[i].v = pts.v;
         s[i].n = pts.n;
     }
-    return lw_view_svg(r, hdf, &svg, lw_chart_line(&svg, o, s, n));
+    return lw_view_svg(r, hdf, &svg, lw_chart_line(&svg, &oc, s, n));
 }
 
 static int
@@ -62,17 +79,34 @@ charts(lw_req *r, lw_db *db, const lw_db_dash_range *rg, const charted *cm, size
     lw_chart_opts o;
     lw_buf svg = { 0 };
     PGresult *series, *totals;
+    lw_db_dash_range fit = *rg;
     char title[160], ref_label[64], prefix[64], v[32];
     const char *unit;
-    double scale, gap = lw_db_dash_max_gap(rg), ref = 0;
-    size_t i;
+    double scale, gap, ref = 0;
+    long long counts[MAX_CHARTED];
+    size_t i, k;
     int rc, same_ref = 1, c;
 
     for (i = 0; i < n; i++)
         ids[i] = cm[i].id;
-    series = lw_req_keep(r, lw_db_dash_series(db, &r->err, rg, ids, n));
-    totals = series ? lw_req_keep(r, lw_db_dash_totals(db, &r->err, rg, ids, n)) : NULL;
+    totals = lw_req_keep(r, lw_db_dash_totals(db, &r->err, rg, ids, n));
     if (totals == NULL)
+        return LW_EDB;
+    /* points with enough probes for the median model (insertion sort of
+     * at most MAX_CHARTED counts) */
+    c = PQfnumber(totals, "count");
+    for (i = 0; i < (size_t) PQntuples(totals) && i < n; i++) {
+        long long x = lw_db_int(totals, (int) i, c);
+
+        for (k = i; k > 0 && counts[k - 1] > x; k--)
+            counts[k] = counts[k - 1];
+        counts[k] = x;
+    }
+    if (i > 0)
+        lw_db_dash_range_fit(&fit, counts[i / 2]);
+    gap = lw_db_dash_max_gap(&fit);
+    series = lw_req_keep(r, lw_db_dash_series(db, &r->err, &fit, ids, n));
+    if (series == NULL)
         return LW_EDB;
 
     /* (a) latency: the p95 per step; the SLA target as a dashed line when
@@ -135,7 +169,8 @@ charts(lw_req *r, lw_db *db, const lw_db_dash_range *rg, const charted *cm, size
     c = PQfnumber(totals, "success_pct");
     for (i = 0; i < n && (int) i < PQntuples(totals); i++)
         bars[i].value = lw_db_isnull(totals, (int) i, c) ? NAN : lw_db_double(totals, (int) i, c);
-    snprintf(title, sizeof(title), "Success rate by model, last %s", rg->label);
+    lw_view_chart_opts(&o, title, sizeof(title), "Success rate by model", rg);
+    o.height = 0;
     o.unit = "%";
     if ((rc = lw_view_svg(r, "Charts.success_bars", &svg, lw_chart_bars(&svg, &o, bars, i))) != LW_OK)
         return rc;
@@ -147,7 +182,7 @@ charts(lw_req *r, lw_db *db, const lw_db_dash_range *rg, const charted *cm, size
         snprintf(prefix, sizeof(prefix), "Compare.%zu.name", i);
         lw_hdf_set(&r->page, prefix, cm[i].name);
         snprintf(prefix, sizeof(prefix), "Compare.%zu.swatch", i);
-        lw_hdf_set_int(&r->page, prefix, (long long) i);
+        lw_hdf_set_int(&r->page, prefix, cm[i].colour);
     }
     return LW_OK;
 }
@@ -156,20 +191,23 @@ int
 lw_page_dashboard(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *res, *events;
+    PGresult *res, *events, *firing;
     const char *env, *prev = NULL;
-    char prefix[64];
+    char prefix[64], when[40];
     charted cm[MAX_CHARTED];
     lw_db_dash_range rg;
+    lw_view_health h;
+    time_t now = time(NULL);
     size_t n = 0;
-    int i, e = -1, m = 0, healthy = 0, failing = 0, idle = 0, rc;
+    int i, e = -1, m = 0, rc, counts[4] = { 0, 0, 0, 0 }, muted = 0;
 
     if (db == NULL)
         return LW_EDB;
     if ((rc = lw_view_range(r, &rg)) != LW_OK)
         return rc;
     res = lw_req_keep(r, lw_db_models_overview(db, &r->err));
-    if (res == NULL)
+    firing = res ? lw_req_keep(r, lw_db_alerts_list(db, &r->err, "firing", NULL, NULL, 0, 1000)) : NULL;
+    if (firing == NULL)
         return LW_EDB;
     /* rows come ordered by environment: Envs.E.name, Envs.E.models.M.* */
     for (i = 0; i < PQntuples(res); i++) {
@@ -183,20 +221,19 @@ lw_page_dashboard(lw_req *r)
         }
         snprintf(prefix, sizeof(prefix), "Envs.%d.models.%d", e, m++);
         lw_hdf_row(&r->page, prefix, res, i);
+        lw_view_model_health(r, res, i, firing, now, &h);
+        lw_view_health_hdf(r, prefix, &h);
+        counts[h.health]++;
+        muted += h.muted;
         if (n < MAX_CHARTED) {
             cm[n].id = lw_db_int(res, i, PQfnumber(res, "id"));
             cm[n].name = lw_db_str(res, i, PQfnumber(res, "name"));
             cm[n].sla_ms = lw_db_double(res, i, PQfnumber(res, "sla_target_ms"));
+            cm[n].colour = (int) lw_db_int(res, i, PQfnumber(res, "colour"));
             snprintf(prefix, sizeof(prefix), "Envs.%d.models.%d.swatch", e, m - 1);
-            lw_hdf_set_int(&r->page, prefix, (long long) n);
+            lw_hdf_set_int(&r->page, prefix, cm[n].colour);
             n++;
         }
-        if (lw_db_isnull(res, i, PQfnumber(res, "last_ok")))
-            idle++;
-        else if (lw_db_bool(res, i, PQfnumber(res, "last_ok")))
-            healthy++;
-        else
-            failing++;
     }
     if (n > 0 && (rc = charts(r, db, &rg, cm, n)) != LW_OK)
         return rc;
@@ -205,10 +242,14 @@ lw_page_dashboard(lw_req *r)
         return LW_EDB;
     lw_hdf_rows(&r->page, "AlertEvents", events);
     lw_hdf_set(&r->page, "Page.title", "Dashboard");
+    lw_hdf_set(&r->page, "Page.updated", lw_time_format(now, LW_TIME_SECOND, when, sizeof(when)));
     lw_hdf_set_int(&r->page, "Summary.models", PQntuples(res));
-    lw_hdf_set_int(&r->page, "Summary.healthy", healthy);
-    lw_hdf_set_int(&r->page, "Summary.failing", failing);
-    lw_hdf_set_int(&r->page, "Summary.idle", idle);
+    lw_hdf_set_int(&r->page, "Summary.ok", counts[LW_HEALTH_OK]);
+    lw_hdf_set_int(&r->page, "Summary.warning", counts[LW_HEALTH_WARNING]);
+    lw_hdf_set_int(&r->page, "Summary.critical", counts[LW_HEALTH_CRITICAL]);
+    lw_hdf_set_int(&r->page, "Summary.nodata", counts[LW_HEALTH_NODATA]);
+    lw_hdf_set_int(&r->page, "Summary.muted", muted);
+    lw_hdf_set_int(&r->page, "Summary.firing", PQntuples(firing));
     lw_hdf_set_int(&r->page, "Summary.charted", (long long) n);
     r->template = "dashboard";
     return LW_OK;

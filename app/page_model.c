@@ -1,5 +1,6 @@
 /* page_model.c: "/models/{id}": a model's settings, its last hour, its
- * charts over the chosen range (?range=1h|6h|24h|7d|30d: latency p50/p95
+ * health (lw_view_model_health, as on the dashboard), its charts over the
+ * chosen range (?range=1h|6h|24h|7d|30d|90d or ?from=&to=: latency p50/p95
  * and TTFT against its SLA target and baseline, error rate by class,
  * tokens/s, quality, the latency histogram) and its last 50 probes. */
 #include "app.h"
@@ -12,6 +13,7 @@
 #include "fmt.h"
 #include "db/topics.h"
 #include "rollup.h"
+#include "times.h"
 #include "view.h"
 
 /* The first and last step of res (a baseline line spans the data, so
@@ -259,8 +261,11 @@ int
 lw_page_model(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    PGresult *model, *probes, *series, *totals, *baseline;
-    lw_db_dash_range rg;
+    PGresult *model, *probes, *series, *totals, *baseline, *firing;
+    lw_db_dash_range rg, fit;
+    lw_view_health h;
+    char when[40];
+    time_t now = time(NULL);
     long long id = lw_req_id(r);
     int rc;
 
@@ -273,19 +278,27 @@ lw_page_model(lw_req *r)
         return lw_req_error(r, 404, "There is no model with that id.");
     if ((rc = lw_view_range(r, &rg)) != LW_OK)
         return rc;
+    fit = rg;
     probes = lw_req_keep(r, lw_db_probes_recent(db, &r->err, id, 50));
-    series = probes ? lw_req_keep(r, lw_db_dash_model_series(db, &r->err, &rg, id)) : NULL;
-    totals = series ? lw_req_keep(r, lw_db_dash_totals(db, &r->err, &rg, &id, 1)) : NULL;
-    baseline = totals ? lw_req_keep(r, lw_db_dash_baseline(db, &r->err, id)) : NULL;
-    if (baseline == NULL)
+    totals = probes ? lw_req_keep(r, lw_db_dash_totals(db, &r->err, &rg, &id, 1)) : NULL;
+    if (totals != NULL && PQntuples(totals) > 0)
+        lw_db_dash_range_fit(&fit, lw_db_int(totals, 0, PQfnumber(totals, "count")));
+    series = totals ? lw_req_keep(r, lw_db_dash_model_series(db, &r->err, &fit, id)) : NULL;
+    baseline = series ? lw_req_keep(r, lw_db_dash_baseline(db, &r->err, id)) : NULL;
+    firing = baseline ? lw_req_keep(r, lw_db_alerts_list(db, &r->err, "firing", NULL,
+                                    lw_db_str(model, 0, PQfnumber(model, "name")), 0, 1000)) : NULL;
+    if (firing == NULL)
         return LW_EDB;
     lw_hdf_row(&r->page, "Model", model, 0);
+    lw_view_model_health(r, model, 0, firing, now, &h);
+    lw_view_health_hdf(r, "Model", &h);
+    lw_hdf_set(&r->page, "Page.updated", lw_time_format(now, LW_TIME_SECOND, when, sizeof(when)));
     lw_hdf_rows(&r->page, "Probes", probes);
     if (PQntuples(totals) > 0)
         lw_hdf_row(&r->page, "Totals", totals, 0);
     if (PQntuples(baseline) > 0)
         lw_hdf_row(&r->page, "Baseline", baseline, 0);
-    if (PQntuples(totals) > 0 && (rc = charts(r, model, series, totals, baseline, &rg)) != LW_OK)
+    if (PQntuples(totals) > 0 && (rc = charts(r, model, series, totals, baseline, &fit)) != LW_OK)
         return rc;
     if ((rc = lw_page_model_streams(r, id, rg.from, rg.to)) != LW_OK)
         return rc;

@@ -488,6 +488,8 @@ serve_cached(lw_req *r, const lw_cache_value *v, const char *how)
         return;
     }
     lw_hdf_set(&r->page, "Page.title", v->title);
+    if (v->refresh > 0)
+        lw_hdf_set_int(&r->page, "Page.refresh", v->refresh);
     lw_hdf_set(&r->page, "Cached.html", LW_SPLICE_MARK);
     r->splice = v->body;
     r->splice_len = v->len;
@@ -521,6 +523,7 @@ cache_page(lw_req *r, const char *key, unsigned long gen)
         return LW_ERROR;
     if (lw_render(&r->page, r->template, "fragment_layout", &frag, &err) == LW_OK) {
         v.title = hdf_get_value(r->page.hdf, "Page.title", "");
+        v.refresh = hdf_get_int_value(r->page.hdf, "Page.refresh", 0);
         v.body = frag.data ? frag.data : "";
         v.len = frag.len;
         lw_cache_store(key, gen, &v);

@@ -1,6 +1,9 @@
 /* view.c: the page parts several pages share (see view.h). */
 #include "view.h"
 
+#include "fmt.h"
+
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,7 @@
 #include <json.h>
 
 #include "html.h"
+#include "times.h"
 #include "schedule.h"
 
 #define CHART_W 640
@@ -110,10 +114,30 @@ lw_view_range(lw_req *r, lw_db_dash_range *rg)
 {
     size_t n_ranges;
     const lw_db_dash_range *all = lw_db_dash_ranges(&n_ranges);
-    char name[64], keys[128] = "";
+    const char *from = lw_req_query(r, "from"), *to = lw_req_query(r, "to");
+    const char *refresh = lw_req_query(r, "refresh");
+    char name[64], keys[128] = "", buf[40];
     size_t i, n = n_ranges, len;
+    time_t f, t;
+    long secs = 60;
 
-    if (lw_db_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
+    if ((from && *from) || (to && *to)) {
+        /* ?from=&to= (the form's datetime-local, or any form lw_time_parse reads) */
+        if (lw_time_parse(from, &f) != LW_OK || lw_time_parse(to, &t) != LW_OK) {
+            lw_err_set(&r->err, "A custom range needs from and to as YYYY-MM-DD HH:MM (UTC).");
+            return LW_EINVAL;
+        }
+        if (lw_db_dash_range_custom(f, t, rg) != LW_OK) {
+            lw_err_set(&r->err, "A custom range must end after it starts and span at most 400 days.");
+            return LW_EINVAL;
+        }
+        rg->label = lw_pool_printf(r->pool, "%s to %s",
+                                   lw_time_format(rg->from, LW_TIME_MINUTE, name, sizeof(name)),
+                                   lw_time_format(rg->to, LW_TIME_MINUTE, buf, sizeof(buf)));
+        lw_hdf_set(&r->page, "Range.from", lw_time_format(rg->from, LW_TIME_RFC3339, buf, sizeof(buf)));
+        lw_hdf_set(&r->page, "Range.to", lw_time_format(rg->to, LW_TIME_RFC3339, buf, sizeof(buf)));
+        secs = 0;       /* a range in the past does not change */
+    } else if (lw_db_dash_range_get(lw_req_query(r, "range"), time(NULL), rg) != LW_OK) {
         /* "1h, 6h, 24h, 7d, 30d or 90d", from the table */
         for (i = 0; i < n; i++) {
             len = strlen(keys);
@@ -131,6 +155,26 @@ lw_view_range(lw_req *r, lw_db_dash_range *rg)
     }
     lw_hdf_set(&r->page, "Range.key", rg->key);
     lw_hdf_set(&r->page, "Range.label", rg->label);
+    lw_hdf_set(&r->page, "Range.title", strcmp(rg->key, "custom") == 0
+               ? lw_pool_printf(r->pool, "%s (UTC)", rg->label)
+               : lw_pool_printf(r->pool, "Last %s", rg->label));
+    /* the form shows the range it draws (UTC, the datetime-local format) */
+    lw_hdf_set(&r->page, "Range.from_input", lw_pool_strndup(r->pool,
+               lw_time_format(rg->from, LW_TIME_RFC3339, buf, sizeof(buf)), 16));
+    lw_hdf_set(&r->page, "Range.to_input", lw_pool_strndup(r->pool,
+               lw_time_format(rg->to, LW_TIME_RFC3339, buf, sizeof(buf)), 16));
+    /* auto-refresh: every 60 s unless ?refresh=off (or a number of seconds) */
+    if (refresh != NULL && *refresh) {
+        if (strcmp(refresh, "off") == 0 || strcmp(refresh, "0") == 0)
+            secs = 0;
+        else if ((secs = atol(refresh)) < 10 || secs > 3600) {
+            lw_err_set(&r->err, "refresh must be off or a number of seconds from 10 to 3600.");
+            return LW_EINVAL;
+        }
+    }
+    if (secs > 0)
+        lw_hdf_set_int(&r->page, "Page.refresh", secs);
+    lw_hdf_set_int(&r->page, "Refresh.seconds", secs);
     return LW_OK;
 }
 
@@ -141,8 +185,12 @@ lw_view_chart_opts(lw_chart_opts *o, char *title, size_t size, const char *what,
     memset(o, 0, sizeof(*o));
     o->width = CHART_W;
     o->height = CHART_H;
-    snprintf(title, size, "%.100s, last %s", what, rg->label);
+    if (strcmp(rg->key, "custom") == 0)
+        snprintf(title, size, "%.100s, %s (UTC)", what, rg->label);
+    else
+        snprintf(title, size, "%.100s, last %s", what, rg->label);
     o->title = title;
+    o->hover = 1;       /* every chart tells its values under the pointer */
 }
 
 int
@@ -164,4 +212,98 @@ lw_view_col_max(const PGresult *res, const char *col)
         if (!lw_db_isnull(res, i, c) && lw_db_double(res, i, c) > m)
             m = lw_db_double(res, i, c);
     return m;
+}
+
+/* ---- health ---- */
+
+static double
+num(const PGresult *res, int row, const char *col)
+{
+    int c = PQfnumber(res, col);
+
+    return c < 0 || lw_db_isnull(res, row, c) ? NAN : lw_db_double(res, row, c);
+}
+
+void
+lw_view_model_health(lw_req *r, const PGresult *models, int row, const PGresult *firing,
+                     time_t now, lw_view_health *out)
+{
+    static const char *const words[] = { "ok", "warning", "critical", "not enough data" };
+    static const char *const css[] = { "ok", "warn", "crit", "none" };
+    long long id = lw_db_int(models, row, PQfnumber(models, "id"));
+    const char *sev, *pre;
+    double n, ok, p95, target = num(models, row, "sla_target_ms");
+    double pct = num(models, row, "availability_target_pct");
+    char a[32], b[32];
+    int i, mc = firing ? PQfnumber(firing, "model_id") : -1;
+
+    memset(out, 0, sizeof(*out));
+    out->health = LW_HEALTH_OK;
+    for (i = 0; mc >= 0 && i < PQntuples(firing); i++) {
+        if (lw_db_int(firing, i, mc) != id)
+            continue;
+        out->firing++;
+        if (lw_view_silence(firing, i, now) > 0) {
+            out->muted++;
+            continue;
+        }
+        sev = lw_db_str(firing, i, PQfnumber(firing, "severity"));
+        if (lw_streq(sev, "critical"))
+            out->health = LW_HEALTH_CRITICAL;
+        else if (out->health != LW_HEALTH_CRITICAL)
+            out->health = LW_HEALTH_WARNING;
+    }
+    /* the window with enough probes: the last hour, else the day */
+    pre = "hour";
+    out->window = "1h";
+    if (!(num(models, row, "hour_count") >= LW_HEALTH_MIN_PROBES)) {
+        pre = "day";
+        out->window = "24h";
+    }
+    n = num(models, row, lw_pool_printf(r->pool, "%s_count", pre));
+    ok = num(models, row, lw_pool_printf(r->pool, "%s_ok", pre));
+    p95 = num(models, row, lw_pool_printf(r->pool, "%s_p95_ms", pre));
+    if (out->firing > out->muted) {
+        out->why = lw_pool_printf(r->pool, "%d firing alert%s", out->firing - out->muted,
+                                  out->firing - out->muted == 1 ? "" : "s");
+    } else if (!(n >= LW_HEALTH_MIN_PROBES)) {
+        out->health = LW_HEALTH_NODATA;
+        out->why = lw_pool_printf(r->pool, "%.0f probe%s in 24 hours: fewer than %d",
+                                  isnan(n) ? 0 : n, n == 1 ? "" : "s", LW_HEALTH_MIN_PROBES);
+    } else if (isfinite(pct) && 100.0 * ok / n < pct) {
+        out->health = LW_HEALTH_WARNING;
+        out->why = lw_pool_printf(r->pool, "availability %.2f%% under the %g%% target (%s)",
+                                  100.0 * ok / n, pct, out->window);
+    } else if (isfinite(target) && target > 0 && isfinite(p95) && p95 > target) {
+        lw_fmt_ms(p95, a, sizeof(a));
+        lw_fmt_ms(target, b, sizeof(b));
+        out->health = LW_HEALTH_WARNING;
+        out->why = lw_pool_printf(r->pool, "p95 %s over the %s SLA target (%s)", a, b, out->window);
+    } else {
+        out->why = lw_pool_printf(r->pool, "no firing alert; availability and p95 within target (%s)",
+                                  out->window);
+    }
+    if (out->muted > 0 && out->why != NULL)
+        out->why = lw_pool_printf(r->pool, "%s; %d silenced", out->why, out->muted);
+    out->word = words[out->health];
+    out->css = css[out->health];
+}
+
+void
+lw_view_health_hdf(lw_req *r, const char *prefix, const lw_view_health *h)
+{
+    char name[160];
+
+    snprintf(name, sizeof(name), "%s.health", prefix);
+    lw_hdf_set(&r->page, name, h->word);
+    snprintf(name, sizeof(name), "%s.health_css", prefix);
+    lw_hdf_set(&r->page, name, h->css);
+    snprintf(name, sizeof(name), "%s.health_why", prefix);
+    lw_hdf_set(&r->page, name, h->why);
+    snprintf(name, sizeof(name), "%s.health_window", prefix);
+    lw_hdf_set(&r->page, name, h->window);
+    snprintf(name, sizeof(name), "%s.firing", prefix);
+    lw_hdf_set_int(&r->page, name, h->firing);
+    snprintf(name, sizeof(name), "%s.muted", prefix);
+    lw_hdf_set_int(&r->page, name, h->muted);
 }

@@ -43,6 +43,39 @@ long long lw_view_silence(const PGresult *res, int row, time_t now);
  * now; returns how many are. */
 int lw_view_silenced(lw_req *r, const PGresult *res, const char *rows);
 
+/* ---- the health of a model, the same on every page ----
+ * critical  a firing critical alert on it (not silenced);
+ * warning   a firing warning or info alert on it (not silenced), or, over
+ *           the last hour (the last 24 hours when it had fewer than
+ *           LW_HEALTH_MIN_PROBES there), availability under the target or
+ *           p95 over its SLA target;
+ * nodata    fewer than LW_HEALTH_MIN_PROBES probes in the last 24 hours
+ *           and no firing alert;
+ * ok        otherwise.
+ * Silenced firing alerts do not colour a model; they are counted apart. */
+#define LW_HEALTH_MIN_PROBES 3
+typedef enum { LW_HEALTH_OK, LW_HEALTH_WARNING, LW_HEALTH_CRITICAL, LW_HEALTH_NODATA } lw_health;
+
+typedef struct {
+    lw_health   health;
+    const char *word;          /* "ok", "warning", "critical", "not enough data" */
+    const char *css;           /* "ok", "warn", "crit", "none" */
+    const char *why;           /* one sentence for people (pool-owned) */
+    const char *window;        /* "1h" or "24h": the window the figures are from */
+    int         firing;        /* firing alerts on the model, silenced ones too */
+    int         muted;         /* of which silenced */
+} lw_view_health;
+
+/* The health of row `row` of a models result (lw_db_models_overview or
+ * lw_db_models_get: id, sla_target_ms, hour_*, day_*,
+ * availability_target_pct) given the firing alerts (lw_db_alerts_list
+ * with state 'firing'). */
+void lw_view_model_health(lw_req *r, const PGresult *models, int row, const PGresult *firing,
+                          time_t now, lw_view_health *out);
+/* Puts it under prefix: .health (word), .health_css, .health_why,
+ * .health_window, .firing, .muted. */
+void lw_view_health_hdf(lw_req *r, const char *prefix, const lw_view_health *h);
+
 /* The range of ?range= (the default when absent) into *rg, with the
  * selector's HDF (Ranges.N.key/label, Range.key/label). LW_EINVAL with
  * the message for people in r->err (a 400) for an unknown one. */

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -371,10 +372,18 @@ fmt_time(char *buf, size_t size, double t, double step, double span)
         buf[0] = '\0';
 }
 
+static const char *
+series_colour(const lw_chart_opts *o, size_t i)
+{
+    size_t k = o != NULL && o->colours != NULL && o->colours[i] >= 0 ? (size_t) o->colours[i] : i;
+
+    return palette[k % LW_ARRAY_LEN(palette)];
+}
+
 /* Legend entries laid out in rows; returns rows needed (draws when out). */
 static int
-legend(lw_buf *out, const lw_chart_series *s, size_t n, double x0, double x1, double y,
-       int *rows)
+legend(lw_buf *out, const lw_chart_opts *o, const lw_chart_series *s, size_t n, double x0,
+       double x1, double y, int *rows)
 {
     double x = x0, wi;
     size_t i, chars;
@@ -398,13 +407,16 @@ legend(lw_buf *out, const lw_chart_series *s, size_t n, double x0, double x1, do
 
             TRY(lw_buf_printf(out, "<line class=\"lw-legend\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
                               "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>\n",
-                              x, ly - 4, x + 16, ly - 4, palette[i % LW_ARRAY_LEN(palette)]));
+                              x, ly - 4, x + 16, ly - 4, series_colour(o, i)));
             TRY(text(out, x + 22, ly, NULL, s[i].name, 40));
         }
         x += wi;
     }
     return LW_OK;
 }
+
+static int hover_bands(lw_buf *out, const lw_chart_opts *o, const struct frame *f,
+                       const lw_chart_series *s, size_t n);
 
 int
 lw_chart_line(lw_buf *out, const lw_chart_opts *o, const lw_chart_series *series, size_t n)
@@ -442,9 +454,9 @@ lw_chart_line(lw_buf *out, const lw_chart_opts *o, const lw_chart_series *series
     }
 
     TRY(svg_open(out, o, "line", w, h));
-    legend(NULL, series, n, 56, w - 16, 0, &rows);
+    legend(NULL, o, series, n, 56, w - 16, 0, &rows);
     frame_init(&f, o, w, h, rows, 56);
-    TRY(legend(out, series, n, f.px0, f.px1, f.py0 - (rows - 1) * 16 - 6, &rows));
+    TRY(legend(out, o, series, n, f.px0, f.px1, f.py0 - (rows - 1) * 16 - 6, &rows));
     lw_chart_ticks(vmin, vmax, 5, &first, &last, &step);
     f.x0 = tmin;
     f.x1 = tmax;
@@ -463,7 +475,7 @@ lw_chart_line(lw_buf *out, const lw_chart_opts *o, const lw_chart_series *series
     TRY(plot_border(out, &f));
 
     for (i = 0; i < n; i++) {
-        const char *color = palette[i % LW_ARRAY_LEN(palette)];
+        const char *color = series_colour(o, i);
         size_t run = 0, last_j = 0;
 
         TRY(lw_buf_printf(out, "<path class=\"lw-line\" fill=\"none\" stroke=\"%s\" "
@@ -503,8 +515,80 @@ lw_chart_line(lw_buf *out, const lw_chart_opts *o, const lw_chart_series *series
         if (o->ref_label != NULL)
             TRY(text(out, f.px1 - 2, y - 3, "text-anchor=\"end\" fill=\"#B00020\"", o->ref_label, 40));
     }
+    if (o->hover)
+        TRY(hover_bands(out, o, &f, series, n));
     TRY(axis_labels(out, o, &f));
     return lw_buf_puts(out, "</svg>\n");
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Hover values: one transparent band per point in time, its <title>
+ * ("10:15 UTC - gpt-4 1.85 s, claude 2.10 s") shown by the browser. */
+static int
+hover_bands(lw_buf *out, const lw_chart_opts *o, const struct frame *f,
+            const lw_chart_series *s, size_t n)
+{
+    double *ts, prev, next, x0, x1;
+    char when[64], val[48];
+    size_t i, j, k, nt = 0, cap = 0;
+    lw_buf tip = { 0 };
+    int rc = LW_ENOMEM;
+
+    for (i = 0; i < n; i++)
+        cap += s[i].n;
+    if (cap == 0)
+        return LW_OK;
+    ts = malloc(cap * sizeof(*ts));
+    if (ts == NULL)
+        return LW_ENOMEM;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < s[i].n; j++)
+            if (isfinite(s[i].t[j]) && isfinite(s[i].v[j]))
+                ts[nt++] = s[i].t[j];
+    qsort(ts, nt, sizeof(*ts), cmp_double);
+    for (j = 0, k = 0; j < nt; j++)         /* distinct times */
+        if (k == 0 || ts[j] != ts[k - 1])
+            ts[k++] = ts[j];
+    nt = k;
+    if (lw_buf_puts(out, "<g class=\"lw-hover\">\n") != LW_OK)
+        goto cleanup;
+    for (k = 0; k < nt; k++) {
+        prev = k > 0 ? (ts[k - 1] + ts[k]) / 2 : ts[k];
+        next = k + 1 < nt ? (ts[k] + ts[k + 1]) / 2 : ts[k];
+        x0 = k > 0 ? sx(f, prev) : f->px0;
+        x1 = k + 1 < nt ? sx(f, next) : f->px1;
+        lw_buf_reset(&tip);
+        fmt_time(when, sizeof(when), ts[k], 60, 2 * 86400);
+        if (lw_buf_printf(&tip, "%s UTC", when) != LW_OK)
+            goto cleanup;
+        for (i = 0; i < n; i++)
+            for (j = 0; j < s[i].n; j++)
+                if (s[i].t[j] == ts[k] && isfinite(s[i].v[j])) {
+                    fmt_value(val, sizeof(val), s[i].v[j], o->unit);
+                    if (lw_buf_printf(&tip, " \xE2\x80\x94 %s %s", s[i].name ? s[i].name : "", val)
+                        != LW_OK)
+                        goto cleanup;
+                    break;
+                }
+        if (lw_buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                          "fill=\"#000000\" fill-opacity=\"0\"><title>", x0, f->py0,
+                          fmax(x1 - x0, 1), f->py1 - f->py0) != LW_OK
+            || lw_html_escape(out, tip.data) != LW_OK
+            || lw_buf_puts(out, "</title></rect>\n") != LW_OK)
+            goto cleanup;
+    }
+    rc = lw_buf_puts(out, "</g>\n");
+cleanup:
+    free(ts);
+    lw_buf_free(&tip);
+    return rc;
 }
 
 /* ---- histogram ----------------------------------------------------------- */

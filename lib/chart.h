@@ -30,7 +30,16 @@ typedef struct {
     int         has_ref;         /* draw a dashed horizontal reference line at ref */
     double      ref;             /* (line charts: e.g. the SLA target) */
     const char *ref_label;
+    /* line charts: colours[i] is series i's palette colour (a model keeps
+     * its colour on every chart of every page); NULL = by series index */
+    const int  *colours;
+    /* line charts: a <title> per point in time listing every series'
+     * value, which browsers show on hover (no script needed) */
+    int         hover;
 } lw_chart_opts;
+
+/* How many colours the palette has (the swatch-N classes of the CSS). */
+#define LW_CHART_COLOURS 8
 
 /* A line over time: t[i] in unix seconds (UTC), v[i] the value; a NaN or
  * infinite value breaks the line (a gap). */

@@ -115,7 +115,7 @@ if [ "$MODE" = unit ]; then
     unit build
 else
     for b in ${LW_TEST_BUILDS:-build build-san}; do
-        unit "$b"
+        [ -z "$ONLY" ] && unit "$b"     # LW_TEST_ONLY: those scripts alone
         integration "$b"
     done
 fi

@@ -1,55 +1,71 @@
 <?cs def:content() ?>
 <div class="page-head">
   <h1>Dashboard</h1>
-  <div class="summary">
+  <div class="summary" id="health-summary">
     <span><?cs var:Summary.models ?> models</span>
-    <span class="ok-text"><?cs var:Summary.healthy ?> healthy</span>
-    <span class="crit-text"><?cs var:Summary.failing ?> failing</span>
-    <span class="muted"><?cs var:Summary.idle ?> not probed yet</span>
-    <nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/?range=<?cs var:x.key ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav>
+    <span class="ok-text"><?cs var:Summary.ok ?> ok</span>
+    <span class="warn-text"><?cs var:Summary.warning ?> warning</span>
+    <span class="crit-text"><?cs var:Summary.critical ?> critical</span>
+    <span class="muted"><?cs var:Summary.nodata ?> not enough data</span>
+    <?cs if:Summary.muted > 0 ?><span class="muted"><?cs var:Summary.muted ?> silenced</span><?cs /if ?>
   </div>
+</div>
+<div class="toolbar">
+  <nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/?range=<?cs var:x.key ?><?cs if:Refresh.seconds == 0 ?>&amp;refresh=off<?cs /if ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav>
+  <form class="range-form" method="get" action="/" aria-label="Custom range (UTC)">
+    <label>From <input type="datetime-local" name="from" value="<?cs var:Range.from_input ?>" required></label>
+    <label>to <input type="datetime-local" name="to" value="<?cs var:Range.to_input ?>" required></label>
+    <button type="submit" class="btn">Show</button>
+  </form>
+  <span class="hint updated">Updated <?cs var:Page.updated ?><?cs if:Refresh.seconds > 0 ?> &middot; refreshes every <?cs var:Refresh.seconds ?> s (<a href="/?range=<?cs var:Range.key ?>&amp;refresh=off">stop</a>)<?cs elif:Range.key != "custom" ?> &middot; <a href="/?range=<?cs var:Range.key ?>">refresh every 60 s</a><?cs /if ?></span>
 </div>
 <?cs if:!subcount(Envs) ?>
 <?cs call:empty("No models are configured yet. Add them to monitoring_config.yaml and run llmwatch init.") ?>
 <?cs /if ?>
+<p class="hint legend-health">A card's colour is the model's health, the same on every page:
+  <span class="ok-text">ok</span>,
+  <span class="warn-text">warning</span> (a firing warning alert, or availability or p95 over target),
+  <span class="crit-text">critical</span> (a firing critical alert),
+  <span class="muted">not enough data</span> (fewer than 3 probes in 24 hours). Figures are the last hour's,
+  or the last 24 hours' for a model probed less often.</p>
 <?cs each:env = Envs ?>
 <section class="env">
   <h2 class="env-name"><?cs var:env.name ?></h2>
   <div class="cards">
   <?cs each:m = env.models ?>
-    <article class="card model-card<?cs if:?m.last_ok ?><?cs if:m.last_ok ?> is-ok<?cs else ?> is-crit<?cs /if ?><?cs /if ?>">
+    <article class="card model-card is-<?cs var:m.health_css ?>" title="<?cs var:m.health_why ?>">
       <header class="card-head">
-        <a class="card-title" href="/models/<?cs var:m.id ?>?range=<?cs var:Range.key ?>"><?cs if:?m.swatch ?><span class="swatch swatch-<?cs var:m.swatch ?>" aria-hidden="true"></span><?cs /if ?><?cs var:m.name ?></a>
-        <?cs if:m.priority == "high" ?><?cs call:pill("crit", "high") ?><?cs elif:m.priority == "medium" ?><?cs call:pill("warn", "medium") ?><?cs else ?><?cs call:pill("none", m.priority) ?><?cs /if ?>
+        <a class="card-title" href="/models/<?cs var:m.id ?>?range=<?cs var:Range.key ?>"><span class="swatch swatch-<?cs var:m.colour ?>" aria-hidden="true"></span><?cs var:m.name ?></a>
+        <?cs call:pill(m.health_css, m.health) ?>
       </header>
-      <div class="card-sub"><?cs var:m.provider ?> / <?cs var:m.model ?><?cs if:m.sla_target_ms ?> &middot; SLA <?cs var:m.sla_target_ms_h ?><?cs /if ?></div>
-      <?cs if:?m.last_ok ?>
-      <div class="latest">
-        <?cs call:probe_result(m.last_ok, m.last_error) ?>
-        <span class="muted"><?cs var:m.last_at ?></span>
-      </div>
+      <div class="card-sub"><?cs var:m.provider ?> / <?cs var:m.model ?><?cs if:m.sla_target_ms ?> &middot; SLA <?cs var:m.sla_target_ms_h ?><?cs /if ?> &middot; <?cs var:m.priority ?></div>
+      <p class="card-why"><?cs if:m.firing > 0 ?><a href="/alerts?state=firing&amp;model=<?cs var:url_escape(m.name) ?>"><?cs var:m.health_why ?></a><?cs else ?><?cs var:m.health_why ?><?cs /if ?></p>
+      <?cs if:m.health_window == "1h" ?>
       <dl class="metrics">
-        <div><dt>TTFT</dt><dd><?cs call:dash(m.last_ttft_ms_h) ?></dd></div>
-        <div><dt>Total</dt><dd<?cs if:m.last_over_sla ?> class="crit-text"<?cs /if ?>><?cs call:dash(m.last_total_ms_h) ?></dd></div>
-        <div><dt title="decode rate: (output tokens - 1) / (total - TTFT)">Tok/s</dt><dd><?cs call:dash(m.last_tps) ?></dd></div>
+        <div><dt>p50 1h</dt><dd><?cs call:dash(m.hour_p50_ms_h) ?></dd></div>
+        <div><dt>p95 1h</dt><dd><?cs call:dash(m.hour_p95_ms_h) ?></dd></div>
+        <div><dt>Success 1h</dt><dd><?cs if:m.hour_count > 0 ?><?cs var:m.hour_success_pct ?>%<?cs else ?><span class="muted">&mdash;</span><?cs /if ?></dd></div>
       </dl>
       <?cs else ?>
-      <div class="latest"><?cs call:pill("none", "No probe yet") ?></div>
-      <?cs /if ?>
-      <dl class="metrics metrics-hour">
-        <div><dt>Success 1h</dt><dd><?cs if:m.hour_count > 0 ?><?cs var:m.hour_success_pct ?>%<?cs else ?><span class="muted">&mdash;</span><?cs /if ?></dd></div>
-        <div><dt>p95 1h</dt><dd><?cs call:dash(m.hour_p95_ms_h) ?></dd></div>
-        <div><dt>Probes 1h</dt><dd><?cs var:m.hour_count ?></dd></div>
+      <dl class="metrics">
+        <div><dt>p50 24h</dt><dd><?cs call:dash(m.day_p50_ms_h) ?></dd></div>
+        <div><dt>p95 24h</dt><dd><?cs call:dash(m.day_p95_ms_h) ?></dd></div>
+        <div><dt>Success 24h</dt><dd><?cs if:m.day_count > 0 ?><?cs var:m.day_success_pct ?>%<?cs else ?><span class="muted">&mdash;</span><?cs /if ?></dd></div>
       </dl>
+      <?cs /if ?>
+      <div class="latest">
+        <?cs if:?m.last_ok ?>Last probe <?cs call:probe_result(m.last_ok, m.last_error) ?> <span class="muted" title="<?cs var:m.last_at ?>"><?cs var:m.last_ago ?> ago</span><?cs else ?><?cs call:pill("none", "No probe yet") ?><?cs /if ?>
+        <span class="muted small"><?cs var:m.hour_count ?> probes 1h</span>
+      </div>
     </article>
   <?cs /each ?>
   </div>
 </section>
 <?cs /each ?>
 <?cs if:Summary.charted > 0 ?>
-<section class="dash" aria-label="Performance over the last <?cs var:Range.label ?>">
+<section class="dash" aria-label="Performance, <?cs var:Range.title ?>">
   <div class="section-head">
-    <h2>Performance &middot; last <?cs var:Range.label ?></h2>
+    <h2>Performance &middot; <?cs var:Range.title ?></h2>
     <?cs if:Summary.models > Summary.charted ?><span class="hint">Charts show the first <?cs var:Summary.charted ?> of <?cs var:Summary.models ?> models; each model's page has its own.</span><?cs /if ?>
   </div>
   <div class="chart-grid">
@@ -61,7 +77,7 @@
   </div>
   <div class="grid-2 grid-wide-left">
     <section class="card">
-      <h2>Models and SLA compliance &middot; last <?cs var:Range.label ?></h2>
+      <h2>Models and SLA compliance &middot; <?cs var:Range.title ?></h2>
       <div class="table-wrap">
       <table class="table" id="sla-table">
         <thead><tr><th>Model</th><th class="num">Probes</th><th class="num">Availability</th><th class="num">p95</th><th class="num">SLA target</th><th class="num">Cost</th><th>SLA</th></tr></thead>
@@ -74,13 +90,13 @@
             <td class="num"><?cs if:?c.p95_ms ?><span class="<?cs if:c.sla_target_ms ?><?cs if:c.latency_ok ?>ok-text<?cs else ?>crit-text<?cs /if ?><?cs /if ?>"><?cs var:c.p95_ms_h ?></span><?cs else ?><span class="muted">&mdash;</span><?cs /if ?></td>
             <td class="num"><?cs call:dash(c.sla_target_ms_h) ?></td>
             <td class="num">$<?cs var:c.cost ?></td>
-            <td><?cs if:c.compliance == "pass" ?><?cs call:pill("ok", "PASS") ?><?cs elif:c.compliance == "fail" ?><?cs call:pill("crit", "FAIL") ?><?cs else ?><?cs call:pill("none", "no data") ?><?cs /if ?></td>
+            <td><?cs if:c.compliance == "pass" ?><?cs call:pill("ok", "PASS") ?><?cs elif:c.compliance == "fail" ?><?cs call:pill("crit", "FAIL") ?><?cs else ?><?cs call:pill("none", c.compliance) ?><?cs /if ?></td>
           </tr>
         <?cs /each ?>
         </tbody>
       </table>
       </div>
-      <p class="hint">PASS: availability (successful probes) at or above the target and p95 of successful probes within the model's SLA target, over the range.</p>
+      <p class="hint">PASS: availability (successful probes) at or above the target and p95 of successful probes within the model's SLA target, over the range; below 10 probes the verdict is "not enough data".</p>
     </section>
     <section class="card">
       <h2>Alert history</h2>

@@ -4,6 +4,7 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title><?cs var:Page.title ?> &middot; llmwatch</title>
+<?cs if:Page.refresh > 0 ?><meta http-equiv="refresh" content="<?cs var:Page.refresh ?>"><?cs /if ?>
 <link rel="stylesheet" href="/static/llmwatch.css">
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 </head>

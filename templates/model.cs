@@ -2,16 +2,26 @@
 <div class="page-head">
   <div>
     <p class="crumbs"><a href="/">Dashboard</a> / <?cs var:Model.environment ?></p>
-    <h1><?cs var:Model.name ?></h1>
+    <h1><span class="swatch swatch-<?cs var:Model.colour ?>" aria-hidden="true"></span><?cs var:Model.name ?></h1>
   </div>
-  <div class="summary">
+  <div class="summary" id="model-health">
+    <?cs call:pill(Model.health_css, Model.health) ?>
+    <span class="muted small"><?cs if:Model.firing > 0 ?><a href="/alerts?state=firing&amp;model=<?cs var:url_escape(Model.name) ?>"><?cs var:Model.health_why ?></a><?cs else ?><?cs var:Model.health_why ?><?cs /if ?></span>
     <?cs if:Model.enabled ?><?cs call:pill("ok", "enabled") ?><?cs else ?><?cs call:pill("none", "disabled") ?><?cs /if ?>
     <?cs call:source(Model.source) ?>
-    <nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/models/<?cs var:Model.id ?>?range=<?cs var:x.key ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav>
   </div>
 </div>
+<div class="toolbar">
+  <nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/models/<?cs var:Model.id ?>?range=<?cs var:x.key ?><?cs if:Refresh.seconds == 0 ?>&amp;refresh=off<?cs /if ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav>
+  <form class="range-form" method="get" action="/models/<?cs var:Model.id ?>" aria-label="Custom range (UTC)">
+    <label>From <input type="datetime-local" name="from" value="<?cs var:Range.from_input ?>" required></label>
+    <label>to <input type="datetime-local" name="to" value="<?cs var:Range.to_input ?>" required></label>
+    <button type="submit" class="btn">Show</button>
+  </form>
+  <span class="hint updated">Updated <?cs var:Page.updated ?><?cs if:Refresh.seconds > 0 ?> &middot; refreshes every <?cs var:Refresh.seconds ?> s (<a href="/models/<?cs var:Model.id ?>?range=<?cs var:Range.key ?>&amp;refresh=off">stop</a>)<?cs elif:Range.key != "custom" ?> &middot; <a href="/models/<?cs var:Model.id ?>?range=<?cs var:Range.key ?>">refresh every 60 s</a><?cs /if ?></span>
+</div>
 <section class="card" id="range-stats">
-  <h2>Last <?cs var:Range.label ?></h2>
+  <h2><?cs var:Range.title ?></h2>
   <?cs if:Totals.count > 0 ?>
   <dl class="stat-grid">
     <div><dt>Probes</dt><dd><?cs var:Totals.count ?></dd></div>
@@ -24,7 +34,7 @@
     <div><dt>Tokens/s</dt><dd><?cs call:dash(Totals.tps) ?><?cs if:Delta.tps ?><span class="delta <?cs var:Delta.tps_class ?>"><?cs var:Delta.tps ?></span><?cs /if ?></dd></div>
     <div><dt>Quality</dt><dd><?cs call:dash(Totals.quality) ?><?cs if:Delta.quality ?><span class="delta <?cs var:Delta.quality_class ?>"><?cs var:Delta.quality ?></span><?cs /if ?></dd></div>
     <div><dt>Cost</dt><dd>$<?cs var:Totals.cost ?></dd></div>
-    <div><dt>SLA</dt><dd><?cs if:Totals.compliance == "pass" ?><?cs call:pill("ok", "PASS") ?><?cs elif:Totals.compliance == "fail" ?><?cs call:pill("crit", "FAIL") ?><?cs else ?><?cs call:pill("none", "no data") ?><?cs /if ?></dd></div>
+    <div><dt>SLA</dt><dd><?cs if:Totals.compliance == "pass" ?><?cs call:pill("ok", "PASS") ?><?cs elif:Totals.compliance == "fail" ?><?cs call:pill("crit", "FAIL") ?><?cs else ?><span title="a verdict needs at least 10 probes"><?cs call:pill("none", Totals.compliance) ?></span><?cs /if ?></dd></div>
   </dl>
   <?cs else ?>
   <?cs call:empty("No probe in this range.") ?>
@@ -44,7 +54,7 @@
     <h2>Baseline</h2>
     <?cs if:?Baseline.id ?>
     <table class="table">
-      <thead><tr><th></th><th class="num">Baseline</th><th class="num">Last <?cs var:Range.label ?></th><th class="num">Change</th></tr></thead>
+      <thead><tr><th></th><th class="num">Baseline</th><th class="num"><?cs var:Range.title ?></th><th class="num">Change</th></tr></thead>
       <tbody>
         <tr><td>Mean total latency</td><td class="num"><?cs call:dash(Baseline.latency_mean_ms_h) ?><?cs if:?Baseline.latency_stddev_ms ?> <span class="muted small">&plusmn; <?cs var:Baseline.latency_stddev_ms_h ?></span><?cs /if ?></td><td class="num"><?cs call:dash(Totals.avg_ms_h) ?></td><td class="num <?cs var:Delta.avg_class ?>-text"><?cs call:dash(Delta.avg) ?></td></tr>
         <tr><td>p95 total latency</td><td class="num"><?cs call:dash(Baseline.latency_p95_ms_h) ?></td><td class="num"><?cs call:dash(Totals.p95_ms_h) ?></td><td class="num <?cs var:Delta.p95_class ?>-text"><?cs call:dash(Delta.p95) ?></td></tr>

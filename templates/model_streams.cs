@@ -1,7 +1,7 @@
 <?cs # model_streams.cs: the streams part of a model's page, rendered on its own (fragment_layout.cs) by app/page_model_streams.c into Streams.html, which model.cs shows ?><?cs def:content() ?>
 <div class="grid-2" id="streams">
   <section class="card">
-    <h2>Answers, last <?cs var:Range.label ?></h2>
+    <h2>Answers, <?cs var:Range.title ?></h2>
     <?cs if:Streams.Summary.probes > 0 ?>
     <dl class="stat-grid">
       <div><dt>First output p50</dt><dd><?cs call:dash(Streams.Summary.first_output_p50_ms_h) ?></dd></div>

@@ -48,6 +48,53 @@ lw_db_dash_range_get(const char *key, time_t now, lw_db_dash_range *out)
     return LW_EINVAL;
 }
 
+/* Steps a range may take: whole rollup buckets that divide a day. */
+static const long long steps[] = { 300, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400 };
+
+void
+lw_db_dash_range_fit(lw_db_dash_range *r, long long samples)
+{
+    long long step = r->step_s;
+    size_t i;
+
+    if (samples <= 0)
+        return;
+    for (i = 0; i < LW_ARRAY_LEN(steps); i++) {
+        if (steps[i] <= step)
+            continue;
+        /* enough probes a step already, or the next step draws too few points */
+        if ((double) samples * (double) step / (double) r->span_s >= LW_DB_DASH_MIN_SAMPLES
+            || r->span_s / steps[i] < LW_DB_DASH_MIN_POINTS)
+            break;
+        step = steps[i];
+    }
+    if (step == r->step_s)
+        return;
+    r->step_s = step;
+    r->from = r->from / step * step;
+    r->to = (r->to + step - 1) / step * step;
+    r->span_s = (long long) (r->to - r->from);
+}
+
+int
+lw_db_dash_range_custom(time_t from, time_t to, lw_db_dash_range *out)
+{
+    size_t i;
+
+    if (to <= from || to - from > LW_DB_DASH_MAX_SPAN)
+        return LW_EINVAL;
+    memset(out, 0, sizeof(*out));
+    out->key = "custom";
+    out->label = "custom range";
+    for (i = 0; i + 1 < LW_ARRAY_LEN(steps) && (to - from) / steps[i] > 300; i++)
+        ;
+    out->step_s = steps[i];
+    out->from = from / out->step_s * out->step_s;
+    out->to = (to + out->step_s - 1) / out->step_s * out->step_s;
+    out->span_s = (long long) (out->to - out->from);
+    return LW_OK;
+}
+
 /* ---- the rows a range is built from ---------------------------------------
  * $1 model ids, $2 from, $3 to (Unix seconds), $4 step (s). lw_rollup_read()
  * (sql/008_read_path.sql) gives one merged rollup row per model and step
@@ -103,11 +150,17 @@ run(lw_db *db, lw_err *err, const char *sql, const lw_db_dash_range *r, const lo
     return res;
 }
 
+/* A point of a chart needs LW_DB_DASH_MIN_SAMPLES probes in its step: the
+ * p95 of two probes, or one failure out of two drawn as 50%, is noise
+ * (lw_db_dash_range_fit widens the step of a sparsely probed range). */
+#define MIN_SAMPLES "3"
+_Static_assert(LW_DB_DASH_MIN_SAMPLES == 3, "MIN_SAMPLES spells LW_DB_DASH_MIN_SAMPLES");
+
 static const char series_sql[] =
     BY_STEP
     " SELECT p.model_id, extract(epoch FROM p.bucket_start)::bigint AS t, p.count, p.errors,"
-    "  round(100.0 * p.errors / nullif(p.count, 0), 3) AS error_pct,"
-    "  lw_hist_quantile(p.total_hist, 0.95) AS p95_ms,"
+    "  CASE WHEN p.count >= " MIN_SAMPLES " THEN round(100.0 * p.errors / p.count, 3) END AS error_pct,"
+    "  CASE WHEN p.total_n >= " MIN_SAMPLES " THEN lw_hist_quantile(p.total_hist, 0.95) END AS p95_ms,"
     "  p.sum_total_ms / nullif(p.total_n, 0) AS avg_ms, p.cost_usd,"
     "  (sum(p.cost_usd) OVER (PARTITION BY p.model_id ORDER BY p.bucket_start))::float8 AS cum_cost"
     " FROM p ORDER BY p.model_id, p.bucket_start";
@@ -153,9 +206,11 @@ lw_db_dash_totals(lw_db *db, lw_err *err, const lw_db_dash_range *r, const long 
 static const char model_series_sql[] =
     BY_STEP
     " SELECT extract(epoch FROM p.bucket_start)::bigint AS t, p.count, p.errors,"
-    "  round(100.0 * p.errors / nullif(p.count, 0), 3) AS error_pct,"
-    "  lw_hist_quantile(p.total_hist, 0.5) AS p50_ms, lw_hist_quantile(p.total_hist, 0.95) AS p95_ms,"
-    "  lw_hist_quantile(p.ttft_hist, 0.5) AS ttft_p50_ms, p.tps_sum / nullif(p.tps_n, 0) AS tps,"
+    "  CASE WHEN p.count >= " MIN_SAMPLES " THEN round(100.0 * p.errors / p.count, 3) END AS error_pct,"
+    "  CASE WHEN p.total_n >= " MIN_SAMPLES " THEN lw_hist_quantile(p.total_hist, 0.5) END AS p50_ms,"
+    "  CASE WHEN p.total_n >= " MIN_SAMPLES " THEN lw_hist_quantile(p.total_hist, 0.95) END AS p95_ms,"
+    "  CASE WHEN p.ttft_n >= " MIN_SAMPLES " THEN lw_hist_quantile(p.ttft_hist, 0.5) END AS ttft_p50_ms,"
+    "  p.tps_sum / nullif(p.tps_n, 0) AS tps,"
     "  p.quality_sum / nullif(p.quality_n, 0) AS quality,"
     EC(1, "timeout") "," EC(2, "connect") "," EC(3, "tls") "," EC(4, "http_4xx") ","
     EC(5, "rate_limited") "," EC(6, "http_5xx") "," EC(7, "protocol") "," EC(8, "empty") ","

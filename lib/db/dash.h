@@ -36,6 +36,22 @@ typedef struct {
 const lw_db_dash_range *lw_db_dash_ranges(size_t *n);
 #define LW_DB_DASH_DEFAULT_RANGE "24h"
 
+/* Widens r's step (keeping it a whole number of rollup buckets that
+ * divides a day, at least LW_DB_DASH_MIN_POINTS points) until a model with `samples` probes
+ * over the range has LW_DB_DASH_MIN_SAMPLES a step: a model probed every
+ * 5 minutes is drawn at 15-minute points over an hour, not as noise.
+ * from and to are widened to the new step. */
+#define LW_DB_DASH_MIN_SAMPLES 3
+#define LW_DB_DASH_MIN_POINTS  4
+void lw_db_dash_range_fit(lw_db_dash_range *r, long long samples);
+
+/* A custom range [from, to): the step is the smallest whole number of
+ * rollup buckets (5 minutes .. 1 day) giving at most 300 points, from and
+ * to widened to it. LW_EINVAL when to <= from or the span is over
+ * LW_DB_DASH_MAX_SPAN. key is "custom". */
+#define LW_DB_DASH_MAX_SPAN (400LL * 86400)
+int lw_db_dash_range_custom(time_t from, time_t to, lw_db_dash_range *out);
+
 /* The range named key (NULL or "" = the default) ending at the step that
  * holds `now`. LW_EINVAL for any other key. */
 int lw_db_dash_range_get(const char *key, time_t now, lw_db_dash_range *out);

@@ -42,10 +42,15 @@
  * availability objective pct: availability_ok, latency_ok and compliance
  * ('pass', 'fail' or 'no data'). A model without a latency target is
  * judged on availability alone. */
+/* Below LW_SLA_MIN_PROBES probes a verdict would be noise: 'not enough
+ * data' instead of a FAIL from the first minute. */
+#define LW_SLA_MIN_PROBES 10
+#define LW_SLA_MIN_PROBES_S "10"
 #define SLA_VERDICT(n, ok, p95, target, pct) \
     " (" n " > 0 AND 100.0 * " ok " / " n " >= " pct ") AS availability_ok," \
     " (" p95 " IS NOT NULL AND " target " IS NOT NULL AND " p95 " <= " target ") AS latency_ok," \
     " CASE WHEN " n " = 0 THEN 'no data'" \
+    "      WHEN " n " < " LW_SLA_MIN_PROBES_S " THEN 'not enough data'" \
     "      WHEN 100.0 * " ok " / " n " >= " pct \
     "       AND (" target " IS NULL OR " p95 " <= " target ") THEN 'pass'" \
     "      ELSE 'fail' END AS compliance"
@@ -61,6 +66,18 @@
     "   lw_hist_quantile(total_hist, 0.5) AS p50, lw_hist_quantile(total_hist, 0.95) AS p95," \
     "   error_counts FROM lw_rollup_read(NULL, now() - interval '1 hour', now())) h" \
     "  ON h.model_id = m.id AND h.environment_id = m.environment_id"
+/* The same over the last 24 hours, as d: the health of a model probed
+ * less often than every 20 minutes is judged on its day. */
+#define DAY_STATS \
+    " LEFT JOIN (SELECT model_id, environment_id, count AS n, count - errors AS ok_n," \
+    "   lw_hist_quantile(total_hist, 0.5) AS p50, lw_hist_quantile(total_hist, 0.95) AS p95" \
+    "   FROM lw_rollup_read(NULL, now() - interval '24 hours', now())) d" \
+    "  ON d.model_id = m.id AND d.environment_id = m.environment_id"
+/* A model's colour on every chart of every page: its rank among the
+ * enabled models by id, modulo the palette (lib/chart.h LW_CHART_COLOURS). */
+#define MODEL_COLOUR \
+    " (SELECT (count(*) - 1) % 8 FROM models x WHERE x.enabled AND x.removed_at IS NULL" \
+    "   AND x.id <= m.id) AS colour"
 /* The latest probe, as p (one index lookup per model: a bounded read). */
 #define LAST_PROBE \
     " LEFT JOIN LATERAL (SELECT ts, ok, error_class, http_status, ttft_ms, total_ms," \

@@ -334,7 +334,7 @@ if command -v chromedriver >/dev/null && [ -x /usr/bin/chromium ]; then
     fi
     grep '^  ' "$T/browser.log" || true
 else
-    echo "# chromium or chromedriver missing: browser test skipped"
+    echo "$TEST_NAME: skipped the browser: chromium or chromedriver missing"
 fi
 
 finish

@@ -5,7 +5,9 @@
 # per model, a bad range is refused, a hostile model name stays escaped
 # inside the SVG, the numbers shown are those of the raw probes (also
 # for probes newer than the last refresh, and after a backfill is
-# replaced), and headless Chromium screenshots for people to look at.
+# replaced), health and colour agree across pages, auto-refresh and
+# custom ranges work, and headless Chromium screenshots at 1440 and 390 px
+# (kept in build/screenshots) show no horizontal scroll.
 . "$(dirname "$0")/lib.sh"
 
 RANGES="1h 6h 24h 7d 30d 90d"
@@ -41,7 +43,7 @@ check_contains "the 400 page names the ranges" "1h, 6h, 24h, 7d, 30d or 90d" "$T
 check_eq "?range=<script> on a model is 400" 400 "$(get "$T/v.jar" "/models/$mid?range=%3Cscript%3E" "$T/bad2.html")"
 check_not_contains "and not echoed" "<script>" "$T/bad2.html"
 check_eq "no range is the default (24h)" 200 "$(get "$T/v.jar" "/" "$T/d.html")"
-check_contains "the default range is 24 hours" "Performance &middot; last 24 hours" "$T/d.html"
+check_contains "the default range is 24 hours" "Performance &middot; Last 24 hours" "$T/d.html"
 
 # ---- 30 days of history, rolled up by the backfill itself ----
 psql_test -c "UPDATE models SET name = '$HOSTILE_SQL' WHERE name = 'gemini-1.5-pro'" >/dev/null
@@ -135,55 +137,104 @@ get "$T/v.jar" "/" "$T/d-alert.html" >/dev/null
 check_contains "the alert history links the alert" "href=\"/alerts/$aid\"" "$T/d-alert.html"
 check_eq "both events are listed" 2 "$(count "href=\"/alerts/$aid\"" "$T/d-alert.html")"
 
+# ---- health and colour: the same on every page ----
+get "$T/v.jar" "/models/$mid" "$T/m-alert.html" >/dev/null
+card() {   # the dashboard card of gpt-4, on one line
+    tr -d '\n' <"$1" | sed 's/<article/\n<article/g; s/<\/article>/<\/article>\n/g' | grep 'model-card' | grep '>gpt-4</a>'
+}
+card "$T/d-alert.html" >"$T/card.html"
+check_contains "a firing warning alert makes the card a warning" 'model-card is-warn' "$T/card.html"
+check_contains "the card says why" '1 firing alert' "$T/card.html"
+nwarn=$(grep -o '[0-9]* warning</span>' "$T/d-alert.html" | head -1 | cut -d' ' -f1)
+check "the summary counts it ($nwarn warning)" test "${nwarn:-0}" -ge 1
+check_eq "the summary adds up to the models" "$models" \
+    "$(grep -o '[0-9]* \(ok\|warning\|critical\|not enough data\)</span>' "$T/d-alert.html" | head -4 | awk '{ n += $1 } END { print n }')"
+check_contains "the model page shows the same health" 'pill-warn">warning</span>' "$T/m-alert.html"
+sw=$(grep -o 'swatch swatch-[0-9]' "$T/card.html" | head -1)
+check_contains "the model page has the card's colour ($sw)" "<h1><span class=\"$sw\"" "$T/m-alert.html"
+tr -d '\n' <"$T/d-alert.html" | sed 's/<tr>/\n<tr>/g' | grep '>gpt-4</a></td>' >"$T/row.html"
+check_contains "the SLA table has the card's colour" "$sw" "$T/row.html"
+check_contains "the dashboard refreshes itself" '<meta http-equiv="refresh" content="60">' "$T/d-alert.html"
+check_contains "and says when it was drawn" 'Updated 20' "$T/d-alert.html"
+get "$T/v.jar" "/?refresh=off" "$T/d-off.html" >/dev/null
+check_not_contains "?refresh=off stops it" 'http-equiv="refresh"' "$T/d-off.html"
+check_eq "?refresh=5 is refused" 400 "$(get "$T/v.jar" "/?refresh=5" "$T/bad3.html")"
+# a custom range: the form's datetime-local values
+f=$(date -u -d '3 days ago' +%Y-%m-%dT%H:%M); t=$(date -u -d '2 days ago' +%Y-%m-%dT%H:%M)
+check_eq "a custom range is 200" 200 "$(get "$T/v.jar" "/?from=$f&to=$t" "$T/d-custom.html")"
+check_eq "a custom range: five charts" 5 "$(nsvg "$T/d-custom.html")"
+check_eq "a custom range: no empty chart" 0 "$(count '>No data<' "$T/d-custom.html")"
+check_contains "a custom range is named by its day" "${f%T*}" "$T/d-custom.html"
+check_not_contains "a custom range in the past does not refresh" 'http-equiv="refresh"' "$T/d-custom.html"
+check_eq "a custom range on a model page is 200" 200 "$(get "$T/v.jar" "/models/$mid?from=$f&to=$t" "$T/m-custom.html")"
+check_eq "to before from is 400" 400 "$(get "$T/v.jar" "/?from=$t&to=$f" "$T/bad4.html")"
+check_contains "and says why" "must end after it starts" "$T/bad4.html"
+check_contains "charts carry hover values" 'class="lw-hover"' "$T/d-24h.html"
+
 # ---- the browser: screenshots to look at ----
 if command -v chromedriver >/dev/null && [ -x /usr/bin/chromium ]; then
-    SHOTS=${LW_SCREENSHOTS:-$T}
+    # kept after the run: $LW_SCREENSHOTS, else build/screenshots
+    SHOTS=${LW_SCREENSHOTS:-$ROOT/build/screenshots}
+    mkdir -p "$SHOTS"
     cat >"$T/shots.py" <<'EOF'
 import os, sys, time
 sys.path.insert(0, sys.argv[1])
 from webdriver import Browser
 base, shots, mid = sys.argv[2], sys.argv[3], sys.argv[4]
-with Browser(width=1400, height=1000) as b:
-    b.get(base + "/login")
-    b.fill("input[name=email]", "viewer@example.com")
-    b.fill("input[name=password]", "pw-viewer-0123456789")
-    b.click("button[type=submit]")
-    for _ in range(50):
-        if "/login" not in b.url():
-            break
-        time.sleep(0.1)
-    for name, path in (("dashboard-24h", "/?range=24h"), ("dashboard-7d", "/?range=7d"),
-                       ("model-30d", "/models/%s?range=30d" % mid)):
-        b.get(base + path)
-        # the range picker works by plain links: follow one on the first page
-        h = b._s("POST", "/execute/sync", {"script": "return document.documentElement.scrollHeight", "args": []})
-        b._s("POST", "/window/rect", {"width": 1400, "height": min(int(h) + 140, 5000)})
+
+def js(b, script):
+    return b._s("POST", "/execute/sync", {"script": script, "args": []})
+
+for width in (1440, 390):
+    with Browser(width=width, height=1000) as b:
+        b.get(base + "/login")
+        b.fill("input[name=email]", "viewer@example.com")
+        b.fill("input[name=password]", "pw-viewer-0123456789")
+        b.click("button[type=submit]")
+        for _ in range(50):
+            if "/login" not in b.url():
+                break
+            time.sleep(0.1)
+        # headless Chromium starts at least 500 px wide: set the width asked for
+        b._s("POST", "/window/rect", {"width": width, "height": 1000})
+        for name, path in (("dashboard", "/?range=24h&refresh=off"), ("dashboard-7d", "/?range=7d&refresh=off"),
+                           ("model", "/models/%s?range=30d&refresh=off" % mid), ("rules", "/rules")):
+            b.get(base + path)
+            # the page's own width: wider than the window is a horizontal scroll
+            wide = js(b, "return document.documentElement.scrollWidth")
+            inner = js(b, "return document.documentElement.clientWidth")
+            h = js(b, "return document.documentElement.scrollHeight")
+            b._s("POST", "/window/rect", {"width": width, "height": min(int(h) + 140, 8000)})
+            time.sleep(0.3)
+            svgs = len(b.find_all("figure svg"))
+            out = os.path.join(shots, "llmwatch-%s-%d.png" % (name, width))
+            b.screenshot(out)
+            print("%s %d svgs=%d scroll=%d/%d %s" % (name, width, svgs, wide, inner, out))
+            b._s("POST", "/window/rect", {"width": width, "height": 1000})
+        b.get(base + "/?range=24h")
+        b.click(".range-picker a[href='/?range=30d']")
         time.sleep(0.3)
-        svgs = len(b.find_all("figure svg"))
-        out = os.path.join(shots, "llmwatch-%s.png" % name)
-        b.screenshot(out)
-        print("%s %d %s" % (name, svgs, out))
-    b._s("POST", "/window/rect", {"width": 1400, "height": 1000})
-    b.get(base + "/?range=24h")
-    b.click(".range-picker a[href='/?range=30d']")
-    time.sleep(0.3)
-    print("clicked %s" % b.url())
+        print("clicked %d %s" % (width, b.url()))
 EOF
     if /usr/bin/python3 "$T/shots.py" "$ROOT/tests/integration" "$BASE" "$SHOTS" "$mid" >"$T/browser.log" 2>&1; then
-        ok "Chromium renders the dashboard and a model page"
-        check "Chromium: the dashboard shows its 5 charts" grep -q '^dashboard-24h 5 ' "$T/browser.log"
-        check "Chromium: the model page shows its 5 charts" grep -q '^model-30d 5 ' "$T/browser.log"
-        check "Chromium: the range picker is a link" grep -q '^clicked .*range=30d' "$T/browser.log"
-        for s in dashboard-24h dashboard-7d model-30d; do
-            check "screenshot $s written" test -s "$SHOTS/llmwatch-$s.png"
-        done
+        ok "Chromium renders the dashboard, a model page and the rules at 1440 and 390 px"
         sed 's/^/# /' "$T/browser.log"
+        for w in 1440 390; do
+            check "Chromium $w px: the dashboard shows its 5 charts" grep -q "^dashboard $w svgs=5 " "$T/browser.log"
+            check "Chromium $w px: the model page shows its 5 charts" grep -q "^model $w svgs=5 " "$T/browser.log"
+            check "Chromium $w px: the range picker is a link" grep -q "^clicked $w .*range=30d" "$T/browser.log"
+            for s in dashboard dashboard-7d model rules; do
+                check "screenshot $s at $w px written" test -s "$SHOTS/llmwatch-$s-$w.png"
+                check "$s at $w px: no horizontal scroll" \
+                    awk -v s="$s" -v w="$w" '$1 == s && $2 == w { split($4, a, "[=/]"); bad = a[2] > a[3] } END { exit bad }' "$T/browser.log"
+            done
+        done
     else
-        fail "Chromium renders the dashboard and a model page"
+        fail "Chromium renders the dashboard, a model page and the rules at 1440 and 390 px"
         cat "$T/browser.log"
     fi
 else
-    echo "# chromium or chromedriver missing: screenshots skipped"
+    echo "$TEST_NAME: skipped the browser: chromium or chromedriver missing"
 fi
 
 finish
