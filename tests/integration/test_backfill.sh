@@ -24,13 +24,13 @@ if "$L" backfill --help 2>&1 | grep -q "unknown command"; then
     exit $?
 fi
 
-$L init --database "$DB_URL" --config "$ROOT/monitoring_config.yaml" >"$T/init" 2>&1
+$L init --database "$DB_URL" --config "$ROOT/tests/integration/fixtures/four_models.yaml" >"$T/init" 2>&1
 check_eq "init exits 0" "0" "$?"
 MODELS=$(q "SELECT count(*) FROM models WHERE enabled")
 check_eq "the four configured models are in the database" "4" "$MODELS"
 
 # ---- an empty database: status and metrics say so, and do not crash ----
-$L status --database "$DB_URL" --config "$ROOT/monitoring_config.yaml" >"$T/status0" 2>&1
+$L status --database "$DB_URL" --config "$ROOT/tests/integration/fixtures/four_models.yaml" >"$T/status0" 2>&1
 check_eq "status on an empty database exits 0" "0" "$?"
 check_contains "status lists the probe job" "- performance_checks: Next run in " "$T/status0"
 check_contains "status says the daily cost_analysis entry does not run yet, with its time" \
@@ -133,7 +133,7 @@ $L maintain --database "$DB_URL" >/dev/null 2>&1
 q "INSERT INTO alerts (rule_id, model_id, environment_id, severity, state, started_at, fired_at)
    SELECT r.id, m.id, m.environment_id, 'warning', 'firing', now() - interval '1 hour', now() - interval '50 minutes'
      FROM rules r, models m WHERE r.name = 'High Latency' AND m.name = 'gpt-4'" >/dev/null
-$L status --database "$DB_URL" --config "$ROOT/monitoring_config.yaml" >"$T/status1" 2>&1
+$L status --database "$DB_URL" --config "$ROOT/tests/integration/fixtures/four_models.yaml" >"$T/status1" 2>&1
 check_eq "status exits 0" "0" "$?"
 cat "$T/status1"
 check "status counts the checks of the last 6 hours" grep -qE '^- Total checks: [0-9,]+ \(' "$T/status1"
@@ -199,7 +199,7 @@ check_eq "2 days hourly for 4 models" "192" "$(q "SELECT count(*) FROM probes WH
 # (the google entry: from its "- provider:" line to the next entry or comment)
 awk '/^    - provider: google/ { skip = 1; next }
      skip && /^    [-#]/ { skip = 0 }
-     !skip' "$ROOT/monitoring_config.yaml" >"$T/less.yaml"
+     !skip' "$ROOT/tests/integration/fixtures/four_models.yaml" >"$T/less.yaml"
 $L backfill --days 2 --interval 1h --config "$T/less.yaml" --database "$DB_URL" >"$T/bf4" 2>&1
 check_eq "backfill --config exits 0" "0" "$?"
 check_eq "only the config's three models" "144 0" \

@@ -50,12 +50,24 @@ DB_URL=$(pg_url "$T/var/pg" llmwatch)
 psql -X -q -d "$DB_URL" -c "INSERT INTO settings (key, value) VALUES ('test_marker', 'kept')"
 # the scheduler probes at once, then every minute: live data within one interval
 n=0
+want=$(psql -X -tA -d "$DB_URL" -c "SELECT count(*) FROM models WHERE enabled")
+check "the configured models are in the database ($want)" test "$want" -ge 7
 for i in $(seq 1 90); do
     n=$(psql -X -tA -d "$DB_URL" -c "SELECT count(DISTINCT model_id) FROM probes")
-    [ "$n" = 4 ] && break
+    [ "$n" = "$want" ] && break
     sleep 1
 done
-check_eq "every configured model probed within one interval" "4" "$n"
+check_eq "every configured model probed within one interval" "$want" "$n"
+# the example's tool-calling, refusing and reasoning models show their outcomes
+for i in $(seq 1 60); do
+    outcomes=$(psql -X -tA -d "$DB_URL" -c "SELECT string_agg(DISTINCT outcome, ' ' ORDER BY outcome) FROM probes
+                                            WHERE outcome IN ('tool_call', 'refusal')")
+    [ "$outcomes" = "refusal tool_call" ] && break
+    sleep 1
+done
+check_eq "make run shows a tool-calling and a refusing model" "refusal tool_call" "$outcomes"
+check_eq "and a reasoning one" t \
+    "$(psql -X -tA -d "$DB_URL" -c "SELECT coalesce(bool_or(reasoning_tokens > 0), false) FROM probes")"
 get "$T/a.jar" / "$T/dash2.html" >/dev/null
 check_not_contains "dashboard shows live probe data" "No probe yet" "$T/dash2.html"
 check_eq "probes came from the simulator, not a missing key" "0" \
