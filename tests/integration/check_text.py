@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """check_text.py: every `llmwatch COMMAND [SUBCOMMAND]` that a text of the
-repository names exists in the binary's command table, and every page a
-template links to exists in the web app's route table.
+repository names exists in the binary's command table, every page a
+template links to exists in the web app's route table, and every file of
+the repository a document names in code (`app/page_sla.c`) exists.
 
 Usage: check_text.py ROOT HELP_FILE ROUTES_FILE
   HELP_FILE    what `llmwatch help` printed (lines "  llmwatch NAME usage...")
@@ -53,6 +54,9 @@ def check_mention(path, lineno, cmd, sub):
                         f"(known: {', '.join(sorted(subs))})")
 
 
+# a path inside the repository, as documents name files
+REPO_PATH = re.compile(r"^(app|lib|worker|templates|sql|docs|tests|scripts|nginx|static|sim)/[\w./-]*\w$")
+
 MENTION = re.compile(r"(?<![\w/-])(?:[\w.@$/-]*/)?llmwatch ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?")
 
 
@@ -93,6 +97,14 @@ for dirpath, dirnames, filenames in os.walk(root):
             text = open(full, encoding="utf-8").read()
             code_spans = markdown_code(text)
             scan_text(path, text, True)
+            # (fixtures cite files of other repositories)
+            for lineno, spans in (code_spans.items() if not path.startswith("tests/fixtures") else ()):
+                for span in spans:
+                    for word in re.findall(r"[\w./*<>{}-]+", span):
+                        if not REPO_PATH.match(word) or re.search(r"[*<>{}]", word):
+                            continue
+                        if not os.path.exists(os.path.join(root, word.rstrip("."))):
+                            problems.append(f"{path}:{lineno}: names {word}, which is not in the repository")
             # README's command table: | `name ...` | what it does |
             if fn == "README.md" and rel == ".":
                 for lineno, line in enumerate(text.split("\n"), 1):
