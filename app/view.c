@@ -292,16 +292,15 @@ lw_view_model_health(lw_req *r, const PGresult *models, int row, const PGresult 
 void
 lw_view_health_hdf(lw_req *r, const char *prefix, const lw_view_health *h)
 {
+    const char *const names[] = { "health", "health_css", "health_why", "health_window" };
+    const char *const values[] = { h->word, h->css, h->why, h->window };
     char name[160];
+    size_t i;
 
-    snprintf(name, sizeof(name), "%s.health", prefix);
-    lw_hdf_set(&r->page, name, h->word);
-    snprintf(name, sizeof(name), "%s.health_css", prefix);
-    lw_hdf_set(&r->page, name, h->css);
-    snprintf(name, sizeof(name), "%s.health_why", prefix);
-    lw_hdf_set(&r->page, name, h->why);
-    snprintf(name, sizeof(name), "%s.health_window", prefix);
-    lw_hdf_set(&r->page, name, h->window);
+    for (i = 0; i < LW_ARRAY_LEN(names); i++) {
+        snprintf(name, sizeof(name), "%s.%s", prefix, names[i]);
+        lw_hdf_set(&r->page, name, values[i]);
+    }
     snprintf(name, sizeof(name), "%s.firing", prefix);
     lw_hdf_set_int(&r->page, name, h->firing);
     snprintf(name, sizeof(name), "%s.muted", prefix);

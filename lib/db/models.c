@@ -15,14 +15,8 @@ lw_db_models_overview(lw_db *db, lw_err *err)
         " round(p.decode_tps::numeric, 1) AS last_tps,"
         " round(p.e2e_tps::numeric, 1) AS last_e2e_tps,"
         " to_char(p.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS last_iso,"
-        " h.n AS hour_count, h.ok_n AS hour_ok,"
-        " round(100.0 * h.ok_n / nullif(h.n, 0), 1) AS hour_success_pct,"
-        " h.p50 AS hour_p50_ms, h.p95 AS hour_p95_ms,"
-        " d.n AS day_count, d.ok_n AS day_ok,"
-        " round(100.0 * d.ok_n / nullif(d.n, 0), 1) AS day_success_pct,"
-        " d.p50 AS day_p50_ms, d.p95 AS day_p95_ms,"
+        HEALTH_COLUMNS ","
         " lw_dur(greatest(0, extract(epoch FROM now() - p.ts))::bigint) AS last_ago,"
-        " " SLA_TARGET_PCT " AS availability_target_pct," MODEL_COLOUR ","
         " (p.total_ms IS NOT NULL AND m.sla_target_ms IS NOT NULL"
         "  AND p.total_ms > m.sla_target_ms) AS last_over_sla"
         " FROM models m JOIN environments e ON e.id = m.environment_id"
@@ -43,13 +37,7 @@ lw_db_models_get(lw_db *db, lw_err *err, long long id)
         " to_char(m.price_output_per_mtok, 'FM999,990.00999') AS price_output,"
         " " TS("m.created_at") " AS created, " TS("m.updated_at") " AS updated,"
         " " TS("m.removed_at") " AS removed,"
-        " h.n AS hour_count, h.ok_n AS hour_ok,"
-        " round(100.0 * h.ok_n / nullif(h.n, 0), 1) AS hour_success_pct,"
-        " h.p50 AS hour_p50_ms, h.p95 AS hour_p95_ms,"
-        " d.n AS day_count, d.ok_n AS day_ok,"
-        " round(100.0 * d.ok_n / nullif(d.n, 0), 1) AS day_success_pct,"
-        " d.p50 AS day_p50_ms, d.p95 AS day_p95_ms,"
-        " " SLA_TARGET_PCT " AS availability_target_pct," MODEL_COLOUR
+        HEALTH_COLUMNS
         " FROM models m JOIN environments e ON e.id = m.environment_id"
         HOUR_STATS DAY_STATS
         " WHERE m.id = $1::int", id);

@@ -73,6 +73,18 @@
     "   lw_hist_quantile(total_hist, 0.5) AS p50, lw_hist_quantile(total_hist, 0.95) AS p95" \
     "   FROM lw_rollup_read(NULL, now() - interval '24 hours', now())) d" \
     "  ON d.model_id = m.id AND d.environment_id = m.environment_id"
+/* The columns a model's health is judged on (app/view.c
+ * lw_view_model_health), from HOUR_STATS h and DAY_STATS d: counts,
+ * success, p50/p95 over the hour and the day, the availability target and
+ * the model's colour. */
+#define HEALTH_COLUMNS \
+    " h.n AS hour_count, h.ok_n AS hour_ok," \
+    " round(100.0 * h.ok_n / nullif(h.n, 0), 1) AS hour_success_pct," \
+    " h.p50 AS hour_p50_ms, h.p95 AS hour_p95_ms," \
+    " d.n AS day_count, d.ok_n AS day_ok," \
+    " round(100.0 * d.ok_n / nullif(d.n, 0), 1) AS day_success_pct," \
+    " d.p50 AS day_p50_ms, d.p95 AS day_p95_ms," \
+    " " SLA_TARGET_PCT " AS availability_target_pct," MODEL_COLOUR
 /* A model's colour on every chart of every page: its rank among the
  * enabled models by id, modulo the palette (lib/chart.h LW_CHART_COLOURS). */
 #define MODEL_COLOUR \
