@@ -70,7 +70,7 @@ lw_sla_evidence(lw_db *db, time_t from, time_t to, const char *label, const char
                 long long user_id, lw_buf *content, long long *id, char sha256[65], lw_err *err)
 {
     static const int sections[] = { LW_RSEC_SLA_COMPLIANCE, LW_RSEC_AVAILABILITY_METRICS };
-    int pdf = strcmp(format, "pdf") == 0, existed = 0, rc;
+    int pdf = strcmp(format, "pdf") == 0, html_only = strcmp(format, "html") == 0, existed = 0, rc;
     char data_sha[65], name[160];
     lw_buf csv = { 0 }, html = { 0 }, doc = { 0 };
     lw_report_doc d;
@@ -98,22 +98,22 @@ lw_sla_evidence(lw_db *db, time_t from, time_t to, const char *label, const char
         goto cleanup;
     }
     PQclear(old);
-    if (pdf) {
-        if ((rc = lw_sla_evidence_html(&s, label, data_sha, time(NULL), &html, err)) != LW_OK
-            || (rc = lw_report_pdf(html.data, html.len, 120, &doc, err)) != LW_OK)
-            goto cleanup;
-    }
+    if ((pdf || html_only)
+        && (rc = lw_sla_evidence_html(&s, label, data_sha, time(NULL), &html, err)) != LW_OK)
+        goto cleanup;
+    if (pdf && (rc = lw_report_pdf(html.data, html.len, 120, &doc, err)) != LW_OK)
+        goto cleanup;
     memset(&d, 0, sizeof(d));
     snprintf(name, sizeof(name), "SLA evidence: %s", label);
     d.name = name;
     d.kind = "sla";
-    d.format = pdf ? "pdf" : "csv";
+    d.format = pdf ? "pdf" : html_only ? "html" : "csv";
     d.from = from;
     d.to = to;
     d.sections = sections;
     d.n_sections = LW_ARRAY_LEN(sections);
-    d.content = pdf ? doc.data : csv.data;
-    d.len = pdf ? doc.len : csv.len;
+    d.content = pdf ? doc.data : html_only ? html.data : csv.data;
+    d.len = pdf ? doc.len : html_only ? html.len : csv.len;
     d.source_html = pdf ? html.data : NULL;
     d.source_len = pdf ? html.len : 0;
     d.data_sha256 = data_sha;

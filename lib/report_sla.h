@@ -110,7 +110,7 @@ void lw_sla_hdf(const lw_sla *s, lw_hdf *h, const char *prefix, int days, int ch
  * path must be initialised. LW_OK or LW_E* with err. */
 int lw_sla_evidence_html(const lw_sla *s, const char *label, const char *data_sha256,
                          time_t generated, lw_buf *html, lw_err *err);
-/* The SLA evidence of [from, to) as format "csv" or "pdf" into content:
+/* The SLA evidence of [from, to) as format "csv", "pdf" or "html" into content:
  * the stored document when one was made from the same data (same CSV
  * bytes), else made now and stored (kind 'sla', created_by user_id, 0 for
  * none). *id gets its reports row, sha256 its stored SHA-256. LW_OK or

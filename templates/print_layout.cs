@@ -56,7 +56,8 @@
   ul.findings li.crit::before { content: "\2716"; color: #b00020; }
   ul.findings li.info::before { content: "\2139"; color: #0072B2; }
   ol.recs li { margin: 4px 0; }
-  .rule { font-size: 12px; color: #5f6368; }
+  .rule { font-size: 12px; color: #5f6368; white-space: nowrap; }
+  .nowrap { white-space: nowrap; }
   .commentary { border-left: 3px solid #0072B2; padding: 2px 12px; margin: 12px 0; background: #f8fafd; }
   @page { size: A4; margin: 17mm 13mm 18mm 13mm;
           @top-left { content: string(doc-title); font-size: 8pt; color: #5f6368;

@@ -116,6 +116,7 @@ lw_db_reports_emailed(lw_db *db, lw_err *err, long long id, const char *error)
 /* One period's columns of a model from rollup row x (prefix p). */
 #define PERIOD_COLS(x) \
     " coalesce(" x ".count, 0) AS count, coalesce(" x ".errors, 0) AS errors," \
+    " coalesce(" x ".sum_total_ms, 0) AS sum_ms, coalesce(" x ".total_n, 0) AS total_n," \
     " " x ".sum_total_ms / nullif(" x ".total_n, 0) AS avg_ms," \
     " lw_hist_quantile(" x ".total_hist, 0.5) AS p50_ms," \
     " lw_hist_quantile(" x ".total_hist, 0.95) AS p95_ms," \
@@ -124,7 +125,8 @@ lw_db_reports_emailed(lw_db *db, lw_err *err, long long id, const char *error)
     " " x ".tps_sum / nullif(" x ".tps_n, 0) AS tps," \
     " " x ".quality_sum / nullif(" x ".quality_n, 0) AS quality," \
     " round(coalesce(" x ".cost_usd, 0) * 1000000000000)::bigint AS cost_pico," \
-    " coalesce(" x ".input_tokens, 0) AS input_tokens, coalesce(" x ".output_tokens, 0) AS output_tokens"
+    " coalesce(" x ".input_tokens, 0) AS input_tokens, coalesce(" x ".output_tokens, 0) AS output_tokens," \
+    " " x ".error_counts"
 
 PGresult *
 lw_db_reports_models(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev_from)
@@ -167,26 +169,24 @@ lw_db_reports_hour_groups(lw_db *db, lw_err *err, time_t from, time_t to)
     char a[40], b[40];
     const char *p[2] = { ts(from, a), ts(to, b) };
 
-    /* samples: each hour's mean latency of successful probes; groups: a
-     * weekday (ISO, 1 = Monday) or an hour of the day (UTC) against every
-     * other hour of the same model */
+    /* samples: each hour's mean latency of successful probes, ranked per
+     * model (ties get their average rank); groups: a weekday (ISO, 1 =
+     * Monday) or an hour of the day (UTC), against every other hour */
     return lw_db_query(db, err,
         "WITH h AS (SELECT model_id, environment_id, bucket_start AS b,"
         "   sum_total_ms / total_n AS v"
         "   FROM lw_rollup_read(NULL, $1, $2, interval '1 hour') WHERE total_n > 0),"
+        " r AS (SELECT h.*, rank() OVER (PARTITION BY model_id, environment_id ORDER BY v)"
+        "   + (count(*) OVER (PARTITION BY model_id, environment_id, v) - 1) / 2.0 AS rk FROM h),"
         " g AS (SELECT model_id, environment_id, 'weekday' AS dim,"
         "   extract(isodow FROM b AT TIME ZONE 'UTC')::int AS k,"
-        "   count(*) AS n, sum(v) AS s, sum(v * v) AS ss FROM h GROUP BY 1, 2, 4"
+        "   count(*) AS n, sum(rk) AS rs, sum(v) AS s FROM r GROUP BY 1, 2, 4"
         "  UNION ALL"
         "  SELECT model_id, environment_id, 'hour', extract(hour FROM b AT TIME ZONE 'UTC')::int,"
-        "   count(*), sum(v), sum(v * v) FROM h GROUP BY 1, 2, 4),"
-        " t AS (SELECT model_id, environment_id, count(*) AS n, sum(v) AS s, sum(v * v) AS ss"
-        "   FROM h GROUP BY 1, 2)"
-        " SELECT g.model_id, g.dim, g.k, g.n, g.s / g.n AS mean,"
-        "  greatest((g.ss - g.s * g.s / g.n) / nullif(g.n - 1, 0), 0) AS var,"
-        "  t.n - g.n AS rn, (t.s - g.s) / nullif(t.n - g.n, 0) AS rmean,"
-        "  greatest(((t.ss - g.ss) - (t.s - g.s) * (t.s - g.s) / nullif(t.n - g.n, 0))"
-        "   / nullif(t.n - g.n - 1, 0), 0) AS rvar"
+        "   count(*), sum(rk), sum(v) FROM r GROUP BY 1, 2, 4),"
+        " t AS (SELECT model_id, environment_id, count(*) AS n, sum(v) AS s FROM h GROUP BY 1, 2)"
+        " SELECT g.model_id, g.dim, g.k, g.n, g.s / g.n AS mean, g.rs AS rank_sum,"
+        "  t.n - g.n AS rn, (t.s - g.s) / nullif(t.n - g.n, 0) AS rmean"
         " FROM g JOIN t USING (model_id, environment_id)"
         " ORDER BY g.model_id, g.dim, g.k", 2, p);
 }

@@ -54,17 +54,19 @@ int lw_db_reports_emailed(lw_db *db, lw_err *err, long long id, const char *erro
 
 /* Per model (enabled, or with probes in either period), [from, to) then
  * [prev_from, from): id, name, environment, provider, sla_target_ms, then
- * twice (columns 5.. and 17..): count, errors, avg_ms, p50_ms, p95_ms,
- * p99_ms, ttft_p95_ms, tps, quality, cost_pico, input_tokens,
- * output_tokens; by environment, name. */
+ * twice (columns 5.. and 20..): count, errors, sum_ms, total_n, avg_ms,
+ * p50_ms, p95_ms, p99_ms, ttft_p95_ms, tps, quality, cost_pico,
+ * input_tokens, output_tokens, error_counts (failed probes by class in
+ * the order of lw_error_classes()); by environment, name. */
 PGresult *lw_db_reports_models(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev_from);
 /* Per model and step of step_s seconds: t, model_id, count, errors,
  * p95_ms, avg_ms, cost_pico; by model, time. */
 PGresult *lw_db_reports_trend(lw_db *db, lw_err *err, time_t from, time_t to, long long step_s);
 /* The samples of the weekday and hour tests over [from, to): each hour's
- * mean latency of successful probes; per model and group (dim 'weekday',
- * k 1..7 ISO, or 'hour', k 0..23 UTC): model_id, dim, k, n, mean, var,
- * and the same of every other hour of that model: rn, rmean, rvar. */
+ * mean latency of successful probes, ranked among the model's hours; per
+ * model and group (dim 'weekday', k 1..7 ISO, or 'hour', k 0..23 UTC):
+ * model_id, dim, k, n, mean, rank_sum (the group's ranks, ties averaged),
+ * and of every other hour of that model: rn, rmean. */
 PGresult *lw_db_reports_hour_groups(lw_db *db, lw_err *err, time_t from, time_t to);
 /* Alerts that fired before `to` and were not resolved before `from`:
  * id, rule, model, environment, severity, state, fired, resolved,
