@@ -187,7 +187,7 @@ lw_cmd_scheduler_status(lw_cli *cli)
         jobs[n].sched = rc->schedules[i].sched;
         jobs[n].enabled = rc->schedules[i].enabled;
     }
-    printf("Scheduler status (%s UTC)\n", lw_time_format(now, LW_TIME_MINUTE, next, sizeof(next)));
+    printf("Scheduler status (%s)\n", lw_time_format(now, LW_TIME_MINUTE, next, sizeof(next)));
     for (i = 0; i < n; i++) {
         if (lw_sched_describe(&jobs[i].sched, desc, sizeof(desc)) != LW_OK)
             lw_strlcpy(desc, jobs[i].sched.text, sizeof(desc));

@@ -121,6 +121,9 @@ emit(lw_cli *cli, const struct opts *o, const char *bin, const struct unit *u, c
         "User=%s\n"
         "Group=%s\n"
         "EnvironmentFile=-%s\n"
+        /* WeasyPrint's font cache wants a writable home of its own */
+        "CacheDirectory=llmwatch\n"
+        "Environment=XDG_CACHE_HOME=%%C/llmwatch\n"
         "ExecStart=%s%s\n"
         /* llmwatch stops a run at its own timeout and records it; systemd's
          * is the backstop a minute later */

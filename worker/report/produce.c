@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "db/reports.h"
+#include "render.h"
 #include "report_sla.h"
 
 void
@@ -84,16 +85,23 @@ mail_it(const lw_report_req *q, lw_report_run *o, const char *text, const lw_buf
 int
 lw_report_produce(lw_db *db, const lw_report_req *q, lw_report_run *o, lw_buf *text, lw_err *err)
 {
-    char label[96];
+    char label[96], dir[4096];
     lw_buf html = { 0 }, doc = { 0 }, local = { 0 };
     lw_report_doc d;
     int64_t t0 = lw_now_mono_us();
-    int pdf = strcmp(o->format, "pdf") == 0, rc;
+    int pdf = strcmp(o->format, "pdf") == 0, rc, loaded = 0;
 
     o->mail_error[0] = '\0';
     o->existed = 0;
     if (text == NULL)
         text = &local;
+    /* a job's first render: the templates of the installation */
+    if (!lw_render_has("report")) {
+        snprintf(dir, sizeof(dir), "%s/templates", lw_datadir());
+        if ((rc = lw_render_init(dir, err)) != LW_OK)
+            goto cleanup;
+        loaded = 1;
+    }
     if (q->type == LW_REPORT_SLA) {
         /* SLA evidence: the one stored per period and data */
         lw_report_period_label(q->from, q->to, label, sizeof(label));
@@ -144,6 +152,8 @@ lw_report_produce(lw_db *db, const lw_report_req *q, lw_report_run *o, lw_buf *t
             lw_db_reports_emailed(db, NULL, o->id, o->mail_error);
     }
 cleanup:
+    if (loaded)
+        lw_render_shutdown();
     lw_buf_free(&html);
     lw_buf_free(&doc);
     lw_buf_free(&local);
