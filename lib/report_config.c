@@ -115,11 +115,13 @@ parse_sections(lw_ymap_doc *y, const lw_ymap *m, lw_report_schedule *s)
     size_t i;
     int k, near;
 
-    if (lw_ymap_list(y, m, "sections", &list, &nodes) <= 0) {
-        if (lw_ymap_get(y, m, "sections") == NULL)
+    if (lw_ymap_list(y, m, "sections", &list, &nodes) < 0)
+        return;
+    if (list.n == 0) {
+        if (lw_ymap_node(y, m, "sections") == NULL)
             lw_ymap_require(y, m, "sections", s->name);
-        else if (list.n == 0)
-            ERR(y, lw_ymap_get(y, m, "sections"), "'sections' is empty: name at least one");
+        else
+            ERR(y, lw_ymap_node(y, m, "sections"), "'sections' is empty: name at least one");
         return;
     }
     for (i = 0; i < list.n; i++) {

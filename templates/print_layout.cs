@@ -1,4 +1,4 @@
-<?cs # print_layout.cs: the layout of the documents llmwatch writes rather
+<?cs # print_layout.cs: the layout of the documents written to files rather
      than serves (reports, SLA evidence, `llmwatch baseline report`): one
      standalone HTML page with its own CSS and no outside resource, around
      the page's content() macro, that reads on screen and prints on A4
