@@ -107,3 +107,17 @@ lw_db_scheduler_since(lw_db *db, lw_err *err, time_t *since)
     PQclear(res);
     return LW_OK;
 }
+
+int
+lw_db_scheduler_first(lw_db *db, lw_err *err, const char *job, time_t *first)
+{
+    const char *p[1] = { job };
+    PGresult *res = lw_db_query(db, err,
+        "SELECT extract(epoch FROM min(scheduled_for))::bigint FROM job_runs WHERE job = $1", 1, p);
+
+    if (res == NULL)
+        return LW_EDB;
+    *first = lw_db_isnull(res, 0, 0) ? 0 : (time_t) lw_db_int(res, 0, 0);
+    PQclear(res);
+    return LW_OK;
+}

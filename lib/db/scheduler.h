@@ -33,4 +33,7 @@ PGresult *lw_db_scheduler_last(lw_db *db, lw_err *err, const char *job);
  * slot before it was missed. *since = 0 when unknown. LW_OK or LW_EDB. */
 int lw_db_scheduler_since(lw_db *db, lw_err *err, time_t *since);
 
+/* The first slot recorded for job (*first = 0 when none). LW_OK, LW_EDB. */
+int lw_db_scheduler_first(lw_db *db, lw_err *err, const char *job, time_t *first);
+
 #endif

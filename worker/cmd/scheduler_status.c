@@ -151,7 +151,7 @@ lw_cmd_scheduler_status(lw_cli *cli)
     struct job *jobs = NULL;
     lw_report_config *rc = NULL;
     char desc[160], next[96];
-    time_t now = time(NULL), since = 0, from, at;
+    time_t now = time(NULL), since = 0, since_job, from, at;
     size_t i, n = 0;
     long total = 0, k;
     int failed, ret, timeout;
@@ -201,14 +201,23 @@ lw_cmd_scheduler_status(lw_cli *cli)
             printf("; never runs\n");
     }
     if (o.missed) {
-        from = now - (time_t) o.days * 86400;
-        if (since > from)
-            from = since;
         printf("\nMissed jobs (slots of the last %lld day%s with no successful run):\n", o.days,
                o.days == 1 ? "" : "s");
         for (i = 0; i < n; i++) {
+            time_t first = 0;
+
             if (!jobs[i].enabled)
                 continue;
+            /* no slot is missed before the job could run: the install, or
+             * its first recorded run when older (a restored database) */
+            from = now - (time_t) o.days * 86400;
+            if (lw_db_scheduler_first(db, NULL, jobs[i].name, &first) == LW_OK && first != 0
+                && first < since)
+                since_job = first;
+            else
+                since_job = since;
+            if (since_job > from)
+                from = since_job;
             if ((k = missed(db, jobs[i].name, &jobs[i].sched, from, now)) < 0) {
                 lw_cli_fail(cli, "cannot read the runs of %s", jobs[i].name);
                 goto cleanup;
