@@ -88,13 +88,13 @@ print_missed(const char *job, time_t first, time_t last, long n, const char *why
     }
 }
 
-/* Every slot of (from, now] of the job that has no successful run. */
+/* Every slot of [from, now] of the job that has no successful run. */
 static long
 missed(lw_db *db, const char *job, const lw_sched *s, time_t from, time_t now)
 {
     PGresult *runs = lw_db_scheduler_runs(db, NULL, job, from, now);
     char why[200], prev[200] = "";
-    time_t t = from, first = 0, last = 0;
+    time_t t = from - 1, first = 0, last = 0;
     long n = 0, total = 0, steps = 0;
     int r = 0, any = 0;
 
