@@ -101,6 +101,10 @@ void lw_report_config_free(lw_report_config *rc);
  * ./report_config.yaml; NULL when none exists. Pool-owned. */
 const char *lw_report_config_path(lw_pool *pool, const char *explicit_path,
                                   const char *monitoring_config);
+/* A whole file into out (appended) when it has at most max bytes: the
+ * report configuration, a report's Markdown commentary. LW_OK, LW_EIO,
+ * LW_EINVAL (too long), LW_ENOMEM, with err. */
+int lw_report_read_file(const char *path, size_t max, lw_buf *out, lw_err *err);
 /* Borrowed; NULL when absent. By name or job name. */
 const lw_report_schedule *lw_report_config_find(const lw_report_config *rc, const char *name);
 

@@ -226,12 +226,10 @@ lw_report_store(lw_db *db, const lw_report_doc *d, long long *id, int *existed, 
 {
     const char *sections[LW_RSEC_COUNT];
     lw_buf content = { 0 }, source = { 0 }, rcpt = { 0 }, secs = { 0 };
-    lw_db_reports_row w;
     PGresult *res = NULL;
     size_t i;
     int tries, rc = LW_ENOMEM;
 
-    memset(&w, 0, sizeof(w));
     for (i = 0; i < d->n_sections && i < LW_RSEC_COUNT; i++)
         sections[i] = lw_report_section_keys[d->sections[i]];
     lw_report_sha256_hex(d->content, d->len, sha256);
@@ -243,24 +241,15 @@ lw_report_store(lw_db *db, const lw_report_doc *d, long long *id, int *existed, 
         lw_err_set(err, "out of memory");
         goto cleanup;
     }
-    w.name = d->name;
-    w.kind = d->kind;
-    w.format = d->format;
-    w.from = d->from;
-    w.to = d->to;
-    w.content_hex = content.data;
-    w.sha256 = sha256;
-    w.recipients = rcpt.data;
-    w.created_by = d->created_by;
-    w.schedule = d->schedule;
-    w.slot = d->slot;
-    w.sections = secs.data;
-    w.data_sha256 = d->data_sha256;
-    w.source_hex = source.data;
     rc = LW_EDB;
     for (tries = 0; tries < 3; tries++) {
         PQclear(res);
-        if ((res = lw_db_reports_insert(db, err, &w)) == NULL)
+        if ((res = lw_db_reports_insert(db, err, &(lw_db_reports_row) {
+                 .name = d->name, .kind = d->kind, .format = d->format, .from = d->from,
+                 .to = d->to, .content_hex = content.data, .sha256 = sha256,
+                 .recipients = rcpt.data, .created_by = d->created_by, .schedule = d->schedule,
+                 .slot = d->slot, .sections = secs.data, .data_sha256 = d->data_sha256,
+                 .source_hex = source.data })) == NULL)
             goto cleanup;
         if (PQntuples(res) == 1)
             break;

@@ -172,8 +172,8 @@ lw_sla_load(lw_db *db, time_t from, time_t to, lw_sla *s, lw_err *err)
     memset(s, 0, sizeof(*s));
     s->from = from;
     s->to = to;
-    if ((s->totals = lw_db_sla_totals(db, err, from, to)) == NULL
-        || (s->days = lw_db_sla_days(db, err, from, to)) == NULL)
+    if ((s->totals = lw_db_sla_period(db, err, from, to, 0)) == NULL
+        || (s->days = lw_db_sla_period(db, err, from, to, 1)) == NULL)
         return LW_EDB;
     s->n = (size_t) PQntuples(s->totals);
     s->models = calloc(s->n + 1, sizeof(*s->models));

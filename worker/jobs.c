@@ -165,18 +165,11 @@ static int
 run_here(lw_db *db, lw_config *cfg, const char *config_path, const char *job, lw_job_fn fn,
          const void *arg, time_t slot, long long run_id, int timeout_s)
 {
-    lw_job_ctx ctx;
+    lw_job_ctx ctx = { .db = db, .cfg = cfg, .config_path = config_path, .job = job,
+                       .slot = slot, .timeout_s = timeout_s, .arg = arg };
     lw_err err;
     int rc;
 
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.db = db;
-    ctx.cfg = cfg;
-    ctx.config_path = config_path;
-    ctx.job = job;
-    ctx.slot = slot;
-    ctx.timeout_s = timeout_s;
-    ctx.arg = arg;
     ctx.pool = lw_pool_create();
     if (ctx.pool == NULL) {
         lw_err_set(&ctx.err, "out of memory");

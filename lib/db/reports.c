@@ -16,6 +16,21 @@ ts(time_t t, char *buf)
     return lw_time_format(t, LW_TIME_SQL, buf, 40);
 }
 
+/* sql with $1..$n the times t[0..n) (n <= 3) and, when extra is not
+ * NULL, $(n+1) = extra. */
+static PGresult *
+query_times(lw_db *db, lw_err *err, const char *sql, int n, const time_t *t, const char *extra)
+{
+    char room[3][40];
+    const char *p[4];
+    int i;
+
+    for (i = 0; i < n; i++)
+        p[i] = ts(t[i], room[i]);
+    p[n] = extra;
+    return lw_db_query(db, err, sql, n + (extra != NULL), p);
+}
+
 /* ---- stored reports ---- */
 
 PGresult *
@@ -131,10 +146,9 @@ lw_db_reports_emailed(lw_db *db, lw_err *err, long long id, const char *error)
 PGresult *
 lw_db_reports_models(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev_from)
 {
-    char a[40], b[40], c[40];
-    const char *p[3] = { ts(from, a), ts(to, b), ts(prev_from, c) };
+    const time_t t[3] = { from, to, prev_from };
 
-    return lw_db_query(db, err,
+    return query_times(db, err,
         "WITH cur AS MATERIALIZED (SELECT * FROM lw_rollup_read(NULL, $1, $2)),"
         " prv AS MATERIALIZED (SELECT * FROM lw_rollup_read(NULL, $3, $1))"
         " SELECT m.id, m.name, e.name AS environment, m.provider, m.sla_target_ms,"
@@ -144,35 +158,31 @@ lw_db_reports_models(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev
         " LEFT JOIN cur c ON c.model_id = m.id AND c.environment_id = m.environment_id"
         " LEFT JOIN prv v ON v.model_id = m.id AND v.environment_id = m.environment_id"
         " WHERE (m.enabled AND m.removed_at IS NULL) OR c.count > 0 OR v.count > 0"
-        " ORDER BY e.name, m.name, m.id", 3, p);
+        " ORDER BY e.name, m.name, m.id", 3, t, NULL);
 }
 
 PGresult *
 lw_db_reports_trend(lw_db *db, lw_err *err, time_t from, time_t to, long long step_s)
 {
-    char a[40], b[40], s[24];
-    const char *p[3] = { ts(from, a), ts(to, b), s };
+    const time_t t[2] = { from, to };
+    char x[24];
 
-    snprintf(s, sizeof(s), "%lld", step_s);
-    return lw_db_query(db, err,
+    snprintf(x, sizeof(x), "%lld", step_s);
+    return query_times(db, err,
         "SELECT extract(epoch FROM r.bucket_start)::bigint AS t, r.model_id,"
         " r.count, r.errors, lw_hist_quantile(r.total_hist, 0.95) AS p95_ms,"
         " r.sum_total_ms / nullif(r.total_n, 0) AS avg_ms,"
         " round(coalesce(r.cost_usd, 0) * 1000000000000)::bigint AS cost_pico"
         " FROM lw_rollup_read(NULL, $1, $2, make_interval(secs => $3::int)) r"
-        " ORDER BY r.model_id, r.bucket_start", 3, p);
+        " ORDER BY r.model_id, r.bucket_start", 2, t, x);
 }
 
 PGresult *
 lw_db_reports_hour_groups(lw_db *db, lw_err *err, time_t from, time_t to)
 {
-    char a[40], b[40];
-    const char *p[2] = { ts(from, a), ts(to, b) };
+    const time_t t[2] = { from, to };
 
-    /* samples: each hour's mean latency of successful probes, ranked per
-     * model (ties get their average rank); groups: a weekday (ISO, 1 =
-     * Monday) or an hour of the day (UTC), against every other hour */
-    return lw_db_query(db, err,
+    return query_times(db, err,
         "WITH h AS (SELECT model_id, environment_id, bucket_start AS b,"
         "   sum_total_ms / total_n AS v"
         "   FROM lw_rollup_read(NULL, $1, $2, interval '1 hour') WHERE total_n > 0),"
@@ -188,17 +198,17 @@ lw_db_reports_hour_groups(lw_db *db, lw_err *err, time_t from, time_t to)
         " SELECT g.model_id, g.dim, g.k, g.n, g.s / g.n AS mean, g.rs AS rank_sum,"
         "  t.n - g.n AS rn, (t.s - g.s) / nullif(t.n - g.n, 0) AS rmean"
         " FROM g JOIN t USING (model_id, environment_id)"
-        " ORDER BY g.model_id, g.dim, g.k", 2, p);
+        " ORDER BY g.model_id, g.dim, g.k", 2, t, NULL);
 }
 
 PGresult *
 lw_db_reports_incidents(lw_db *db, lw_err *err, time_t from, time_t to, int limit)
 {
-    char a[40], b[40], l[16];
-    const char *p[3] = { ts(from, a), ts(to, b), l };
+    const time_t t[2] = { from, to };
+    char x[16];
 
-    snprintf(l, sizeof(l), "%d", limit);
-    return lw_db_query(db, err,
+    snprintf(x, sizeof(x), "%d", limit);
+    return query_times(db, err,
         "SELECT a.id, r.name AS rule, m.name AS model, e.name AS environment, a.severity,"
         " a.state, " TS("a.fired_at") " AS fired, " TS("a.resolved_at") " AS resolved,"
         " extract(epoch FROM least(coalesce(a.resolved_at, now()), $2) - greatest(a.fired_at, $1))"
@@ -208,16 +218,15 @@ lw_db_reports_incidents(lw_db *db, lw_err *err, time_t from, time_t to, int limi
         " LEFT JOIN models m ON m.id = a.model_id LEFT JOIN environments e ON e.id = a.environment_id"
         " WHERE a.fired_at IS NOT NULL AND a.fired_at < $2"
         "  AND coalesce(a.resolved_at, 'infinity') > $1"
-        " ORDER BY a.fired_at, a.id LIMIT $3::int", 3, p);
+        " ORDER BY a.fired_at, a.id LIMIT $3::int", 2, t, x);
 }
 
 PGresult *
 lw_db_reports_rule_counts(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev_from)
 {
-    char a[40], b[40], c[40];
-    const char *p[3] = { ts(from, a), ts(to, b), ts(prev_from, c) };
+    const time_t t[3] = { from, to, prev_from };
 
-    return lw_db_query(db, err,
+    return query_times(db, err,
         "SELECT r.name AS rule, r.severity,"
         " count(*) FILTER (WHERE a.fired_at >= $1) AS fired,"
         " count(*) FILTER (WHERE a.fired_at < $1) AS prev_fired,"
@@ -230,5 +239,5 @@ lw_db_reports_rule_counts(lw_db *db, lw_err *err, time_t from, time_t to, time_t
         " (array_agg(m.name ORDER BY a.fired_at DESC) FILTER (WHERE a.fired_at >= $1))[1] AS last_model"
         " FROM alerts a JOIN rules r ON r.id = a.rule_id LEFT JOIN models m ON m.id = a.model_id"
         " WHERE a.fired_at >= $3 AND a.fired_at < $2"
-        " GROUP BY r.name, r.severity ORDER BY fired DESC, r.name", 3, p);
+        " GROUP BY r.name, r.severity ORDER BY fired DESC, r.name", 3, t, NULL);
 }

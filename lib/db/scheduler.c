@@ -16,27 +16,24 @@ lw_db_scheduler_claim(lw_db *db, lw_err *err, const char *job, time_t slot, cons
                       int pid, long long *run_id)
 {
     char ts[40], pids[16];
-    const char *p[4];
+    const char *p[4] = { job, NULL, host, pids };
     PGresult *res;
     int won;
 
     snprintf(pids, sizeof(pids), "%d", pid);
-    p[0] = job;
-    p[1] = slot != 0 ? lw_time_format(slot, LW_TIME_SQL, ts, sizeof(ts)) : NULL;
-    p[2] = host;
-    p[3] = pids;
+    if (slot != 0)
+        p[1] = lw_time_format(slot, LW_TIME_SQL, ts, sizeof(ts));
     /* the lock is held for this statement: two claimers at the same time
      * cannot both pass it, one after the other meet the unique index */
-    res = lw_db_query(db, err,
-        "INSERT INTO job_runs (job, scheduled_for, host, pid)"
-        " SELECT $1, $2::timestamptz, $3, $4::int"
-        " WHERE $2::timestamptz IS NULL OR pg_try_advisory_xact_lock(" SLOT_LOCK("$1", "$2::timestamptz") ")"
-        " ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING"
-        " RETURNING id", 4, p);
-    if (res == NULL)
+    if ((res = lw_db_query(db, err,
+            "INSERT INTO job_runs (job, scheduled_for, host, pid)"
+            " SELECT $1, $2::timestamptz, $3, $4::int"
+            " WHERE $2::timestamptz IS NULL OR pg_try_advisory_xact_lock("
+            SLOT_LOCK("$1", "$2::timestamptz") ")"
+            " ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING"
+            " RETURNING id", 4, p)) == NULL)
         return LW_EDB;
-    won = PQntuples(res) == 1;
-    if (won)
+    if ((won = PQntuples(res) == 1) != 0)
         *run_id = lw_db_int(res, 0, 0);
     PQclear(res);
     return won;

@@ -61,49 +61,43 @@ lw_db_sla_list(lw_db *db, lw_err *err)
 /* downtime minutes of a day: its known minutes times its failed share */
 #define SLA_DOWN "CASE WHEN k.n > 0 THEN k.minutes * k.known * k.err / k.n ELSE 0 END"
 
-static PGresult *
-query_range(lw_db *db, lw_err *err, const char *sql, time_t from, time_t to)
+/* per model over the period */
+static const char totals_sql[] = SLA_DAYS
+    " SELECT mm.id, mm.name, mm.environment, mm.sla_target_ms,"
+    "  coalesce(sum(k.n), 0)::bigint AS probes, coalesce(sum(k.err), 0)::bigint AS errors,"
+    "  sum(k.sum_ms) / nullif(sum(k.total_n), 0) AS avg_ms,"
+    "  lw_hist_quantile(lw_hist_sum(k.total_hist), 0.95) AS p95_ms,"
+    "  lw_hist_quantile(lw_hist_sum(k.total_hist), 0.99) AS p99_ms,"
+    "  (SELECT x.per_day FROM x WHERE x.model_id = mm.id AND x.environment_id = mm.environment_id)"
+    "   AS expected_per_day,"
+    "  coalesce(sum(k.minutes), 0) AS elapsed_min,"
+    "  (SELECT extract(epoch FROM p.t - p.f)::float8 / 60 FROM p) AS period_min,"
+    "  coalesce(sum(k.minutes * (1 - k.known)), 0) AS unknown_min,"
+    "  coalesce(sum(" SLA_DOWN "), 0) AS down_min,"
+    "  " SLA_TARGET_PCT "::float8 AS objective_pct,"
+    "  " SETTING_INT("sla_min_samples", "50") " AS min_samples,"
+    "  (SELECT now() >= p.t FROM p) AS ended"
+    " FROM mm LEFT JOIN k ON k.model_id = mm.id AND k.environment_id = mm.environment_id"
+    " GROUP BY mm.id, mm.name, mm.environment, mm.environment_id, mm.sla_target_ms"
+    " ORDER BY mm.environment, mm.name, mm.id";
+
+/* per model and day */
+static const char days_sql[] = SLA_DAYS
+    " SELECT k.model_id, to_char(k.day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,"
+    "  extract(epoch FROM k.day)::bigint AS day_epoch, k.n AS probes, k.err AS errors,"
+    "  k.expected, k.minutes, k.minutes * (1 - k.known) AS unknown_min,"
+    "  " SLA_DOWN " AS down_min,"
+    "  lw_hist_quantile(k.total_hist, 0.95) AS p95_ms,"
+    "  lw_hist_quantile(k.total_hist, 0.99) AS p99_ms"
+    " FROM k JOIN mm ON mm.id = k.model_id AND mm.environment_id = k.environment_id"
+    " ORDER BY mm.environment, mm.name, mm.id, k.day";
+
+PGresult *
+lw_db_sla_period(lw_db *db, lw_err *err, time_t from, time_t to, int per_day)
 {
     char a[40], b[40];
     const char *p[2] = { lw_time_format(from, LW_TIME_SQL, a, sizeof(a)),
                          lw_time_format(to, LW_TIME_SQL, b, sizeof(b)) };
 
-    return lw_db_query(db, err, sql, 2, p);
-}
-
-PGresult *
-lw_db_sla_totals(lw_db *db, lw_err *err, time_t from, time_t to)
-{
-    return query_range(db, err, SLA_DAYS
-        " SELECT mm.id, mm.name, mm.environment, mm.sla_target_ms,"
-        "  coalesce(sum(k.n), 0)::bigint AS probes, coalesce(sum(k.err), 0)::bigint AS errors,"
-        "  sum(k.sum_ms) / nullif(sum(k.total_n), 0) AS avg_ms,"
-        "  lw_hist_quantile(lw_hist_sum(k.total_hist), 0.95) AS p95_ms,"
-        "  lw_hist_quantile(lw_hist_sum(k.total_hist), 0.99) AS p99_ms,"
-        "  (SELECT x.per_day FROM x WHERE x.model_id = mm.id AND x.environment_id = mm.environment_id)"
-        "   AS expected_per_day,"
-        "  coalesce(sum(k.minutes), 0) AS elapsed_min,"
-        "  (SELECT extract(epoch FROM p.t - p.f)::float8 / 60 FROM p) AS period_min,"
-        "  coalesce(sum(k.minutes * (1 - k.known)), 0) AS unknown_min,"
-        "  coalesce(sum(" SLA_DOWN "), 0) AS down_min,"
-        "  " SLA_TARGET_PCT "::float8 AS objective_pct,"
-        "  " SETTING_INT("sla_min_samples", "50") " AS min_samples,"
-        "  (SELECT now() >= p.t FROM p) AS ended"
-        " FROM mm LEFT JOIN k ON k.model_id = mm.id AND k.environment_id = mm.environment_id"
-        " GROUP BY mm.id, mm.name, mm.environment, mm.environment_id, mm.sla_target_ms"
-        " ORDER BY mm.environment, mm.name, mm.id", from, to);
-}
-
-PGresult *
-lw_db_sla_days(lw_db *db, lw_err *err, time_t from, time_t to)
-{
-    return query_range(db, err, SLA_DAYS
-        " SELECT k.model_id, to_char(k.day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,"
-        "  extract(epoch FROM k.day)::bigint AS day_epoch, k.n AS probes, k.err AS errors,"
-        "  k.expected, k.minutes, k.minutes * (1 - k.known) AS unknown_min,"
-        "  " SLA_DOWN " AS down_min,"
-        "  lw_hist_quantile(k.total_hist, 0.95) AS p95_ms,"
-        "  lw_hist_quantile(k.total_hist, 0.99) AS p99_ms"
-        " FROM k JOIN mm ON mm.id = k.model_id AND mm.environment_id = k.environment_id"
-        " ORDER BY mm.environment, mm.name, mm.id, k.day", from, to);
+    return lw_db_query(db, err, per_day ? days_sql : totals_sql, 2, p);
 }

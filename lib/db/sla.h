@@ -19,16 +19,16 @@
  * 'no data'); by environment and name. */
 PGresult *lw_db_sla_list(lw_db *db, lw_err *err);
 
-/* Over [from, to) (UTC midnights), up to now: one row per model (enabled,
- * or with probes in the period): id, name, environment, sla_target_ms,
- * probes, errors, avg_ms, p95_ms, p99_ms (successful probes),
- * expected_per_day (NULL when never probed), elapsed_min, period_min,
- * unknown_min, down_min, objective_pct, min_samples, ended (the period is
- * over); by environment and name. */
-PGresult *lw_db_sla_totals(lw_db *db, lw_err *err, time_t from, time_t to);
-/* The same models' days that have begun: model_id, day ('YYYY-MM-DD'),
- * day_epoch, probes, errors, expected, minutes, unknown_min, down_min,
- * p95_ms, p99_ms; in the order of lw_db_sla_totals, then by day. */
-PGresult *lw_db_sla_days(lw_db *db, lw_err *err, time_t from, time_t to);
+/* Over [from, to) (UTC midnights), up to now, the models enabled or with
+ * probes in the period, by environment and name:
+ * - per_day 0: one row each: id, name, environment, sla_target_ms,
+ *   probes, errors, avg_ms, p95_ms, p99_ms (successful probes),
+ *   expected_per_day (NULL when never probed), elapsed_min, period_min,
+ *   unknown_min, down_min, objective_pct, min_samples, ended (the period
+ *   is over);
+ * - per_day 1: each one's days that have begun, by day: model_id, day
+ *   ('YYYY-MM-DD'), day_epoch, probes, errors, expected, minutes,
+ *   unknown_min, down_min, p95_ms, p99_ms. */
+PGresult *lw_db_sla_period(lw_db *db, lw_err *err, time_t from, time_t to, int per_day);
 
 #endif

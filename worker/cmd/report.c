@@ -3,7 +3,6 @@
  * and with --email mailed to the recipients of its schedule in
  * report_config.yaml; `llmwatch report --due` runs the report schedules
  * whose slot has come (what the report timers call). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,26 +57,6 @@ schedule_of_type(const lw_report_config *rc, int type)
     return NULL;
 }
 
-static char *
-read_text(const char *path, lw_err *err)
-{
-    lw_buf b = { 0 };
-    char chunk[4096];
-    size_t n;
-    FILE *f = fopen(path, "rb");
-
-    if (f == NULL) {
-        lw_err_set(err, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < 1024 * 1024)
-        lw_buf_append(&b, chunk, n);
-    fclose(f);
-    if (b.data == NULL)
-        lw_buf_puts(&b, "");
-    return lw_buf_steal(&b);
-}
-
 static int
 run_due(lw_cli *cli, lw_db *db, const lw_report_config *rc, const char *only)
 {
@@ -117,9 +96,9 @@ lw_cmd_report(lw_cli *cli)
     lw_report_config *rc = NULL;
     lw_report_req q;
     lw_report_run run;
-    lw_buf text = { 0 };
+    lw_buf text = { 0 }, commentary = { 0 };
     const char *ext;
-    char *commentary = NULL, when[96];
+    char when[96];
     int type = -1, failed, ret = 1, rendering = 0;
     lw_db *db;
 
@@ -179,11 +158,11 @@ lw_cmd_report(lw_cli *cli)
         goto cleanup;
     }
     if (o.commentary != NULL) {
-        if ((commentary = read_text(o.commentary, &cli->err)) == NULL) {
+        if (lw_report_read_file(o.commentary, 1024 * 1024, &commentary, &cli->err) != LW_OK) {
             lw_cli_fail(cli, "--commentary: %s", cli->err.msg);
             goto cleanup;
         }
-        q.commentary = commentary;
+        q.commentary = commentary.data;
     }
     memset(&run, 0, sizeof(run));
     ext = o.output ? strrchr(o.output, '.') : NULL;
@@ -229,6 +208,6 @@ cleanup:
         lw_render_shutdown();
     lw_report_config_free(rc);
     lw_buf_free(&text);
-    free(commentary);
+    lw_buf_free(&commentary);
     return ret;
 }
