@@ -61,6 +61,8 @@ static const lw_route routes[] = {
     { "/healthz",                         LW_GET,           AN, NO,  LW_ROUTE_NO_DB,   NULL,        lw_page_healthz },
     { "/metrics",                         LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_metrics },
     { "/api/v1/models",                   LW_GET,           V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_models },
+    { "/sla.csv",                         LW_GET,           C,  NO,  0,                "sla",       lw_page_sla },
+    { "/sla.pdf",                         LW_GET,           C,  NO,  0,                "sla",       lw_page_sla },
 };
 
 const lw_route *

@@ -1,12 +1,14 @@
 /* schedule.c: parses job frequencies ("*\/6 hours", "daily at 2:00",
- * "weekly on sunday at 3:00", 5-field cron...) into lw_sched. When they
- * run is schedule_calendar.c; durations are duration.c. */
+ * "weekly on sunday at 3:00 Europe/Berlin", 5-field cron...) into
+ * lw_sched. When they run is schedule_calendar.c (in a zone with
+ * schedule_tz.c); durations are duration.c. */
 #include "schedule.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define DAY 86400
 
@@ -286,8 +288,8 @@ looks_like_cron(char **tok, int n)
     return 1;
 }
 
-int
-lw_sched_parse(const char *s, lw_sched *out, lw_err *err)
+static int
+parse_plain(const char *s, lw_sched *out, lw_err *err)
 {
     char buf[128], *tok[8];
     int n, rc = LW_EINVAL, v;
@@ -366,4 +368,61 @@ unknown:
                "'hourly', 'daily at 2:00', 'weekly on sunday at 3:00', "
                "'monthly on 1st at 10:00' or a 5-field cron expression)", out->text);
     return rc;
+}
+
+/* A time zone written last ("... at 8:00 Europe/Berlin"): the text
+ * before it into rest and the zone into zone (case kept: zone names are
+ * file names). 0 when the last word is no zone the system knows; UTC is
+ * the default and stays with the words ("at 2:00 UTC"). */
+static int
+split_zone(const char *s, char *rest, size_t size, char zone[LW_SCHED_TZ_LEN])
+{
+    size_t end = strlen(s), start, i;
+    int letter = 0;
+
+    while (end > 0 && isspace((unsigned char) s[end - 1]))
+        end--;
+    start = end;
+    while (start > 0 && !isspace((unsigned char) s[start - 1]))
+        start--;
+    if (start == 0 || end - start >= LW_SCHED_TZ_LEN || start >= size)
+        return 0;
+    for (i = start; i < end; i++) {
+        if (!isalnum((unsigned char) s[i]) && strchr("/_+-", s[i]) == NULL)
+            return 0;
+        letter |= isalpha((unsigned char) s[i]) != 0;
+    }
+    memcpy(zone, s + start, end - start);
+    zone[end - start] = '\0';
+    if (!letter || strcasecmp(zone, "utc") == 0 || strcasecmp(zone, "etc/utc") == 0
+        || !lw_sched_tz_known(zone))
+        return 0;
+    memcpy(rest, s, start);
+    rest[start] = '\0';
+    return 1;
+}
+
+int
+lw_sched_parse(const char *s, lw_sched *out, lw_err *err)
+{
+    char zone[LW_SCHED_TZ_LEN], rest[sizeof(out->text)];
+    size_t len;
+
+    if (s == NULL || !split_zone(s, rest, sizeof(rest), zone))
+        return parse_plain(s, out, err);
+    if (parse_plain(rest, out, err) != LW_OK)
+        return LW_EINVAL;
+    if (out->kind == LW_SCHED_INTERVAL) {
+        lw_err_set(err, "'%s %s': a time zone applies to daily, weekly, monthly and cron "
+                   "schedules; intervals count from the Unix epoch", out->text, zone);
+        return LW_EINVAL;
+    }
+    len = strlen(out->text);
+    if (len + 1 + strlen(zone) >= sizeof(out->text)) {
+        lw_err_set(err, "frequency is too long");
+        return LW_EINVAL;
+    }
+    snprintf(out->text + len, sizeof(out->text) - len, " %s", zone);
+    lw_strlcpy(out->tz, zone, sizeof(out->tz));
+    return LW_OK;
 }

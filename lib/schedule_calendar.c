@@ -24,8 +24,8 @@ floor_div(int64_t a, int64_t b)
 }
 
 /* Howard Hinnant's civil-calendar algorithms (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
+int64_t
+lw_sched_days_from_civil(int64_t y, int m, int d)
 {
     int64_t era, yoe, doy, doe;
 
@@ -37,8 +37,8 @@ days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-static void
-civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void
+lw_sched_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     int64_t era, doe, yoe, doy, mp;
 
@@ -76,7 +76,7 @@ cron_day_matches(const lw_sched *s, int64_t day)
     int64_t y;
     int m, d, dom, dow;
 
-    civil_from_days(day, &y, &m, &d);
+    lw_sched_civil_from_days(day, &y, &m, &d);
     if (!(s->cron.month & (1u << m)))
         return 0;
     dom = (s->cron.mday >> d) & 1;
@@ -112,6 +112,65 @@ cron_next(const lw_sched *s, time_t after, time_t *next)
     return LW_ENOTFOUND;
 }
 
+/* A calendar day (local) on which a daily, weekly or monthly schedule runs. */
+static int
+day_matches(const lw_sched *s, int64_t day)
+{
+    int64_t y;
+    int m, d;
+
+    switch (s->kind) {
+    case LW_SCHED_DAILY:
+        return 1;
+    case LW_SCHED_WEEKLY:
+        return weekday(day) == s->weekday;
+    case LW_SCHED_MONTHLY:
+        lw_sched_civil_from_days(day, &y, &m, &d);
+        return s->mday == LW_SCHED_LAST_DAY ? d == days_in_month(y, m) : d == s->mday;
+    default:
+        return 0;
+    }
+}
+
+/* The next slot of a calendar schedule whose times are a zone's local
+ * time: candidates in local time, each turned into its instant (none when
+ * the clock skipped it, the first when it happened twice). */
+static int
+zone_next(const lw_sched *s, time_t after, time_t *next)
+{
+    int64_t sec = (int64_t) s->hour * 3600 + s->minute * 60, day0, i, local;
+    time_t t, u;
+    int off;
+
+    if (lw_sched_tz_offset(s->tz, after, &off) != LW_OK)
+        return LW_EINVAL;
+    if (s->kind == LW_SCHED_CRON) {
+        /* two hours back covers a repeated hour; the loop ends at the
+         * first candidate after `after` */
+        t = (time_t) ((int64_t) after + off - 7200);
+        for (i = 0; i < 200000; i++) {
+            if (cron_next(s, t, &t) != LW_OK)
+                return LW_ENOTFOUND;
+            if (lw_sched_tz_to_utc(s->tz, (int64_t) t, &u) == LW_OK && u > after) {
+                *next = u;
+                return LW_OK;
+            }
+        }
+        return LW_ENOTFOUND;
+    }
+    day0 = floor_div((int64_t) after + off, DAY) - 1;
+    for (i = 0; i < 4 * 366 + 2; i++) {
+        if (!day_matches(s, day0 + i))
+            continue;
+        local = (day0 + i) * DAY + sec;
+        if (lw_sched_tz_to_utc(s->tz, local, &u) == LW_OK && u > after) {
+            *next = u;
+            return LW_OK;
+        }
+    }
+    return LW_EINVAL;
+}
+
 int
 lw_sched_next(const lw_sched *s, time_t after, time_t *next)
 {
@@ -119,6 +178,8 @@ lw_sched_next(const lw_sched *s, time_t after, time_t *next)
     int64_t sec = (int64_t) s->hour * 3600 + s->minute * 60;
     int m, d, dd;
 
+    if (s->tz[0] != '\0' && s->kind != LW_SCHED_INTERVAL)
+        return zone_next(s, after, next);
     switch (s->kind) {
     case LW_SCHED_INTERVAL:
         if (s->interval <= 0)
@@ -139,11 +200,11 @@ lw_sched_next(const lw_sched *s, time_t after, time_t *next)
         }
         return LW_EINVAL;
     case LW_SCHED_MONTHLY:
-        civil_from_days(day, &y, &m, &d);
+        lw_sched_civil_from_days(day, &y, &m, &d);
         for (i = 0; i < 48; i++) {
             dd = s->mday == LW_SCHED_LAST_DAY ? days_in_month(y, m) : s->mday;
             if (dd <= days_in_month(y, m)) {
-                t = days_from_civil(y, m, dd) * DAY + sec;
+                t = lw_sched_days_from_civil(y, m, dd) * DAY + sec;
                 if (t > a) {
                     *next = (time_t) t;
                     return LW_OK;
@@ -252,8 +313,8 @@ cron_calendar(const lw_sched *s, char *buf, size_t size)
     return rc;
 }
 
-int
-lw_sched_to_oncalendar(const lw_sched *s, char *buf, size_t size)
+static int
+oncalendar_utc(const lw_sched *s, char *buf, size_t size)
 {
     int64_t iv = s->interval;
     size_t o = 0;
@@ -286,6 +347,18 @@ lw_sched_to_oncalendar(const lw_sched *s, char *buf, size_t size)
     return LW_EINVAL;
 }
 
+int
+lw_sched_to_oncalendar(const lw_sched *s, char *buf, size_t size)
+{
+    size_t o;
+    int rc = oncalendar_utc(s, buf, size);
+
+    if (rc != LW_OK || s->tz[0] == '\0')
+        return rc;
+    o = strlen(buf);
+    return lw_putf(buf, size, &o, " %s", s->tz);
+}
+
 static const char *
 ordinal_suffix(int v)
 {
@@ -304,6 +377,7 @@ lw_sched_describe(const lw_sched *s, char *buf, size_t size)
 {
     static const char *const un[] = { "day", "hour", "minute", "second" };
     static const int64_t us[] = { DAY, 3600, 60, 1 };
+    const char *zone = s->tz[0] ? s->tz : "UTC";
     size_t o = 0, i;
     int64_t n;
     char day[16];
@@ -320,19 +394,22 @@ lw_sched_describe(const lw_sched *s, char *buf, size_t size)
             return lw_putf(buf, size, &o, "every %s", un[i]);
         return lw_putf(buf, size, &o, "every %lld %ss", (long long) n, un[i]);
     case LW_SCHED_DAILY:
-        return lw_putf(buf, size, &o, "daily at %02d:%02d UTC", s->hour, s->minute);
+        return lw_putf(buf, size, &o, "daily at %02d:%02d %s", s->hour, s->minute, zone);
     case LW_SCHED_WEEKLY:
         lw_strlcpy(day, lw_sched_weekdays[s->weekday], sizeof(day));
         day[0] = (char) toupper((unsigned char) day[0]);
-        return lw_putf(buf, size, &o, "weekly on %s at %02d:%02d UTC", day, s->hour, s->minute);
+        return lw_putf(buf, size, &o, "weekly on %s at %02d:%02d %s", day, s->hour, s->minute,
+                       zone);
     case LW_SCHED_MONTHLY:
         if (s->mday == LW_SCHED_LAST_DAY)
-            return lw_putf(buf, size, &o, "monthly on the last day at %02d:%02d UTC",
-                       s->hour, s->minute);
-        return lw_putf(buf, size, &o, "monthly on the %d%s at %02d:%02d UTC", s->mday,
-                   ordinal_suffix(s->mday), s->hour, s->minute);
+            return lw_putf(buf, size, &o, "monthly on the last day at %02d:%02d %s",
+                       s->hour, s->minute, zone);
+        return lw_putf(buf, size, &o, "monthly on the %d%s at %02d:%02d %s", s->mday,
+                   ordinal_suffix(s->mday), s->hour, s->minute, zone);
     case LW_SCHED_CRON:
-        return lw_putf(buf, size, &o, "cron '%s' (UTC)", s->text);
+        /* the text holds the zone too: only the cron fields go in quotes */
+        return lw_putf(buf, size, &o, "cron '%.*s' (%s)",
+                       (int) (strlen(s->text) - (s->tz[0] ? strlen(s->tz) + 1 : 0)), s->text, zone);
     }
     return LW_EINVAL;
 }

@@ -1,9 +1,10 @@
 #!/bin/bash
 # run.sh: `make run`. Starts llmwatch on this machine in the foreground:
 # private PostgreSQL (unless LLMWATCH_DATABASE_URL is set), the provider
-# simulator, llmwatch-web behind a private nginx on 127.0.0.1:${PORT:-8080},
-# and the scheduler. Data lives in ./var and is kept across runs; Ctrl-C or
-# SIGTERM stops everything.
+# simulator, a local SMTP sink that keeps every mail in var/mail/ (unless
+# LLMWATCH_SMTP_URL names a real server), llmwatch-web behind a private
+# nginx on 127.0.0.1:${PORT:-8080}, and the scheduler. Data lives in ./var
+# and is kept across runs; Ctrl-C or SIGTERM stops everything.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +15,8 @@ BIN="$ROOT/$BUILD"
 VAR=${LLMWATCH_VAR:-$ROOT/var}
 PORT=${PORT:-8080}
 SIM_PORT=${SIM_PORT:-8090}
+SMTP_PORT_SET=${SMTP_PORT:+1}
+SMTP_PORT=${SMTP_PORT:-2525}
 CONFIG=${LLMWATCH_CONFIG:-$ROOT/monitoring_config.yaml}
 export LLMWATCH_DATADIR="$ROOT"
 
@@ -38,9 +41,16 @@ got_signal=0
 trap 'got_signal=1' INT TERM
 trap 'stop_all' EXIT
 
-for p in "$PORT" "$SIM_PORT"; do
+SMTP_SINK=0
+[ -z "${LLMWATCH_SMTP_URL:-}" ] && SMTP_SINK=1
+# the sink's port matters to nobody but us (LLMWATCH_SMTP_URL names it):
+# another one when the usual is taken and none was asked for
+if [ "$SMTP_SINK" = 1 ] && [ -z "$SMTP_PORT_SET" ] && port_in_use "$SMTP_PORT"; then
+    SMTP_PORT=$(free_port)
+fi
+for p in "$PORT" "$SIM_PORT" $([ "$SMTP_SINK" = 1 ] && echo "$SMTP_PORT"); do
     if port_in_use "$p"; then
-        echo "Port $p is already in use (another make run?). Set PORT=... / SIM_PORT=..." >&2
+        echo "Port $p is already in use (another make run?). Set PORT=... / SIM_PORT=... / SMTP_PORT=..." >&2
         exit 1
     fi
 done
@@ -85,6 +95,22 @@ if [ ! -s "$VAR/admin-password" ]; then
 fi
 
 # 4. Processes
+# Mail: without a real server, a local sink keeps every mail llmwatch sends
+# (alerts, reports) as a file in var/mail/new/ (a Maildir); the email
+# channel of monitoring_config.yaml reads LLMWATCH_SMTP_URL.
+if [ "$SMTP_SINK" = 1 ]; then
+    if /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+        mkdir -p "$VAR/mail/new" "$VAR/mail/cur" "$VAR/mail/tmp"
+        /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox \
+            "$VAR/mail" >>"$VAR/log/smtp.log" 2>&1 &
+        pids+=($!)
+        export LLMWATCH_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
+    else
+        echo "No local SMTP sink: Debian's python3-aiosmtpd is not installed (mail will fail)" >&2
+        SMTP_SINK=0
+    fi
+fi
+
 "$BIN/llmwatch-sim" --listen "127.0.0.1:$SIM_PORT" --scenarios "$ROOT/sim/scenarios.yaml" \
     --suites "$ROOT/worker/suites" --log "$VAR/log/sim.jsonl" >>"$VAR/log/sim.log" 2>&1 &
 pids+=($!)
@@ -112,6 +138,7 @@ wait_for_http "http://127.0.0.1:$PORT/healthz" 30 || { echo "nginx did not answe
     [ -n "$PG_DIR" ] && echo "export LLMWATCH_DATABASE_URL='$DB_URL'"
     echo "export LLMWATCH_DATADIR='$ROOT' LLMWATCH_CONFIG='$CONFIG'"
     echo "export LLMWATCH_PUBLIC_URL='$LLMWATCH_PUBLIC_URL'"
+    [ -n "${LLMWATCH_SMTP_URL:-}" ] && echo "export LLMWATCH_SMTP_URL='$LLMWATCH_SMTP_URL'"
     for v in OPENAI ANTHROPIC GEMINI; do
         k="${v}_API_KEY" u="${v}_BASE_URL"
         echo "export $u='${!u}'"
@@ -120,13 +147,19 @@ wait_for_http "http://127.0.0.1:$PORT/healthz" 30 || { echo "nginx did not answe
     echo "export LOCAL_LLM_BASE_URL='$LOCAL_LLM_BASE_URL'"
 } >"$VAR/env"
 CLI_HINT=". $VAR/env; $BUILD/llmwatch help"
+if [ "$SMTP_SINK" = 1 ]; then
+    MAIL_HINT="$VAR/mail/new/ (one file per mail: alerts and reports; SMTP sink on 127.0.0.1:$SMTP_PORT)"
+else
+    MAIL_HINT="sent to ${LLMWATCH_SMTP_URL:-nowhere} (LLMWATCH_SMTP_URL)"
+fi
 cat <<EOT
 
 llmwatch is running.
   Dashboard: http://127.0.0.1:$PORT/
   Login:     admin@localhost
   Password:  $(cat "$VAR/admin-password")   (kept in var/admin-password)
-  Logs:      $VAR/log/ (web.log, scheduler.log, sim.log, nginx.log)
+  Mail:      $MAIL_HINT
+  Logs:      $VAR/log/ (web.log, scheduler.log, sim.log, nginx.log, smtp.log)
   CLI:       $CLI_HINT
 Press Ctrl-C to stop; the data stays in $VAR for the next make run.
 EOT

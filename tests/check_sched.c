@@ -259,6 +259,86 @@ START_TEST(test_describe_and_hint)
 }
 END_TEST
 
+/* Zones against what `systemd-analyze calendar --base-time=...` says for
+ * the same OnCalendar= (systemd 252, tzdata 2025): a local time skipped
+ * in spring has no slot that day, one repeated in autumn runs first. */
+START_TEST(test_time_zones)
+{
+    lw_sched sc = parse_ok("weekly on monday at 9:00 Europe/Berlin");
+    char buf[128];
+    lw_err err;
+    static const char *const bad[] = {
+        "every 15 minutes Europe/Berlin", "*/6 hours America/New_York", "hourly Europe/Berlin",
+        "daily at 8:00 Mars/Olympus", "daily at 8:00 ../../etc/passwd", "daily at 8:00 europe/berlin",
+    };
+    size_t i;
+
+    ck_assert_int_eq(sc.kind, LW_SCHED_WEEKLY);
+    ck_assert_str_eq(sc.tz, "Europe/Berlin");
+    ck_assert_int_eq(lw_sched_to_oncalendar(&sc, buf, sizeof(buf)), LW_OK);
+    ck_assert_str_eq(buf, "Mon *-*-* 09:00:00 Europe/Berlin");
+    ck_assert_str_eq(describe("weekly on monday at 9:00 Europe/Berlin"),
+                     "weekly on Monday at 09:00 Europe/Berlin");
+    ck_assert_str_eq(describe("0 */6 * * * America/New_York"),
+                     "cron '0 */6 * * *' (America/New_York)");
+    ck_assert_str_eq(cal("monthly on 1st at 10:00 Asia/Kolkata"), "*-*-01 10:00:00 Asia/Kolkata");
+    /* UTC written out is no zone */
+    ck_assert_str_eq(parse_ok("daily at 2:00 UTC").tz, "");
+    expect_next("weekly on monday at 9:00 Europe/Berlin", utc(2026, 12, 3, 12, 0, 0),
+                utc(2026, 12, 7, 8, 0, 0));
+    expect_next("weekly on monday at 9:00 Europe/Berlin", utc(2025, 6, 30, 7, 0, 0),
+                utc(2025, 6, 30, 7, 0, 0) + 7 * 86400);
+    /* spring: 2025-03-30 02:30 does not exist in Berlin */
+    expect_next("daily at 2:30 Europe/Berlin", utc(2025, 3, 29, 12, 0, 0), utc(2025, 3, 31, 0, 30, 0));
+    /* autumn: 2025-10-26 02:30 happens twice; the first one counts */
+    expect_next("daily at 2:30 Europe/Berlin", utc(2025, 10, 25, 12, 0, 0), utc(2025, 10, 26, 0, 30, 0));
+    expect_next("daily at 2:30 Europe/Berlin", utc(2025, 10, 26, 0, 30, 0), utc(2025, 10, 27, 1, 30, 0));
+    expect_next("0 */6 * * * America/New_York", utc(2025, 3, 9, 0, 0, 0), utc(2025, 3, 9, 5, 0, 0));
+    expect_next("0 */6 * * * America/New_York", utc(2025, 3, 9, 5, 0, 0), utc(2025, 3, 9, 10, 0, 0));
+    /* the southern hemisphere: Sydney leaves daylight time in April */
+    expect_next("daily at 2:30 Australia/Sydney", utc(2025, 4, 5, 0, 0, 0), utc(2025, 4, 5, 15, 30, 0));
+    /* ... and skips 02:30 on 2025-10-05, when it enters daylight time */
+    expect_next("daily at 2:30 Australia/Sydney", utc(2025, 10, 4, 0, 0, 0), utc(2025, 10, 5, 15, 30, 0));
+    expect_next("daily at 2:30 Australia/Sydney", utc(2025, 4, 5, 15, 30, 0), utc(2025, 4, 6, 16, 30, 0));
+    expect_next("monthly on last at 23:00 Asia/Kolkata", utc(2025, 2, 1, 0, 0, 0),
+                utc(2025, 2, 28, 17, 30, 0));
+    /* past the zone's listed transitions: its POSIX rule (CET-1CEST,M3.5.0,M10.5.0/3) */
+    expect_next("daily at 12:00 Europe/Berlin", utc(2040, 7, 1, 0, 0, 0), utc(2040, 7, 1, 10, 0, 0));
+    expect_next("daily at 12:00 Europe/Berlin", utc(2040, 12, 1, 0, 0, 0), utc(2040, 12, 1, 11, 0, 0));
+    expect_next("daily at 2:30 Europe/Berlin", utc(2040, 3, 24, 12, 0, 0), utc(2040, 3, 26, 0, 30, 0));
+    for (i = 0; i < LW_ARRAY_LEN(bad); i++) {
+        lw_err_clear(&err);
+        ck_assert_msg(lw_sched_parse(bad[i], &sc, &err) == LW_EINVAL, "'%s' accepted", bad[i]);
+        ck_assert_msg(err.msg[0] != '\0', "'%s': no message", bad[i]);
+    }
+    ck_assert_int_eq(lw_sched_parse("every 15 minutes Europe/Berlin", &sc, &err), LW_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "time zone applies to daily"));
+}
+END_TEST
+
+/* Every frequency of the spec's two files parses, names its systemd form
+ * and agrees with it on the next slot. */
+START_TEST(test_seed_frequencies)
+{
+    static const struct { const char *freq, *cal; } seed[] = {
+        { "*/6 hours", "*-*-* 00/6:00:00" },
+        { "every 15 minutes", "*:0/15" },
+        { "hourly", "*-*-* *:00:00" },
+        { "daily at 2:00", "*-*-* 02:00:00" },
+        { "daily at 8:00", "*-*-* 08:00:00" },
+        { "weekly on sunday at 3:00", "Sun *-*-* 03:00:00" },
+        { "weekly on monday at 9:00", "Mon *-*-* 09:00:00" },
+        { "monthly on 1st at 10:00", "*-*-01 10:00:00" },
+    };
+    size_t i;
+
+    for (i = 0; i < LW_ARRAY_LEN(seed); i++)
+        ck_assert_str_eq(cal(seed[i].freq), seed[i].cal);
+    expect_next("daily at 8:00", utc(2025, 1, 7, 8, 0, 0), utc(2025, 1, 8, 8, 0, 0));
+    expect_next("every 15 minutes", utc(2025, 1, 7, 8, 0, 0), utc(2025, 1, 7, 8, 15, 0));
+}
+END_TEST
+
 static int64_t
 dur(const char *s)
 {
@@ -328,6 +408,8 @@ Suite *sched_suite(void)
     tcase_add_test(tc, test_bad_frequencies);
     tcase_add_test(tc, test_oncalendar);
     tcase_add_test(tc, test_describe_and_hint);
+    tcase_add_test(tc, test_time_zones);
+    tcase_add_test(tc, test_seed_frequencies);
     tcase_add_test(tc, test_durations);
     suite_add_tcase(s, tc);
     return s;

@@ -1,15 +1,23 @@
-/* jobs.c: the job table, due-slot computation, claiming and recording of
- * runs in job_runs. Used by `llmwatch run` and `llmwatch run-due`. */
+/* jobs.c: the job table, due-slot computation, claiming, running under a
+ * timeout and recording of runs in job_runs. Used by `llmwatch run`,
+ * `llmwatch run-due` and the report schedules. */
 #include "jobs.h"
 
 #include "db/cycle.h"
 #include "db/jobs.h"
+#include "db/scheduler.h"
 #include "db/webstats.h"
 #include "probe/cycle.h"
+#include "report/reporting.h"
 #include "rollup.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Notifications written by an evaluation go out at once, not a minute
@@ -41,9 +49,13 @@ const lw_job_def lw_jobs[] = {
     /* name            schedule entry          no-config default at start fn */
     { "probe",         LW_JOB_PERFORMANCE_CHECKS, "*/6 hours",    1, lw_job_probe },
     { "full_benchmark", LW_JOB_FULL_BENCHMARK, "weekly on sunday at 3:00", 0, lw_job_full_benchmark },
+    { "cost_analysis", LW_JOB_COST_ANALYSIS,   "daily at 2:00", 0, lw_job_cost_analysis },
     { "evaluate",      LW_JOB_EVALUATE,        "*/1 minutes",   1, job_evaluate_then_notify },
     { "notify",        LW_JOB_NOTIFY,          "*/1 minutes",   0, lw_job_notify },
     { "maintain",      LW_JOB_MAINTAIN,        "hourly",        1, lw_job_maintain },
+    /* every report schedule of report_config.yaml, each under its own job
+     * name and slots (worker/report/schedules.c); this tick only looks */
+    { "report",        -1,                     "*/1 minutes",   1, lw_job_reports },
 };
 const size_t lw_jobs_count = LW_ARRAY_LEN(lw_jobs);
 
@@ -138,7 +150,7 @@ lw_job_claim(lw_db *db, lw_err *err, const char *job, time_t slot, long long *ru
     if (gethostname(host, sizeof(host)) != 0)
         lw_strlcpy(host, "unknown", sizeof(host));
     host[sizeof(host) - 1] = '\0';
-    return lw_db_jobs_claim(db, err, job, slot, host, (int) getpid(), run_id);
+    return lw_db_scheduler_claim(db, err, job, slot, host, (int) getpid(), run_id);
 }
 
 int
@@ -148,39 +160,146 @@ lw_job_finish(lw_db *db, lw_err *err, long long run_id, const char *status, cons
     return lw_db_jobs_finish(db, err, run_id, status, error, details_json, 0);
 }
 
+/* The run in this process: the slot's lock held while fn runs (so other
+ * hosts can tell it is alive), its end recorded. */
+static int
+run_here(lw_db *db, lw_config *cfg, const char *config_path, const char *job, lw_job_fn fn,
+         const void *arg, time_t slot, long long run_id, int timeout_s)
+{
+    lw_job_ctx ctx = { .db = db, .cfg = cfg, .config_path = config_path, .job = job,
+                       .slot = slot, .timeout_s = timeout_s, .arg = arg };
+    lw_err err;
+    int rc;
+
+    ctx.pool = lw_pool_create();
+    if (ctx.pool == NULL) {
+        lw_err_set(&ctx.err, "out of memory");
+        rc = LW_ENOMEM;
+    } else if (lw_db_scheduler_hold(db, &ctx.err, run_id, 1) == LW_ECONFLICT) {
+        lw_err_set(&ctx.err, "another process holds this slot");
+        rc = LW_ECONFLICT;
+    } else {
+        rc = fn(&ctx);
+    }
+    if (rc != LW_OK)
+        lw_log(LW_LOG_ERROR, "job %s failed: %s", job, ctx.err.msg);
+    else
+        lw_log(LW_LOG_INFO, "job %s done %s", job, ctx.details.data ? ctx.details.data : "");
+    if (lw_job_finish(db, &err, run_id, rc == LW_OK ? "ok" : "failed",
+                      rc == LW_OK ? NULL : ctx.err.msg, ctx.details.data) != LW_OK)
+        lw_log(LW_LOG_ERROR, "cannot record the end of job %s: %s", job, err.msg);
+    lw_db_scheduler_hold(db, &err, run_id, 0);
+    lw_buf_free(&ctx.details);
+    lw_pool_destroy(ctx.pool);
+    return rc;
+}
+
+/* A connection of our own to the database db is connected to (a child
+ * must not speak on its parent's socket): the live connection's
+ * parameters as a conninfo string. Caller closes. */
+static lw_db *
+connect_again(lw_db *db, const char *app, lw_err *err)
+{
+    PQconninfoOption *opts = PQconninfo(lw_db_conn(db)), *o;
+    lw_buf ci = { 0 };
+    const char *v;
+    lw_db *out;
+
+    for (o = opts; o != NULL && o->keyword != NULL; o++) {
+        if (o->val == NULL || o->val[0] == '\0' || strstr(o->keyword, "application_name"))
+            continue;
+        lw_buf_printf(&ci, "%s%s='", ci.len ? " " : "", o->keyword);
+        for (v = o->val; *v; v++) {
+            if (*v == '\'' || *v == '\\')
+                lw_buf_putc(&ci, '\\');
+            lw_buf_putc(&ci, *v);
+        }
+        lw_buf_putc(&ci, '\'');
+    }
+    PQconninfoFree(opts);
+    out = lw_db_connect(ci.data ? ci.data : "", app, err);
+    if (ci.data != NULL)
+        explicit_bzero(ci.data, ci.len);    /* it may hold the password */
+    lw_buf_free(&ci);
+    return out;
+}
+
+int
+lw_job_run_bounded(lw_db *db, lw_config *cfg, const char *config_path, const char *job,
+                   lw_job_fn fn, const void *arg, time_t slot, long long run_id, int timeout_s)
+{
+    struct timespec tick = { 0, 100 * 1000 * 1000 };
+    int64_t deadline, killed_at = 0;
+    char why[128];
+    lw_db *own;
+    lw_err err;
+    pid_t pid, w;
+    int st = 0, rc;
+
+    if (timeout_s <= 0)
+        return run_here(db, cfg, config_path, job, fn, arg, slot, run_id, 0);
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        lw_log(LW_LOG_WARN, "job %s: fork: %s; running it without its timeout", job,
+               strerror(errno));
+        return run_here(db, cfg, config_path, job, fn, arg, slot, run_id, timeout_s);
+    }
+    if (pid == 0) {
+        /* the run must not outlive whoever waits for it */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_IGN);
+        if ((own = connect_again(db, job, &err)) == NULL) {
+            lw_log(LW_LOG_ERROR, "job %s: %s", job, err.msg);
+            _exit(1);
+        }
+        rc = run_here(own, cfg, config_path, job, fn, arg, slot, run_id, timeout_s);
+        lw_db_close(own);
+        fflush(NULL);
+        _exit(rc == LW_OK ? 0 : 1);
+    }
+    deadline = lw_now_mono_us() + (int64_t) timeout_s * 1000000;
+    for (;;) {
+        w = waitpid(pid, &st, WNOHANG);
+        if (w == pid || (w < 0 && errno != EINTR))
+            break;
+        if (killed_at == 0 && lw_now_mono_us() >= deadline) {
+            lw_log(LW_LOG_ERROR, "job %s: still running after its timeout of %d s: stopping it",
+                   job, timeout_s);
+            kill(pid, SIGTERM);
+            killed_at = lw_now_mono_us();
+        } else if (killed_at != 0 && lw_now_mono_us() >= killed_at + 10 * 1000000) {
+            kill(pid, SIGKILL);
+        }
+        nanosleep(&tick, NULL);
+    }
+    if (killed_at != 0)
+        snprintf(why, sizeof(why), "timed out after %d s: killed", timeout_s);
+    else if (w == pid && WIFSIGNALED(st))
+        snprintf(why, sizeof(why), "killed by signal %d", WTERMSIG(st));
+    else
+        return w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? LW_OK : LW_ERROR;
+    /* the child could not say it: unless it did just in time */
+    lw_db_check(db, &err);
+    if (lw_db_jobs_finish(db, &err, run_id, "failed", why, NULL, 1) != LW_OK)
+        lw_log(LW_LOG_ERROR, "cannot record the end of job %s: %s", job, err.msg);
+    lw_log(LW_LOG_ERROR, "job %s: %s", job, why);
+    return killed_at != 0 ? LW_ETIMEDOUT : LW_ERROR;
+}
+
 int
 lw_job_run_now(lw_db *db, lw_config *cfg, const char *config_path,
                const lw_job_def *def, time_t slot, long long run_id)
 {
-    lw_job_ctx ctx;
     lw_sched s;
     lw_err err;
-    int rc;
+    int timeout = 0;
 
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.db = db;
-    ctx.cfg = cfg;
-    ctx.config_path = config_path;
-    ctx.job = def->name;
-    ctx.slot = slot;
-    ctx.pool = lw_pool_create();
-    lw_job_schedule(def, cfg, &s, &ctx.timeout_s, &err);
-    if (ctx.pool == NULL) {
-        lw_err_set(&ctx.err, "out of memory");
-        rc = LW_ENOMEM;
-    } else {
-        rc = def->fn(&ctx);
-    }
-    if (rc != LW_OK)
-        lw_log(LW_LOG_ERROR, "job %s failed: %s", def->name, ctx.err.msg);
-    else
-        lw_log(LW_LOG_INFO, "job %s done %s", def->name, ctx.details.data ? ctx.details.data : "");
-    if (lw_job_finish(db, &err, run_id, rc == LW_OK ? "ok" : "failed",
-                      rc == LW_OK ? NULL : ctx.err.msg, ctx.details.data) != LW_OK)
-        lw_log(LW_LOG_ERROR, "cannot record the end of job %s: %s", def->name, err.msg);
-    lw_buf_free(&ctx.details);
-    lw_pool_destroy(ctx.pool);
-    return rc;
+    if (lw_job_schedule(def, cfg, &s, &timeout, &err) != LW_OK)
+        timeout = 0;
+    return lw_job_run_bounded(db, cfg, config_path, def->name, def->fn, NULL, slot, run_id,
+                              timeout);
 }
 
 /* maintain: daily partitions ahead, retention by dropping whole partitions,

@@ -99,6 +99,31 @@ static const lw_cli_cmd commands[] = {
       "alerts backtest --rule NAME [--days N | --from T --to T] [--step SECONDS]",
       "common: [--database URL] [--at TIME]   (TIME: Unix seconds or "
       "'YYYY-MM-DD HH:MM[:SS]' UTC)\n" },
+    { "report", lw_cmd_report, CFG_OPT | LW_CLI_SOFT_CONFIG,
+      "report --type daily|weekly|monthly|sla|costs [--date-range FIRST:LAST] [--output FILE]\n"
+      "       [--email] [--schedule NAME] [--commentary FILE.md] [--report-config FILE]\n"
+      "report --due [--schedule NAME] [--report-config FILE]   (what the report timers call)",
+      "Builds a report from the rollups, stores it (listed on /reports) and writes it to\n"
+      "--output, whose extension says the format: .pdf, .html (and .csv for --type sla,\n"
+      "the SLA evidence). FIRST:LAST are days, both included, UTC (default: the last whole\n"
+      "day, week or month). The sections, title and recipients are those of the schedule\n"
+      "of report_config.yaml with that type (or --schedule NAME); --email mails it to them\n"
+      "through the first email channel of the configuration. --due runs each report\n"
+      "schedule whose slot has come, each slot once across hosts.\n" },
+    { "timers", lw_cmd_timers, CFG_REQ,
+      "timers [--config FILE] [--report-config FILE] --output DIR [--user NAME]\n"
+      "       [--bindir DIR] [--environment-file FILE]\n"
+      "timers [--config FILE] [--report-config FILE] --next N [--at TIME]",
+      "Writes a systemd .service/.timer pair per schedule: the jobs of the configuration\n"
+      "(probe, full_benchmark, cost_analysis, evaluate, notify, maintain) and each report\n"
+      "schedule, with OnCalendar= from the frequency, Persistent=true, TimeoutStartSec= from\n"
+      "the timeout, an unprivileged user and hardening. --next prints the next N runs of\n"
+      "each (after TIME, default now) as `systemd-analyze calendar` would.\n" },
+    { "scheduler-status", lw_cmd_scheduler_status, CFG_OPT | LW_CLI_SOFT_CONFIG,
+      "scheduler-status [--show-missed-jobs] [--days N] [--config FILE] [--report-config FILE]\n"
+      "                 [--database URL]",
+      "The last and next run of every job and report schedule; with --show-missed-jobs,\n"
+      "every slot of the last N days (default 7) with no successful run, and why.\n" },
 };
 
 static void

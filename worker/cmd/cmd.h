@@ -28,5 +28,8 @@ int lw_cmd_alerts(lw_cli *cli);
 int lw_cmd_notify(lw_cli *cli);
 int lw_cmd_test_alert(lw_cli *cli);
 int lw_cmd_config(lw_cli *cli);
+int lw_cmd_report(lw_cli *cli);
+int lw_cmd_timers(lw_cli *cli);
+int lw_cmd_scheduler_status(lw_cli *cli);
 
 #endif
