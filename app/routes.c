@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "db/topics.h"
 #include "cache.h"
+#include "reqstats.h"
 #include "response.h"
 
 #define V  LW_ROLE_VIEWER
@@ -543,6 +544,7 @@ lw_route_handle(lw_req *r)
     lw_cache_value cached;
     unsigned long gen = 0;
     unsigned allow = 0;
+    int64_t t0 = lw_now_mono_us();
     int rc;
 
     if (r->body_status != 0) {
@@ -603,6 +605,7 @@ lw_route_handle(lw_req *r)
         lw_cache_abandon(cache_key);
 done:
     finish(r);
+    lw_reqstats_observe(r->route, r->status, lw_now_mono_us() - t0);
     lw_log(r->status >= 500 ? LW_LOG_WARN : LW_LOG_DEBUG, "%s %s -> %d",
            r->method, r->path, r->status);
 }
