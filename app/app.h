@@ -93,5 +93,15 @@ int lw_page_alert_false_positive(lw_req *r);
 int lw_page_silence_new(lw_req *r);
 int lw_page_silence_expire(lw_req *r);
 int lw_page_channel_routing(lw_req *r);
+/* the JSON API (page_api_*.c; shared helpers in api.h) */
+int lw_page_api_probes(lw_req *r);
+int lw_page_api_measures(lw_req *r);
+int lw_page_api_sla(lw_req *r);
+int lw_page_api_budgets(lw_req *r);
+int lw_page_api_alerts(lw_req *r);
+int lw_page_api_alert(lw_req *r);
+int lw_page_api_rules_get(lw_req *r);
+int lw_page_api_silences(lw_req *r);
+int lw_page_api_openapi(lw_req *r);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api.h"
 #include "auth.h"
 #include "db/topics.h"
 #include "cache.h"
@@ -62,6 +63,16 @@ static const lw_route routes[] = {
     { "/healthz",                         LW_GET,           AN, NO,  LW_ROUTE_NO_DB,   NULL,        lw_page_healthz },
     { "/metrics",                         LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_metrics },
     { "/api/v1/models",                   LW_GET,           V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_models },
+    { "/api/v1/models/{id}/measures",     LW_GET,           V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_measures },
+    { "/api/v1/probes",                   LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_probes },
+    { "/api/v1/alerts",                   LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_alerts },
+    { "/api/v1/alerts/{id:bigint}",       LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_alert },
+    { "/api/v1/rules",                    LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_rules_get },
+    { "/api/v1/rules/{id}",               LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_rules_get },
+    { "/api/v1/silences",                 LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_silences },
+    { "/api/v1/sla",                      LW_GET,           C,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_sla },
+    { "/api/v1/budgets",                  LW_GET,           V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_budgets },
+    { "/api/v1/openapi.json",             LW_GET,           AN, NO,  LW_ROUTE_MACHINE | LW_ROUTE_NO_DB, NULL, lw_page_api_openapi },
 };
 
 const lw_route *
@@ -347,16 +358,8 @@ common_hdf(lw_req *r)
 static void
 respond_json_error(lw_req *r)
 {
-    json_object *o = json_object_new_object();
-    const char *s;
+    const char *s = lw_api_error_json(r);
 
-    json_object_object_add(o, "error", json_object_new_string(
-        r->error_message ? r->error_message : lw_response_title(r->status)));
-    json_object_object_add(o, "status", json_object_new_int(r->status));
-    s = lw_pool_strdup(r->pool, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-    json_object_put(o);
-    if (s == NULL)
-        s = "{\"error\":\"out of memory\"}";
     lw_response_build(r, "application/json", s, strlen(s));
 }
 
