@@ -103,5 +103,8 @@ int lw_page_api_alert(lw_req *r);
 int lw_page_api_rules_get(lw_req *r);
 int lw_page_api_silences(lw_req *r);
 int lw_page_api_openapi(lw_req *r);
+/* admins: API tokens (page_tokens.c) */
+int lw_page_tokens(lw_req *r);
+int lw_page_token_revoke(lw_req *r);
 
 #endif

@@ -73,6 +73,8 @@ static const lw_route routes[] = {
     { "/api/v1/sla",                      LW_GET,           C,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_sla },
     { "/api/v1/budgets",                  LW_GET,           V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_budgets },
     { "/api/v1/openapi.json",             LW_GET,           AN, NO,  LW_ROUTE_MACHINE | LW_ROUTE_NO_DB, NULL, lw_page_api_openapi },
+    { "/admin/tokens",                    LW_GET | LW_POST, A,  SE,  0,                "users",     lw_page_tokens },
+    { "/admin/tokens/{id}/revoke",        LW_POST,          A,  SE,  0,                "users",     lw_page_token_revoke },
 };
 
 const lw_route *
