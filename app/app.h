@@ -106,5 +106,7 @@ int lw_page_api_openapi(lw_req *r);
 /* admins: API tokens (page_tokens.c) */
 int lw_page_tokens(lw_req *r);
 int lw_page_token_revoke(lw_req *r);
+/* the download of `llmwatch export` (page_export.c) */
+int lw_page_export(lw_req *r);
 
 #endif

@@ -75,6 +75,7 @@ static const lw_route routes[] = {
     { "/api/v1/openapi.json",             LW_GET,           AN, NO,  LW_ROUTE_MACHINE | LW_ROUTE_NO_DB, NULL, lw_page_api_openapi },
     { "/admin/tokens",                    LW_GET | LW_POST, A,  SE,  0,                "users",     lw_page_tokens },
     { "/admin/tokens/{id}/revoke",        LW_POST,          A,  SE,  0,                "users",     lw_page_token_revoke },
+    { "/export",                          LW_GET,           V,  NO,  0,                NULL,        lw_page_export },
 };
 
 const lw_route *

@@ -7,6 +7,7 @@
   <div class="summary">
     <?cs if:Model.enabled ?><?cs call:pill("ok", "enabled") ?><?cs else ?><?cs call:pill("none", "disabled") ?><?cs /if ?>
     <?cs call:source(Model.source) ?>
+    <a class="btn" id="export-link" href="/export?model=<?cs var:Model.id ?>&amp;range=<?cs var:Range.key ?>&amp;format=csv" download>Download CSV</a>
     <nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/models/<?cs var:Model.id ?>?range=<?cs var:x.key ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav>
   </div>
 </div>

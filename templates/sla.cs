@@ -1,5 +1,5 @@
 <?cs def:content() ?>
-<div class="page-head"><h1>SLA compliance</h1><div class="summary muted">last 30 days</div></div>
+<div class="page-head"><h1>SLA compliance</h1><div class="summary muted">last 30 days <a class="btn" id="export-link" href="/export?range=30d&amp;level=1d&amp;format=csv" download>Download CSV</a></div></div>
 <p class="lead">Availability is successful probes over all probes; latency compliance is the p95 of successful probes against the model's SLA target.</p>
 <section class="card">
   <?cs if:!subcount(Models) ?>
