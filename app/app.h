@@ -108,5 +108,8 @@ int lw_page_tokens(lw_req *r);
 int lw_page_token_revoke(lw_req *r);
 /* the download of `llmwatch export` (page_export.c) */
 int lw_page_export(lw_req *r);
+/* the public status page (page_status.c) */
+int lw_page_status(lw_req *r);
+int lw_page_status_json(lw_req *r);
 
 #endif

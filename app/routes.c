@@ -76,6 +76,8 @@ static const lw_route routes[] = {
     { "/admin/tokens",                    LW_GET | LW_POST, A,  SE,  0,                "users",     lw_page_tokens },
     { "/admin/tokens/{id}/revoke",        LW_POST,          A,  SE,  0,                "users",     lw_page_token_revoke },
     { "/export",                          LW_GET,           V,  NO,  0,                NULL,        lw_page_export },
+    { "/status",                          LW_GET,           AN, NO,  0,                NULL,        lw_page_status },
+    { "/status.json",                     LW_GET,           AN, NO,  LW_ROUTE_MACHINE, NULL,        lw_page_status_json },
 };
 
 const lw_route *
