@@ -79,9 +79,11 @@ static const lw_cli_cmd commands[] = {
       "`llmwatch config apply --config FILE` changes them).\n"
       "TIME: Unix seconds or 'YYYY-MM-DD HH:MM[:SS]' (UTC).\n" },
     { "notify", lw_cmd_notify, LW_CLI_CONFIG_NONE,
-      "notify [--database URL] [--once] [--batch N] [--lease SECONDS] [--max-attempts N]"
+      "notify [--database URL] [--once | --follow] [--batch N] [--lease SECONDS] [--max-attempts N]"
       "   (deliver the outbox)",
-      "Delivers due outbox rows (docs/delivery.md); --once runs a single pass.\n" },
+      "Delivers due outbox rows (docs/delivery.md); --once runs a single pass. --follow keeps\n"
+      "running and delivers each notification the moment it is written (LISTEN/NOTIFY),\n"
+      "retries when they are due, until SIGTERM (llmwatch-notify.service).\n" },
     { "test-alert", lw_cmd_test_alert, CFG_OPT,
       "test-alert --channel NAME [--severity critical|warning|info] [--message TEXT]\n"
       "           [--config FILE] [--database URL]",
