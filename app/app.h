@@ -111,5 +111,12 @@ int lw_page_export(lw_req *r);
 /* the public status page (page_status.c) */
 int lw_page_status(lw_req *r);
 int lw_page_status_json(lw_req *r);
+/* channels in the web interface (page_channels.c, page_channel_edit.c) */
+int lw_page_channel(lw_req *r);
+int lw_page_channel_new(lw_req *r);
+int lw_page_channel_edit(lw_req *r);
+int lw_page_channel_test(lw_req *r);
+int lw_page_channel_enable(lw_req *r);
+int lw_page_channel_disable(lw_req *r);
 
 #endif

@@ -78,6 +78,12 @@ static const lw_route routes[] = {
     { "/export",                          LW_GET,           V,  NO,  0,                NULL,        lw_page_export },
     { "/status",                          LW_GET,           AN, NO,  0,                NULL,        lw_page_status },
     { "/status.json",                     LW_GET,           AN, NO,  LW_ROUTE_MACHINE, NULL,        lw_page_status_json },
+    { "/channels/new",                    LW_GET | LW_POST, A,  SE,  0,                "channels",  lw_page_channel_new },
+    { "/channels/{id}",                   LW_GET,           V,  NO,  0,                "channels",  lw_page_channel },
+    { "/channels/{id}/edit",              LW_GET | LW_POST, A,  SE,  0,                "channels",  lw_page_channel_edit },
+    { "/channels/{id}/test",              LW_POST,          A,  SE,  0,                "channels",  lw_page_channel_test },
+    { "/channels/{id}/enable",            LW_POST,          A,  SE,  0,                "channels",  lw_page_channel_enable },
+    { "/channels/{id}/disable",           LW_POST,          A,  SE,  0,                "channels",  lw_page_channel_disable },
 };
 
 const lw_route *
