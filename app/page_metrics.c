@@ -161,16 +161,18 @@ hist(mw *w, const char *name, const char *labels, const char *extra, const char 
         lw_buf_printf(w->b, "le=\"%s\"} %lld\n", le, cum[j]);
     }
     for (j = 0; j < 2; j++) {
-        lw_buf_printf(w->b, "%s_%s{%s", name, j == 0 ? "sum" : "count", labels);
+        /* no braces at all for a histogram without labels */
+        lw_buf_printf(w->b, "%s_%s%s%s", name, j == 0 ? "sum" : "count",
+                      labels[0] || extra ? "{" : "", labels);
         if (extra != NULL) {
             if (labels[0] != '\0')
                 lw_buf_putc(w->b, ',');
             put_label(w->b, extra, ev);
         }
         if (j == 0)
-            lw_buf_printf(w->b, "} %.15g\n", sum);
+            lw_buf_printf(w->b, "%s %.15g\n", labels[0] || extra ? "}" : "", sum);
         else
-            lw_buf_printf(w->b, "} %lld\n", total);
+            lw_buf_printf(w->b, "%s %lld\n", labels[0] || extra ? "}" : "", total);
     }
 }
 

@@ -8,6 +8,7 @@
 #include <json.h>
 
 #include "api.h"
+#include "crypto.h"
 #include "testdb.h"
 #include "webtest.h"
 
@@ -227,6 +228,47 @@ START_TEST(body_reading)
 }
 END_TEST
 
+/* ---- secrets of channels made in the web interface ---- */
+
+START_TEST(secrets_sealed)
+{
+    uint8_t key[LW_CRYPTO_KEY_LEN], other[LW_CRYPTO_KEY_LEN];
+    char *sealed, *again, *plain;
+    lw_err err;
+
+    unsetenv("LLMWATCH_SECRET_KEY");
+    ck_assert_int_eq(lw_crypto_secret_key(key, &err), LW_ENOTFOUND);
+    setenv("LLMWATCH_SECRET_KEY", "tiny-k3y", 1);
+    ck_assert_int_eq(lw_crypto_secret_key(key, &err), LW_EINVAL);
+    ck_assert_ptr_null(strstr(err.msg, "tiny-k3y"));   /* never the value */
+    setenv("LLMWATCH_SECRET_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", 1);
+    ck_assert_int_eq(lw_crypto_secret_key(key, &err), LW_OK);
+    ck_assert_uint_eq(key[1], 1);
+    ck_assert_uint_eq(key[31], 0x1f);
+    ck_assert_int_eq(lw_crypto_seal(key, "https://hooks.example.com/T0/B0/secret", &sealed), LW_OK);
+    ck_assert(lw_crypto_is_sealed(sealed));
+    ck_assert_ptr_null(strstr(sealed, "hooks"));
+    /* a fresh nonce each time */
+    ck_assert_int_eq(lw_crypto_seal(key, "https://hooks.example.com/T0/B0/secret", &again), LW_OK);
+    ck_assert_str_ne(sealed, again);
+    ck_assert_int_eq(lw_crypto_open(key, sealed, &plain), LW_OK);
+    ck_assert_str_eq(plain, "https://hooks.example.com/T0/B0/secret");
+    free(plain);
+    /* another key, an altered value, not a sealed value: refused */
+    setenv("LLMWATCH_SECRET_KEY", "a passphrase of more than sixteen characters", 1);
+    ck_assert_int_eq(lw_crypto_secret_key(other, &err), LW_OK);
+    ck_assert_int_eq(lw_crypto_open(other, sealed, &plain), LW_EINVAL);
+    ck_assert_ptr_null(plain);
+    sealed[strlen(LW_CRYPTO_SEALED_PREFIX) + 20] ^= 1;
+    ck_assert_int_eq(lw_crypto_open(key, sealed, &plain), LW_EINVAL);
+    ck_assert_int_eq(lw_crypto_open(key, "${SLACK_URL}", &plain), LW_EINVAL);
+    ck_assert_int_eq(lw_crypto_open(key, "enc:v1:!!!!", &plain), LW_EINVAL);
+    unsetenv("LLMWATCH_SECRET_KEY");
+    free(sealed);
+    free(again);
+}
+END_TEST
+
 /* ---- the data endpoints ---- */
 
 START_TEST(db_endpoints)
@@ -327,6 +369,7 @@ api_suite(void)
     tcase_add_test(pure, openapi_matches_route_table);
     tcase_add_test(pure, errors_have_one_shape);
     tcase_add_test(pure, body_reading);
+    tcase_add_test(pure, secrets_sealed);
     tcase_add_unchecked_fixture(db, private_db_setup, private_db_teardown);
     tcase_set_timeout(db, 60);
     tcase_add_test(db, db_endpoints);
