@@ -4,7 +4,7 @@
  "info": {
   "title": "llmwatch API",
   "version": "1",
-  "description": "The data of llmwatch as JSON. Authenticate with `Authorization: Bearer TOKEN` (tokens are made by admins on /admin/tokens or with `llmwatch user token`; a token has at most its user's role) or a browser session. Errors are `{\"error\":{\"code\",\"message\",\"field\"}}` with the HTTP status. Lists are `{\"data\":[...],\"next_cursor\"}`: pass `cursor` for the next page. Ranges are `from` (included) to `to` (excluded)."
+  "description": "The measurements and alerts of this installation, as JSON. Authenticate with `Authorization: Bearer TOKEN` (tokens are made by admins on /admin/tokens or with `llmwatch user token`; a token has at most its user's role) or a browser session. Errors are `{\"error\":{\"code\",\"message\",\"field\"}}` with the HTTP status. Lists are `{\"data\":[...],\"next_cursor\"}`: pass `cursor` for the next page. Ranges are `from` (included) to `to` (excluded)."
  },
  "servers": [
   {
