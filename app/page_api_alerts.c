@@ -23,9 +23,7 @@ lw_page_api_alerts(lw_req *r)
     if ((rc = lw_api_page_params(r, 7 * 86400, &pg)) != LW_OK)
         return rc == LW_EINVAL ? LW_OK : rc;
     state = lw_api_choice(r, "state", states, &bad);
-    if (bad)
-        return LW_OK;
-    sev = lw_api_choice(r, "severity", sevs, &bad);
+    sev = bad ? NULL : lw_api_choice(r, "severity", sevs, &bad);
     if (bad)
         return LW_OK;
     if (db == NULL)

@@ -15,6 +15,7 @@
 #include "app.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +110,27 @@ sample(mw *w, const char *name, const char *labels, const char *extra, const cha
         put_label(w->b, extra, ev);
     }
     lw_buf_printf(w->b, "} %.15g\n", v);
+}
+
+/* name{k1="v1",k2="v2"...} value with n label pairs (label values
+ * escaped): the samples whose labels are not a model's. */
+static void
+line(mw *w, const char *name, double v, int n, ...)
+{
+    va_list ap;
+    int i;
+
+    lw_buf_printf(w->b, "%s%s", name, n > 0 ? "{" : "");
+    va_start(ap, n);
+    for (i = 0; i < n; i++) {
+        const char *k = va_arg(ap, const char *), *lv = va_arg(ap, const char *);
+
+        if (i > 0)
+            lw_buf_putc(w->b, ',');
+        put_label(w->b, k, lv);
+    }
+    va_end(ap);
+    lw_buf_printf(w->b, "%s %.15g\n", n > 0 ? "}" : "", v);
 }
 
 /* ---- histograms ---- */
@@ -377,17 +399,10 @@ alerts(mw *w, const PGresult *a, const char *state)
         "gauge", strcmp(state, "firing") == 0 ? "Alerts firing now, by rule and model."
                                                : "Alerts pending (waiting for their 'for') now.");
     for (i = 0; i < PQntuples(a); i++) {
-        if (strcmp(lw_db_str(a, i, 0), state) != 0)
-            continue;
-        lw_buf_printf(w->b, "llmwatch_alerts_%s{", state);
-        put_label(w->b, "rule", lw_db_str(a, i, 1));
-        lw_buf_putc(w->b, ',');
-        put_label(w->b, "severity", lw_db_str(a, i, 2));
-        lw_buf_putc(w->b, ',');
-        put_label(w->b, "model", lw_db_str(a, i, 3));
-        lw_buf_putc(w->b, ',');
-        put_label(w->b, "environment", lw_db_str(a, i, 4));
-        lw_buf_printf(w->b, "} %lld\n", lw_db_int(a, i, 5));
+        if (strcmp(lw_db_str(a, i, 0), state) == 0)
+            line(w, strcmp(state, "firing") == 0 ? "llmwatch_alerts_firing" : "llmwatch_alerts_pending",
+                 (double) lw_db_int(a, i, 5), 4, "rule", lw_db_str(a, i, 1), "severity",
+                 lw_db_str(a, i, 2), "model", lw_db_str(a, i, 3), "environment", lw_db_str(a, i, 4));
     }
 }
 
@@ -399,39 +414,27 @@ budgets_sla(mw *w, const PGresult *bud, const PGresult *sla)
 
     fam(w, "llmwatch_budget_used_ratio", "gauge", "Share of each budget spent in its current period.");
     for (i = 0; i < PQntuples(bud); i++) {
-        if ((v = col_s(bud, i, "used_pct")) == NULL)
-            continue;
-        lw_buf_puts(w->b, "llmwatch_budget_used_ratio{");
-        put_label(w->b, "budget", col_s(bud, i, "name"));
-        lw_buf_putc(w->b, ',');
-        put_label(w->b, "period", col_s(bud, i, "period"));
-        lw_buf_printf(w->b, "} %.15g\n", strtod(v, NULL) / 100.0);
+        if ((v = col_s(bud, i, "used_pct")) != NULL)
+            line(w, "llmwatch_budget_used_ratio", strtod(v, NULL) / 100.0, 2,
+                 "budget", col_s(bud, i, "name"), "period", col_s(bud, i, "period"));
     }
     fam(w, "llmwatch_sla_availability_ratio", "gauge", "Share of successful probes over the last 30 days.");
     for (i = 0; i < PQntuples(sla); i++) {
-        if ((v = col_s(sla, i, "availability_pct")) == NULL)
-            continue;
-        lw_buf_puts(w->b, "llmwatch_sla_availability_ratio{");
-        put_label(w->b, "model", col_s(sla, i, "name"));
-        lw_buf_putc(w->b, ',');
-        put_label(w->b, "environment", col_s(sla, i, "environment"));
-        lw_buf_printf(w->b, "} %.15g\n", strtod(v, NULL) / 100.0);
+        if ((v = col_s(sla, i, "availability_pct")) != NULL)
+            line(w, "llmwatch_sla_availability_ratio", strtod(v, NULL) / 100.0, 2,
+                 "model", col_s(sla, i, "name"), "environment", col_s(sla, i, "environment"));
     }
     fam(w, "llmwatch_sla_availability_objective_ratio", "gauge", "The availability objective of the SLA.");
     if (PQntuples(sla) > 0)
-        lw_buf_printf(w->b, "llmwatch_sla_availability_objective_ratio %.15g\n",
-                      col_d(sla, 0, "availability_target_pct") / 100.0);
+        line(w, "llmwatch_sla_availability_objective_ratio",
+             col_d(sla, 0, "availability_target_pct") / 100.0, 0);
     fam(w, "llmwatch_sla_compliant", "gauge", "Whether the model meets its SLA over the last 30 days "
         "(availability and p95 latency against its target): 1 or 0; absent without data.");
     for (i = 0; i < PQntuples(sla); i++) {
         v = col_s(sla, i, "compliance");
-        if (v == NULL || strcmp(v, "no data") == 0)
-            continue;
-        lw_buf_puts(w->b, "llmwatch_sla_compliant{");
-        put_label(w->b, "model", col_s(sla, i, "name"));
-        lw_buf_putc(w->b, ',');
-        put_label(w->b, "environment", col_s(sla, i, "environment"));
-        lw_buf_printf(w->b, "} %d\n", strcmp(v, "pass") == 0);
+        if (v != NULL && strcmp(v, "no data") != 0)
+            line(w, "llmwatch_sla_compliant", strcmp(v, "pass") == 0, 2,
+                 "model", col_s(sla, i, "name"), "environment", col_s(sla, i, "environment"));
     }
 }
 
@@ -441,15 +444,9 @@ deliveries(mw *w, const PGresult *d, const PGresult *lat)
     int i;
 
     fam(w, "llmwatch_notifications", "gauge", "Notifications in the outbox by channel and status.");
-    for (i = 0; i < PQntuples(d); i++) {
-        lw_buf_puts(w->b, "llmwatch_notifications{");
-        put_label(w->b, "channel", lw_db_str(d, i, 0));
-        lw_buf_putc(w->b, ',');
-        put_label(w->b, "type", lw_db_str(d, i, 1));
-        lw_buf_putc(w->b, ',');
-        put_label(w->b, "status", lw_db_str(d, i, 2));
-        lw_buf_printf(w->b, "} %lld\n", lw_db_int(d, i, 3));
-    }
+    for (i = 0; i < PQntuples(d); i++)
+        line(w, "llmwatch_notifications", (double) lw_db_int(d, i, 3), 3, "channel",
+             lw_db_str(d, i, 0), "type", lw_db_str(d, i, 1), "status", lw_db_str(d, i, 2));
     fam(w, "llmwatch_alert_notification_latency_seconds", "histogram", "From the completion of "
         "the probe that made an alert fire to its notification leaving llmwatch.");
     if (PQntuples(lat) == 1 && lw_db_int(lat, 0, 0) > 0)
@@ -493,19 +490,14 @@ jobs(mw *w, const PGresult *j)
     int i;
 
     fam(w, "llmwatch_job_last_success_timestamp_seconds", "gauge", "When each job last succeeded (Unix time).");
-    for (i = 0; i < PQntuples(j); i++) {
-        if (lw_db_isnull(j, i, 1))
-            continue;
-        lw_buf_puts(w->b, "llmwatch_job_last_success_timestamp_seconds{");
-        put_label(w->b, "job", lw_db_str(j, i, 0));
-        lw_buf_printf(w->b, "} %lld\n", lw_db_int(j, i, 1));
-    }
+    for (i = 0; i < PQntuples(j); i++)
+        if (!lw_db_isnull(j, i, 1))
+            line(w, "llmwatch_job_last_success_timestamp_seconds", (double) lw_db_int(j, i, 1), 1,
+                 "job", lw_db_str(j, i, 0));
     fam(w, "llmwatch_job_last_run_timestamp_seconds", "gauge", "When each job last started (Unix time).");
-    for (i = 0; i < PQntuples(j); i++) {
-        lw_buf_puts(w->b, "llmwatch_job_last_run_timestamp_seconds{");
-        put_label(w->b, "job", lw_db_str(j, i, 0));
-        lw_buf_printf(w->b, "} %lld\n", lw_db_int(j, i, 2));
-    }
+    for (i = 0; i < PQntuples(j); i++)
+        line(w, "llmwatch_job_last_run_timestamp_seconds", (double) lw_db_int(j, i, 2), 1,
+             "job", lw_db_str(j, i, 0));
 }
 
 /* The page cache of this web process (cache.h): counters since it started. */

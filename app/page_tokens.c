@@ -21,26 +21,13 @@ list_tokens(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
     PGresult *res = db ? lw_db_tokens_list(db, &r->err) : NULL, *users;
-    char name[32];
-    int i;
 
     if (lw_view_list(r, res, "Tokens", "API tokens", "tokens") == NULL)
         return LW_EDB;
     users = lw_req_keep(r, lw_db_tokens_users(db, &r->err));
     if (users == NULL)
         return LW_EDB;
-    for (i = 0; i < PQntuples(users); i++) {
-        snprintf(name, sizeof(name), "Users.%d.id", i);
-        lw_hdf_set(&r->page, name, lw_db_str(users, i, 0));
-        snprintf(name, sizeof(name), "Users.%d.email", i);
-        lw_hdf_set(&r->page, name, lw_db_str(users, i, 1));
-        snprintf(name, sizeof(name), "Users.%d.role", i);
-        lw_hdf_set(&r->page, name, lw_db_str(users, i, 2));
-    }
-    for (i = LW_ROLE_VIEWER; i <= LW_ROLE_ADMIN; i++) {
-        snprintf(name, sizeof(name), "Roles.%d", i);
-        lw_hdf_set(&r->page, name, lw_auth_role_name(i));
-    }
+    lw_hdf_rows(&r->page, "Users", users);
     lw_hdf_set_int(&r->page, "Self.id", r->user.id);
     if (r->status == 200)
         lw_view_flash(r, flash, LW_ARRAY_LEN(flash));

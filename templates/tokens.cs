@@ -45,7 +45,7 @@
       </select>
       <label for="t-role">Role</label>
       <select id="t-role" name="role">
-        <?cs each:k = Roles ?><option value="<?cs var:k ?>"<?cs if:k == "viewer" ?> selected<?cs /if ?>><?cs var:k ?></option><?cs /each ?>
+        <option value="viewer" selected>viewer</option><option value="compliance">compliance</option><option value="editor">editor</option><option value="admin">admin</option>
       </select>
       <div class="form-actions"><button type="submit" class="btn btn-primary">Create token</button></div>
     </form>

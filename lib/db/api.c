@@ -59,18 +59,9 @@ PGresult *
 lw_db_api_measures(lw_db *db, lw_err *err, long long model_id, long long from, long long to,
                    long long step_s)
 {
-    char id[24], f[24], t[24], s[24];
-    const char *p[4];
+    long long v[4] = { model_id, from, to, step_s };
 
-    snprintf(id, sizeof(id), "%lld", model_id);
-    snprintf(f, sizeof(f), "%lld", from);
-    snprintf(t, sizeof(t), "%lld", to);
-    snprintf(s, sizeof(s), "%lld", step_s);
-    p[0] = id;
-    p[1] = f;
-    p[2] = t;
-    p[3] = s;
-    return lw_db_query(db, err,
+    return lw_db_query_ints(db, err,
         "WITH m AS (SELECT m.id, m.name, e.name AS environment, m.provider, m.model, m.sla_target_ms"
         "   FROM models m JOIN environments e ON e.id = m.environment_id WHERE m.id = $1::int),"
         " r AS (SELECT * FROM lw_rollup_read(ARRAY[$1::int], to_timestamp($2::bigint),"
@@ -100,7 +91,7 @@ lw_db_api_measures(lw_db *db, lw_err *err, long long model_id, long long from, l
         "     'reasoning_tokens', r.reasoning_tokens, 'cost_usd', r.cost_usd::float8,"
         "     'quality_avg', r.quality_sum / nullif(r.quality_n, 0))"
         "     ORDER BY r.bucket_start) FROM r), '[]'::json))::text"
-        " FROM m", 4, p);
+        " FROM m", 4, v);
 }
 
 PGresult *
