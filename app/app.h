@@ -93,5 +93,30 @@ int lw_page_alert_false_positive(lw_req *r);
 int lw_page_silence_new(lw_req *r);
 int lw_page_silence_expire(lw_req *r);
 int lw_page_channel_routing(lw_req *r);
+/* the JSON API (page_api_*.c; shared helpers in api.h) */
+int lw_page_api_probes(lw_req *r);
+int lw_page_api_measures(lw_req *r);
+int lw_page_api_sla(lw_req *r);
+int lw_page_api_budgets(lw_req *r);
+int lw_page_api_alerts(lw_req *r);
+int lw_page_api_alert(lw_req *r);
+int lw_page_api_rules_get(lw_req *r);
+int lw_page_api_silences(lw_req *r);
+int lw_page_api_openapi(lw_req *r);
+/* admins: API tokens (page_tokens.c) */
+int lw_page_tokens(lw_req *r);
+int lw_page_token_revoke(lw_req *r);
+/* the download of `llmwatch export` (page_export.c) */
+int lw_page_export(lw_req *r);
+/* the public status page (page_status.c) */
+int lw_page_status(lw_req *r);
+int lw_page_status_json(lw_req *r);
+/* channels in the web interface (page_channels.c, page_channel_edit.c) */
+int lw_page_channel(lw_req *r);
+int lw_page_channel_new(lw_req *r);
+int lw_page_channel_edit(lw_req *r);
+int lw_page_channel_test(lw_req *r);
+int lw_page_channel_enable(lw_req *r);
+int lw_page_channel_disable(lw_req *r);
 
 #endif

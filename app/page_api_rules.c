@@ -8,105 +8,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api.h"
 #include "form_rule.h"
 
-static void
-put_json(void *o)
-{
-    json_object_put(o);
-}
-
-static int
-json_answer(lw_req *r, int status, json_object *o)
-{
-    const char *s;
-
-    if (lw_pool_cleanup_add(r->pool, put_json, o) != LW_OK) {
-        json_object_put(o);
-        return LW_ENOMEM;
-    }
-    s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    return lw_req_raw(r, status, "application/json", s, strlen(s));
-}
-
-/* The first text of the body PostgreSQL would refuse (a NUL, which C would
- * silently cut the string at, or invalid UTF-8): a member's name or any
- * string value, at any depth. NULL when there is none, else the message
- * naming the top-level field (pool memory). */
-static const char *
-text_problem(lw_req *r, json_object *v, const char *field)
-{
-    struct json_object_iterator it, end;
-    const char *why, *key, *bad;
-    size_t i, n;
-
-    switch (json_object_get_type(v)) {
-    case json_type_string:
-        why = lw_req_text_problem(json_object_get_string(v), (size_t) json_object_get_string_len(v));
-        return why ? lw_pool_printf(r->pool, "The field '%s' %s.", field, why) : NULL;
-    case json_type_array:
-        n = json_object_array_length(v);
-        for (i = 0; i < n; i++)
-            if ((bad = text_problem(r, json_object_array_get_idx(v, i), field)) != NULL)
-                return bad;
-        return NULL;
-    case json_type_object:
-        it = json_object_iter_begin(v);
-        end = json_object_iter_end(v);
-        for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
-            key = json_object_iter_peek_name(&it);
-            /* json-c keeps a name only up to a NUL: its length is lost */
-            if ((why = lw_req_text_problem(key, strlen(key))) != NULL)
-                return lw_pool_printf(r->pool, "A field name %s.", why);
-            bad = text_problem(r, json_object_iter_peek_value(&it),
-                               field ? field : lw_pool_strdup(r->pool, key));
-            if (bad != NULL)
-                return bad;
-        }
-        return NULL;
-    default:
-        return NULL;
-    }
-}
-
-/* 1 when the JSON text has a NUL anywhere: raw, or as the escape \u0000
- * (an odd run of backslashes before it), e.g. in a member's name, which
- * json-c keeps only up to the NUL. */
-static int
-json_has_nul(const char *s, size_t len)
-{
-    size_t i, k;
-
-    if (memchr(s, '\0', len) != NULL)
-        return 1;
-    for (i = 1; i + 4 < len; i++) {
-        if (s[i] != 'u' || s[i - 1] != '\\' || strncmp(s + i + 1, "0000", 4) != 0)
-            continue;
-        for (k = 0; k < i && s[i - 1 - k] == '\\'; k++)
-            ;
-        if (k % 2 == 1)
-            return 1;
-    }
-    return 0;
-}
-
+/* 422: the error document of api.h naming the first field, and every
+ * field error under "errors". */
 static int
 api_invalid(lw_req *r, const lw_rule_errors *errs)
 {
-    json_object *o = json_object_new_object();
+    json_object *o = json_object_new_object(), *e = json_object_new_object();
 
-    json_object_object_add(o, "error", json_object_new_string("The rule is not valid."));
+    json_object_object_add(e, "code", json_object_new_string("invalid"));
+    json_object_object_add(e, "message", json_object_new_string("The rule is not valid."));
+    json_object_object_add(e, "field", errs->n > 0 && errs->v[0].field
+                           ? json_object_new_string(errs->v[0].field) : NULL);
+    json_object_object_add(o, "error", e);
     json_object_object_add(o, "status", json_object_new_int(422));
     json_object_object_add(o, "errors", lw_form_rule_errors_json(errs));
-    return json_answer(r, 422, o);
+    return lw_api_json_object(r, 422, o);
 }
 
 int
 lw_page_api_rules(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    const char *ct = lw_req_env(r, "CONTENT_TYPE"), *bad;
-    enum json_tokener_error jerr = json_tokener_success;
     lw_rule_errors errs;
     lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
     json_object *body, *o, *stored;
@@ -119,20 +44,9 @@ lw_page_api_rules(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    if (ct == NULL || strncmp(ct, "application/json", 16) != 0)
-        return lw_req_error(r, 400, "Send the rule as JSON (Content-Type: application/json).");
-    body = json_tokener_parse_verbose(r->body_in ? r->body_in : "", &jerr);
-    if (body == NULL)
-        return lw_req_error(r, 400, lw_pool_printf(r->pool, "The body is not valid JSON: %s.",
-                                                   json_tokener_error_desc(jerr)));
-    if (lw_pool_cleanup_add(r->pool, put_json, body) != LW_OK) {
-        json_object_put(body);
-        return LW_ENOMEM;
-    }
-    if ((bad = text_problem(r, body, NULL)) != NULL)
-        return lw_req_error(r, 400, bad);
-    if (json_has_nul(r->body_in, r->body_in_len))
-        return lw_req_error(r, 400, "A field name contains a NUL character.");
+    rc = lw_api_body(r, NULL, &body);
+    if (rc != LW_OK)
+        return rc == LW_EINVAL ? LW_OK : rc;
     memset(&errs, 0, sizeof(errs));
     if (lw_form_rule_read_json(r, body, &in, &errs) != LW_OK)
         return api_invalid(r, &errs);
@@ -168,5 +82,5 @@ lw_page_api_rules(lw_req *r)
     json_object_object_add(o, "rule", stored);
     json_object_object_add(o, "url", json_object_new_string(lw_pool_printf(r->pool, "/rules/%lld", id)));
     lw_req_add_header(r, "Location", lw_pool_printf(r->pool, "/rules/%lld", id));
-    return json_answer(r, 201, o);
+    return lw_api_json_object(r, 201, o);
 }

@@ -106,6 +106,8 @@ lw_page_sla(lw_req *r)
     lw_hdf_set(&r->page, "Period.query", strcmp(p.key, "custom") == 0
                ? lw_pool_printf(r->pool, "period=custom&from=%s&to=%s", p.first_day, p.last_day)
                : lw_pool_printf(r->pool, "period=%s", p.key));
+    lw_hdf_set(&r->page, "Period.export", lw_pool_printf(r->pool, "from=%lld&to=%lld",
+                                                         (long long) p.from, (long long) p.to));
     if (s->n > 0) {
         snprintf(name, sizeof(name), "%g%%", s->models[0].objective * 100);
         lw_hdf_set(&r->page, "Sla.objective", name);

@@ -77,6 +77,7 @@ lw_response_build_spliced(lw_req *r, const char *content_type, const char *body,
     int rc;
 
     lw_buf_reset(o);
+    /* no-store unless the page says how it may be cached (public pages) */
     rc = lw_buf_printf(o,
         "Status: %d %s\r\n"
         "Content-Type: %s\r\n"
@@ -85,10 +86,12 @@ lw_response_build_spliced(lw_req *r, const char *content_type, const char *body,
         "X-Frame-Options: DENY\r\n"
         "Referrer-Policy: same-origin\r\n"
         "Content-Security-Policy: %s\r\n"
-        "Cache-Control: no-store\r\n"
+        "%s"
         "%s\r\n",
         r->status, status_text(r->status), content_type ? content_type : "text/plain; charset=utf-8",
-        total, r->csp ? r->csp : default_csp, r->headers.data ? r->headers.data : "");
+        total, r->csp ? r->csp : default_csp,
+        r->headers.data && strcasestr(r->headers.data, "Cache-Control:") ? "" : "Cache-Control: no-store\r\n",
+        r->headers.data ? r->headers.data : "");
     if (rc != LW_OK || r->head || total == 0)
         return rc;
     if (insert == NULL)

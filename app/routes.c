@@ -9,9 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api.h"
 #include "auth.h"
 #include "db/topics.h"
 #include "cache.h"
+#include "reqstats.h"
 #include "response.h"
 
 #define V  LW_ROLE_VIEWER
@@ -63,6 +65,27 @@ static const lw_route routes[] = {
     { "/api/v1/models",                   LW_GET,           V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_models },
     { "/sla.csv",                         LW_GET,           C,  NO,  0,                "sla",       lw_page_sla },
     { "/sla.pdf",                         LW_GET,           C,  NO,  0,                "sla",       lw_page_sla },
+    { "/api/v1/models/{id}/measures",     LW_GET,           V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_measures },
+    { "/api/v1/probes",                   LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_probes },
+    { "/api/v1/alerts",                   LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_alerts },
+    { "/api/v1/alerts/{id:bigint}",       LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_alert },
+    { "/api/v1/rules",                    LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_rules_get },
+    { "/api/v1/rules/{id}",               LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_rules_get },
+    { "/api/v1/silences",                 LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_api_silences },
+    { "/api/v1/sla",                      LW_GET,           C,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_sla },
+    { "/api/v1/budgets",                  LW_GET,           V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_budgets },
+    { "/api/v1/openapi.json",             LW_GET,           AN, NO,  LW_ROUTE_MACHINE | LW_ROUTE_NO_DB, NULL, lw_page_api_openapi },
+    { "/admin/tokens",                    LW_GET | LW_POST, A,  SE,  0,                "users",     lw_page_tokens },
+    { "/admin/tokens/{id}/revoke",        LW_POST,          A,  SE,  0,                "users",     lw_page_token_revoke },
+    { "/export",                          LW_GET,           V,  NO,  0,                NULL,        lw_page_export },
+    { "/status",                          LW_GET,           AN, NO,  0,                NULL,        lw_page_status },
+    { "/status.json",                     LW_GET,           AN, NO,  LW_ROUTE_MACHINE, NULL,        lw_page_status_json },
+    { "/channels/new",                    LW_GET | LW_POST, A,  SE,  0,                "channels",  lw_page_channel_new },
+    { "/channels/{id}",                   LW_GET,           V,  NO,  0,                "channels",  lw_page_channel },
+    { "/channels/{id}/edit",              LW_GET | LW_POST, A,  SE,  0,                "channels",  lw_page_channel_edit },
+    { "/channels/{id}/test",              LW_POST,          A,  SE,  0,                "channels",  lw_page_channel_test },
+    { "/channels/{id}/enable",            LW_POST,          A,  SE,  0,                "channels",  lw_page_channel_enable },
+    { "/channels/{id}/disable",           LW_POST,          A,  SE,  0,                "channels",  lw_page_channel_disable },
 };
 
 const lw_route *
@@ -348,16 +371,8 @@ common_hdf(lw_req *r)
 static void
 respond_json_error(lw_req *r)
 {
-    json_object *o = json_object_new_object();
-    const char *s;
+    const char *s = lw_api_error_json(r);
 
-    json_object_object_add(o, "error", json_object_new_string(
-        r->error_message ? r->error_message : lw_response_title(r->status)));
-    json_object_object_add(o, "status", json_object_new_int(r->status));
-    s = lw_pool_strdup(r->pool, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-    json_object_put(o);
-    if (s == NULL)
-        s = "{\"error\":\"out of memory\"}";
     lw_response_build(r, "application/json", s, strlen(s));
 }
 
@@ -548,6 +563,7 @@ lw_route_handle(lw_req *r)
     lw_cache_value cached;
     unsigned long gen = 0;
     unsigned allow = 0;
+    int64_t t0 = lw_now_mono_us();
     int rc;
 
     if (r->body_status != 0) {
@@ -608,6 +624,7 @@ lw_route_handle(lw_req *r)
         lw_cache_abandon(cache_key);
 done:
     finish(r);
+    lw_reqstats_observe(r->route, r->status, lw_now_mono_us() - t0);
     lw_log(r->status >= 500 ? LW_LOG_WARN : LW_LOG_DEBUG, "%s %s -> %d",
            r->method, r->path, r->status);
 }

@@ -185,7 +185,7 @@ lw_config_parse_list(struct ctx *c, yaml_node_t *seq, size_t size, lw_config_ent
 
 static const char *const model_keys[] = {
     "name", "provider", "model", "priority", "sla_target", "base_url", "api_key_env",
-    "environment", "enabled", "prices", "max_concurrency", "timeout", "suite",
+    "environment", "enabled", "prices", "max_concurrency", "timeout", "suite", "status_page",
 };
 static const char *const price_keys[] = { "input", "output" };
 
@@ -283,6 +283,7 @@ parse_model(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
     else
         check_environment(c, lw_ymap_get(c->y, &m, "environment"), md->environment);
     lw_ymap_bool(c->y, &m, "enabled", &md->enabled);
+    lw_ymap_bool(c->y, &m, "status_page", &md->status_page);
     if (lw_ymap_int(c->y, &m, "max_concurrency", 1, 1024, &i64) == 1)
         md->max_concurrency = (int) i64;
     if (lw_ymap_duration(c->y, &m, "timeout", &md->timeout) == 1

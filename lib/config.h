@@ -105,6 +105,7 @@ typedef struct {
     int max_concurrency;
     int64_t timeout;             /* seconds; 0 = the schedule's timeout */
     const char *suite;           /* NULL = probe.suite */
+    bool status_page;            /* shown on the public /status page */
     int line, col;
 } lw_config_model;
 

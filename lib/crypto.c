@@ -1,13 +1,18 @@
-/* crypto.c: SHA-256, HMAC-SHA256 and constant-time comparison over
- * OpenSSL's libcrypto (see crypto.h); the FIPS 180-4 and RFC 4231 test
- * vectors are checked in tests/check_channels.c. */
+/* crypto.c: SHA-256, HMAC-SHA256, constant-time comparison and the
+ * AES-256-GCM sealing of secrets at rest over OpenSSL's libcrypto (see
+ * crypto.h); the FIPS 180-4 and RFC 4231 test vectors are checked in
+ * tests/check_channels.c, sealing in tests/check_api.c. */
 #include "crypto.h"
 
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 /* The result of a digest into out: LW_OK when ok, else LW_ERROR with out
  * zeroed (a failure must not leave a half-written digest that compares). */
@@ -106,4 +111,127 @@ lw_crypto_streq(const char *a, const char *b)
     for (i = 0; i < lb; i++)
         d |= (unsigned char) ((i < la ? (unsigned char) a[i] : 0) ^ (unsigned char) b[i]);
     return d == 0;
+}
+
+/* ---- secrets at rest ---- */
+
+#define NONCE_LEN 12
+#define TAG_LEN   16
+
+int
+lw_crypto_secret_key(uint8_t key[LW_CRYPTO_KEY_LEN], lw_err *err)
+{
+    const char *v = getenv("LLMWATCH_SECRET_KEY");
+    size_t i, n;
+    unsigned x;
+
+    if (v == NULL || *v == '\0') {
+        lw_err_set(err, "LLMWATCH_SECRET_KEY is not set");
+        return LW_ENOTFOUND;
+    }
+    n = strlen(v);
+    for (i = 0; i < n && isxdigit((unsigned char) v[i]); i++)
+        ;
+    if (n == 2 * LW_CRYPTO_KEY_LEN && i == n) {
+        for (i = 0; i < LW_CRYPTO_KEY_LEN; i++) {
+            sscanf(v + 2 * i, "%2x", &x);
+            key[i] = (uint8_t) x;
+        }
+        return LW_OK;
+    }
+    if (n < 16) {
+        lw_err_set(err, "LLMWATCH_SECRET_KEY is too short: 64 hex digits, or a passphrase of "
+                        "at least 16 characters");
+        return LW_EINVAL;
+    }
+    return lw_crypto_sha256(v, n, key) == LW_OK ? LW_OK : LW_ERROR;
+}
+
+int
+lw_crypto_is_sealed(const char *s)
+{
+    return s != NULL && strncmp(s, LW_CRYPTO_SEALED_PREFIX, strlen(LW_CRYPTO_SEALED_PREFIX)) == 0;
+}
+
+int
+lw_crypto_seal(const uint8_t key[LW_CRYPTO_KEY_LEN], const char *plain, char **out)
+{
+    size_t n = strlen(plain), plen = strlen(LW_CRYPTO_SEALED_PREFIX);
+    unsigned char *raw = malloc(NONCE_LEN + n + TAG_LEN);
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int len, ok = 0;
+    char *s = NULL;
+
+    *out = NULL;
+    if (raw == NULL || c == NULL || RAND_bytes(raw, NONCE_LEN) != 1)
+        goto cleanup;
+    if (EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, raw) != 1
+        || EVP_EncryptUpdate(c, raw + NONCE_LEN, &len, (const unsigned char *) plain, (int) n) != 1
+        || EVP_EncryptFinal_ex(c, raw + NONCE_LEN + len, &len) != 1
+        || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_LEN, raw + NONCE_LEN + n) != 1)
+        goto cleanup;
+    s = malloc(plen + 4 * ((NONCE_LEN + n + TAG_LEN + 2) / 3) + 1);
+    if (s == NULL)
+        goto cleanup;
+    memcpy(s, LW_CRYPTO_SEALED_PREFIX, plen);
+    EVP_EncodeBlock((unsigned char *) s + plen, raw, (int) (NONCE_LEN + n + TAG_LEN));
+    *out = s;
+    ok = 1;
+cleanup:
+    EVP_CIPHER_CTX_free(c);
+    if (raw != NULL)
+        OPENSSL_cleanse(raw, NONCE_LEN + n + TAG_LEN);
+    free(raw);
+    return ok ? LW_OK : LW_ERROR;
+}
+
+int
+lw_crypto_open(const uint8_t key[LW_CRYPTO_KEY_LEN], const char *sealed, char **out)
+{
+    const char *b64;
+    size_t blen, pad = 0;
+    unsigned char *raw = NULL;
+    EVP_CIPHER_CTX *c = NULL;
+    int rlen, n = 0, len, ok = 0;
+    char *plain = NULL;
+
+    *out = NULL;
+    if (!lw_crypto_is_sealed(sealed))
+        return LW_EINVAL;
+    b64 = sealed + strlen(LW_CRYPTO_SEALED_PREFIX);
+    blen = strlen(b64);
+    if (blen == 0 || blen % 4 != 0)
+        return LW_EINVAL;
+    pad = (b64[blen - 1] == '=') + (blen > 1 && b64[blen - 2] == '=');
+    raw = malloc(blen / 4 * 3 + 1);
+    if (raw == NULL)
+        return LW_ERROR;
+    rlen = EVP_DecodeBlock(raw, (const unsigned char *) b64, (int) blen);
+    if (rlen < 0 || (rlen -= (int) pad) < NONCE_LEN + TAG_LEN)
+        goto cleanup;
+    n = rlen - NONCE_LEN - TAG_LEN;
+    plain = malloc((size_t) n + 1);
+    c = EVP_CIPHER_CTX_new();
+    if (plain == NULL || c == NULL
+        || EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, raw) != 1
+        || EVP_DecryptUpdate(c, (unsigned char *) plain, &len, raw + NONCE_LEN, n) != 1
+        || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN, raw + NONCE_LEN + n) != 1
+        || EVP_DecryptFinal_ex(c, (unsigned char *) plain + len, &len) != 1)
+        goto cleanup;
+    plain[n] = '\0';
+    if (memchr(plain, '\0', (size_t) n) != NULL)
+        goto cleanup;
+    *out = plain;
+    plain = NULL;
+    ok = 1;
+cleanup:
+    EVP_CIPHER_CTX_free(c);
+    if (plain != NULL) {
+        OPENSSL_cleanse(plain, (size_t) (n > 0 ? n : 0));
+        free(plain);
+    }
+    if (raw != NULL)
+        OPENSSL_cleanse(raw, blen / 4 * 3);
+    free(raw);
+    return ok ? LW_OK : LW_EINVAL;
 }

@@ -40,4 +40,26 @@ void lw_crypto_hex(const uint8_t *in, size_t n, char *out);
  * their lengths (for tokens and signatures). NULL never equals anything. */
 int lw_crypto_streq(const char *a, const char *b);
 
+/* ---- secrets at rest: AES-256-GCM ----
+ * A secret typed into the web interface (a webhook URL, a token) is
+ * stored as "enc:v1:" + base64(12-byte nonce | ciphertext | 16-byte tag)
+ * under a key from the environment of llmwatch-web (which seals) and of
+ * the notifier (which opens): LLMWATCH_SECRET_KEY, 64 hex digits (32
+ * bytes), or a passphrase of at least 16 characters whose SHA-256 is the
+ * key. A changed key makes old values unreadable (re-enter them). */
+#define LW_CRYPTO_SEALED_PREFIX "enc:v1:"
+#define LW_CRYPTO_KEY_LEN 32
+
+/* The key from $LLMWATCH_SECRET_KEY. LW_OK; LW_ENOTFOUND when unset or
+ * empty, LW_EINVAL when too short (message in err, never the value). */
+int lw_crypto_secret_key(uint8_t key[LW_CRYPTO_KEY_LEN], lw_err *err);
+/* Whether s is a sealed value. */
+int lw_crypto_is_sealed(const char *s);
+/* Seals plain (NUL-terminated) into *out (caller frees). LW_OK or
+ * LW_ERROR. */
+int lw_crypto_seal(const uint8_t key[LW_CRYPTO_KEY_LEN], const char *plain, char **out);
+/* Opens a sealed value into *out (caller wipes and frees); LW_EINVAL when
+ * it is not one, was altered, or was sealed under another key. */
+int lw_crypto_open(const uint8_t key[LW_CRYPTO_KEY_LEN], const char *sealed, char **out);
+
 #endif

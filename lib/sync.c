@@ -82,6 +82,7 @@ sync_models(lw_db *db, lw_pool *pool, const lw_config *cfg, const char *actor,
         json_int_or_null(o, "timeout_ms", m->timeout * 1000);
         json_str(o, "suite", m->suite);
         json_object_object_add(o, "enabled", json_object_new_boolean(m->enabled));
+        json_object_object_add(o, "status_page", json_object_new_boolean(m->status_page));
         json_object_object_add(o, "config_line", json_object_new_int(m->line));
         json_object_array_add(rows, o);
 

@@ -346,6 +346,8 @@ bench_web() {
 case "${1:-all}" in
 probe) bench_probe ;;
 web)   bench_web ;;
+alerts) "$ROOT/scripts/bench_alerts.sh" ;;
+export) "$ROOT/scripts/bench_export.sh" ;;
 all)   bench_probe && bench_web ;;
 *)     echo "usage: scripts/bench.sh [probe|web|all]" >&2; exit 2 ;;
 esac

@@ -1,10 +1,10 @@
 <?cs def:content() ?>
-<div class="page-head"><h1>Channels</h1></div>
+<div class="page-head"><h1>Channels</h1><?cs if:User.can_admin ?><div class="summary"><a class="btn btn-primary" href="/channels/new" id="new-channel">New channel</a></div><?cs /if ?></div>
 <p class="lead">Where alerts go. Secrets stay in the worker's environment: a setting is shown only when it is a <code>${VARIABLE}</code> reference, anything else as &bull;&bull;&bull;&bull;.</p>
 <section class="card">
   <h2>Channels</h2>
   <?cs if:!subcount(Channels) ?>
-  <?cs call:empty("No notification channels are configured. Add them to the alerts section of monitoring_config.yaml.") ?>
+  <?cs call:empty("No notification channels yet. Add one here (New channel) or in the alerts section of monitoring_config.yaml.") ?>
   <?cs else ?>
   <div class="table-wrap">
   <table class="table" id="channels">
@@ -12,7 +12,7 @@
     <tbody>
     <?cs each:c = Channels ?>
       <tr<?cs if:c.failed_24h > 0 ?> class="row-crit"<?cs /if ?>>
-        <td><?cs var:c.name ?></td>
+        <td><a href="/channels/<?cs var:c.id ?>"><?cs var:c.name ?></a></td>
         <td><?cs call:pill("info", c.type) ?></td>
         <td class="small settings"><?cs if:c.settings ?><code><?cs var:c.settings ?></code><?cs else ?><span class="muted">none</span><?cs /if ?></td>
         <td><?cs call:yesno(c.enabled, "enabled", "disabled") ?></td>

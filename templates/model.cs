@@ -9,6 +9,7 @@
     <span class="muted small"><?cs if:Model.firing > 0 ?><a href="/alerts?state=firing&amp;model=<?cs var:url_escape(Model.name) ?>"><?cs var:Model.health_why ?></a><?cs else ?><?cs var:Model.health_why ?><?cs /if ?></span>
     <?cs if:Model.enabled ?><?cs call:pill("ok", "enabled") ?><?cs else ?><?cs call:pill("none", "disabled") ?><?cs /if ?>
     <?cs call:source(Model.source) ?>
+    <a class="btn" id="export-link" href="/export?model=<?cs var:Model.id ?>&amp;<?cs if:Range.key == "custom" ?>from=<?cs var:url_escape(Range.from_input) ?>&amp;to=<?cs var:url_escape(Range.to_input) ?><?cs else ?>range=<?cs var:Range.key ?><?cs /if ?>&amp;format=csv" download>Download CSV</a>
   </div>
 </div>
 <div class="toolbar">

@@ -10,7 +10,7 @@
   <label>From <input type="date" name="from" value="<?cs var:Period.first_day ?>" required></label>
   <label>to <input type="date" name="to" value="<?cs var:Period.last_day ?>" required></label>
   <button class="btn btn-small" type="submit">Show</button>
-  <span class="hint">Evidence of this period: <a href="/sla.csv?<?cs var:Period.query ?>" download>CSV</a> &middot; <a href="/sla.pdf?<?cs var:Period.query ?>" download>PDF</a> (stored; the PDF names the CSV's SHA-256)</span>
+  <span class="hint">Evidence of this period: <a href="/sla.csv?<?cs var:Period.query ?>" download>CSV</a> &middot; <a href="/sla.pdf?<?cs var:Period.query ?>" download>PDF</a> (stored; the PDF names the CSV's SHA-256) &middot; <a id="export-link" href="/export?<?cs var:Period.export ?>&amp;level=1d&amp;format=csv" download>daily rollups CSV</a></span>
 </form>
 <p class="lead">Availability is successful probes over all probes; time without the expected probes is <strong>unknown</strong>, shown apart and never counted as up. Latency compliance is the p95 (and p99) of successful probes against each model's SLA target. Objective: <?cs call:dash(Sla.objective) ?>.</p>
 <section class="card">

@@ -85,13 +85,23 @@ static const lw_cli_cmd commands[] = {
       "`llmwatch config apply --config FILE` changes them).\n"
       "TIME: Unix seconds or 'YYYY-MM-DD HH:MM[:SS]' (UTC).\n" },
     { "notify", lw_cmd_notify, LW_CLI_CONFIG_NONE,
-      "notify [--database URL] [--once] [--batch N] [--lease SECONDS] [--max-attempts N]"
+      "notify [--database URL] [--once | --follow] [--batch N] [--lease SECONDS] [--max-attempts N]"
       "   (deliver the outbox)",
-      "Delivers due outbox rows (docs/delivery.md); --once runs a single pass.\n" },
+      "Delivers due outbox rows (docs/delivery.md); --once runs a single pass. --follow keeps\n"
+      "running and delivers each notification the moment it is written (LISTEN/NOTIFY),\n"
+      "retries when they are due, until SIGTERM (llmwatch-notify.service).\n" },
     { "test-alert", lw_cmd_test_alert, CFG_OPT,
       "test-alert --channel NAME [--severity critical|warning|info] [--message TEXT]\n"
       "           [--config FILE] [--database URL]",
       "Sends a test notification through the real delivery path; exit 1 if it fails.\n" },
+    { "export", lw_cmd_export, LW_CLI_CONFIG_NONE,
+      "export --start-date D --end-date D [--format csv|json|jsonl] [--model NAME]\n"
+      "       [--level raw|5m|1h|1d] --output FILE [--database URL]\n"
+      "export grafana --output FILE [--datasource postgres|prometheus] [--title TEXT]",
+      "Probes (raw) or rollups of a date range, streamed (memory stays constant); an end\n"
+      "date is included whole. FILE - is standard output. A progress bar shows on a terminal.\n"
+      "`export grafana` writes a Grafana dashboard (import it in Grafana) of the dashboard's\n"
+      "panels over the llmwatch database (PostgreSQL data source) or over /metrics (Prometheus).\n" },
     { "alerts", lw_cmd_alerts, LW_CLI_CONFIG_NONE,
       "alerts analyze [--false-positive-detection] [--last-days N]\n"
       "alerts tune [--target-precision P] [--min-data-points N] [--last-days N]\n"

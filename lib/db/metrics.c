@@ -30,3 +30,77 @@ lw_db_metrics_errors(lw_db *db, lw_err *err)
         " WHERE m.enabled AND m.removed_at IS NULL AND coalesce(h.error_counts[c.i], 0) > 0"
         " ORDER BY 1, 2, 3", 0, NULL);
 }
+
+PGresult *
+lw_db_metrics_totals(lw_db *db, lw_err *err)
+{
+    return lw_db_query(db, err,
+        "WITH t AS (SELECT model_id, environment_id, sum(count) AS count, sum(errors) AS errors,"
+        "   sum(refusals) AS refusals, sum(blocked) AS blocked, sum(tool_calls) AS tool_calls,"
+        "   lw_hist_sum(error_counts) AS error_counts, lw_hist_sum(finish_counts) AS finish_counts,"
+        "   sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,"
+        "   sum(reasoning_tokens) AS reasoning_tokens, sum(cost_usd) AS cost_usd,"
+        "   sum(total_n) AS total_n, sum(sum_total_ms) AS sum_total_ms,"
+        "   lw_hist_sum(total_hist) AS total_hist, sum(ttft_n) AS ttft_n,"
+        "   sum(sum_ttft_ms) AS sum_ttft_ms, lw_hist_sum(ttft_hist) AS ttft_hist,"
+        "   sum(first_output_n) AS first_output_n, sum(first_output_sum) AS first_output_sum,"
+        "   lw_hist_sum(fo_hist) AS fo_hist, lw_hist_sum(tpot_hist) AS tpot_hist,"
+        "   lw_hist_sum(in_tok_hist) AS in_tok_hist, lw_hist_sum(out_tok_hist) AS out_tok_hist"
+        "   FROM rollups WHERE resolution = '1d' GROUP BY model_id, environment_id)"
+        " SELECT m.name, e.name AS environment, m.provider, t.count, t.errors, t.refusals,"
+        " t.blocked, t.tool_calls, t.error_counts, t.finish_counts, t.input_tokens,"
+        " t.output_tokens, t.reasoning_tokens, t.cost_usd, t.total_n, t.sum_total_ms, t.total_hist,"
+        " t.ttft_n, t.sum_ttft_ms, t.ttft_hist, t.first_output_n, t.first_output_sum, t.fo_hist,"
+        " t.tpot_hist, t.in_tok_hist, t.out_tok_hist"
+        " FROM models m JOIN environments e ON e.id = m.environment_id"
+        " JOIN t ON t.model_id = m.id AND t.environment_id = m.environment_id"
+        " WHERE m.enabled AND m.removed_at IS NULL ORDER BY e.name, m.name", 0, NULL);
+}
+
+PGresult *
+lw_db_metrics_alerts(lw_db *db, lw_err *err)
+{
+    return lw_db_query(db, err,
+        "SELECT a.state, r.name AS rule, a.severity, coalesce(m.name, '') AS model,"
+        " coalesce(e.name, '') AS environment, count(*) AS n"
+        " FROM alerts a JOIN rules r ON r.id = a.rule_id"
+        " LEFT JOIN models m ON m.id = a.model_id LEFT JOIN environments e ON e.id = a.environment_id"
+        " WHERE a.state IN ('firing', 'pending')"
+        " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 4, 5, 3", 0, NULL);
+}
+
+PGresult *
+lw_db_metrics_jobs(lw_db *db, lw_err *err)
+{
+    return lw_db_query(db, err,
+        "WITH RECURSIVE j AS (SELECT min(job) AS job FROM job_runs"
+        "   UNION ALL SELECT (SELECT min(job) FROM job_runs WHERE job > j.job) FROM j"
+        "   WHERE j.job IS NOT NULL)"
+        " SELECT j.job,"
+        " (SELECT extract(epoch FROM coalesce(r.finished_at, r.started_at))::bigint FROM job_runs r"
+        "   WHERE r.job = j.job AND r.status = 'ok' ORDER BY r.started_at DESC LIMIT 1) AS last_success,"
+        " (SELECT extract(epoch FROM r.started_at)::bigint FROM job_runs r"
+        "   WHERE r.job = j.job ORDER BY r.started_at DESC LIMIT 1) AS last_run"
+        " FROM j WHERE j.job IS NOT NULL ORDER BY 1", 0, NULL);
+}
+
+PGresult *
+lw_db_metrics_deliveries(lw_db *db, lw_err *err)
+{
+    return lw_db_query(db, err,
+        "SELECT c.name AS channel, c.type, n.status, count(*) AS n"
+        " FROM notifications n JOIN channels c ON c.id = n.channel_id"
+        " GROUP BY 1, 2, 3 ORDER BY 1, 3", 0, NULL);
+}
+
+PGresult *
+lw_db_metrics_alert_latency(lw_db *db, lw_err *err)
+{
+    return lw_db_query(db, err,
+        "WITH l AS (SELECT greatest(extract(epoch FROM sent_at - crossed_at) * 1000, 0)::float8 AS ms"
+        "   FROM notifications WHERE crossed_at IS NOT NULL AND status = 'sent'"
+        "   AND sent_at IS NOT NULL)"
+        " SELECT (SELECT count(*) FROM l) AS n, (SELECT coalesce(sum(ms), 0) FROM l) AS sum_ms,"
+        " (SELECT lw_hist_build(array_agg(k), array_agg(c)) FROM"
+        "   (SELECT lw_lat_bucket(ms) AS k, count(*) AS c FROM l GROUP BY 1) x) AS hist", 0, NULL);
+}

@@ -31,5 +31,6 @@ int lw_cmd_config(lw_cli *cli);
 int lw_cmd_report(lw_cli *cli);
 int lw_cmd_timers(lw_cli *cli);
 int lw_cmd_scheduler_status(lw_cli *cli);
+int lw_cmd_export(lw_cli *cli);
 
 #endif

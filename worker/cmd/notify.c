@@ -1,6 +1,9 @@
 /* notify.c: `llmwatch notify` delivers the due outbox rows by hand, pass
  * after pass until nothing is due (or a single pass with --once), through
- * the same delivery as the notify job (worker/notify/outbox.c). */
+ * the same delivery as the notify job (worker/notify/outbox.c); with
+ * --follow it keeps running and delivers each row as soon as it is written
+ * (LISTEN/NOTIFY), until SIGTERM or SIGINT. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,8 +12,17 @@
 
 struct notify_opts {
     lw_outbox_opts o;
-    int            once;
+    int            once, follow;
 };
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+    (void) sig;
+    stopping = 1;
+}
 
 static int
 on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
@@ -21,6 +33,9 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
     switch (ch) {
     case '1':
         n->once = 1;
+        return 0;
+    case 'f':
+        n->follow = 1;
         return 0;
     case 'b':
         if (lw_cli_int(arg, 1, 10000, &v) != 0)
@@ -43,7 +58,7 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 int
 lw_cmd_notify(lw_cli *cli)
 {
-    static const char opts[] = "once/1 batch:b lease:l max-attempts:m";
+    static const char opts[] = "once/1 follow/f batch:b lease:l max-attempts:m";
     struct notify_opts n;
     lw_outbox_counts c, total;
     lw_db *db;
@@ -60,6 +75,17 @@ lw_cmd_notify(lw_cli *cli)
         return 1;
     memset(&total, 0, sizeof(total));
     rc = LW_OK;
+    if (n.follow) {
+        struct sigaction sa;
+
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_signal;
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        lw_outbox_follow(db, &n.o, &stopping, &total, &cli->err);
+        printf("notify: %d sent, %d to retry, %d failed\n", total.sent, total.retry, total.failed);
+        return 0;
+    }
     /* without --once: passes until nothing is due, bounded in count and time */
     for (passes = 0; passes < 1000; passes++) {
         memset(&c, 0, sizeof(c));

@@ -19,6 +19,20 @@ json_put(void *o)
 
 /* ---- decisions (outside the transaction: read-only) ---- */
 
+/* Whether model_id is one this evaluation looks at. */
+static int
+in_scope(const lw_eval_state *ev, long long model_id)
+{
+    size_t i;
+
+    if (ev->n_only == 0)
+        return 1;
+    for (i = 0; i < ev->n_only; i++)
+        if (ev->only[i] == model_id)
+            return 1;
+    return 0;
+}
+
 static int
 item_order(const void *a, const void *b)
 {
@@ -56,8 +70,11 @@ decide_all(lw_db *db, lw_eval_state *ev, lw_err *err)
         return LW_ENOMEM;
     for (i = 0; i < ev->n_rules; i++) {
         for (j = 0; j < ev->samples[i].n; j++) {
-            item *it = &ev->items[ev->n_items++];
+            item *it;
 
+            if (!in_scope(ev, ev->samples[i].v[j].model_id))
+                continue;
+            it = &ev->items[ev->n_items++];
             it->rule = ev->rules[i];
             it->s = &ev->samples[i].v[j];
             lw_rule_decide(it->rule, it->s, NULL, &it->d);
@@ -360,7 +377,7 @@ resolve_orphans(lw_db *db, lw_eval_state *ev, lw_err *err)
     for (i = 0; i < ev->n_open; i++) {
         open_alert *o = &ev->open[i];
 
-        if (o->seen)
+        if (o->seen || !in_scope(ev, o->model_id))
             continue;
         res = lw_db_eval_orphan(db, err, o->id);
         if (res == NULL)
@@ -454,6 +471,13 @@ cleanup:
 int
 lw_eval_run(lw_db *db, lw_pool *pool, time_t at, lw_eval_result *out, lw_err *err)
 {
+    return lw_eval_run_models(db, pool, at, NULL, 0, out, err);
+}
+
+int
+lw_eval_run_models(lw_db *db, lw_pool *pool, time_t at, const long long *model_ids, size_t n,
+                   lw_eval_result *out, lw_err *err)
+{
     lw_eval_state ev;
     int rc;
 
@@ -461,6 +485,8 @@ lw_eval_run(lw_db *db, lw_pool *pool, time_t at, lw_eval_result *out, lw_err *er
     memset(out, 0, sizeof(*out));
     ev.pool = pool;
     ev.at = at;
+    ev.only = model_ids;
+    ev.n_only = n;
     rc = evaluate(db, &ev, err);
     out->rules = ev.n_rules;
     out->invalid_rules = ev.invalid_rules;

@@ -47,6 +47,11 @@ typedef struct {
  * Working memory comes from pool (freed by its owner). out->lines is the
  * caller's to free with lw_eval_result_free. */
 int  lw_eval_run(lw_db *db, lw_pool *pool, time_t at, lw_eval_result *out, lw_err *err);
+/* The same for the models model_ids[0..n) only (what a probe cycle just
+ * measured): the rules' decisions on other models, and their open alerts,
+ * are left as they are for the next full evaluation. */
+int  lw_eval_run_models(lw_db *db, lw_pool *pool, time_t at, const long long *model_ids, size_t n,
+                        lw_eval_result *out, lw_err *err);
 void lw_eval_result_free(lw_eval_result *r);
 
 #endif

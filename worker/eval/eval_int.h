@@ -60,6 +60,8 @@ typedef struct {
 typedef struct {
     lw_pool    *pool;
     time_t      at;
+    const long long *only;     /* only these models (n_only > 0), else all */
+    size_t      n_only;
     lw_rule   **rules;
     size_t      n_rules, invalid_rules;
     lw_rule_samples *samples;  /* one per rule */

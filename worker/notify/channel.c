@@ -4,6 +4,8 @@
  * the one HTTP POST in http.c. */
 #include "notify/channel.h"
 
+#include "crypto.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -140,9 +142,32 @@ lw_channel_secret(lw_channel_msg *m, const char *key, lw_err *err)
         lw_buf_free(&b);
         return NULL;
     }
-    v = lw_pool_strndup(m->pool, b.data, b.len);
-    explicit_bzero(b.data, b.len);
-    lw_buf_free(&b);
+    if (lw_crypto_is_sealed(b.data)) {
+        /* typed into the web interface: sealed with LLMWATCH_SECRET_KEY */
+        uint8_t aes[LW_CRYPTO_KEY_LEN];
+        char *plain = NULL;
+
+        rc = lw_crypto_secret_key(aes, err);
+        if (rc == LW_OK && lw_crypto_open(aes, b.data, &plain) != LW_OK)
+            lw_err_set(err, "'%s' cannot be decrypted: it was sealed under another "
+                            "LLMWATCH_SECRET_KEY (enter it again in the web interface)", key);
+        explicit_bzero(aes, sizeof(aes));
+        explicit_bzero(b.data, b.len);
+        lw_buf_free(&b);
+        if (plain == NULL) {
+            if (rc != LW_OK)
+                lw_err_set(err, "'%s' is sealed and LLMWATCH_SECRET_KEY is not usable in the "
+                                "notify worker", key);
+            return NULL;
+        }
+        v = lw_pool_strdup(m->pool, plain);
+        explicit_bzero(plain, strlen(plain));
+        free(plain);
+    } else {
+        v = lw_pool_strndup(m->pool, b.data, b.len);
+        explicit_bzero(b.data, b.len);
+        lw_buf_free(&b);
+    }
     if (v == NULL || lw_pool_cleanup_add(m->pool, wipe_string, v) != LW_OK) {
         lw_err_set(err, "out of memory");
         return NULL;

@@ -34,6 +34,7 @@
 #ifndef LW_OUTBOX_H
 #define LW_OUTBOX_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "db/db.h"
@@ -77,5 +78,13 @@ int lw_outbox_deliver(lw_db *db, const lw_outbox_opts *o, const lw_outbox_row *r
  * deadline_us: wall clock in microseconds (0 = none). */
 int lw_outbox_pass(lw_db *db, const lw_outbox_opts *o, int64_t deadline_us, lw_outbox_counts *c,
                    lw_err *err);
+
+/* Delivers the outbox as it is written until *stop becomes non-zero
+ * (looked at every second): LISTEN llmwatch_outbox, a pass at once and
+ * after every notification, else when the next retry is due (at most every
+ * 30 s); a broken connection is reconnected. total adds up what was done.
+ * LW_OK. */
+int lw_outbox_follow(lw_db *db, const lw_outbox_opts *o, volatile sig_atomic_t *stop,
+                     lw_outbox_counts *total, lw_err *err);
 
 #endif

@@ -4,6 +4,7 @@
  * of every row, then the per-model summary computed in PostgreSQL. */
 #include "probe/cycle.h"
 
+#include <errno.h>
 #include <json.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "fmt.h"
 #include "money.h"
 #include "db/cycle.h"
+#include "eval/eval.h"
 #include "probe/probe.h"
 #include "sync.h"
 
@@ -621,6 +623,56 @@ cleanup:
     return rc;
 }
 
+/* The alert rules over the models the cycle just measured, right after
+ * its rows committed: a threshold crossed is an alert (and a notification,
+ * which wakes `notify --follow`) within seconds instead of at the evaluate
+ * job's next minute; that job stays as the safety net (and evaluates every
+ * model). Rule windows end at a whole second, (at - w, at]: waiting for the
+ * next one puts every committed row inside. A failure is logged, never the
+ * cycle's. */
+static void
+evaluate_measured(lw_db *db, const lw_cycle *c)
+{
+    lw_eval_result res;
+    long long *ids;
+    lw_pool *pool;
+    int64_t now = lw_now_wall_us(), wait = 1000000 - now % 1000000;
+    size_t i, n = 0;
+    lw_err err;
+
+    if (c->n_models == 0)
+        return;
+    ids = calloc(c->n_models, sizeof(*ids));
+    pool = lw_pool_create();
+    if (ids == NULL || pool == NULL) {
+        free(ids);
+        lw_pool_destroy(pool);
+        return;
+    }
+    for (i = 0; i < c->n_models; i++)
+        if (c->models[i].model_id > 0)
+            ids[n++] = c->models[i].model_id;
+    if (wait > 0) {
+        struct timespec ts = { 0, (long) wait * 1000 };
+
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
+    if (n > 0 && lw_eval_run_models(db, pool, (time_t) ((now + wait) / 1000000), ids, n, &res,
+                                    &err) == LW_OK) {
+        if (res.transitions > 0)
+            lw_log(LW_LOG_INFO, "evaluated after cycle %lld: %d change%s, %d notification%s queued",
+                   c->cycle_id, res.transitions, res.transitions == 1 ? "" : "s", res.queued,
+                   res.queued == 1 ? "" : "s");
+        lw_eval_result_free(&res);
+    } else if (n > 0) {
+        lw_log(LW_LOG_WARN, "evaluating after cycle %lld: %s (the evaluate job will)", c->cycle_id,
+               err.msg);
+    }
+    free(ids);
+    lw_pool_destroy(pool);
+}
+
 int
 lw_cycle_once(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *c, lw_err *err)
 {
@@ -641,6 +693,8 @@ lw_cycle_once(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle 
     if (rc == LW_OK)
         rc = lw_cycle_summarize(db, c, err);
     lw_cycle_end(db, c, rc == LW_OK ? NULL : err->msg, &ignored);
+    if (rc == LW_OK && o->scheduled)
+        evaluate_measured(db, c);
     return rc;
 }
 

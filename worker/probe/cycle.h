@@ -88,7 +88,9 @@ int lw_cycle_end(lw_db *db, lw_cycle *c, const char *error, lw_err *err);
 void lw_cycle_free(lw_cycle *c);
 
 /* begin + run + summarize + end of one cycle; with o->scheduled (the jobs
- * below) the configuration is synced first and the cycle is not ad hoc. */
+ * below) the configuration is synced first, the cycle is not ad hoc, and
+ * the alert rules over the models it measured are evaluated right after
+ * it committed (at the next whole second). */
 int lw_cycle_once(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *c,
                   lw_err *err);
 
