@@ -115,6 +115,15 @@ fi
     --suites "$ROOT/worker/suites" --log "$VAR/log/sim.jsonl" >>"$VAR/log/sim.log" 2>&1 &
 pids+=($!)
 
+# Secrets typed into the channels page are sealed with this key (AES-256-GCM);
+# web and notifier must share it. Kept in var/ so sealed secrets stay
+# readable across restarts.
+if [ -z "${LLMWATCH_SECRET_KEY:-}" ]; then
+    [ -s "$VAR/secret-key" ] || (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$VAR/secret-key")
+    LLMWATCH_SECRET_KEY=$(cat "$VAR/secret-key")
+    export LLMWATCH_SECRET_KEY
+fi
+
 rm -f "$VAR/run/web.sock"
 "$BIN/llmwatch-web" --socket "$VAR/run/web.sock" --database "$DB_URL" --datadir "$ROOT" \
     >>"$VAR/log/web.log" 2>&1 &
@@ -127,6 +136,10 @@ nginx -p "$VAR/nginx" -c "$VAR/nginx/nginx.conf" -g 'daemon off;' >>"$VAR/log/ng
 pids+=($!)
 
 "$BIN/llmwatch" run --config "$CONFIG" --database "$DB_URL" >>"$VAR/log/scheduler.log" 2>&1 &
+pids+=($!)
+# delivers each notification the moment it is written (LISTEN/NOTIFY); the
+# scheduler's notify job stays the safety net
+"$BIN/llmwatch" notify --follow --database "$DB_URL" >>"$VAR/log/notify.log" 2>&1 &
 pids+=($!)
 
 wait_for_http "http://127.0.0.1:$PORT/healthz" 30 || { echo "nginx did not answer; see $VAR/nginx/error.log" >&2; exit 1; }
@@ -145,6 +158,7 @@ wait_for_http "http://127.0.0.1:$PORT/healthz" 30 || { echo "nginx did not answe
         [ "${!k}" = llmwatch-sim ] && echo "export $k=llmwatch-sim"
     done
     echo "export LOCAL_LLM_BASE_URL='$LOCAL_LLM_BASE_URL'"
+    if [ -s "$VAR/secret-key" ]; then echo "export LLMWATCH_SECRET_KEY=\$(cat '$VAR/secret-key')"; fi
 } >"$VAR/env"
 CLI_HINT=". $VAR/env; $BUILD/llmwatch help"
 if [ "$SMTP_SINK" = 1 ]; then
@@ -159,7 +173,7 @@ llmwatch is running.
   Login:     admin@localhost
   Password:  $(cat "$VAR/admin-password")   (kept in var/admin-password)
   Mail:      $MAIL_HINT
-  Logs:      $VAR/log/ (web.log, scheduler.log, sim.log, nginx.log, smtp.log)
+  Logs:      $VAR/log/ (web.log, scheduler.log, notify.log, sim.log, nginx.log, smtp.log)
   CLI:       $CLI_HINT
 Press Ctrl-C to stop; the data stays in $VAR for the next make run.
 EOT

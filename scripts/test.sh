@@ -94,7 +94,9 @@ integration() {
         if [ "$f" -gt 0 ]; then
             FAILURES+=("$(basename "$t") ($build)")
             echo "--- $(basename "$t") ($build): $p passed, $f failed in $secs s"
-            grep -v '^ok ' "$out" | tail -40
+            # the failures first: a long log must not push them out
+            grep '^not ok ' "$out"
+            grep -v '^ok \|^not ok ' "$out" | tail -30
         else
             echo "$(basename "$t") ($build): $p passed in $secs s"
             if grep -q ': skipped' "$out"; then
