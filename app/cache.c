@@ -352,6 +352,12 @@ invalidate_auth(void)
     atomic_fetch_add(&auth_generation, 1);
 }
 
+void
+lw_cache_auth_forget(void)
+{
+    invalidate_auth();
+}
+
 /* Sleeps up to ms, waking early when stopping. */
 static void
 nap(int ms)

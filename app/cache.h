@@ -81,6 +81,8 @@ typedef struct {
  * the generation to pass to lw_cache_user_put). */
 int  lw_cache_user_get(const char *token, int via_token, lw_cache_user *out, unsigned long *gen);
 void lw_cache_user_put(const char *token, int via_token, unsigned long gen, const lw_cache_user *u);
+/* Forgets every remembered identity of this process at once. */
+void lw_cache_auth_forget(void);
 
 typedef struct {
     unsigned long long hits, stale_hits, misses, bypasses, stores, evictions, invalidations;

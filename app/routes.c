@@ -618,6 +618,12 @@ lw_route_handle(lw_req *r)
     rc = rt->handler(r);
     if (r->dbslot != NULL && *r->dbslot != NULL)
         lw_db_rollback(*r->dbslot);     /* a page never leaves a transaction open */
+    /* A POST may have revoked something (a token, a session, a role): this
+     * process forgets who it remembered now rather than when its NOTIFY
+     * comes back, so the next request here is checked against the
+     * database. (Other web processes learn it from the NOTIFY.) */
+    if (strcmp(r->method, "POST") == 0)
+        lw_cache_auth_forget();
     if (rc < 0)
         handler_failed(r, rc);
     if (cache_key != NULL && cache_page(r, cache_key, gen) != LW_OK)
