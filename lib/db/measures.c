@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "alert/measure.h"
+#include "db/sql.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -51,6 +52,32 @@
     " WHEN 'stall_rate' THEN (count(*) FILTER (WHERE p.ok AND " STALLED "))::float8" \
     "   / nullif(count(*) FILTER (WHERE p.ok), 0) END"
 
+/* Epoch seconds down or up to a multiple of g (rollup buckets start on
+ * multiples of their length from 2000-01-01, itself a whole number of days
+ * after the epoch). */
+#define FLOOR_(x, g) "((" x ") / " g " * " g ")"
+#define CEIL_(x, g) "(((" x ") + " g " - 1) / " g " * " g ")"
+
+/* The statistical reference from rollup rows r: the count, sum and sum of
+ * squares of PROBE_X, for the metrics the rollups hold exactly (0/1 rates
+ * and the total latency); ROLLUP_X_OK is false for the others (time to
+ * first token, tokens/s, quality and reasoning tokens of ok probes), which
+ * are read raw. */
+#define ROLLUP_X_OK \
+    "($7::text NOT IN ('ttft', 'p95_ttft', 'tokens_per_second', 'quality_score'," \
+    " 'reasoning_tokens'))"
+#define ROLLUP_XN \
+    "CASE $7::text WHEN 'error_rate' THEN r.count WHEN 'success_rate' THEN r.count" \
+    " WHEN 'refusal_rate' THEN r.count - r.errors WHEN 'blocked_rate' THEN r.count - r.errors" \
+    " WHEN 'stall_rate' THEN r.count - r.errors ELSE r.total_n END"
+#define ROLLUP_XS_(sq) \
+    "CASE $7::text WHEN 'error_rate' THEN r.errors::float8" \
+    " WHEN 'success_rate' THEN (r.count - r.errors)::float8" \
+    " WHEN 'refusal_rate' THEN r.refusals::float8 WHEN 'blocked_rate' THEN r.blocked::float8" \
+    " WHEN 'stall_rate' THEN r.stalls::float8 ELSE " sq " END"
+#define ROLLUP_XS ROLLUP_XS_("r.sum_total_ms / 1000.0")
+#define ROLLUP_XSS ROLLUP_XS_("r.sumsq_total_ms / 1000000.0")
+
 #define SAME_SERIES " p.model_id = s.model_id AND p.environment_id = s.environment_id"
 
 /* $1 evaluation times (Unix seconds), $2/$3 scope (JSON arrays of model and
@@ -71,54 +98,6 @@ static const char fetch_sql[] =
     "              OR m.name IN (SELECT json_array_elements_text($2::json)))"
     "         AND (json_array_length($3::json) = 0"
     "              OR e.name IN (SELECT json_array_elements_text($3::json)))),"
-    /* daily cost at every time in one pass: running sums over the probes
-     * and the window's two ends (a probe at exactly `at` is in, one at
-     * exactly at - 24h is out), instead of re-reading 24 hours per time */
-    " ev AS (SELECT p.model_id, p.environment_id, p.ts, 0 AS kind, NULL::bigint AS at, p.cost_usd AS c"
-    "        FROM probes p WHERE $5::boolean"
-    "          AND p.ts > to_timestamp((SELECT min(at) FROM t) - 86400)"
-    "          AND p.ts <= to_timestamp((SELECT max(at) FROM t))"
-    "          AND (p.model_id, p.environment_id) IN (SELECT model_id, environment_id FROM s)"
-    "      UNION ALL SELECT s.model_id, s.environment_id, to_timestamp(t.at), 2, t.at, NULL"
-    "        FROM t CROSS JOIN s WHERE $5::boolean"
-    "      UNION ALL SELECT s.model_id, s.environment_id, to_timestamp(t.at - 86400), 1, t.at, NULL"
-    "        FROM t CROSS JOIN s WHERE $5::boolean),"
-    " run AS (SELECT ev.*, sum(ev.c) OVER w AS cum, count(ev.c) OVER w AS n FROM ev"
-    "         WINDOW w AS (PARTITION BY ev.model_id, ev.environment_id ORDER BY ev.ts, ev.kind"
-    "                      ROWS UNBOUNDED PRECEDING)),"
-    " dc AS (SELECT run.model_id, run.environment_id, run.at,"
-    "          CASE WHEN sum(CASE run.kind WHEN 2 THEN run.n ELSE -run.n END) > 0 THEN"
-    "            sum(CASE run.kind WHEN 2 THEN coalesce(run.cum, 0) ELSE -coalesce(run.cum, 0) END)::float8"
-    "          END AS daily_cost"
-    "        FROM run WHERE run.kind > 0 GROUP BY run.model_id, run.environment_id, run.at),"
-    /* the statistical reference (at - window - lookback, at - window], the
-     * same way: running count, sum and sum of squares of the per-probe
-     * metric, differenced at the two ends */
-    " sev AS (SELECT p.model_id, p.environment_id, p.ts, 0 AS kind, NULL::bigint AS at,"
-    "           " PROBE_X " AS x"
-    "         FROM probes p WHERE $6::bigint > 0"
-    "           AND p.ts > to_timestamp((SELECT min(at) FROM t) - $4::bigint - $6::bigint)"
-    "           AND p.ts <= to_timestamp((SELECT max(at) FROM t) - $4::bigint)"
-    "           AND (p.model_id, p.environment_id) IN (SELECT model_id, environment_id FROM s)"
-    "       UNION ALL SELECT s.model_id, s.environment_id, to_timestamp(t.at - $4::bigint), 2, t.at,"
-    "           NULL FROM t CROSS JOIN s WHERE $6::bigint > 0"
-    "       UNION ALL SELECT s.model_id, s.environment_id,"
-    "           to_timestamp(t.at - $4::bigint - $6::bigint), 1, t.at, NULL"
-    "         FROM t CROSS JOIN s WHERE $6::bigint > 0),"
-    " srun AS (SELECT sev.*, count(sev.x) OVER w AS n, sum(sev.x) OVER w AS sx,"
-    "            sum(sev.x * sev.x) OVER w AS sxx FROM sev"
-    "          WINDOW w AS (PARTITION BY sev.model_id, sev.environment_id ORDER BY sev.ts, sev.kind"
-    "                       ROWS UNBOUNDED PRECEDING)),"
-    " sagg AS (SELECT srun.model_id, srun.environment_id, srun.at,"
-    "            sum(CASE srun.kind WHEN 2 THEN srun.n ELSE -srun.n END) AS n,"
-    "            sum(CASE srun.kind WHEN 2 THEN coalesce(srun.sx, 0) ELSE -coalesce(srun.sx, 0) END) AS sx,"
-    "            sum(CASE srun.kind WHEN 2 THEN coalesce(srun.sxx, 0) ELSE -coalesce(srun.sxx, 0) END) AS sxx"
-    "          FROM srun WHERE srun.kind > 0 GROUP BY srun.model_id, srun.environment_id, srun.at),"
-    " st AS (SELECT sagg.model_id, sagg.environment_id, sagg.at, sagg.n,"
-    "          CASE WHEN sagg.n > 0 THEN sagg.sx / sagg.n END AS mean,"
-    "          CASE WHEN sagg.n > 1 THEN sqrt(greatest(0, (sagg.sxx - sagg.sx * sagg.sx / sagg.n)"
-    "            / (sagg.n - 1))) END AS std_dev"
-    "        FROM sagg),"
     /* regression: buckets of $9 seconds aligned to the epoch, bucket k
      * holding (k * $9, (k + 1) * $9], computed once for all times; a time
      * regresses over the complete buckets inside (at - $8, at] */
@@ -141,35 +120,106 @@ static const char fetch_sql[] =
     "          regr_sxy(bk.y, (bk.xe - t.at) / 3600.0) AS sxy"
     "        FROM t JOIN bk ON (bk.k + 1) * $9::bigint <= t.at AND bk.k * $9::bigint >= t.at - $8::bigint"
     "        GROUP BY t.at, bk.model_id, bk.environment_id),"
-    /* burn rate: running counts of probes and failures, differenced at
-     * at - 5m, 30m, 1h, 6h, 3d */
-    " bev AS (SELECT p.model_id, p.environment_id, p.ts, 0 AS kind, NULL::bigint AS at,"
-    "           NULL::int AS wi, CASE WHEN p.ok THEN 0 ELSE 1 END AS e"
-    "         FROM probes p WHERE $10::boolean"
-    "           AND p.ts > to_timestamp((SELECT min(at) FROM t) - 259200)"
-    "           AND p.ts <= to_timestamp((SELECT max(at) FROM t))"
-    "           AND (p.model_id, p.environment_id) IN (SELECT model_id, environment_id FROM s)"
-    "       UNION ALL SELECT s.model_id, s.environment_id, to_timestamp(t.at - w.len), 1, t.at, w.i,"
-    "           NULL FROM t CROSS JOIN s"
-    "           CROSS JOIN (VALUES (0, 300), (1, 1800), (2, 3600), (3, 21600), (4, 259200)) w (i, len)"
-    "         WHERE $10::boolean"
-    "       UNION ALL SELECT s.model_id, s.environment_id, to_timestamp(t.at), 2, t.at, NULL, NULL"
-    "         FROM t CROSS JOIN s WHERE $10::boolean),"
-    " brun AS (SELECT bev.*, count(bev.e) OVER w AS c, coalesce(sum(bev.e) OVER w, 0) AS er FROM bev"
-    "          WINDOW w AS (PARTITION BY bev.model_id, bev.environment_id ORDER BY bev.ts, bev.kind"
-    "                       ROWS UNBOUNDED PRECEDING)),"
-    " br AS (SELECT brun.model_id, brun.environment_id, brun.at,"
-    "          sum(CASE WHEN brun.kind = 2 THEN brun.c WHEN brun.wi = 0 THEN -brun.c ELSE 0 END) AS c0,"
-    "          sum(CASE WHEN brun.kind = 2 THEN brun.er WHEN brun.wi = 0 THEN -brun.er ELSE 0 END) AS e0,"
-    "          sum(CASE WHEN brun.kind = 2 THEN brun.c WHEN brun.wi = 1 THEN -brun.c ELSE 0 END) AS c1,"
-    "          sum(CASE WHEN brun.kind = 2 THEN brun.er WHEN brun.wi = 1 THEN -brun.er ELSE 0 END) AS e1,"
-    "          sum(CASE WHEN brun.kind = 2 THEN brun.c WHEN brun.wi = 2 THEN -brun.c ELSE 0 END) AS c2,"
-    "          sum(CASE WHEN brun.kind = 2 THEN brun.er WHEN brun.wi = 2 THEN -brun.er ELSE 0 END) AS e2,"
-    "          sum(CASE WHEN brun.kind = 2 THEN brun.c WHEN brun.wi = 3 THEN -brun.c ELSE 0 END) AS c3,"
-    "          sum(CASE WHEN brun.kind = 2 THEN brun.er WHEN brun.wi = 3 THEN -brun.er ELSE 0 END) AS e3,"
-    "          sum(CASE WHEN brun.kind = 2 THEN brun.c WHEN brun.wi = 4 THEN -brun.c ELSE 0 END) AS c4,"
-    "          sum(CASE WHEN brun.kind = 2 THEN brun.er WHEN brun.wi = 4 THEN -brun.er ELSE 0 END) AS e4"
-    "        FROM brun WHERE brun.kind > 0 GROUP BY brun.model_id, brun.environment_id, brun.at)"
+    /* The long windows: burn rates 5m .. 3d (i 0..4), daily cost (i 5)
+     * and the statistical reference (i 6), each (a, b] for every time.
+     * A window is read as an exact hybrid: raw probes only at its two
+     * edges (a, a5) and [b5, b], 5-minute rollups over [a5, ah) and
+     * [bh, b5), hourly rollups over the whole hours [ah, bh) between.
+     * a5 and b5 are 5-minute aligned where 5-minute rollups are kept,
+     * hour-aligned before. A metric the rollups cannot give exactly
+     * (r false) is read raw over the whole window (a5 = b5 = b). */
+    " k5 AS (SELECT CASE WHEN f.days > 0 THEN extract(epoch FROM date_bin('1 day',"
+    "          now() - make_interval(days => f.days), " ORIGIN "))::bigint ELSE 0 END AS cut"
+    "        FROM (SELECT " SETTING_INT("rollups_5m_retention_days", "8") " AS days) f),"
+    " wl AS (SELECT v.i, v.a, v.b, true AS r FROM (VALUES (0, 300, 0), (1, 1800, 0), (2, 3600, 0),"
+    "          (3, 21600, 0), (4, 259200, 0)) v (i, a, b) WHERE $10::boolean"
+    "        UNION ALL SELECT 5, 86400, 0, true WHERE $5::boolean"
+    "        UNION ALL SELECT 6, $4::bigint + $6::bigint, $4::bigint, " ROLLUP_X_OK
+    "          WHERE $6::bigint > 0),"
+    " wd1 AS (SELECT t.at, wl.i, t.at - wl.a AS a, t.at - wl.b AS b,"
+    "           CASE WHEN NOT wl.r THEN t.at - wl.b"
+    "             WHEN t.at - wl.a >= k5.cut THEN " CEIL_("t.at - wl.a", "300")
+    "             ELSE " CEIL_("t.at - wl.a", "3600") " END AS a5,"
+    "           CASE WHEN NOT wl.r THEN t.at - wl.b"
+    "             WHEN " FLOOR_("t.at - wl.b", "300") " >= k5.cut THEN " FLOOR_("t.at - wl.b", "300")
+    "             ELSE " FLOOR_("t.at - wl.b", "3600") " END AS b5"
+    "         FROM t CROSS JOIN wl CROSS JOIN k5),"
+    " wd2 AS (SELECT wd1.at, wd1.i, wd1.a, wd1.b, wd1.a5, greatest(wd1.b5, wd1.a5) AS b5 FROM wd1),"
+    " wd AS (SELECT wd2.*, least(" CEIL_("wd2.a5", "3600") ", wd2.b5) AS ah,"
+    "          greatest(" FLOOR_("wd2.b5", "3600") ", least(" CEIL_("wd2.a5", "3600") ", wd2.b5)) AS bh"
+    "        FROM wd2),"
+    /* what each source must hold, as closed ranges merged into islands */
+    " rr AS (SELECT 'p' AS src, wd.a AS lo, wd.a5 AS hi FROM wd"
+    "        UNION ALL SELECT 'p', wd.b5, wd.b FROM wd"
+    "        UNION ALL SELECT '5', wd.a5, wd.ah - 1 FROM wd WHERE wd.ah > wd.a5"
+    "        UNION ALL SELECT '5', wd.bh, wd.b5 - 1 FROM wd WHERE wd.b5 > wd.bh"
+    "        UNION ALL SELECT 'h', wd.ah, wd.bh - 1 FROM wd WHERE wd.bh > wd.ah),"
+    " ri AS (SELECT rr.*, CASE WHEN rr.lo <= max(rr.hi) OVER (PARTITION BY rr.src ORDER BY rr.lo, rr.hi"
+    "          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0 ELSE 1 END AS st FROM rr),"
+    " rj AS (SELECT ri.*, sum(ri.st) OVER (PARTITION BY ri.src ORDER BY ri.lo, ri.hi"
+    "          ROWS UNBOUNDED PRECEDING) AS g FROM ri),"
+    " isl AS MATERIALIZED (SELECT rj.src, min(rj.lo) AS lo, max(rj.hi) AS hi FROM rj GROUP BY rj.src, rj.g),"
+    /* two markers per range and window (pairs that cancel left out): a
+     * running sum differenced at the markers is the window's figure */
+    " mk AS (SELECT wd.at, wd.i, m.src, m.pt, m.ord, m.sg FROM wd CROSS JOIN LATERAL (VALUES"
+    "          ('p', wd.b, 1, 1, true), ('p', wd.a, 1, -1, true),"
+    "          ('p', wd.b5, -1, -1, wd.a5 <> wd.b5), ('p', wd.a5, -1, 1, wd.a5 <> wd.b5),"
+    "          ('5', wd.ah, -1, 1, wd.ah <> wd.a5), ('5', wd.a5, -1, -1, wd.ah <> wd.a5),"
+    "          ('5', wd.b5, -1, 1, wd.b5 <> wd.bh), ('5', wd.bh, -1, -1, wd.b5 <> wd.bh),"
+    "          ('h', wd.bh, -1, 1, wd.bh <> wd.ah), ('h', wd.ah, -1, -1, wd.bh <> wd.ah))"
+    "          m (src, pt, ord, sg, used) WHERE m.used),"
+    /* the rows of the three sources and the points of the markers */
+    " wev AS (SELECT s.model_id, s.environment_id, 'p'::text AS src, p.ts, 0 AS ord,"
+    "           NULL::bigint AS pt, 1::bigint AS n,"
+    "           CASE WHEN p.ok THEN 0 ELSE 1 END::bigint AS e, p.cost_usd AS c,"
+    "           CASE WHEN px.x IS NULL THEN 0 ELSE 1 END::bigint AS xn,"
+    "           px.x AS xs, px.x * px.x AS xss"
+    /* OFFSET 0: one index range scan per island and series, never a
+     * join of every probe with the islands */
+    "         FROM isl CROSS JOIN s CROSS JOIN LATERAL (SELECT * FROM probes p WHERE" SAME_SERIES
+    "           AND p.ts >= to_timestamp(isl.lo) AND p.ts <= to_timestamp(isl.hi) OFFSET 0) p"
+    "           CROSS JOIN LATERAL (SELECT " PROBE_X " AS x) px"
+    "         WHERE isl.src = 'p'"
+    "       UNION ALL SELECT s.model_id, s.environment_id, isl.src, r.bucket_start, 0, NULL, r.count, r.errors, r.cost_usd, " ROLLUP_XN ", " ROLLUP_XS ", " ROLLUP_XSS
+    "         FROM isl CROSS JOIN s CROSS JOIN LATERAL (SELECT * FROM rollups r"
+    "           WHERE r.resolution = CASE isl.src WHEN '5' THEN '5m' ELSE '1h' END"
+    "             AND r.model_id = s.model_id AND r.environment_id = s.environment_id"
+    "             AND r.bucket_start >= to_timestamp(isl.lo)"
+    "             AND r.bucket_start <= to_timestamp(isl.hi) OFFSET 0) r"
+    "         WHERE isl.src <> 'p'"
+    /* a marker of ord -1 sorts before the rows at its time (it sums what
+     * is before), one of ord 1 after them (it sums what is at or before);
+     * each point is summed once per series, however many windows share it */
+    "       UNION ALL SELECT s.model_id, s.environment_id, mp.src, to_timestamp(mp.pt), mp.ord,"
+    "           mp.pt, NULL, NULL, NULL, NULL, NULL, NULL"
+    "         FROM (SELECT DISTINCT mk.src, mk.pt, mk.ord FROM mk) mp CROSS JOIN s),"
+    " wrun AS (SELECT wev.model_id, wev.environment_id, wev.src, wev.pt, wev.ord,"
+    "            coalesce(sum(wev.n) OVER w, 0) AS n, coalesce(sum(wev.e) OVER w, 0) AS e,"
+    "            coalesce(sum(wev.c) OVER w, 0) AS c, coalesce(sum(wev.xn) OVER w, 0) AS xn,"
+    "            coalesce(sum(wev.xs) OVER w, 0) AS xs, coalesce(sum(wev.xss) OVER w, 0) AS xss"
+    "          FROM wev WINDOW w AS (PARTITION BY wev.model_id, wev.environment_id, wev.src"
+    "                                ORDER BY wev.ts, wev.ord ROWS UNBOUNDED PRECEDING)),"
+    " wsum AS (SELECT wrun.model_id, wrun.environment_id, mk.at, mk.i,"
+    "            sum(mk.sg * wrun.n)::bigint AS n, sum(mk.sg * wrun.e)::bigint AS e,"
+    "            sum(mk.sg * wrun.c) AS c, sum(mk.sg * wrun.xn)::bigint AS xn,"
+    "            sum(mk.sg * wrun.xs) AS xs, sum(mk.sg * wrun.xss) AS xss"
+    "          FROM mk JOIN wrun ON wrun.src = mk.src AND wrun.pt = mk.pt AND wrun.ord = mk.ord"
+    "          GROUP BY wrun.model_id, wrun.environment_id, mk.at, mk.i),"
+    " dc AS (SELECT wsum.model_id, wsum.environment_id, wsum.at,"
+    "          CASE WHEN wsum.n > 0 THEN wsum.c::float8 END AS daily_cost FROM wsum WHERE wsum.i = 5),"
+    " st AS (SELECT wsum.model_id, wsum.environment_id, wsum.at, wsum.xn AS n,"
+    "          CASE WHEN wsum.xn > 0 THEN wsum.xs / wsum.xn END AS mean,"
+    "          CASE WHEN wsum.xn > 1 THEN sqrt(greatest(0, (wsum.xss - wsum.xs * wsum.xs / wsum.xn)"
+    "            / (wsum.xn - 1))) END AS std_dev"
+    "        FROM wsum WHERE wsum.i = 6),"
+    " br AS (SELECT wsum.model_id, wsum.environment_id, wsum.at,"
+    "          sum(wsum.n) FILTER (WHERE wsum.i = 0) AS c0, sum(wsum.e) FILTER (WHERE wsum.i = 0) AS e0,"
+    "          sum(wsum.n) FILTER (WHERE wsum.i = 1) AS c1, sum(wsum.e) FILTER (WHERE wsum.i = 1) AS e1,"
+    "          sum(wsum.n) FILTER (WHERE wsum.i = 2) AS c2, sum(wsum.e) FILTER (WHERE wsum.i = 2) AS e2,"
+    "          sum(wsum.n) FILTER (WHERE wsum.i = 3) AS c3, sum(wsum.e) FILTER (WHERE wsum.i = 3) AS e3,"
+    "          sum(wsum.n) FILTER (WHERE wsum.i = 4) AS c4, sum(wsum.e) FILTER (WHERE wsum.i = 4) AS e4"
+    "        FROM wsum WHERE wsum.i < 5 GROUP BY wsum.model_id, wsum.environment_id, wsum.at)"
+
     " SELECT t.at, s.model_id, s.environment_id, s.model, s.environment, s.sla_target,"
     "   w.avg_latency, w.p50_latency, w.p95_latency, w.p99_latency, w.ttft, w.p95_ttft,"
     "   w.error_rate, w.success_rate, w.tokens_per_second, w.cost_per_1k, dc.daily_cost,"

@@ -5,8 +5,10 @@
  * of the metric (at - window - lookback, at - window], regression sums of
  * the metric over buckets of the regression window, and probe and failure
  * counts of the burn-rate windows. What reaches back far is read once per
- * query with running sums, not once per time, so a week of evaluations
- * every minute is one query of about a second. lib/alert/fetch.c turns the
+ * query with running sums, not once per time; the burn-rate windows, the
+ * daily cost and the statistical reference read rollups inside and raw
+ * probes only at their edges (docs/rollups.md, "What rule evaluation and
+ * backtests read"), with the same counts, errors and cost as raw rows. lib/alert/fetch.c turns the
  * rows into samples; what each figure means is in alert/rule.h. */
 #ifndef LW_DB_MEASURES_H
 #define LW_DB_MEASURES_H
