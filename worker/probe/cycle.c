@@ -11,10 +11,12 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fmt.h"
 #include "money.h"
 #include "db/cycle.h"
+#include "probe/lease.h"
 #include "probe/probe.h"
 #include "sync.h"
 
@@ -410,24 +412,59 @@ oom(lw_err *err)
     return LW_ENOMEM;
 }
 
+/* The models of the cycle: those of every round so far (a shared slot's
+ * rounds each take other models; baseline rounds the same ones). */
 static int
 models_init(lw_cycle *c, const struct sel *sel, size_t n)
 {
-    size_t i;
+    lw_cycle_model *grown;
+    size_t i, j, add = 0;
 
-    if (c->models != NULL && c->n_models == n)
-        return LW_OK;
-    free(c->models);
-    c->models = calloc(n ? n : 1, sizeof(*c->models));
-    if (c->models == NULL)
-        return LW_ENOMEM;
-    c->n_models = n;
     for (i = 0; i < n; i++) {
-        c->models[i].name = sel[i].m->name;
-        c->models[i].model_id = sel[i].model_id;
-        c->models[i].environment_id = sel[i].env_id;
+        for (j = 0; j < c->n_models && c->models[j].model_id != sel[i].model_id; j++)
+            ;
+        add += j == c->n_models;
+    }
+    if (c->models != NULL && add == 0)
+        return LW_OK;
+    grown = realloc(c->models, (c->n_models + add + 1) * sizeof(*c->models));
+    if (grown == NULL)
+        return LW_ENOMEM;
+    c->models = grown;
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < c->n_models && c->models[j].model_id != sel[i].model_id; j++)
+            ;
+        if (j < c->n_models)
+            continue;
+        memset(&c->models[j], 0, sizeof(c->models[j]));
+        c->models[j].name = sel[i].m->name;
+        c->models[j].model_id = sel[i].model_id;
+        c->models[j].environment_id = sel[i].env_id;
+        c->n_models++;
     }
     return LW_OK;
+}
+
+/* Writes a round's rows. A round of a shared slot holds its models'
+ * leases for a while: a database that went away (a restart, a failover
+ * to a standby) is waited for, since the rows would be probed again by
+ * another host anyway; the fence refuses them if that happened already. */
+static int
+store(lw_db *db, const lw_cycle_opts *o, lw_cycle *c, const lw_buf *rows, size_t n_rows,
+      size_t n_ok, size_t n_sel, const char *versions, lw_err *err)
+{
+    int64_t until = lw_now_mono_us() + INT64_C(120) * 1000000;
+    int rc;
+
+    for (;;) {
+        rc = lw_db_cycle_store(db, err, c->cycle_id, rows, n_rows, n_ok, n_sel, c->ms_engine,
+                               versions);
+        if (rc == LW_OK || o->slot == 0 || strstr(err->msg, "probe lease lost") != NULL
+            || lw_now_mono_us() > until)
+            return rc;
+        lw_log(LW_LOG_WARN, "storing the round: %s (retrying)", err->msg);
+        sleep(1);
+    }
 }
 
 int
@@ -598,8 +635,7 @@ lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *
         }
     }
     versions = versions_json(sel, n_sel, jobs, job_sel, n_jobs, now_ts);
-    rc = lw_db_cycle_store(db, err, c->cycle_id, &rows, n_rows, n_ok, n_sel, c->ms_engine,
-                           versions);
+    rc = store(db, o, c, &rows, n_rows, n_ok, n_sel, versions, err);
     if (rc != LW_OK)
         goto cleanup;
     c->n_probes += n_rows;
@@ -637,7 +673,8 @@ lw_cycle_once(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle 
                c, err);
     if (rc != LW_OK)
         return rc;
-    rc = lw_cycle_run(db, cfg, o, c, err);
+    rc = o->scheduled && o->slot != 0 ? lw_lease_rounds(db, cfg, o, c, err)
+                                       : lw_cycle_run(db, cfg, o, c, err);
     if (rc == LW_OK)
         rc = lw_cycle_summarize(db, c, err);
     lw_cycle_end(db, c, rc == LW_OK ? NULL : err->msg, &ignored);

@@ -7,6 +7,7 @@
 #define LW_PROBE_CYCLE_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "config.h"
 #include "db/db.h"
@@ -32,6 +33,9 @@ typedef struct {
                                   * job's schedule timeout); 0 = 60 s */
     int         scheduled;       /* a job of the scheduler (lw_cycle_once syncs the
                                   * configuration first); else a run by hand */
+    time_t      slot;            /* the scheduler's slot (with `scheduled`): the hosts
+                                  * share its models through leases (lease.h);
+                                  * 0 = this process probes them all */
 } lw_cycle_opts;
 
 /* One model's figures over a cycle's rows, computed in SQL. Doubles are NaN
