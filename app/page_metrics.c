@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "replica.h"
 #include "db/topics.h"
 
 static void
@@ -172,6 +173,7 @@ lw_page_metrics(lw_req *r)
         }
     }
     cache_metrics(b);
+    lw_replica_metrics(r, b);
     if (b->data == NULL)
         return LW_ENOMEM;
     return lw_req_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", b->data, b->len);

@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "db/topics.h"
 #include "cache.h"
+#include "replica.h"
 #include "response.h"
 
 #define V  LW_ROLE_VIEWER
@@ -597,9 +598,11 @@ lw_route_handle(lw_req *r)
             cache_key = NULL;
         }
     }
+    lw_replica_use(r, cache_key != NULL);
     rc = rt->handler(r);
     if (r->dbslot != NULL && *r->dbslot != NULL)
         lw_db_rollback(*r->dbslot);     /* a page never leaves a transaction open */
+    lw_replica_done(r);
     if (rc < 0)
         handler_failed(r, rc);
     if (cache_key != NULL && cache_page(r, cache_key, gen) != LW_OK)
