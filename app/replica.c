@@ -106,8 +106,10 @@ lw_replica_use(lw_req *r, int cacheable)
          * primary had when the page began */
         primary = lw_req_db(r);
         if (primary == NULL || lw_db_replica_primary_lsn(primary, &err, lsn, sizeof(lsn)) != LW_OK
-            || lw_db_replica_caught_up(db, &err, lsn) != 1)
+            || lw_db_replica_caught_up(db, &err, lsn) != 1) {
+            lw_req_add_header(r, "X-Llmwatch-Database", "primary");
             return;
+        }
     }
     saved_slot = r->dbslot;
     saved_url = r->db_url;
