@@ -114,10 +114,9 @@ wanted(const lw_cycle_opts *o, const lw_config_model *m)
     return 0;
 }
 
-/* The ids of the models of sel by (environment, name), in one query;
- * the models found get theirs, *missing counts the others. */
-static int
-lookup_ids(lw_db *db, struct sel *sel, size_t n, size_t *missing, lw_err *err)
+int
+lw_cycle_model_ids(lw_db *db, const lw_config_model *const *models, size_t n, long long *ids,
+                   long long *envs, lw_err *err)
 {
     json_object *arr = json_object_new_array(), *pair;
     PGresult *res = NULL;
@@ -128,13 +127,16 @@ lookup_ids(lw_db *db, struct sel *sel, size_t n, size_t *missing, lw_err *err)
     if (arr == NULL)
         goto cleanup;
     for (i = 0; i < n; i++) {
+        ids[i] = 0;
+        if (envs != NULL)
+            envs[i] = 0;
         pair = json_object_new_array();
         if (pair == NULL || json_object_array_add(arr, pair) != 0) {
             json_object_put(pair);
             goto cleanup;
         }
-        json_object_array_add(pair, json_object_new_string(sel[i].m->environment));
-        json_object_array_add(pair, json_object_new_string(sel[i].m->name));
+        json_object_array_add(pair, json_object_new_string(models[i]->environment));
+        json_object_array_add(pair, json_object_new_string(models[i]->name));
     }
     res = lw_db_cycle_model_ids(db, err, json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
     if (res == NULL) {
@@ -144,18 +146,49 @@ lookup_ids(lw_db *db, struct sel *sel, size_t n, size_t *missing, lw_err *err)
     for (r = 0; r < PQntuples(res); r++) {
         k = lw_db_int(res, r, 0);
         if (k >= 0 && (size_t) k < n) {
-            sel[k].model_id = lw_db_int(res, r, 1);
-            sel[k].env_id = lw_db_int(res, r, 2);
+            ids[k] = lw_db_int(res, r, 1);
+            if (envs != NULL)
+                envs[k] = lw_db_int(res, r, 2);
         }
     }
-    for (i = 0, *missing = 0; i < n; i++)
-        *missing += sel[i].model_id == 0;
     rc = LW_OK;
 cleanup:
     if (rc == LW_ENOMEM)
         lw_err_set(err, "out of memory");
     PQclear(res);
     json_object_put(arr);
+    return rc;
+}
+
+/* The ids of the models of sel; the models found get theirs, *missing
+ * counts the others. */
+static int
+lookup_ids(lw_db *db, struct sel *sel, size_t n, size_t *missing, lw_err *err)
+{
+    const lw_config_model **ms = calloc(n ? n : 1, sizeof(*ms));
+    long long *ids = calloc(n ? n : 1, sizeof(*ids)), *envs = calloc(n ? n : 1, sizeof(*envs));
+    size_t i;
+    int rc = LW_ENOMEM;
+
+    if (ms == NULL || ids == NULL || envs == NULL) {
+        lw_err_set(err, "out of memory");
+        goto cleanup;
+    }
+    for (i = 0; i < n; i++)
+        ms[i] = sel[i].m;
+    if ((rc = lw_cycle_model_ids(db, ms, n, ids, envs, err)) != LW_OK)
+        goto cleanup;
+    for (i = 0, *missing = 0; i < n; i++) {
+        if (ids[i] != 0) {
+            sel[i].model_id = ids[i];
+            sel[i].env_id = envs[i];
+        }
+        *missing += sel[i].model_id == 0;
+    }
+cleanup:
+    free(ms);
+    free(ids);
+    free(envs);
     return rc;
 }
 

@@ -83,6 +83,12 @@ int lw_cycle_begin(lw_db *db, const lw_config *cfg, lw_cycle_kind kind, const ch
 int lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *c,
                  lw_err *err);
 
+/* The ids of these models by (environment, name), in one query: ids[i]
+ * and envs[i] (envs may be NULL) get model i's, 0 when the database does
+ * not know it. LW_OK, LW_EDB or LW_ENOMEM. */
+int lw_cycle_model_ids(lw_db *db, const lw_config_model *const *models, size_t n,
+                       long long *ids, long long *envs, lw_err *err);
+
 /* Per-model figures over every row of the cycle so far (into c->models). */
 int lw_cycle_summarize(lw_db *db, lw_cycle *c, lw_err *err);
 

@@ -1,7 +1,6 @@
 /* lease.c: worker host names and joining the shared slots (see lease.h). */
 #include "probe/lease.h"
 
-#include <json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,70 +41,44 @@ lw_lease_join(lw_db *db, lw_err *err, const char *job, time_t *slot)
 
 /* ---- the rounds of a shared slot ---- */
 
-struct leased {
-    const lw_config_model *m;
-    long long id;
-};
-
 /* The models of this slot with their ids: the configuration's enabled
- * models (or o->models), found by (environment, name). */
+ * models (or o->models), those the database knows (lw_cycle_once syncs
+ * the configuration first) in ids as an int[] literal. */
 static int
-leased_models(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, struct leased *out,
-              size_t *n, lw_buf *ids, lw_err *err)
+leased_models(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o,
+              const lw_config_model **ms, long long *ids, size_t *n, lw_buf *lit, lw_err *err)
 {
-    json_object *arr = json_object_new_array(), *pair;
-    PGresult *res = NULL;
     size_t i, j, k;
-    int r, rc = LW_ENOMEM;
+    int rc;
 
     *n = 0;
-    for (i = 0; arr != NULL && i < cfg->n_models; i++) {
+    for (i = 0; i < cfg->n_models; i++) {
         const lw_config_model *m = &cfg->models[i];
         int want = o->models == NULL ? m->enabled : 0;
 
         for (j = 0; o->models != NULL && j < o->n_models; j++)
             want |= strcmp(o->models[j], m->name) == 0;
-        if (!want)
-            continue;
-        if ((pair = json_object_new_array()) == NULL || json_object_array_add(arr, pair) != 0) {
-            json_object_put(pair);
-            goto cleanup;
-        }
-        json_object_array_add(pair, json_object_new_string(m->environment));
-        json_object_array_add(pair, json_object_new_string(m->name));
-        out[(*n)++].m = m;
+        if (want)
+            ms[(*n)++] = m;
     }
-    if (arr == NULL)
-        goto cleanup;
-    res = lw_db_cycle_model_ids(db, err, json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
-    if (res == NULL) {
-        rc = LW_EDB;
-        goto cleanup;
-    }
-    for (r = 0; r < PQntuples(res); r++) {
-        k = (size_t) lw_db_int(res, r, 0);
-        if (k < *n)
-            out[k].id = lw_db_int(res, r, 1);
-    }
-    lw_buf_putc(ids, '{');
-    for (i = 0, k = 0; i < *n; i++) {
-        if (out[i].id == 0)
-            continue;   /* not synced: nothing to lease (lw_cycle_once syncs first) */
-        lw_buf_printf(ids, "%s%lld", k++ ? "," : "", out[i].id);
-    }
-    rc = lw_buf_putc(ids, '}') == LW_OK ? LW_OK : LW_ENOMEM;
-cleanup:
-    if (rc == LW_ENOMEM)
+    if ((rc = lw_cycle_model_ids(db, ms, *n, ids, NULL, err)) != LW_OK)
+        return rc;
+    lw_buf_putc(lit, '{');
+    for (i = 0, k = 0; i < *n; i++)
+        if (ids[i] != 0)
+            lw_buf_printf(lit, "%s%lld", k++ ? "," : "", ids[i]);
+    if (lw_buf_putc(lit, '}') != LW_OK) {
         lw_err_set(err, "out of memory");
-    PQclear(res);
-    json_object_put(arr);
-    return rc;
+        return LW_ENOMEM;
+    }
+    return LW_OK;
 }
 
 /* The longest one round may take for any of these models: its requests
  * in waves of max_concurrency, each wave up to the request timeout. */
 static int
-round_bound_s(const lw_config *cfg, const lw_cycle_opts *o, const struct leased *ms, size_t n)
+round_bound_s(const lw_config *cfg, const lw_cycle_opts *o, const lw_config_model *const *ms,
+              size_t n)
 {
     const char *names[64];
     size_t cases[64], n_names = 0, i, j;
@@ -114,7 +87,7 @@ round_bound_s(const lw_config *cfg, const lw_cycle_opts *o, const struct leased 
     lw_err err;
 
     for (i = 0; i < n; i++) {
-        const lw_config_model *m = ms[i].m;
+        const lw_config_model *m = ms[i];
         const char *want = o->suite ? o->suite : m->suite ? m->suite
                            : o->default_suite ? o->default_suite : cfg->probe_suite;
         size_t nc = 1;
@@ -162,7 +135,8 @@ lw_lease_rounds(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycl
 {
     const char *job = o->kind == LW_CYCLE_FULL_BENCHMARK ? "full_benchmark" : "probe";
     const char *host = lw_lease_host();
-    struct leased *ms = NULL;
+    const lw_config_model **ms = NULL;
+    long long *mids = NULL;
     const char **names = NULL;
     lw_cycle_opts round;
     PGresult *res = NULL;
@@ -173,12 +147,13 @@ lw_lease_rounds(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycl
     int rc = LW_ENOMEM, ttl, margin = 30, r, rounds = 0;
 
     ms = calloc(cfg->n_models ? cfg->n_models : 1, sizeof(*ms));
+    mids = calloc(cfg->n_models ? cfg->n_models : 1, sizeof(*mids));
     names = calloc(cfg->n_models ? cfg->n_models : 1, sizeof(*names));
-    if (ms == NULL || names == NULL) {
+    if (ms == NULL || mids == NULL || names == NULL) {
         lw_err_set(err, "out of memory");
         goto cleanup;
     }
-    if ((rc = leased_models(db, cfg, o, ms, &n, &ids, err)) != LW_OK)
+    if ((rc = leased_models(db, cfg, o, ms, mids, &n, &ids, err)) != LW_OK)
         goto cleanup;
     if (n == 0) {
         lw_err_set(err, "no enabled model to probe");
@@ -215,8 +190,8 @@ lw_lease_rounds(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycl
         }
         for (r = 0, k = 0; r < PQntuples(res); r++)
             for (i = 0; i < n; i++)
-                if (ms[i].id == lw_db_int(res, r, 0))
-                    names[k++] = ms[i].m->name;
+                if (mids[i] == lw_db_int(res, r, 0))
+                    names[k++] = ms[i]->name;
         PQclear(res);
         res = NULL;
         round = *o;
@@ -242,6 +217,7 @@ cleanup:
     PQclear(res);
     lw_buf_free(&ids);
     free(names);
+    free(mids);
     free(ms);
     return rc;
 }
