@@ -15,6 +15,7 @@
 #include "testdb.h"
 #include "db/db.h"
 #include "db/lease.h"
+#include "db/stats.h"
 #include "probe/lease.h"
 
 static lw_testdb tdb;
@@ -126,6 +127,25 @@ START_TEST(test_fair_share)
 }
 END_TEST
 
+/* The run of `slot` recorded as claimed by host a: lw_db_stats_last_run
+ * names the hosts that shared its models (what `llmwatch status` prints). */
+static void
+last_run_hosts(lw_db *db, time_t slot, const char *want)
+{
+    const char *names[] = { "probe" };
+    char sql[160];
+    lw_err err;
+    PGresult *res;
+
+    snprintf(sql, sizeof(sql), "INSERT INTO job_runs (job, scheduled_for, status, host)"
+             " VALUES ('probe', to_timestamp(%lld), 'ok', 'a')", (long long) slot);
+    exec_ok(db, sql);
+    res = lw_db_stats_last_run(db, &err, names, 1);
+    ck_assert_msg(res != NULL, "%s", err.msg);
+    ck_assert_str_eq(lw_db_str(res, 0, 7), want);
+    PQclear(res);
+}
+
 /* The fence: rows are accepted while their leases are held and make them
  * done; a lease taken over after expiry refuses the old holder's rows;
  * nothing is written twice. */
@@ -158,6 +178,8 @@ START_TEST(test_fence)
     ck_assert_int_eq(lw_db_lease_open(db, &err, "probe", slot, "{1,2,3,4,5,6,7,8,9,10}"), 0);
     /* who probed what */
     ck_assert_int_eq(num(db, "SELECT models FROM probe_slot_hosts WHERE host = 'b'"), 7);
+    /* ...and `llmwatch status` says so for the slot's run (claimed by a) */
+    last_run_hosts(db, slot, "a (3 models), b (7 models)");
     /* rows of cycles that run for no slot are not fenced */
     exec_ok(db, "INSERT INTO probe_cycles (kind) VALUES ('probe')");
     ck_assert_int_eq(store(db, 3, "{1}", &err), 1);
