@@ -225,6 +225,14 @@ check_eq "job_runs names the host that claimed each slot" "0" \
     "$(q1 "SELECT count(*) FROM job_runs WHERE job = 'probe' AND host NOT IN ('w1', 'w2')")"
 check_eq "probe cycles name their host and slot" "0" \
     "$(q1 "SELECT count(*) FROM probe_cycles WHERE slot IS NOT NULL AND host NOT IN ('w1', 'w2')")"
+# (a slot that has just begun has no model done yet: it names its claimer alone)
+for i in $(seq 1 50); do
+    "$BIN/llmwatch" status --config "$T/config.yaml" --database "$CL_DB_URL" >"$T/status.out" 2>&1
+    grep -Eq "last run .* on w[12] \([0-9]+ models\)" "$T/status.out" && break
+    sleep 0.3
+done
+check "llmwatch status names the worker hosts that shared the last probe slot" \
+    grep -Eq "last run .* on w[12] \([0-9]+ models\)" "$T/status.out"
 cl_worker_start w1 "$T/config.yaml"
 
 # ==== 4. failover ====
