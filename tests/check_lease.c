@@ -104,8 +104,9 @@ store(lw_db *db, long long cycle, const char *models, lw_err *err)
     return lw_db_exec(db, err, sql, 0, NULL);
 }
 
-/* Two live hosts: the first claim takes half of what is free, the second
- * the rest; then nothing is free, and all ten are still open. */
+/* Two live hosts: each claim takes half of the slot's models, so the two
+ * hosts have all ten after one claim each; then nothing is free, and all
+ * ten are still open. */
 START_TEST(test_fair_share)
 {
     time_t slot = slot_now();
@@ -113,10 +114,9 @@ START_TEST(test_fair_share)
     lw_err err;
 
     ck_assert_int_eq(claim(db, slot, "a", 1, 60), 5);
-    ck_assert_int_eq(claim(db, slot, "b", 2, 60), 3);     /* ceil(5 / 2) */
-    ck_assert_int_eq(claim(db, slot, "a", 1, 60), 1);
-    ck_assert_int_eq(claim(db, slot, "b", 2, 60), 1);
+    ck_assert_int_eq(claim(db, slot, "b", 2, 60), 5);     /* ceil(10 / 2), not of the 5 free */
     ck_assert_int_eq(claim(db, slot, "a", 1, 60), 0);
+    ck_assert_int_eq(claim(db, slot, "b", 2, 60), 0);
     ck_assert_int_eq(lw_db_lease_open(db, &err, "probe", slot, "{1,2,3,4,5,6,7,8,9,10}"), 10);
     ck_assert_int_eq(num(db, "SELECT count(DISTINCT model_id) FROM probe_leases WHERE host IS NOT NULL"), 10);
     /* a host alone (the other not seen for two minutes) takes everything */
@@ -225,10 +225,9 @@ START_TEST(test_poll_and_complete)
     ck_assert_int_eq((long long) got, (long long) slot);
     ck_assert_int_eq(num(db, "SELECT pid FROM worker_hosts WHERE host = 'c'"), 42);
     ck_assert_int_eq(claim(db, slot, "a", 1, 60), 4);       /* ceil(10 / 3 live hosts) */
-    ck_assert_int_eq(claim(db, slot, "b", 2, 60), 2);
-    ck_assert_int_eq(claim(db, slot, "a", 1, 60), 2);
-    ck_assert_int_eq(claim(db, slot, "b", 2, 60), 1);
-    ck_assert_int_eq(claim(db, slot, "a", 1, 60), 1);
+    ck_assert_int_eq(claim(db, slot, "b", 2, 60), 4);
+    ck_assert_int_eq(claim(db, slot, "a", 1, 60), 2);       /* what is left (c only polls) */
+    ck_assert_int_eq(claim(db, slot, "b", 2, 60), 0);
     ck_assert_int_eq(lw_db_lease_poll(db, &err, "probe", "c", 42, &got), 0);
     /* a dies holding its leases: once they expire, c joins */
     exec_ok(db, "UPDATE probe_leases SET expires_at = now() - interval '1 second' WHERE host = 'a'");
@@ -240,7 +239,7 @@ START_TEST(test_poll_and_complete)
     exec_ok(db, sql);
     ck_assert_int_eq(lw_db_lease_complete(db, &err, "probe", slot, "b"), 0);
     exec_ok(db, "UPDATE worker_hosts SET seen_at = now() - interval '2 minutes' WHERE host <> 'b'");
-    ck_assert_int_eq(claim(db, slot, "b", 2, 60), 7);
+    ck_assert_int_eq(claim(db, slot, "b", 2, 60), 6);      /* a's expired six */
     ck_assert_int_eq(store(db, 2, "{1,2,3,4,5,6,7,8,9,10}", &err), 10);
     ck_assert_int_eq(lw_db_lease_complete(db, &err, "probe", slot, "b"), 1);
     ck_assert_int_eq(num(db, "SELECT count(*) FROM job_runs WHERE status = 'ok'"

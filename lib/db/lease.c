@@ -105,14 +105,19 @@ lw_db_lease_claim(lw_db *db, lw_err *err, const char *job, time_t slot, const ch
 
     snprintf(c, sizeof(c), "%lld", cycle_id);
     snprintf(t, sizeof(t), "%d", ttl_s);
-    /* a fair share of what is free: the hosts that join later find the
-     * rest, and a host alone takes everything in one round */
+    /* a fair share of the slot's models (of what is free, at most): each
+     * live host probes its share in one round, in parallel, where a share
+     * of what is free would halve from claim to claim and cost a round,
+     * each at least one request long, per halving; a host alone takes
+     * everything in one round, and the shares of a dead host are taken
+     * over a share at a time */
     return lw_db_query(db, err,
         "WITH live AS (SELECT greatest(1, count(*)) AS n FROM worker_hosts"
         "              WHERE seen_at > now() - interval '90 seconds' OR host = $4),"
-        " free AS (SELECT count(*) AS n FROM probe_leases WHERE" CLAIMABLE "),"
+        " slot AS (SELECT count(*) AS n FROM probe_leases"
+        "           WHERE job = $1 AND slot = to_timestamp($2::bigint) AND model_id = ANY($3::int[])),"
         " pick AS (SELECT model_id FROM probe_leases WHERE" CLAIMABLE
-        "   ORDER BY model_id LIMIT (SELECT ceil(free.n::numeric / live.n) FROM free, live)"
+        "   ORDER BY model_id LIMIT (SELECT ceil(slot.n::numeric / live.n) FROM slot, live)"
         "   FOR UPDATE SKIP LOCKED)"
         " UPDATE probe_leases l SET host = $4, cycle_id = $5::bigint, attempts = l.attempts + 1,"
         "   claimed_at = now(), expires_at = now() + make_interval(secs => $6::int)"

@@ -31,7 +31,8 @@ int lw_db_lease_cycle_tag(lw_db *db, lw_err *err, long long cycle_id, const char
 int lw_db_lease_offer(lw_db *db, lw_err *err, const char *job, time_t slot, const char *ids);
 
 /* Claims this host's share of the slot's free or expired leases among ids:
- * ceil(free / live hosts), for ttl_s seconds, for cycle_id. The result
+ * ceil(models of the slot / live hosts), at most what is free, for ttl_s
+ * seconds, for cycle_id. The result
  * (caller PQclear()s) has one row per model claimed: model_id. NULL on
  * error. */
 PGresult *lw_db_lease_claim(lw_db *db, lw_err *err, const char *job, time_t slot,
