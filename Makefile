@@ -59,7 +59,7 @@ TEST_OBJ   := $(call obj,$(TEST_SRC))
 
 BINS = $(BUILD)/llmwatch $(BUILD)/llmwatch-web $(BUILD)/llmwatch-sim
 
-.PHONY: all deps run test check bench bench-probe bench-web install clean pkgcheck
+.PHONY: all deps run run-cluster test check bench bench-probe bench-web install clean pkgcheck
 
 all: $(BINS)
 
@@ -109,6 +109,12 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory -j2 all
 	@scripts/run.sh
+
+# The same on loopback as a cluster: PostgreSQL primary + streaming standby,
+# two worker hosts, two web processes behind one nginx (docs/scaling.md).
+run-cluster: deps
+	@$(MAKE) --no-print-directory -j2 all
+	@scripts/cluster.sh
 
 # Unit suites, integration tests, then the same again under ASan/UBSan.
 test: deps

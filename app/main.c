@@ -23,6 +23,7 @@
 #include "db/db.h"
 #include "duration.h"
 #include "lw.h"
+#include "replica.h"
 #include "response.h"
 
 #define MAX_THREADS 256
@@ -48,7 +49,7 @@ usage(FILE *f)
         "usage: llmwatch-web [--socket PATH|HOST:PORT] [--threads N] [--backlog N] [--database URL]\n"
         "                    [--cache-size BYTES] [--cache-duration SECONDS] [--statement-timeout MS]\n"
         "                    [--datadir DIR] [--log-level LEVEL] [--session-lifetime DURATION]\n"
-        "                    [--trusted-proxies ADDRESSES]\n"
+        "                    [--trusted-proxies ADDRESSES] [--read-database URL] [--read-max-lag SECONDS]\n"
         "  --socket    unix socket (created mode 0660) or HOST:PORT to listen on;\n"
         "              default $LLMWATCH_SOCKET, else /run/llmwatch/web.sock\n"
         "  --threads   request threads (default $LLMWATCH_WEB_THREADS, else 16)\n"
@@ -67,7 +68,12 @@ usage(FILE *f)
         "              (default $LLMWATCH_SESSION_LIFETIME, else 7 days; 5 minutes to 365 days)\n"
         "  --trusted-proxies   addresses of the proxies in front of nginx whose\n"
         "              X-Forwarded-Proto and X-Forwarded-For are believed, separated by commas\n"
-        "              (default $LLMWATCH_TRUSTED_PROXIES, else none)\n");
+        "              (default $LLMWATCH_TRUSTED_PROXIES, else none)\n"
+        "  --read-database  PostgreSQL URL the pages that only read use, typically a standby\n"
+        "              (target_session_attrs=prefer-standby; default $LLMWATCH_READ_DATABASE_URL,\n"
+        "              else none: every page reads --database)\n"
+        "  --read-max-lag  seconds a standby may lag before pages say so (default\n"
+        "              $LLMWATCH_READ_MAX_LAG, else 30)\n");
 }
 
 /* Reads exactly CONTENT_LENGTH bytes (the cap is checked before). */
@@ -202,11 +208,15 @@ main(int argc, char **argv)
         { "cache-duration", required_argument, NULL, 'T' },
         { "session-lifetime", required_argument, NULL, 'S' },
         { "trusted-proxies", required_argument, NULL, 'P' },
+        { "read-database", required_argument, NULL, 'R' },
+        { "read-max-lag", required_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     struct worker *workers = NULL;
     const char *datadir = NULL, *env, *lifetime = getenv("LLMWATCH_SESSION_LIFETIME");
+    const char *read_url = NULL;
+    double read_max_lag = -1;
     lw_req_settings settings = { 0, getenv("LLMWATCH_TRUSTED_PROXIES"), 0 };
     int64_t seconds;
     char tpldir[4096];
@@ -227,7 +237,7 @@ main(int argc, char **argv)
         backlog = atoi(env);
     if ((env = getenv("LLMWATCH_WEB_STATEMENT_TIMEOUT")) != NULL && *env)
         stmt_timeout = atoll(env);
-    while ((c = getopt_long(argc, argv, "s:t:d:D:l:hb:C:T:S:P:O:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:t:d:D:l:hb:C:T:S:P:O:R:L:", opts, NULL)) != -1) {
         switch (c) {
         case 's': app.socket_path = optarg; break;
         case 't': nthreads = atoi(optarg); break;
@@ -239,6 +249,8 @@ main(int argc, char **argv)
         case 'D': datadir = optarg; break;
         case 'S': lifetime = optarg; break;
         case 'P': settings.trusted_proxies = optarg; break;
+        case 'R': read_url = optarg; break;
+        case 'L': read_max_lag = atof(optarg); break;
         case 'l':
             if ((level = lw_log_level_parse(optarg)) < 0) {
                 fprintf(stderr, "llmwatch-web: unknown log level '%s'\n", optarg);
@@ -290,6 +302,7 @@ main(int argc, char **argv)
     }
     settings.statement_timeout_ms = stmt_timeout;
     lw_req_setup(&settings);
+    lw_replica_setup(read_url, read_max_lag);
     lw_log_init("llmwatch-web", level);
     /* pages of 100-200 KB are built and dropped on every request: keep
      * such buffers in the heap instead of a fresh mmap (and its page

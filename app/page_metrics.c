@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "replica.h"
 #include "db/topics.h"
 #include "reqstats.h"
 #include "rollup.h"
@@ -590,6 +591,7 @@ lw_page_metrics(lw_req *r)
     if (j != NULL)
         jobs(&w, j);
     cache_metrics(&w);
+    lw_replica_metrics(r, w.b);
     lw_reqstats_write(w.b, w.om);
     if (w.om)
         lw_buf_puts(w.b, "# EOF\n");

@@ -14,6 +14,7 @@
 #include "db/topics.h"
 #include "cache.h"
 #include "reqstats.h"
+#include "replica.h"
 #include "response.h"
 
 #define V  LW_ROLE_VIEWER
@@ -615,6 +616,7 @@ lw_route_handle(lw_req *r)
             cache_key = NULL;
         }
     }
+    lw_replica_use(r, cache_key != NULL);
     rc = rt->handler(r);
     if (r->dbslot != NULL && *r->dbslot != NULL)
         lw_db_rollback(*r->dbslot);     /* a page never leaves a transaction open */
@@ -624,6 +626,7 @@ lw_route_handle(lw_req *r)
      * database. (Other web processes learn it from the NOTIFY.) */
     if (strcmp(r->method, "POST") == 0)
         lw_cache_auth_forget();
+    lw_replica_done(r);
     if (rc < 0)
         handler_failed(r, rc);
     if (cache_key != NULL && cache_page(r, cache_key, gen) != LW_OK)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench.sh: benchmarks (`make bench` runs them all, `make bench-probe` or
-# `scripts/bench.sh probe` one). Not tests: they measure, print, and record
-# the figures with the date and the machine in docs/benchmarks.md.
+# `scripts/bench.sh probe|web|scale` one). Not tests: they measure, print, and record
+# the figures with the date and the machine in docs/benchmarks.md (scale:
+# in docs/scaling.md, section "Scale-out").
 #
 # probe: a private PostgreSQL in a temp dir, llmwatch-sim with a bench-*
 # scenario (TTFT fixed at 300 ms, 5 short tokens), a generated config of
@@ -15,7 +16,8 @@
 # Environment: BUILD (default build), BENCH_MODELS (1000), BENCH_CYCLES (3
 # warm cycles), BENCH_RT=1 to run the simulator and the probe SCHED_FIFO
 # (chrt -f 1: other processes' load no longer reaches the TTFT figures),
-# BENCH_NO_DOC=1 to leave docs/benchmarks.md alone.
+# BENCH_NO_DOC=1 to leave docs/benchmarks.md (and docs/scaling.md) alone.
+# scale: BENCH_SCALE_MODELS (2000), BENCH_SCALE_TRIALS (3), BENCH_SECS (10).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -343,11 +345,202 @@ bench_web() {
     echo "figures written to docs/benchmarks.md"
 }
 
+# ---- scale: one vs two worker hosts, one vs two web processes ---------------
+# A private PostgreSQL and simulator; BENCH_SCALE_MODELS (2000) endpoints of
+# one case each (TTFT 300 ms). Worker hosts: slots of `llmwatch run-due`
+# with one host (h1) and with two (h1 and h2 at once, both known alive),
+# BENCH_SCALE_TRIALS (3) slots each, interleaved; the figure of a slot is
+# its makespan in the leases (first claim to last row committed). Web:
+# a day of those endpoints backfilled, wrk on / through an nginx upstream
+# of one web process and of two (default threads each), page cache on and
+# off. Then what one primary takes: probe rows written per second by
+# statements of 2,000 rows (a cycle's COPY) with the rollups' trigger and
+# with it disabled. Ratios are from this one run.
+SCALE_PIDS=()
+scale_cleanup() {
+    local p
+    for p in "${SCALE_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${SCALE_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+}
+
+bench_scale() {
+    local n=${BENCH_SCALE_MODELS:-2000} trials=${BENCH_SCALE_TRIALS:-3} secs=${BENCH_SECS:-10}
+    local tmp db port slot t i h load mode w1 w2
+    trap 'scale_cleanup; cleanup' EXIT
+    TMP=$(mktemp -d /tmp/llmwatch-bench.XXXXXX)
+    tmp=$TMP
+    chmod 755 "$tmp"
+    command -v wrk >/dev/null || { echo "bench.sh: wrk is not installed (make deps)" >&2; return 1; }
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
+    echo "== scale benchmark: $n endpoints, 1 vs 2 worker hosts; 1 vs 2 web processes (load average $load) =="
+    pg_start "$tmp/pg" || return 1
+    db=$(pg_url "$tmp/pg" bench)
+    mkdir -p "$tmp/suites"
+    printf 'name: bench\ndescription: One short case.\ncases:\n  - id: bench\n    prompt: "Reply with the word ready."\n    max_tokens: 16\n    scorer: {type: contains, values: [ready], case_insensitive: true}\n    reference_answer: "ready"\n' \
+        >"$tmp/suites/bench.yaml"
+    printf 'seed: 1\nmodels:\n  "bench-*": {ttft_ms: 300, inter_token_ms: 5, output_tokens: 5, accuracy: 1}\n' \
+        >"$tmp/scenarios.yaml"
+    "$BIN/llmwatch-sim" --listen 127.0.0.1:0 --port-file "$tmp/sim.port" --scenarios "$tmp/scenarios.yaml" \
+        --suites "$tmp/suites" --log-level warn >"$tmp/sim.log" 2>&1 &
+    SCALE_PIDS+=($!)
+    wait_for_file "$tmp/sim.port" 20 || { echo "simulator did not start" >&2; return 1; }
+    port=$(cat "$tmp/sim.port")
+    {
+        printf 'monitoring:\n  environment: bench\n  models:\n'
+        for i in $(seq 1 "$n"); do
+            printf '    - {name: bench-%04d, provider: openai-compatible, model: bench-%04d, base_url: "http://127.0.0.1:%s", api_key_env: BENCH_KEY, sla_target: 1, timeout: 10, prices: {input: 0.15, output: 0.6}}\n' \
+                "$i" "$i" "$port"
+        done
+        printf '  schedule:\n    performance_checks: {frequency: "every 10 seconds", timeout: 10, suite: "%s"}\n' \
+            "$tmp/suites/bench.yaml"
+    } >"$tmp/config.yaml"
+    "$BIN/llmwatch" init --database "$db" --config "$tmp/config.yaml" >"$tmp/init.out" 2>&1 || {
+        echo "init failed" >&2; cat "$tmp/init.out" >&2; return 1; }
+    export BENCH_KEY=bench-key
+    q() { psql -X -q -t -A -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
+    # next_slot: waits for the start of the next 10-second slot, prints it
+    next_slot() {
+        local now
+        now=$(date +%s.%N)
+        slot=$(awk -v t="$now" 'BEGIN { printf "%d", (int(t / 10) + 1) * 10 }')
+        sleep "$(awk -v t="$now" -v s="$slot" 'BEGIN { printf "%.3f", s - t + 0.05 }')"
+    }
+    : >"$tmp/hosts"
+    for t in $(seq 0 "$trials"); do
+        for mode in 1 2; do
+            q "DELETE FROM worker_hosts"
+            [ "$mode" = 2 ] && q "INSERT INTO worker_hosts (host) VALUES ('h1'), ('h2')"
+            next_slot
+            LLMWATCH_HOST=h1 "$BIN/llmwatch" run-due --job probe --config "$tmp/config.yaml" --database "$db" \
+                >>"$tmp/h1.log" 2>&1 &
+            w1=$!
+            w2=""
+            if [ "$mode" = 2 ]; then
+                LLMWATCH_HOST=h2 "$BIN/llmwatch" run-due --job probe --config "$tmp/config.yaml" --database "$db" \
+                    >>"$tmp/h2.log" 2>&1 &
+                w2=$!
+            fi
+            wait $w1 $w2
+            # trial 0 warms the simulator and the tables up
+            [ "$t" = 0 ] && continue
+            q "SELECT $mode, extract(epoch FROM max(done_at) - min(claimed_at)) * 1000, count(*),
+                      count(DISTINCT host), count(*) FILTER (WHERE done_at IS NULL)
+                 FROM probe_leases WHERE slot = to_timestamp($slot)" | tr '|' ' ' >>"$tmp/hosts"
+        done
+    done
+    local m1 m2 hratio
+    med_of() { awk -v m="$1" '$1 == m { print $2 }' "$tmp/hosts" | sort -g | awk '{a[NR]=$1} END {printf "%.0f", a[int((NR+1)/2)]}'; }
+    m1=$(med_of 1); m2=$(med_of 2)
+    hratio=$(awk -v a="$m1" -v b="$m2" 'BEGIN { printf "%.2f", a / b }')
+    echo "worker hosts: slot makespan median: one host ${m1} ms, two hosts ${m2} ms: ${hratio}x"
+    awk '{ printf "  %s host(s): %.0f ms, %d models, %d hosts, %d left undone\n", $1, $2, $3, $4, $5 }' "$tmp/hosts"
+
+    # ---- web processes ----
+    "$BIN/llmwatch" backfill --database "$db" --config "$tmp/config.yaml" --days 1 --interval 5m \
+        >"$tmp/backfill.out" 2>&1 || { cat "$tmp/backfill.out" >&2; return 1; }
+    q "VACUUM ANALYZE" >/dev/null
+    echo "bench-password-0123" | "$BIN/llmwatch" user add --email bench@example.com --role admin \
+        --database "$db" >/dev/null || return 1
+    local cache cookie p1 p2 r1 r2 wratio conns wline=""
+    for cache in 64M 0; do
+        for i in 1 2; do
+            rm -f "$tmp/web$i.sock"
+            "$BIN/llmwatch-web" --socket "$tmp/web$i.sock" --database "$db" --datadir "$ROOT" --cache-size "$cache" \
+                >>"$tmp/web$i.log" 2>&1 &
+            SCALE_PIDS+=($!)
+            eval "w$i=$!"
+        done
+        wait_for_file "$tmp/web1.sock" 30 && wait_for_file "$tmp/web2.sock" 30 || return 1
+        socket_share "$tmp/web1.sock"; socket_share "$tmp/web2.sock"
+        p1=$(free_port); p2=$(free_port)
+        nginx_conf "$tmp/ng1" "$p1" "$tmp/web1.sock"
+        nginx_conf "$tmp/ng2" "$p2" "$tmp/web1.sock"
+        sed -i "s|        server unix:$tmp/web1.sock;|        server unix:$tmp/web1.sock;\n        server unix:$tmp/web2.sock;|; s|access_log .*;|access_log off;|" \
+            "$tmp/ng2/nginx.conf"
+        sed -i "s|access_log .*;|access_log off;|" "$tmp/ng1/nginx.conf"
+        nginx -p "$tmp/ng1" -c "$tmp/ng1/nginx.conf" -g 'daemon off;' >>"$tmp/nginx.log" 2>&1 &
+        SCALE_PIDS+=($!)
+        nginx -p "$tmp/ng2" -c "$tmp/ng2/nginx.conf" -g 'daemon off;' >>"$tmp/nginx.log" 2>&1 &
+        SCALE_PIDS+=($!)
+        wait_for_http "http://127.0.0.1:$p1/healthz" 20 && wait_for_http "http://127.0.0.1:$p2/healthz" 20 || return 1
+        curl -s -c "$tmp/jar" -b "$tmp/jar" "http://127.0.0.1:$p1/login" -o "$tmp/login.html"
+        curl -s -c "$tmp/jar" -b "$tmp/jar" -o /dev/null --data-urlencode "email=bench@example.com" \
+            --data-urlencode "password=bench-password-0123" \
+            --data-urlencode "csrf_token=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$tmp/login.html" | head -1)" \
+            "http://127.0.0.1:$p1/login"
+        cookie="Cookie: lw_session=$(awk '$6 == "lw_session" { print $7 }' "$tmp/jar")"
+        for i in 1 2 3 4; do curl -s -o /dev/null -H "$cookie" "http://127.0.0.1:$p2/"; done
+        # uncached, a dashboard of 2,000 models takes long: fewer connections,
+        # so that requests end within wrk's timeout
+        conns=$([ "$cache" = 0 ] && echo 4 || echo 32)
+        r1=$(wrk_run "one-$cache" "http://127.0.0.1:$p1/" "$conns" "$secs" "$cookie" | awk '{ print $(NF - 5) }')
+        r2=$(wrk_run "two-$cache" "http://127.0.0.1:$p2/" "$conns" "$secs" "$cookie" | awk '{ print $(NF - 5) }')
+        wratio=$(awk -v a="$r1" -v b="$r2" 'BEGIN { printf "%.2f", b / a }')
+        echo "web, page cache $([ "$cache" = 0 ] && echo off || echo on): / at $conns connections: one process $r1 req/s, two $r2 req/s: ${wratio}x"
+        wline="$wline| dashboard of $n models, page cache $([ "$cache" = 0 ] && echo off || echo "on (as deployed)"), $conns connections | $r1 req/s | $r2 req/s | ${wratio}x |"$'\n'
+        scale_cleanup
+        SCALE_PIDS=()
+    done
+
+    # ---- what one primary writes (last: these rows have no cycle) ----
+    local wr_on wr_off n_rows=100000
+    write_rate() {   # rows/s of 50 statements of 2,000 rows into probes
+        local t0 t1 k
+        t0=$(date +%s%N)
+        for k in $(seq 1 $((n_rows / 2000))); do
+            echo "INSERT INTO probes (ts, model_id, environment_id, ok, ttft_ms, total_ms, input_tokens, output_tokens)
+                  SELECT now() - (i % 600) * interval '1 second', m.id, m.environment_id, i % 50 <> 0, 300 + i % 97,
+                         330 + i % 101, 12, 5
+                    FROM generate_series(1, 2000) i JOIN models m ON m.name = 'bench-' || lpad((1 + i % $n)::text, 4, '0');"
+        done | psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null || return 1
+        t1=$(date +%s%N)
+        awk -v a="$t0" -v b="$t1" -v n="$n_rows" 'BEGIN { printf "%.0f", n / ((b - a) / 1e9) }'
+    }
+    # the same table, indexes and other triggers; only the rollups' trigger off
+    wr_on=$(write_rate) || return 1
+    q "ALTER TABLE probes DISABLE TRIGGER probes_rollup_insert" >/dev/null
+    wr_off=$(write_rate) || return 1
+    q "ALTER TABLE probes ENABLE TRIGGER probes_rollup_insert" >/dev/null
+    echo "one primary: $wr_on probe rows/s with the rollups kept by their trigger, $wr_off rows/s without (statements of 2,000 rows)"
+
+    [ "${BENCH_NO_DOC:-0}" = 1 ] && return 0
+    local doc="$ROOT/docs/scaling.md" mark=bench-scale block="$tmp/block.md" cpu_model
+    cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+    {
+        echo "<!-- $mark:begin (written by scripts/bench.sh scale; edits here are overwritten) -->"
+        echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) CPUs, ${cpu_model:-unknown CPU}, Linux $(uname -r)," \
+             "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') (fsync ${PG_FSYNC:-on}); load average before the run $load." \
+             "Every process (PostgreSQL, simulator, worker hosts, web processes, nginx, wrk) on this one machine."
+        echo
+        echo "| what | one | two | two ÷ one |"
+        echo "|---|---|---|---|"
+        echo "| worker hosts: a probe slot of $n endpoints (TTFT 300 ms), makespan, median of $trials | ${m1} ms | ${m2} ms | ${hratio}x the speed |"
+        printf '%s' "$wline" | sed 's/| \([0-9.]*\)x |$/| \1x the requests\/s |/'
+        echo
+        echo "One primary: **$wr_on probe rows/s** written with the rollups kept in the same statements" \
+             "(statements of 2,000 rows, as a cycle's COPY), $wr_off rows/s with the rollups' trigger disabled:" \
+             "keeping the rollups costs $(awk -v a="$wr_on" -v b="$wr_off" 'BEGIN { printf "%.1f", 1e6 / a - 1e6 / b }') µs per row."
+        echo "<!-- $mark:end -->"
+    } >"$block"
+    if [ -f "$doc" ] && grep -q "<!-- $mark:begin" "$doc"; then
+        awk -v f="$block" -v b="<!-- $mark:begin" -v e="<!-- $mark:end -->" '
+            index($0, b) == 1 { while ((getline l < f) > 0) print l; skip = 1; next }
+            index($0, e) == 1 { skip = 0; next }
+            !skip { print }' "$doc" >"$tmp/doc.md" && cat "$tmp/doc.md" >"$doc"
+    else
+        { echo; echo "## Scale-out"; echo;
+          echo "Measured by \`scripts/bench.sh scale\` (part of \`make bench\`)."; echo;
+          cat "$block"; } >>"$doc"
+    fi
+    echo "figures written to docs/scaling.md"
+}
+
 case "${1:-all}" in
 probe) bench_probe ;;
 web)   bench_web ;;
 alerts) "$ROOT/scripts/bench_alerts.sh" ;;
 export) "$ROOT/scripts/bench_export.sh" ;;
-all)   bench_probe && bench_web ;;
-*)     echo "usage: scripts/bench.sh [probe|web|all]" >&2; exit 2 ;;
+scale) bench_scale ;;
+all)   bench_probe && bench_web && bench_scale ;;
+*)     echo "usage: scripts/bench.sh [probe|web|alerts|export|scale|all]" >&2; exit 2 ;;
 esac

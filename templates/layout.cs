@@ -39,7 +39,7 @@
   <?cs /if ?>
 </header>
 <main class="main">
-<?cs if:Flash.message ?><div class="flash flash-<?cs if:Flash.kind == "error" ?>error<?cs else ?>ok<?cs /if ?>" role="status"><?cs var:Flash.message ?></div><?cs /if ?>
+<?cs if:Replica.lag ?><div class="flash flash-error" role="status">These figures come from a standby <?cs var:Replica.lag ?> behind the primary: the latest changes are not in them yet.</div><?cs /if ?><?cs if:Flash.message ?><div class="flash flash-<?cs if:Flash.kind == "error" ?>error<?cs else ?>ok<?cs /if ?>" role="status"><?cs var:Flash.message ?></div><?cs /if ?>
 <?cs call:content() ?>
 </main>
 <footer class="footer">llmwatch &middot; times in UTC</footer>

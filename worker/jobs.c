@@ -9,6 +9,7 @@
 #include "db/webstats.h"
 #include "probe/cycle.h"
 #include "report/reporting.h"
+#include "probe/lease.h"
 #include "rollup.h"
 
 #include <errno.h>
@@ -145,12 +146,7 @@ lw_job_due(lw_db *db, lw_err *err, const lw_job_def *def, const lw_sched *s, tim
 int
 lw_job_claim(lw_db *db, lw_err *err, const char *job, time_t slot, long long *run_id)
 {
-    char host[256];
-
-    if (gethostname(host, sizeof(host)) != 0)
-        lw_strlcpy(host, "unknown", sizeof(host));
-    host[sizeof(host) - 1] = '\0';
-    return lw_db_scheduler_claim(db, err, job, slot, host, (int) getpid(), run_id);
+    return lw_db_scheduler_claim(db, err, job, slot, lw_lease_host(), (int) getpid(), run_id);
 }
 
 int

@@ -209,7 +209,11 @@ lw_db_check(lw_db *db, lw_err *err)
         conn_error(err, db->conn, "database unavailable");
         return LW_EDB;
     }
-    lw_log(LW_LOG_INFO, "database connection re-established");
+    /* with several hosts in the URL this may be another server: the one
+     * target_session_attrs accepts now (a promoted standby) */
+    lw_log(LW_LOG_INFO, "database connection re-established (%s%s%s)",
+           PQhost(db->conn) ? PQhost(db->conn) : "", PQport(db->conn) ? ":" : "",
+           PQport(db->conn) ? PQport(db->conn) : "");
     return session_setup(db, err);
 }
 
@@ -245,12 +249,15 @@ query(lw_db *db, lw_err *err, const char *sql, int nparams, const char *const *p
     PGresult *res;
     const char *state;
     char name[16];
-    int tries;
+    int tries, idle;
 
     db->conflict = 0;
     for (tries = 0; tries < 2; tries++) {
         if (lw_db_check(db, err) != LW_OK)
             return NULL;
+        /* once the connection is lost its transaction status is unknown:
+         * whether a retry is safe is known only from before */
+        idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
         /* inside a failed transaction a PREPARE fails too: run it as is */
         if (nparams > 0 && PQtransactionStatus(db->conn) != PQTRANS_INERROR
             && stmt_name(db, sql, nparams, name))
@@ -259,11 +266,12 @@ query(lw_db *db, lw_err *err, const char *sql, int nparams, const char *const *p
             res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
         if (res != NULL && result_ok(res))
             return res;
-        /* A connection that died under us (server restart) is retried once,
-         * but only outside a transaction: inside one the work is lost and
-         * the caller must start again. */
-        if (PQstatus(db->conn) != CONNECTION_OK && tries == 0
-            && PQtransactionStatus(db->conn) != PQTRANS_INTRANS) {
+        /* A connection that died under us (server restart, failover) is
+         * retried once, but only for a statement that ran outside a
+         * transaction: inside one the work is lost and the caller must
+         * start again (a COMMIT retried on a new connection would report
+         * success for a transaction that never committed). */
+        if (PQstatus(db->conn) != CONNECTION_OK && tries == 0 && idle) {
             PQclear(res);
             continue;
         }

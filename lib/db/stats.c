@@ -244,7 +244,7 @@ lw_db_stats_last_run(lw_db *db, lw_err *err, const char *const *names, size_t n)
     p[0] = arr.data;
     res = lw_db_query(db, err,
                       "WITH last AS ("
-                      "  SELECT job, started_at, finished_at, status, error"
+                      "  SELECT job, scheduled_for, started_at, finished_at, status, error, host"
                       "    FROM job_runs"
                       "   WHERE job = ANY($1::text[]) AND status <> 'skipped'"
                       "   ORDER BY started_at DESC, id DESC LIMIT 1)"
@@ -254,7 +254,13 @@ lw_db_stats_last_run(lw_db *db, lw_err *err, const char *const *names, size_t n)
                       "        extract(epoch FROM l.finished_at - l.started_at) * 1000 AS duration_ms,"
                       "        (SELECT count(*) FROM job_runs s"
                       "          WHERE s.job = ANY($1::text[]) AND s.status = 'skipped'"
-                      "            AND (l.started_at IS NULL OR s.scheduled_for > l.started_at)) AS missed"
+                      "            AND (l.started_at IS NULL OR s.scheduled_for > l.started_at)) AS missed,"
+                      /* who ran it: the host that claimed it, or the
+                       * worker hosts that shared its models */
+                      "        coalesce((SELECT string_agg(h.host || ' (' || h.models || ' models)', ', '"
+                      "                                    ORDER BY h.host)"
+                      "                    FROM probe_slot_hosts h"
+                      "                   WHERE h.job = l.job AND h.slot = l.scheduled_for), l.host) AS hosts"
                       "   FROM (SELECT 1) one LEFT JOIN last l ON true", 1, p);
 cleanup:
     lw_buf_free(&arr);

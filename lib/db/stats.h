@@ -81,8 +81,9 @@ long long lw_db_stats_alerts_firing(lw_db *db, lw_err *err);
 /* The latest run of a job known under any of `names` (a job may be
  * recorded under its schedule name or its command name), skipped slots
  * aside. Always one row: job, started, finished (Unix seconds), status,
- * error, duration_ms, missed; all but `missed` (skipped slots after that
- * run) are NULL when the job never ran. */
+ * error, duration_ms, missed, hosts (the host that claimed it, or for a
+ * shared probe slot "w1 (12 models), w2 (18 models)"); all but `missed`
+ * (skipped slots after that run) are NULL when the job never ran. */
 PGresult *lw_db_stats_last_run(lw_db *db, lw_err *err, const char *const *names, size_t n);
 
 /* ---- synthetic history (`llmwatch backfill`) ---- */

@@ -16,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "db/jobs.h"
 #include "jobs.h"
+#include "probe/lease.h"
 #include "sync.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -171,8 +172,12 @@ lw_cmd_run(lw_cli *cli)
                 lw_log(LW_LOG_WARN, "job %s: %s", def->name, err.msg);
                 continue;
             }
-            if (due == 0 || lw_job_claim(db, &err, def->name, slot, &run_id) != 1)
-                continue;
+            if (due == 0 || lw_job_claim(db, &err, def->name, slot, &run_id) != 1) {
+                /* a probe slot is shared: help with its models (run_id 0) */
+                if (lw_lease_join(db, &err, def->name, &slot) != 1)
+                    continue;
+                run_id = 0;
+            }
             pid = fork();
             if (pid < 0) {
                 lw_log(LW_LOG_ERROR, "fork: %s", strerror(errno));

@@ -6,6 +6,7 @@
 
 #include "cmd/cmd.h"
 #include "jobs.h"
+#include "probe/lease.h"
 
 static int
 on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
@@ -57,10 +58,13 @@ lw_cmd_run_due(lw_cli *cli)
             failed++;
             continue;
         }
-        if (due == 0)
-            continue;
-        if (lw_job_claim(db, &cli->err, def->name, slot, &run_id) != 1)
-            continue;   /* another scheduler has this slot */
+        if (due == 0 || lw_job_claim(db, &cli->err, def->name, slot, &run_id) != 1) {
+            /* another scheduler has this slot; a probe slot's models are
+             * shared (run_id 0: a helper of that run) */
+            if (lw_lease_join(db, &cli->err, def->name, &slot) != 1)
+                continue;
+            run_id = 0;
+        }
         if (lw_job_run_now(db, cli->cfg, cli->config_path, def, slot, run_id) != LW_OK)
             failed++;
     }

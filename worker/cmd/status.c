@@ -68,6 +68,8 @@ print_last_run(lw_db *db, const char *const *names, size_t n, time_t now)
             if (strcmp(status, "failed") == 0 && !lw_db_isnull(res, 0, 4))
                 printf(": %.160s", lw_db_str(res, 0, 4));
         }
+        if (!lw_db_isnull(res, 0, 7))
+            printf(" on %.200s", lw_db_str(res, 0, 7));
     }
     if (missed > 0)
         printf("; %lld missed slot%s since", missed, missed == 1 ? "" : "s");

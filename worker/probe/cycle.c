@@ -12,11 +12,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fmt.h"
 #include "money.h"
 #include "db/cycle.h"
 #include "eval/eval.h"
+#include "probe/lease.h"
 #include "probe/probe.h"
 #include "sync.h"
 
@@ -114,10 +116,9 @@ wanted(const lw_cycle_opts *o, const lw_config_model *m)
     return 0;
 }
 
-/* The ids of the models of sel by (environment, name), in one query;
- * the models found get theirs, *missing counts the others. */
-static int
-lookup_ids(lw_db *db, struct sel *sel, size_t n, size_t *missing, lw_err *err)
+int
+lw_cycle_model_ids(lw_db *db, const lw_config_model *const *models, size_t n, long long *ids,
+                   long long *envs, lw_err *err)
 {
     json_object *arr = json_object_new_array(), *pair;
     PGresult *res = NULL;
@@ -128,13 +129,16 @@ lookup_ids(lw_db *db, struct sel *sel, size_t n, size_t *missing, lw_err *err)
     if (arr == NULL)
         goto cleanup;
     for (i = 0; i < n; i++) {
+        ids[i] = 0;
+        if (envs != NULL)
+            envs[i] = 0;
         pair = json_object_new_array();
         if (pair == NULL || json_object_array_add(arr, pair) != 0) {
             json_object_put(pair);
             goto cleanup;
         }
-        json_object_array_add(pair, json_object_new_string(sel[i].m->environment));
-        json_object_array_add(pair, json_object_new_string(sel[i].m->name));
+        json_object_array_add(pair, json_object_new_string(models[i]->environment));
+        json_object_array_add(pair, json_object_new_string(models[i]->name));
     }
     res = lw_db_cycle_model_ids(db, err, json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
     if (res == NULL) {
@@ -144,18 +148,49 @@ lookup_ids(lw_db *db, struct sel *sel, size_t n, size_t *missing, lw_err *err)
     for (r = 0; r < PQntuples(res); r++) {
         k = lw_db_int(res, r, 0);
         if (k >= 0 && (size_t) k < n) {
-            sel[k].model_id = lw_db_int(res, r, 1);
-            sel[k].env_id = lw_db_int(res, r, 2);
+            ids[k] = lw_db_int(res, r, 1);
+            if (envs != NULL)
+                envs[k] = lw_db_int(res, r, 2);
         }
     }
-    for (i = 0, *missing = 0; i < n; i++)
-        *missing += sel[i].model_id == 0;
     rc = LW_OK;
 cleanup:
     if (rc == LW_ENOMEM)
         lw_err_set(err, "out of memory");
     PQclear(res);
     json_object_put(arr);
+    return rc;
+}
+
+/* The ids of the models of sel; the models found get theirs, *missing
+ * counts the others. */
+static int
+lookup_ids(lw_db *db, struct sel *sel, size_t n, size_t *missing, lw_err *err)
+{
+    const lw_config_model **ms = calloc(n ? n : 1, sizeof(*ms));
+    long long *ids = calloc(n ? n : 1, sizeof(*ids)), *envs = calloc(n ? n : 1, sizeof(*envs));
+    size_t i;
+    int rc = LW_ENOMEM;
+
+    if (ms == NULL || ids == NULL || envs == NULL) {
+        lw_err_set(err, "out of memory");
+        goto cleanup;
+    }
+    for (i = 0; i < n; i++)
+        ms[i] = sel[i].m;
+    if ((rc = lw_cycle_model_ids(db, ms, n, ids, envs, err)) != LW_OK)
+        goto cleanup;
+    for (i = 0, *missing = 0; i < n; i++) {
+        if (ids[i] != 0) {
+            sel[i].model_id = ids[i];
+            sel[i].env_id = envs[i];
+        }
+        *missing += sel[i].model_id == 0;
+    }
+cleanup:
+    free(ms);
+    free(ids);
+    free(envs);
     return rc;
 }
 
@@ -412,24 +447,59 @@ oom(lw_err *err)
     return LW_ENOMEM;
 }
 
+/* The models of the cycle: those of every round so far (a shared slot's
+ * rounds each take other models; baseline rounds the same ones). */
 static int
 models_init(lw_cycle *c, const struct sel *sel, size_t n)
 {
-    size_t i;
+    lw_cycle_model *grown;
+    size_t i, j, add = 0;
 
-    if (c->models != NULL && c->n_models == n)
-        return LW_OK;
-    free(c->models);
-    c->models = calloc(n ? n : 1, sizeof(*c->models));
-    if (c->models == NULL)
-        return LW_ENOMEM;
-    c->n_models = n;
     for (i = 0; i < n; i++) {
-        c->models[i].name = sel[i].m->name;
-        c->models[i].model_id = sel[i].model_id;
-        c->models[i].environment_id = sel[i].env_id;
+        for (j = 0; j < c->n_models && c->models[j].model_id != sel[i].model_id; j++)
+            ;
+        add += j == c->n_models;
+    }
+    if (c->models != NULL && add == 0)
+        return LW_OK;
+    grown = realloc(c->models, (c->n_models + add + 1) * sizeof(*c->models));
+    if (grown == NULL)
+        return LW_ENOMEM;
+    c->models = grown;
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < c->n_models && c->models[j].model_id != sel[i].model_id; j++)
+            ;
+        if (j < c->n_models)
+            continue;
+        memset(&c->models[j], 0, sizeof(c->models[j]));
+        c->models[j].name = sel[i].m->name;
+        c->models[j].model_id = sel[i].model_id;
+        c->models[j].environment_id = sel[i].env_id;
+        c->n_models++;
     }
     return LW_OK;
+}
+
+/* Writes a round's rows. A round of a shared slot holds its models'
+ * leases for a while: a database that went away (a restart, a failover
+ * to a standby) is waited for, since the rows would be probed again by
+ * another host anyway; the fence refuses them if that happened already. */
+static int
+store(lw_db *db, const lw_cycle_opts *o, lw_cycle *c, const lw_buf *rows, size_t n_rows,
+      size_t n_ok, size_t n_sel, const char *versions, lw_err *err)
+{
+    int64_t until = lw_now_mono_us() + INT64_C(120) * 1000000;
+    int rc;
+
+    for (;;) {
+        rc = lw_db_cycle_store(db, err, c->cycle_id, rows, n_rows, n_ok, n_sel, c->ms_engine,
+                               versions);
+        if (rc == LW_OK || o->slot == 0 || strstr(err->msg, "probe lease lost") != NULL
+            || lw_now_mono_us() > until)
+            return rc;
+        lw_log(LW_LOG_WARN, "storing the round: %s (retrying)", err->msg);
+        sleep(1);
+    }
 }
 
 int
@@ -600,8 +670,7 @@ lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *
         }
     }
     versions = versions_json(sel, n_sel, jobs, job_sel, n_jobs, now_ts);
-    rc = lw_db_cycle_store(db, err, c->cycle_id, &rows, n_rows, n_ok, n_sel, c->ms_engine,
-                           versions);
+    rc = store(db, o, c, &rows, n_rows, n_ok, n_sel, versions, err);
     if (rc != LW_OK)
         goto cleanup;
     c->n_probes += n_rows;
@@ -689,7 +758,8 @@ lw_cycle_once(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle 
                c, err);
     if (rc != LW_OK)
         return rc;
-    rc = lw_cycle_run(db, cfg, o, c, err);
+    rc = o->scheduled && o->slot != 0 ? lw_lease_rounds(db, cfg, o, c, err)
+                                       : lw_cycle_run(db, cfg, o, c, err);
     if (rc == LW_OK)
         rc = lw_cycle_summarize(db, c, err);
     lw_cycle_end(db, c, rc == LW_OK ? NULL : err->msg, &ignored);

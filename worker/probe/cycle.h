@@ -7,6 +7,7 @@
 #define LW_PROBE_CYCLE_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "config.h"
 #include "db/db.h"
@@ -32,6 +33,9 @@ typedef struct {
                                   * job's schedule timeout); 0 = 60 s */
     int         scheduled;       /* a job of the scheduler (lw_cycle_once syncs the
                                   * configuration first); else a run by hand */
+    time_t      slot;            /* the scheduler's slot (with `scheduled`): the hosts
+                                  * share its models through leases (lease.h);
+                                  * 0 = this process probes them all */
 } lw_cycle_opts;
 
 /* One model's figures over a cycle's rows, computed in SQL. Doubles are NaN
@@ -78,6 +82,12 @@ int lw_cycle_begin(lw_db *db, const lw_config *cfg, lw_cycle_kind kind, const ch
  * error: errors are about not being able to run or store at all. */
 int lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *c,
                  lw_err *err);
+
+/* The ids of these models by (environment, name), in one query: ids[i]
+ * and envs[i] (envs may be NULL) get model i's, 0 when the database does
+ * not know it. LW_OK, LW_EDB or LW_ENOMEM. */
+int lw_cycle_model_ids(lw_db *db, const lw_config_model *const *models, size_t n,
+                       long long *ids, long long *envs, lw_err *err);
 
 /* Per-model figures over every row of the cycle so far (into c->models). */
 int lw_cycle_summarize(lw_db *db, lw_cycle *c, lw_err *err);

@@ -168,6 +168,7 @@ job_cycle(lw_job_ctx *ctx, lw_cycle_opts *o)
     o->iterations = 1;
     o->timeout_s = ctx->timeout_s;
     o->scheduled = 1;
+    o->slot = ctx->slot;
     rc = lw_cycle_once(ctx->db, ctx->cfg, o, &c, &ctx->err);
     if (rc == LW_OK) {
         for (i = 0; i < c.n_models; i++) {
