@@ -93,6 +93,16 @@ static const lw_cli_cmd commands[] = {
       "alerts backtest --rule NAME [--days N | --from T --to T] [--step SECONDS]",
       "common: [--database URL] [--at TIME]   (TIME: Unix seconds or "
       "'YYYY-MM-DD HH:MM[:SS]' UTC)\n" },
+    { "usage", lw_cmd_usage, LW_CLI_CONFIG_NONE,
+      "usage import FILE [--format csv|jsonl] [--dry-run] [--database URL]\n"
+      "usage summary [--days N] [--environment NAME] [--database URL]",
+      "import: production usage from CSV (a header row: time, model, environment,\n"
+      "input_tokens, output_tokens, requests, cost, idempotency_key, application; common\n"
+      "export names such as prompt_tokens too) or JSON lines with the same fields. The\n"
+      "file is checked whole first: one bad row (named by line and field) stores nothing.\n"
+      "Rows are idempotent on idempotency_key (derived from the row when absent): a file\n"
+      "imported twice adds nothing. Without cost, a row costs its tokens at the model's\n"
+      "price of the row's time.\n" },
 };
 
 static void
