@@ -93,5 +93,9 @@ int lw_page_alert_false_positive(lw_req *r);
 int lw_page_silence_new(lw_req *r);
 int lw_page_silence_expire(lw_req *r);
 int lw_page_channel_routing(lw_req *r);
+/* costs and budgets (page_budgets*.c, page_costs*.c, page_api_usage.c,
+ * page_api_custom_metrics.c) */
+int lw_page_budget_new(lw_req *r);
+int lw_page_budget_delete(lw_req *r);
 
 #endif

@@ -61,6 +61,8 @@ static const lw_route routes[] = {
     { "/healthz",                         LW_GET,           AN, NO,  LW_ROUTE_NO_DB,   NULL,        lw_page_healthz },
     { "/metrics",                         LW_GET,           V,  NO,  LW_ROUTE_MACHINE, NULL,        lw_page_metrics },
     { "/api/v1/models",                   LW_GET,           V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_models },
+    { "/budgets/new",                     LW_GET | LW_POST, E,  SE,  0,                "budgets",   lw_page_budget_new },
+    { "/budgets/{id}/delete",             LW_GET | LW_POST, E,  SE,  0,                "budgets",   lw_page_budget_delete },
 };
 
 const lw_route *

@@ -10,11 +10,11 @@
 #include <strings.h>
 
 #include "crypto.h"
-#include "money.h"
 #include "times.h"
 
-/* What one row may cost at most (usage_events.cost_usd is numeric(20,12)). */
-#define MAX_COST_PICO INT64_C(99999999000000000)
+/* usage_events.cost_usd is numeric(20,12): 8 digits, 12 decimals. */
+#define COST_INT_DIGITS 8
+#define COST_DECIMALS 12
 /* Times may run ahead of this clock by so much (clock skew), no more. */
 #define FUTURE_SLACK_US (INT64_C(3600) * 1000000)
 
@@ -102,6 +102,24 @@ get_count(json_object *o, const char *key, int64_t *out)
     return lw_parse_uint(s, strlen(s), INT32_MAX, out) == LW_OK ? 1 : -1;
 }
 
+/* A plain decimal >= 0 that numeric(20,12) holds exactly ("0.000123",
+ * "15", "1.5"): no sign, exponent or separator. */
+static int
+cost_ok(const char *s)
+{
+    size_t i = strspn(s, "0123456789"), d = 0;
+
+    if (i == 0 || i > COST_INT_DIGITS + strspn(s, "0"))
+        return 0;
+    if (s[i] == '.') {
+        d = strspn(s + i + 1, "0123456789");
+        if (d == 0 || d > COST_DECIMALS)
+            return 0;
+        i += 1 + d;
+    }
+    return s[i] == '\0';
+}
+
 static int
 known_field(const char *key)
 {
@@ -118,7 +136,6 @@ check_row(lw_usage_batch *b, json_object *o, lw_usage_row *r)
 {
     json_object *v;
     const char *s = NULL;
-    int64_t pico;
     int rc;
 
     json_object_object_foreach(o, key, val) {
@@ -168,7 +185,7 @@ check_row(lw_usage_batch *b, json_object *o, lw_usage_row *r)
             return row_error(b, r->line, "cost", "must be an amount of dollars");
         s = json_object_get_string(v);
         if (*s != '\0') {
-            if (lw_money_parse_scaled(s, 12, &pico) != LW_OK || pico < 0 || pico > MAX_COST_PICO)
+            if (!cost_ok(s))
                 return row_error(b, r->line, "cost", "'%.40s' is not an amount of dollars "
                                  "(a plain decimal >= 0, at most 12 decimals)", s);
             r->cost = lw_pool_strdup(b->pool, s);

@@ -408,3 +408,187 @@ CREATE TRIGGER model_prices_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE 
     FOR EACH STATEMENT EXECUTE FUNCTION lw_notify_data();
 CREATE TRIGGER custom_metrics_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON custom_metrics
     FOR EACH STATEMENT EXECUTE FUNCTION lw_notify_data();
+
+-- ---- budgets: periods, spend, the stated pace, saving ----------------------
+-- The period of a budget holding p_at, in its time zone: [start, stop).
+-- Weeks start on Monday (ISO 8601).
+CREATE FUNCTION lw_budget_period(p_period text, p_tz text, p_at timestamptz,
+                                 OUT start timestamptz, OUT stop timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT s AT TIME ZONE p_tz, (s + u) AT TIME ZONE p_tz
+      FROM (SELECT date_trunc(CASE p_period WHEN 'daily' THEN 'day' WHEN 'weekly' THEN 'week'
+                                   ELSE 'month' END, p_at AT TIME ZONE p_tz) AS s,
+                   CASE p_period WHEN 'daily' THEN interval '1 day' WHEN 'weekly' THEN interval '7 days'
+                        ELSE interval '1 month' END AS u) x
+$$;
+
+-- The models a budget counts: by name (any environment), provider and
+-- environment; NULL when none is (never "all": lw_rollup_read(NULL) is).
+CREATE FUNCTION lw_budget_models(p_budget integer) RETURNS integer[]
+LANGUAGE sql STABLE AS $$
+    SELECT array_agg(m.id ORDER BY m.id) FROM budgets b JOIN models m
+        ON (b.model_name IS NULL OR m.name = b.model_name)
+       AND (b.provider IS NULL OR m.provider = b.provider)
+       AND (b.environment_id IS NULL OR m.environment_id = b.environment_id)
+     WHERE b.id = p_budget
+$$;
+
+-- What a budget's models spent in [p_from, p_to): probes and production
+-- usage, from their rollups.
+CREATE FUNCTION lw_budget_spend(p_models integer[], p_from timestamptz, p_to timestamptz,
+                                OUT probe_usd numeric, OUT usage_usd numeric)
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT sum(r.cost_usd) FROM lw_rollup_read(p_models, p_from, p_to) r
+                      WHERE p_models IS NOT NULL AND p_to > p_from), 0),
+           coalesce((SELECT sum(u.cost_usd) FROM lw_usage_read(p_models, p_from, p_to) u
+                      WHERE p_models IS NOT NULL AND p_to > p_from), 0)
+$$;
+
+-- A budget at p_at: its period, what was spent so far, and the stated
+-- forecast of the pace: the spend rate of the last quarter of a period
+-- (6 h of a day, 42 h of a week, 7.5 days of a month; the elapsed part
+-- when shorter) continued to the end of the period. projected is the
+-- spend at the end at that rate, runs_out_at when the amount is reached
+-- at that rate (NULL when it is not within the period, or already is).
+CREATE FUNCTION lw_budget_status(p_budget integer, p_at timestamptz,
+    OUT period_start timestamptz, OUT period_end timestamptz, OUT probe_usd numeric,
+    OUT usage_usd numeric, OUT spent numeric, OUT rate_window_s bigint,
+    OUT rate_usd_per_h numeric, OUT projected numeric, OUT runs_out_at timestamptz)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    b budgets;
+    ids integer[];
+    w interval;
+    recent numeric;
+BEGIN
+    SELECT * INTO b FROM budgets WHERE id = p_budget;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT x.start, x.stop INTO period_start, period_end
+      FROM lw_budget_period(b.period, b.time_zone, p_at) x;
+    ids := lw_budget_models(p_budget);
+    SELECT s.probe_usd, s.usage_usd INTO probe_usd, usage_usd
+      FROM lw_budget_spend(ids, period_start, p_at) s;
+    spent := probe_usd + usage_usd;
+    w := least((period_end - period_start) / 4, p_at - period_start);
+    rate_window_s := extract(epoch FROM w)::bigint;
+    IF rate_window_s < 300 THEN
+        RETURN;     -- too early in the period to state a pace
+    END IF;
+    SELECT s.probe_usd + s.usage_usd INTO recent FROM lw_budget_spend(ids, p_at - w, p_at) s;
+    rate_usd_per_h := round(recent * 3600 / rate_window_s, 12);
+    projected := round(spent + recent * extract(epoch FROM period_end - p_at) / rate_window_s, 6);
+    IF recent > 0 AND spent < b.amount_usd THEN
+        runs_out_at := p_at + make_interval(secs => ((b.amount_usd - spent) * rate_window_s
+                                                      / recent)::float8);
+        IF runs_out_at >= period_end THEN
+            runs_out_at := NULL;
+        END IF;
+    END IF;
+END $$;
+
+-- Creates the budget named p->>'name' with its rule, from p_source
+-- ('config', 'cli', 'ui', 'api'), audited as p_actor; the configuration
+-- also changes the budgets it made before. A name already taken (by a
+-- budget, or by a rule that is not a budget's) is a unique_violation.
+-- Returns the budget's id and whether anything changed.
+CREATE FUNCTION lw_budget_save(p jsonb, p_source text, p_user integer, p_actor text, p_ip text,
+                               OUT budget_id integer, OUT changed boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    old budgets;
+    env_id integer;
+    rid integer;
+    rname text := 'Budget: ' || (p->>'name');
+    descr text;
+    after budgets;
+BEGIN
+    IF p->>'environment' IS NOT NULL THEN
+        SELECT id INTO env_id FROM environments WHERE name = p->>'environment';
+        IF env_id IS NULL THEN
+            RAISE EXCEPTION 'no environment is called "%"', p->>'environment'
+                USING ERRCODE = 'foreign_key_violation';
+        END IF;
+    END IF;
+    PERFORM now() AT TIME ZONE coalesce(p->>'time_zone', 'UTC');   -- an unknown zone fails here
+    SELECT * INTO old FROM budgets WHERE name = p->>'name' FOR UPDATE;
+    -- the configuration changes its own budgets; anything else only adds
+    IF FOUND AND (p_source <> 'config' OR old.source <> 'config') THEN
+        RAISE EXCEPTION 'a budget is already called "%"%', p->>'name',
+            CASE WHEN old.source = 'config' THEN ' (in the configuration file: change it there)'
+                 WHEN p_source = 'config' THEN ' (made with ' || old.source || ': remove it first)'
+                 ELSE '' END
+            USING ERRCODE = 'unique_violation';
+    END IF;
+    descr := format('spend reaches %s of $%s %s%s%s%s%s',
+        (SELECT string_agg(t::text || '%', ', ') FROM jsonb_array_elements_text(p->'thresholds') t),
+        to_char((p->>'amount')::numeric, 'FM999,999,999,990.00'),
+        CASE p->>'period' WHEN 'daily' THEN 'a day' WHEN 'weekly' THEN 'a week' ELSE 'a month' END,
+        CASE WHEN p->>'model' IS NOT NULL THEN ', model ' || (p->>'model') ELSE '' END,
+        CASE WHEN p->>'provider' IS NOT NULL THEN ', provider ' || (p->>'provider') ELSE '' END,
+        CASE WHEN p->>'environment' IS NOT NULL THEN ', environment ' || (p->>'environment') ELSE '' END,
+        CASE WHEN coalesce(p->>'time_zone', 'UTC') <> 'UTC' THEN ' (' || (p->>'time_zone') || ')' ELSE '' END);
+    INSERT INTO rules (name, kind, expression, severity, for_s, cooldown_s, repeat_interval_s,
+                       send_resolved, enabled, source, runbook)
+    VALUES (rname, 'budget', descr, 'warning', 0, 0, 0, false, false, 'budget',
+            'Spending budget **' || (p->>'name') || '**: /budgets shows what was spent and at '
+            || 'what pace, /costs where the money goes and what could cost less.')
+    ON CONFLICT (name) DO UPDATE SET expression = EXCLUDED.expression, deleted_at = NULL,
+        updated_at = now()
+     WHERE rules.source = 'budget'
+    RETURNING id INTO rid;
+    IF rid IS NULL THEN
+        SELECT id INTO rid FROM rules WHERE name = rname AND source = 'budget';
+        IF rid IS NULL THEN
+            RAISE EXCEPTION 'a rule is already called "%": name the budget otherwise', rname
+                USING ERRCODE = 'unique_violation';
+        END IF;
+    END IF;
+    INSERT INTO budgets (name, model_name, provider, environment_id, period, amount_usd, thresholds,
+                         time_zone, enabled, rule_id, source, config_line, created_by)
+    VALUES (p->>'name', p->>'model', p->>'provider', env_id, p->>'period', (p->>'amount')::numeric,
+            ARRAY(SELECT t::integer FROM jsonb_array_elements_text(p->'thresholds') t),
+            coalesce(p->>'time_zone', 'UTC'), coalesce((p->>'enabled')::boolean, true), rid,
+            p_source, (p->>'config_line')::integer, p_user)
+    ON CONFLICT (name) DO UPDATE SET model_name = EXCLUDED.model_name, provider = EXCLUDED.provider,
+        environment_id = EXCLUDED.environment_id, period = EXCLUDED.period,
+        amount_usd = EXCLUDED.amount_usd, thresholds = EXCLUDED.thresholds,
+        time_zone = EXCLUDED.time_zone, enabled = EXCLUDED.enabled, rule_id = EXCLUDED.rule_id,
+        config_line = EXCLUDED.config_line, updated_at = now()
+     WHERE (budgets.model_name, budgets.provider, budgets.environment_id, budgets.period,
+            budgets.amount_usd, budgets.thresholds, budgets.time_zone, budgets.enabled,
+            budgets.rule_id, budgets.config_line)
+           IS DISTINCT FROM (EXCLUDED.model_name, EXCLUDED.provider, EXCLUDED.environment_id,
+            EXCLUDED.period, EXCLUDED.amount_usd, EXCLUDED.thresholds, EXCLUDED.time_zone,
+            EXCLUDED.enabled, EXCLUDED.rule_id, EXCLUDED.config_line)
+    RETURNING * INTO after;
+    changed := after.id IS NOT NULL;
+    budget_id := coalesce(after.id, old.id);
+    IF changed THEN
+        INSERT INTO audit_log (user_id, actor, action, object_type, object_id, before, after, ip)
+        VALUES (p_user, p_actor, CASE WHEN old.id IS NULL THEN 'create' ELSE 'update' END, 'budget',
+                after.id::text, CASE WHEN old.id IS NOT NULL THEN to_jsonb(old) END, to_jsonb(after), p_ip);
+    END IF;
+END $$;
+
+-- Removes a budget (its crossings go with it; its rule is retired, its
+-- alerts stay in the history). p_only_source: remove only a budget of
+-- that source (NULL: any). Returns whether one was removed.
+CREATE FUNCTION lw_budget_remove(p_id integer, p_only_source text, p_user integer, p_actor text,
+                                 p_ip text)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    old budgets;
+BEGIN
+    DELETE FROM budgets WHERE id = p_id AND (p_only_source IS NULL OR source = p_only_source)
+    RETURNING * INTO old;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    UPDATE rules SET deleted_at = now(), updated_at = now() WHERE id = old.rule_id AND source = 'budget';
+    INSERT INTO audit_log (user_id, actor, action, object_type, object_id, before, ip)
+    VALUES (p_user, p_actor, 'delete', 'budget', old.id::text, to_jsonb(old), p_ip);
+    RETURN true;
+END $$;

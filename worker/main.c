@@ -103,6 +103,19 @@ static const lw_cli_cmd commands[] = {
       "Rows are idempotent on idempotency_key (derived from the row when absent): a file\n"
       "imported twice adds nothing. Without cost, a row costs its tokens at the model's\n"
       "price of the row's time.\n" },
+    { "budget", lw_cmd_budget, LW_CLI_CONFIG_NONE,
+      "budget add --period daily|weekly|monthly --amount DOLLARS [--name NAME]\n"
+      "           [--alert-at 80,90,100] [--model NAME] [--provider NAME]\n"
+      "           [--environment NAME] [--time-zone ZONE] [--database URL]\n"
+      "budget add [--daily-budget D] [--weekly-budget D] [--monthly-budget D]\n"
+      "           [--alert-at 80,90,100] [--database URL]\n"
+      "budget list [--at TIME] [--database URL]\n"
+      "budget remove NAME [--database URL]",
+      "A budget counts the spend of probes and production usage of its scope (everything,\n"
+      "a model, a provider, an environment) in daily, weekly (from Monday) or monthly\n"
+      "periods of its time zone (UTC by default). `evaluate` announces each tier once per\n"
+      "period through the alert routing (warning below 100%, critical from 100%), and once\n"
+      "when the pace of the last quarter of the period would exhaust it before the end.\n" },
 };
 
 static void

@@ -232,7 +232,7 @@ cmd_summary(lw_cli *cli, struct opts *o)
     if (PQntuples(res) == 0)
         printf("No usage recorded (POST /api/v1/usage, or llmwatch usage import FILE).\n");
     else if (t != NULL && lw_fmt_table_render(t, &out) == LW_OK)
-        printf("%s\n", out.data);
+        fputs(out.data, stdout);
     rc = t != NULL ? 0 : 1;
     lw_fmt_table_free(t);
     lw_buf_free(&out);

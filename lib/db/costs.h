@@ -1,0 +1,31 @@
+/* costs.h: the SQL of prices and cost analysis: price histories written
+ * from the configuration (a change is a new row from its date on), spend
+ * broken down by model, hour of day and day of week, cheaper alternatives
+ * of equal quality with the monthly saving from real usage, and latency
+ * per environment for comparisons. Every aggregate reads the rollups
+ * (probes: lw_rollup_read, usage: lw_usage_read).
+ *
+ * Results are the caller's (PQclear()); NULL means failure, with a message
+ * in err. Times are Unix seconds. */
+#ifndef LW_DB_COSTS_H
+#define LW_DB_COSTS_H
+
+#include "db/db.h"
+
+/* Records the price histories of prices_json: [{environment, name,
+ * source ("builtin"|"config"), entries: [{effective: time or null, input,
+ * output}]}] (dollars per million tokens as decimal text). A dated entry
+ * is the price from that day on (a second one for the same day corrects
+ * it); an undated one starts now, when it differs from the price in
+ * effect. *changed counts the rows written. */
+int lw_db_costs_prices_sync(lw_db *db, lw_err *err, const char *prices_json, int *changed);
+
+/* The price history of every model (or the one named `model`): model,
+ * environment, effective (for people), input, output (decimal text),
+ * source, current (bool); by model, environment, date. */
+PGresult *lw_db_costs_prices(lw_db *db, lw_err *err, const char *model);
+
+/* The environments by name: name, models (how many). */
+PGresult *lw_db_costs_environments(lw_db *db, lw_err *err);
+
+#endif
