@@ -6,6 +6,8 @@
 #ifndef LW_APP_H
 #define LW_APP_H
 
+#include <json.h>
+
 #include "request.h"
 
 /* methods a route allows */
@@ -97,5 +99,15 @@ int lw_page_channel_routing(lw_req *r);
  * page_api_custom_metrics.c) */
 int lw_page_budget_new(lw_req *r);
 int lw_page_budget_delete(lw_req *r);
+int lw_page_api_usage(lw_req *r);
+/* The JSON of this area's POST endpoints (page_api_usage.c): o answered
+ * with status (o is freed with the request); the body's array of rows
+ * (bare, or under `key` of an object) into *items, or the 400 answered
+ * (*items NULL); a 422 listing the first `shown` bad rows (index from 0,
+ * field, message). Each returns what a handler returns. */
+int lw_api_answer(lw_req *r, int status, json_object *o);
+int lw_api_body(lw_req *r, const char *key, json_object **items);
+int lw_api_refuse(lw_req *r, const char *what, int n_bad, int n, const long *index,
+                  const char *const *field, const char *const *msg, int shown);
 
 #endif

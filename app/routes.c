@@ -63,6 +63,7 @@ static const lw_route routes[] = {
     { "/api/v1/models",                   LW_GET,           V,  NO,  LW_ROUTE_MACHINE | LW_ROUTE_CACHE, NULL, lw_page_api_models },
     { "/budgets/new",                     LW_GET | LW_POST, E,  SE,  0,                "budgets",   lw_page_budget_new },
     { "/budgets/{id}/delete",             LW_GET | LW_POST, E,  SE,  0,                "budgets",   lw_page_budget_delete },
+    { "/api/v1/usage",                    LW_POST,          E,  SE,  LW_ROUTE_MACHINE, NULL,        lw_page_api_usage },
 };
 
 const lw_route *

@@ -25,12 +25,6 @@ lw_usage_init(lw_usage_batch *b, lw_pool *pool)
     b->pool = pool;
 }
 
-void
-lw_usage_free(lw_usage_batch *b)
-{
-    lw_buf_free(&b->errors);
-}
-
 static int
 row_error(lw_usage_batch *b, long line, const char *field, const char *fmt, ...)
     LW_PRINTF(4, 5);
@@ -40,15 +34,16 @@ static int
 row_error(lw_usage_batch *b, long line, const char *field, const char *fmt, ...)
 {
     va_list ap;
+    int k = b->n_errors++;
 
-    b->n_errors++;
-    if (b->n_errors > LW_USAGE_MAX_SHOWN)
+    if (k >= LW_USAGE_MAX_SHOWN)
         return LW_OK;
-    lw_buf_printf(&b->errors, "line %ld: %s: ", line, field);
+    b->shown[k].line = line;
+    b->shown[k].field = lw_pool_strdup(b->pool, field);
     va_start(ap, fmt);
-    lw_buf_vprintf(&b->errors, fmt, ap);
+    vsnprintf(b->shown[k].msg, sizeof(b->shown[k].msg), fmt, ap);
     va_end(ap);
-    return lw_buf_putc(&b->errors, '\n') == LW_OK ? LW_OK : LW_ENOMEM;
+    return b->shown[k].field != NULL ? LW_OK : LW_ENOMEM;
 }
 
 /* ---- fields ---- */
@@ -141,7 +136,7 @@ check_row(lw_usage_batch *b, json_object *o, lw_usage_row *r)
     json_object_object_foreach(o, key, val) {
         (void) val;
         if (!known_field(key))
-            return row_error(b, r->line, key, "not a field of a usage row (fields: time, model, "
+            return row_error(b, r->line, lw_utf8_valid(key, strlen(key)) ? key : "row", "not a field of a usage row (fields: time, model, "
                              "environment, application, input_tokens, output_tokens, requests, "
                              "cost, idempotency_key, ok)");
     }

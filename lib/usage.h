@@ -38,18 +38,21 @@ typedef struct {
     size_t        n, cap;
     size_t        rows;         /* rows read, good or bad */
     int           n_errors;     /* rows refused */
-    lw_buf        errors;       /* "line 7: input_tokens: must be ..." lines */
+    struct {
+        long        line;
+        const char *field;      /* static or pool memory */
+        char        msg[200];
+    } shown[LW_USAGE_MAX_SHOWN];/* the first n_errors of them (at most) */
     int           keys_derived; /* some rows had no key: derived from content */
 } lw_usage_batch;
 
 /* An empty batch whose memory comes from pool (borrowed). */
 void lw_usage_init(lw_usage_batch *b, lw_pool *pool);
-void lw_usage_free(lw_usage_batch *b);
 
 /* One row from a JSON object (an item of the API's batch, a JSON line).
  * Fields: time, model, environment, application, input_tokens,
  * output_tokens, requests, cost (a decimal number or string: dollars),
- * idempotency_key, ok. A bad row is recorded in b->errors with its line
+ * idempotency_key, ok. A bad row is recorded in b->shown with its line
  * and first bad field; LW_OK either way, LW_ENOMEM. */
 int lw_usage_add_json(lw_usage_batch *b, json_object *o, long line);
 

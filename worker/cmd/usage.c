@@ -157,13 +157,12 @@ cmd_import(lw_cli *cli, struct opts *o)
         }
     }
     if (ub.n_errors > 0) {
-        const char *p = ub.errors.data, *nl;
+        int k;
 
         /* each problem as FILE line N: field: why */
-        while (p != NULL && *p != '\0' && (nl = strchr(p, '\n')) != NULL) {
-            fprintf(stderr, "%s %.*s\n", o->file, (int) (nl - p), p);
-            p = nl + 1;
-        }
+        for (k = 0; k < ub.n_errors && k < LW_USAGE_MAX_SHOWN; k++)
+            fprintf(stderr, "%s line %ld: %s: %s\n", o->file, ub.shown[k].line, ub.shown[k].field,
+                    ub.shown[k].msg);
         if (ub.n_errors > LW_USAGE_MAX_SHOWN)
             fprintf(stderr, "... and %d more\n", ub.n_errors - LW_USAGE_MAX_SHOWN);
         lw_fmt_count((long long) ub.rows, a, sizeof(a));
@@ -188,7 +187,6 @@ cmd_import(lw_cli *cli, struct opts *o)
     rc = 0;
 cleanup:
     PQclear(models);
-    lw_usage_free(&ub);
     lw_buf_free(&text);
     return rc;
 }
