@@ -116,6 +116,14 @@ static const lw_cli_cmd commands[] = {
       "periods of its time zone (UTC by default). `evaluate` announces each tier once per\n"
       "period through the alert routing (warning below 100%, critical from 100%), and once\n"
       "when the pace of the last quarter of the period would exhaust it before the end.\n" },
+    { "forecast", lw_cmd_forecast, LW_CLI_CONFIG_NONE,
+      "forecast --model NAME [--environment NAME] [--metrics latency,p95_latency,error_rate,cost]\n"
+      "         [--hours 24] [--confidence 0.95] [--history-days 30] [--at TIME]\n"
+      "         [--backtest [--backtest-days 7]] [--database URL]",
+      "Hourly measures from the rollups, forecast by additive Holt-Winters (damped trend,\n"
+      "daily season) with prediction intervals, and when the SLA is likely exceeded.\n"
+      "--backtest fits the model at origins every 6 hours over the last days on the hours\n"
+      "before each, and reports the forecasts' MAPE and how often the intervals held.\n" },
 };
 
 static void

@@ -1,6 +1,7 @@
 /* stats.c: the statistics behind rule decisions: error-budget burn rates
- * over paired windows, Student's t quantile, and the linear forecast with
- * its prediction interval. Pure functions. */
+ * over paired windows and Student's t quantile; the linear forecast with
+ * its prediction interval is lib/forecast.c's, shared with `llmwatch
+ * forecast`. Pure functions. */
 #include "alert/stats.h"
 
 #include <math.h>
@@ -110,35 +111,4 @@ lw_stats_t_quantile(double confidence, long long df)
             hi = mid;
     }
     return (lo + hi) / 2.0;
-}
-
-int
-lw_stats_forecast_linear(long long n, double slope, double intercept, double avgx, double sxx,
-                         double syy, double sxy, double horizon_h, double confidence,
-                         double limit, int upward, lw_stats_forecast *out)
-{
-    double s2, se, t, tc, dx;
-
-    memset(out, 0, sizeof(*out));
-    out->hours_until = NAN;
-    if (n < 3 || !(sxx > 0) || !isfinite(slope) || !isfinite(intercept))
-        return LW_EINVAL;
-    out->now = intercept;
-    out->at_horizon = intercept + slope * horizon_h;
-    s2 = (syy - slope * sxy) / (double) (n - 2);
-    if (!(s2 > 0))
-        s2 = 0;
-    dx = horizon_h - avgx;
-    se = sqrt(s2 * (1.0 + 1.0 / (double) n + dx * dx / sxx));
-    t = lw_stats_t_quantile(confidence, n - 2);
-    out->lo = out->at_horizon - t * se;
-    out->hi = out->at_horizon + t * se;
-    if (upward ? out->now > limit : out->now < limit) {
-        out->hours_until = 0;
-    } else if (slope != 0.0) {
-        tc = (limit - intercept) / slope;
-        if (tc >= 0 && tc <= horizon_h && (upward ? slope > 0 : slope < 0))
-            out->hours_until = tc;
-    }
-    return LW_OK;
 }

@@ -1,6 +1,6 @@
 /* stats.h: the statistics behind rule decisions, exposed for tests:
- * error-budget burn rates over paired windows, Student's t quantile and
- * the linear forecast. Pure. */
+ * error-budget burn rates over paired windows and Student's t quantile
+ * (the forecast kind's linear forecast is lib/forecast.h's). Pure. */
 #ifndef LW_ALERT_STATS_H
 #define LW_ALERT_STATS_H
 
@@ -27,19 +27,5 @@ double lw_stats_burn_threshold(const lw_stats_burn_window *w, int64_t period_s);
 /* Two-sided Student t quantile: t such that P(|T| <= t) = confidence with
  * df degrees of freedom (df >= 1). */
 double lw_stats_t_quantile(double confidence, long long df);
-
-typedef struct {
-    double now, at_horizon;           /* point forecasts */
-    double lo, hi;                    /* prediction interval at the horizon */
-    double hours_until;               /* first crossing in [0, horizon], NaN if none */
-} lw_stats_forecast;
-
-/* Linear forecast from regression sums (n points, x in hours, mean avgx,
- * sxx/syy/sxy as PostgreSQL's regr_* give them) at x = 0 (now) and
- * x = horizon_h; the crossing of `limit` going up (upward = 1) or down.
- * Returns 0, or LW_EINVAL when n < 3 or sxx is 0. */
-int lw_stats_forecast_linear(long long n, double slope, double intercept, double avgx, double sxx,
-                             double syy, double sxy, double horizon_h, double confidence,
-                             double limit, int upward, lw_stats_forecast *out);
 
 #endif

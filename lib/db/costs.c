@@ -5,6 +5,8 @@
 
 #include "db/sql.h"
 
+#define LL(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long) (v)), (buf))
+
 /* $1: the models' price entries (see costs.h). Dated entries and undated
  * ones are two inserts of one statement: a model has one kind or the
  * other (built-in histories are dated, a config price may be). */
@@ -76,4 +78,36 @@ lw_db_costs_environments(lw_db *db, lw_err *err)
         "SELECT e.name, count(m.id) AS models FROM environments e"
         " LEFT JOIN models m ON m.environment_id = e.id AND m.removed_at IS NULL"
         " GROUP BY e.id ORDER BY e.name", 0, NULL);
+}
+
+PGresult *
+lw_db_costs_model(lw_db *db, lw_err *err, const char *name, const char *environment)
+{
+    const char *p[2] = { name, environment };
+
+    return lw_db_query(db, err,
+        "SELECT m.id, m.name, e.name, m.sla_target_ms FROM models m"
+        " JOIN environments e ON e.id = m.environment_id"
+        " WHERE m.name = $1 AND ($2::text IS NULL OR e.name = $2) ORDER BY e.name", 2, p);
+}
+
+PGresult *
+lw_db_costs_hourly(lw_db *db, lw_err *err, long long model_id, long long from, long long to)
+{
+    char m[24], f[24], t[24];
+    const char *p[3] = { LL(m, model_id), LL(f, from), LL(t, to) };
+
+    return lw_db_query(db, err,
+        "SELECT extract(epoch FROM h)::bigint AS t, coalesce(r.count, 0) AS n,"
+        " coalesce(r.errors, 0) AS errors,"
+        " CASE WHEN r.total_n > 0 THEN r.sum_total_ms / r.total_n END AS mean_ms,"
+        " lw_hist_quantile(r.total_hist, 0.95) AS p95_ms,"
+        " (coalesce(r.cost_usd, 0) + coalesce(u.cost_usd, 0))::float8 AS cost"
+        " FROM generate_series(to_timestamp($2::bigint), to_timestamp($3::bigint)"
+        "   - interval '1 hour', interval '1 hour') h"
+        " LEFT JOIN lw_rollup_read(ARRAY[$1::int], to_timestamp($2::bigint),"
+        "   to_timestamp($3::bigint), interval '1 hour') r ON r.bucket_start = h"
+        " LEFT JOIN lw_usage_read(ARRAY[$1::int], to_timestamp($2::bigint),"
+        "   to_timestamp($3::bigint), interval '1 hour') u ON u.bucket_start = h"
+        " ORDER BY h", 3, p);
 }

@@ -25,6 +25,17 @@ int lw_db_costs_prices_sync(lw_db *db, lw_err *err, const char *prices_json, int
  * source, current (bool); by model, environment, date. */
 PGresult *lw_db_costs_prices(lw_db *db, lw_err *err, const char *model);
 
+/* The monitored rows of a model name (optionally in one environment):
+ * id, name, environment, sla_target_ms (NULL when none); by environment. */
+PGresult *lw_db_costs_model(lw_db *db, lw_err *err, const char *name, const char *environment);
+
+/* Hourly measures of model row `model_id` over [from, to) (hour-aligned),
+ * one row per hour, gaps included: t (epoch of the hour), n (probes),
+ * errors, mean_ms, p95_ms (ok probes; NULL without), cost (dollars of
+ * probes and production usage, double). From the 1h rollups. */
+PGresult *lw_db_costs_hourly(lw_db *db, lw_err *err, long long model_id, long long from,
+                             long long to);
+
 /* The environments by name: name, models (how many). */
 PGresult *lw_db_costs_environments(lw_db *db, lw_err *err);
 
