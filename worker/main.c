@@ -124,6 +124,20 @@ static const lw_cli_cmd commands[] = {
       "daily season) with prediction intervals, and when the SLA is likely exceeded.\n"
       "--backtest fits the model at origins every 6 hours over the last days on the hours\n"
       "before each, and reports the forecasts' MAPE and how often the intervals held.\n" },
+    { "costs", lw_cmd_costs, LW_CLI_CONFIG_NONE,
+      "costs analyze [--days N | --from TIME --to TIME] [--environment NAME]\n"
+      "              [--group-by model,hour_of_day,day_of_week] [--identify-savings]\n"
+      "              [--maintain-quality-threshold 0.9] [--output FILE.html] [--database URL]\n"
+      "costs optimize [--suggest-alternatives] [--maintain-quality-threshold 0.9] [--days N]\n"
+      "               [--environment NAME] [--at TIME] [--database URL]\n"
+      "costs prices [--model NAME] [--database URL]",
+      "analyze: probe and production spend by model, hour of day and day of week (--output\n"
+      "writes the HTML /costs shows, with charts); --identify-savings adds what optimize finds.\n"
+      "optimize: for each model with production usage, the cheaper models of its environment\n"
+      "and suite whose mean quality over --days (7) is at least the threshold times its own and\n"
+      "whose p95 meets its SLA target, with the saving of its last 30 days of usage at both\n"
+      "prices (--suggest-alternatives lists every such model, not only the best).\n"
+      "prices: the recorded price histories (a change applies from its date on).\n" },
 };
 
 static void

@@ -2,6 +2,7 @@
 #include "db/costs.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "db/sql.h"
 
@@ -110,4 +111,135 @@ lw_db_costs_hourly(lw_db *db, lw_err *err, long long model_id, long long from, l
         " LEFT JOIN lw_usage_read(ARRAY[$1::int], to_timestamp($2::bigint),"
         "   to_timestamp($3::bigint), interval '1 hour') u ON u.bucket_start = h"
         " ORDER BY h", 3, p);
+}
+
+/* Spend per model and environment over [$1, $2) (epochs), probes and
+ * production usage side by side, in environment $3 (NULL: all). */
+#define SPEND_BY_MODEL \
+    "SELECT m.id, m.name, e.name AS env, coalesce(r.cost_usd, 0) AS probe," \
+    " coalesce(u.cost_usd, 0) AS usage, coalesce(r.count, 0) AS probes," \
+    " coalesce(u.requests, 0) AS requests," \
+    " coalesce(r.input_tokens + r.output_tokens, 0) + coalesce(u.input_tokens + u.output_tokens, 0)" \
+    "   AS tokens" \
+    " FROM models m JOIN environments e ON e.id = m.environment_id" \
+    " LEFT JOIN lw_rollup_read(NULL, to_timestamp($1::bigint), to_timestamp($2::bigint)) r" \
+    "   ON r.model_id = m.id AND r.environment_id = m.environment_id" \
+    " LEFT JOIN lw_usage_read(NULL, to_timestamp($1::bigint), to_timestamp($2::bigint)) u" \
+    "   ON u.model_id = m.id AND u.environment_id = m.environment_id" \
+    " WHERE ($3::text IS NULL OR e.name = $3)"
+
+/* The same per hour bucket: b (the hour), probe, usage, requests, tokens. */
+#define SPEND_BY_HOUR \
+    "SELECT x.b, sum(x.probe) AS probe, sum(x.usage) AS usage, sum(x.requests) AS requests," \
+    " sum(x.tokens) AS tokens FROM (" \
+    "  SELECT r.bucket_start AS b, r.cost_usd AS probe, 0 AS usage, r.count AS requests," \
+    "   r.input_tokens + r.output_tokens AS tokens" \
+    "  FROM lw_rollup_read(NULL, to_timestamp($1::bigint), to_timestamp($2::bigint)," \
+    "   interval '1 hour') r JOIN environments e ON e.id = r.environment_id" \
+    "  WHERE $3::text IS NULL OR e.name = $3" \
+    "  UNION ALL SELECT u.bucket_start, 0, u.cost_usd, u.requests, u.input_tokens + u.output_tokens" \
+    "  FROM lw_usage_read(NULL, to_timestamp($1::bigint), to_timestamp($2::bigint)," \
+    "   interval '1 hour') u JOIN environments e ON e.id = u.environment_id" \
+    "  WHERE $3::text IS NULL OR e.name = $3) x GROUP BY x.b"
+
+/* The columns every breakdown ends with, from probe and usage sums. */
+#define BREAKDOWN_TAIL \
+    " (sum(probe))::text AS probe, (sum(usage))::text AS usage, " USD("sum(probe)") " AS probe_h," \
+    " " USD("sum(usage)") " AS usage_h," \
+    " (sum(probe) + sum(usage))::text AS total, " USD("sum(probe) + sum(usage)") " AS total_h," \
+    " (sum(probe) + sum(usage))::float8 AS total_d," \
+    " round(100 * (sum(probe) + sum(usage)) / nullif(sum(sum(probe) + sum(usage)) OVER (), 0), 1)" \
+    "   AS share, sum(requests) AS requests, sum(tokens) AS tokens"
+
+PGresult *
+lw_db_costs_breakdown(lw_db *db, lw_err *err, const char *by, long long from, long long to,
+                      const char *environment)
+{
+    char f[24], t[24];
+    const char *p[3] = { LL(f, from), LL(t, to), environment };
+
+    if (strcmp(by, "model") == 0)
+        return lw_db_query(db, err,
+            "SELECT name || ' · ' || env AS key, name || ' (' || env || ')' AS label,"
+            BREAKDOWN_TAIL " FROM (SELECT name, env, probe, usage, probes + requests AS requests,"
+            " tokens FROM (" SPEND_BY_MODEL ") y) x GROUP BY name, env"
+            " HAVING sum(probe) + sum(usage) > 0 OR sum(requests) > 0"
+            " ORDER BY sum(probe) + sum(usage) DESC, name, env", 3, p);
+    if (strcmp(by, "hour_of_day") == 0)
+        return lw_db_query(db, err,
+            "SELECT h AS key, lpad(h::text, 2, '0') || ':00' AS label, " BREAKDOWN_TAIL
+            " FROM generate_series(0, 23) h"
+            " LEFT JOIN (" SPEND_BY_HOUR ") x ON extract(hour FROM x.b AT TIME ZONE 'UTC') = h"
+            " GROUP BY h ORDER BY h", 3, p);
+    if (strcmp(by, "day_of_week") == 0)
+        return lw_db_query(db, err,
+            "SELECT d AS key, (ARRAY['Monday','Tuesday','Wednesday','Thursday','Friday','Saturday',"
+            " 'Sunday'])[d] AS label, " BREAKDOWN_TAIL
+            " FROM generate_series(1, 7) d"
+            " LEFT JOIN (" SPEND_BY_HOUR ") x ON extract(isodow FROM x.b AT TIME ZONE 'UTC') = d"
+            " GROUP BY d ORDER BY d", 3, p);
+    lw_err_set(err, "unknown breakdown '%s' (model, hour_of_day, day_of_week)", by);
+    return NULL;
+}
+
+PGresult *
+lw_db_costs_totals(lw_db *db, lw_err *err, long long from, long long to, const char *environment)
+{
+    char f[24], t[24];
+    const char *p[3] = { LL(f, from), LL(t, to), environment };
+
+    return lw_db_query(db, err,
+        "SELECT sum(probe)::text AS probe, sum(usage)::text AS usage,"
+        " (sum(probe) + sum(usage))::text AS total, " USD("sum(probe)") " AS probe_h,"
+        " " USD("sum(usage)") " AS usage_h, " USD("sum(probe) + sum(usage)") " AS total_h,"
+        " sum(probes) AS probes, sum(requests) AS requests,"
+        " " USD("(sum(probe) + sum(usage)) * 86400 / greatest($2::bigint - $1::bigint, 1)")
+        "   AS daily_h"
+        " FROM (" SPEND_BY_MODEL ") x", 3, p);
+}
+
+PGresult *
+lw_db_costs_optimize(lw_db *db, lw_err *err, long long at, int days, double threshold,
+                     const char *environment)
+{
+    char a[24], d[24], th[32];
+    const char *p[4] = { LL(a, at), LL(d, days), th, environment };
+
+    snprintf(th, sizeof(th), "%.6f", threshold);
+    return lw_db_query(db, err,
+        "WITH q AS ("
+        "  SELECT m.id, m.name, m.environment_id, e.name AS env, coalesce(m.suite, '') AS suite,"
+        "   m.sla_target_ms, r.quality_sum / nullif(r.quality_n, 0) AS quality,"
+        "   lw_hist_quantile(r.total_hist, 0.95) AS p95, pr.input_per_mtok AS pin,"
+        "   pr.output_per_mtok AS pout"
+        "  FROM models m JOIN environments e ON e.id = m.environment_id"
+        "  JOIN lw_rollup_read(NULL, to_timestamp($1::bigint) - make_interval(days => $2::int),"
+        "   to_timestamp($1::bigint)) r ON r.model_id = m.id AND r.environment_id = m.environment_id"
+        "  CROSS JOIN LATERAL lw_price_at(m.id, to_timestamp($1::bigint)) pr"
+        "  WHERE m.enabled AND ($4::text IS NULL OR e.name = $4)),"
+        /* the real usage of the last 30 days, whatever its recorded cost */
+        " u AS (SELECT model_id, sum(input_tokens) AS it, sum(output_tokens) AS ot,"
+        "   sum(requests) AS n FROM lw_usage_read(NULL, to_timestamp($1::bigint) - interval '30 days',"
+        "   to_timestamp($1::bigint)) GROUP BY model_id),"
+        " c AS ("
+        "  SELECT a.name AS model, a.env AS environment, b.name AS alternative,"
+        "   round(a.quality::numeric, 1) AS quality, round(b.quality::numeric, 1) AS alt_quality,"
+        "   round((b.quality / a.quality)::numeric, 3) AS ratio, round(a.p95) AS p95_ms,"
+        "   round(b.p95) AS alt_p95_ms, a.sla_target_ms, u.it AS input_tokens,"
+        "   u.ot AS output_tokens, u.n AS requests,"
+        "   (u.it * a.pin + u.ot * a.pout) / 1000000 AS own,"
+        "   (u.it * b.pin + u.ot * b.pout) / 1000000 AS alt"
+        "  FROM q a JOIN u ON u.model_id = a.id"
+        "  JOIN q b ON b.id <> a.id AND b.environment_id = a.environment_id AND b.suite = a.suite"
+        "  WHERE a.quality > 0 AND b.quality >= $3::float8 * a.quality"
+        "   AND a.sla_target_ms IS NOT NULL AND b.p95 <= a.sla_target_ms)"
+        " SELECT c.model, c.environment, c.alternative, c.quality, c.alt_quality, c.ratio,"
+        "  c.p95_ms, c.alt_p95_ms, c.sla_target_ms, c.input_tokens, c.output_tokens, c.requests,"
+        "  c.own::text AS own_cost, c.alt::text AS alt_cost, (c.own - c.alt)::text AS saving,"
+        "  " USD("c.own") " AS own_cost_h, " USD("c.alt") " AS alt_cost_h,"
+        "  " USD("c.own - c.alt") " AS saving_h,"
+        "  round(100 * (c.own - c.alt) / nullif(c.own, 0), 1) AS saving_pct,"
+        "  row_number() OVER (PARTITION BY c.model, c.environment ORDER BY c.own - c.alt DESC) AS rank"
+        " FROM c WHERE c.alt < c.own"
+        " ORDER BY c.own - c.alt DESC, c.model, c.alternative", 4, p);
 }

@@ -25,6 +25,35 @@ int lw_db_costs_prices_sync(lw_db *db, lw_err *err, const char *prices_json, int
  * source, current (bool); by model, environment, date. */
 PGresult *lw_db_costs_prices(lw_db *db, lw_err *err, const char *model);
 
+/* Breakdowns of the spend of [from, to) (hour-aligned for the hourly
+ * ones), optionally in one environment: by "model" (key: model,
+ * environment), "hour_of_day" (key 0..23, UTC) or "day_of_week" (key
+ * 1..7, Monday first). Columns: key, label, probe, usage, total (numeric
+ * text), probe_h, usage_h, total_h (for people), total_d (double, for charts), share (% of
+ * the total), requests (probes and production requests), tokens; by key
+ * (models by spend). NULL with LW_EINVAL in err for an unknown `by`. */
+PGresult *lw_db_costs_breakdown(lw_db *db, lw_err *err, const char *by, long long from,
+                                long long to, const char *environment);
+
+/* The totals of [from, to): probe, usage, total (numeric text), probe_h,
+ * usage_h, total_h (for people), probes, requests (production),
+ * daily_h (the total per day, for people). */
+PGresult *lw_db_costs_totals(lw_db *db, lw_err *err, long long from, long long to,
+                             const char *environment);
+
+/* For every enabled model with production usage in the 30 days before
+ * `at`: each cheaper model of the same environment and test suite whose
+ * mean quality over the `days` before `at` is at least threshold x the
+ * model's own and whose p95 latency meets the model's SLA target, with
+ * the saving of the model's real usage (its tokens of the 30 days, at
+ * both models' prices of `at`). Columns: model, environment, alternative,
+ * quality, alt_quality, ratio (alt / own), p95_ms, alt_p95_ms,
+ * sla_target_ms, input_tokens, output_tokens, requests, own_cost,
+ * alt_cost, saving (numeric text), own_cost_h, alt_cost_h, saving_h,
+ * saving_pct; by saving, best first per model (rank = 1 is the best). */
+PGresult *lw_db_costs_optimize(lw_db *db, lw_err *err, long long at, int days, double threshold,
+                               const char *environment);
+
 /* The monitored rows of a model name (optionally in one environment):
  * id, name, environment, sla_target_ms (NULL when none); by environment. */
 PGresult *lw_db_costs_model(lw_db *db, lw_err *err, const char *name, const char *environment);
