@@ -138,6 +138,14 @@ static const lw_cli_cmd commands[] = {
       "whose p95 meets its SLA target, with the saving of its last 30 days of usage at both\n"
       "prices (--suggest-alternatives lists every such model, not only the best).\n"
       "prices: the recorded price histories (a change applies from its date on).\n" },
+    { "compare-environments", lw_cmd_compare_environments, LW_CLI_CONFIG_NONE,
+      "compare-environments --envs A,B[,C...] [--metric latency|ttft|error_rate|cost]\n"
+      "                     [--period 7d] [--model NAME] [--alpha 0.05] [--at TIME]\n"
+      "                     [--output FILE.html] [--database URL]",
+      "Each environment's distribution of the metric over the period (hourly values from the\n"
+      "rollups, latency percentiles and histograms), and Welch's t-test on the hourly means of\n"
+      "each environment against the first (Holm-adjusted): exit status 1 when there is not\n"
+      "enough data to test.\n" },
 };
 
 static void

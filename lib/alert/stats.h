@@ -28,4 +28,23 @@ double lw_stats_burn_threshold(const lw_stats_burn_window *w, int64_t period_s);
  * df degrees of freedom (df >= 1). */
 double lw_stats_t_quantile(double confidence, long long df);
 
+/* Two-sided p-value of Student's t statistic with df > 0 degrees of
+ * freedom (df need not be whole: Welch's). */
+double lw_stats_t_pvalue(double t, double df);
+
+/* Welch's t-test of the difference of two means (unequal variances). */
+typedef struct {
+    size_t na, nb;
+    double mean_a, mean_b, sd_a, sd_b;
+    double diff;                      /* mean_b - mean_a */
+    double t, df, p;                  /* two-sided */
+    double lo, hi;                    /* confidence interval of diff */
+} lw_stats_welch;
+
+/* a[0..na) against b[0..nb) (NaN values skipped) at `confidence` for the
+ * interval. Returns 0, or LW_EINVAL with fewer than two values in either
+ * or no variance at all. */
+int lw_stats_welch_test(const double *a, size_t na, const double *b, size_t nb,
+                        double confidence, lw_stats_welch *out);
+
 #endif

@@ -31,5 +31,6 @@ int lw_cmd_usage(lw_cli *cli);
 int lw_cmd_budget(lw_cli *cli);
 int lw_cmd_forecast(lw_cli *cli);
 int lw_cmd_costs(lw_cli *cli);
+int lw_cmd_compare_environments(lw_cli *cli);
 
 #endif
