@@ -157,7 +157,7 @@ lw_page_dashboard(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
     PGresult *res, *events;
-    const char *env, *prev = NULL;
+    const char *env, *prev = NULL, *only;
     char prefix[64];
     charted cm[MAX_CHARTED];
     lw_db_dash_range rg;
@@ -166,7 +166,7 @@ lw_page_dashboard(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    if ((rc = lw_view_range(r, &rg)) != LW_OK)
+    if ((rc = lw_view_range(r, &rg)) != LW_OK || (rc = lw_view_env(r, &only)) != LW_OK)
         return rc;
     res = lw_req_keep(r, lw_db_models_overview(db, &r->err));
     if (res == NULL)
@@ -174,6 +174,8 @@ lw_page_dashboard(lw_req *r)
     /* rows come ordered by environment: Envs.E.name, Envs.E.models.M.* */
     for (i = 0; i < PQntuples(res); i++) {
         env = lw_db_str(res, i, PQfnumber(res, "environment"));
+        if (only != NULL && strcmp(only, env) != 0)
+            continue;
         if (prev == NULL || strcmp(prev, env) != 0) {
             e++;
             m = 0;
@@ -205,7 +207,7 @@ lw_page_dashboard(lw_req *r)
         return LW_EDB;
     lw_hdf_rows(&r->page, "AlertEvents", events);
     lw_hdf_set(&r->page, "Page.title", "Dashboard");
-    lw_hdf_set_int(&r->page, "Summary.models", PQntuples(res));
+    lw_hdf_set_int(&r->page, "Summary.models", healthy + failing + idle);
     lw_hdf_set_int(&r->page, "Summary.healthy", healthy);
     lw_hdf_set_int(&r->page, "Summary.failing", failing);
     lw_hdf_set_int(&r->page, "Summary.idle", idle);

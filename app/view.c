@@ -214,6 +214,7 @@ lw_view_env(lw_req *r, const char **env)
         return LW_EINVAL;
     }
     *env = want;
+    lw_hdf_set(&r->page, "Env.chosen", want);
     if (n < 2)
         return LW_OK;
     for (i = -1; i < n; i++) {

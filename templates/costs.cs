@@ -14,7 +14,7 @@
 <?cs /if ?><?cs /def ?><?cs def:content() ?>
 <?cs if:Costs.report ?><div class="report"><?cs /if ?>
 <div class="page-head"><h1>Costs<?cs if:Costs.environment ?> &middot; <?cs var:Costs.environment ?><?cs /if ?></h1>
-<?cs if:!Costs.report ?><nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/costs?range=<?cs var:x.key ?><?cs if:Costs.environment ?>&amp;env=<?cs var:url_escape(Costs.environment) ?><?cs /if ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav><?cs call:env_selector() ?><?cs /if ?></div>
+<?cs if:!Costs.report ?><nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/costs?range=<?cs var:x.key ?><?cs if:Env.chosen ?>&amp;env=<?cs var:url_escape(Env.chosen) ?><?cs /if ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav><?cs call:env_selector() ?><?cs /if ?></div>
 <p class="lead meta">Spend over the <?cs var:Costs.range ?>: probe costs and reported production usage, from the rollups; money is exact (cost per million tokens at the price of each request's time).</p>
 <section class="card">
   <h2>Totals</h2>

@@ -6,7 +6,7 @@
     <span class="ok-text"><?cs var:Summary.healthy ?> healthy</span>
     <span class="crit-text"><?cs var:Summary.failing ?> failing</span>
     <span class="muted"><?cs var:Summary.idle ?> not probed yet</span>
-    <nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/?range=<?cs var:x.key ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav>
+    <nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/?range=<?cs var:x.key ?><?cs if:Env.chosen ?>&amp;env=<?cs var:url_escape(Env.chosen) ?><?cs /if ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav><?cs call:env_selector() ?>
   </div>
 </div>
 <?cs if:!subcount(Envs) ?>
