@@ -415,20 +415,26 @@ lw_usage_parse_csv(lw_usage_batch *b, const char *text, size_t len, lw_err *err)
 
 /* ---- names, retention, keys ---- */
 
-/* The row of `models` for the row's model: by llmwatch name, else by the
- * provider's model id; within its environment when it names one, else
- * only when exactly one environment has it. -1 none, -2 ambiguous. */
-static int
-find_model(const PGresult *models, const lw_usage_row *r)
+int
+lw_usage_metric_name_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+
+    return n >= 1 && n <= 63 && name[0] >= 'a' && name[0] <= 'z'
+           && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+int
+lw_usage_find_model(const PGresult *models, const char *model, const char *environment)
 {
     int i, col, found, n = PQntuples(models);
 
     for (col = 1; col <= 2; col++) {
         found = -1;
         for (i = 0; i < n; i++) {
-            if (!lw_streq(lw_db_str(models, i, col), r->model))
+            if (!lw_streq(lw_db_str(models, i, col), model))
                 continue;
-            if (r->environment != NULL && !lw_streq(lw_db_str(models, i, 4), r->environment))
+            if (environment != NULL && !lw_streq(lw_db_str(models, i, 4), environment))
                 continue;
             if (found >= 0 && lw_db_int(models, found, 3) != lw_db_int(models, i, 3))
                 return -2;
@@ -489,7 +495,7 @@ lw_usage_resolve(lw_usage_batch *b, const PGresult *models, int64_t keep_from_us
     for (i = 0; rc == LW_OK && i < b->n; i++) {
         lw_usage_row *r = &b->v[i];
 
-        m = find_model(models, r);
+        m = lw_usage_find_model(models, r->model, r->environment);
         if (m < 0) {
             rc = row_error(b, r->line, "model", m == -2 ? "'%s' is a model of several "
                            "environments: name the environment" : "no model '%s'%s%s is known "

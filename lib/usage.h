@@ -71,6 +71,16 @@ int lw_usage_parse_jsonl(lw_usage_batch *b, const char *text, size_t len, lw_err
 int lw_usage_resolve(lw_usage_batch *b, const PGresult *models, int64_t keep_from_us,
                      int64_t now_us);
 
+/* The row of `models` (as lw_usage_resolve takes them) for a model named
+ * by its llmwatch name or its provider's id, within `environment` when
+ * not NULL, else only when one environment has it: the row, -1 when none,
+ * -2 when several environments do. */
+int lw_usage_find_model(const PGresult *models, const char *model, const char *environment);
+
+/* A custom metric's name ([a-z][a-z0-9_]{0,62}): the scorers' and the
+ * values POST /api/v1/metrics takes. */
+int lw_usage_metric_name_ok(const char *name);
+
 /* The batch as the JSON array lw_db_usage_insert takes (appended to out). */
 int lw_usage_to_json(const lw_usage_batch *b, lw_buf *out);
 

@@ -334,6 +334,25 @@ void lw_scorer_free(lw_scorer *s);
 /* Mean of the scores that are >= 0; -1 when there are none. */
 double lw_quality_mean(const double *scores, size_t n);
 
+/* A custom scorer (scorer_custom.c): a user's command measuring one reply
+ * by a metric of its own ("user_satisfaction"). */
+typedef struct {
+    const char   *name;        /* the metric: [a-z][a-z0-9_]{0,62} */
+    char *const  *argv;        /* the command and its arguments (argv[0] found
+                                * on PATH); never run through a shell */
+    long          timeout_ms;  /* <= 0: 5000 */
+} lw_custom_scorer;
+
+/* Runs cs on one reply: the reply on its standard input; the expected
+ * answer in LLMWATCH_EXPECTED, the case in LLMWATCH_CASE_ID and the
+ * metric in LLMWATCH_METRIC; the first number of its standard output (at
+ * most 4 KiB read) is the value. The command runs in its own process
+ * group, killed whole at the timeout. LW_OK with *value, LW_ETIMEDOUT,
+ * LW_EINVAL (a bad name, a failed exit, no number), LW_EIO (could not
+ * run); the reason in err. */
+int lw_scorer_custom_run(const lw_custom_scorer *cs, const char *reply, const char *expected,
+                         const char *case_id, double *value, lw_err *err);
+
 /* ---- suites ------------------------------------------------------------- */
 
 typedef struct {
