@@ -101,6 +101,7 @@ int lw_page_budget_new(lw_req *r);
 int lw_page_budget_delete(lw_req *r);
 int lw_page_api_usage(lw_req *r);
 int lw_page_costs(lw_req *r);
+int lw_page_api_custom_metrics(lw_req *r);
 /* The JSON of this area's POST endpoints (page_api_usage.c): o answered
  * with status (o is freed with the request); the body's array of rows
  * (bare, or under `key` of an object) into *items, or the 400 answered

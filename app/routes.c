@@ -65,6 +65,7 @@ static const lw_route routes[] = {
     { "/budgets/{id}/delete",             LW_GET | LW_POST, E,  SE,  0,                "budgets",   lw_page_budget_delete },
     { "/api/v1/usage",                    LW_POST,          E,  SE,  LW_ROUTE_MACHINE, NULL,        lw_page_api_usage },
     { "/costs",                           LW_GET,           V,  NO,  LW_ROUTE_CACHE,   "budgets",   lw_page_costs },
+    { "/api/v1/metrics",                  LW_POST,          E,  SE,  LW_ROUTE_MACHINE, NULL,        lw_page_api_custom_metrics },
 };
 
 const lw_route *

@@ -73,3 +73,43 @@ lw_db_usage_summary(lw_db *db, lw_err *err, long long from, long long to,
         " WHERE $3::text IS NULL OR e.name = $3"
         " GROUP BY m.name, e.name ORDER BY sum(u.cost_usd) DESC, m.name, e.name", 3, p);
 }
+
+int
+lw_db_usage_metrics_insert(lw_db *db, lw_err *err, const char *rows_json, const char *source,
+                           long long *inserted, long long *known)
+{
+    const char *p[2] = { rows_json, source };
+    PGresult *res = lw_db_query(db, err,
+        "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(key text, ts timestamptz,"
+        "   model_id integer, environment_id integer, name text, value float8)),"
+        " ins AS (INSERT INTO custom_metrics (ts, model_id, environment_id, name, value, source,"
+        "   idempotency_key)"
+        "  SELECT ts, model_id, environment_id, name, value, $2, key FROM input"
+        "  ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1)"
+        " SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM input) - (SELECT count(*) FROM ins)",
+        2, p);
+
+    if (res == NULL)
+        return LW_EDB;
+    *inserted = lw_db_int(res, 0, 0);
+    *known = lw_db_int(res, 0, 1);
+    PQclear(res);
+    return LW_OK;
+}
+
+PGresult *
+lw_db_usage_metric_hourly(lw_db *db, lw_err *err, long long model_id, const char *name,
+                          long long from, long long to)
+{
+    char m[24], f[24], t[24];
+    const char *p[4] = { m, name, f, t };
+
+    snprintf(m, sizeof(m), "%lld", model_id);
+    snprintf(f, sizeof(f), "%lld", from);
+    snprintf(t, sizeof(t), "%lld", to);
+    return lw_db_query(db, err,
+        "SELECT extract(epoch FROM bucket_start)::bigint AS t, n, sum / n AS mean, min, max"
+        " FROM custom_metric_rollups WHERE resolution = '1h' AND model_id = $1::int AND name = $2"
+        "  AND bucket_start >= to_timestamp($3::bigint) AND bucket_start < to_timestamp($4::bigint)"
+        " ORDER BY bucket_start", 4, p);
+}
