@@ -117,7 +117,8 @@ static const lw_cli_cmd commands[] = {
       "period through the alert routing (warning below 100%, critical from 100%), and once\n"
       "when the pace of the last quarter of the period would exhaust it before the end.\n" },
     { "forecast", lw_cmd_forecast, LW_CLI_CONFIG_NONE,
-      "forecast --model NAME [--environment NAME] [--metrics latency,p95_latency,error_rate,cost]\n"
+      "forecast --model NAME [--environment NAME]\n"
+      "         [--metrics latency,p95_latency,error_rate,cost,custom.NAME]\n"
       "         [--hours 24] [--confidence 0.95] [--history-days 30] [--at TIME]\n"
       "         [--backtest [--backtest-days 7]] [--database URL]",
       "Hourly measures from the rollups, forecast by additive Holt-Winters (damped trend,\n"

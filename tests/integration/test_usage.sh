@@ -152,4 +152,34 @@ check_eq "API: none of the batch was stored" "0" \
 check_eq "API: not JSON is a 400" "400" "$(api "$tok" '{"usage": [')"
 check_eq "API: an empty batch is a 400" "400" "$(api "$tok" '{"usage": []}')"
 
+# ---- POST /api/v1/metrics: custom metrics from outside ----
+metrics() {
+    curl -s -o "$T/m.json" -w '%{http_code}' -H "Authorization: Bearer $tok" \
+        -H 'Content-Type: application/json' --data-binary "@$1" "$BASE/api/v1/metrics"
+}
+/usr/bin/python3 - "$T/metrics.json" <<'PY'
+import datetime, json, math, sys
+now = datetime.datetime.now(datetime.timezone.utc).replace(minute=0, second=0, microsecond=0)
+rows = []
+for h in range(72, 0, -1):
+    t = now - datetime.timedelta(hours=h)
+    rows.append({"time": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "model": "gpt-4", "name": "user_satisfaction",
+                 "value": round(4 + 0.5 * math.sin(2 * math.pi * t.hour / 24), 3), "idempotency_key": "sat-%d" % h})
+json.dump({"metrics": rows}, open(sys.argv[1], "w"))
+PY
+check_eq "metrics API: 72 hourly values stored" "201" "$(metrics "$T/metrics.json")"
+check_contains "metrics API: its tally" '"stored":72' "$T/m.json"
+check_eq "metrics API: again, nothing new" "200" "$(metrics "$T/metrics.json")"
+check_contains "metrics API: all known" '"known":72' "$T/m.json"
+check_eq "metrics: hourly rollups of the values" "72" \
+    "$(psql_test -c "SELECT sum(n) FROM custom_metric_rollups WHERE resolution = '1h' AND name = 'user_satisfaction'")"
+printf '{"metrics": [{"time": "%s", "model": "gpt-4", "name": "User Score", "value": 1}, {"time": "%s", "model": "gpt-4", "name": "ok", "value": "high"}]}' \
+    "$now" "$now" >"$T/badm.json"
+check_eq "metrics API: bad values are a 422" "422" "$(metrics "$T/badm.json")"
+check_contains "metrics API: naming the name" '"index":0,"field":"name"' "$T/m.json"
+check_contains "metrics API: and the value" '"index":1,"field":"value"' "$T/m.json"
+$L forecast --model gpt-4 --metrics custom.user_satisfaction --hours 6 --history-days 3 >"$T/fcm.out" 2>&1
+check_eq "forecast reads a custom metric" "0" "$?"
+check_contains "... by its name" "user_satisfaction (mean)" "$T/fcm.out"
+
 finish

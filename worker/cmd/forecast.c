@@ -13,24 +13,31 @@
 
 #include "cmd/cmd.h"
 #include "db/costs.h"
+#include "db/usage.h"
 #include "fmt.h"
 #include "forecast.h"
 #include "times.h"
+#include "usage.h"
 
 #define SEASON 24
 #define MAX_HOURS 168
 
 enum { M_LATENCY, M_P95, M_ERRORS, M_COST, M_COUNT };
+/* custom metrics (custom.NAME) come after the built-in ones */
+#define MAX_METRICS (M_COUNT + 4)
 
-static const struct {
+typedef struct {
     const char *name, *what;
-    int unit;                 /* 0 ms, 1 ratio, 2 dollars */
-} metrics[M_COUNT] = {
+    int unit;                 /* 0 ms, 1 ratio, 2 dollars, 3 a plain number */
+} metric;
+
+static metric metrics[MAX_METRICS] = {
     { "latency", "mean latency", 0 },
     { "p95_latency", "p95 latency", 0 },
     { "error_rate", "error rate", 1 },
     { "cost", "cost per hour", 2 },
 };
+static int n_metrics = M_COUNT;
 
 struct opts {
     const char *model, *environment, *metrics, *at;
@@ -84,14 +91,39 @@ fmt_value(int unit, double v, char *buf, size_t size)
         lw_fmt_ms(v, buf, size);
     else if (unit == 1)
         snprintf(buf, size, "%.2f%%", 100 * v);
-    else
+    else if (unit == 2)
         snprintf(buf, size, "$%.4f", v);
+    else
+        snprintf(buf, size, "%.4g", v);
+}
+
+/* A custom metric's hourly means into y (NaN: no value that hour). */
+static int
+load_custom(lw_cli *cli, lw_db *db, long long model_id, const char *name, long long from,
+            long long to, double *y, size_t n)
+{
+    PGresult *res = lw_db_usage_metric_hourly(db, &cli->err, model_id, name, from, to);
+    size_t i;
+    long long h;
+    int r;
+
+    if (res == NULL)
+        return lw_cli_fail(cli, "%s", cli->err.msg);
+    for (i = 0; i < n; i++)
+        y[i] = NAN;
+    for (r = 0; r < PQntuples(res); r++) {
+        h = (lw_db_int(res, r, 0) - from) / 3600;
+        if (h >= 0 && (size_t) h < n)
+            y[h] = lw_db_double(res, r, 2);
+    }
+    PQclear(res);
+    return 0;
 }
 
 /* The hourly series of each metric (NaN: no data that hour). */
 static int
 load_series(lw_cli *cli, lw_db *db, long long model_id, long long from, long long to,
-            double *y[M_COUNT], size_t *n)
+            double *y[MAX_METRICS], size_t *n)
 {
     PGresult *res = lw_db_costs_hourly(db, &cli->err, model_id, from, to);
     int i, k;
@@ -99,7 +131,7 @@ load_series(lw_cli *cli, lw_db *db, long long model_id, long long from, long lon
     if (res == NULL)
         return lw_cli_fail(cli, "%s", cli->err.msg);
     *n = (size_t) PQntuples(res);
-    for (k = 0; k < M_COUNT; k++)
+    for (k = 0; k < n_metrics; k++)
         y[k] = lw_pool_alloc(cli->pool, (*n + 1) * sizeof(double));
     for (i = 0; i < PQntuples(res); i++) {
         long long cnt = lw_db_int(res, i, 1);
@@ -110,11 +142,14 @@ load_series(lw_cli *cli, lw_db *db, long long model_id, long long from, long lon
         y[M_COST][i] = lw_db_double(res, i, 5);
     }
     PQclear(res);
+    for (k = M_COUNT; k < n_metrics; k++)
+        if (load_custom(cli, db, model_id, metrics[k].name + 7, from, to, y[k], *n) != 0)
+            return 1;
     return 0;
 }
 
 static int
-print_backtest(const struct opts *o, const unsigned want, double *y[M_COUNT], size_t n)
+print_backtest(const struct opts *o, const unsigned want, double *y[MAX_METRICS], size_t n)
 {
     lw_forecast_score sc;
     size_t first = n > (size_t) o->backtest_days * 24 ? n - (size_t) o->backtest_days * 24 : 0;
@@ -126,13 +161,14 @@ print_backtest(const struct opts *o, const unsigned want, double *y[M_COUNT], si
            o->backtest_days == 1 ? "" : "s", o->hours);
     printf("%-14s %8s %8s %10s %22s\n", "metric", "origins", "points", "MAPE",
            "interval coverage");
-    for (k = 0; k < M_COUNT; k++) {
+    for (k = 0; k < n_metrics; k++) {
         if (!(want & (1u << k)))
             continue;
         memset(&sc, 0, sizeof(sc));
         if (first < 2 * SEASON + 3)
             first = 2 * SEASON + 3;
-        lw_forecast_hw_backtest(y[k], n, SEASON, 1, first, 6, (int) o->hours, o->confidence, &sc);
+        lw_forecast_hw_backtest(y[k], n, SEASON, k < M_COUNT, first, 6, (int) o->hours,
+                                o->confidence, &sc);
         snprintf(mape, sizeof(mape), isnan(lw_forecast_mape(&sc)) ? "-" : "%.1f%%",
                  lw_forecast_mape(&sc));
         snprintf(cov, sizeof(cov), isnan(lw_forecast_coverage(&sc)) ? "-" : "%.1f%% (of %.0f%%)",
@@ -145,30 +181,31 @@ print_backtest(const struct opts *o, const unsigned want, double *y[M_COUNT], si
 }
 
 static int
-print_forecast(const struct opts *o, unsigned want, double *y[M_COUNT], size_t n, time_t to,
+print_forecast(const struct opts *o, unsigned want, double *y[MAX_METRICS], size_t n, time_t to,
                double sla_ms)
 {
-    lw_forecast_hw f[M_COUNT];
-    int ok[M_COUNT], k, h, likely = -1, possibly = -1;
+    lw_forecast_hw f[MAX_METRICS];
+    int ok[MAX_METRICS], k, h, likely = -1, possibly = -1;
     double p, lo, hi;
     char a[32], b[32], c[32], when[40], cell[112];
 
-    for (k = 0; k < M_COUNT; k++) {
-        ok[k] = (want & (1u << k)) && lw_forecast_hw_fit(y[k], n, SEASON, 1, (int) o->hours,
-                                                          o->confidence, &f[k]) == LW_OK;
+    for (k = 0; k < n_metrics; k++) {
+        ok[k] = (want & (1u << k)) && lw_forecast_hw_fit(y[k], n, SEASON, k < M_COUNT,
+                                                          (int) o->hours, o->confidence,
+                                                          &f[k]) == LW_OK;
         if ((want & (1u << k)) && !ok[k])
             printf("%s: not enough hourly data to fit a model (needs two days)\n",
                    metrics[k].what);
     }
     printf("%-17s", "hour (UTC)");
-    for (k = 0; k < M_COUNT; k++)
+    for (k = 0; k < n_metrics; k++)
         if (ok[k])
             printf("  %-34s", metrics[k].what);
     printf("\n");
     for (h = 1; h <= (int) o->hours; h++) {
         lw_time_format(to + (time_t) (h - 1) * 3600, LW_TIME_MINUTE, when, sizeof(when));
         printf("%-17.16s", when);
-        for (k = 0; k < M_COUNT; k++) {
+        for (k = 0; k < n_metrics; k++) {
             if (!ok[k])
                 continue;
             lw_forecast_hw_predict(&f[k], h, o->confidence, &p, &lo, &hi);
@@ -188,7 +225,7 @@ print_forecast(const struct opts *o, unsigned want, double *y[M_COUNT], size_t n
     }
     printf("\nModel: additive Holt-Winters with a damped trend and a daily season on hourly "
            "rollups; %.0f%% prediction intervals.\n", 100 * o->confidence);
-    for (k = 0; k < M_COUNT; k++)
+    for (k = 0; k < n_metrics; k++)
         if (ok[k])
             printf("  %s: alpha %.2f, beta %.3f, gamma %.2f, phi %.2f, residual sd %.4g\n",
                    metrics[k].name, f[k].alpha, f[k].beta, f[k].gamma, f[k].phi, f[k].sigma);
@@ -213,7 +250,7 @@ lw_cmd_forecast(lw_cli *cli)
     static const char opts[] = "model:m environment:e metrics:M hours:H confidence:C "
                                "history-days:D backtest/b backtest-days:B at:t";
     struct opts o = { NULL, NULL, "latency,error_rate,cost", NULL, 24, 30, 7, 0.95, 0 };
-    double *y[M_COUNT];
+    double *y[MAX_METRICS];
     unsigned want = 0;
     time_t at = time(NULL), to;
     const char *p;
@@ -232,13 +269,22 @@ lw_cmd_forecast(lw_cli *cli)
     }
     for (p = o.metrics; *p != '\0'; p += len + (p[len] == ',')) {
         len = strcspn(p, ",");
-        for (k = 0; k < M_COUNT; k++)
+        for (k = 0; k < n_metrics; k++)
             if (strlen(metrics[k].name) == len && strncmp(p, metrics[k].name, len) == 0)
                 break;
-        if (k < M_COUNT) {
+        if (k == n_metrics && len > 7 && strncmp(p, "custom.", 7) == 0 && n_metrics < MAX_METRICS
+            && lw_usage_metric_name_ok(lw_pool_strndup(cli->pool, p + 7, len - 7))) {
+            /* a custom metric: the scorers' or POST /api/v1/metrics' values */
+            metrics[k].name = lw_pool_strndup(cli->pool, p, len);
+            metrics[k].what = lw_pool_printf(cli->pool, "%.*s (mean)", (int) len - 7, p + 7);
+            metrics[k].unit = 3;
+            n_metrics++;
+        }
+        if (k < n_metrics) {
             want |= 1u << k;
         } else {
-            fprintf(stderr, "%s: unknown metric '%.*s' (latency, p95_latency, error_rate, cost)\n",
+            fprintf(stderr, "%s: unknown metric '%.*s' (latency, p95_latency, error_rate, cost, "
+                            "custom.NAME)\n",
                     cli->prog, (int) len, p);
             return 2;
         }
