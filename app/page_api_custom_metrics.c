@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "db/custom.h"
 #include "db/usage.h"
 #include "times.h"
 #include "usage.h"
@@ -116,7 +117,7 @@ lw_page_api_custom_metrics(lw_req *r)
         return lw_api_refuse(r, "values", b.n, (int) n, b.index, b.field, b.msg,
                              b.n < MAX_SHOWN ? b.n : MAX_SHOWN);
     }
-    rc = lw_db_usage_metrics_insert(db, &r->err,
+    rc = lw_db_custom_insert(db, &r->err,
                                     json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN),
                                     "api", &stored, &known);
     json_object_put(rows);

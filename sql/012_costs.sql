@@ -332,20 +332,29 @@ ALTER TABLE budget_crossings ADD PRIMARY KEY (budget_id, period_start, kind, thr
 -- Named values per model: a suite's custom scorers (one per probe that ran
 -- one) and POST /api/v1/metrics (values measured elsewhere, e.g. user
 -- satisfaction). Partitioned like probes would be overkill: these are few.
+-- A scorer that failed leaves a row without a value and with its class
+-- (timeout, exit: a non-zero exit or a signal, no_number: its output was
+-- not a number, cannot_run), so a broken scorer shows instead of vanishing.
 CREATE TABLE custom_metrics (
     id              bigserial PRIMARY KEY,
     ts              timestamptz NOT NULL,
     model_id        integer NOT NULL REFERENCES models(id) ON DELETE CASCADE,
     environment_id  integer NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
     name            text NOT NULL CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
-    value           double precision NOT NULL CHECK (value > '-Infinity' AND value < 'Infinity'),
+    value           double precision CHECK (value > '-Infinity' AND value < 'Infinity'),
+    failure         text CHECK (failure IN ('timeout', 'exit', 'no_number', 'cannot_run')),
     source          text NOT NULL CHECK (source IN ('scorer', 'api')),
     probe_request_id text,
+    case_id         text,
     idempotency_key text UNIQUE,
-    created_at      timestamptz NOT NULL DEFAULT now()
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    CHECK ((value IS NULL) = (failure IS NOT NULL)),
+    CHECK (failure IS NULL OR source = 'scorer')
 );
-CREATE INDEX custom_metrics_model_ts ON custom_metrics (model_id, name, ts);
+CREATE INDEX custom_metrics_ts ON custom_metrics (ts);
 
+-- n values (sum, sumsq, min, max over them: min and max NULL when n = 0)
+-- and `failed` scorer runs per hour and per day.
 CREATE TABLE custom_metric_rollups (
     resolution      text NOT NULL CHECK (resolution IN ('1h', '1d')),
     bucket_start    timestamptz NOT NULL,
@@ -353,12 +362,14 @@ CREATE TABLE custom_metric_rollups (
     environment_id  integer NOT NULL,
     name            text NOT NULL,
     n               integer NOT NULL,
+    failed          integer NOT NULL,
     sum             double precision NOT NULL,
     sumsq           double precision NOT NULL,
-    min             double precision NOT NULL,
-    max             double precision NOT NULL,
+    min             double precision,
+    max             double precision,
     PRIMARY KEY (resolution, model_id, environment_id, name, bucket_start)
 );
+CREATE INDEX custom_metric_rollups_read ON custom_metric_rollups (resolution, name, bucket_start);
 
 -- Hours (and the days holding them) touched by a statement, rebuilt from
 -- the raw values in the writer's transaction; one writer per day.
@@ -381,18 +392,19 @@ BEGIN
       FROM unnest(h1) x;
     PERFORM pg_advisory_xact_lock(hashtext('llmwatch custom metric rollups'),
                                   (extract(epoch FROM d) / 86400)::integer)
-       FROM unnest(d1) d ORDER BY 1;
+       FROM unnest(d1) d ORDER BY d;
     DELETE FROM custom_metric_rollups r
      USING (SELECT '1h' AS res, unnest(h1) AS b UNION ALL SELECT '1d', unnest(d1)) q
      WHERE r.resolution = q.res AND r.bucket_start = q.b;
     INSERT INTO custom_metric_rollups
-    SELECT '1h', date_bin('1 hour', c.ts, o), c.model_id, c.environment_id, c.name, count(*),
-           sum(c.value), sum(c.value * c.value), min(c.value), max(c.value)
+    SELECT '1h', date_bin('1 hour', c.ts, o), c.model_id, c.environment_id, c.name,
+           count(c.value), count(c.failure), coalesce(sum(c.value), 0),
+           coalesce(sum(c.value * c.value), 0), min(c.value), max(c.value)
       FROM unnest(h1) h JOIN custom_metrics c ON c.ts >= h AND c.ts < h + interval '1 hour'
      GROUP BY 2, 3, 4, 5;
     INSERT INTO custom_metric_rollups
     SELECT '1d', date_bin('1 day', r.bucket_start, o), r.model_id, r.environment_id, r.name,
-           sum(r.n), sum(r.sum), sum(r.sumsq), min(r.min), max(r.max)
+           sum(r.n), sum(r.failed), sum(r.sum), sum(r.sumsq), min(r.min), max(r.max)
       FROM unnest(d1) d JOIN custom_metric_rollups r ON r.resolution = '1h'
        AND r.bucket_start >= d AND r.bucket_start < d + interval '1 day'
      GROUP BY 2, 3, 4, 5;
@@ -402,6 +414,37 @@ CREATE TRIGGER custom_metrics_rollup_insert AFTER INSERT ON custom_metrics
     REFERENCING NEW TABLE AS lw_new FOR EACH STATEMENT EXECUTE FUNCTION lw_custom_metrics_follow();
 CREATE TRIGGER custom_metrics_rollup_delete AFTER DELETE ON custom_metrics
     REFERENCING OLD TABLE AS lw_old FOR EACH STATEMENT EXECUTE FUNCTION lw_custom_metrics_follow();
+
+-- The read path of custom metrics (every page, report, rule and CLI reads
+-- them here, never custom_metrics itself): the hours overlapping [p_from,
+-- p_to) (the days, when p_step is a whole number of days), of the models
+-- p_models (NULL: all) and the metric p_name (NULL: all). p_step given
+-- (p_from aligned to it): one row per model, metric and step; NULL: one
+-- row per model and metric over the range. mean and sd NULL without values.
+CREATE FUNCTION lw_custom_metric_read(p_models integer[], p_name text, p_from timestamptz,
+                                      p_to timestamptz, p_step interval DEFAULT NULL)
+RETURNS TABLE (bucket_start timestamptz, model_id integer, environment_id integer, name text,
+               n bigint, failed bigint, mean float8, sd float8, min float8, max float8)
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN p_step IS NULL THEN p_from
+                ELSE date_bin(p_step, r.bucket_start, p_from) END,
+           r.model_id, r.environment_id, r.name, sum(r.n), sum(r.failed),
+           sum(r.sum) / nullif(sum(r.n), 0),
+           CASE WHEN sum(r.n) > 1 THEN sqrt(greatest(0, (sum(r.sumsq) - sum(r.sum) ^ 2 / sum(r.n))
+                                                     / (sum(r.n) - 1))) END,
+           min(r.min), max(r.max)
+      FROM custom_metric_rollups r
+     WHERE r.resolution = CASE WHEN p_step IS NOT NULL
+                                    AND extract(epoch FROM p_step)::bigint % 86400 = 0
+                               THEN '1d' ELSE '1h' END
+       AND r.bucket_start > p_from - CASE WHEN p_step IS NOT NULL
+                                               AND extract(epoch FROM p_step)::bigint % 86400 = 0
+                                          THEN interval '1 day' ELSE interval '1 hour' END
+       AND r.bucket_start < p_to
+       AND (p_models IS NULL OR r.model_id = ANY (p_models))
+       AND (p_name IS NULL OR r.name = p_name)
+     GROUP BY 1, 2, 3, 4
+$$;
 
 -- ---- what the page cache listens to (008) ----------------------------------
 CREATE TRIGGER model_prices_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON model_prices

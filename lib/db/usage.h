@@ -22,18 +22,6 @@ PGresult *lw_db_usage_models(lw_db *db, lw_err *err);
 int lw_db_usage_insert(lw_db *db, lw_err *err, const char *rows_json, const char *source,
                        long long *inserted, long long *known);
 
-/* Stores custom metric values (source "scorer" or "api") from rows_json:
- * [{key (NULL: none), ts, model_id, environment_id, name, value}]; a
- * value whose key was stored before is skipped. *inserted and *known. */
-int lw_db_usage_metrics_insert(lw_db *db, lw_err *err, const char *rows_json, const char *source,
-                               long long *inserted, long long *known);
-
-/* Hourly means of custom metric `name` of model row model_id over [from,
- * to) (hour-aligned), one row per hour with values: t (epoch), n, mean,
- * min, max; from the custom metric rollups. */
-PGresult *lw_db_usage_metric_hourly(lw_db *db, lw_err *err, long long model_id, const char *name,
-                                    long long from, long long to);
-
 /* Per model and environment over [from, to) (Unix seconds), optionally
  * one environment (NULL: all): model, environment, requests, errors,
  * input_tokens, output_tokens, cost (numeric text), cost_h (for

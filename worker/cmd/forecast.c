@@ -13,7 +13,7 @@
 
 #include "cmd/cmd.h"
 #include "db/costs.h"
-#include "db/usage.h"
+#include "db/custom.h"
 #include "fmt.h"
 #include "forecast.h"
 #include "times.h"
@@ -102,7 +102,7 @@ static int
 load_custom(lw_cli *cli, lw_db *db, long long model_id, const char *name, long long from,
             long long to, double *y, size_t n)
 {
-    PGresult *res = lw_db_usage_metric_hourly(db, &cli->err, model_id, name, from, to);
+    PGresult *res = lw_db_custom_hourly(db, &cli->err, model_id, name, from, to);
     size_t i;
     long long h;
     int r;
@@ -114,7 +114,7 @@ load_custom(lw_cli *cli, lw_db *db, long long model_id, const char *name, long l
     for (r = 0; r < PQntuples(res); r++) {
         h = (lw_db_int(res, r, 0) - from) / 3600;
         if (h >= 0 && (size_t) h < n)
-            y[h] = lw_db_double(res, r, 2);
+            y[h] = lw_db_isnull(res, r, 3) ? NAN : lw_db_double(res, r, 3);
     }
     PQclear(res);
     return 0;
