@@ -179,7 +179,7 @@ lw_scorer_custom_run(const lw_custom_scorer *cs, const char *reply, const char *
         lw_err_set(err, "custom scorer %s: %s %d", cs->name,
                    WIFEXITED(status) ? "exit status" : "killed by signal",
                    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-        rc = LW_EINVAL;
+        rc = LW_ERROR;
         goto cleanup;
     }
     buf[got] = '\0';
@@ -204,4 +204,21 @@ cleanup:
         close(from_child[1]);
     free_env(env, ours);
     return rc;
+}
+
+const char *
+lw_scorer_custom_failure(int rc)
+{
+    switch (rc) {
+    case LW_OK:
+        return NULL;
+    case LW_ETIMEDOUT:
+        return "timeout";
+    case LW_ERROR:
+        return "exit";
+    case LW_EINVAL:
+        return "no_number";
+    default:
+        return "cannot_run";
+    }
 }
