@@ -33,6 +33,7 @@ lookup(void *ud, const lw_expr_var *var, double *out)
     lookup_ctx *c = ud;
     const lw_rule_sample *s = c->s;
     lw_measure m;
+    size_t i;
 
     switch (var->kind) {
     case LW_VAR_MEASURE:
@@ -58,6 +59,11 @@ lookup(void *ud, const lw_expr_var *var, double *out)
         return have(s->std_dev, out);
     case LW_VAR_SLOPE:
         return have(s->slope, out);
+    case LW_VAR_CUSTOM:
+        for (i = 0; i < s->n_custom; i++)
+            if (strcmp(s->custom_name[i], var->custom) == 0)
+                return have(s->custom[i], out);
+        return 0;
     }
     return 0;
 }
