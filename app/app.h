@@ -8,6 +8,7 @@
 
 #include <json.h>
 
+#include "db/dash.h"
 #include "request.h"
 
 /* methods a route allows */
@@ -62,6 +63,9 @@ int lw_page_dashboard(lw_req *r);
 int lw_page_model(lw_req *r);
 /* The streams part of a model's page over (from, to] (page_model_streams.c). */
 int lw_page_model_streams(lw_req *r, long long model_id, long long from, long long to);
+/* The custom metrics part of a model's page over the range rg, under
+ * Custom.N (page_model_custom.c). */
+int lw_page_model_custom(lw_req *r, long long model_id, const lw_db_dash_range *rg);
 int lw_page_alerts(lw_req *r);
 int lw_page_alert(lw_req *r);
 int lw_page_rules(lw_req *r);

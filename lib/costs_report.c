@@ -1,4 +1,5 @@
-/* costs_report.c: the cost analysis into page data (see costs_report.h). */
+/* costs_report.c: the cost analysis into page data (see costs_report.h),
+ * with the custom metrics of the same range beside it. */
 #include "costs_report.h"
 
 #include <stdio.h>
@@ -7,6 +8,7 @@
 
 #include "chart.h"
 #include "db/costs.h"
+#include "db/custom.h"
 
 static const struct {
     const char *name, *hdf, *title;
@@ -128,5 +130,10 @@ lw_costs_report(lw_db *db, lw_hdf *h, const lw_costs_report_opts *o, lw_err *err
     if (o->savings && (rc = savings(db, h, o, err)) != LW_OK)
         return rc;
     lw_hdf_set_int(h, "Costs.look_for_savings", o->savings);
+    /* what the money bought, as the users' own measures say */
+    if ((res = lw_db_custom_summary(db, err, o->from, o->to, o->environment)) == NULL)
+        return LW_EDB;
+    lw_hdf_rows(h, "Costs.custom", res);
+    PQclear(res);
     return h->failed ? LW_ENOMEM : LW_OK;
 }

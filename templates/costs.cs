@@ -45,5 +45,19 @@
   <?cs if:Costs.probe_share >= 20 ?><p class="note">Probing is <?cs var:Costs.probe_share ?>% of the spend: a lower performance_checks frequency or a smaller suite costs less.</p><?cs /if ?>
 </section>
 <?cs /if ?>
+<?cs if:subcount(Costs.custom) ?>
+<section class="card" id="custom-metrics">
+  <h2>Custom metrics</h2>
+  <p class="note">The suites' custom scorers and the values posted to /api/v1/metrics over the same range, from their hourly rollups; a rule can watch any of them as custom.NAME.</p>
+  <div class="table-wrap scroll">
+  <table class="table baselines">
+    <thead><tr><th>Model</th><th>Metric</th><th class="num">Values</th><th class="num">Failed runs</th><th class="num">Mean</th><th class="num">Std dev</th><th class="num">Min</th><th class="num">Max</th></tr></thead>
+    <tbody>
+    <?cs each:x = Costs.custom ?><tr><td><?cs var:x.model ?> <span class="sub"><?cs var:x.environment ?></span></td><td><code><?cs var:x.name ?></code></td><td class="num"><?cs var:x.n ?></td><td class="num"><?cs var:x.failed ?></td><td class="num"><?cs call:dash(x.mean) ?></td><td class="num"><?cs call:dash(x.sd) ?></td><td class="num"><?cs call:dash(x.min) ?></td><td class="num"><?cs call:dash(x.max) ?></td></tr><?cs /each ?>
+    </tbody>
+  </table>
+  </div>
+</section>
+<?cs /if ?>
 <?cs if:Costs.report ?></div><?cs /if ?>
 <?cs /def ?>
