@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/custom.h"
 #include "db/measures.h"
 
 #define FETCH_CHUNK 500         /* evaluation times per query */
@@ -106,7 +105,7 @@ fetch_custom(lw_db *db, lw_err *err, const lw_rule *r, const time_t *at, size_t 
         }
     }
     for (k = 0; k < n_names; k++) {
-        res = lw_db_custom_window(db, err, names[k], at, n_at, window);
+        res = lw_db_measures_custom(db, err, names[k], at, n_at, window);
         if (res == NULL)
             return LW_EDB;
         for (row = 0; row < PQntuples(res); row++) {

@@ -74,31 +74,3 @@ lw_db_custom_summary(lw_db *db, lw_err *err, long long from, long long to,
         " WHERE $3::text IS NULL OR e.name = $3"
         " ORDER BY m.name, e.name, c.name", 3, p);
 }
-
-PGresult *
-lw_db_custom_window(lw_db *db, lw_err *err, const char *name, const time_t *at, size_t n_at,
-                    long long window_s)
-{
-    char w[24];
-    const char *p[3] = { NULL, name, LL(w, window_s) };
-    lw_buf times = { 0 };
-    PGresult *res = NULL;
-    size_t i;
-
-    lw_buf_putc(&times, '{');
-    for (i = 0; i < n_at; i++)
-        lw_buf_printf(&times, "%s%lld", i > 0 ? "," : "", (long long) at[i]);
-    if (lw_buf_putc(&times, '}') != LW_OK) {
-        lw_err_set(err, "out of memory");
-        goto cleanup;
-    }
-    p[0] = times.data;
-    res = lw_db_query(db, err,
-        "SELECT t.at, c.model_id, c.environment_id, c.mean"
-        " FROM unnest($1::bigint[]) AS t(at),"
-        " LATERAL lw_custom_metric_read(NULL, $2, to_timestamp(t.at - $3::bigint),"
-        "   to_timestamp(t.at) + interval '1 microsecond') c", 3, p);
-cleanup:
-    lw_buf_free(&times);
-    return res;
-}

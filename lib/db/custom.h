@@ -8,9 +8,6 @@
 #ifndef LW_DB_CUSTOM_H
 #define LW_DB_CUSTOM_H
 
-#include <stddef.h>
-#include <time.h>
-
 #include "db/db.h"
 
 /* Stores the values of rows_json, source "scorer" or "api": [{key (NULL:
@@ -38,11 +35,5 @@ PGresult *lw_db_custom_series(lw_db *db, lw_err *err, long long model_id, long l
  * (numbers as text, NULL without values); by model, environment, name. */
 PGresult *lw_db_custom_summary(lw_db *db, lw_err *err, long long from, long long to,
                                const char *environment);
-
-/* For rules: metric `name` of every model at each of at[0..n_at) over
- * the hours overlapping (at - window_s, at]: at, model_id,
- * environment_id, mean (NULL when that window has no value). */
-PGresult *lw_db_custom_window(lw_db *db, lw_err *err, const char *name, const time_t *at,
-                              size_t n_at, long long window_s);
 
 #endif
