@@ -252,16 +252,15 @@ json_has_nul(const char *s, size_t len)
     return 0;
 }
 
-int
-lw_api_body(lw_req *r, const char *const *known, json_object **out)
+/* The request body parsed as strict JSON (RFC 8259) into *out, released
+ * with the request; LW_EINVAL after a 400 naming what is wrong. */
+static int
+parse_json(lw_req *r, json_object **out)
 {
-    const char *ct = lw_req_env(r, "CONTENT_TYPE"), *bad, *bad_field = NULL, *key;
+    const char *ct = lw_req_env(r, "CONTENT_TYPE"), *bad, *bad_field = NULL;
     struct json_tokener *tok;
-    struct json_object_iterator it, end;
     enum json_tokener_error jerr;
     json_object *body;
-    size_t i;
-    int found;
 
     *out = NULL;
     if (ct == NULL || strncmp(ct, "application/json", 16) != 0)
@@ -292,12 +291,28 @@ lw_api_body(lw_req *r, const char *const *known, json_object **out)
         json_object_put(body);
         return LW_ENOMEM;
     }
-    if (!json_object_is_type(body, json_type_object))
-        return lw_api_fail(r, 400, "invalid_json", NULL, "The body must be a JSON object.");
     if ((bad = text_problem(r, body, NULL, &bad_field)) != NULL)
         return lw_api_fail(r, 400, "bad_text", bad_field, "%s", bad);
     if (json_has_nul(r->body_in, r->body_in_len))
         return lw_api_fail(r, 400, "bad_text", NULL, "A field name contains a NUL character.");
+    *out = body;
+    return LW_OK;
+}
+
+int
+lw_api_body(lw_req *r, const char *const *known, json_object **out)
+{
+    struct json_object_iterator it, end;
+    json_object *body;
+    const char *key;
+    size_t i;
+    int found, rc;
+
+    *out = NULL;
+    if ((rc = parse_json(r, &body)) != LW_OK)
+        return rc;
+    if (!json_object_is_type(body, json_type_object))
+        return lw_api_fail(r, 400, "invalid_json", NULL, "The body must be a JSON object.");
     it = json_object_iter_begin(body);
     end = json_object_iter_end(body);
     for (; known != NULL && !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
@@ -310,4 +325,47 @@ lw_api_body(lw_req *r, const char *const *known, json_object **out)
     }
     *out = body;
     return LW_OK;
+}
+
+int
+lw_api_rows(lw_req *r, const char *key, json_object **items)
+{
+    json_object *body, *v;
+    int rc;
+
+    *items = NULL;
+    if ((rc = parse_json(r, &body)) != LW_OK)
+        return rc;
+    if (json_object_is_type(body, json_type_object) && json_object_object_get_ex(body, key, &v))
+        body = v;
+    if (!json_object_is_type(body, json_type_array) || json_object_array_length(body) == 0)
+        return lw_api_fail(r, 400, "bad_request", key, "Send a non-empty array of rows, or "
+                           "{\"%s\": [...]}.", key);
+    *items = body;
+    return LW_OK;
+}
+
+int
+lw_api_invalid_rows(lw_req *r, const char *what, int n_bad, int n, const long *index,
+                    const char *const *field, const char *const *msg, int shown)
+{
+    json_object *o = json_object_new_object(), *err = json_object_new_object();
+    json_object *errs = json_object_new_array(), *e;
+    int i;
+
+    json_object_object_add(err, "code", json_object_new_string("invalid_rows"));
+    json_object_object_add(err, "message", json_object_new_string(lw_pool_printf(r->pool,
+        "%d of %d %s %s not valid: nothing was stored.", n_bad, n, what,
+        n_bad == 1 ? "is" : "are")));
+    json_object_object_add(err, "field", shown > 0 ? json_object_new_string(field[0]) : NULL);
+    json_object_object_add(o, "error", err);
+    for (i = 0; i < shown; i++) {
+        e = json_object_new_object();
+        json_object_object_add(e, "index", json_object_new_int64(index[i] - 1));
+        json_object_object_add(e, "field", json_object_new_string(field[i]));
+        json_object_object_add(e, "message", json_object_new_string(msg[i]));
+        json_object_array_add(errs, e);
+    }
+    json_object_object_add(o, "errors", errs);
+    return lw_api_json_object(r, 422, o);
 }

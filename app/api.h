@@ -64,4 +64,15 @@ const char *lw_api_choice(lw_req *r, const char *name, const char *const *allowe
  * object, an unknown member (named), a NUL or invalid UTF-8 (named). */
 int lw_api_body(lw_req *r, const char *const *known, json_object **out);
 
+/* A batch of rows: the body as a non-empty JSON array, bare or under `key`
+ * of an object (*items released with the request). LW_OK, or LW_EINVAL
+ * after the 400, as lw_api_body. */
+int lw_api_rows(lw_req *r, const char *key, json_object **items);
+
+/* The 422 of a batch checked whole: the error shape of every answer (its
+ * field the first bad row's) plus "errors", the first `shown` bad rows
+ * (index from 0, field, message). Returns what a handler returns. */
+int lw_api_invalid_rows(lw_req *r, const char *what, int n_bad, int n, const long *index,
+                        const char *const *field, const char *const *msg, int shown);
+
 #endif

@@ -6,6 +6,9 @@
 #ifndef LW_APP_H
 #define LW_APP_H
 
+#include <json.h>
+
+#include "db/dash.h"
 #include "request.h"
 
 /* methods a route allows */
@@ -60,6 +63,9 @@ int lw_page_dashboard(lw_req *r);
 int lw_page_model(lw_req *r);
 /* The streams part of a model's page over (from, to] (page_model_streams.c). */
 int lw_page_model_streams(lw_req *r, long long model_id, long long from, long long to);
+/* The custom metrics part of a model's page over the range rg, under
+ * Custom.N (page_model_custom.c). */
+int lw_page_model_custom(lw_req *r, long long model_id, const lw_db_dash_range *rg);
 int lw_page_alerts(lw_req *r);
 int lw_page_alert(lw_req *r);
 int lw_page_rules(lw_req *r);
@@ -118,5 +124,12 @@ int lw_page_channel_edit(lw_req *r);
 int lw_page_channel_test(lw_req *r);
 int lw_page_channel_enable(lw_req *r);
 int lw_page_channel_disable(lw_req *r);
+/* costs and budgets (page_budgets*.c, page_costs*.c, page_api_usage.c,
+ * page_api_custom_metrics.c) */
+int lw_page_budget_new(lw_req *r);
+int lw_page_budget_delete(lw_req *r);
+int lw_page_api_usage(lw_req *r);
+int lw_page_costs(lw_req *r);
+int lw_page_api_custom_metrics(lw_req *r);
 
 #endif

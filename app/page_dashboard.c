@@ -192,7 +192,7 @@ lw_page_dashboard(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
     PGresult *res, *events, *firing;
-    const char *env, *prev = NULL;
+    const char *env, *prev = NULL, *only;
     char prefix[64], when[40];
     charted cm[MAX_CHARTED];
     lw_db_dash_range rg;
@@ -203,7 +203,7 @@ lw_page_dashboard(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    if ((rc = lw_view_range(r, &rg)) != LW_OK)
+    if ((rc = lw_view_range(r, &rg)) != LW_OK || (rc = lw_view_env(r, &only)) != LW_OK)
         return rc;
     res = lw_req_keep(r, lw_db_models_overview(db, &r->err));
     firing = res ? lw_req_keep(r, lw_db_alerts_list(db, &r->err, "firing", NULL, NULL, 0, 1000)) : NULL;
@@ -212,6 +212,8 @@ lw_page_dashboard(lw_req *r)
     /* rows come ordered by environment: Envs.E.name, Envs.E.models.M.* */
     for (i = 0; i < PQntuples(res); i++) {
         env = lw_db_str(res, i, PQfnumber(res, "environment"));
+        if (only != NULL && strcmp(only, env) != 0)
+            continue;
         if (prev == NULL || strcmp(prev, env) != 0) {
             e++;
             m = 0;
@@ -243,7 +245,8 @@ lw_page_dashboard(lw_req *r)
     lw_hdf_rows(&r->page, "AlertEvents", events);
     lw_hdf_set(&r->page, "Page.title", "Dashboard");
     lw_hdf_set(&r->page, "Page.updated", lw_time_format(now, LW_TIME_SECOND, when, sizeof(when)));
-    lw_hdf_set_int(&r->page, "Summary.models", PQntuples(res));
+    lw_hdf_set_int(&r->page, "Summary.models",
+                   counts[0] + counts[1] + counts[2] + counts[3]);   /* of the environment shown */
     lw_hdf_set_int(&r->page, "Summary.ok", counts[LW_HEALTH_OK]);
     lw_hdf_set_int(&r->page, "Summary.warning", counts[LW_HEALTH_WARNING]);
     lw_hdf_set_int(&r->page, "Summary.critical", counts[LW_HEALTH_CRITICAL]);

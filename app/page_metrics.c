@@ -467,7 +467,7 @@ data_part(lw_req *r, lw_db *db, mw *w)
     res[1] = res[0] ? lw_req_keep(r, lw_db_metrics_errors(db, &r->err)) : NULL;
     res[2] = res[1] ? lw_req_keep(r, lw_db_metrics_totals(db, &r->err)) : NULL;
     res[3] = res[2] ? lw_req_keep(r, lw_db_metrics_alerts(db, &r->err)) : NULL;
-    res[4] = res[3] ? lw_req_keep(r, lw_db_budgets_list(db, &r->err)) : NULL;
+    res[4] = res[3] ? lw_req_keep(r, lw_db_budgets_list(db, &r->err, (long long) time(NULL), NULL)) : NULL;
     res[5] = res[4] ? lw_req_keep(r, lw_db_sla_list(db, &r->err)) : NULL;
     res[6] = res[5] ? lw_req_keep(r, lw_db_metrics_deliveries(db, &r->err)) : NULL;
     res[7] = res[6] ? lw_req_keep(r, lw_db_metrics_alert_latency(db, &r->err)) : NULL;

@@ -2,7 +2,8 @@
  * health (lw_view_model_health, as on the dashboard), its charts over the
  * chosen range (?range=1h|6h|24h|7d|30d|90d or ?from=&to=: latency p50/p95
  * and TTFT against its SLA target and baseline, error rate by class,
- * tokens/s, quality, the latency histogram) and its last 50 probes. */
+ * tokens/s, quality, the latency histogram, its custom metrics) and its
+ * last 50 probes. */
 #include "app.h"
 
 #include <math.h>
@@ -300,7 +301,8 @@ lw_page_model(lw_req *r)
         lw_hdf_row(&r->page, "Baseline", baseline, 0);
     if (PQntuples(totals) > 0 && (rc = charts(r, model, series, totals, baseline, &fit)) != LW_OK)
         return rc;
-    if ((rc = lw_page_model_streams(r, id, rg.from, rg.to)) != LW_OK)
+    if ((rc = lw_page_model_streams(r, id, rg.from, rg.to)) != LW_OK
+        || (rc = lw_page_model_custom(r, id, &rg)) != LW_OK)
         return rc;
     lw_hdf_set(&r->page, "Page.title", lw_db_str(model, 0, PQfnumber(model, "name")));
     r->template = "model";

@@ -87,6 +87,11 @@ static const lw_route routes[] = {
     { "/channels/{id}/test",              LW_POST,          A,  SE,  0,                "channels",  lw_page_channel_test },
     { "/channels/{id}/enable",            LW_POST,          A,  SE,  0,                "channels",  lw_page_channel_enable },
     { "/channels/{id}/disable",           LW_POST,          A,  SE,  0,                "channels",  lw_page_channel_disable },
+    { "/budgets/new",                     LW_GET | LW_POST, E,  SE,  0,                "budgets",   lw_page_budget_new },
+    { "/budgets/{id}/delete",             LW_GET | LW_POST, E,  SE,  0,                "budgets",   lw_page_budget_delete },
+    { "/api/v1/usage",                    LW_POST,          E,  SE,  LW_ROUTE_MACHINE, NULL,        lw_page_api_usage },
+    { "/costs",                           LW_GET,           V,  NO,  LW_ROUTE_CACHE,   "budgets",   lw_page_costs },
+    { "/api/v1/metrics",                  LW_POST,          E,  SE,  LW_ROUTE_MACHINE, NULL,        lw_page_api_custom_metrics },
 };
 
 const lw_route *

@@ -11,6 +11,7 @@
 
 #include <json.h>
 
+#include "db/costs.h"
 #include "html.h"
 #include "times.h"
 #include "schedule.h"
@@ -305,4 +306,66 @@ lw_view_health_hdf(lw_req *r, const char *prefix, const lw_view_health *h)
     lw_hdf_set_int(&r->page, name, h->firing);
     snprintf(name, sizeof(name), "%s.muted", prefix);
     lw_hdf_set_int(&r->page, name, h->muted);
+}
+
+/* This page's path and query without `env`, then env=name (or nothing). */
+static const char *
+env_href(lw_req *r, const char *name)
+{
+    lw_buf b = { 0 };
+    const char *s;
+    size_t i;
+
+    lw_buf_puts(&b, r->path);
+    for (i = 0; i < r->query_params.n; i++) {
+        const lw_kv *kv = &r->query_params.items[i];
+
+        if (strcmp(kv->name, "env") == 0)
+            continue;
+        lw_buf_printf(&b, "%c%s=%s", b.len == strlen(r->path) ? '?' : '&',
+                      lw_req_url_encode(r->pool, kv->name), lw_req_url_encode(r->pool, kv->value));
+    }
+    if (name != NULL)
+        lw_buf_printf(&b, "%cenv=%s", b.len == strlen(r->path) ? '?' : '&',
+                      lw_req_url_encode(r->pool, name));
+    s = lw_pool_strndup(r->pool, b.data ? b.data : r->path, b.data ? b.len : strlen(r->path));
+    lw_buf_free(&b);
+    return s;
+}
+
+int
+lw_view_env(lw_req *r, const char **env)
+{
+    const char *want = lw_req_query(r, "env"), *name;
+    PGresult *res;
+    char key[64];
+    int i, n, found = 0;
+
+    *env = NULL;
+    if (want != NULL && want[0] == '\0')
+        want = NULL;
+    res = lw_req_keep(r, lw_db_costs_environments(lw_req_db(r), &r->err));
+    if (res == NULL)
+        return LW_EDB;
+    n = PQntuples(res);
+    for (i = 0; i < n; i++)
+        found |= lw_streq(lw_db_str(res, i, 0), want);
+    if (want != NULL && !found) {
+        lw_err_set(&r->err, "There is no environment called '%.100s'.", want);
+        return LW_EINVAL;
+    }
+    *env = want;
+    lw_hdf_set(&r->page, "Env.chosen", want);
+    if (n < 2)
+        return LW_OK;
+    for (i = -1; i < n; i++) {
+        name = i < 0 ? NULL : lw_db_str(res, i, 0);
+        snprintf(key, sizeof(key), "EnvSelect.%d.label", i + 1);
+        lw_hdf_set(&r->page, key, name ? name : "all environments");
+        snprintf(key, sizeof(key), "EnvSelect.%d.href", i + 1);
+        lw_hdf_set(&r->page, key, env_href(r, name));
+        snprintf(key, sizeof(key), "EnvSelect.%d.current", i + 1);
+        lw_hdf_set_int(&r->page, key, lw_streq(name, want) || (name == NULL && want == NULL));
+    }
+    return LW_OK;
 }

@@ -92,4 +92,13 @@ int lw_view_svg(lw_req *r, const char *name, lw_buf *svg, int rc);
  * the top of a chart's scale. */
 double lw_view_col_max(const PGresult *res, const char *col);
 
+/* The environment a page shows, from ?env=NAME (*env NULL: every
+ * environment), and the selector's HDF that macros.cs's env_selector()
+ * draws: EnvSelect.N.label, .href (this page with its other query
+ * parameters and that env) and .current, "all" first; nothing when fewer
+ * than two environments exist. Env.chosen is the name (for the page's own
+ * links). LW_EINVAL (a 400, message in r->err) for
+ * an unknown name; LW_EDB. The one call a page makes to offer it. */
+int lw_view_env(lw_req *r, const char **env);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "config_impl.h"
 #include "prices.h"
+#include "times.h"
 
 /* What the models table holds: times in ms in an integer (a day is far
  * more than any probe needs), prices in numeric(14,6). */
@@ -19,7 +20,7 @@
 
 /* ---- names ---- */
 
-static const char *const provider_names[] = {
+const char *const lw_config_provider_names[LW_PROVIDER_COUNT] = {
     "openai", "anthropic", "google", "openai-compatible"
 };
 static const char *const priority_names[] = { "critical", "high", "medium", "low" };
@@ -59,7 +60,7 @@ const char *const lw_config_http_schemes[] = { "https://", "http://", NULL };
 const char *
 lw_config_provider_name(lw_provider p)
 {
-    return LW_CONFIG_ENUM_NAME(provider_names, p);
+    return LW_CONFIG_ENUM_NAME(lw_config_provider_names, p);
 }
 
 const char *
@@ -77,7 +78,7 @@ lw_config_job_name(lw_job j)
 int
 lw_config_provider_parse(const char *s)
 {
-    return LW_CONFIG_ENUM_PARSE(provider_names, s);
+    return LW_CONFIG_ENUM_PARSE(lw_config_provider_names, s);
 }
 
 const char *
@@ -144,9 +145,8 @@ lw_config_check_name(struct ctx *c, yaml_node_t *n, const char *key, const char 
     return -1;
 }
 
-/* The environment's name, as the top level and a model give it. */
-static void
-check_environment(struct ctx *c, yaml_node_t *v, const char *env)
+void
+lw_config_check_environment(struct ctx *c, yaml_node_t *v, const char *env)
 {
     if (strspn(env, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
         != strlen(env))
@@ -187,12 +187,13 @@ static const char *const model_keys[] = {
     "name", "provider", "model", "priority", "sla_target", "base_url", "api_key_env",
     "environment", "enabled", "prices", "max_concurrency", "timeout", "suite", "status_page",
 };
-static const char *const price_keys[] = { "input", "output" };
+static const char *const price_keys[] = { "input", "output", "effective" };
 
 static void
 parse_prices(struct ctx *c, yaml_node_t *n, lw_config_model *md)
 {
     static const char per_mtok[] = "dollars per million tokens";
+    const char *eff;
     lw_ymap m;
     int a, b;
 
@@ -208,6 +209,11 @@ parse_prices(struct ctx *c, yaml_node_t *n, lw_config_model *md)
         lw_ymap_require(c->y, &m, "input", NULL);
     if (b == 0)
         lw_ymap_require(c->y, &m, "output", NULL);
+    /* a price change from a stated day on (costs before it keep theirs) */
+    if (lw_ymap_str(c->y, &m, "effective", &eff) == 1
+        && (lw_time_parse(eff, &md->price_effective) != LW_OK || md->price_effective % 86400 != 0))
+        ERR(c, lw_ymap_get(c->y, &m, "effective"), "'effective' must be a day (YYYY-MM-DD, UTC), "
+            "not '%.40s'", eff);
     md->prices_source = LW_PRICES_CONFIG;
 }
 
@@ -229,8 +235,8 @@ parse_model(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
                            &md->col, &m) < 0)
         return;
 
-    rc = lw_ymap_enum(c->y, &m, "provider", "provider", provider_names,
-                      LW_ARRAY_LEN(provider_names), 0, &e);
+    rc = lw_ymap_enum(c->y, &m, "provider", "provider", lw_config_provider_names,
+                      LW_ARRAY_LEN(lw_config_provider_names), 0, &e);
     if (rc == 0)
         lw_ymap_require(c->y, &m, "provider", NULL);
     if (rc == 1) {
@@ -281,7 +287,7 @@ parse_model(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
     if (lw_ymap_str(c->y, &m, "environment", &md->environment) <= 0)
         md->environment = c->cfg->environment;
     else
-        check_environment(c, lw_ymap_get(c->y, &m, "environment"), md->environment);
+        lw_config_check_environment(c, lw_ymap_get(c->y, &m, "environment"), md->environment);
     lw_ymap_bool(c->y, &m, "enabled", &md->enabled);
     lw_ymap_bool(c->y, &m, "status_page", &md->status_page);
     if (lw_ymap_int(c->y, &m, "max_concurrency", 1, 1024, &i64) == 1)
@@ -322,8 +328,13 @@ parse_models(struct ctx *c, const lw_ymap *mon)
     }
     if (lw_ymap_seq_len(seq) == 0)
         ERR(c, seq, "'models' is empty: there is nothing to monitor");
-    c->cfg->models = lw_config_parse_list(c, seq, sizeof(lw_config_model), parse_model,
-                                          &c->cfg->n_models);
+    c->cfg->models = lw_config_parse_model_list(c, seq, &c->cfg->n_models);
+}
+
+lw_config_model *
+lw_config_parse_model_list(struct ctx *c, yaml_node_t *seq, size_t *n)
+{
+    return lw_config_parse_list(c, seq, sizeof(lw_config_model), parse_model, n);
 }
 
 /* ---- schedule ---- */
@@ -407,7 +418,7 @@ parse_schedule(struct ctx *c, const lw_ymap *mon)
 
 static const char *const root_keys[] = { "monitoring" };
 static const char *const monitoring_keys[] = {
-    "environment", "models", "schedule", "alerts", "probe",
+    "environment", "models", "schedule", "alerts", "probe", "budgets", "environments",
 };
 static const char *const alerts_keys[] = { "channels", "rules", "routing" };
 static const char *const probe_keys[] = { "suite" };
@@ -433,10 +444,11 @@ parse_root(struct ctx *c, yaml_node_t *root)
                      &mon) < 0)
         return;
     if (lw_ymap_str(c->y, &mon, "environment", &env) == 1) {
-        check_environment(c, lw_ymap_get(c->y, &mon, "environment"), env);
+        lw_config_check_environment(c, lw_ymap_get(c->y, &mon, "environment"), env);
         c->cfg->environment = env;
     }
     parse_models(c, &mon);
+    lw_config_parse_environments(c, &mon);
     if (lw_ymap_get(c->y, &mon, "schedule") != NULL)
         parse_schedule(c, &mon);
     v = lw_ymap_get(c->y, &mon, "alerts");
@@ -444,6 +456,7 @@ parse_root(struct ctx *c, yaml_node_t *root)
                                   &alerts) == 0) {
         lw_config_parse_alerts(c, &alerts);
     }
+    lw_config_parse_budgets(c, &mon);
     v = lw_ymap_get(c->y, &mon, "probe");
     if (v != NULL && lw_ymap_open(c->y, v, "probe", probe_keys, LW_ARRAY_LEN(probe_keys),
                                   &probe) == 0)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "diag.h"
 #include "lw.h"
@@ -63,6 +64,9 @@ typedef enum {
     LW_JOB_COUNT
 } lw_job;
 
+typedef enum { LW_BUDGET_DAILY, LW_BUDGET_WEEKLY, LW_BUDGET_MONTHLY, LW_BUDGET_PERIOD_COUNT }
+    lw_budget_period;
+
 typedef enum { LW_PRICES_CONFIG, LW_PRICES_BUILTIN, LW_PRICES_UNKNOWN } lw_prices_source;
 
 /* Names as written in the config ("openai-compatible", "burn_rate"...);
@@ -77,6 +81,12 @@ int lw_config_provider_parse(const char *s);
 int lw_config_severity_parse(const char *s);
 int lw_config_rule_kind_parse(const char *s);
 int lw_config_channel_type_parse(const char *s);
+/* "daily", "weekly", "monthly" and back (-1 when unknown). */
+const char *lw_config_budget_period_name(lw_budget_period p);
+int lw_config_budget_period_parse(const char *s);
+/* A time zone name as budgets take it: "UTC", or an IANA name known to the
+ * system's tz database ("Europe/Paris"). */
+int lw_config_time_zone_ok(const char *tz);
 
 /* ---- the configuration ---- */
 
@@ -102,6 +112,9 @@ typedef struct {
     int64_t price_input_micros;  /* $ per million tokens, in micro-dollars */
     int64_t price_output_micros;
     lw_prices_source prices_source;
+    time_t price_effective;      /* prices.effective (UTC midnight), 0 = not
+                                  * given: a change counts from when it is
+                                  * applied */
     int max_concurrency;
     int64_t timeout;             /* seconds; 0 = the schedule's timeout */
     const char *suite;           /* NULL = probe.suite */
@@ -177,6 +190,34 @@ typedef struct {
     int line, col;
 } lw_config_rule;
 
+#define LW_BUDGET_MAX_TIERS 10
+
+/* A spending budget (`budgets:`): per period, scoped to everything, a model
+ * (by name, in any environment), a provider and/or an environment. */
+typedef struct {
+    const char *name;            /* unique */
+    lw_budget_period period;
+    int64_t amount_micros;       /* dollars, exact */
+    int tiers[LW_BUDGET_MAX_TIERS];  /* alert_at: percents, ascending */
+    int n_tiers;                 /* default 80, 90, 100 */
+    const char *model;           /* NULL: every model */
+    int provider;                /* lw_provider, -1: any */
+    const char *environment;     /* NULL: every environment */
+    const char *time_zone;       /* IANA name, default "UTC" */
+    bool enabled;
+    int line, col;
+} lw_config_budget;
+
+/* An environment whose models come from a file of their own
+ * (`environments: {staging: staging.yaml}`), loaded side by side with
+ * this one's. */
+typedef struct {
+    const char *name;
+    const char *path;            /* as resolved (relative to this file) */
+    size_t n_models;             /* how many models it brought */
+    int line, col;
+} lw_config_env_file;
+
 /* channels receiving a severity, as indexes into lw_config.channels */
 typedef struct {
     size_t *channel;
@@ -199,6 +240,10 @@ typedef struct {
     lw_config_route routing[LW_SEV_COUNT];
     bool routing_explicit;       /* alerts.routing given (else derived from
                                   * each channel's severity list) */
+    lw_config_budget *budgets;
+    size_t n_budgets;
+    lw_config_env_file *env_files;
+    size_t n_env_files;
 } lw_config;
 
 /* Reads and checks a config file. Every problem goes to diags (errors and

@@ -21,6 +21,7 @@ struct ctx {
 #define LW_CONFIG_ENUM_PARSE(tab, s) lw_ymap_index((s), (tab), LW_ARRAY_LEN(tab), 0)
 
 /* The names of the config's enums, in enum order (config.c). */
+extern const char *const lw_config_provider_names[LW_PROVIDER_COUNT];
 extern const char *const lw_config_severity_names[LW_SEV_COUNT];
 extern const char *const lw_config_channel_type_names[LW_CHANNEL_COUNT];
 extern const char *const lw_config_rule_kind_names[LW_RULE_KIND_COUNT];
@@ -39,6 +40,10 @@ extern const char *const lw_config_http_schemes[];
 int lw_config_check_name(struct ctx *c, yaml_node_t *n, const char *key, const char *s,
                          const char *why);
 
+/* Reports env (the value at node v) unless it is a valid environment
+ * name: letters, digits, '_', '.' and '-', at most LW_CONFIG_MAX_NAME. */
+void lw_config_check_environment(struct ctx *c, yaml_node_t *v, const char *env);
+
 /* url without its trailing slashes (pool memory; NULL and oom set when out
  * of memory). */
 const char *lw_config_strip_slashes(struct ctx *c, const char *url);
@@ -55,6 +60,16 @@ typedef void (*lw_config_entry_fn)(struct ctx *c, yaml_node_t *n, void *entries,
  * are read; NULL when the list is empty or memory ran out. */
 void *lw_config_parse_list(struct ctx *c, yaml_node_t *seq, size_t size,
                            lw_config_entry_fn parse, size_t *count);
+
+/* The models of a list (a file's `models:`) into a new array (pool
+ * memory), each defaulting to c->cfg->environment (config.c). */
+lw_config_model *lw_config_parse_model_list(struct ctx *c, yaml_node_t *seq, size_t *n);
+
+/* `environments:` (files of models loaded side by side, read after this
+ * file's models) and `budgets:` (after the models of every file):
+ * config_costs.c. */
+void lw_config_parse_environments(struct ctx *c, const lw_ymap *mon);
+void lw_config_parse_budgets(struct ctx *c, const lw_ymap *mon);
 
 /* Reads the `alerts:` mapping: channels, routing, rules (config_alerts.c;
  * models must be read first, rules are scoped to them). */

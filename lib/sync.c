@@ -5,7 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/budgets.h"
+#include "db/costs.h"
 #include "db/sync.h"
+#include "prices.h"
+#include "times.h"
 
 #define P_INT(pool, v)  lw_pool_printf(pool, "%lld", (long long) (v))
 
@@ -240,6 +244,97 @@ sync_rules(lw_db *db, lw_pool *pool, const lw_config *cfg, const char *actor,
                                    actor, changed);
 }
 
+/* ---- prices with their effective dates ---- */
+
+static json_object *
+price_entry(lw_pool *pool, time_t effective, int64_t in, int64_t out)
+{
+    json_object *e = json_object_new_object();
+    char ts[40];
+
+    json_object_object_add(e, "effective", effective > 0 ? json_object_new_string(
+        lw_time_format(effective, LW_TIME_SQL, ts, sizeof(ts))) : NULL);
+    json_str(e, "input", micros_decimal(pool, in));
+    json_str(e, "output", micros_decimal(pool, out));
+    return e;
+}
+
+/* Each model's prices: the built-in history of a well-known model (every
+ * dated entry), or the configured price (from its `effective` day, else
+ * from now when it changed). */
+static int
+sync_prices(lw_db *db, lw_pool *pool, const lw_config *cfg, int *changed, lw_err *err)
+{
+    json_object *rows = json_object_new_array(), *o, *entries;
+    lw_price h[16];
+    size_t i, j, n;
+
+    for (i = 0; i < cfg->n_models; i++) {
+        const lw_config_model *m = &cfg->models[i];
+
+        o = json_object_new_object();
+        entries = json_object_new_array();
+        json_str(o, "environment", m->environment);
+        json_str(o, "name", m->name);
+        if (m->prices_source == LW_PRICES_BUILTIN
+            && lw_prices_builtin_history(m->model, h, LW_ARRAY_LEN(h), &n) == LW_OK) {
+            json_str(o, "source", "builtin");
+            for (j = 0; j < n; j++)
+                json_object_array_add(entries, price_entry(pool, h[j].effective,
+                                                           h[j].input_micros, h[j].output_micros));
+        } else {
+            json_str(o, "source", "config");
+            json_object_array_add(entries, price_entry(pool, m->price_effective,
+                                                       m->price_input_micros,
+                                                       m->price_output_micros));
+        }
+        json_object_object_add(o, "entries", entries);
+        json_object_array_add(rows, o);
+    }
+    return lw_db_costs_prices_sync(db, err, json_take(pool, rows), changed);
+}
+
+/* ---- budgets ---- */
+
+static int
+sync_budgets(lw_db *db, lw_pool *pool, const lw_config *cfg, const char *actor,
+             int *changed, lw_err *err)
+{
+    const char **names = lw_pool_alloc(pool, (cfg->n_budgets + 1) * sizeof(char *));
+    lw_db_audit_who who = { 0, actor, NULL };
+    json_object *o, *t;
+    long long id;
+    size_t i;
+    int k, ch, rc;
+
+    for (i = 0; i < cfg->n_budgets; i++) {
+        const lw_config_budget *b = &cfg->budgets[i];
+
+        names[i] = b->name;
+        o = json_object_new_object();
+        t = json_object_new_array();
+        json_str(o, "name", b->name);
+        json_str(o, "period", lw_config_budget_period_name(b->period));
+        json_str(o, "amount", micros_decimal(pool, b->amount_micros));
+        for (k = 0; k < b->n_tiers; k++)
+            json_object_array_add(t, json_object_new_int(b->tiers[k]));
+        json_object_object_add(o, "thresholds", t);
+        json_str(o, "model", b->model);
+        json_str(o, "provider", b->provider >= 0 ? lw_config_provider_name((lw_provider) b->provider)
+                                                 : NULL);
+        json_str(o, "environment", b->environment);
+        json_str(o, "time_zone", b->time_zone);
+        json_object_object_add(o, "enabled", json_object_new_boolean(b->enabled));
+        json_object_object_add(o, "config_line", json_object_new_int(b->line));
+        rc = lw_db_budgets_save(db, err, json_take(pool, o), "config", &who, &id, &ch);
+        if (rc != LW_OK)
+            return rc;
+        *changed += ch;
+    }
+    return lw_db_budgets_retire(db, err, lw_db_text_array_pool(pool, names, cfg->n_budgets), actor,
+                                changed);
+}
+
 int
 lw_sync_config(lw_db *db, lw_err *err, const lw_config *cfg, const char *actor,
                lw_sync_counts *counts)
@@ -257,7 +352,9 @@ lw_sync_config(lw_db *db, lw_err *err, const lw_config *cfg, const char *actor,
         goto fail;
     if (sync_models(db, pool, cfg, actor, &changed, err) != LW_OK
         || sync_channels(db, pool, cfg, actor, &changed, err) != LW_OK
-        || sync_rules(db, pool, cfg, actor, &changed, err) != LW_OK)
+        || sync_rules(db, pool, cfg, actor, &changed, err) != LW_OK
+        || sync_prices(db, pool, cfg, &changed, err) != LW_OK
+        || sync_budgets(db, pool, cfg, actor, &changed, err) != LW_OK)
         goto fail;
     if (lw_db_commit(db, err) != LW_OK)
         goto fail;
@@ -265,6 +362,7 @@ lw_sync_config(lw_db *db, lw_err *err, const lw_config *cfg, const char *actor,
     counts->schedules = (int) cfg->n_schedules;
     counts->channels = (int) cfg->n_channels;
     counts->rules = (int) cfg->n_rules;
+    counts->budgets = (int) cfg->n_budgets;
     counts->changed = changed;
     lw_pool_destroy(pool);
     return LW_OK;

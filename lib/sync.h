@@ -1,5 +1,6 @@
 /* sync.h: writes a loaded configuration into the database by name (models
- * by environment and name, channels, routing, rules), in one transaction,
+ * by environment and name, channels, routing, rules, prices with their
+ * effective dates, budgets), in one transaction,
  * without ever duplicating rows; what left the config is disabled, not
  * deleted, so its history stays. Every change is audit-logged. */
 #ifndef LW_SYNC_H
@@ -10,6 +11,7 @@
 
 typedef struct {
     int models, schedules, channels, rules;   /* in the config */
+    int budgets;
     int changed;                              /* rows created, updated or disabled */
 } lw_sync_counts;
 

@@ -8,16 +8,18 @@
     <span class="crit-text"><?cs var:Summary.critical ?> critical</span>
     <span class="muted"><?cs var:Summary.nodata ?> not enough data</span>
     <?cs if:Summary.muted > 0 ?><span class="muted"><?cs var:Summary.muted ?> silenced</span><?cs /if ?>
+    <?cs call:env_selector() ?>
   </div>
 </div>
 <div class="toolbar">
-  <nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/?range=<?cs var:x.key ?><?cs if:Refresh.seconds == 0 ?>&amp;refresh=off<?cs /if ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav>
+  <nav class="range-picker" aria-label="Time range"><?cs each:x = Ranges ?><a href="/?range=<?cs var:x.key ?><?cs if:Env.chosen ?>&amp;env=<?cs var:url_escape(Env.chosen) ?><?cs /if ?><?cs if:Refresh.seconds == 0 ?>&amp;refresh=off<?cs /if ?>"<?cs if:x.key == Range.key ?> class="active" aria-current="true"<?cs /if ?> title="last <?cs var:x.label ?>"><?cs var:x.key ?></a><?cs /each ?></nav>
   <form class="range-form" method="get" action="/" aria-label="Custom range (UTC)">
     <label>From <input type="datetime-local" name="from" value="<?cs var:Range.from_input ?>" required></label>
     <label>to <input type="datetime-local" name="to" value="<?cs var:Range.to_input ?>" required></label>
+    <?cs if:Env.chosen ?><input type="hidden" name="env" value="<?cs var:Env.chosen ?>"><?cs /if ?>
     <button type="submit" class="btn">Show</button>
   </form>
-  <span class="hint updated">Updated <?cs var:Page.updated ?><?cs if:Refresh.seconds > 0 ?> &middot; refreshes every <?cs var:Refresh.seconds ?> s (<a href="/?range=<?cs var:Range.key ?>&amp;refresh=off">stop</a>)<?cs elif:Range.key != "custom" ?> &middot; <a href="/?range=<?cs var:Range.key ?>">refresh every 60 s</a><?cs /if ?></span>
+  <span class="hint updated">Updated <?cs var:Page.updated ?><?cs if:Refresh.seconds > 0 ?> &middot; refreshes every <?cs var:Refresh.seconds ?> s (<a href="/?range=<?cs var:Range.key ?><?cs if:Env.chosen ?>&amp;env=<?cs var:url_escape(Env.chosen) ?><?cs /if ?>&amp;refresh=off">stop</a>)<?cs elif:Range.key != "custom" ?> &middot; <a href="/?range=<?cs var:Range.key ?><?cs if:Env.chosen ?>&amp;env=<?cs var:url_escape(Env.chosen) ?><?cs /if ?>">refresh every 60 s</a><?cs /if ?></span>
 </div>
 <?cs if:!subcount(Envs) ?>
 <?cs call:empty("No models are configured yet. Add them to monitoring_config.yaml and run llmwatch init.") ?>

@@ -14,4 +14,5 @@ def:probe_result(ok, cls) ?><?cs if:ok ?><?cs call:pill("ok", "ok") ?><?cs
   elif:cls ?><?cs call:pill("crit", cls) ?><?cs else ?><?cs call:pill("crit", "error") ?><?cs /if ?><?cs /def ?><?cs
 def:dash(v) ?><?cs if:?v ?><?cs var:v ?><?cs else ?><span class="muted">&mdash;</span><?cs /if ?><?cs /def ?><?cs
 def:source(s) ?><?cs call:pill("src", s) ?><?cs /def ?><?cs
-def:silenced(id) ?><a class="pill pill-none pill-silenced" href="/silences" title="muted by silence #<?cs var:id ?>">silenced<span class="sr-only"> by silence #<?cs var:id ?></span></a><?cs /def ?>
+def:silenced(id) ?><a class="pill pill-none pill-silenced" href="/silences" title="muted by silence #<?cs var:id ?>">silenced<span class="sr-only"> by silence #<?cs var:id ?></span></a><?cs /def ?><?cs
+def:env_selector() ?><?cs if:subcount(EnvSelect) > 2 ?><nav class="range-picker env-picker" aria-label="Environment"><?cs each:x = EnvSelect ?><a href="<?cs var:x.href ?>"<?cs if:x.current ?> class="active" aria-current="true"<?cs /if ?>><?cs var:x.label ?></a><?cs /each ?></nav><?cs /if ?><?cs /def ?>

@@ -47,6 +47,8 @@
   <figure class="card chart-card" id="chart-errors"><?cs uvar:Charts.errors ?></figure>
   <figure class="card chart-card" id="chart-tps"><?cs uvar:Charts.tps ?></figure>
   <figure class="card chart-card" id="chart-quality"><?cs uvar:Charts.quality ?></figure>
+  <?cs each:c = Custom ?><figure class="card chart-card" id="chart-custom-<?cs var:c.name ?>"><?cs uvar:c.chart ?>
+    <figcaption class="hint">Custom metric <code><?cs var:c.name ?></code>: <?cs var:c.values ?> values<?cs if:c.mean ?>, mean <?cs var:c.mean ?><?cs /if ?><?cs if:c.failed > 0 ?>; <?cs var:c.failed ?> scorer runs failed<?cs /if ?> (hourly rollups; usable in rules as custom.<?cs var:c.name ?>).</figcaption></figure><?cs /each ?>
 </div>
 <div class="grid-2">
   <figure class="card chart-card" id="chart-hist"><?cs uvar:Charts.hist ?>

@@ -36,6 +36,12 @@
    "name": "reports"
   },
   {
+   "name": "usage"
+  },
+  {
+   "name": "metrics"
+  },
+  {
    "name": "meta"
   }
  ],
@@ -592,6 +598,180 @@
      },
      "403": {
       "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/v1/usage": {
+   "post": {
+    "summary": "Production usage of your applications (editors)",
+    "operationId": "postUsage",
+    "tags": [
+     "usage"
+    ],
+    "description": "A batch of usage rows checked whole: one bad row and nothing is stored. A row whose idempotency_key was stored before is skipped, so a retried batch adds nothing. Budgets and /costs count these rows beside the probes.",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "oneOf": [
+         {
+          "type": "array",
+          "minItems": 1,
+          "items": {
+           "$ref": "#/components/schemas/UsageRow"
+          }
+         },
+         {
+          "type": "object",
+          "required": [
+           "usage"
+          ],
+          "properties": {
+           "usage": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+             "$ref": "#/components/schemas/UsageRow"
+            }
+           }
+          }
+         }
+        ]
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "Nothing new: every row's idempotency key was seen before",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/BatchResult"
+        }
+       }
+      }
+     },
+     "201": {
+      "description": "Stored",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/BatchResult"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "422": {
+      "description": "Some rows are not valid: nothing was stored",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/InvalidRows"
+        }
+       }
+      }
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/v1/metrics": {
+   "post": {
+    "summary": "Values of custom metrics (editors)",
+    "operationId": "postCustomMetrics",
+    "tags": [
+     "metrics"
+    ],
+    "description": "Named values per model (custom.NAME in rules), checked whole like usage; an idempotency_key makes a retry harmless.",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "oneOf": [
+         {
+          "type": "array",
+          "minItems": 1,
+          "items": {
+           "$ref": "#/components/schemas/CustomMetricRow"
+          }
+         },
+         {
+          "type": "object",
+          "required": [
+           "metrics"
+          ],
+          "properties": {
+           "metrics": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+             "$ref": "#/components/schemas/CustomMetricRow"
+            }
+           }
+          }
+         }
+        ]
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "Nothing new: every row's idempotency key was seen before",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/BatchResult"
+        }
+       }
+      }
+     },
+     "201": {
+      "description": "Stored",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/BatchResult"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "422": {
+      "description": "Some rows are not valid: nothing was stored",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/InvalidRows"
+        }
+       }
+      }
      },
      "503": {
       "$ref": "#/components/responses/Error"
@@ -1547,9 +1727,179 @@
        "type": "integer"
       }
      },
+     "provider": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "time_zone": {
+      "type": "string"
+     },
+     "projected_usd": {
+      "type": [
+       "number",
+       "null"
+      ],
+      "description": "The spend at the end of the period at the recent pace (null early in a period)"
+     },
      "period_start": {
       "type": "string",
       "format": "date-time"
+     },
+     "period_end": {
+      "type": "string",
+      "format": "date-time"
+     }
+    }
+   },
+   "UsageRow": {
+    "type": "object",
+    "required": [
+     "model"
+    ],
+    "properties": {
+     "time": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "model": {
+      "type": "string"
+     },
+     "environment": {
+      "type": "string"
+     },
+     "application": {
+      "type": "string"
+     },
+     "input_tokens": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "output_tokens": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "requests": {
+      "type": "integer",
+      "minimum": 1
+     },
+     "cost": {
+      "type": "number",
+      "minimum": 0
+     },
+     "ok": {
+      "type": "boolean"
+     },
+     "idempotency_key": {
+      "type": "string"
+     }
+    }
+   },
+   "CustomMetricRow": {
+    "type": "object",
+    "required": [
+     "model",
+     "name",
+     "value"
+    ],
+    "properties": {
+     "time": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "model": {
+      "type": "string"
+     },
+     "environment": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string",
+      "pattern": "^[a-z][a-z0-9_]*$",
+      "maxLength": 63
+     },
+     "value": {
+      "type": "number"
+     },
+     "idempotency_key": {
+      "type": "string"
+     }
+    }
+   },
+   "BatchResult": {
+    "type": "object",
+    "required": [
+     "stored",
+     "known"
+    ],
+    "properties": {
+     "rows": {
+      "type": "integer"
+     },
+     "values": {
+      "type": "integer"
+     },
+     "stored": {
+      "type": "integer"
+     },
+     "known": {
+      "type": "integer",
+      "description": "rows skipped: their key was stored before"
+     }
+    }
+   },
+   "InvalidRows": {
+    "type": "object",
+    "required": [
+     "error",
+     "errors"
+    ],
+    "properties": {
+     "error": {
+      "type": "object",
+      "required": [
+       "code",
+       "message"
+      ],
+      "properties": {
+       "code": {
+        "type": "string",
+        "const": "invalid_rows"
+       },
+       "message": {
+        "type": "string"
+       },
+       "field": {
+        "type": [
+         "string",
+         "null"
+        ]
+       }
+      }
+     },
+     "errors": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "required": [
+        "index",
+        "field",
+        "message"
+       ],
+       "properties": {
+        "index": {
+         "type": "integer",
+         "minimum": 0
+        },
+        "field": {
+         "type": "string"
+        },
+        "message": {
+         "type": "string"
+        }
+       }
+      }
      }
     }
    },

@@ -185,6 +185,7 @@ look(void *ud, const lw_expr_var *v, double *out)
     case LW_VAR_MEAN:       *out = x->mean; break;
     case LW_VAR_STDDEV:     *out = x->sd; break;
     case LW_VAR_SLOPE:      *out = x->slope; break;
+    case LW_VAR_CUSTOM:     *out = NAN; break;  /* check_custom_metrics.c */
     }
     return !isnan(*out);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "forecast.h"
 #include "lw.h"
 #include "alert/rules.h"
 
@@ -522,7 +523,7 @@ END_TEST
 
 START_TEST(test_forecast_math)
 {
-    lw_stats_forecast fc;
+    lw_forecast_line fc;
     double xs[10], ys[10], n = 10, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, mx, my, slope;
     int i;
 
@@ -549,7 +550,7 @@ START_TEST(test_forecast_math)
         sxy += (xs[i] - mx) * (ys[i] - my);
     }
     slope = sxy / sxx;
-    ck_assert_int_eq(lw_stats_forecast_linear(10, slope, my - slope * mx, mx, sxx, syy, sxy, 5, 0.95,
+    ck_assert_int_eq(lw_forecast_linear(10, slope, my - slope * mx, mx, sxx, syy, sxy, 5, 0.95,
                                         1.8, 1, &fc), LW_OK);
     ck_assert_double_eq_tol(fc.at_horizon, fc.now + 5 * slope, 1e-9);
     ck_assert(fc.lo < fc.at_horizon && fc.at_horizon < fc.hi);
@@ -563,11 +564,11 @@ START_TEST(test_forecast_math)
     ck_assert_double_eq_tol(fc.hours_until, (1.8 - fc.now) / slope, 1e-9);
     ck_assert(fc.hours_until > 3.5 && fc.hours_until < 4.5);
     /* a limit beyond the horizon, and a falling series */
-    lw_stats_forecast_linear(10, slope, my - slope * mx, mx, sxx, syy, sxy, 2, 0.95, 1.8, 1, &fc);
+    lw_forecast_linear(10, slope, my - slope * mx, mx, sxx, syy, sxy, 2, 0.95, 1.8, 1, &fc);
     ck_assert(isnan(fc.hours_until));
-    lw_stats_forecast_linear(10, -slope, 1.0, mx, sxx, syy, sxy, 5, 0.95, 0.5, 0, &fc);
+    lw_forecast_linear(10, -slope, 1.0, mx, sxx, syy, sxy, 5, 0.95, 0.5, 0, &fc);
     ck_assert_double_eq_tol(fc.hours_until, 0.5 / slope, 1e-9);
-    ck_assert_int_eq(lw_stats_forecast_linear(2, 1, 1, 0, 1, 1, 1, 1, 0.95, 1, 1, &fc), LW_EINVAL);
+    ck_assert_int_eq(lw_forecast_linear(2, 1, 1, 0, 1, 1, 1, 1, 0.95, 1, 1, &fc), LW_EINVAL);
 }
 END_TEST
 

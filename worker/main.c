@@ -134,6 +134,60 @@ static const lw_cli_cmd commands[] = {
       "                 [--database URL]",
       "The last and next run of every job and report schedule; with --show-missed-jobs,\n"
       "every slot of the last N days (default 7) with no successful run, and why.\n" },
+    { "usage", lw_cmd_usage, LW_CLI_CONFIG_NONE,
+      "usage import FILE [--format csv|jsonl] [--dry-run] [--database URL]\n"
+      "usage summary [--days N] [--environment NAME] [--database URL]",
+      "import: production usage from CSV (a header row: time, model, environment,\n"
+      "input_tokens, output_tokens, requests, cost, idempotency_key, application; common\n"
+      "export names such as prompt_tokens too) or JSON lines with the same fields. The\n"
+      "file is checked whole first: one bad row (named by line and field) stores nothing.\n"
+      "Rows are idempotent on idempotency_key (derived from the row when absent): a file\n"
+      "imported twice adds nothing. Without cost, a row costs its tokens at the model's\n"
+      "price of the row's time.\n" },
+    { "budget", lw_cmd_budget, LW_CLI_CONFIG_NONE,
+      "budget add --period daily|weekly|monthly --amount DOLLARS [--name NAME]\n"
+      "           [--alert-at 80,90,100] [--model NAME] [--provider NAME]\n"
+      "           [--environment NAME] [--time-zone ZONE] [--database URL]\n"
+      "budget add [--daily-budget D] [--weekly-budget D] [--monthly-budget D]\n"
+      "           [--alert-at 80,90,100] [--database URL]\n"
+      "budget list [--at TIME] [--database URL]\n"
+      "budget remove NAME [--database URL]",
+      "A budget counts the spend of probes and production usage of its scope (everything,\n"
+      "a model, a provider, an environment) in daily, weekly (from Monday) or monthly\n"
+      "periods of its time zone (UTC by default). `evaluate` announces each tier once per\n"
+      "period through the alert routing (warning below 100%, critical from 100%), and once\n"
+      "when the pace of the last quarter of the period would exhaust it before the end.\n" },
+    { "forecast", lw_cmd_forecast, LW_CLI_CONFIG_NONE,
+      "forecast --model NAME [--environment NAME]\n"
+      "         [--metrics latency,p95_latency,error_rate,cost,custom.NAME]\n"
+      "         [--hours 24] [--confidence 0.95] [--history-days 30] [--at TIME]\n"
+      "         [--backtest [--backtest-days 7]] [--database URL]",
+      "Hourly measures from the rollups, forecast by additive Holt-Winters (damped trend,\n"
+      "daily season) with prediction intervals, and when the SLA is likely exceeded.\n"
+      "--backtest fits the model at origins every 6 hours over the last days on the hours\n"
+      "before each, and reports the forecasts' MAPE and how often the intervals held.\n" },
+    { "costs", lw_cmd_costs, LW_CLI_CONFIG_NONE,
+      "costs analyze [--days N | --from TIME --to TIME] [--environment NAME]\n"
+      "              [--group-by model,hour_of_day,day_of_week] [--identify-savings]\n"
+      "              [--maintain-quality-threshold 0.9] [--output FILE.html] [--database URL]\n"
+      "costs optimize [--suggest-alternatives] [--maintain-quality-threshold 0.9] [--days N]\n"
+      "               [--environment NAME] [--at TIME] [--database URL]\n"
+      "costs prices [--model NAME] [--database URL]",
+      "analyze: probe and production spend by model, hour of day and day of week (--output\n"
+      "writes the HTML /costs shows, with charts); --identify-savings adds what optimize finds.\n"
+      "optimize: for each model with production usage, the cheaper models of its environment\n"
+      "and suite whose mean quality over --days (7) is at least the threshold times its own and\n"
+      "whose p95 meets its SLA target, with the saving of its last 30 days of usage at both\n"
+      "prices (--suggest-alternatives lists every such model, not only the best).\n"
+      "prices: the recorded price histories (a change applies from its date on).\n" },
+    { "compare-environments", lw_cmd_compare_environments, LW_CLI_CONFIG_NONE,
+      "compare-environments --envs A,B[,C...] [--metric latency|ttft|error_rate|cost]\n"
+      "                     [--period 7d] [--model NAME] [--alpha 0.05] [--at TIME]\n"
+      "                     [--output FILE.html] [--database URL]",
+      "Each environment's distribution of the metric over the period (hourly values from the\n"
+      "rollups, latency percentiles and histograms), and Welch's t-test on the hourly means of\n"
+      "each environment against the first (Holm-adjusted): exit status 1 when there is not\n"
+      "enough data to test.\n" },
 };
 
 static void

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alert/stats.h"
+#include "forecast.h"
 #include "schedule.h"
 
 #define FORECAST_STEPS 240      /* points of the horizon a forecast checks */
@@ -32,6 +33,7 @@ lookup(void *ud, const lw_expr_var *var, double *out)
     lookup_ctx *c = ud;
     const lw_rule_sample *s = c->s;
     lw_measure m;
+    size_t i;
 
     switch (var->kind) {
     case LW_VAR_MEASURE:
@@ -57,6 +59,11 @@ lookup(void *ud, const lw_expr_var *var, double *out)
         return have(s->std_dev, out);
     case LW_VAR_SLOPE:
         return have(s->slope, out);
+    case LW_VAR_CUSTOM:
+        for (i = 0; i < s->n_custom; i++)
+            if (strcmp(s->custom_name[i], var->custom) == 0)
+                return have(s->custom[i], out);
+        return 0;
     }
     return 0;
 }
@@ -187,7 +194,7 @@ decide_forecast(const lw_rule *r, const lw_rule_sample *s, lw_rule_decision *d)
 {
     lookup_ctx c = { r, s, 1, 0 };
     lw_expr_result res, first;
-    lw_stats_forecast fc;
+    lw_forecast_line fc;
     double h = (double) r->horizon_s / 3600.0, t;
     char lim[48], lo[48], hi[48], hz[32];
     int i, upward, uses_sla, known = 0;
@@ -225,7 +232,7 @@ decide_forecast(const lw_rule *r, const lw_rule_sample *s, lw_rule_decision *d)
     d->threshold = first.rhs;
     d->value = s->intercept + s->slope * h;
     upward = !(first.has_cmp && (first.cmp == LW_CMP_LT || first.cmp == LW_CMP_LE));
-    lw_stats_forecast_linear(s->regr_n, s->slope, s->intercept, s->avgx, s->sxx, s->syy, s->sxy, h,
+    lw_forecast_linear(s->regr_n, s->slope, s->intercept, s->avgx, s->sxx, s->syy, s->sxy, h,
                        LW_RULE_FORECAST_CONFIDENCE, d->threshold, upward, &fc);
     lw_measure_format(d->unit, d->threshold, lim, sizeof(lim));
     /* every measure is non-negative: the interval is clipped at 0 */

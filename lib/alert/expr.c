@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "usage.h"
+
 static const char *const cmp_names[] = { "<", "<=", ">", ">=", "==", "!=" };
 
 const char *
@@ -147,7 +149,7 @@ parse_variable(parser *p, const token *t)
 {
     const char *s = p->s + t->start;
     size_t n = t->len, i;
-    char name[64];
+    char name[LW_EXPR_CUSTOM_MAX + 16];
     int idx;
     lw_measure m;
 
@@ -174,6 +176,19 @@ parse_variable(parser *p, const token *t)
         if (idx >= 0) {
             p->e->n[idx].var.kind = LW_VAR_BASELINE;
             p->e->n[idx].var.measure = m;
+        }
+        return idx;
+    }
+    if (strncmp(name, "custom.", 7) == 0) {
+        if (!lw_usage_metric_name_ok(name + 7)) {
+            lw_expr_perr(p, t->col, "'%s' at column %d: a custom metric's name is a-z, 0-9 and _, "
+                         "from a letter, at most 63", name, t->col);
+            return -1;
+        }
+        idx = add_node(p, N_VAR, t->col, -1, -1);
+        if (idx >= 0) {
+            p->e->n[idx].var.kind = LW_VAR_CUSTOM;
+            lw_strlcpy(p->e->n[idx].var.custom, name + 7, sizeof(p->e->n[idx].var.custom));
         }
         return idx;
     }

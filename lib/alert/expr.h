@@ -18,7 +18,7 @@
  *   unit       := "ms" | "s" | "%"       (written right after the digits)
  *   variable   := measure | "sla_target" | "baseline" | "baseline." measure
  *               | "metric" | "mean" | "std_dev" | "stddev"
- *               | "linear_regression_slope"
+ *               | "linear_regression_slope" | "custom." name
  *
  * Units of values inside expressions:
  *   - time is in SECONDS: avg_latency, p50/p95/p99_latency, ttft, p95_ttft and
@@ -43,6 +43,9 @@
  *     reports (model, modelVersion, system_fingerprint) changed in the
  *     window; it has no value per probe, nor per regression bucket.
  *   - `latency` is avg_latency, `avg_ttft` is ttft.
+ *   - custom.NAME: the mean of custom metric NAME (a suite's custom scorer
+ *     or POST /api/v1/metrics, in its own unit) over the hours the window
+ *     overlaps (read from its hourly rollups); no data without a value.
  *
  * Precedence, loosest first: or, and, not, comparisons (not chainable:
  * `a < b < c` is an error), + -, * /, unary minus. Comparisons and logic
@@ -90,12 +93,16 @@ typedef enum {
     LW_VAR_METRIC,
     LW_VAR_MEAN,
     LW_VAR_STDDEV,
-    LW_VAR_SLOPE
+    LW_VAR_SLOPE,
+    LW_VAR_CUSTOM       /* custom.NAME: a custom metric */
 } lw_var_kind;
+
+#define LW_EXPR_CUSTOM_MAX 64   /* a custom metric's name, NUL included */
 
 typedef struct {
     lw_var_kind kind;
     lw_measure  measure;  /* LW_VAR_MEASURE, LW_VAR_BASELINE; else LW_M_NONE */
+    char        custom[LW_EXPR_CUSTOM_MAX];  /* LW_VAR_CUSTOM: the metric's name */
 } lw_expr_var;
 
 /* lw_expr_parse flags */
@@ -126,6 +133,10 @@ int lw_expr_is_condition(const lw_expr *e);
 unsigned lw_expr_var_kinds(const lw_expr *e);
 /* Bitmask (1u << lw_measure) of measures used directly (not baselines). */
 uint32_t lw_expr_measures(const lw_expr *e);
+/* The distinct custom metric names used (custom.NAME), in reading order,
+ * into out[0..max) (borrowed from e); returns how many there are (may
+ * exceed max). */
+size_t lw_expr_customs(const lw_expr *e, const char **out, size_t max);
 /* The first measure in reading order (LW_M_NONE when there is none). */
 lw_measure lw_expr_first_measure(const lw_expr *e);
 /* Canonical, fully parenthesised form ("((avg_latency > (sla_target * 1.5)))"

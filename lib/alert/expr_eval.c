@@ -43,6 +43,27 @@ lw_expr_measures(const lw_expr *e)
     return m;
 }
 
+size_t
+lw_expr_customs(const lw_expr *e, const char **out, size_t max)
+{
+    size_t n = 0, j;
+    int i;
+
+    for (i = 0; e && i < e->count; i++) {
+        if (e->n[i].t != N_VAR || e->n[i].var.kind != LW_VAR_CUSTOM)
+            continue;
+        for (j = 0; j < n && j < max; j++)
+            if (strcmp(out[j], e->n[i].var.custom) == 0)
+                break;
+        if (j < n)
+            continue;
+        if (n < max)
+            out[n] = e->n[i].var.custom;
+        n++;
+    }
+    return n;
+}
+
 static int
 find_direct_measure(const lw_expr *e, int i, void *ud)
 {
@@ -88,6 +109,7 @@ format_node(const lw_expr *e, int i, lw_buf *b)
         case LW_VAR_MEAN:       return lw_buf_puts(b, "mean");
         case LW_VAR_STDDEV:     return lw_buf_puts(b, "std_dev");
         case LW_VAR_SLOPE:      return lw_buf_puts(b, "linear_regression_slope");
+        case LW_VAR_CUSTOM:     return lw_buf_printf(b, "custom.%s", n->var.custom);
         }
         return LW_EINVAL;
     case N_NEG:

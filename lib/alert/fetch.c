@@ -55,6 +55,78 @@ regr_window(const lw_rule *r, int64_t *window, int64_t *bucket)
     }
 }
 
+static double
+num(const PGresult *res, int row, int col)
+{
+    return lw_db_isnull(res, row, col) ? NAN : lw_db_double(res, row, col);
+}
+
+/* The distinct custom metrics (custom.NAME) of the rule's expressions,
+ * at most LW_RULE_MAX_CUSTOM (more cannot pass validation): borrowed. */
+static size_t
+custom_names(const lw_rule *r, const char **out)
+{
+    const char *v[LW_RULE_MAX_CUSTOM];
+    size_t n = 0, k, i, j, m;
+
+    for (i = 0; i <= r->n_conds; i++) {
+        const lw_expr *e = i < r->n_conds ? (r->conds ? r->conds[i] : NULL) : r->expr;
+
+        k = lw_expr_customs(e, v, LW_RULE_MAX_CUSTOM);
+        for (j = 0; j < k && j < LW_RULE_MAX_CUSTOM; j++) {
+            for (m = 0; m < n && strcmp(out[m], v[j]) != 0; m++)
+                ;
+            if (m == n && n < LW_RULE_MAX_CUSTOM)
+                out[n++] = v[j];
+        }
+    }
+    return n;
+}
+
+/* The custom metrics' window means into the samples v[0..n) of the times
+ * at[0..n_at) (samples are ordered by time: each row finds its time by
+ * bisection, then its model among that time's samples). */
+static int
+fetch_custom(lw_db *db, lw_err *err, const lw_rule *r, const time_t *at, size_t n_at,
+             lw_rule_sample *v, size_t n)
+{
+    const char *names[LW_RULE_MAX_CUSTOM];
+    size_t n_names = custom_names(r, names), i, k, lo, hi, mid;
+    long long window = r->window_s > 0 ? r->window_s : LW_RULE_DEFAULT_WINDOW;
+    PGresult *res;
+    time_t t;
+    int row;
+
+    for (i = 0; i < n; i++) {
+        v[i].n_custom = n_names;
+        for (k = 0; k < n_names; k++) {
+            v[i].custom_name[k] = names[k];
+            v[i].custom[k] = NAN;
+        }
+    }
+    for (k = 0; k < n_names; k++) {
+        res = lw_db_measures_custom(db, err, names[k], at, n_at, window);
+        if (res == NULL)
+            return LW_EDB;
+        for (row = 0; row < PQntuples(res); row++) {
+            t = (time_t) lw_db_int(res, row, 0);
+            for (lo = 0, hi = n; lo < hi;) {
+                mid = lo + (hi - lo) / 2;
+                if (v[mid].at < t)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (i = lo; i < n && v[i].at == t; i++)
+                if (v[i].model_id == lw_db_int(res, row, 1)
+                    && v[i].environment_id == lw_db_int(res, row, 2))
+                    v[i].custom[k] = num(res, row, 3);
+        }
+        PQclear(res);
+    }
+    return LW_OK;
+}
+
 static char *
 json_names(lw_pool *pool, const lw_strlist *l)
 {
@@ -67,12 +139,6 @@ json_names(lw_pool *pool, const lw_strlist *l)
     s = lw_pool_strdup(pool, json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN));
     json_object_put(a);
     return s;
-}
-
-static double
-num(const PGresult *res, int row, int col)
-{
-    return lw_db_isnull(res, row, col) ? NAN : lw_db_double(res, row, col);
 }
 
 /* Appends the rows of lw_db_measures_fetch, in the column order of
@@ -129,7 +195,7 @@ lw_rule_fetch(lw_db *db, lw_err *err, const lw_rule *r, const time_t *at, size_t
     lw_db_measures_spec q;
     PGresult *res;
     int64_t rwin, bucket;
-    size_t i, n;
+    size_t i, n, first;
     int rc = LW_OK;
 
     if (out->pool == NULL && (out->pool = lw_pool_create()) == NULL) {
@@ -152,6 +218,7 @@ lw_rule_fetch(lw_db *db, lw_err *err, const lw_rule *r, const time_t *at, size_t
         return LW_EDB;
     for (i = 0; i < n_at && rc == LW_OK; i += n) {
         n = n_at - i < FETCH_CHUNK ? n_at - i : FETCH_CHUNK;
+        first = out->n;
         res = lw_db_measures_fetch(db, err, &q, at + i, n);
         if (res == NULL) {
             rc = LW_EDB;
@@ -161,6 +228,8 @@ lw_rule_fetch(lw_db *db, lw_err *err, const lw_rule *r, const time_t *at, size_t
         PQclear(res);
         if (rc != LW_OK)
             lw_err_set(err, "out of memory");
+        else
+            rc = fetch_custom(db, err, r, at + i, n, out->v + first, out->n - first);
     }
     if (rc != LW_EDB)
         lw_db_measures_jit(db, err, 1);

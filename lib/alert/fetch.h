@@ -28,6 +28,11 @@ typedef struct {
     double      slope, intercept, avgx, sxx, syy, sxy;
     /* burn_rate: probes and failures in 5m, 30m, 1h, 6h, 3d */
     long long   br_count[5], br_errors[5];
+    /* the custom metrics the rule names (custom.NAME): their means over
+     * the hours the window overlaps; names borrowed from the rule */
+    size_t      n_custom;
+    const char *custom_name[LW_RULE_MAX_CUSTOM];
+    double      custom[LW_RULE_MAX_CUSTOM];
 } lw_rule_sample;
 
 typedef struct {

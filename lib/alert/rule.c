@@ -95,8 +95,15 @@ parse_expr_into(lw_rule *r, const char *text, unsigned flags, const char *field,
     lw_expr_error ee;
     int rc = lw_expr_parse(text, flags | LW_EXPR_CONDITION, out, &ee);
 
+    const char *names[LW_RULE_MAX_CUSTOM + 1];
+
     if (rc == LW_EINVAL)
         lw_rule_add_error(errs, field, index, ee.col, "%s", ee.msg);
+    if (rc == LW_OK && lw_expr_customs(*out, names, LW_ARRAY_LEN(names)) > LW_RULE_MAX_CUSTOM) {
+        lw_rule_add_error(errs, field, index, 0, "at most %d custom metrics in one rule",
+                          LW_RULE_MAX_CUSTOM);
+        rc = LW_EINVAL;
+    }
     (void) r;
     return rc;
 }

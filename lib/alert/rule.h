@@ -71,6 +71,7 @@
 #define LW_RULE_DEFAULT_K             3.0
 #define LW_RULE_DEFAULT_PERIOD        (30 * 86400)
 #define LW_RULE_FORECAST_CONFIDENCE   0.95
+#define LW_RULE_MAX_CUSTOM            4            /* custom.NAME per rule */
 
 /* A validated rule with defaults applied. Everything is owned by `pool`;
  * free with lw_rule_free. */

@@ -1,6 +1,7 @@
 /* stats.c: the statistics behind rule decisions: error-budget burn rates
- * over paired windows, Student's t quantile, and the linear forecast with
- * its prediction interval. Pure functions. */
+ * over paired windows and Student's t quantile; the linear forecast with
+ * its prediction interval is lib/forecast.c's, shared with `llmwatch
+ * forecast`. Pure functions. */
 #include "alert/stats.h"
 
 #include <math.h>
@@ -112,33 +113,61 @@ lw_stats_t_quantile(double confidence, long long df)
     return (lo + hi) / 2.0;
 }
 
-int
-lw_stats_forecast_linear(long long n, double slope, double intercept, double avgx, double sxx,
-                         double syy, double sxy, double horizon_h, double confidence,
-                         double limit, int upward, lw_stats_forecast *out)
+double
+lw_stats_t_pvalue(double t, double df)
 {
-    double s2, se, t, tc, dx;
+    if (!(df > 0) || isnan(t))
+        return NAN;
+    return 1.0 - t_central(fabs(t), df);
+}
+
+/* Mean and sample standard deviation of the values that are numbers. */
+static size_t
+mean_sd(const double *v, size_t n, double *mean, double *sd)
+{
+    double s = 0, ss = 0;
+    size_t i, k = 0;
+
+    for (i = 0; i < n; i++)
+        if (!isnan(v[i])) {
+            s += v[i];
+            k++;
+        }
+    *mean = k > 0 ? s / (double) k : NAN;
+    for (i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            ss += (v[i] - *mean) * (v[i] - *mean);
+    *sd = k > 1 ? sqrt(ss / (double) (k - 1)) : NAN;
+    return k;
+}
+
+int
+lw_stats_welch_test(const double *a, size_t na, const double *b, size_t nb, double confidence,
+                    lw_stats_welch *out)
+{
+    double va, vb, se, tq;
+    long long dfi;
 
     memset(out, 0, sizeof(*out));
-    out->hours_until = NAN;
-    if (n < 3 || !(sxx > 0) || !isfinite(slope) || !isfinite(intercept))
+    out->na = mean_sd(a, na, &out->mean_a, &out->sd_a);
+    out->nb = mean_sd(b, nb, &out->mean_b, &out->sd_b);
+    out->diff = out->mean_b - out->mean_a;
+    out->t = out->df = out->p = out->lo = out->hi = NAN;
+    if (out->na < 2 || out->nb < 2)
         return LW_EINVAL;
-    out->now = intercept;
-    out->at_horizon = intercept + slope * horizon_h;
-    s2 = (syy - slope * sxy) / (double) (n - 2);
-    if (!(s2 > 0))
-        s2 = 0;
-    dx = horizon_h - avgx;
-    se = sqrt(s2 * (1.0 + 1.0 / (double) n + dx * dx / sxx));
-    t = lw_stats_t_quantile(confidence, n - 2);
-    out->lo = out->at_horizon - t * se;
-    out->hi = out->at_horizon + t * se;
-    if (upward ? out->now > limit : out->now < limit) {
-        out->hours_until = 0;
-    } else if (slope != 0.0) {
-        tc = (limit - intercept) / slope;
-        if (tc >= 0 && tc <= horizon_h && (upward ? slope > 0 : slope < 0))
-            out->hours_until = tc;
-    }
+    va = out->sd_a * out->sd_a / (double) out->na;
+    vb = out->sd_b * out->sd_b / (double) out->nb;
+    se = sqrt(va + vb);
+    if (!(se > 0))
+        return LW_EINVAL;
+    out->t = out->diff / se;
+    /* Welch-Satterthwaite */
+    out->df = (va + vb) * (va + vb)
+              / (va * va / (double) (out->na - 1) + vb * vb / (double) (out->nb - 1));
+    out->p = lw_stats_t_pvalue(out->t, out->df);
+    dfi = (long long) floor(out->df);
+    tq = lw_stats_t_quantile(confidence, dfi < 1 ? 1 : dfi);
+    out->lo = out->diff - tq * se;
+    out->hi = out->diff + tq * se;
     return LW_OK;
 }

@@ -1,6 +1,6 @@
 /* stats.h: the statistics behind rule decisions, exposed for tests:
- * error-budget burn rates over paired windows, Student's t quantile and
- * the linear forecast. Pure. */
+ * error-budget burn rates over paired windows and Student's t quantile
+ * (the forecast kind's linear forecast is lib/forecast.h's). Pure. */
 #ifndef LW_ALERT_STATS_H
 #define LW_ALERT_STATS_H
 
@@ -28,18 +28,23 @@ double lw_stats_burn_threshold(const lw_stats_burn_window *w, int64_t period_s);
  * df degrees of freedom (df >= 1). */
 double lw_stats_t_quantile(double confidence, long long df);
 
-typedef struct {
-    double now, at_horizon;           /* point forecasts */
-    double lo, hi;                    /* prediction interval at the horizon */
-    double hours_until;               /* first crossing in [0, horizon], NaN if none */
-} lw_stats_forecast;
+/* Two-sided p-value of Student's t statistic with df > 0 degrees of
+ * freedom (df need not be whole: Welch's). */
+double lw_stats_t_pvalue(double t, double df);
 
-/* Linear forecast from regression sums (n points, x in hours, mean avgx,
- * sxx/syy/sxy as PostgreSQL's regr_* give them) at x = 0 (now) and
- * x = horizon_h; the crossing of `limit` going up (upward = 1) or down.
- * Returns 0, or LW_EINVAL when n < 3 or sxx is 0. */
-int lw_stats_forecast_linear(long long n, double slope, double intercept, double avgx, double sxx,
-                             double syy, double sxy, double horizon_h, double confidence,
-                             double limit, int upward, lw_stats_forecast *out);
+/* Welch's t-test of the difference of two means (unequal variances). */
+typedef struct {
+    size_t na, nb;
+    double mean_a, mean_b, sd_a, sd_b;
+    double diff;                      /* mean_b - mean_a */
+    double t, df, p;                  /* two-sided */
+    double lo, hi;                    /* confidence interval of diff */
+} lw_stats_welch;
+
+/* a[0..na) against b[0..nb) (NaN values skipped) at `confidence` for the
+ * interval. Returns 0, or LW_EINVAL with fewer than two values in either
+ * or no variance at all. */
+int lw_stats_welch_test(const double *a, size_t na, const double *b, size_t nb,
+                        double confidence, lw_stats_welch *out);
 
 #endif

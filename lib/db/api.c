@@ -195,24 +195,20 @@ lw_db_api_sla(lw_db *db, lw_err *err, long long from, long long to)
 PGresult *
 lw_db_api_budgets(lw_db *db, lw_err *err)
 {
+    /* the spend /budgets shows: lw_budget_status of sql/012_costs.sql */
     return lw_db_query(db, err,
-        "WITH b AS (SELECT b.id, b.name, m.name AS model, e.name AS environment, b.period,"
-        "   b.amount_usd::float8 AS amount_usd, b.thresholds, b.model_id, b.environment_id,"
-        "   date_trunc(CASE b.period WHEN 'daily' THEN 'day' WHEN 'weekly' THEN 'week' ELSE 'month' END,"
-        "     now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS since"
-        "   FROM budgets b LEFT JOIN models m ON m.id = b.model_id"
-        "   LEFT JOIN environments e ON e.id = b.environment_id),"
-        " s AS (SELECT b.*, (coalesce((SELECT sum(r.cost_usd) FROM lw_rollup_read(NULL, b.since, now()) r"
-        "     WHERE (b.model_id IS NULL OR r.model_id = b.model_id)"
-        "       AND (b.environment_id IS NULL OR r.environment_id = b.environment_id)), 0)"
-        "   + coalesce((SELECT sum(u.cost_usd) FROM usage_events u WHERE u.ts >= b.since"
-        "     AND (b.model_id IS NULL OR u.model_id = b.model_id)"
-        "     AND (b.environment_id IS NULL OR u.environment_id = b.environment_id)), 0))::float8 AS spent_usd"
-        "   FROM b)"
+        "WITH s AS (SELECT b.id, b.name, b.model_name AS model, b.provider, e.name AS environment,"
+        "   b.period, b.time_zone, b.amount_usd::float8 AS amount_usd, b.thresholds,"
+        "   st.spent::float8 AS spent_usd, st.projected::float8 AS projected_usd,"
+        "   st.period_start, st.period_end"
+        "   FROM budgets b LEFT JOIN environments e ON e.id = b.environment_id"
+        "   CROSS JOIN LATERAL lw_budget_status(b.id, now()) st WHERE b.enabled)"
         " SELECT json_build_object('data', coalesce(json_agg(json_build_object('id', s.id,"
-        " 'name', s.name, 'model', s.model, 'environment', s.environment, 'period', s.period,"
-        " 'amount_usd', s.amount_usd, 'spent_usd', s.spent_usd,"
+        " 'name', s.name, 'model', s.model, 'provider', s.provider, 'environment', s.environment,"
+        " 'period', s.period, 'time_zone', s.time_zone,"
+        " 'amount_usd', s.amount_usd, 'spent_usd', s.spent_usd, 'projected_usd', s.projected_usd,"
         " 'used_pct', round((100 * s.spent_usd / s.amount_usd)::numeric, 2),"
-        " 'thresholds_pct', s.thresholds, 'period_start', " RFC("s.since") ") ORDER BY s.name),"
+        " 'thresholds_pct', s.thresholds, 'period_start', " RFC("s.period_start") ","
+        " 'period_end', " RFC("s.period_end") ") ORDER BY s.name),"
         " '[]'::json), 'next_cursor', NULL)::text FROM s", 0, NULL);
 }

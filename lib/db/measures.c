@@ -275,6 +275,22 @@ static const char fetch_sql[] =
     "   AND br.environment_id = s.environment_id"
     " ORDER BY t.at, s.environment, s.model_id";
 
+/* The times as a bigint[] literal into b: LW_OK, or LW_ENOMEM (said in err). */
+static int
+times_array(lw_buf *b, const time_t *at, size_t n_at, lw_err *err)
+{
+    size_t i;
+
+    lw_buf_putc(b, '{');
+    for (i = 0; i < n_at; i++)
+        lw_buf_printf(b, "%s%lld", i > 0 ? "," : "", (long long) at[i]);
+    if (lw_buf_putc(b, '}') != LW_OK) {
+        lw_err_set(err, "out of memory");
+        return LW_ENOMEM;
+    }
+    return LW_OK;
+}
+
 PGresult *
 lw_db_measures_fetch(lw_db *db, lw_err *err, const lw_db_measures_spec *q, const time_t *at,
                      size_t n_at)
@@ -283,15 +299,9 @@ lw_db_measures_fetch(lw_db *db, lw_err *err, const lw_db_measures_spec *q, const
     const char *p[11];
     lw_buf times = { 0 };
     PGresult *res = NULL;
-    size_t i;
 
-    lw_buf_putc(&times, '{');
-    for (i = 0; i < n_at; i++)
-        lw_buf_printf(&times, "%s%lld", i > 0 ? "," : "", (long long) at[i]);
-    if (lw_buf_putc(&times, '}') != LW_OK) {
-        lw_err_set(err, "out of memory");
+    if (times_array(&times, at, n_at, err) != LW_OK)
         goto cleanup;
-    }
     snprintf(window, sizeof(window), "%lld", q->window_s);
     snprintf(lookback, sizeof(lookback), "%lld", q->lookback_s);
     snprintf(rwin, sizeof(rwin), "%lld", q->regr_window_s);
@@ -308,6 +318,29 @@ lw_db_measures_fetch(lw_db *db, lw_err *err, const lw_db_measures_spec *q, const
     p[9] = q->burn ? "true" : "false";
     p[10] = q->window_measures ? "true" : "false";
     res = lw_db_query(db, err, fetch_sql, 11, p);
+cleanup:
+    lw_buf_free(&times);
+    return res;
+}
+
+PGresult *
+lw_db_measures_custom(lw_db *db, lw_err *err, const char *name, const time_t *at, size_t n_at,
+                      long long window_s)
+{
+    char w[24];
+    const char *p[3] = { NULL, name, w };
+    lw_buf times = { 0 };
+    PGresult *res = NULL;
+
+    snprintf(w, sizeof(w), "%lld", window_s);
+    if (times_array(&times, at, n_at, err) != LW_OK)
+        goto cleanup;
+    p[0] = times.data;
+    res = lw_db_query(db, err,
+        "SELECT t.at, c.model_id, c.environment_id, c.mean"
+        " FROM unnest($1::bigint[]) AS t(at),"
+        " LATERAL lw_custom_metric_read(NULL, $2, to_timestamp(t.at - $3::bigint),"
+        "   to_timestamp(t.at) + interval '1 microsecond') c", 3, p);
 cleanup:
     lw_buf_free(&times);
     return res;

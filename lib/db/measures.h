@@ -48,6 +48,13 @@ typedef struct {
 PGresult *lw_db_measures_fetch(lw_db *db, lw_err *err, const lw_db_measures_spec *q,
                                const time_t *at, size_t n_at);
 
+/* Custom metric `name` (custom.NAME in a rule) of every model at each
+ * of at[0..n_at), through lw_custom_metric_read: its mean over the hours
+ * overlapping (at - window_s, at]: at, model_id, environment_id, mean
+ * (NULL when that window has no value). */
+PGresult *lw_db_measures_custom(lw_db *db, lw_err *err, const char *name, const time_t *at,
+                                size_t n_at, long long window_s);
+
 /* The query's many laterals make the planner's estimates trigger JIT,
  * whose compilation (about a second) dwarfs the work (milliseconds):
  * callers turn it off for the session (on = 0) and back to the server's

@@ -32,5 +32,10 @@ int lw_cmd_report(lw_cli *cli);
 int lw_cmd_timers(lw_cli *cli);
 int lw_cmd_scheduler_status(lw_cli *cli);
 int lw_cmd_export(lw_cli *cli);
+int lw_cmd_usage(lw_cli *cli);
+int lw_cmd_budget(lw_cli *cli);
+int lw_cmd_forecast(lw_cli *cli);
+int lw_cmd_costs(lw_cli *cli);
+int lw_cmd_compare_environments(lw_cli *cli);
 
 #endif

@@ -187,8 +187,8 @@ load_state(lw_db *db, lw_eval_state *ev, lw_err *err)
     return rc;
 }
 
-static open_alert *
-find_open(lw_eval_state *ev, long long rule_id, long long model_id, long long env_id)
+open_alert *
+lw_eval_find_open(lw_eval_state *ev, long long rule_id, long long model_id, long long env_id)
 {
     size_t i;
 
@@ -252,7 +252,7 @@ line(lw_eval_state *ev, const item *it, const char *from, const char *to)
 static int
 apply_item(lw_db *db, lw_eval_state *ev, const item *it, lw_err *err)
 {
-    open_alert *o = find_open(ev, it->rule->id, it->s->model_id, it->s->environment_id);
+    open_alert *o = lw_eval_find_open(ev, it->rule->id, it->s->model_id, it->s->environment_id);
     lw_alert_track t = { LW_ALERT_OK, 0, 0 };
     lw_transition tr;
     const char *from;
@@ -455,6 +455,9 @@ evaluate(lw_db *db, lw_eval_state *ev, lw_err *err)
         if (rc != LW_OK)
             goto cleanup;
     }
+    rc = lw_eval_budgets(db, ev, err);
+    if (rc != LW_OK)
+        goto cleanup;
     rc = resolve_orphans(db, ev, err);
     if (rc != LW_OK)
         goto cleanup;

@@ -40,6 +40,11 @@ typedef struct {
     int         delivered_before;   /* resolved: the firing went out */
     const char *suppressed;    /* reason, or NULL */
     int         delivered;     /* at least one pending row written */
+    /* a budget's announcement (budget.c): no rule decision behind it, its
+     * own text and amounts; never inhibited (it is about money, not about
+     * a model's health) */
+    int         budget;
+    const char *text, *value_text, *threshold_text;
 } cand;
 
 typedef struct {
@@ -94,6 +99,15 @@ int lw_eval_add_event(lw_db *db, lw_eval_state *ev, long long alert_id, const ch
 /* When the series was last announced before this evaluation (0 = never). */
 time_t lw_eval_series_last(const lw_eval_state *ev, long long rule_id, long long model_id,
                            long long env_id);
+
+/* The open alert of (rule, model, environment), or NULL. */
+open_alert *lw_eval_find_open(lw_eval_state *ev, long long rule_id, long long model_id,
+                              long long env_id);
+
+/* The budget step: every enabled budget's tiers reached in its period,
+ * each announced once (budget_crossings), and its pace alert; the alert of
+ * a budget whose period rolled over resolved quietly. budget.c */
+int lw_eval_budgets(lw_db *db, lw_eval_state *ev, lw_err *err);
 
 /* Sets c->suppressed to why c must not go out now (a silence or
  * maintenance window, inhibition by a critical alert, cooldown), or leaves

@@ -107,7 +107,7 @@ lw_eval_mute_reason(lw_db *db, lw_eval_state *ev, cand *c, lw_err *err)
     }
     if (c->kind == C_RESOLVED)
         return LW_OK;
-    if (c->severity != LW_SEV_CRITICAL) {
+    if (c->severity != LW_SEV_CRITICAL && !c->budget) {
         res = lw_db_eval_inhibitor(db, err, c->alert_id, c->model_id, c->environment_id);
         if (res == NULL)
             return LW_EDB;

@@ -78,6 +78,15 @@ alert_json(lw_db *db, lw_eval_state *ev, const cand *c, json_object **out, lw_er
         lw_pool_printf(ev->pool, "llmwatch-%s-%lld", lw_db_str(res, 0, 10)
                        ? lw_db_str(res, 0, 10) : "x", lw_db_int(res, 0, 0))));
     PQclear(res);
+    if (c->budget) {
+        /* the announcement's own words: an alert's row holds its latest */
+        json_object_object_add(o, "summary", json_object_new_string(c->text));
+        json_object_object_add(o, "severity", json_object_new_string(lw_eval_sev_names[c->severity]));
+        json_object_object_add(o, "value_text", json_object_new_string(c->value_text));
+        json_object_object_add(o, "threshold_text", json_object_new_string(c->threshold_text));
+        json_object_object_add(o, "model", NULL);
+        json_object_object_add(o, "environment", NULL);
+    }
     *out = o;
     return LW_OK;
 }

@@ -1,7 +1,8 @@
 /* cycle.c: one probe cycle from configuration to stored rows: model
  * ids, suites and API keys resolved, one lw_probe_job per model x case x
  * iteration, one lw_probe_run for all of them, one transaction with a COPY
- * of every row, then the per-model summary computed in PostgreSQL. */
+ * of every row (then the values of the suites' custom scorers), then the
+ * per-model summary computed in PostgreSQL. */
 #include "probe/cycle.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 
 #include "fmt.h"
 #include "money.h"
+#include "db/custom.h"
 #include "db/cycle.h"
 #include "eval/eval.h"
 #include "probe/lease.h"
@@ -440,6 +442,43 @@ versions_json(const struct sel *sel, size_t n_sel, const lw_probe_job *jobs, con
 
 /* ---- one round ---------------------------------------------------------------- */
 
+/* The custom scorers of the suite and of case j run on each answer of
+ * the cycle (never on a failed probe: there is nothing to measure), one
+ * custom_metrics row each into rows: the value, or the failure's class so
+ * a broken scorer shows instead of vanishing. Run one after the other,
+ * after the probes: their timeouts bound how long that takes. */
+static void
+score_custom(json_object *rows, const struct sel *s, size_t j, const lw_probe_result *r,
+             const char *ts)
+{
+    const lw_suite_case *sc = &s->suite->cases[j];
+    const lw_custom_scorer *cs;
+    const char *reply = r->text != NULL && r->text[0] != '\0' ? r->text : r->answer;
+    json_object *row;
+    lw_err err;
+    double v;
+    size_t i;
+    int rc;
+
+    for (i = 0; r->ok && i < s->suite->n_custom + sc->n_custom; i++) {
+        cs = i < s->suite->n_custom ? &s->suite->custom[i] : &sc->custom[i - s->suite->n_custom];
+        rc = lw_scorer_custom_run(cs, reply, sc->reference_answer, sc->id, &v, &err);
+        if (rc != LW_OK)
+            lw_log(LW_LOG_WARN, "model %s case %s: %s", s->m->name, sc->id, err.msg);
+        row = json_object_new_object();
+        json_object_object_add(row, "ts", json_object_new_string(ts));
+        json_object_object_add(row, "model_id", json_object_new_int64(s->model_id));
+        json_object_object_add(row, "environment_id", json_object_new_int64(s->env_id));
+        json_object_object_add(row, "name", json_object_new_string(cs->name));
+        json_object_object_add(row, "value", rc == LW_OK ? json_object_new_double(v) : NULL);
+        json_object_object_add(row, "failure", rc == LW_OK ? NULL
+                               : json_object_new_string(lw_scorer_custom_failure(rc)));
+        json_object_object_add(row, "case_id", json_object_new_string(sc->id));
+        json_object_object_add(row, "request_id", json_object_new_string(r->probe_id));
+        json_object_array_add(rows, row);
+    }
+}
+
 static int
 oom(lw_err *err)
 {
@@ -511,6 +550,8 @@ lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *
     lw_probe_job *jobs = NULL;
     size_t *job_sel = NULL, *job_case = NULL;
     char *versions = NULL;
+    json_object *custom = json_object_new_array();
+    long long stored, known;
     lw_probe_opts popts;
     lw_buf rows = { 0 };
     int64_t t0 = lw_now_mono_us(), t1, mono_now, wall_now, sum_conc = 0;
@@ -643,6 +684,7 @@ lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *
             rc = oom(err);
             goto cleanup;
         }
+        score_custom(custom, s, job_case[k], r, ts);
         n_rows++;
         n_ok += r->ok ? 1 : 0;
     }
@@ -673,6 +715,12 @@ lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *
     rc = store(db, o, c, &rows, n_rows, n_ok, n_sel, versions, err);
     if (rc != LW_OK)
         goto cleanup;
+    if (json_object_array_length(custom) > 0
+        && lw_db_custom_insert(db, err, json_object_to_json_string_ext(custom,
+                               JSON_C_TO_STRING_PLAIN), "scorer", &stored, &known) != LW_OK) {
+        rc = LW_EDB;
+        goto cleanup;
+    }
     c->n_probes += n_rows;
     c->n_ok += n_ok;
     c->ms_write = ms_since(t1);
@@ -684,6 +732,7 @@ cleanup:
     free(job_sel);
     free(job_case);
     free(versions);
+    json_object_put(custom);
     for (i = 0; cache != NULL && i < n_cache; i++)
         lw_suite_free(cache[i].s);
     free(cache);

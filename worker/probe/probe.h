@@ -334,6 +334,29 @@ void lw_scorer_free(lw_scorer *s);
 /* Mean of the scores that are >= 0; -1 when there are none. */
 double lw_quality_mean(const double *scores, size_t n);
 
+/* A custom scorer (scorer_custom.c): a user's command measuring one reply
+ * by a metric of its own ("user_satisfaction"). */
+typedef struct {
+    const char   *name;        /* the metric: [a-z][a-z0-9_]{0,62} */
+    char *const  *argv;        /* the command and its arguments (argv[0] found
+                                * on PATH); never run through a shell */
+    long          timeout_ms;  /* <= 0: 5000 */
+} lw_custom_scorer;
+
+/* Runs cs on one reply: the reply on its standard input; the expected
+ * answer in LLMWATCH_EXPECTED, the case in LLMWATCH_CASE_ID and the
+ * metric in LLMWATCH_METRIC; the first number of its standard output (at
+ * most 4 KiB read) is the value. The command runs in its own process
+ * group, killed whole at the timeout. LW_OK with *value, LW_ETIMEDOUT,
+ * LW_ERROR (a non-zero exit or a signal), LW_EINVAL (a bad name, no
+ * number), LW_EIO (could not run); the reason in err. */
+int lw_scorer_custom_run(const lw_custom_scorer *cs, const char *reply, const char *expected,
+                         const char *case_id, double *value, lw_err *err);
+/* What a failed run is stored as (custom_metrics.failure: "timeout",
+ * "exit", "no_number", "cannot_run"), from lw_scorer_custom_run's return
+ * code; NULL for LW_OK. Static. */
+const char *lw_scorer_custom_failure(int rc);
+
 /* ---- suites ------------------------------------------------------------- */
 
 typedef struct {
@@ -345,6 +368,8 @@ typedef struct {
     char      *tools_json;         /* NULL, or the tools offered (lw_probe_req) */
     int        long_output;
     int        line;           /* where the case starts in the file */
+    lw_custom_scorer *custom;  /* the case's own custom scorers (owned) */
+    size_t     n_custom;
 } lw_suite_case;
 
 typedef struct {
@@ -353,6 +378,8 @@ typedef struct {
     char          *path;       /* the file it came from */
     lw_suite_case *cases;
     size_t         n_cases;
+    lw_custom_scorer *custom;  /* custom scorers of every case (owned) */
+    size_t         n_custom;
 } lw_suite;
 
 /* A bare name (letters, digits, '-', '_': "quick") loads

@@ -1,6 +1,6 @@
 /* suite.c: loads a YAML test suite (cases with a prompt, a scorer, the
- * answer a correct model gives, and for tool-use cases the tools offered)
- * into an lw_suite, through lib/yamlmap.h. Unknown keys and wrong types
+ * answer a correct model gives, for tool-use cases the tools offered, and
+ * custom scorers for the suite or a case) into an lw_suite, through lib/yamlmap.h. Unknown keys and wrong types
  * are errors with file:line:column. */
 #include "probe/probe.h"
 
@@ -14,16 +14,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "usage.h"
 #include "yamlmap.h"
 
 #define SUITE_MAX_BYTES (1024 * 1024)
 #define SUITE_MAX_CASES 1000
 #define JSON_MAX_DEPTH  32
 
-static const char *const suite_keys[] = { "name", "description", "cases" };
+static const char *const suite_keys[] = { "name", "description", "custom_scorers", "cases" };
 static const char *const case_keys[] = {
     "id", "prompt", "max_tokens", "long_output", "scorer", "reference_answer", "tools",
+    "custom_scorers",
 };
+static const char *const custom_keys[] = { "name", "command", "timeout" };
 static const char *const scorer_keys[] = {
     "type", "value", "values", "pattern", "path", "equals", "tolerance", "case_insensitive",
     "name", "arguments",
@@ -192,6 +195,81 @@ load_scorer(lw_ymap_doc *d, yaml_node_t *n, lw_scorer *sc)
         LW_YMAP_ERR(d, n, "%s", perr.msg);
 }
 
+/* `custom_scorers:` of a suite or a case: a list of {name, command (a list:
+ * the program then its arguments, never a shell line), timeout}. */
+static void
+load_custom(lw_ymap_doc *d, const lw_ymap *parent, lw_custom_scorer **out, size_t *nout)
+{
+    yaml_node_t *list = lw_ymap_seq(d, parent, "custom_scorers",
+                                    "- name: user_satisfaction\n  command: [./grade, --strict]");
+    yaml_node_t *item, *cmd;
+    lw_custom_scorer *cs;
+    lw_ymap m;
+    lw_strlist argv;
+    const char *name;
+    int64_t timeout;
+    size_t i, j, cnt;
+
+    if (list == NULL || (cnt = lw_ymap_seq_len(list)) == 0)
+        return;
+    if ((*out = calloc(cnt, sizeof(**out))) == NULL) {
+        d->oom = 1;
+        return;
+    }
+    for (i = 0; i < cnt; i++) {
+        item = lw_ymap_seq_item(d, list, i);
+        if (lw_ymap_open(d, item, "custom scorer", custom_keys, LW_ARRAY_LEN(custom_keys), &m) < 0)
+            continue;
+        name = NULL;
+        memset(&argv, 0, sizeof(argv));
+        timeout = 0;
+        if (lw_ymap_str(d, &m, "name", &name) == 1 && !lw_usage_metric_name_ok(name))
+            LW_YMAP_ERR(d, item, "custom scorer name '%s' must be a-z, 0-9 and _, from a letter, "
+                        "at most 63", name);
+        else if (name == NULL)
+            LW_YMAP_ERR(d, item, "custom scorer needs a name (the metric it measures)");
+        for (j = 0; name != NULL && j < *nout; j++)
+            if (strcmp((*out)[j].name, name) == 0)
+                LW_YMAP_ERR(d, item, "custom scorer %s is named twice", name);
+        cmd = lw_ymap_get(d, &m, "command");
+        if (cmd != NULL && cmd->type != YAML_SEQUENCE_NODE)
+            LW_YMAP_ERR(d, cmd, "'command' must be a list: the program then its arguments "
+                        "(no shell runs it), e.g. [python3, grade.py]");
+        else if (cmd == NULL)
+            LW_YMAP_ERR(d, item, "custom scorer needs a command");
+        else if (lw_ymap_list(d, &m, "command", &argv, NULL) == 1 && argv.n == 0)
+            LW_YMAP_ERR(d, cmd, "'command' must not be empty");
+        if (lw_ymap_duration(d, &m, "timeout", &timeout) == 1 && (timeout < 1 || timeout > 600))
+            LW_YMAP_ERR(d, item, "custom scorer timeout must be 1s to 10m");
+        if (name == NULL || argv.n == 0)
+            continue;
+        cs = &(*out)[(*nout)++];
+        cs->name = lw_strdup(name);
+        cs->timeout_ms = timeout > 0 ? (long) timeout * 1000 : 0;
+        cs->argv = calloc(argv.n + 1, sizeof(char *));
+        if (cs->argv == NULL) {
+            d->oom = 1;
+            return;
+        }
+        for (j = 0; j < argv.n; j++)
+            ((char **) cs->argv)[j] = lw_strdup(argv.v[j]);
+    }
+}
+
+static void
+free_custom(lw_custom_scorer *v, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        free((char *) v[i].name);
+        for (j = 0; v[i].argv != NULL && v[i].argv[j] != NULL; j++)
+            free(v[i].argv[j]);
+        free((char **) v[i].argv);
+    }
+    free(v);
+}
+
 static void
 load_case(lw_ymap_doc *d, yaml_node_t *n, lw_suite_case *c)
 {
@@ -215,6 +293,7 @@ load_case(lw_ymap_doc *d, yaml_node_t *n, lw_suite_case *c)
     json_text(d, &m, "tools", json_type_array, &c->tools_json);
     if ((scorer = lw_ymap_get(d, &m, "scorer")) != NULL)
         load_scorer(d, scorer, &c->scorer);
+    load_custom(d, &m, &c->custom, &c->n_custom);
     /* what is missing, not what was wrong (already said) */
     if (has_id >= 0 && (c->id == NULL || c->id[0] == '\0'))
         LW_YMAP_ERR(d, n, "case needs an id");
@@ -239,6 +318,7 @@ load_doc(lw_ymap_doc *d, yaml_node_t *root, lw_suite *s)
         return;
     text(d, &m, "name", &s->name);
     text(d, &m, "description", &s->description);
+    load_custom(d, &m, &s->custom, &s->n_custom);
     if (s->name == NULL || s->name[0] == '\0')
         LW_YMAP_ERR(d, root, "suite needs a name");
     if ((cases = lw_ymap_seq(d, &m, "cases", "- id: ...")) == NULL) {
@@ -422,7 +502,9 @@ lw_suite_free(lw_suite *s)
         free(s->cases[i].reference_answer);
         free(s->cases[i].tools_json);
         lw_scorer_free(&s->cases[i].scorer);
+        free_custom(s->cases[i].custom, s->cases[i].n_custom);
     }
+    free_custom(s->custom, s->n_custom);
     free(s->cases);
     free(s->name);
     free(s->description);
