@@ -62,7 +62,8 @@ CL_SCENARIOS="$T/scenarios.yaml"
     done
     cat <<EOF
   schedule:
-    performance_checks: {frequency: "every 10 seconds", timeout: 3, suite: "$T/suites/cluster.yaml"}
+    # timeout: the run's limit (killed past it), under the 10 s period
+    performance_checks: {frequency: "every 10 seconds", timeout: 9, suite: "$T/suites/cluster.yaml"}
     notify: {frequency: "every 5 seconds"}
   alerts:
     channels:
