@@ -268,6 +268,28 @@ lw_cli_parse(lw_cli *cli, const char *spec, lw_cli_opt_fn fn, void *ctx)
 }
 
 int
+lw_cli_parse_db(lw_cli *cli, const char *spec, lw_cli_opt_fn fn, void *ctx, lw_db **db)
+{
+    int rc = lw_cli_parse(cli, spec, fn, ctx);
+
+    if (rc != LW_CLI_GO)
+        return rc;
+    *db = lw_cli_db(cli);
+    return *db != NULL ? LW_CLI_GO : 1;
+}
+
+int
+lw_cli_keep(int ch, const char *arg, const char *keys, const char **const *fields)
+{
+    const char *k = ch > 0 && ch < 256 ? strchr(keys, ch) : NULL;
+
+    if (k == NULL)
+        return 0;
+    *fields[k - keys] = arg;
+    return 1;
+}
+
+int
 lw_cli_config(lw_cli *cli)
 {
     unsigned flags = cli->cmd->flags, mode = flags & LW_CLI_CONFIG_MASK;

@@ -91,6 +91,16 @@ int lw_cli_no_subcommand(const lw_cli *cli);
  * usage printed), or what fn returned. */
 int lw_cli_parse(lw_cli *cli, const char *spec, lw_cli_opt_fn fn, void *ctx);
 
+/* lw_cli_parse, then the database connection (lw_cli_db): the preamble of
+ * every command that needs no configuration. Returns LW_CLI_GO with *db
+ * set, else the exit status to return (as lw_cli_parse, or 1 when the
+ * database is out of reach). */
+int lw_cli_parse_db(lw_cli *cli, const char *spec, lw_cli_opt_fn fn, void *ctx, lw_db **db);
+
+/* Options kept as given: when ch is one of `keys`, *fields[its index in
+ * keys] = arg and 1 is returned, else 0 (fields has strlen(keys) entries). */
+int lw_cli_keep(int ch, const char *arg, const char *keys, const char **const *fields);
+
 /* Finds and loads the configuration as the command's flags say. Returns
  * LW_CLI_GO (cli->cfg set or NULL), or 1 after printing why not. */
 int lw_cli_config(lw_cli *cli);

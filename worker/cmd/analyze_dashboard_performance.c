@@ -188,10 +188,8 @@ lw_cmd_analyze_dashboard_performance(lw_cli *cli)
     lw_db *db;
     int rc;
 
-    if ((rc = lw_cli_parse(cli, opts, on_opt, &o)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, opts, on_opt, &o, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     if ((rc = pages(cli, db, o.hours)) != 0)
         return rc;
     if (o.queries) {

@@ -379,10 +379,8 @@ cmd_report(lw_cli *cli)
     lw_db *db;
     int rc;
 
-    if ((rc = lw_cli_parse(cli, opts, on_report_opt, &output)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, opts, on_report_opt, &output, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     rc = 1;
     res = lw_db_baselines_active(db, &cli->err);
     if (res != NULL)

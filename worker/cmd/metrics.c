@@ -290,10 +290,8 @@ lw_cmd_metrics(lw_cli *cli)
 
     memset(&mo, 0, sizeof(mo));
     mo.hours = 24;
-    if ((rc = lw_cli_parse(cli, opts, on_opt, &mo)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, opts, on_opt, &mo, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     rc = 1;
     f->to = time(NULL) + 1;
     f->from = f->to - (time_t) mo.hours * 3600;
