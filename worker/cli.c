@@ -114,6 +114,16 @@ lw_cli_int(const char *arg, long long lo, long long hi, long long *out)
     return 0;
 }
 
+int
+lw_cli_int_opt(lw_cli *cli, const char *arg, long long lo, long long hi, long long *out,
+               const char *msg)
+{
+    if (lw_cli_int(arg, lo, hi, out) == 0)
+        return 0;
+    lw_cli_fail(cli, "%s", msg);
+    return 2;
+}
+
 /* The common options this command takes, after its own. */
 static size_t
 add_common(const lw_cli *cli, struct option *v, size_t n)

@@ -121,6 +121,11 @@ int lw_cli_fail(const lw_cli *cli, const char *fmt, ...) LW_PRINTF(2, 3);
 /* Option arguments: an integer in [lo, hi]. 0, or -1 when it is not one. */
 int lw_cli_int(const char *arg, long long lo, long long hi, long long *out);
 
+/* The same for an option's argument: 0 with *out set, or 2 after printing
+ * msg (as lw_cli_fail), what an lw_cli_opt_fn returns for a bad value. */
+int lw_cli_int_opt(lw_cli *cli, const char *arg, long long lo, long long hi, long long *out,
+                   const char *msg);
+
 /* "<datadir>/sub" (pool-owned): where sql/, templates/ are installed. */
 const char *lw_cli_datapath(lw_cli *cli, const char *sub);
 

@@ -23,11 +23,8 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 
     switch (ch) {
     case 'H':
-        if (lw_cli_int(arg, 1, 24 * 14, &o->hours) != 0) {
-            lw_cli_fail(cli, "--hours must be a number of hours (1..336: timings are kept 14 days)");
-            return 2;
-        }
-        break;
+        return lw_cli_int_opt(cli, arg, 1, 24 * 14, &o->hours,
+                              "--hours must be a number of hours (1..336: timings are kept 14 days)");
     case 'q': o->queries = 1; break;
     default:  o->explain = 0; break;
     }

@@ -266,11 +266,8 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 
     switch (ch) {
     case 'H':
-        if (lw_cli_int(arg, 1, 24 * 366, &o->hours) != 0) {
-            lw_cli_fail(cli, "--hours must be a number of hours (1..8784)");
-            return 2;
-        }
-        break;
+        return lw_cli_int_opt(cli, arg, 1, 24 * 366, &o->hours,
+                              "--hours must be a number of hours (1..8784)");
     case 'm': o->f.model = arg; break;
     default:  o->f.environment = arg; break;
     }

@@ -40,8 +40,8 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
         &o->output, &o->user, &o->bindir, &o->env_file, &o->report_config, &o->at
     };
 
-    if (ch == 'n' && lw_cli_int(arg, 1, 1000, &o->next) != 0)
-        return lw_cli_fail(cli, "--next must be a number from 1 to 1000") + 1;
+    if (ch == 'n')
+        return lw_cli_int_opt(cli, arg, 1, 1000, &o->next, "--next must be a number from 1 to 1000");
     lw_cli_keep(ch, arg, "oubera", fields);
     return 0;
 }
