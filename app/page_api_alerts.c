@@ -32,24 +32,27 @@ lw_page_api_alerts(lw_req *r)
                                           pg.from, pg.to, pg.limit, pg.cursor), "page");
 }
 
-int
-lw_page_api_alert(lw_req *r)
+/* The document `get` makes of the path's {id}, as a `what`. */
+static int
+doc_of_id(lw_req *r, PGresult *(*get)(lw_db *, lw_err *, long long), const char *what)
 {
     lw_db *db = lw_req_db(r);
 
     if (db == NULL)
         return LW_EDB;
-    return lw_api_doc(r, lw_db_api_alert(db, &r->err, lw_req_id(r)), "alert");
+    return lw_api_doc(r, get(db, &r->err, lw_req_id(r)), what);
+}
+
+int
+lw_page_api_alert(lw_req *r)
+{
+    return doc_of_id(r, lw_db_api_alert, "alert");
 }
 
 int
 lw_page_api_rules_get(lw_req *r)
 {
-    lw_db *db = lw_req_db(r);
-
-    if (db == NULL)
-        return LW_EDB;
-    return lw_api_doc(r, lw_db_api_rules(db, &r->err, lw_req_id(r)), "rule");
+    return doc_of_id(r, lw_db_api_rules, "rule");
 }
 
 int

@@ -344,21 +344,44 @@ lw_sim_proto_parse(int proto, const char *body, size_t len, lw_pool *pool,
 
 /* ---------------------------------------------------------------- errors */
 
+/* The error type each provider gives a status (by LW_SIM_PROTO_*), NULL
+ * where it has none of its own; OpenAI's code too. Status 0 ends the
+ * table with the fallbacks for a client error (4xx) ... */
+static const struct {
+    int         status;
+    const char *type[3];         /* OpenAI, Anthropic, Google */
+    const char *openai_code;     /* JSON: a string or null */
+} error_names[] = {
+    { 401, { "invalid_request_error", "authentication_error", "UNAUTHENTICATED" }, "\"invalid_api_key\"" },
+    { 403, { NULL, "permission_error", "PERMISSION_DENIED" }, NULL },
+    { 404, { "invalid_request_error", "not_found_error", "NOT_FOUND" }, "\"model_not_found\"" },
+    { 413, { NULL, "request_too_large", NULL }, NULL },
+    { 429, { "requests", "rate_limit_error", "RESOURCE_EXHAUSTED" }, "\"rate_limit_exceeded\"" },
+    { 503, { NULL, NULL, "UNAVAILABLE" }, NULL },
+    { 529, { NULL, "overloaded_error", NULL }, NULL },
+    { 0, { "invalid_request_error", "invalid_request_error", "INVALID_ARGUMENT" }, "null" },
+};
+/* ... and for a server error (5xx). */
+static const char *const server_error[3] = { "server_error", "api_error", "INTERNAL" };
+
 void
 lw_sim_proto_error(int proto, int status, const char *message, lw_buf *out)
 {
-    const char *type, *code;
+    const char *type = NULL, *code = "null";
+    size_t i;
 
-    if (proto == LW_SIM_PROTO_ANTHROPIC) {
-        switch (status) {
-        case 401: type = "authentication_error"; break;
-        case 403: type = "permission_error"; break;
-        case 404: type = "not_found_error"; break;
-        case 413: type = "request_too_large"; break;
-        case 429: type = "rate_limit_error"; break;
-        case 529: type = "overloaded_error"; break;
-        default:  type = status >= 500 ? "api_error" : "invalid_request_error";
+    for (i = 0; error_names[i].status != 0; i++)
+        if (error_names[i].status == status) {
+            type = error_names[i].type[proto];
+            code = error_names[i].openai_code ? error_names[i].openai_code : "null";
+            break;
         }
+    if (type == NULL) {
+        type = status >= 500 ? server_error[proto]
+                             : error_names[LW_ARRAY_LEN(error_names) - 1].type[proto];
+        code = "null";
+    }
+    if (proto == LW_SIM_PROTO_ANTHROPIC) {
         lw_sim_puts(out, "{\"type\":\"error\",\"error\":{\"type\":\"");
         lw_sim_puts(out, type);
         lw_sim_puts(out, "\",\"message\":");
@@ -367,26 +390,10 @@ lw_sim_proto_error(int proto, int status, const char *message, lw_buf *out)
         return;
     }
     if (proto == LW_SIM_PROTO_GOOGLE) {
-        switch (status) {
-        case 401: type = "UNAUTHENTICATED"; break;
-        case 403: type = "PERMISSION_DENIED"; break;
-        case 404: type = "NOT_FOUND"; break;
-        case 429: type = "RESOURCE_EXHAUSTED"; break;
-        case 503: type = "UNAVAILABLE"; break;
-        default:  type = status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT";
-        }
         lw_sim_printf(out, "{\"error\":{\"code\":%d,\"message\":", status);
         lw_sim_json_cstr(out, message);
         lw_sim_printf(out, ",\"status\":\"%s\"}}", type);
         return;
-    }
-    switch (status) {
-    case 401: type = "invalid_request_error"; code = "\"invalid_api_key\""; break;
-    case 404: type = "invalid_request_error"; code = "\"model_not_found\""; break;
-    case 429: type = "requests"; code = "\"rate_limit_exceeded\""; break;
-    default:
-        type = status >= 500 ? "server_error" : "invalid_request_error";
-        code = "null";
     }
     lw_sim_puts(out, "{\"error\":{\"message\":");
     lw_sim_json_cstr(out, message);

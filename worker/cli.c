@@ -114,6 +114,16 @@ lw_cli_int(const char *arg, long long lo, long long hi, long long *out)
     return 0;
 }
 
+int
+lw_cli_int_opt(lw_cli *cli, const char *arg, long long lo, long long hi, long long *out,
+               const char *msg)
+{
+    if (lw_cli_int(arg, lo, hi, out) == 0)
+        return 0;
+    lw_cli_fail(cli, "%s", msg);
+    return 2;
+}
+
 /* The common options this command takes, after its own. */
 static size_t
 add_common(const lw_cli *cli, struct option *v, size_t n)
@@ -265,6 +275,28 @@ lw_cli_parse(lw_cli *cli, const char *spec, lw_cli_opt_fn fn, void *ctx)
         return lw_cli_usage(cli, stderr, 0);
     cli->database_url = lw_db_default_url(url);
     return LW_CLI_GO;
+}
+
+int
+lw_cli_parse_db(lw_cli *cli, const char *spec, lw_cli_opt_fn fn, void *ctx, lw_db **db)
+{
+    int rc = lw_cli_parse(cli, spec, fn, ctx);
+
+    if (rc != LW_CLI_GO)
+        return rc;
+    *db = lw_cli_db(cli);
+    return *db != NULL ? LW_CLI_GO : 1;
+}
+
+int
+lw_cli_keep(int ch, const char *arg, const char *keys, const char **const *fields)
+{
+    const char *k = ch > 0 && ch < 256 ? strchr(keys, ch) : NULL;
+
+    if (k == NULL)
+        return 0;
+    *fields[k - keys] = arg;
+    return 1;
 }
 
 int

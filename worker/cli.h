@@ -91,6 +91,16 @@ int lw_cli_no_subcommand(const lw_cli *cli);
  * usage printed), or what fn returned. */
 int lw_cli_parse(lw_cli *cli, const char *spec, lw_cli_opt_fn fn, void *ctx);
 
+/* lw_cli_parse, then the database connection (lw_cli_db): the preamble of
+ * every command that needs no configuration. Returns LW_CLI_GO with *db
+ * set, else the exit status to return (as lw_cli_parse, or 1 when the
+ * database is out of reach). */
+int lw_cli_parse_db(lw_cli *cli, const char *spec, lw_cli_opt_fn fn, void *ctx, lw_db **db);
+
+/* Options kept as given: when ch is one of `keys`, *fields[its index in
+ * keys] = arg and 1 is returned, else 0 (fields has strlen(keys) entries). */
+int lw_cli_keep(int ch, const char *arg, const char *keys, const char **const *fields);
+
 /* Finds and loads the configuration as the command's flags say. Returns
  * LW_CLI_GO (cli->cfg set or NULL), or 1 after printing why not. */
 int lw_cli_config(lw_cli *cli);
@@ -110,6 +120,11 @@ int lw_cli_fail(const lw_cli *cli, const char *fmt, ...) LW_PRINTF(2, 3);
 
 /* Option arguments: an integer in [lo, hi]. 0, or -1 when it is not one. */
 int lw_cli_int(const char *arg, long long lo, long long hi, long long *out);
+
+/* The same for an option's argument: 0 with *out set, or 2 after printing
+ * msg (as lw_cli_fail), what an lw_cli_opt_fn returns for a bad value. */
+int lw_cli_int_opt(lw_cli *cli, const char *arg, long long lo, long long hi, long long *out,
+                   const char *msg);
 
 /* "<datadir>/sub" (pool-owned): where sql/, templates/ are installed. */
 const char *lw_cli_datapath(lw_cli *cli, const char *sub);

@@ -16,7 +16,6 @@ lw_db_cycle_begin(lw_db *db, lw_err *err, const char *kind, const char *suite, i
 {
     char iter[16];
     const char *p[4] = { kind, suite, iter, adhoc ? "true" : "false" };
-    PGresult *res;
 
     /* a cycle whose process was killed (a job past its timeout, a stopped
      * scheduler) wrote no row, its transaction being all or nothing; its
@@ -27,14 +26,9 @@ lw_db_cycle_begin(lw_db *db, lw_err *err, const char *kind, const char *suite, i
                    "WHERE status = 'running' AND started_at < now() - interval '6 hours'", 0, NULL) < 0)
         return LW_EDB;
     snprintf(iter, sizeof(iter), "%d", iterations > 0 ? iterations : 1);
-    res = lw_db_query(db, err,
-                      "INSERT INTO probe_cycles (kind, suite, iterations, adhoc) "
-                      "VALUES ($1, $2, $3::int, $4::boolean) RETURNING id", 4, p);
-    if (res == NULL)
-        return LW_EDB;
-    *id = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+    return lw_db_value(db, err,
+                       "INSERT INTO probe_cycles (kind, suite, iterations, adhoc) "
+                       "VALUES ($1, $2, $3::int, $4::boolean) RETURNING id", 4, p, id);
 }
 
 int

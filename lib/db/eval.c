@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "db/sql.h"
+
 /* Parameters as text: numbers in caller-provided buffers. */
 #define LL(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long) (v)), (buf))
 
@@ -178,13 +180,8 @@ lw_db_eval_alert_insert(lw_db *db, lw_err *err, long long rule_id, long long mod
     const char *p[9] = { LL(r, rule_id), LL(m, model_id), LL(e, environment_id), severity, state,
                          LL(a, at), num(v, sizeof(v), value), num(t, sizeof(t), threshold),
                          summary };
-    PGresult *res = lw_db_query(db, err, insert_alert_sql, 9, p);
 
-    if (res == NULL)
-        return LW_EDB;
-    *id = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+    return lw_db_value(db, err, insert_alert_sql, 9, p, id);
 }
 
 int
@@ -205,13 +202,8 @@ lw_db_eval_event_insert(lw_db *db, lw_err *err, long long alert_id, time_t at, c
 {
     char i[24], a[24], v[32];
     const char *p[6] = { LL(i, alert_id), LL(a, at), from, to, num(v, sizeof(v), value), message };
-    PGresult *res = lw_db_query(db, err, insert_event_sql, 6, p);
 
-    if (res == NULL)
-        return LW_EDB;
-    *event_id = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+    return lw_db_value(db, err, insert_event_sql, 6, p, event_id);
 }
 
 PGresult *
@@ -270,12 +262,9 @@ lw_db_eval_notification_insert(lw_db *db, lw_err *err, long long first_event,
     char f[24], c[24], n[24], i[24];
     const char *p[7] = { LL(f, first_event), LL(c, channel_id), status, payload, group_key,
                          LL(n, count), reason };
-    PGresult *res = lw_db_query(db, err, insert_notification_sql, 7, p);
 
-    if (res == NULL)
+    if (lw_db_value(db, err, insert_notification_sql, 7, p, id) != LW_OK)
         return LW_EDB;
-    *id = lw_db_int(res, 0, 0);
-    PQclear(res);
     p[0] = LL(i, *id);
     p[1] = event_ids;
     p[2] = c;

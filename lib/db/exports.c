@@ -106,8 +106,6 @@ set_params(lw_db *db, lw_err *err, const lw_export_spec *s)
 int
 lw_db_exports_count(lw_db *db, lw_err *err, const lw_export_spec *s, long long *rows)
 {
-    PGresult *res;
-
     *rows = 0;
     if (!lw_db_exports_level_ok(s->level)) {
         lw_err_set(err, "unknown level '%s' (raw, 5m, 1h or 1d)", s->level ? s->level : "");
@@ -115,14 +113,9 @@ lw_db_exports_count(lw_db *db, lw_err *err, const lw_export_spec *s, long long *
     }
     if (set_params(db, err, s) != LW_OK)
         return LW_EDB;
-    res = lw_db_query(db, err, lw_streq(s->level, "raw")
+    return lw_db_value(db, err, lw_streq(s->level, "raw")
         ? "SELECT count(*) FROM (" RAW_ROWS ") x"
-        : "SELECT count(*) FROM (" ROLLUP_ROWS ") x", 0, NULL);
-    if (res == NULL)
-        return LW_EDB;
-    *rows = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+        : "SELECT count(*) FROM (" ROLLUP_ROWS ") x", 0, NULL, rows) == LW_OK ? LW_OK : LW_EDB;
 }
 
 int

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/sql.h"
 #include "times.h"
 
 static const char *
@@ -31,18 +32,10 @@ int
 lw_db_jobs_last_slot(lw_db *db, lw_err *err, const char *job, time_t *last)
 {
     const char *p[1] = { job };
-    PGresult *res;
 
-    *last = 0;
-    res = lw_db_query(db, err,
-                      "SELECT extract(epoch FROM max(scheduled_for))::bigint FROM job_runs "
-                      "WHERE job = $1 AND scheduled_for IS NOT NULL", 1, p);
-    if (res == NULL)
-        return LW_EDB;
-    if (!lw_db_isnull(res, 0, 0))
-        *last = (time_t) lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+    return lw_db_value_time(db, err,
+                            "SELECT extract(epoch FROM max(scheduled_for))::bigint FROM job_runs "
+                            "WHERE job = $1 AND scheduled_for IS NOT NULL", 1, p, last);
 }
 
 int

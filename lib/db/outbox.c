@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include "db/sql.h"
+
 /* The columns every claim returns, in outbox_row order. */
 #define ROW_COLUMNS \
     " n.id, n.attempts, n.kind, n.idempotency_key, n.payload::text, n.progress::text," \
@@ -215,16 +217,10 @@ lw_db_outbox_test_insert(lw_db *db, lw_err *err, long long channel_id, const cha
 {
     char c[24], l[16];
     const char *p[4] = { c, payload, key, l };
-    PGresult *res;
 
     snprintf(c, sizeof(c), "%lld", channel_id);
     snprintf(l, sizeof(l), "%d", lease_s);
-    res = lw_db_query(db, err, TEST_INSERT_SQL, 4, p);
-    if (res == NULL)
-        return LW_EDB;
-    *id = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+    return lw_db_value(db, err, TEST_INSERT_SQL, 4, p, id);
 }
 
 PGresult *

@@ -26,13 +26,8 @@ lw_db_rollups_expire(lw_db *db, lw_err *err, long long *expired)
 int
 lw_db_rollups_rebuild(lw_db *db, lw_err *err, long long *written)
 {
-    PGresult *res = lw_db_query(db, err,
+    return lw_db_value(db, err,
         "SELECT lw_rollup_rebuild(array_agg(b)) FROM"
-        " (SELECT DISTINCT date_bin('5 minutes', ts, " ORIGIN ") AS b FROM probes) x", 0, NULL);
-
-    if (res == NULL)
-        return LW_EDB;
-    *written = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+        " (SELECT DISTINCT date_bin('5 minutes', ts, " ORIGIN ") AS b FROM probes) x", 0, NULL,
+        written);
 }

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "db/sql.h"
 #include "times.h"
 
 /* The lock of a job's slot: (hash of the job, the slot in minutes). */
@@ -94,27 +95,17 @@ lw_db_scheduler_last(lw_db *db, lw_err *err, const char *job)
 int
 lw_db_scheduler_since(lw_db *db, lw_err *err, time_t *since)
 {
-    PGresult *res = lw_db_query(db, err,
+    return lw_db_value_time(db, err,
         "SELECT extract(epoch FROM value::timestamptz)::bigint FROM settings"
-        " WHERE key = 'initialized_at'", 0, NULL);
-
-    if (res == NULL)
-        return LW_EDB;
-    *since = PQntuples(res) == 1 ? (time_t) lw_db_int(res, 0, 0) : 0;
-    PQclear(res);
-    return LW_OK;
+        " WHERE key = 'initialized_at'", 0, NULL, since);
 }
 
 int
 lw_db_scheduler_first(lw_db *db, lw_err *err, const char *job, time_t *first)
 {
     const char *p[1] = { job };
-    PGresult *res = lw_db_query(db, err,
-        "SELECT extract(epoch FROM min(scheduled_for))::bigint FROM job_runs WHERE job = $1", 1, p);
 
-    if (res == NULL)
-        return LW_EDB;
-    *first = lw_db_isnull(res, 0, 0) ? 0 : (time_t) lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+    return lw_db_value_time(db, err,
+        "SELECT extract(epoch FROM min(scheduled_for))::bigint FROM job_runs WHERE job = $1", 1, p,
+        first);
 }

@@ -5,6 +5,8 @@
 #ifndef LW_DB_SQL_H
 #define LW_DB_SQL_H
 
+#include <time.h>
+
 #include "db/audit.h"
 #include "db/db.h"
 #include "db/rules.h"
@@ -157,6 +159,14 @@ PGresult *lw_db_query_ints(lw_db *db, lw_err *err, const char *sql, int n, const
 int lw_db_exec_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v);
 /* Runs sql with $1 = id; as lw_db_query_ints. */
 PGresult *lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id);
+
+/* Runs sql, whose answer is one number: *out gets the first column of
+ * its first row, 0 when there is no row or it is NULL. LW_OK, LW_ECONFLICT
+ * on a unique violation, else LW_EDB (err says why). */
+int lw_db_value(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p, long long *out);
+/* The same for an epoch in seconds (0 for none). */
+int lw_db_value_time(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
+                     time_t *out);
 
 /* Runs sql with $1 = id and $2 = limit; id <= 0 is passed as NULL when
  * zero_is_null. The caller PQclear()s the result. */

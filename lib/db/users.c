@@ -11,20 +11,6 @@
 /* The stored form of a token: hex SHA-256, computed by the server. */
 #define TOKEN_HASH(p) "encode(sha256(convert_to(" p ", 'UTF8')), 'hex')"
 
-/* Runs an INSERT ... RETURNING id; *id gets the id. */
-static int
-insert_returning_id(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
-                    long long *id)
-{
-    PGresult *res = lw_db_query(db, err, sql, n, p);
-
-    if (res == NULL)
-        return lw_db_last_was_conflict(db) ? LW_ECONFLICT : LW_EDB;
-    *id = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
-}
-
 PGresult *
 lw_db_users_by_email(lw_db *db, lw_err *err, const char *email)
 {
@@ -41,7 +27,7 @@ lw_db_users_create(lw_db *db, lw_err *err, const char *email, const char *role,
 {
     const char *p[3] = { email, role, password_hash };
 
-    return insert_returning_id(db, err,
+    return lw_db_value(db, err,
         "INSERT INTO users (email, role, password_hash) VALUES ($1, $2, $3)"
         " RETURNING id", 3, p, id);
 }
@@ -325,7 +311,7 @@ lw_db_users_api_token_create(lw_db *db, lw_err *err, long long user_id, const ch
     const char *p[4] = { uid, name, role, token };
 
     snprintf(uid, sizeof(uid), "%lld", user_id);
-    return insert_returning_id(db, err,
+    return lw_db_value(db, err,
         "INSERT INTO api_tokens (user_id, name, role, token_hash)"
         " VALUES ($1::int, $2, $3, " TOKEN_HASH("$4") ") RETURNING id", 4, p, id);
 }

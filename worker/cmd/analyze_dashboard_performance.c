@@ -23,11 +23,8 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 
     switch (ch) {
     case 'H':
-        if (lw_cli_int(arg, 1, 24 * 14, &o->hours) != 0) {
-            lw_cli_fail(cli, "--hours must be a number of hours (1..336: timings are kept 14 days)");
-            return 2;
-        }
-        break;
+        return lw_cli_int_opt(cli, arg, 1, 24 * 14, &o->hours,
+                              "--hours must be a number of hours (1..336: timings are kept 14 days)");
     case 'q': o->queries = 1; break;
     default:  o->explain = 0; break;
     }
@@ -188,10 +185,8 @@ lw_cmd_analyze_dashboard_performance(lw_cli *cli)
     lw_db *db;
     int rc;
 
-    if ((rc = lw_cli_parse(cli, opts, on_opt, &o)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, opts, on_opt, &o, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     if ((rc = pages(cli, db, o.hours)) != 0)
         return rc;
     if (o.queries) {

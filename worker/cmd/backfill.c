@@ -101,11 +101,8 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 
     switch (ch) {
     case 'n':
-        if (lw_cli_int(arg, 1, 366, &o->days) != 0) {
-            lw_cli_fail(cli, "--days must be a number of days (1..366)");
-            return 2;
-        }
-        break;
+        return lw_cli_int_opt(cli, arg, 1, 366, &o->days,
+                              "--days must be a number of days (1..366)");
     case 'i':
         if (lw_duration_parse(arg, &o->interval, &err) != LW_OK || o->interval < 10
             || o->interval > 86400) {
@@ -114,11 +111,8 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
         }
         break;
     case 's':
-        if (lw_cli_int(arg, 0, 2147483646, &o->seed) != 0) {
-            lw_cli_fail(cli, "--seed must be a number (0..2147483646)");
-            return 2;
-        }
-        break;
+        return lw_cli_int_opt(cli, arg, 0, 2147483646, &o->seed,
+                              "--seed must be a number (0..2147483646)");
     default:
         o->remove = 1;
         break;

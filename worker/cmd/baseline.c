@@ -104,10 +104,9 @@ on_create_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
             return lw_cli_usage(cli, stderr, 0);
         o->models[o->cycle.n_models++] = arg;
     } else {
-        if (lw_cli_int(arg, 1, 10000, &v) != 0) {
-            lw_cli_fail(cli, "--iterations must be a number from 1 to 10000");
+        if (lw_cli_int_opt(cli, arg, 1, 10000, &v,
+                           "--iterations must be a number from 1 to 10000") != 0)
             return 2;
-        }
         o->rounds = (int) v;
     }
     return 0;
@@ -379,10 +378,8 @@ cmd_report(lw_cli *cli)
     lw_db *db;
     int rc;
 
-    if ((rc = lw_cli_parse(cli, opts, on_report_opt, &output)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, opts, on_report_opt, &output, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     rc = 1;
     res = lw_db_baselines_active(db, &cli->err);
     if (res != NULL)

@@ -40,10 +40,8 @@ lw_cmd_evaluate(lw_cli *cli)
     lw_db *db;
     int rc;
 
-    if ((rc = lw_cli_parse(cli, opts, on_opt, &o)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, opts, on_opt, &o, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     if (lw_eval_run(db, cli->pool, o.at, &r, &cli->err) != LW_OK) {
         lw_eval_result_free(&r);
         return lw_cli_fail(cli, "%s", cli->err.msg);

@@ -23,18 +23,12 @@ static int
 on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
     struct export_opts *o = ctx;
+    const char **const fields[] = {
+        &o->start, &o->end, &o->format, &o->model, &o->level, &o->output, &o->datasource, &o->title
+    };
 
     (void) cli;
-    switch (ch) {
-    case 's': o->start = arg; break;
-    case 'e': o->end = arg; break;
-    case 'f': o->format = arg; break;
-    case 'm': o->model = arg; break;
-    case 'l': o->level = arg; break;
-    case 'o': o->output = arg; break;
-    case 'd': o->datasource = arg; break;
-    case 't': o->title = arg; break;
-    }
+    lw_cli_keep(ch, arg, "sefmlodt", fields);
     return 0;
 }
 

@@ -23,10 +23,9 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
         o->environment = arg;
         return 0;
     }
-    if (lw_cli_int(arg, 1, 36500, &days) != 0) {
-        lw_cli_fail(cli, "--retention-days must be a number of days (1..36500)");
+    if (lw_cli_int_opt(cli, arg, 1, 36500, &days,
+                       "--retention-days must be a number of days (1..36500)") != 0)
         return 2;
-    }
     snprintf(o->retention, sizeof(o->retention), "%lld", days);
     return 0;
 }

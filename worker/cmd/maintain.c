@@ -12,10 +12,8 @@ lw_cmd_maintain(lw_cli *cli)
     lw_db *db;
     int rc;
 
-    if ((rc = lw_cli_parse(cli, NULL, NULL, NULL)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, NULL, NULL, NULL, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     if (lw_job_claim(db, &cli->err, def->name, 0, &run_id) < 0)
         return lw_cli_fail(cli, "%s", cli->err.msg);
     return lw_job_run_now(db, NULL, NULL, def, 0, run_id) == LW_OK ? 0 : 1;

@@ -266,11 +266,8 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 
     switch (ch) {
     case 'H':
-        if (lw_cli_int(arg, 1, 24 * 366, &o->hours) != 0) {
-            lw_cli_fail(cli, "--hours must be a number of hours (1..8784)");
-            return 2;
-        }
-        break;
+        return lw_cli_int_opt(cli, arg, 1, 24 * 366, &o->hours,
+                              "--hours must be a number of hours (1..8784)");
     case 'm': o->f.model = arg; break;
     default:  o->f.environment = arg; break;
     }
@@ -290,10 +287,8 @@ lw_cmd_metrics(lw_cli *cli)
 
     memset(&mo, 0, sizeof(mo));
     mo.hours = 24;
-    if ((rc = lw_cli_parse(cli, opts, on_opt, &mo)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, opts, on_opt, &mo, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     rc = 1;
     f->to = time(NULL) + 1;
     f->from = f->to - (time_t) mo.hours * 3600;

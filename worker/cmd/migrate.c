@@ -10,10 +10,8 @@ lw_cmd_migrate(lw_cli *cli)
     lw_db *db;
     int applied, rc;
 
-    if ((rc = lw_cli_parse(cli, NULL, NULL, NULL)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, NULL, NULL, NULL, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     if (lw_db_migrate(db, &cli->err, lw_cli_datapath(cli, "sql"), &applied) != LW_OK)
         return lw_cli_fail(cli, "%s", cli->err.msg);
     printf("%d migration%s applied\n", applied, applied == 1 ? "" : "s");

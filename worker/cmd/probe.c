@@ -41,10 +41,9 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
         o->models[o->cycle.n_models++] = arg;
         break;
     default:
-        if (lw_cli_int(arg, 1, 100000, &v) != 0) {
-            lw_cli_fail(cli, "--iterations must be a number from 1 to 100000");
+        if (lw_cli_int_opt(cli, arg, 1, 100000, &v,
+                           "--iterations must be a number from 1 to 100000") != 0)
             return 2;
-        }
         o->cycle.iterations = (int) v;
         break;
     }

@@ -21,18 +21,17 @@ static int
 on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
     struct opts *o = ctx;
+    const char **const fields[] = {
+        &o->type, &o->range, &o->output, &o->schedule, &o->commentary, &o->report_config
+    };
 
     (void) cli;
-    switch (ch) {
-    case 't': o->type = arg; break;
-    case 'd': o->range = arg; break;
-    case 'o': o->output = arg; break;
-    case 's': o->schedule = arg; break;
-    case 'c': o->commentary = arg; break;
-    case 'r': o->report_config = arg; break;
-    case 'e': o->email = 1; break;
-    case 'D': o->due = 1; break;
-    }
+    if (lw_cli_keep(ch, arg, "tdoscr", fields))
+        return 0;
+    if (ch == 'e')
+        o->email = 1;
+    else if (ch == 'D')
+        o->due = 1;
     return 0;
 }
 

@@ -33,8 +33,8 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
         o->missed = 1;
     else if (ch == 'r')
         o->report_config = arg;
-    else if (ch == 'd' && lw_cli_int(arg, 1, 366, &o->days) != 0)
-        return lw_cli_fail(cli, "--days must be a number from 1 to 366") + 1;
+    else if (ch == 'd')
+        return lw_cli_int_opt(cli, arg, 1, 366, &o->days, "--days must be a number from 1 to 366");
     return 0;
 }
 

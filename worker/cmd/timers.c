@@ -36,19 +36,13 @@ static int
 on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
     struct opts *o = ctx;
+    const char **const fields[] = {
+        &o->output, &o->user, &o->bindir, &o->env_file, &o->report_config, &o->at
+    };
 
-    switch (ch) {
-    case 'o': o->output = arg; break;
-    case 'u': o->user = arg; break;
-    case 'b': o->bindir = arg; break;
-    case 'e': o->env_file = arg; break;
-    case 'r': o->report_config = arg; break;
-    case 'a': o->at = arg; break;
-    case 'n':
-        if (lw_cli_int(arg, 1, 1000, &o->next) != 0)
-            return lw_cli_fail(cli, "--next must be a number from 1 to 1000") + 1;
-        break;
-    }
+    if (ch == 'n')
+        return lw_cli_int_opt(cli, arg, 1, 1000, &o->next, "--next must be a number from 1 to 1000");
+    lw_cli_keep(ch, arg, "oubera", fields);
     return 0;
 }
 

@@ -24,14 +24,11 @@ static int
 on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
     struct opts *o = ctx;
+    const char **const fields[] = { &o->email, &o->role, &o->name };
 
     (void) cli;
-    switch (ch) {
-    case 'e': o->email = arg; break;
-    case 'r': o->role = arg; break;
-    case 'n': o->name = arg; break;
-    default:  o->generate = 1; break;
-    }
+    if (!lw_cli_keep(ch, arg, "ern", fields))
+        o->generate = 1;
     return 0;
 }
 
@@ -301,10 +298,8 @@ lw_cmd_user(lw_cli *cli)
         return lw_cli_usage(cli, stderr, 0);
     }
     memset(&o, 0, sizeof(o));
-    if ((rc = lw_cli_parse(cli, opts, on_opt, &o)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, opts, on_opt, &o, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     if (strcmp(sub, "add") == 0)
         return cmd_add(db, &o);
     if (strcmp(sub, "list") == 0)

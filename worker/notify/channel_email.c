@@ -169,34 +169,37 @@ crlf(const char *s)
     return lw_buf_steal(&b);
 }
 
+/* One alternative of the body: s with CRLF line ends, quoted-printable. 0
+ * or -1. */
+static int
+add_text(curl_mime *alt, const char *s, const char *type)
+{
+    curl_mimepart *part = curl_mime_addpart(alt);
+    char *text = crlf(s);
+    int rc = -1;
+
+    /* curl_mime_data copies the data */
+    if (part != NULL && text != NULL && !curl_mime_data(part, text, CURL_ZERO_TERMINATED)
+        && !curl_mime_type(part, type) && !curl_mime_encoder(part, "quoted-printable"))
+        rc = 0;
+    free(text);
+    return rc;
+}
+
 curl_mime *
 lw_channel_mail_mime(CURL *h, const lw_channel_mail *mail)
 {
     curl_mime *mime = curl_mime_init(h), *alt = NULL, *result = NULL;
     curl_mimepart *part;
     struct curl_slist *inline_hdr = NULL;
-    char *text = NULL;
     size_t i;
 
     alt = curl_mime_init(h);
     if (mime == NULL || alt == NULL)
         goto cleanup;
-    /* curl_mime_data copies the data */
-    text = crlf(mail->text);
-    part = curl_mime_addpart(alt);
-    if (part == NULL || text == NULL || curl_mime_data(part, text, CURL_ZERO_TERMINATED)
-        || curl_mime_type(part, "text/plain; charset=utf-8")
-        || curl_mime_encoder(part, "quoted-printable"))
+    if (add_text(alt, mail->text, "text/plain; charset=utf-8") != 0
+        || (mail->html && add_text(alt, mail->html, "text/html; charset=utf-8") != 0))
         goto cleanup;
-    if (mail->html) {
-        free(text);
-        text = crlf(mail->html);
-        part = curl_mime_addpart(alt);
-        if (part == NULL || text == NULL || curl_mime_data(part, text, CURL_ZERO_TERMINATED)
-            || curl_mime_type(part, "text/html; charset=utf-8")
-            || curl_mime_encoder(part, "quoted-printable"))
-            goto cleanup;
-    }
     /* the alternatives as the first part of the (multipart/mixed) message */
     part = curl_mime_addpart(mime);
     if (part == NULL || curl_mime_subparts(part, alt))
@@ -222,7 +225,6 @@ lw_channel_mail_mime(CURL *h, const lw_channel_mail *mail)
     mime = NULL;
 
 cleanup:
-    free(text);
     curl_slist_free_all(inline_hdr);
     curl_mime_free(alt);
     curl_mime_free(mime);

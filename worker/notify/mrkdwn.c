@@ -23,6 +23,15 @@ lw_channel_slack_escape(lw_buf *b, const char *s)
     }
 }
 
+/* A code node's text, escaped, between its fences. */
+static void
+literal(lw_buf *b, const char *open, cmark_node *n, const char *close)
+{
+    lw_buf_puts(b, open);
+    lw_channel_slack_escape(b, cmark_node_get_literal(n));
+    lw_buf_puts(b, close);
+}
+
 static int
 slack_link_ok(const char *u)
 {
@@ -86,9 +95,7 @@ lw_channel_markdown_mrkdwn(const char *md)
                 lw_buf_puts(&b, "\n");
             break;
         case CMARK_NODE_CODE_BLOCK:
-            lw_buf_puts(&b, "```\n");
-            lw_channel_slack_escape(&b, cmark_node_get_literal(n));
-            lw_buf_puts(&b, "```\n\n");
+            literal(&b, "```\n", n, "```\n\n");
             break;
         case CMARK_NODE_THEMATIC_BREAK:
             lw_buf_puts(&b, "----\n\n");
@@ -97,9 +104,7 @@ lw_channel_markdown_mrkdwn(const char *md)
             lw_channel_slack_escape(&b, cmark_node_get_literal(n));
             break;
         case CMARK_NODE_CODE:
-            lw_buf_puts(&b, "`");
-            lw_channel_slack_escape(&b, cmark_node_get_literal(n));
-            lw_buf_puts(&b, "`");
+            literal(&b, "`", n, "`");
             break;
         case CMARK_NODE_SOFTBREAK:
         case CMARK_NODE_LINEBREAK:

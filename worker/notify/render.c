@@ -196,27 +196,39 @@ text_alert(lw_buf *b, const lw_channel_msg *m, const lw_channel_alert *a)
                       a->runbook[strlen(a->runbook) - 1] == '\n' ? "" : "\n");
 }
 
+typedef void (*alert_fn)(lw_buf *b, const lw_channel_msg *m, const lw_channel_alert *a);
+
+/* The rest of a message whose head is in b: each alert by fn, sep between
+ * two, then footer. Returns the whole (pool-owned); b is freed. */
+static char *
+alerts_and_footer(lw_buf *b, const lw_channel_msg *m, alert_fn fn, const char *sep,
+                  const char *footer)
+{
+    char *s;
+    size_t i;
+
+    for (i = 0; i < m->n_alerts; i++) {
+        if (i > 0)
+            lw_buf_puts(b, sep);
+        fn(b, m, &m->alerts[i]);
+    }
+    lw_buf_puts(b, footer);
+    s = lw_pool_strdup(m->pool, b->data);
+    lw_buf_free(b);
+    return s;
+}
+
 char *
 lw_channel_text(const lw_channel_msg *m)
 {
     lw_buf b = { 0 };
-    char *s;
-    size_t i;
 
     if (lw_streq(m->kind, "test"))
         lw_buf_puts(&b, "This is a test notification sent by `llmwatch test-alert`.\n\n");
     if (m->n_alerts > 1)
         lw_buf_printf(&b, "%zu alerts (%s, highest severity %s)\n\n", m->n_alerts,
                       lw_streq(m->state, "resolved") ? "all resolved" : "firing", m->severity);
-    for (i = 0; i < m->n_alerts; i++) {
-        if (i > 0)
-            lw_buf_puts(&b, "\n----\n\n");
-        text_alert(&b, m, &m->alerts[i]);
-    }
-    lw_buf_puts(&b, "\n-- \nllmwatch\n");
-    s = lw_pool_strdup(m->pool, b.data);
-    lw_buf_free(&b);
-    return s;
+    return alerts_and_footer(&b, m, text_alert, "\n----\n\n", "\n-- \nllmwatch\n");
 }
 
 static void
@@ -265,8 +277,6 @@ char *
 lw_channel_html(const lw_channel_msg *m)
 {
     lw_buf b = { 0 };
-    char *s;
-    size_t i;
 
     lw_buf_puts(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
     lw_html_escape(&b, lw_channel_subject(m));
@@ -277,15 +287,8 @@ lw_channel_html(const lw_channel_msg *m)
     if (m->n_alerts > 1)
         lw_buf_printf(&b, "<p>%zu alerts, highest severity %s.</p>\n", m->n_alerts,
                       lw_channel_severity_rank(m->severity) < 3 ? m->severity : "unknown");
-    for (i = 0; i < m->n_alerts; i++) {
-        if (i > 0)
-            lw_buf_puts(&b, "<hr>\n");
-        html_alert(&b, m, &m->alerts[i]);
-    }
-    lw_buf_puts(&b, "<p style=\"color:#666\">llmwatch</p>\n</body></html>\n");
-    s = lw_pool_strdup(m->pool, b.data);
-    lw_buf_free(&b);
-    return s;
+    return alerts_and_footer(&b, m, html_alert, "<hr>\n",
+                             "<p style=\"color:#666\">llmwatch</p>\n</body></html>\n");
 }
 
 /* One alert in a few words: "High Latency gpt-4/production 2350>1500 since 12:03Z" */

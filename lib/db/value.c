@@ -1,0 +1,26 @@
+/* value.c: statements whose answer is one number (an inserted row's id, a
+ * count, an epoch), read the one way (see sql.h). */
+#include "db/sql.h"
+
+int
+lw_db_value(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p, long long *out)
+{
+    PGresult *res = lw_db_query(db, err, sql, n, p);
+
+    *out = 0;
+    if (res == NULL)
+        return lw_db_last_was_conflict(db) ? LW_ECONFLICT : LW_EDB;
+    *out = lw_db_int(res, 0, 0);
+    PQclear(res);
+    return LW_OK;
+}
+
+int
+lw_db_value_time(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p, time_t *out)
+{
+    long long v;
+    int rc = lw_db_value(db, err, sql, n, p, &v);
+
+    *out = (time_t) v;
+    return rc;
+}
