@@ -29,6 +29,14 @@ SIM="http://127.0.0.1:$(cat "$T/sim.port")"
 W="$T/clone"
 mkdir -p "$W/var"
 ln -s "$BIN" "$W/build"
+# make run's SMTP sink: Debian's aiosmtpd keeping each mail as a file in
+# var/mail/new/ (a Maildir)
+SMTP_PORT=$(free_port)
+mkdir -p "$W/var/mail/new" "$W/var/mail/cur" "$W/var/mail/tmp"
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$W/var/mail" \
+    >"$T/smtp.log" 2>&1 &
+STACK_PIDS+=("$!")
+for i in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && break; sleep 0.1; done
 {
     echo "export LLMWATCH_DATABASE_URL='$DB_URL'"
     echo "export LLMWATCH_DATADIR='$ROOT' LLMWATCH_CONFIG='$ROOT/monitoring_config.yaml'"
@@ -36,6 +44,7 @@ ln -s "$BIN" "$W/build"
         echo "export ${v}_BASE_URL='$SIM' ${v}_API_KEY=llmwatch-sim"
     done
     echo "export LOCAL_LLM_BASE_URL='$SIM'"
+    echo "export LLMWATCH_SMTP_URL='smtp://127.0.0.1:$SMTP_PORT'"
 } >"$W/var/env"
 unset LLMWATCH_CONFIG
 "$BIN/llmwatch" init --database "$DB_URL" --retention-days 90 --config "$ROOT/monitoring_config.yaml" \
@@ -52,6 +61,15 @@ check "the firings it lists are the backfill's incident" grep -q "gemini-1.5-pro
 check_contains "backfill describes the incident the README promises" "- incident: gemini-1.5-pro" \
     "$T/session.out"
 check_contains "the baseline was created" "Baseline Performance Established" "$T/session.out"
+check_contains "the replayed minute of the incident fires Service Down" \
+    "Service Down / gemini-1.5-pro (production): ok -> firing" "$T/session.out"
+mail=$(ls "$W/var/mail/new/" 2>/dev/null | head -1)
+check "the alert mail is in the local sink, as ls var/mail/new/ shows" test -n "$mail"
+check_contains "ls var/mail/new/ lists it" "${mail:-no mail}" "$T/session.out"
+check "the mail is the Service Down alert of gemini-1.5-pro" \
+    grep -q "Service Down" "$W/var/mail/new/${mail:-none}"
+check "... readable: plain text and HTML parts" \
+    grep -qi "Content-Type: text/html" "$W/var/mail/new/${mail:-none}"
 if [ "${fired:-0}" -lt 1 ]; then tail -30 "$T/session.out"; fi
 
 # ---- Production install ----
