@@ -2,7 +2,7 @@
 # bench.sh: benchmarks (`make bench` runs them all, `make bench-probe` or
 # `scripts/bench.sh probe|web|scale` one). Not tests: they measure, print, and record
 # the figures with the date and the machine in docs/benchmarks.md (scale:
-# in docs/scaling.md, section "Scale-out").
+# in docs/benchmarks.md, section "Scale-out").
 #
 # probe: a private PostgreSQL in a temp dir, llmwatch-sim with a bench-*
 # scenario (TTFT fixed at 300 ms, 5 short tokens), a generated config of
@@ -16,7 +16,7 @@
 # Environment: BUILD (default build), BENCH_MODELS (1000), BENCH_CYCLES (3
 # warm cycles), BENCH_RT=1 to run the simulator and the probe SCHED_FIFO
 # (chrt -f 1: other processes' load no longer reaches the TTFT figures),
-# BENCH_NO_DOC=1 to leave docs/benchmarks.md (and docs/scaling.md) alone.
+# BENCH_NO_DOC=1 to leave docs/benchmarks.md alone.
 # scale: BENCH_SCALE_MODELS (2000), BENCH_SCALE_TRIALS (3), BENCH_SECS (10).
 set -u
 
@@ -289,12 +289,14 @@ bench_web() {
     cookie="Cookie: lw_session=$(awk '$6 == "lw_session" { print $7 }' "$tmp/jar")"
     [ "$cookie" != "Cookie: lw_session=" ] || { echo "bench.sh: login failed" >&2; return 1; }
 
-    local base="http://127.0.0.1:$port" lastmonth
-    lastmonth=$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m)
+    local base="http://127.0.0.1:$port"
     : >"$tmp/results"
     # warm every page once, then measure
-    for u in / "/?range=7d" "/?range=30d" "/models/1?range=30d" /sla "/sla?period=$lastmonth" /budgets; do
+    for u in / "/?range=7d" "/?range=30d" "/models/1?range=30d" /sla "/sla?period=last-month" /budgets; do
         curl -s -o /dev/null -H "$cookie" "$base$u"
+    done
+    for u in /metrics /api/v1/models; do
+        curl -s -o /dev/null -H "Authorization: Bearer $token" "$base$u"
     done
     wrk_run "reference: one prepared query" "$base/ref" 32 "$secs" >>"$tmp/results"
     wrk_run "reference: nginx static file" "$base/static/llmwatch.css" 32 "$secs" >>"$tmp/results"
@@ -303,11 +305,21 @@ bench_web() {
     wrk_run "/?range=30d" "$base/?range=30d" 32 "$secs" "$cookie" >>"$tmp/results"
     wrk_run "/models/1?range=30d" "$base/models/1?range=30d" 32 "$secs" "$cookie" >>"$tmp/results"
     wrk_run "/sla" "$base/sla" 32 "$secs" "$cookie" >>"$tmp/results"
-    wrk_run "/sla (last month)" "$base/sla?period=$lastmonth" 32 "$secs" "$cookie" >>"$tmp/results"
+    wrk_run "/sla (last month)" "$base/sla?period=last-month" 32 "$secs" "$cookie" >>"$tmp/results"
     wrk_run "/budgets" "$base/budgets" 32 "$secs" "$cookie" >>"$tmp/results"
     wrk_run "/metrics" "$base/metrics" 32 "$secs" "Authorization: Bearer $token" >>"$tmp/results"
     wrk_run "/api/v1/models" "$base/api/v1/models" 32 "$secs" "Authorization: Bearer $token" >>"$tmp/results"
     wrk_run "/ at 200 connections, 60 s" "$base/" 200 "${BENCH_LOAD_SECS:-60}" "$cookie" >>"$tmp/results"
+
+    # what each page weighs: bytes through FastCGI and nginx per request
+    local sizes="" u sz
+    for u in / "/?range=30d" "/models/1?range=30d" /sla /budgets; do
+        sz=$(curl -s -o /dev/null -w '%{size_download}' -H "$cookie" "$base$u")
+        sizes="$sizes${sizes:+, }\`$u\` $((sz / 1024)) KiB"
+    done
+    sz=$(curl -s -o /dev/null -w '%{size_download}' "$base/ref")
+    sizes="$sizes, the reference page $sz bytes"
+    echo "page sizes: $sizes"
 
     local ref
     ref=$(awk 'NR == 1 { print $(NF - 5) }' "$tmp/results")
@@ -324,7 +336,8 @@ bench_web() {
         echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) CPUs, ${cpu_model:-unknown CPU}, Linux $(uname -r)," \
              "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), nginx $(nginx -v 2>&1 | sed 's|.*/||');" \
              "load average before the run $load. $rows probes (50 models x $days days x 1/min), written and" \
-             "rolled up by \`llmwatch backfill\` in ${BF_SECS} s. wrk -t2, ${secs} s per page, after one warm-up request."
+             "rolled up by \`llmwatch backfill\` in ${BF_SECS} s. wrk -t2, ${secs} s per page, after one warm-up request." \
+             "Page sizes: $sizes."
         echo
         echo "| page | connections | requests/s | p50 | p99 | non-2xx | socket errors | ÷ one-query reference |"
         echo "|---|---|---|---|---|---|---|---|"
@@ -504,7 +517,7 @@ bench_scale() {
     echo "one primary: $wr_on probe rows/s with the rollups kept by their trigger, $wr_off rows/s without (statements of 2,000 rows)"
 
     [ "${BENCH_NO_DOC:-0}" = 1 ] && return 0
-    local doc="$ROOT/docs/scaling.md" mark=bench-scale block="$tmp/block.md" cpu_model
+    local doc="$ROOT/docs/benchmarks.md" mark=bench-scale block="$tmp/block.md" cpu_model
     cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     {
         echo "<!-- $mark:begin (written by scripts/bench.sh scale; edits here are overwritten) -->"
@@ -532,7 +545,7 @@ bench_scale() {
           echo "Measured by \`scripts/bench.sh scale\` (part of \`make bench\`)."; echo;
           cat "$block"; } >>"$doc"
     fi
-    echo "figures written to docs/scaling.md"
+    echo "figures written to docs/benchmarks.md"
 }
 
 case "${1:-all}" in
