@@ -7,9 +7,9 @@ set -eu
 
 RUN_PKGS="gcc make pkg-config libfcgi-dev libcurl4-openssl-dev libpq-dev clearsilver-dev
 libyaml-dev libjson-c-dev libcmark-dev libcrypt-dev zlib1g-dev postgresql nginx curl
-weasyprint ca-certificates"
+weasyprint ca-certificates libssl-dev tzdata"
 TEST_PKGS="check libsubunit-dev poppler-utils python3-aiosmtpd prometheus
-prometheus-alertmanager wrk chromium chromium-driver valgrind"
+prometheus-alertmanager wrk chromium chromium-driver valgrind systemd"
 
 case "${1:-test}" in
 run)  want="$RUN_PKGS" ;;
