@@ -5,7 +5,7 @@
  * aggregates, idempotent refresh, late, uncommitted-then-committed and
  * deleted rows, retention, ranges, and the pages end to end (charts,
  * escaping inside SVG, bad range, empty database). The DB parts use a
- * private database from $LW_TEST_DATABASE_URL and skip without it. */
+ * private database from $LW_TEST_DATABASE_URL and fail without it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
