@@ -219,7 +219,7 @@ hist_value_sum(const char *text)
 
 struct gauge {
     const char *name, *help;
-    const char *column;     /* of lw_db_metrics_models */
+    const char *column;     /* of LW_DB_METRICS_MODELS */
     double scale;           /* ms -> s */
 };
 
@@ -463,14 +463,14 @@ data_part(lw_req *r, lw_db *db, mw *w)
     PGresult *res[8];
     size_t i;
 
-    res[0] = lw_req_keep(r, lw_db_metrics_models(db, &r->err));
-    res[1] = res[0] ? lw_req_keep(r, lw_db_metrics_errors(db, &r->err)) : NULL;
-    res[2] = res[1] ? lw_req_keep(r, lw_db_metrics_totals(db, &r->err)) : NULL;
-    res[3] = res[2] ? lw_req_keep(r, lw_db_metrics_alerts(db, &r->err)) : NULL;
+    res[0] = lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_MODELS, &r->err));
+    res[1] = res[0] ? lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_ERRORS, &r->err)) : NULL;
+    res[2] = res[1] ? lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_TOTALS, &r->err)) : NULL;
+    res[3] = res[2] ? lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_ALERTS, &r->err)) : NULL;
     res[4] = res[3] ? lw_req_keep(r, lw_db_budgets_list(db, &r->err, (long long) time(NULL), NULL)) : NULL;
     res[5] = res[4] ? lw_req_keep(r, lw_db_sla_list(db, &r->err)) : NULL;
-    res[6] = res[5] ? lw_req_keep(r, lw_db_metrics_deliveries(db, &r->err)) : NULL;
-    res[7] = res[6] ? lw_req_keep(r, lw_db_metrics_alert_latency(db, &r->err)) : NULL;
+    res[6] = res[5] ? lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_DELIVERIES, &r->err)) : NULL;
+    res[7] = res[6] ? lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_ALERT_LATENCY, &r->err)) : NULL;
     for (i = 0; i < LW_ARRAY_LEN(res); i++)
         if (res[i] == NULL)
             return LW_EDB;
@@ -583,7 +583,7 @@ lw_page_metrics(lw_req *r)
         lw_cache_abandon(key);
     lw_buf_free(&data);
     if (db != NULL && up)
-        j = lw_req_keep(r, lw_db_metrics_jobs(db, &r->err));
+        j = lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_JOBS, &r->err));
     if (!up || j == NULL)
         lw_log(LW_LOG_WARN, "metrics: %s", r->err.msg);
     fam(&w, "llmwatch_up", "gauge", "Whether llmwatch-web could read the database.");
