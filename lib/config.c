@@ -57,11 +57,10 @@ const char *const lw_config_operator_names[2] = { "AND", "OR" };
 
 const char *const lw_config_http_schemes[] = { "https://", "http://", NULL };
 
-const char *
-lw_config_provider_name(lw_provider p)
-{
-    return LW_CONFIG_ENUM_NAME(lw_config_provider_names, p);
-}
+LW_CONFIG_ENUM_FUNCS(provider, lw_provider, lw_config_provider_names)
+LW_CONFIG_ENUM_FUNCS(severity, lw_severity, lw_config_severity_names)
+LW_CONFIG_ENUM_FUNCS(channel_type, lw_channel_type, lw_config_channel_type_names)
+LW_CONFIG_ENUM_FUNCS(rule_kind, lw_rule_kind, lw_config_rule_kind_names)
 
 const char *
 lw_config_priority_name(lw_priority p)
@@ -74,49 +73,6 @@ lw_config_job_name(lw_job j)
 {
     return (unsigned) j < LW_JOB_COUNT ? job_defaults[j].name : "?";
 }
-
-int
-lw_config_provider_parse(const char *s)
-{
-    return LW_CONFIG_ENUM_PARSE(lw_config_provider_names, s);
-}
-
-const char *
-lw_config_severity_name(lw_severity s)
-{
-    return LW_CONFIG_ENUM_NAME(lw_config_severity_names, s);
-}
-
-const char *
-lw_config_channel_type_name(lw_channel_type t)
-{
-    return LW_CONFIG_ENUM_NAME(lw_config_channel_type_names, t);
-}
-
-const char *
-lw_config_rule_kind_name(lw_rule_kind k)
-{
-    return LW_CONFIG_ENUM_NAME(lw_config_rule_kind_names, k);
-}
-
-int
-lw_config_severity_parse(const char *s)
-{
-    return LW_CONFIG_ENUM_PARSE(lw_config_severity_names, s);
-}
-
-int
-lw_config_rule_kind_parse(const char *s)
-{
-    return LW_CONFIG_ENUM_PARSE(lw_config_rule_kind_names, s);
-}
-
-int
-lw_config_channel_type_parse(const char *s)
-{
-    return LW_CONFIG_ENUM_PARSE(lw_config_channel_type_names, s);
-}
-
 
 /* ---- values ---- */
 

@@ -17,17 +17,7 @@
 
 static const char *const period_names[LW_BUDGET_PERIOD_COUNT] = { "daily", "weekly", "monthly" };
 
-const char *
-lw_config_budget_period_name(lw_budget_period p)
-{
-    return LW_CONFIG_ENUM_NAME(period_names, p);
-}
-
-int
-lw_config_budget_period_parse(const char *s)
-{
-    return LW_CONFIG_ENUM_PARSE(period_names, s);
-}
+LW_CONFIG_ENUM_FUNCS(budget_period, lw_budget_period, period_names)
 
 int
 lw_config_time_zone_ok(const char *tz)

@@ -19,6 +19,19 @@ struct ctx {
 #define LW_CONFIG_ENUM_NAME(tab, v) ((unsigned) (v) < LW_ARRAY_LEN(tab) ? tab[(v)] : "?")
 /* An enum's value from its name (exact), -1 when unknown. */
 #define LW_CONFIG_ENUM_PARSE(tab, s) lw_ymap_index((s), (tab), LW_ARRAY_LEN(tab), 0)
+/* Defines lw_config_<what>_name and lw_config_<what>_parse (config.h) over
+ * the names table tab: every enum of the config reads and prints alike. */
+#define LW_CONFIG_ENUM_FUNCS(what, type, tab)       \
+    const char *                                    \
+    lw_config_##what##_name(type v)                 \
+    {                                               \
+        return LW_CONFIG_ENUM_NAME(tab, v);         \
+    }                                               \
+    int                                             \
+    lw_config_##what##_parse(const char *s)         \
+    {                                               \
+        return LW_CONFIG_ENUM_PARSE(tab, s);        \
+    }
 
 /* The names of the config's enums, in enum order (config.c). */
 extern const char *const lw_config_provider_names[LW_PROVIDER_COUNT];
