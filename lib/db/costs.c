@@ -249,37 +249,46 @@ lw_db_costs_optimize(lw_db *db, lw_err *err, long long at, int days, double thre
 #define ENV_MODELS \
     "WITH mm AS (SELECT m.id, e.name AS env FROM models m JOIN environments e" \
     "  ON e.id = m.environment_id WHERE e.name = ANY ($1::text[]) AND ($2::text IS NULL OR m.name = $2))"
+/* A read function (lw_rollup_read, lw_usage_read) over those models from
+ * $3 to $4 (Unix seconds); the step argument, if any, follows. */
+#define ENV_READ(fn) \
+    " " fn "(coalesce((SELECT array_agg(id) FROM mm), '{}'), to_timestamp($3::bigint)," \
+    "  to_timestamp($4::bigint)"
+
+/* Runs sql (ENV_MODELS first) with the parameters of an environment
+ * comparison. */
+static PGresult *
+env_query(lw_db *db, lw_err *err, const char *sql, const char *envs, const char *model,
+          long long from, long long to)
+{
+    char f[24], t[24];
+    const char *p[4] = { envs, model, LL(f, from), LL(t, to) };
+
+    return lw_db_query(db, err, sql, 4, p);
+}
 
 PGresult *
 lw_db_costs_env_hourly(lw_db *db, lw_err *err, const char *envs, const char *model,
                        long long from, long long to)
 {
-    char f[24], t[24];
-    const char *p[4] = { envs, model, LL(f, from), LL(t, to) };
-
-    return lw_db_query(db, err, ENV_MODELS
+    return env_query(db, err, ENV_MODELS
         " SELECT mm.env AS environment, extract(epoch FROM r.bucket_start)::bigint AS t,"
         "  sum(r.count) AS n, sum(r.errors) AS errors,"
         "  sum(r.sum_total_ms) / nullif(sum(r.total_n), 0) AS mean_ms,"
         "  sum(r.sum_ttft_ms) / nullif(sum(r.ttft_n), 0) AS ttft_ms,"
         "  (sum(r.cost_usd) + coalesce(max(u.c), 0))::float8 AS cost"
-        " FROM lw_rollup_read(coalesce((SELECT array_agg(id) FROM mm), '{}'), to_timestamp($3::bigint),"
-        "  to_timestamp($4::bigint), interval '1 hour') r JOIN mm ON mm.id = r.model_id"
+        " FROM" ENV_READ("lw_rollup_read") ", interval '1 hour') r JOIN mm ON mm.id = r.model_id"
         " LEFT JOIN (SELECT mm.env, u.bucket_start, sum(u.cost_usd) AS c"
-        "   FROM lw_usage_read(coalesce((SELECT array_agg(id) FROM mm), '{}'), to_timestamp($3::bigint),"
-        "   to_timestamp($4::bigint), interval '1 hour') u JOIN mm ON mm.id = u.model_id"
+        "   FROM" ENV_READ("lw_usage_read") ", interval '1 hour') u JOIN mm ON mm.id = u.model_id"
         "   GROUP BY 1, 2) u ON u.env = mm.env AND u.bucket_start = r.bucket_start"
-        " GROUP BY mm.env, r.bucket_start ORDER BY mm.env, r.bucket_start", 4, p);
+        " GROUP BY mm.env, r.bucket_start ORDER BY mm.env, r.bucket_start", envs, model, from, to);
 }
 
 PGresult *
 lw_db_costs_env_totals(lw_db *db, lw_err *err, const char *envs, const char *model,
                        long long from, long long to)
 {
-    char f[24], t[24];
-    const char *p[4] = { envs, model, LL(f, from), LL(t, to) };
-
-    return lw_db_query(db, err, ENV_MODELS
+    return env_query(db, err, ENV_MODELS
         " SELECT x.env AS environment, x.n, x.errors, x.models, x.th::text AS total_hist,"
         "  x.fh::text AS ttft_hist, lw_hist_quantile(x.th, 0.5) AS p50_ms,"
         "  lw_hist_quantile(x.th, 0.95) AS p95_ms, lw_hist_quantile(x.th, 0.99) AS p99_ms,"
@@ -287,8 +296,7 @@ lw_db_costs_env_totals(lw_db *db, lw_err *err, const char *envs, const char *mod
         " FROM (SELECT mm.env, sum(r.count) AS n, sum(r.errors) AS errors,"
         "   count(DISTINCT mm.id) AS models, lw_hist_sum(r.total_hist) AS th,"
         "   lw_hist_sum(r.ttft_hist) AS fh, sum(r.cost_usd) AS cost"
-        "  FROM lw_rollup_read(coalesce((SELECT array_agg(id) FROM mm), '{}'), to_timestamp($3::bigint),"
-        "   to_timestamp($4::bigint)) r JOIN mm ON mm.id = r.model_id"
+        "  FROM" ENV_READ("lw_rollup_read") ") r JOIN mm ON mm.id = r.model_id"
         "  GROUP BY mm.env) x"
-        " ORDER BY x.env", 4, p);
+        " ORDER BY x.env", envs, model, from, to);
 }
