@@ -51,22 +51,18 @@ static int
 on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
     struct opts *o = ctx;
+    const char **const fields[] = {
+        &o->envs, &o->metric, &o->period, &o->model, &o->output, &o->at
+    };
     char *end;
 
-    switch (ch) {
-    case 'E': o->envs = arg; return 0;
-    case 'M': o->metric = arg; return 0;
-    case 'p': o->period = arg; return 0;
-    case 'm': o->model = arg; return 0;
-    case 'o': o->output = arg; return 0;
-    case 't': o->at = arg; return 0;
-    default:
-        o->alpha = strtod(arg, &end);
-        if (*end == '\0' && o->alpha > 0 && o->alpha < 0.5)
-            return 0;
-        lw_cli_fail(cli, "--alpha is a significance level such as 0.05");
-        return 2;
-    }
+    if (lw_cli_keep(ch, arg, "EMpmot", fields))
+        return 0;
+    o->alpha = strtod(arg, &end);
+    if (*end == '\0' && o->alpha > 0 && o->alpha < 0.5)
+        return 0;
+    lw_cli_fail(cli, "--alpha is a significance level such as 0.05");
+    return 2;
 }
 
 static void
