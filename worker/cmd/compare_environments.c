@@ -54,15 +54,11 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
     const char **const fields[] = {
         &o->envs, &o->metric, &o->period, &o->model, &o->output, &o->at
     };
-    char *end;
 
     if (lw_cli_keep(ch, arg, "EMpmot", fields))
         return 0;
-    o->alpha = strtod(arg, &end);
-    if (*end == '\0' && o->alpha > 0 && o->alpha < 0.5)
-        return 0;
-    lw_cli_fail(cli, "--alpha is a significance level such as 0.05");
-    return 2;
+    return lw_cli_real_opt(cli, arg, 0, 0.5, 0, &o->alpha,
+                           "--alpha is a significance level such as 0.05");
 }
 
 static void

@@ -30,7 +30,6 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
     const char **const fields[] = {
         &o->group_by, &o->output, &o->environment, &o->from, &o->to, &o->model, &o->at
     };
-    char *end;
 
     if (lw_cli_keep(ch, arg, "goeFTmt", fields))
         return 0;
@@ -39,12 +38,9 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
     case 'a': o->alternatives = 1; return 0;
     case 'n': return lw_cli_int_opt(cli, arg, 1, 3650, &o->days, "--days is 1 to 3650");
     default:
-        o->threshold = strtod(arg, &end);
-        if (*end == '\0' && o->threshold > 0 && o->threshold <= 10)
-            return 0;
-        lw_cli_fail(cli, "--maintain-quality-threshold is a ratio such as 0.9 (of the model's "
-                    "own quality)");
-        return 2;
+        return lw_cli_real_opt(cli, arg, 0, 10, LW_CLI_HI, &o->threshold,
+                               "--maintain-quality-threshold is a ratio such as 0.9 (of the "
+                               "model's own quality)");
     }
 }
 

@@ -53,7 +53,6 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
     struct opts *o = ctx;
     const char **const fields[] = { &o->model, &o->environment, &o->metrics, &o->at };
-    char *end;
 
     if (lw_cli_keep(ch, arg, "meMt", fields))
         return 0;
@@ -66,11 +65,8 @@ on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
     case 'B':
         return lw_cli_int_opt(cli, arg, 1, 90, &o->backtest_days, "--backtest-days is 1 to 90");
     default:
-        o->confidence = strtod(arg, &end);
-        if (*end == '\0' && o->confidence >= 0.5 && o->confidence < 1)
-            return 0;
-        lw_cli_fail(cli, "--confidence is a probability from 0.5 to 0.999 (e.g. 0.95)");
-        return 2;
+        return lw_cli_real_opt(cli, arg, 0.5, 1, LW_CLI_LO, &o->confidence,
+                               "--confidence is a probability from 0.5 to 0.999 (e.g. 0.95)");
     }
 }
 
