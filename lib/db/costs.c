@@ -42,13 +42,8 @@ int
 lw_db_costs_prices_sync(lw_db *db, lw_err *err, const char *prices_json, int *changed)
 {
     const char *p[1] = { prices_json };
-    PGresult *res = lw_db_query(db, err, prices_sync_sql, 1, p);
 
-    if (res == NULL)
-        return LW_EDB;
-    *changed += (int) lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+    return lw_db_value_add(db, err, prices_sync_sql, 1, p, changed);
 }
 
 PGresult *

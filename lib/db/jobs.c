@@ -57,25 +57,16 @@ lw_db_jobs_claim(lw_db *db, lw_err *err, const char *job, time_t slot, const cha
 {
     char ts[40], pids[16];
     const char *p[4];
-    PGresult *res;
-    int won;
 
     snprintf(pids, sizeof(pids), "%d", pid);
     p[0] = job;
     p[1] = slot != 0 ? ts_param(slot, ts, sizeof(ts)) : NULL;
     p[2] = host;
     p[3] = pids;
-    res = lw_db_query(db, err,
+    return lw_db_value_row(db, err,
                       "INSERT INTO job_runs (job, scheduled_for, host, pid) VALUES ($1, $2, $3, $4::int) "
                       "ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING "
-                      "RETURNING id", 4, p);
-    if (res == NULL)
-        return LW_EDB;
-    won = PQntuples(res) == 1;
-    if (won)
-        *run_id = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return won;
+                      "RETURNING id", 4, p, run_id);
 }
 
 int

@@ -34,12 +34,12 @@ lw_db_lease_poll(lw_db *db, lw_err *err, const char *job, const char *host, int 
 {
     char p3[16];
     const char *p[3] = { job, host, p3 };
-    PGresult *res;
+    long long s = 0;
     int found;
 
     snprintf(p3, sizeof(p3), "%d", pid);
     /* one round trip a second per host and job: the heartbeat rides on it */
-    res = lw_db_query(db, err,
+    found = lw_db_value_row(db, err,
         "WITH hb AS (INSERT INTO worker_hosts AS w (host, pid) VALUES ($2, $3::int)"
         "   ON CONFLICT (host) DO UPDATE SET seen_at = now(), pid = EXCLUDED.pid"
         "   WHERE w.seen_at < now() - interval '10 seconds' OR w.pid IS DISTINCT FROM EXCLUDED.pid"
@@ -54,13 +54,9 @@ lw_db_lease_poll(lw_db *db, lw_err *err, const char *job, const char *host, int 
         "     AND j.host IS DISTINCT FROM $2"
         "     AND NOT EXISTS (SELECT 1 FROM probe_leases l WHERE l.job = j.job"
         "                     AND l.slot = j.scheduled_for)) x"
-        " ORDER BY s DESC LIMIT 1", 3, p);
-    if (res == NULL)
-        return LW_EDB;
-    found = PQntuples(res) == 1;
-    if (found)
-        *slot = (time_t) lw_db_int(res, 0, 0);
-    PQclear(res);
+        " ORDER BY s DESC LIMIT 1", 3, p, &s);
+    if (found == 1)
+        *slot = (time_t) s;
     return found;
 }
 

@@ -164,6 +164,14 @@ PGresult *lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id);
  * its first row, 0 when there is no row or it is NULL. LW_OK, LW_ECONFLICT
  * on a unique violation, else LW_EDB (err says why). */
 int lw_db_value(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p, long long *out);
+/* Runs sql, whose answer is at most one row: *out gets that row's first
+ * column. 1 (a row), 0 (none: *out untouched) or LW_EDB. */
+int lw_db_value_row(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
+                    long long *out);
+/* Runs sql, whose answer is one count, and adds it to *total. LW_OK or
+ * LW_EDB. */
+int lw_db_value_add(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
+                    int *total);
 /* The same for an epoch in seconds (0 for none). */
 int lw_db_value_time(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
                      time_t *out);
