@@ -103,10 +103,7 @@ parse_budget(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
     if (lw_ymap_open_entry(c->y, n, "budget", budget_keys, LW_ARRAY_LEN(budget_keys), &b->line,
                            &b->col, &m) < 0)
         return;
-    rc = lw_ymap_enum(c->y, &m, "period", "period", period_names, LW_ARRAY_LEN(period_names), 0,
-                      &e);
-    if (rc == 0)
-        lw_ymap_require(c->y, &m, "period", NULL);
+    rc = LW_CONFIG_ENUM_REQUIRED(c, &m, "period", "period", period_names, &e);
     if (rc == 1)
         b->period = (lw_budget_period) e;
     if (lw_ymap_str(c->y, &m, "name", &b->name) <= 0) {

@@ -57,6 +57,13 @@ int lw_config_check_name(struct ctx *c, yaml_node_t *n, const char *key, const c
  * name: letters, digits, '_', '.' and '-', at most LW_CONFIG_MAX_NAME. */
 void lw_config_check_environment(struct ctx *c, yaml_node_t *v, const char *env);
 
+/* The value of a required key of entry m, one of the names table tab (its
+ * index in *out): as lw_ymap_enum (exact), with a missing key reported. */
+#define LW_CONFIG_ENUM_REQUIRED(c, m, key, what, tab, out) \
+    lw_config_enum_required((c), (m), (key), (what), (tab), LW_ARRAY_LEN(tab), (out))
+int lw_config_enum_required(struct ctx *c, const lw_ymap *m, const char *key, const char *what,
+                            const char *const *names, size_t n, int *out);
+
 /* url without its trailing slashes (pool memory; NULL and oom set when out
  * of memory). */
 const char *lw_config_strip_slashes(struct ctx *c, const char *url);
