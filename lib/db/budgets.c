@@ -7,7 +7,6 @@
 
 #include "db/sql.h"
 
-#define LL(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long) (v)), (buf))
 
 /* "21st" of a day of the month. */
 #define ORDINAL_DAY(t) \
@@ -192,10 +191,10 @@ lw_db_budgets_alert_open(lw_db *db, lw_err *err, long long rule_id, const char *
                          long long *id)
 {
     char r[24], a[24], v[32], t[32];
-    const char *p[6] = { LL(r, rule_id), severity, LL(a, at), v, t, summary };
+    const char *p[6] = {
+        LL(r, rule_id), severity, LL(a, at), DBL(v, value), DBL(t, threshold), summary
+    };
 
-    snprintf(v, sizeof(v), "%.17g", value);
-    snprintf(t, sizeof(t), "%.17g", threshold);
     return lw_db_value_row(db, err,
         "INSERT INTO alerts (rule_id, severity, state, started_at, fired_at, last_eval_at, value,"
         "   threshold, summary, fingerprint)"

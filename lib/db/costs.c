@@ -6,7 +6,6 @@
 
 #include "db/sql.h"
 
-#define LL(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long) (v)), (buf))
 
 /* $1: the models' price entries (see costs.h). Dated entries and undated
  * ones are two inserts of one statement: a model has one kind or the

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#define LL(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long) (v)), (buf))
+#include "db/sql.h"
 
 int
 lw_db_custom_insert(lw_db *db, lw_err *err, const char *rows_json, const char *source,

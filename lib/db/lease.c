@@ -97,10 +97,8 @@ lw_db_lease_claim(lw_db *db, lw_err *err, const char *job, time_t slot, const ch
                   long long cycle_id, const char *ids, int ttl_s)
 {
     char s[24], c[24], t[16];
-    const char *p[6] = { job, slot_param(slot, s), ids, host, c, t };
+    const char *p[6] = { job, slot_param(slot, s), ids, host, LL(c, cycle_id), LL(t, ttl_s) };
 
-    snprintf(c, sizeof(c), "%lld", cycle_id);
-    snprintf(t, sizeof(t), "%d", ttl_s);
     /* a fair share of the slot's models (of what is free, at most): each
      * live host probes its share in one round, in parallel, where a share
      * of what is free would halve from claim to claim and cost a round,

@@ -167,14 +167,13 @@ lw_db_reports_trend(lw_db *db, lw_err *err, time_t from, time_t to, long long st
     const time_t t[2] = { from, to };
     char x[24];
 
-    snprintf(x, sizeof(x), "%lld", step_s);
     return query_times(db, err,
         "SELECT extract(epoch FROM r.bucket_start)::bigint AS t, r.model_id,"
         " r.count, r.errors, lw_hist_quantile(r.total_hist, 0.95) AS p95_ms,"
         " r.sum_total_ms / nullif(r.total_n, 0) AS avg_ms,"
         " round(coalesce(r.cost_usd, 0) * 1000000000000)::bigint AS cost_pico"
         " FROM lw_rollup_read(NULL, $1, $2, make_interval(secs => $3::int)) r"
-        " ORDER BY r.model_id, r.bucket_start", 2, t, x);
+        " ORDER BY r.model_id, r.bucket_start", 2, t, LL(x, step_s));
 }
 
 PGresult *

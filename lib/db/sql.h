@@ -5,6 +5,7 @@
 #ifndef LW_DB_SQL_H
 #define LW_DB_SQL_H
 
+#include <stdio.h>
 #include <time.h>
 
 #include "db/audit.h"
@@ -151,6 +152,12 @@
     " FROM up RETURNING object_id"
 
 /* ---- helpers (lib/db/db.c, lib/db/audit.c) ---- */
+
+/* A libpq parameter: v printed into buf (a char array) and buf returned,
+ * so that a parameter array can be initialized in one statement. */
+#define LL(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long) (v)), (buf))
+/* The same for a real number, every digit kept. */
+#define DBL(buf, v) (snprintf((buf), sizeof(buf), "%.17g", (double) (v)), (buf))
 
 /* Runs sql with $1..$n = v[0..n) (n <= 8). The result is the caller's
  * (PQclear), NULL with a message in err on failure. */

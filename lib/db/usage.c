@@ -59,10 +59,8 @@ lw_db_usage_summary(lw_db *db, lw_err *err, long long from, long long to,
                     const char *environment)
 {
     char f[24], t[24];
-    const char *p[3] = { f, t, environment };
+    const char *p[3] = { LL(f, from), LL(t, to), environment };
 
-    snprintf(f, sizeof(f), "%lld", from);
-    snprintf(t, sizeof(t), "%lld", to);
     return lw_db_query(db, err,
         "SELECT m.name AS model, e.name AS environment, sum(u.requests) AS requests,"
         " sum(u.errors) AS errors, sum(u.input_tokens) AS input_tokens,"
