@@ -145,33 +145,38 @@ lw_db_costs_hourly(lw_db *db, lw_err *err, long long model_id, long long from, l
     " round(100 * (sum(probe) + sum(usage)) / nullif(sum(sum(probe) + sum(usage)) OVER (), 0), 1)" \
     "   AS share, sum(requests) AS requests, sum(tokens) AS tokens"
 
+/* The statements of lw_db_costs_breakdown, by what the spend is split by. */
+static const struct {
+    const char *by, *sql;
+} breakdowns[] = {
+    { "model",
+      "SELECT name || ' · ' || env AS key, name || ' (' || env || ')' AS label,"
+      BREAKDOWN_TAIL " FROM (SELECT name, env, probe, usage, probes + requests AS requests,"
+      " tokens FROM (" SPEND_BY_MODEL ") y) x GROUP BY name, env"
+      " HAVING sum(probe) + sum(usage) > 0 OR sum(requests) > 0"
+      " ORDER BY sum(probe) + sum(usage) DESC, name, env" },
+    { "hour_of_day",
+      "SELECT h AS key, lpad(h::text, 2, '0') || ':00' AS label, " BREAKDOWN_TAIL
+      " FROM generate_series(0, 23) h"
+      " LEFT JOIN (" SPEND_BY_HOUR ") x ON extract(hour FROM x.b AT TIME ZONE 'UTC') = h"
+      " GROUP BY h ORDER BY h" },
+    { "day_of_week",
+      "SELECT d AS key, (ARRAY['Monday','Tuesday','Wednesday','Thursday','Friday','Saturday',"
+      " 'Sunday'])[d] AS label, " BREAKDOWN_TAIL
+      " FROM generate_series(1, 7) d"
+      " LEFT JOIN (" SPEND_BY_HOUR ") x ON extract(isodow FROM x.b AT TIME ZONE 'UTC') = d"
+      " GROUP BY d ORDER BY d" },
+};
+
 PGresult *
 lw_db_costs_breakdown(lw_db *db, lw_err *err, const char *by, long long from, long long to,
                       const char *environment)
 {
-    char f[24], t[24];
-    const char *p[3] = { LL(f, from), LL(t, to), environment };
+    size_t i;
 
-    if (strcmp(by, "model") == 0)
-        return lw_db_query(db, err,
-            "SELECT name || ' · ' || env AS key, name || ' (' || env || ')' AS label,"
-            BREAKDOWN_TAIL " FROM (SELECT name, env, probe, usage, probes + requests AS requests,"
-            " tokens FROM (" SPEND_BY_MODEL ") y) x GROUP BY name, env"
-            " HAVING sum(probe) + sum(usage) > 0 OR sum(requests) > 0"
-            " ORDER BY sum(probe) + sum(usage) DESC, name, env", 3, p);
-    if (strcmp(by, "hour_of_day") == 0)
-        return lw_db_query(db, err,
-            "SELECT h AS key, lpad(h::text, 2, '0') || ':00' AS label, " BREAKDOWN_TAIL
-            " FROM generate_series(0, 23) h"
-            " LEFT JOIN (" SPEND_BY_HOUR ") x ON extract(hour FROM x.b AT TIME ZONE 'UTC') = h"
-            " GROUP BY h ORDER BY h", 3, p);
-    if (strcmp(by, "day_of_week") == 0)
-        return lw_db_query(db, err,
-            "SELECT d AS key, (ARRAY['Monday','Tuesday','Wednesday','Thursday','Friday','Saturday',"
-            " 'Sunday'])[d] AS label, " BREAKDOWN_TAIL
-            " FROM generate_series(1, 7) d"
-            " LEFT JOIN (" SPEND_BY_HOUR ") x ON extract(isodow FROM x.b AT TIME ZONE 'UTC') = d"
-            " GROUP BY d ORDER BY d", 3, p);
+    for (i = 0; i < LW_ARRAY_LEN(breakdowns); i++)
+        if (strcmp(by, breakdowns[i].by) == 0)
+            return lw_db_query_range(db, err, breakdowns[i].sql, from, to, environment);
     lw_err_set(err, "unknown breakdown '%s' (model, hour_of_day, day_of_week)", by);
     return NULL;
 }
@@ -179,17 +184,14 @@ lw_db_costs_breakdown(lw_db *db, lw_err *err, const char *by, long long from, lo
 PGresult *
 lw_db_costs_totals(lw_db *db, lw_err *err, long long from, long long to, const char *environment)
 {
-    char f[24], t[24];
-    const char *p[3] = { LL(f, from), LL(t, to), environment };
-
-    return lw_db_query(db, err,
+    return lw_db_query_range(db, err,
         "SELECT sum(probe)::text AS probe, sum(usage)::text AS usage,"
         " (sum(probe) + sum(usage))::text AS total, " USD("sum(probe)") " AS probe_h,"
         " " USD("sum(usage)") " AS usage_h, " USD("sum(probe) + sum(usage)") " AS total_h,"
         " sum(probes) AS probes, sum(requests) AS requests,"
         " " USD("(sum(probe) + sum(usage)) * 86400 / greatest($2::bigint - $1::bigint, 1)")
         "   AS daily_h"
-        " FROM (" SPEND_BY_MODEL ") x", 3, p);
+        " FROM (" SPEND_BY_MODEL ") x", from, to, environment);
 }
 
 PGresult *

@@ -164,6 +164,15 @@
 PGresult *lw_db_query_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v);
 /* The same for lw_db_exec: rows affected or a negative LW_E*. */
 int lw_db_exec_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v);
+/* Runs sql with $1 = from, $2 = to (Unix seconds) and $3 = text (NULL:
+ * null), the shape of the period summaries (usage, costs, custom
+ * metrics). The result is the caller's; NULL on failure. */
+PGresult *lw_db_query_range(lw_db *db, lw_err *err, const char *sql, long long from, long long to,
+                            const char *text);
+/* Runs a batch insert with $1 = rows_json and $2 = source, whose answer is
+ * one row: (inserted, known). LW_OK or LW_EDB. */
+int lw_db_insert_batch(lw_db *db, lw_err *err, const char *sql, const char *rows_json,
+                       const char *source, long long *inserted, long long *known);
 /* Runs sql with $1 = id; as lw_db_query_ints. */
 PGresult *lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id);
 
