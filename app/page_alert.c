@@ -69,13 +69,14 @@ lw_page_alert(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    alert = lw_req_keep(r, lw_db_alerts_get(db, &r->err, lw_req_id(r)));
+    alert = lw_req_keep(r, lw_db_alerts_of(db, &r->err, LW_DB_ALERT_ROW, lw_req_id(r)));
     if (alert == NULL)
         return LW_EDB;
     if (PQntuples(alert) == 0)
         return lw_req_error(r, 404, "There is no alert with that id.");
-    events = lw_req_keep(r, lw_db_alerts_timeline(db, &r->err, lw_req_id(r)));
-    notes = events ? lw_req_keep(r, lw_db_alerts_notifications(db, &r->err, lw_req_id(r))) : NULL;
+    events = lw_req_keep(r, lw_db_alerts_of(db, &r->err, LW_DB_ALERT_TIMELINE, lw_req_id(r)));
+    notes = events ? lw_req_keep(r, lw_db_alerts_of(db, &r->err, LW_DB_ALERT_NOTIFICATIONS,
+                                                    lw_req_id(r))) : NULL;
     if (notes == NULL)
         return LW_EDB;
     lw_hdf_row(&r->page, "Alert", alert, 0);

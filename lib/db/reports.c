@@ -50,18 +50,15 @@ lw_db_reports_list(lw_db *db, lw_err *err, int limit)
 }
 
 PGresult *
-lw_db_reports_content(lw_db *db, lw_err *err, long long id)
+lw_db_reports_file(lw_db *db, lw_err *err, long long id, int source)
 {
-    return lw_db_query_id(db, err,
-        "SELECT format, content, sha256 FROM reports WHERE id = $1::bigint", id);
-}
-
-PGresult *
-lw_db_reports_source(lw_db *db, lw_err *err, long long id)
-{
-    return lw_db_query_id(db, err,
+    static const char *const sql[2] = {
+        "SELECT format, content, sha256 FROM reports WHERE id = $1::bigint",
         "SELECT source_html, encode(sha256(source_html), 'hex') FROM reports"
-        " WHERE id = $1::bigint AND source_html IS NOT NULL", id);
+        " WHERE id = $1::bigint AND source_html IS NOT NULL",
+    };
+
+    return lw_db_query_id(db, err, sql[source != 0], id);
 }
 
 PGresult *
