@@ -45,7 +45,7 @@ value_chart(lw_req *r, lw_db *db, const PGresult *alert)
         return LW_OK;
     if (to - from > CHART_MAX_SPAN)
         from = to - CHART_MAX_SPAN;
-    row = lw_req_keep(r, lw_db_rules_row(db, &r->err, rule_id));
+    row = lw_req_keep(r, lw_db_rules_of(db, &r->err, LW_DB_RULE_ROW, rule_id));
     if (row == NULL)
         return LW_EDB;
     if (PQntuples(row) != 1 || lw_rule_from_row(row, 0, &rule, &errs) != LW_OK)
