@@ -251,23 +251,10 @@ lw_db_costs_optimize(lw_db *db, lw_err *err, long long at, int days, double thre
     " " fn "(coalesce((SELECT array_agg(id) FROM mm), '{}'), to_timestamp($3::bigint)," \
     "  to_timestamp($4::bigint)"
 
-/* Runs sql (ENV_MODELS first) with the parameters of an environment
- * comparison. */
-static PGresult *
-env_query(lw_db *db, lw_err *err, const char *sql, const char *envs, const char *model,
-          long long from, long long to)
-{
-    char f[24], t[24];
-    const char *p[4] = { envs, model, LL(f, from), LL(t, to) };
-
-    return lw_db_query(db, err, sql, 4, p);
-}
-
-PGresult *
-lw_db_costs_env_hourly(lw_db *db, lw_err *err, const char *envs, const char *model,
-                       long long from, long long to)
-{
-    return env_query(db, err, ENV_MODELS
+/* The statements of lw_db_costs_env, ENV_MODELS first. */
+static const char *const env_statements[LW_DB_COSTS_ENV_N] = {
+    [LW_DB_COSTS_ENV_HOURLY] =
+        ENV_MODELS
         " SELECT mm.env AS environment, extract(epoch FROM r.bucket_start)::bigint AS t,"
         "  sum(r.count) AS n, sum(r.errors) AS errors,"
         "  sum(r.sum_total_ms) / nullif(sum(r.total_n), 0) AS mean_ms,"
@@ -277,14 +264,9 @@ lw_db_costs_env_hourly(lw_db *db, lw_err *err, const char *envs, const char *mod
         " LEFT JOIN (SELECT mm.env, u.bucket_start, sum(u.cost_usd) AS c"
         "   FROM" ENV_READ("lw_usage_read") ", interval '1 hour') u JOIN mm ON mm.id = u.model_id"
         "   GROUP BY 1, 2) u ON u.env = mm.env AND u.bucket_start = r.bucket_start"
-        " GROUP BY mm.env, r.bucket_start ORDER BY mm.env, r.bucket_start", envs, model, from, to);
-}
-
-PGresult *
-lw_db_costs_env_totals(lw_db *db, lw_err *err, const char *envs, const char *model,
-                       long long from, long long to)
-{
-    return env_query(db, err, ENV_MODELS
+        " GROUP BY mm.env, r.bucket_start ORDER BY mm.env, r.bucket_start",
+    [LW_DB_COSTS_ENV_TOTALS] =
+        ENV_MODELS
         " SELECT x.env AS environment, x.n, x.errors, x.models, x.th::text AS total_hist,"
         "  x.fh::text AS ttft_hist, lw_hist_quantile(x.th, 0.5) AS p50_ms,"
         "  lw_hist_quantile(x.th, 0.95) AS p95_ms, lw_hist_quantile(x.th, 0.99) AS p99_ms,"
@@ -294,5 +276,19 @@ lw_db_costs_env_totals(lw_db *db, lw_err *err, const char *envs, const char *mod
         "   lw_hist_sum(r.ttft_hist) AS fh, sum(r.cost_usd) AS cost"
         "  FROM" ENV_READ("lw_rollup_read") ") r JOIN mm ON mm.id = r.model_id"
         "  GROUP BY mm.env) x"
-        " ORDER BY x.env", envs, model, from, to);
+        " ORDER BY x.env",
+};
+
+PGresult *
+lw_db_costs_env(lw_db *db, lw_err *err, lw_db_costs_env_set which, const char *envs,
+                const char *model, long long from, long long to)
+{
+    char f[24], t[24];
+    const char *p[4] = { envs, model, LL(f, from), LL(t, to) };
+
+    if ((unsigned) which >= LW_DB_COSTS_ENV_N) {
+        lw_err_set(err, "costs: no environment statement %d", (int) which);
+        return NULL;
+    }
+    return lw_db_query(db, err, env_statements[which], 4, p);
 }

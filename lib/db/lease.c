@@ -16,18 +16,6 @@ slot_param(time_t slot, char buf[24])
     return buf;
 }
 
-static long long
-count_of(PGresult *res)
-{
-    long long n;
-
-    if (res == NULL)
-        return LW_EDB;
-    n = PQntuples(res) > 0 ? lw_db_int(res, 0, 0) : 0;
-    PQclear(res);
-    return n;
-}
-
 int
 lw_db_lease_poll(lw_db *db, lw_err *err, const char *job, const char *host, int pid,
                  time_t *slot)
@@ -126,10 +114,10 @@ lw_db_lease_open(lw_db *db, lw_err *err, const char *job, time_t slot, const cha
     char s[24];
     const char *p[3] = { job, slot_param(slot, s), ids };
 
-    return count_of(lw_db_query(db, err,
+    return lw_db_count(db, err,
         "SELECT count(*) FROM probe_leases WHERE job = $1 AND slot = to_timestamp($2::bigint)"
         " AND model_id = ANY($3::int[]) AND done_at IS NULL"
-        " AND (expires_at >= now() OR attempts < " MAX_ATTEMPTS_S ")", 3, p));
+        " AND (expires_at >= now() OR attempts < " MAX_ATTEMPTS_S ")", 3, p);
 }
 
 long long
@@ -163,9 +151,8 @@ lw_db_lease_complete(lw_db *db, lw_err *err, const char *job, time_t slot, const
 int
 lw_db_lease_margin(lw_db *db, lw_err *err, int *seconds)
 {
-    long long v = count_of(lw_db_query(db, err,
-                                       "SELECT " SETTING_INT("probe_lease_margin_seconds", "30"),
-                                       0, NULL));
+    long long v = lw_db_count(db, err,
+                              "SELECT " SETTING_INT("probe_lease_margin_seconds", "30"), 0, NULL);
 
     if (v < 0)
         return LW_EDB;

@@ -184,6 +184,9 @@ int lw_db_value(lw_db *db, lw_err *err, const char *sql, int n, const char *cons
  * column. 1 (a row), 0 (none: *out untouched) or LW_EDB. */
 int lw_db_value_row(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
                     long long *out);
+/* Runs sql, whose answer is a count or a number: the first column of its
+ * first row (0 when there is none), or LW_EDB. */
+long long lw_db_count(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p);
 /* Runs sql, whose answer is one count, and adds it to *total. LW_OK or
  * LW_EDB. */
 int lw_db_value_add(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,

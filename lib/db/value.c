@@ -51,3 +51,11 @@ lw_db_value_add(lw_db *db, lw_err *err, const char *sql, int n, const char *cons
     *total += (int) v;
     return LW_OK;
 }
+
+long long
+lw_db_count(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p)
+{
+    long long v = 0;
+
+    return lw_db_value_row(db, err, sql, n, p, &v) < 0 ? LW_EDB : v;
+}

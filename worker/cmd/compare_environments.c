@@ -109,7 +109,8 @@ static int
 load(lw_cli *cli, lw_db *db, const struct opts *o, int metric, const char *envs_arr,
      long long from, long long to, env_series *e, size_t ne)
 {
-    PGresult *res = lw_db_costs_env_hourly(db, &cli->err, envs_arr, o->model, from, to);
+    PGresult *res = lw_db_costs_env(db, &cli->err, LW_DB_COSTS_ENV_HOURLY, envs_arr, o->model,
+                                    from, to);
     size_t k;
     int i, col = metric == X_LATENCY ? 4 : metric == X_TTFT ? 5 : 6;
 
@@ -297,7 +298,8 @@ lw_cmd_compare_environments(lw_cli *cli)
         e[k].name = names[k];
     if (load(cli, db, &o, metric, arr, (long long) from, (long long) to, e, ne) != 0)
         return 1;
-    tot = lw_db_costs_env_totals(db, &cli->err, arr, o.model, (long long) from, (long long) to);
+    tot = lw_db_costs_env(db, &cli->err, LW_DB_COSTS_ENV_TOTALS, arr, o.model, (long long) from,
+                          (long long) to);
     if (tot == NULL)
         return lw_cli_fail(cli, "%s", cli->err.msg);
     for (k = 1; k < ne; k++) {
