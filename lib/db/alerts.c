@@ -95,11 +95,9 @@ static const char *const alert_parts[LW_DB_ALERT_N] = {
 PGresult *
 lw_db_alerts_of(lw_db *db, lw_err *err, lw_db_alert_part part, long long id)
 {
-    if ((unsigned) part >= LW_DB_ALERT_N) {
-        lw_err_set(err, "alerts: no part %d", (int) part);
-        return NULL;
-    }
-    return lw_db_query_id(db, err, alert_parts[part], id);
+    const char *sql = lw_db_statement(alert_parts, LW_DB_ALERT_N, (int) part, err);
+
+    return sql ? lw_db_query_id(db, err, sql, id) : NULL;
 }
 
 /* The row of alert $4 before the change, locked. */

@@ -285,10 +285,7 @@ lw_db_costs_env(lw_db *db, lw_err *err, lw_db_costs_env_set which, const char *e
 {
     char f[24], t[24];
     const char *p[4] = { envs, model, LL(f, from), LL(t, to) };
+    const char *sql = lw_db_statement(env_statements, LW_DB_COSTS_ENV_N, (int) which, err);
 
-    if ((unsigned) which >= LW_DB_COSTS_ENV_N) {
-        lw_err_set(err, "costs: no environment statement %d", (int) which);
-        return NULL;
-    }
-    return lw_db_query(db, err, env_statements[which], 4, p);
+    return sql ? lw_db_query(db, err, sql, 4, p) : NULL;
 }

@@ -657,6 +657,16 @@ lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id)
     return lw_db_query_ints(db, err, sql, 1, &id);
 }
 
+const char *
+lw_db_statement(const char *const *table, size_t n, int which, lw_err *err)
+{
+    if (which < 0 || (size_t) which >= n || table[which] == NULL) {
+        lw_err_set(err, "no statement %d of %zu", which, n);
+        return NULL;
+    }
+    return table[which];
+}
+
 PGresult *
 lw_db_query_range(lw_db *db, lw_err *err, const char *sql, long long from, long long to,
                   const char *text)

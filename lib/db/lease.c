@@ -7,6 +7,10 @@
 #include "db/sql.h"
 
 #define MAX_ATTEMPTS_S "3"   /* LW_LEASE_MAX_ATTEMPTS */
+/* A lease (alias l) of a slot that is not done yet: being probed, or
+ * failed but with attempts left. */
+#define LEASE_UNDONE(l) \
+    " " l ".done_at IS NULL AND (" l ".expires_at >= now() OR " l ".attempts < " MAX_ATTEMPTS_S ")"
 
 /* The slot as a parameter: Unix seconds, read with to_timestamp(). */
 static const char *
@@ -115,9 +119,8 @@ lw_db_lease_open(lw_db *db, lw_err *err, const char *job, time_t slot, const cha
     const char *p[3] = { job, slot_param(slot, s), ids };
 
     return lw_db_count(db, err,
-        "SELECT count(*) FROM probe_leases WHERE job = $1 AND slot = to_timestamp($2::bigint)"
-        " AND model_id = ANY($3::int[]) AND done_at IS NULL"
-        " AND (expires_at >= now() OR attempts < " MAX_ATTEMPTS_S ")", 3, p);
+        "SELECT count(*) FROM probe_leases l WHERE job = $1 AND slot = to_timestamp($2::bigint)"
+        " AND model_id = ANY($3::int[]) AND" LEASE_UNDONE("l"), 3, p);
 }
 
 long long
@@ -144,8 +147,7 @@ lw_db_lease_complete(lw_db *db, lw_err *err, const char *job, time_t slot, const
         "   AND EXISTS (SELECT 1 FROM probe_leases l WHERE l.job = $1"
         "       AND l.slot = to_timestamp($2::bigint))"
         "   AND NOT EXISTS (SELECT 1 FROM probe_leases l WHERE l.job = $1"
-        "       AND l.slot = to_timestamp($2::bigint) AND l.done_at IS NULL"
-        "       AND (l.expires_at >= now() OR l.attempts < " MAX_ATTEMPTS_S "))", 3, p);
+        "       AND l.slot = to_timestamp($2::bigint) AND" LEASE_UNDONE("l") ")", 3, p);
 }
 
 int

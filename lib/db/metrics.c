@@ -77,9 +77,7 @@ static const char *const statements[LW_DB_METRICS_N] = {
 PGresult *
 lw_db_metrics(lw_db *db, lw_db_metrics_set which, lw_err *err)
 {
-    if ((unsigned) which >= LW_DB_METRICS_N || statements[which] == NULL) {
-        lw_err_set(err, "metrics: no statement %d", (int) which);
-        return NULL;
-    }
-    return lw_db_query(db, err, statements[which], 0, NULL);
+    const char *sql = lw_db_statement(statements, LW_DB_METRICS_N, (int) which, err);
+
+    return sql ? lw_db_query(db, err, sql, 0, NULL) : NULL;
 }

@@ -80,11 +80,9 @@ static const char *const rule_parts[LW_DB_RULE_N] = {
 PGresult *
 lw_db_rules_of(lw_db *db, lw_err *err, lw_db_rule_part part, long long id)
 {
-    if ((unsigned) part >= LW_DB_RULE_N) {
-        lw_err_set(err, "rules: no part %d", (int) part);
-        return NULL;
-    }
-    return lw_db_query_id(db, err, rule_parts[part], id);
+    const char *sql = lw_db_statement(rule_parts, LW_DB_RULE_N, (int) part, err);
+
+    return sql ? lw_db_query_id(db, err, sql, id) : NULL;
 }
 
 void

@@ -164,6 +164,10 @@
 PGresult *lw_db_query_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v);
 /* The same for lw_db_exec: rows affected or a negative LW_E*. */
 int lw_db_exec_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v);
+/* Statement `which` of a table of n (indexed by an enum of its module),
+ * or NULL with a message in err when there is none: the one check of the
+ * lw_db_*_of functions. */
+const char *lw_db_statement(const char *const *table, size_t n, int which, lw_err *err);
 /* Runs sql with $1 = from, $2 = to (Unix seconds) and $3 = text (NULL:
  * null), the shape of the period summaries (usage, costs, custom
  * metrics). The result is the caller's; NULL on failure. */
