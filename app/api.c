@@ -369,3 +369,14 @@ lw_api_invalid_rows(lw_req *r, const char *what, int n_bad, int n, const long *i
     json_object_object_add(o, "errors", errs);
     return lw_api_json_object(r, 422, o);
 }
+
+int
+lw_api_stored(lw_req *r, const char *what, long long n, long long stored, long long known)
+{
+    json_object *o = json_object_new_object();
+
+    json_object_object_add(o, what, json_object_new_int64((int64_t) n));
+    json_object_object_add(o, "stored", json_object_new_int64((int64_t) stored));
+    json_object_object_add(o, "known", json_object_new_int64((int64_t) known));
+    return lw_api_json_object(r, stored > 0 ? 201 : 200, o);
+}

@@ -75,4 +75,8 @@ int lw_api_rows(lw_req *r, const char *key, json_object **items);
 int lw_api_invalid_rows(lw_req *r, const char *what, int n_bad, int n, const long *index,
                         const char *const *field, const char *const *msg, int shown);
 
+/* The answer of a batch stored: {what: n, "stored", "known"}, 201 when
+ * anything was stored, else 200. Returns what a handler returns. */
+int lw_api_stored(lw_req *r, const char *what, long long n, long long stored, long long known);
+
 #endif

@@ -319,7 +319,7 @@ lw_form_rule_load(lw_req *r, int editable, lw_db **db, PGresult **res)
     *res = NULL;
     if ((*db = lw_req_db(r)) == NULL)
         return LW_EDB;
-    *res = lw_req_keep(r, lw_db_rules_form(*db, &r->err, lw_req_id(r)));
+    *res = lw_req_keep(r, lw_db_rules_of(*db, &r->err, LW_DB_RULE_FORM, lw_req_id(r)));
     if (*res == NULL)
         return LW_EDB;
     if (PQntuples(*res) == 0) {

@@ -45,7 +45,8 @@ int lw_form_rule_read_form(lw_req *r, lw_form_rule_input *in);
  * wrong JSON type is a field error in errs (LW_EINVAL). */
 int lw_form_rule_read_json(lw_req *r, json_object *o, lw_form_rule_input *in,
                            lw_rule_errors *errs);
-/* A row of lw_db_rules_form, for the edit form (and "duplicate"). */
+/* A row of LW_DB_RULE_FORM (lw_db_rules_of), for the edit form (and
+ * "duplicate"). */
 int lw_form_rule_read_row(lw_req *r, const PGresult *res, int row, lw_form_rule_input *in);
 
 /* Validates: lw_rule_from_form, then every scope name against `choices`
@@ -85,7 +86,7 @@ void lw_form_rule_show(lw_req *r, const lw_form_rule_input *in, const PGresult *
  * else validates and saves, then redirects to the rule's page. Invalid
  * input and a name or version conflict show the form with errors (422). */
 int lw_form_rule_post(lw_req *r, long long id);
-/* The live rule {id} of the request, a row of lw_db_rules_form kept with
+/* The live rule {id} of the request, a row of LW_DB_RULE_FORM kept with
  * the request, and the thread's database in *db. LW_EDB when the database
  * cannot be reached. *res NULL with LW_OK: the answer is already set, the
  * 404 page, or (editable) the 403 of a rule from monitoring_config.yaml,

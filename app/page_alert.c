@@ -45,7 +45,7 @@ value_chart(lw_req *r, lw_db *db, const PGresult *alert)
         return LW_OK;
     if (to - from > CHART_MAX_SPAN)
         from = to - CHART_MAX_SPAN;
-    row = lw_req_keep(r, lw_db_rules_row(db, &r->err, rule_id));
+    row = lw_req_keep(r, lw_db_rules_of(db, &r->err, LW_DB_RULE_ROW, rule_id));
     if (row == NULL)
         return LW_EDB;
     if (PQntuples(row) != 1 || lw_rule_from_row(row, 0, &rule, &errs) != LW_OK)
@@ -69,13 +69,14 @@ lw_page_alert(lw_req *r)
 
     if (db == NULL)
         return LW_EDB;
-    alert = lw_req_keep(r, lw_db_alerts_get(db, &r->err, lw_req_id(r)));
+    alert = lw_req_keep(r, lw_db_alerts_of(db, &r->err, LW_DB_ALERT_ROW, lw_req_id(r)));
     if (alert == NULL)
         return LW_EDB;
     if (PQntuples(alert) == 0)
         return lw_req_error(r, 404, "There is no alert with that id.");
-    events = lw_req_keep(r, lw_db_alerts_timeline(db, &r->err, lw_req_id(r)));
-    notes = events ? lw_req_keep(r, lw_db_alerts_notifications(db, &r->err, lw_req_id(r))) : NULL;
+    events = lw_req_keep(r, lw_db_alerts_of(db, &r->err, LW_DB_ALERT_TIMELINE, lw_req_id(r)));
+    notes = events ? lw_req_keep(r, lw_db_alerts_of(db, &r->err, LW_DB_ALERT_NOTIFICATIONS,
+                                                    lw_req_id(r))) : NULL;
     if (notes == NULL)
         return LW_EDB;
     lw_hdf_row(&r->page, "Alert", alert, 0);

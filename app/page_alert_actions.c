@@ -16,7 +16,8 @@ done(lw_req *r, int rc, const char *what)
     if (rc == LW_ENOTFOUND) {
         /* unknown alert, or nothing to change (already acknowledged) */
         lw_db *db = lw_req_db(r);
-        PGresult *res = db ? lw_req_keep(r, lw_db_alerts_get(db, &r->err, lw_req_id(r))) : NULL;
+        PGresult *res = db ? lw_req_keep(r, lw_db_alerts_of(db, &r->err, LW_DB_ALERT_ROW,
+                                                            lw_req_id(r))) : NULL;
 
         if (res == NULL)
             return LW_EDB;

@@ -94,7 +94,7 @@ int
 lw_page_api_custom_metrics(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    json_object *items, *rows, *o;
+    json_object *items, *rows;
     long long stored, known;
     PGresult *models;
     bad_rows b;
@@ -124,9 +124,5 @@ lw_page_api_custom_metrics(lw_req *r)
     json_object_put(rows);
     if (rc != LW_OK)
         return rc;
-    o = json_object_new_object();
-    json_object_object_add(o, "values", json_object_new_int64((int64_t) n));
-    json_object_object_add(o, "stored", json_object_new_int64(stored));
-    json_object_object_add(o, "known", json_object_new_int64(known));
-    return lw_api_json_object(r, stored > 0 ? 201 : 200, o);
+    return lw_api_stored(r, "values", (long long) n, stored, known);
 }

@@ -74,7 +74,7 @@ lw_page_api_rules(lw_req *r)
     }
     if (rc != LW_OK)
         return rc;
-    res = lw_req_keep(r, lw_db_rules_json(db, &r->err, id));
+    res = lw_req_keep(r, lw_db_rules_of(db, &r->err, LW_DB_RULE_JSON, id));
     if (res == NULL || PQntuples(res) != 1)
         return LW_EDB;
     stored = json_tokener_parse(lw_db_str(res, 0, 0));

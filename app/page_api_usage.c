@@ -19,7 +19,7 @@ int
 lw_page_api_usage(lw_req *r)
 {
     lw_db *db = lw_req_db(r);
-    json_object *items, *o;
+    json_object *items;
     lw_usage_batch ub;
     PGresult *models;
     lw_buf rows = { 0 };
@@ -63,9 +63,5 @@ lw_page_api_usage(lw_req *r)
     lw_buf_free(&rows);
     if (rc != LW_OK)
         return rc;
-    o = json_object_new_object();
-    json_object_object_add(o, "rows", json_object_new_int64((int64_t) n));
-    json_object_object_add(o, "stored", json_object_new_int64(stored));
-    json_object_object_add(o, "known", json_object_new_int64(known));
-    return lw_api_json_object(r, stored > 0 ? 201 : 200, o);
+    return lw_api_stored(r, "rows", (long long) n, stored, known);
 }

@@ -219,7 +219,7 @@ hist_value_sum(const char *text)
 
 struct gauge {
     const char *name, *help;
-    const char *column;     /* of lw_db_metrics_models */
+    const char *column;     /* of LW_DB_METRICS_MODELS */
     double scale;           /* ms -> s */
 };
 
@@ -463,14 +463,14 @@ data_part(lw_req *r, lw_db *db, mw *w)
     PGresult *res[8];
     size_t i;
 
-    res[0] = lw_req_keep(r, lw_db_metrics_models(db, &r->err));
-    res[1] = res[0] ? lw_req_keep(r, lw_db_metrics_errors(db, &r->err)) : NULL;
-    res[2] = res[1] ? lw_req_keep(r, lw_db_metrics_totals(db, &r->err)) : NULL;
-    res[3] = res[2] ? lw_req_keep(r, lw_db_metrics_alerts(db, &r->err)) : NULL;
+    res[0] = lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_MODELS, &r->err));
+    res[1] = res[0] ? lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_ERRORS, &r->err)) : NULL;
+    res[2] = res[1] ? lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_TOTALS, &r->err)) : NULL;
+    res[3] = res[2] ? lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_ALERTS, &r->err)) : NULL;
     res[4] = res[3] ? lw_req_keep(r, lw_db_budgets_list(db, &r->err, (long long) time(NULL), NULL)) : NULL;
     res[5] = res[4] ? lw_req_keep(r, lw_db_sla_list(db, &r->err)) : NULL;
-    res[6] = res[5] ? lw_req_keep(r, lw_db_metrics_deliveries(db, &r->err)) : NULL;
-    res[7] = res[6] ? lw_req_keep(r, lw_db_metrics_alert_latency(db, &r->err)) : NULL;
+    res[6] = res[5] ? lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_DELIVERIES, &r->err)) : NULL;
+    res[7] = res[6] ? lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_ALERT_LATENCY, &r->err)) : NULL;
     for (i = 0; i < LW_ARRAY_LEN(res); i++)
         if (res[i] == NULL)
             return LW_EDB;
@@ -507,6 +507,7 @@ cache_metrics(mw *w)
 {
     lw_cache_stats st;
     lw_buf *b = w->b;
+    size_t i;
 
     lw_cache_get_stats(&st);
     fam(w, "llmwatch_web_cache_requests", "counter", "Cacheable page requests of this web process, by outcome.");
@@ -515,18 +516,28 @@ cache_metrics(mw *w)
                      "llmwatch_web_cache_requests_total{outcome=\"miss\"} %llu\n"
                      "llmwatch_web_cache_requests_total{outcome=\"bypass\"} %llu\n",
                   st.hits, st.stale_hits, st.misses, st.bypasses);
-    fam(w, "llmwatch_web_cache_evictions", "counter", "Pages dropped to stay within the cache size.");
-    lw_buf_printf(b, "llmwatch_web_cache_evictions_total %llu\n", st.evictions);
-    fam(w, "llmwatch_web_cache_invalidations", "counter", "Changes of the data the cached pages show.");
-    lw_buf_printf(b, "llmwatch_web_cache_invalidations_total %llu\n", st.invalidations);
-    fam(w, "llmwatch_web_cache_bytes", "gauge", "Bytes the page cache holds.");
-    lw_buf_printf(b, "llmwatch_web_cache_bytes %zu\n", st.bytes);
-    fam(w, "llmwatch_web_cache_max_bytes", "gauge", "The page cache's size limit.");
-    lw_buf_printf(b, "llmwatch_web_cache_max_bytes %zu\n", st.max_bytes);
-    fam(w, "llmwatch_web_cache_entries", "gauge", "Pages the page cache holds.");
-    lw_buf_printf(b, "llmwatch_web_cache_entries %zu\n", st.entries);
-    fam(w, "llmwatch_web_cache_listening", "gauge", "Whether the cache hears data changes (0: bypassed).");
-    lw_buf_printf(b, "llmwatch_web_cache_listening %d\n", st.listening);
+    {
+        const struct {
+            const char *name, *type, *help;
+            unsigned long long v;
+        } one[] = {
+            { "llmwatch_web_cache_evictions", "counter",
+              "Pages dropped to stay within the cache size.", st.evictions },
+            { "llmwatch_web_cache_invalidations", "counter",
+              "Changes of the data the cached pages show.", st.invalidations },
+            { "llmwatch_web_cache_bytes", "gauge", "Bytes the page cache holds.", st.bytes },
+            { "llmwatch_web_cache_max_bytes", "gauge", "The page cache's size limit.", st.max_bytes },
+            { "llmwatch_web_cache_entries", "gauge", "Pages the page cache holds.", st.entries },
+            { "llmwatch_web_cache_listening", "gauge",
+              "Whether the cache hears data changes (0: bypassed).", (unsigned long long) st.listening },
+        };
+
+        for (i = 0; i < LW_ARRAY_LEN(one); i++) {
+            fam(w, one[i].name, one[i].type, one[i].help);
+            lw_buf_printf(b, "%s%s %llu\n", one[i].name,
+                          strcmp(one[i].type, "counter") == 0 ? "_total" : "", one[i].v);
+        }
+    }
     fam(w, "llmwatch_web_auth_cache_requests", "counter", "Session and token checks, answered from memory or not.");
     lw_buf_printf(b, "llmwatch_web_auth_cache_requests_total{outcome=\"hit\"} %llu\n"
                      "llmwatch_web_auth_cache_requests_total{outcome=\"miss\"} %llu\n",
@@ -583,7 +594,7 @@ lw_page_metrics(lw_req *r)
         lw_cache_abandon(key);
     lw_buf_free(&data);
     if (db != NULL && up)
-        j = lw_req_keep(r, lw_db_metrics_jobs(db, &r->err));
+        j = lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_JOBS, &r->err));
     if (!up || j == NULL)
         lw_log(LW_LOG_WARN, "metrics: %s", r->err.msg);
     fam(&w, "llmwatch_up", "gauge", "Whether llmwatch-web could read the database.");

@@ -34,12 +34,12 @@ lw_page_report_file(lw_req *r)
         return LW_EDB;
     ext = strrchr(r->path, '.');
     ext = ext ? ext + 1 : "";
-    res = lw_req_keep(r, lw_db_reports_content(db, &r->err, lw_req_id(r)));
+    res = lw_req_keep(r, lw_db_reports_file(db, &r->err, lw_req_id(r), 0));
     if (res == NULL)
         return LW_EDB;
     format = lw_db_str(res, 0, 0);
     if (PQntuples(res) == 1 && lw_streq(format, "pdf") && strcmp(ext, "html") == 0) {
-        res = lw_req_keep(r, lw_db_reports_source(db, &r->err, lw_req_id(r)));
+        res = lw_req_keep(r, lw_db_reports_file(db, &r->err, lw_req_id(r), 1));
         if (res == NULL)
             return LW_EDB;
         format = "html";

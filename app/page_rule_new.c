@@ -28,7 +28,7 @@ lw_page_rule_new(lw_req *r)
         return LW_EDB;
     memset(&in, 0, sizeof(in));
     if (copy > 0) {
-        res = lw_req_keep(r, lw_db_rules_form(db, &r->err, copy));
+        res = lw_req_keep(r, lw_db_rules_of(db, &r->err, LW_DB_RULE_FORM, copy));
         if (res == NULL)
             return LW_EDB;
         if (PQntuples(res) == 1) {

@@ -257,7 +257,7 @@ lw_page_silence_new(lw_req *r)
     f.mode = lw_req_query(r, "mode");
     f.duration = "2h";
     if (alert > 0) {
-        res = lw_req_keep(r, lw_db_alerts_get(db, &r->err, alert));
+        res = lw_req_keep(r, lw_db_alerts_of(db, &r->err, LW_DB_ALERT_ROW, alert));
         if (res == NULL)
             return LW_EDB;
         if (PQntuples(res) == 1) {

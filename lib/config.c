@@ -57,11 +57,10 @@ const char *const lw_config_operator_names[2] = { "AND", "OR" };
 
 const char *const lw_config_http_schemes[] = { "https://", "http://", NULL };
 
-const char *
-lw_config_provider_name(lw_provider p)
-{
-    return LW_CONFIG_ENUM_NAME(lw_config_provider_names, p);
-}
+LW_CONFIG_ENUM_FUNCS(provider, lw_provider, lw_config_provider_names)
+LW_CONFIG_ENUM_FUNCS(severity, lw_severity, lw_config_severity_names)
+LW_CONFIG_ENUM_FUNCS(channel_type, lw_channel_type, lw_config_channel_type_names)
+LW_CONFIG_ENUM_FUNCS(rule_kind, lw_rule_kind, lw_config_rule_kind_names)
 
 const char *
 lw_config_priority_name(lw_priority p)
@@ -75,50 +74,18 @@ lw_config_job_name(lw_job j)
     return (unsigned) j < LW_JOB_COUNT ? job_defaults[j].name : "?";
 }
 
-int
-lw_config_provider_parse(const char *s)
-{
-    return LW_CONFIG_ENUM_PARSE(lw_config_provider_names, s);
-}
-
-const char *
-lw_config_severity_name(lw_severity s)
-{
-    return LW_CONFIG_ENUM_NAME(lw_config_severity_names, s);
-}
-
-const char *
-lw_config_channel_type_name(lw_channel_type t)
-{
-    return LW_CONFIG_ENUM_NAME(lw_config_channel_type_names, t);
-}
-
-const char *
-lw_config_rule_kind_name(lw_rule_kind k)
-{
-    return LW_CONFIG_ENUM_NAME(lw_config_rule_kind_names, k);
-}
-
-int
-lw_config_severity_parse(const char *s)
-{
-    return LW_CONFIG_ENUM_PARSE(lw_config_severity_names, s);
-}
-
-int
-lw_config_rule_kind_parse(const char *s)
-{
-    return LW_CONFIG_ENUM_PARSE(lw_config_rule_kind_names, s);
-}
-
-int
-lw_config_channel_type_parse(const char *s)
-{
-    return LW_CONFIG_ENUM_PARSE(lw_config_channel_type_names, s);
-}
-
-
 /* ---- values ---- */
+
+int
+lw_config_enum_required(struct ctx *c, const lw_ymap *m, const char *key, const char *what,
+                        const char *const *names, size_t n, int *out)
+{
+    int rc = lw_ymap_enum(c->y, m, key, what, names, n, 0, out);
+
+    if (rc == 0)
+        lw_ymap_require(c->y, m, key, NULL);
+    return rc;
+}
 
 const char *
 lw_config_strip_slashes(struct ctx *c, const char *url)
@@ -235,10 +202,7 @@ parse_model(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
                            &md->col, &m) < 0)
         return;
 
-    rc = lw_ymap_enum(c->y, &m, "provider", "provider", lw_config_provider_names,
-                      LW_ARRAY_LEN(lw_config_provider_names), 0, &e);
-    if (rc == 0)
-        lw_ymap_require(c->y, &m, "provider", NULL);
+    rc = LW_CONFIG_ENUM_REQUIRED(c, &m, "provider", "provider", lw_config_provider_names, &e);
     if (rc == 1) {
         md->provider = (lw_provider) e;
         have_provider = 1;
@@ -463,46 +427,29 @@ parse_root(struct ctx *c, yaml_node_t *root)
         lw_ymap_str(c->y, &probe, "suite", &c->cfg->probe_suite);
 }
 
+/* The lw_ymap_parse_fn of monitoring_config.yaml. */
+static void
+parse_config(lw_ymap_doc *y, yaml_node_t *root, void *obj)
+{
+    struct ctx c;
+
+    c.y = y;
+    c.cfg = obj;
+    c.cfg->pool = y->pool;
+    c.cfg->path = lw_pool_strdup(y->pool, y->file);
+    parse_root(&c, root);
+}
+
 int
 lw_config_load_string(const char *name, const char *text, size_t len, lw_config **out,
                       lw_diag *diags)
 {
-    lw_ymap_doc y;
-    yaml_node_t *root;
-    struct ctx c;
-    lw_pool *pool;
-    lw_config *cfg;
-    int rc, errors0 = diags->errors;
-    size_t n0 = diags->n;
+    void *cfg;
+    int rc = lw_ymap_load_new(name, text, len, "'monitoring:' with at least 'models:'",
+                              sizeof(**out), parse_config, diags, &cfg);
 
-    *out = NULL;
-    pool = lw_pool_create();
-    cfg = pool ? lw_pool_alloc(pool, sizeof(*cfg)) : NULL;
-    if (cfg == NULL) {
-        lw_pool_destroy(pool);
-        return LW_ENOMEM;
-    }
-    cfg->pool = pool;
-    cfg->path = lw_pool_strdup(pool, name);
-    rc = lw_ymap_load(&y, name, text, len, pool, diags,
-                      "'monitoring:' with at least 'models:'", &root);
-    if (rc == LW_OK) {
-        c.y = &y;
-        c.cfg = cfg;
-        parse_root(&c, root);
-        if (y.oom)
-            rc = LW_ENOMEM;
-        else if (diags->errors > errors0)
-            rc = LW_EINVAL;
-    }
-    lw_ymap_close(&y);
-    lw_diag_sort_from(diags, n0);
-    if (rc != LW_OK) {
-        lw_pool_destroy(pool);
-        return rc;
-    }
     *out = cfg;
-    return LW_OK;
+    return rc;
 }
 
 int

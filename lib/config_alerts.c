@@ -122,10 +122,7 @@ parse_channel(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
     if (lw_ymap_open_entry(c->y, n, "channel", channel_keys, LW_ARRAY_LEN(channel_keys),
                            &ch->line, &ch->col, &m) < 0)
         return;
-    rc = lw_ymap_enum(c->y, &m, "type", "channel type", lw_config_channel_type_names,
-                      LW_ARRAY_LEN(lw_config_channel_type_names), 0, &t);
-    if (rc == 0)
-        lw_ymap_require(c->y, &m, "type", NULL);
+    rc = LW_CONFIG_ENUM_REQUIRED(c, &m, "type", "channel type", lw_config_channel_type_names, &t);
     if (rc == 1) {
         ch->type = (lw_channel_type) t;
         /* keys of other channel types are mistakes, not silently ignored */

@@ -17,17 +17,7 @@
 
 static const char *const period_names[LW_BUDGET_PERIOD_COUNT] = { "daily", "weekly", "monthly" };
 
-const char *
-lw_config_budget_period_name(lw_budget_period p)
-{
-    return LW_CONFIG_ENUM_NAME(period_names, p);
-}
-
-int
-lw_config_budget_period_parse(const char *s)
-{
-    return LW_CONFIG_ENUM_PARSE(period_names, s);
-}
+LW_CONFIG_ENUM_FUNCS(budget_period, lw_budget_period, period_names)
 
 int
 lw_config_time_zone_ok(const char *tz)
@@ -113,10 +103,7 @@ parse_budget(struct ctx *c, yaml_node_t *n, void *entries, size_t index)
     if (lw_ymap_open_entry(c->y, n, "budget", budget_keys, LW_ARRAY_LEN(budget_keys), &b->line,
                            &b->col, &m) < 0)
         return;
-    rc = lw_ymap_enum(c->y, &m, "period", "period", period_names, LW_ARRAY_LEN(period_names), 0,
-                      &e);
-    if (rc == 0)
-        lw_ymap_require(c->y, &m, "period", NULL);
+    rc = LW_CONFIG_ENUM_REQUIRED(c, &m, "period", "period", period_names, &e);
     if (rc == 1)
         b->period = (lw_budget_period) e;
     if (lw_ymap_str(c->y, &m, "name", &b->name) <= 0) {

@@ -19,6 +19,19 @@ struct ctx {
 #define LW_CONFIG_ENUM_NAME(tab, v) ((unsigned) (v) < LW_ARRAY_LEN(tab) ? tab[(v)] : "?")
 /* An enum's value from its name (exact), -1 when unknown. */
 #define LW_CONFIG_ENUM_PARSE(tab, s) lw_ymap_index((s), (tab), LW_ARRAY_LEN(tab), 0)
+/* Defines lw_config_<what>_name and lw_config_<what>_parse (config.h) over
+ * the names table tab: every enum of the config reads and prints alike. */
+#define LW_CONFIG_ENUM_FUNCS(what, type, tab)       \
+    const char *                                    \
+    lw_config_##what##_name(type v)                 \
+    {                                               \
+        return LW_CONFIG_ENUM_NAME(tab, v);         \
+    }                                               \
+    int                                             \
+    lw_config_##what##_parse(const char *s)         \
+    {                                               \
+        return LW_CONFIG_ENUM_PARSE(tab, s);        \
+    }
 
 /* The names of the config's enums, in enum order (config.c). */
 extern const char *const lw_config_provider_names[LW_PROVIDER_COUNT];
@@ -43,6 +56,13 @@ int lw_config_check_name(struct ctx *c, yaml_node_t *n, const char *key, const c
 /* Reports env (the value at node v) unless it is a valid environment
  * name: letters, digits, '_', '.' and '-', at most LW_CONFIG_MAX_NAME. */
 void lw_config_check_environment(struct ctx *c, yaml_node_t *v, const char *env);
+
+/* The value of a required key of entry m, one of the names table tab (its
+ * index in *out): as lw_ymap_enum (exact), with a missing key reported. */
+#define LW_CONFIG_ENUM_REQUIRED(c, m, key, what, tab, out) \
+    lw_config_enum_required((c), (m), (key), (what), (tab), LW_ARRAY_LEN(tab), (out))
+int lw_config_enum_required(struct ctx *c, const lw_ymap *m, const char *key, const char *what,
+                            const char *const *names, size_t n, int *out);
 
 /* url without its trailing slashes (pool memory; NULL and oom set when out
  * of memory). */

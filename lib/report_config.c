@@ -237,43 +237,28 @@ parse_root(lw_ymap_doc *y, yaml_node_t *root, lw_report_config *rc)
         parse_schedule(y, lw_ymap_seq_item(y, seq, i), rc, i);
 }
 
+/* The lw_ymap_parse_fn of report_config.yaml. */
+static void
+parse_report_config(lw_ymap_doc *y, yaml_node_t *root, void *obj)
+{
+    lw_report_config *rc = obj;
+
+    rc->pool = y->pool;
+    rc->path = lw_pool_strdup(y->pool, y->file);
+    lw_report_thresholds_default(&rc->thresholds);
+    parse_root(y, root, rc);
+}
+
 int
 lw_report_config_load_string(const char *name, const char *text, size_t len,
                              lw_report_config **out, lw_diag *diags)
 {
-    lw_ymap_doc y;
-    yaml_node_t *root;
-    lw_report_config *rc;
-    lw_pool *pool;
-    int ret, errors0 = diags->errors;
-    size_t n0 = diags->n;
+    void *rc;
+    int ret = lw_ymap_load_new(name, text, len, "'reporting:' with 'schedules:'", sizeof(**out),
+                               parse_report_config, diags, &rc);
 
-    *out = NULL;
-    pool = lw_pool_create();
-    rc = pool ? lw_pool_alloc(pool, sizeof(*rc)) : NULL;
-    if (rc == NULL) {
-        lw_pool_destroy(pool);
-        return LW_ENOMEM;
-    }
-    rc->pool = pool;
-    rc->path = lw_pool_strdup(pool, name);
-    lw_report_thresholds_default(&rc->thresholds);
-    ret = lw_ymap_load(&y, name, text, len, pool, diags, "'reporting:' with 'schedules:'", &root);
-    if (ret == LW_OK) {
-        parse_root(&y, root, rc);
-        if (y.oom)
-            ret = LW_ENOMEM;
-        else if (diags->errors > errors0)
-            ret = LW_EINVAL;
-    }
-    lw_ymap_close(&y);
-    lw_diag_sort_from(diags, n0);
-    if (ret != LW_OK) {
-        lw_pool_destroy(pool);
-        return ret;
-    }
     *out = rc;
-    return LW_OK;
+    return ret;
 }
 
 int

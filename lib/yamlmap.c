@@ -553,3 +553,37 @@ lw_ymap_close(lw_ymap_doc *d)
         yaml_document_delete(&d->doc);
     d->have_doc = 0;
 }
+
+int
+lw_ymap_load_new(const char *name, const char *text, size_t len, const char *expected,
+                 size_t size, lw_ymap_parse_fn parse, lw_diag *diags, void **out)
+{
+    lw_ymap_doc y;
+    yaml_node_t *root;
+    lw_pool *p = lw_pool_create();
+    void *obj = p ? lw_pool_alloc(p, size) : NULL;
+    int rc, errors0 = diags->errors;
+    size_t n0 = diags->n;
+
+    *out = NULL;
+    if (obj == NULL) {
+        lw_pool_destroy(p);
+        return LW_ENOMEM;
+    }
+    rc = lw_ymap_load(&y, name, text, len, p, diags, expected, &root);
+    if (rc == LW_OK) {
+        parse(&y, root, obj);
+        if (y.oom)
+            rc = LW_ENOMEM;
+        else if (diags->errors > errors0)
+            rc = LW_EINVAL;
+    }
+    lw_ymap_close(&y);
+    lw_diag_sort_from(diags, n0);
+    if (rc != LW_OK) {
+        lw_pool_destroy(p);
+        return rc;
+    }
+    *out = obj;
+    return LW_OK;
+}

@@ -66,6 +66,18 @@ int  lw_ymap_load(lw_ymap_doc *d, const char *name, const char *text, size_t len
                   lw_pool *pool, lw_diag *diag, const char *expected, yaml_node_t **root);
 void lw_ymap_close(lw_ymap_doc *d);
 
+/* Fills obj (zeroed, in the document's pool y->pool, which it should
+ * keep: the pool is the object's owner) from the document's root. */
+typedef void (*lw_ymap_parse_fn)(lw_ymap_doc *y, yaml_node_t *root, void *obj);
+
+/* A whole file's load: a new pool, an object of `size` bytes in it, text
+ * loaded (as lw_ymap_load) and handed to parse, the problems sorted by
+ * position. LW_OK with *out the object (destroying its pool frees it),
+ * LW_EINVAL when diags gained an error, LW_ENOMEM; on failure *out is
+ * NULL and nothing is left. */
+int lw_ymap_load_new(const char *name, const char *text, size_t len, const char *expected,
+                     size_t size, lw_ymap_parse_fn parse, lw_diag *diags, void **out);
+
 /* Adds an error or a warning at node n (NULL: no position). */
 void lw_ymap_report(lw_ymap_doc *d, lw_diag_level level, const yaml_node_t *n,
                     const char *fmt, ...) LW_PRINTF(4, 5);

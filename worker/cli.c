@@ -124,6 +124,21 @@ lw_cli_int_opt(lw_cli *cli, const char *arg, long long lo, long long hi, long lo
     return 2;
 }
 
+int
+lw_cli_real_opt(lw_cli *cli, const char *arg, double lo, double hi, int closed, double *out,
+                const char *msg)
+{
+    char *end;
+    double v = strtod(arg, &end);
+
+    *out = v;
+    if (*end == '\0' && (v > lo || ((closed & LW_CLI_LO) && v == lo))
+        && (v < hi || ((closed & LW_CLI_HI) && v == hi)))
+        return 0;
+    lw_cli_fail(cli, "%s", msg);
+    return 2;
+}
+
 /* The common options this command takes, after its own. */
 static size_t
 add_common(const lw_cli *cli, struct option *v, size_t n)

@@ -126,6 +126,14 @@ int lw_cli_int(const char *arg, long long lo, long long hi, long long *out);
 int lw_cli_int_opt(lw_cli *cli, const char *arg, long long lo, long long hi, long long *out,
                    const char *msg);
 
+/* A real number for an option's argument: accepted when lo < v < hi, an
+ * end included when `closed` has its flag (LW_CLI_LO, LW_CLI_HI). 0 with
+ * *out set, or 2 after printing msg, as lw_cli_int_opt. */
+#define LW_CLI_LO 1
+#define LW_CLI_HI 2
+int lw_cli_real_opt(lw_cli *cli, const char *arg, double lo, double hi, int closed, double *out,
+                    const char *msg);
+
 /* "<datadir>/sub" (pool-owned): where sql/, templates/ are installed. */
 const char *lw_cli_datapath(lw_cli *cli, const char *sub);
 

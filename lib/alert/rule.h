@@ -153,8 +153,8 @@ typedef struct {
 int lw_rule_from_form(const lw_rule_form *f, lw_rule **out, lw_rule_errors *errs);
 int lw_rule_from_config(const lw_config_rule *cr, lw_rule **out, lw_rule_errors *errs);
 
-/* From a row of lw_db_rules_row or lw_db_rules_load (db/rules.h gives
- * the columns). */
+/* From a row of LW_DB_RULE_ROW (lw_db_rules_of) or lw_db_rules_load
+ * (db/rules.h gives the columns). */
 int lw_rule_from_row(const PGresult *res, int row, lw_rule **out, lw_rule_errors *errs);
 
 /* rules.params for a rule (the keys config sync writes: window_s,

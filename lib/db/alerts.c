@@ -57,21 +57,15 @@ lw_db_alerts_models(lw_db *db, lw_err *err)
         0, NULL);
 }
 
-PGresult *
-lw_db_alerts_get(lw_db *db, lw_err *err, long long id)
-{
-    return lw_db_query_id(db, err,
+/* The statements of lw_db_alerts_of, $1 the alert's id. */
+static const char *const alert_parts[LW_DB_ALERT_N] = {
+    [LW_DB_ALERT_ROW] =
         "SELECT q.*, r2.runbook, r2.deleted_at IS NOT NULL AS rule_deleted,"
         " a2.environment_id, extract(epoch FROM a2.started_at)::bigint AS started_epoch,"
         " extract(epoch FROM coalesce(a2.resolved_at, now()))::bigint AS end_epoch"
         " FROM (" ALERT_COLS " WHERE a.id = $1::bigint) q"
-        " JOIN alerts a2 ON a2.id = q.id JOIN rules r2 ON r2.id = q.rule_id", id);
-}
-
-PGresult *
-lw_db_alerts_timeline(lw_db *db, lw_err *err, long long id)
-{
-    return lw_db_query_id(db, err,
+        " JOIN alerts a2 ON a2.id = q.id JOIN rules r2 ON r2.id = q.rule_id",
+    [LW_DB_ALERT_TIMELINE] =
         "SELECT " TS("t.at") " AS at, t.kind, t.from_state, t.to_state, t.value, t.message, t.actor"
         " FROM (SELECT ev.at, ev.id, 'state' AS kind, ev.from_state, ev.to_state,"
         "   round(ev.value::numeric, 3) AS value, ev.message, u.email AS actor"
@@ -84,13 +78,8 @@ lw_db_alerts_timeline(lw_db *db, lw_err *err, long long id)
         "    WHEN 'not_false_positive' THEN 'marked as a real problem (not a false positive)'"
         "    WHEN 'silence' THEN 'silenced' ELSE l.action END, l.actor"
         "   FROM audit_log l WHERE l.object_type = 'alert' AND l.object_id = $1::bigint::text) t"
-        " ORDER BY t.at, t.kind DESC, t.id", id);
-}
-
-PGresult *
-lw_db_alerts_notifications(lw_db *db, lw_err *err, long long id)
-{
-    return lw_db_query_id(db, err,
+        " ORDER BY t.at, t.kind DESC, t.id",
+    [LW_DB_ALERT_NOTIFICATIONS] =
         "SELECT n.id, c.name AS channel, c.type AS channel_type, n.kind, n.status, n.attempts,"
         " n.last_error, n.suppressed_reason, n.alert_count, ev.to_state AS event,"
         " " TS("n.created_at") " AS created, " TS("n.sent_at") " AS sent,"
@@ -100,7 +89,15 @@ lw_db_alerts_notifications(lw_db *db, lw_err *err, long long id)
         " WHERE n.alert_event_id IN (SELECT id FROM alert_events WHERE alert_id = $1::bigint)"
         "  OR n.id IN (SELECT ne.notification_id FROM notification_events ne"
         "   JOIN alert_events e2 ON e2.id = ne.alert_event_id WHERE e2.alert_id = $1::bigint)"
-        " ORDER BY n.created_at, n.id LIMIT 200", id);
+        " ORDER BY n.created_at, n.id LIMIT 200",
+};
+
+PGresult *
+lw_db_alerts_of(lw_db *db, lw_err *err, lw_db_alert_part part, long long id)
+{
+    const char *sql = lw_db_statement(alert_parts, LW_DB_ALERT_N, (int) part, err);
+
+    return sql ? lw_db_query_id(db, err, sql, id) : NULL;
 }
 
 /* The row of alert $4 before the change, locked. */

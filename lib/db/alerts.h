@@ -25,19 +25,25 @@ PGresult *lw_db_alerts_list(lw_db *db, lw_err *err, const char *state, const cha
                             const char *model, long long rule_id, int limit);
 /* Model names that have alerts (for the filter). */
 PGresult *lw_db_alerts_models(lw_db *db, lw_err *err);
-/* One alert: the columns of the list plus its rule's runbook,
- * rule_deleted, environment_id and the epoch of started/resolved
- * (started_epoch, end_epoch: resolved or now). Zero rows when unknown. */
-PGresult *lw_db_alerts_get(lw_db *db, lw_err *err, long long id);
-/* The timeline: state changes (alert_events) and what people did
- * (audit_log rows of the alert), oldest first: at, kind ('state' |
- * 'action'), from_state, to_state, value, message, actor. */
-PGresult *lw_db_alerts_timeline(lw_db *db, lw_err *err, long long id);
-/* Notifications of the alert, grouped ones included (notification_events):
- * channel, channel_type, kind, status, attempts, last_error,
- * suppressed_reason, alert_count, event (the transition: firing,
- * resolved...), created, sent, last_attempt, next_attempt; oldest first. */
-PGresult *lw_db_alerts_notifications(lw_db *db, lw_err *err, long long id);
+/* What of one alert lw_db_alerts_of reads. */
+typedef enum {
+    /* The columns of the list plus its rule's runbook, rule_deleted,
+     * environment_id and the epoch of started/resolved (started_epoch,
+     * end_epoch: resolved or now). Zero rows when unknown. */
+    LW_DB_ALERT_ROW,
+    /* The timeline: state changes (alert_events) and what people did
+     * (audit_log rows of the alert), oldest first: at, kind ('state' |
+     * 'action'), from_state, to_state, value, message, actor. */
+    LW_DB_ALERT_TIMELINE,
+    /* Notifications of the alert, grouped ones included
+     * (notification_events): channel, channel_type, kind, status,
+     * attempts, last_error, suppressed_reason, alert_count, event (the
+     * transition: firing, resolved...), created, sent, last_attempt,
+     * next_attempt; oldest first. */
+    LW_DB_ALERT_NOTIFICATIONS,
+    LW_DB_ALERT_N
+} lw_db_alert_part;
+PGresult *lw_db_alerts_of(lw_db *db, lw_err *err, lw_db_alert_part part, long long id);
 
 /* Acknowledges (ack 1: once; LW_ENOTFOUND when unknown or already
  * acknowledged) or takes an acknowledgement back (ack 0; LW_ENOTFOUND when

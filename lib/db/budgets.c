@@ -7,7 +7,6 @@
 
 #include "db/sql.h"
 
-#define LL(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long) (v)), (buf))
 
 /* "21st" of a day of the month. */
 #define ORDINAL_DAY(t) \
@@ -135,15 +134,10 @@ int
 lw_db_budgets_retire(lw_db *db, lw_err *err, const char *names, const char *actor, int *changed)
 {
     const char *p[2] = { names, actor };
-    PGresult *res = lw_db_query(db, err,
-        "SELECT count(*) FILTER (WHERE lw_budget_remove(id, 'config', NULL, $2, NULL))"
-        " FROM budgets WHERE source = 'config' AND NOT (name = ANY ($1::text[]))", 2, p);
 
-    if (res == NULL)
-        return LW_EDB;
-    *changed += (int) lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+    return lw_db_value_add(db, err,
+        "SELECT count(*) FILTER (WHERE lw_budget_remove(id, 'config', NULL, $2, NULL))"
+        " FROM budgets WHERE source = 'config' AND NOT (name = ANY ($1::text[]))", 2, p, changed);
 }
 
 PGresult *
@@ -197,21 +191,15 @@ lw_db_budgets_alert_open(lw_db *db, lw_err *err, long long rule_id, const char *
                          long long *id)
 {
     char r[24], a[24], v[32], t[32];
-    const char *p[6] = { LL(r, rule_id), severity, LL(a, at), v, t, summary };
-    PGresult *res;
+    const char *p[6] = {
+        LL(r, rule_id), severity, LL(a, at), DBL(v, value), DBL(t, threshold), summary
+    };
 
-    snprintf(v, sizeof(v), "%.17g", value);
-    snprintf(t, sizeof(t), "%.17g", threshold);
-    res = lw_db_query(db, err,
+    return lw_db_value_row(db, err,
         "INSERT INTO alerts (rule_id, severity, state, started_at, fired_at, last_eval_at, value,"
         "   threshold, summary, fingerprint)"
         " VALUES ($1::int, $2, 'firing', to_timestamp($3::bigint), to_timestamp($3::bigint),"
         "   to_timestamp($3::bigint), $4::float8, $5::float8, $6,"
         "   left(encode(sha256(convert_to('budget/' || $1, 'UTF8')), 'hex'), 16))"
-        " RETURNING id", 6, p);
-    if (res == NULL)
-        return LW_EDB;
-    *id = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+        " RETURNING id", 6, p, id) < 0 ? LW_EDB : LW_OK;
 }

@@ -6,7 +6,6 @@
 
 #include "db/sql.h"
 
-#define LL(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long) (v)), (buf))
 
 /* $1: the models' price entries (see costs.h). Dated entries and undated
  * ones are two inserts of one statement: a model has one kind or the
@@ -42,13 +41,8 @@ int
 lw_db_costs_prices_sync(lw_db *db, lw_err *err, const char *prices_json, int *changed)
 {
     const char *p[1] = { prices_json };
-    PGresult *res = lw_db_query(db, err, prices_sync_sql, 1, p);
 
-    if (res == NULL)
-        return LW_EDB;
-    *changed += (int) lw_db_int(res, 0, 0);
-    PQclear(res);
-    return LW_OK;
+    return lw_db_value_add(db, err, prices_sync_sql, 1, p, changed);
 }
 
 PGresult *
@@ -151,33 +145,38 @@ lw_db_costs_hourly(lw_db *db, lw_err *err, long long model_id, long long from, l
     " round(100 * (sum(probe) + sum(usage)) / nullif(sum(sum(probe) + sum(usage)) OVER (), 0), 1)" \
     "   AS share, sum(requests) AS requests, sum(tokens) AS tokens"
 
+/* The statements of lw_db_costs_breakdown, by what the spend is split by. */
+static const struct {
+    const char *by, *sql;
+} breakdowns[] = {
+    { "model",
+      "SELECT name || ' · ' || env AS key, name || ' (' || env || ')' AS label,"
+      BREAKDOWN_TAIL " FROM (SELECT name, env, probe, usage, probes + requests AS requests,"
+      " tokens FROM (" SPEND_BY_MODEL ") y) x GROUP BY name, env"
+      " HAVING sum(probe) + sum(usage) > 0 OR sum(requests) > 0"
+      " ORDER BY sum(probe) + sum(usage) DESC, name, env" },
+    { "hour_of_day",
+      "SELECT h AS key, lpad(h::text, 2, '0') || ':00' AS label, " BREAKDOWN_TAIL
+      " FROM generate_series(0, 23) h"
+      " LEFT JOIN (" SPEND_BY_HOUR ") x ON extract(hour FROM x.b AT TIME ZONE 'UTC') = h"
+      " GROUP BY h ORDER BY h" },
+    { "day_of_week",
+      "SELECT d AS key, (ARRAY['Monday','Tuesday','Wednesday','Thursday','Friday','Saturday',"
+      " 'Sunday'])[d] AS label, " BREAKDOWN_TAIL
+      " FROM generate_series(1, 7) d"
+      " LEFT JOIN (" SPEND_BY_HOUR ") x ON extract(isodow FROM x.b AT TIME ZONE 'UTC') = d"
+      " GROUP BY d ORDER BY d" },
+};
+
 PGresult *
 lw_db_costs_breakdown(lw_db *db, lw_err *err, const char *by, long long from, long long to,
                       const char *environment)
 {
-    char f[24], t[24];
-    const char *p[3] = { LL(f, from), LL(t, to), environment };
+    size_t i;
 
-    if (strcmp(by, "model") == 0)
-        return lw_db_query(db, err,
-            "SELECT name || ' · ' || env AS key, name || ' (' || env || ')' AS label,"
-            BREAKDOWN_TAIL " FROM (SELECT name, env, probe, usage, probes + requests AS requests,"
-            " tokens FROM (" SPEND_BY_MODEL ") y) x GROUP BY name, env"
-            " HAVING sum(probe) + sum(usage) > 0 OR sum(requests) > 0"
-            " ORDER BY sum(probe) + sum(usage) DESC, name, env", 3, p);
-    if (strcmp(by, "hour_of_day") == 0)
-        return lw_db_query(db, err,
-            "SELECT h AS key, lpad(h::text, 2, '0') || ':00' AS label, " BREAKDOWN_TAIL
-            " FROM generate_series(0, 23) h"
-            " LEFT JOIN (" SPEND_BY_HOUR ") x ON extract(hour FROM x.b AT TIME ZONE 'UTC') = h"
-            " GROUP BY h ORDER BY h", 3, p);
-    if (strcmp(by, "day_of_week") == 0)
-        return lw_db_query(db, err,
-            "SELECT d AS key, (ARRAY['Monday','Tuesday','Wednesday','Thursday','Friday','Saturday',"
-            " 'Sunday'])[d] AS label, " BREAKDOWN_TAIL
-            " FROM generate_series(1, 7) d"
-            " LEFT JOIN (" SPEND_BY_HOUR ") x ON extract(isodow FROM x.b AT TIME ZONE 'UTC') = d"
-            " GROUP BY d ORDER BY d", 3, p);
+    for (i = 0; i < LW_ARRAY_LEN(breakdowns); i++)
+        if (strcmp(by, breakdowns[i].by) == 0)
+            return lw_db_query_range(db, err, breakdowns[i].sql, from, to, environment);
     lw_err_set(err, "unknown breakdown '%s' (model, hour_of_day, day_of_week)", by);
     return NULL;
 }
@@ -185,17 +184,14 @@ lw_db_costs_breakdown(lw_db *db, lw_err *err, const char *by, long long from, lo
 PGresult *
 lw_db_costs_totals(lw_db *db, lw_err *err, long long from, long long to, const char *environment)
 {
-    char f[24], t[24];
-    const char *p[3] = { LL(f, from), LL(t, to), environment };
-
-    return lw_db_query(db, err,
+    return lw_db_query_range(db, err,
         "SELECT sum(probe)::text AS probe, sum(usage)::text AS usage,"
         " (sum(probe) + sum(usage))::text AS total, " USD("sum(probe)") " AS probe_h,"
         " " USD("sum(usage)") " AS usage_h, " USD("sum(probe) + sum(usage)") " AS total_h,"
         " sum(probes) AS probes, sum(requests) AS requests,"
         " " USD("(sum(probe) + sum(usage)) * 86400 / greatest($2::bigint - $1::bigint, 1)")
         "   AS daily_h"
-        " FROM (" SPEND_BY_MODEL ") x", 3, p);
+        " FROM (" SPEND_BY_MODEL ") x", from, to, environment);
 }
 
 PGresult *
@@ -249,37 +245,28 @@ lw_db_costs_optimize(lw_db *db, lw_err *err, long long at, int days, double thre
 #define ENV_MODELS \
     "WITH mm AS (SELECT m.id, e.name AS env FROM models m JOIN environments e" \
     "  ON e.id = m.environment_id WHERE e.name = ANY ($1::text[]) AND ($2::text IS NULL OR m.name = $2))"
+/* A read function (lw_rollup_read, lw_usage_read) over those models from
+ * $3 to $4 (Unix seconds); the step argument, if any, follows. */
+#define ENV_READ(fn) \
+    " " fn "(coalesce((SELECT array_agg(id) FROM mm), '{}'), to_timestamp($3::bigint)," \
+    "  to_timestamp($4::bigint)"
 
-PGresult *
-lw_db_costs_env_hourly(lw_db *db, lw_err *err, const char *envs, const char *model,
-                       long long from, long long to)
-{
-    char f[24], t[24];
-    const char *p[4] = { envs, model, LL(f, from), LL(t, to) };
-
-    return lw_db_query(db, err, ENV_MODELS
+/* The statements of lw_db_costs_env, ENV_MODELS first. */
+static const char *const env_statements[LW_DB_COSTS_ENV_N] = {
+    [LW_DB_COSTS_ENV_HOURLY] =
+        ENV_MODELS
         " SELECT mm.env AS environment, extract(epoch FROM r.bucket_start)::bigint AS t,"
         "  sum(r.count) AS n, sum(r.errors) AS errors,"
         "  sum(r.sum_total_ms) / nullif(sum(r.total_n), 0) AS mean_ms,"
         "  sum(r.sum_ttft_ms) / nullif(sum(r.ttft_n), 0) AS ttft_ms,"
         "  (sum(r.cost_usd) + coalesce(max(u.c), 0))::float8 AS cost"
-        " FROM lw_rollup_read(coalesce((SELECT array_agg(id) FROM mm), '{}'), to_timestamp($3::bigint),"
-        "  to_timestamp($4::bigint), interval '1 hour') r JOIN mm ON mm.id = r.model_id"
+        " FROM" ENV_READ("lw_rollup_read") ", interval '1 hour') r JOIN mm ON mm.id = r.model_id"
         " LEFT JOIN (SELECT mm.env, u.bucket_start, sum(u.cost_usd) AS c"
-        "   FROM lw_usage_read(coalesce((SELECT array_agg(id) FROM mm), '{}'), to_timestamp($3::bigint),"
-        "   to_timestamp($4::bigint), interval '1 hour') u JOIN mm ON mm.id = u.model_id"
+        "   FROM" ENV_READ("lw_usage_read") ", interval '1 hour') u JOIN mm ON mm.id = u.model_id"
         "   GROUP BY 1, 2) u ON u.env = mm.env AND u.bucket_start = r.bucket_start"
-        " GROUP BY mm.env, r.bucket_start ORDER BY mm.env, r.bucket_start", 4, p);
-}
-
-PGresult *
-lw_db_costs_env_totals(lw_db *db, lw_err *err, const char *envs, const char *model,
-                       long long from, long long to)
-{
-    char f[24], t[24];
-    const char *p[4] = { envs, model, LL(f, from), LL(t, to) };
-
-    return lw_db_query(db, err, ENV_MODELS
+        " GROUP BY mm.env, r.bucket_start ORDER BY mm.env, r.bucket_start",
+    [LW_DB_COSTS_ENV_TOTALS] =
+        ENV_MODELS
         " SELECT x.env AS environment, x.n, x.errors, x.models, x.th::text AS total_hist,"
         "  x.fh::text AS ttft_hist, lw_hist_quantile(x.th, 0.5) AS p50_ms,"
         "  lw_hist_quantile(x.th, 0.95) AS p95_ms, lw_hist_quantile(x.th, 0.99) AS p99_ms,"
@@ -287,8 +274,18 @@ lw_db_costs_env_totals(lw_db *db, lw_err *err, const char *envs, const char *mod
         " FROM (SELECT mm.env, sum(r.count) AS n, sum(r.errors) AS errors,"
         "   count(DISTINCT mm.id) AS models, lw_hist_sum(r.total_hist) AS th,"
         "   lw_hist_sum(r.ttft_hist) AS fh, sum(r.cost_usd) AS cost"
-        "  FROM lw_rollup_read(coalesce((SELECT array_agg(id) FROM mm), '{}'), to_timestamp($3::bigint),"
-        "   to_timestamp($4::bigint)) r JOIN mm ON mm.id = r.model_id"
+        "  FROM" ENV_READ("lw_rollup_read") ") r JOIN mm ON mm.id = r.model_id"
         "  GROUP BY mm.env) x"
-        " ORDER BY x.env", 4, p);
+        " ORDER BY x.env",
+};
+
+PGresult *
+lw_db_costs_env(lw_db *db, lw_err *err, lw_db_costs_env_set which, const char *envs,
+                const char *model, long long from, long long to)
+{
+    char f[24], t[24];
+    const char *p[4] = { envs, model, LL(f, from), LL(t, to) };
+    const char *sql = lw_db_statement(env_statements, LW_DB_COSTS_ENV_N, (int) which, err);
+
+    return sql ? lw_db_query(db, err, sql, 4, p) : NULL;
 }

@@ -65,18 +65,21 @@ PGresult *lw_db_costs_model(lw_db *db, lw_err *err, const char *name, const char
 PGresult *lw_db_costs_hourly(lw_db *db, lw_err *err, long long model_id, long long from,
                              long long to);
 
-/* Per environment of envs (a text[] literal) and hour of [from, to)
- * (hour-aligned) with probes, optionally only the models called `model`:
- * environment, t (epoch), n, errors, mean_ms, ttft_ms (ok probes), cost
- * (double, probes and production usage of the hour); by environment, t. */
-PGresult *lw_db_costs_env_hourly(lw_db *db, lw_err *err, const char *envs, const char *model,
-                                 long long from, long long to);
-
-/* Per environment of envs over [from, to): environment, n, errors,
- * models (how many), total_hist and ttft_hist (merged, as PostgreSQL
- * prints them), p50_ms, p95_ms, p99_ms, cost (for people). */
-PGresult *lw_db_costs_env_totals(lw_db *db, lw_err *err, const char *envs, const char *model,
-                                 long long from, long long to);
+/* What lw_db_costs_env reads of environments envs (a text[] literal) over
+ * [from, to), optionally only the models called `model`. */
+typedef enum {
+    /* Per environment and hour (hour-aligned) with probes: environment, t
+     * (epoch), n, errors, mean_ms, ttft_ms (ok probes), cost (double,
+     * probes and production usage of the hour); by environment, t. */
+    LW_DB_COSTS_ENV_HOURLY,
+    /* Per environment: environment, n, errors, models (how many),
+     * total_hist and ttft_hist (merged, as PostgreSQL prints them),
+     * p50_ms, p95_ms, p99_ms, cost (for people). */
+    LW_DB_COSTS_ENV_TOTALS,
+    LW_DB_COSTS_ENV_N
+} lw_db_costs_env_set;
+PGresult *lw_db_costs_env(lw_db *db, lw_err *err, lw_db_costs_env_set which, const char *envs,
+                          const char *model, long long from, long long to);
 
 /* The environments by name: name, models (how many). */
 PGresult *lw_db_costs_environments(lw_db *db, lw_err *err);

@@ -3,14 +3,13 @@
 
 #include <stdio.h>
 
-#define LL(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long) (v)), (buf))
+#include "db/sql.h"
 
 int
 lw_db_custom_insert(lw_db *db, lw_err *err, const char *rows_json, const char *source,
                     long long *inserted, long long *known)
 {
-    const char *p[2] = { rows_json, source };
-    PGresult *res = lw_db_query(db, err,
+    return lw_db_insert_batch(db, err,
         "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(key text, ts timestamptz,"
         "   model_id integer, environment_id integer, name text, value float8, failure text,"
         "   case_id text, request_id text)),"
@@ -19,14 +18,7 @@ lw_db_custom_insert(lw_db *db, lw_err *err, const char *rows_json, const char *s
         "  SELECT ts, model_id, environment_id, name, value, failure, $2, case_id, request_id, key"
         "  FROM input ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1)"
         " SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM input) - (SELECT count(*) FROM ins)",
-        2, p);
-
-    if (res == NULL)
-        return LW_EDB;
-    *inserted = lw_db_int(res, 0, 0);
-    *known = lw_db_int(res, 0, 1);
-    PQclear(res);
-    return LW_OK;
+        rows_json, source, inserted, known);
 }
 
 PGresult *
@@ -61,10 +53,7 @@ PGresult *
 lw_db_custom_summary(lw_db *db, lw_err *err, long long from, long long to,
                      const char *environment)
 {
-    char f[24], t[24];
-    const char *p[3] = { LL(f, from), LL(t, to), environment };
-
-    return lw_db_query(db, err,
+    return lw_db_query_range(db, err,
         "SELECT m.name AS model, e.name AS environment, c.name, c.n, c.failed,"
         " round(c.mean::numeric, 4) AS mean, round(c.sd::numeric, 4) AS sd,"
         " round(c.min::numeric, 4) AS min, round(c.max::numeric, 4) AS max"
@@ -72,5 +61,5 @@ lw_db_custom_summary(lw_db *db, lw_err *err, long long from, long long to,
         "   to_timestamp($2::bigint)) c"
         " JOIN models m ON m.id = c.model_id JOIN environments e ON e.id = c.environment_id"
         " WHERE $3::text IS NULL OR e.name = $3"
-        " ORDER BY m.name, e.name, c.name", 3, p);
+        " ORDER BY m.name, e.name, c.name", from, to, environment);
 }

@@ -657,6 +657,41 @@ lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id)
     return lw_db_query_ints(db, err, sql, 1, &id);
 }
 
+const char *
+lw_db_statement(const char *const *table, size_t n, int which, lw_err *err)
+{
+    if (which < 0 || (size_t) which >= n || table[which] == NULL) {
+        lw_err_set(err, "no statement %d of %zu", which, n);
+        return NULL;
+    }
+    return table[which];
+}
+
+PGresult *
+lw_db_query_range(lw_db *db, lw_err *err, const char *sql, long long from, long long to,
+                  const char *text)
+{
+    char f[24], t[24];
+    const char *p[3] = { LL(f, from), LL(t, to), text };
+
+    return lw_db_query(db, err, sql, 3, p);
+}
+
+int
+lw_db_insert_batch(lw_db *db, lw_err *err, const char *sql, const char *rows_json,
+                   const char *source, long long *inserted, long long *known)
+{
+    const char *p[2] = { rows_json, source };
+    PGresult *res = lw_db_query(db, err, sql, 2, p);
+
+    if (res == NULL)
+        return LW_EDB;
+    *inserted = lw_db_int(res, 0, 0);
+    *known = lw_db_int(res, 0, 1);
+    PQclear(res);
+    return LW_OK;
+}
+
 PGresult *
 lw_db_query_id_limit(lw_db *db, lw_err *err, const char *sql, long long id,
                      int zero_is_null, int limit)

@@ -8,7 +8,6 @@
 #include "db/sql.h"
 
 /* Parameters as text: numbers in caller-provided buffers. */
-#define LL(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long) (v)), (buf))
 
 static const char *
 num(char *buf, size_t size, double v)

@@ -14,20 +14,6 @@ ts_param(time_t t, char *buf, size_t size)
     return lw_time_format(t, LW_TIME_SQL, buf, size);
 }
 
-/* A query whose one result is a count or a number. */
-static long long
-query_count(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p)
-{
-    PGresult *res = lw_db_query(db, err, sql, n, p);
-    long long v;
-
-    if (res == NULL)
-        return LW_EDB;
-    v = PQntuples(res) > 0 ? lw_db_int(res, 0, 0) : 0;
-    PQclear(res);
-    return v;
-}
-
 int
 lw_db_jobs_last_slot(lw_db *db, lw_err *err, const char *job, time_t *last)
 {
@@ -57,25 +43,16 @@ lw_db_jobs_claim(lw_db *db, lw_err *err, const char *job, time_t slot, const cha
 {
     char ts[40], pids[16];
     const char *p[4];
-    PGresult *res;
-    int won;
 
     snprintf(pids, sizeof(pids), "%d", pid);
     p[0] = job;
     p[1] = slot != 0 ? ts_param(slot, ts, sizeof(ts)) : NULL;
     p[2] = host;
     p[3] = pids;
-    res = lw_db_query(db, err,
+    return lw_db_value_row(db, err,
                       "INSERT INTO job_runs (job, scheduled_for, host, pid) VALUES ($1, $2, $3, $4::int) "
                       "ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING "
-                      "RETURNING id", 4, p);
-    if (res == NULL)
-        return LW_EDB;
-    won = PQntuples(res) == 1;
-    if (won)
-        *run_id = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return won;
+                      "RETURNING id", 4, p, run_id);
 }
 
 int
@@ -103,7 +80,7 @@ lw_db_jobs_ensure_partitions(lw_db *db, lw_err *err, int from_days, int to_days)
 
     snprintf(a, sizeof(a), "%d", from_days);
     snprintf(b, sizeof(b), "%d", to_days);
-    return query_count(db, err, "SELECT llmwatch_ensure_partitions(current_date + $1::int, "
+    return lw_db_count(db, err, "SELECT llmwatch_ensure_partitions(current_date + $1::int, "
                        "current_date + $2::int)", 2, p);
 }
 
@@ -114,7 +91,7 @@ lw_db_jobs_drop_partitions(lw_db *db, lw_err *err, long long days)
     const char *p[1] = { d };
 
     snprintf(d, sizeof(d), "%lld", days);
-    return query_count(db, err, "SELECT llmwatch_drop_partitions(current_date - $1::int)", 1, p);
+    return lw_db_count(db, err, "SELECT llmwatch_drop_partitions(current_date - $1::int)", 1, p);
 }
 
 long long
@@ -177,6 +154,6 @@ lw_db_jobs_init_mark(lw_db *db, lw_err *err, const char *environment)
 long long
 lw_db_jobs_table_count(lw_db *db, lw_err *err)
 {
-    return query_count(db, err, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+    return lw_db_count(db, err, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
                        "AND tablename !~ '_([0-9]{8}|default)$'", 0, NULL);
 }

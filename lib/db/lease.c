@@ -7,6 +7,10 @@
 #include "db/sql.h"
 
 #define MAX_ATTEMPTS_S "3"   /* LW_LEASE_MAX_ATTEMPTS */
+/* A lease (alias l) of a slot that is not done yet: being probed, or
+ * failed but with attempts left. */
+#define LEASE_UNDONE(l) \
+    " " l ".done_at IS NULL AND (" l ".expires_at >= now() OR " l ".attempts < " MAX_ATTEMPTS_S ")"
 
 /* The slot as a parameter: Unix seconds, read with to_timestamp(). */
 static const char *
@@ -16,30 +20,18 @@ slot_param(time_t slot, char buf[24])
     return buf;
 }
 
-static long long
-count_of(PGresult *res)
-{
-    long long n;
-
-    if (res == NULL)
-        return LW_EDB;
-    n = PQntuples(res) > 0 ? lw_db_int(res, 0, 0) : 0;
-    PQclear(res);
-    return n;
-}
-
 int
 lw_db_lease_poll(lw_db *db, lw_err *err, const char *job, const char *host, int pid,
                  time_t *slot)
 {
     char p3[16];
     const char *p[3] = { job, host, p3 };
-    PGresult *res;
+    long long s = 0;
     int found;
 
     snprintf(p3, sizeof(p3), "%d", pid);
     /* one round trip a second per host and job: the heartbeat rides on it */
-    res = lw_db_query(db, err,
+    found = lw_db_value_row(db, err,
         "WITH hb AS (INSERT INTO worker_hosts AS w (host, pid) VALUES ($2, $3::int)"
         "   ON CONFLICT (host) DO UPDATE SET seen_at = now(), pid = EXCLUDED.pid"
         "   WHERE w.seen_at < now() - interval '10 seconds' OR w.pid IS DISTINCT FROM EXCLUDED.pid"
@@ -54,13 +46,9 @@ lw_db_lease_poll(lw_db *db, lw_err *err, const char *job, const char *host, int 
         "     AND j.host IS DISTINCT FROM $2"
         "     AND NOT EXISTS (SELECT 1 FROM probe_leases l WHERE l.job = j.job"
         "                     AND l.slot = j.scheduled_for)) x"
-        " ORDER BY s DESC LIMIT 1", 3, p);
-    if (res == NULL)
-        return LW_EDB;
-    found = PQntuples(res) == 1;
-    if (found)
-        *slot = (time_t) lw_db_int(res, 0, 0);
-    PQclear(res);
+        " ORDER BY s DESC LIMIT 1", 3, p, &s);
+    if (found == 1)
+        *slot = (time_t) s;
     return found;
 }
 
@@ -101,10 +89,8 @@ lw_db_lease_claim(lw_db *db, lw_err *err, const char *job, time_t slot, const ch
                   long long cycle_id, const char *ids, int ttl_s)
 {
     char s[24], c[24], t[16];
-    const char *p[6] = { job, slot_param(slot, s), ids, host, c, t };
+    const char *p[6] = { job, slot_param(slot, s), ids, host, LL(c, cycle_id), LL(t, ttl_s) };
 
-    snprintf(c, sizeof(c), "%lld", cycle_id);
-    snprintf(t, sizeof(t), "%d", ttl_s);
     /* a fair share of the slot's models (of what is free, at most): each
      * live host probes its share in one round, in parallel, where a share
      * of what is free would halve from claim to claim and cost a round,
@@ -132,10 +118,9 @@ lw_db_lease_open(lw_db *db, lw_err *err, const char *job, time_t slot, const cha
     char s[24];
     const char *p[3] = { job, slot_param(slot, s), ids };
 
-    return count_of(lw_db_query(db, err,
-        "SELECT count(*) FROM probe_leases WHERE job = $1 AND slot = to_timestamp($2::bigint)"
-        " AND model_id = ANY($3::int[]) AND done_at IS NULL"
-        " AND (expires_at >= now() OR attempts < " MAX_ATTEMPTS_S ")", 3, p));
+    return lw_db_count(db, err,
+        "SELECT count(*) FROM probe_leases l WHERE job = $1 AND slot = to_timestamp($2::bigint)"
+        " AND model_id = ANY($3::int[]) AND" LEASE_UNDONE("l"), 3, p);
 }
 
 long long
@@ -162,16 +147,14 @@ lw_db_lease_complete(lw_db *db, lw_err *err, const char *job, time_t slot, const
         "   AND EXISTS (SELECT 1 FROM probe_leases l WHERE l.job = $1"
         "       AND l.slot = to_timestamp($2::bigint))"
         "   AND NOT EXISTS (SELECT 1 FROM probe_leases l WHERE l.job = $1"
-        "       AND l.slot = to_timestamp($2::bigint) AND l.done_at IS NULL"
-        "       AND (l.expires_at >= now() OR l.attempts < " MAX_ATTEMPTS_S "))", 3, p);
+        "       AND l.slot = to_timestamp($2::bigint) AND" LEASE_UNDONE("l") ")", 3, p);
 }
 
 int
 lw_db_lease_margin(lw_db *db, lw_err *err, int *seconds)
 {
-    long long v = count_of(lw_db_query(db, err,
-                                       "SELECT " SETTING_INT("probe_lease_margin_seconds", "30"),
-                                       0, NULL));
+    long long v = lw_db_count(db, err,
+                              "SELECT " SETTING_INT("probe_lease_margin_seconds", "30"), 0, NULL);
 
     if (v < 0)
         return LW_EDB;

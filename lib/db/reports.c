@@ -50,18 +50,15 @@ lw_db_reports_list(lw_db *db, lw_err *err, int limit)
 }
 
 PGresult *
-lw_db_reports_content(lw_db *db, lw_err *err, long long id)
+lw_db_reports_file(lw_db *db, lw_err *err, long long id, int source)
 {
-    return lw_db_query_id(db, err,
-        "SELECT format, content, sha256 FROM reports WHERE id = $1::bigint", id);
-}
-
-PGresult *
-lw_db_reports_source(lw_db *db, lw_err *err, long long id)
-{
-    return lw_db_query_id(db, err,
+    static const char *const sql[2] = {
+        "SELECT format, content, sha256 FROM reports WHERE id = $1::bigint",
         "SELECT source_html, encode(sha256(source_html), 'hex') FROM reports"
-        " WHERE id = $1::bigint AND source_html IS NOT NULL", id);
+        " WHERE id = $1::bigint AND source_html IS NOT NULL",
+    };
+
+    return lw_db_query_id(db, err, sql[source != 0], id);
 }
 
 PGresult *
@@ -167,14 +164,13 @@ lw_db_reports_trend(lw_db *db, lw_err *err, time_t from, time_t to, long long st
     const time_t t[2] = { from, to };
     char x[24];
 
-    snprintf(x, sizeof(x), "%lld", step_s);
     return query_times(db, err,
         "SELECT extract(epoch FROM r.bucket_start)::bigint AS t, r.model_id,"
         " r.count, r.errors, lw_hist_quantile(r.total_hist, 0.95) AS p95_ms,"
         " r.sum_total_ms / nullif(r.total_n, 0) AS avg_ms,"
         " round(coalesce(r.cost_usd, 0) * 1000000000000)::bigint AS cost_pico"
         " FROM lw_rollup_read(NULL, $1, $2, make_interval(secs => $3::int)) r"
-        " ORDER BY r.model_id, r.bucket_start", 2, t, x);
+        " ORDER BY r.model_id, r.bucket_start", 2, t, LL(x, step_s));
 }
 
 PGresult *

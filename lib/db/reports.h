@@ -20,11 +20,9 @@
  * email_error. */
 PGresult *lw_db_reports_list(lw_db *db, lw_err *err, int limit);
 /* format, content (bytea, text form), sha256 of one report; zero rows
- * when unknown. */
-PGresult *lw_db_reports_content(lw_db *db, lw_err *err, long long id);
-/* source_html (bytea, text form) and its SHA-256 of a report that has
- * one (a PDF); zero rows otherwise. */
-PGresult *lw_db_reports_source(lw_db *db, lw_err *err, long long id);
+ * when unknown. With source, source_html (bytea, text form) and its
+ * SHA-256 of a report that has one (a PDF); zero rows otherwise. */
+PGresult *lw_db_reports_file(lw_db *db, lw_err *err, long long id, int source);
 /* id, content, sha256 of the SLA evidence of [from, to) in format made
  * from data whose SHA-256 is data_sha256; zero rows when none. */
 PGresult *lw_db_reports_evidence(lw_db *db, lw_err *err, time_t from, time_t to,

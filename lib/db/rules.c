@@ -56,10 +56,9 @@ lw_db_rules_list(lw_db *db, lw_err *err)
         0, NULL);
 }
 
-PGresult *
-lw_db_rules_form(lw_db *db, lw_err *err, long long id)
-{
-    return lw_db_query_id(db, err,
+/* The statements of lw_db_rules_of, $1 the rule's id. */
+static const char *const rule_parts[LW_DB_RULE_N] = {
+    [LW_DB_RULE_FORM] =
         "SELECT r.id, r.name, r.kind, r.severity, r.expression, r.params::text AS params,"
         RULE_CONDITION "," RULE_SUMMARY ","
         " r.for_s, r.cooldown_s, r.repeat_interval_s, r.send_resolved, r.runbook, r.enabled,"
@@ -71,14 +70,19 @@ lw_db_rules_form(lw_db *db, lw_err *err, long long id)
         " array_to_json(r.scope_models)::text AS scope_models_json,"
         " array_to_json(r.scope_environments)::text AS scope_environments_json,"
         " r.updated_at::text AS version"
-        " FROM rules r WHERE r.id = $1::int AND r.deleted_at IS NULL", id);
-}
+        " FROM rules r WHERE r.id = $1::int AND r.deleted_at IS NULL",
+    [LW_DB_RULE_JSON] =
+        "SELECT (to_jsonb(r) - 'deleted_at')::text FROM rules r WHERE r.id = $1::int",
+    [LW_DB_RULE_ROW] =
+        "SELECT " RULE_MODEL_COLUMNS " FROM rules r WHERE r.id = $1::int",
+};
 
 PGresult *
-lw_db_rules_json(lw_db *db, lw_err *err, long long id)
+lw_db_rules_of(lw_db *db, lw_err *err, lw_db_rule_part part, long long id)
 {
-    return lw_db_query_id(db, err,
-        "SELECT (to_jsonb(r) - 'deleted_at')::text FROM rules r WHERE r.id = $1::int", id);
+    const char *sql = lw_db_statement(rule_parts, LW_DB_RULE_N, (int) part, err);
+
+    return sql ? lw_db_query_id(db, err, sql, id) : NULL;
 }
 
 void
@@ -169,13 +173,6 @@ lw_db_rules_delete(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long
         RULE_EDITABLE("$4")
         "  RETURNING id, to_jsonb(rules.*) AS j)"
         AUDIT_FROM_UP("'delete'", "rule"));
-}
-
-PGresult *
-lw_db_rules_row(lw_db *db, lw_err *err, long long id)
-{
-    return lw_db_query_id(db, err,
-        "SELECT " RULE_MODEL_COLUMNS " FROM rules r WHERE r.id = $1::int", id);
 }
 
 PGresult *

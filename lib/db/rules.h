@@ -21,24 +21,28 @@
  * last_fired; critical first, by name. */
 PGresult *lw_db_rules_list(lw_db *db, lw_err *err);
 
-/* One live rule as the form needs it: the columns above plus
- * repeat_interval_s, repeat_h, send_resolved, runbook, config_line,
- * scope_models_json and scope_environments_json (JSON arrays), version
- * (updated_at, exact, for the stale-edit check). Zero rows when unknown or
- * deleted. */
-PGresult *lw_db_rules_form(lw_db *db, lw_err *err, long long id);
-
-/* The stored rule as one JSON object (to_jsonb of the row without
- * deleted_at): the body of the API's answer. */
-PGresult *lw_db_rules_json(lw_db *db, lw_err *err, long long id);
+/* What of one rule lw_db_rules_of reads. */
+typedef enum {
+    /* One live rule as the form needs it: the columns above plus
+     * repeat_interval_s, repeat_h, send_resolved, runbook, config_line,
+     * scope_models_json and scope_environments_json (JSON arrays), version
+     * (updated_at, exact, for the stale-edit check). Zero rows when
+     * unknown or deleted. */
+    LW_DB_RULE_FORM,
+    /* The stored rule as one JSON object (to_jsonb of the row without
+     * deleted_at): the body of the API's answer. */
+    LW_DB_RULE_JSON,
+    /* One rule, deleted ones too (an alert's rule may be gone), as a row
+     * for lw_rule_from_row (the columns below); zero rows when unknown. */
+    LW_DB_RULE_ROW,
+    LW_DB_RULE_N
+} lw_db_rule_part;
+PGresult *lw_db_rules_of(lw_db *db, lw_err *err, lw_db_rule_part part, long long id);
 
 /* Rows for lw_rule_from_row, whose columns are, in this order: id, name,
  * kind, expression, params (JSON text), severity, for_s, cooldown_s,
  * repeat_interval_s, send_resolved, scope_models and scope_environments
  * (JSON arrays), runbook, enabled. */
-/* One rule, deleted ones too (an alert's rule may be gone); zero rows when
- * unknown. */
-PGresult *lw_db_rules_row(lw_db *db, lw_err *err, long long id);
 /* Rules not deleted, enabled ones only when enabled_only, only the rule
  * called `name` unless it is NULL; in id order. */
 PGresult *lw_db_rules_load(lw_db *db, lw_err *err, const char *name, int enabled_only);

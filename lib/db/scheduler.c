@@ -18,26 +18,19 @@ lw_db_scheduler_claim(lw_db *db, lw_err *err, const char *job, time_t slot, cons
 {
     char ts[40], pids[16];
     const char *p[4] = { job, NULL, host, pids };
-    PGresult *res;
-    int won;
 
     snprintf(pids, sizeof(pids), "%d", pid);
     if (slot != 0)
         p[1] = lw_time_format(slot, LW_TIME_SQL, ts, sizeof(ts));
     /* the lock is held for this statement: two claimers at the same time
      * cannot both pass it, one after the other meet the unique index */
-    if ((res = lw_db_query(db, err,
+    return lw_db_value_row(db, err,
             "INSERT INTO job_runs (job, scheduled_for, host, pid)"
             " SELECT $1, $2::timestamptz, $3, $4::int"
             " WHERE $2::timestamptz IS NULL OR pg_try_advisory_xact_lock("
             SLOT_LOCK("$1", "$2::timestamptz") ")"
             " ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING"
-            " RETURNING id", 4, p)) == NULL)
-        return LW_EDB;
-    if ((won = PQntuples(res) == 1) != 0)
-        *run_id = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return won;
+            " RETURNING id", 4, p, run_id);
 }
 
 int

@@ -5,6 +5,7 @@
 #ifndef LW_DB_SQL_H
 #define LW_DB_SQL_H
 
+#include <stdio.h>
 #include <time.h>
 
 #include "db/audit.h"
@@ -152,11 +153,30 @@
 
 /* ---- helpers (lib/db/db.c, lib/db/audit.c) ---- */
 
+/* A libpq parameter: v printed into buf (a char array) and buf returned,
+ * so that a parameter array can be initialized in one statement. */
+#define LL(buf, v) (snprintf((buf), sizeof(buf), "%lld", (long long) (v)), (buf))
+/* The same for a real number, every digit kept. */
+#define DBL(buf, v) (snprintf((buf), sizeof(buf), "%.17g", (double) (v)), (buf))
+
 /* Runs sql with $1..$n = v[0..n) (n <= 8). The result is the caller's
  * (PQclear), NULL with a message in err on failure. */
 PGresult *lw_db_query_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v);
 /* The same for lw_db_exec: rows affected or a negative LW_E*. */
 int lw_db_exec_ints(lw_db *db, lw_err *err, const char *sql, int n, const long long *v);
+/* Statement `which` of a table of n (indexed by an enum of its module),
+ * or NULL with a message in err when there is none: the one check of the
+ * lw_db_*_of functions. */
+const char *lw_db_statement(const char *const *table, size_t n, int which, lw_err *err);
+/* Runs sql with $1 = from, $2 = to (Unix seconds) and $3 = text (NULL:
+ * null), the shape of the period summaries (usage, costs, custom
+ * metrics). The result is the caller's; NULL on failure. */
+PGresult *lw_db_query_range(lw_db *db, lw_err *err, const char *sql, long long from, long long to,
+                            const char *text);
+/* Runs a batch insert with $1 = rows_json and $2 = source, whose answer is
+ * one row: (inserted, known). LW_OK or LW_EDB. */
+int lw_db_insert_batch(lw_db *db, lw_err *err, const char *sql, const char *rows_json,
+                       const char *source, long long *inserted, long long *known);
 /* Runs sql with $1 = id; as lw_db_query_ints. */
 PGresult *lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id);
 
@@ -164,6 +184,17 @@ PGresult *lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id);
  * its first row, 0 when there is no row or it is NULL. LW_OK, LW_ECONFLICT
  * on a unique violation, else LW_EDB (err says why). */
 int lw_db_value(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p, long long *out);
+/* Runs sql, whose answer is at most one row: *out gets that row's first
+ * column. 1 (a row), 0 (none: *out untouched) or LW_EDB. */
+int lw_db_value_row(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
+                    long long *out);
+/* Runs sql, whose answer is a count or a number: the first column of its
+ * first row (0 when there is none), or LW_EDB. */
+long long lw_db_count(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p);
+/* Runs sql, whose answer is one count, and adds it to *total. LW_OK or
+ * LW_EDB. */
+int lw_db_value_add(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
+                    int *total);
 /* The same for an epoch in seconds (0 for none). */
 int lw_db_value_time(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
                      time_t *out);

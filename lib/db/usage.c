@@ -43,27 +43,14 @@ int
 lw_db_usage_insert(lw_db *db, lw_err *err, const char *rows_json, const char *source,
                    long long *inserted, long long *known)
 {
-    const char *p[2] = { rows_json, source };
-    PGresult *res = lw_db_query(db, err, insert_sql, 2, p);
-
-    if (res == NULL)
-        return LW_EDB;
-    *inserted = lw_db_int(res, 0, 0);
-    *known = lw_db_int(res, 0, 1);
-    PQclear(res);
-    return LW_OK;
+    return lw_db_insert_batch(db, err, insert_sql, rows_json, source, inserted, known);
 }
 
 PGresult *
 lw_db_usage_summary(lw_db *db, lw_err *err, long long from, long long to,
                     const char *environment)
 {
-    char f[24], t[24];
-    const char *p[3] = { f, t, environment };
-
-    snprintf(f, sizeof(f), "%lld", from);
-    snprintf(t, sizeof(t), "%lld", to);
-    return lw_db_query(db, err,
+    return lw_db_query_range(db, err,
         "SELECT m.name AS model, e.name AS environment, sum(u.requests) AS requests,"
         " sum(u.errors) AS errors, sum(u.input_tokens) AS input_tokens,"
         " sum(u.output_tokens) AS output_tokens, sum(u.cost_usd)::text AS cost,"
@@ -71,5 +58,6 @@ lw_db_usage_summary(lw_db *db, lw_err *err, long long from, long long to,
         " FROM lw_usage_read(NULL, to_timestamp($1::bigint), to_timestamp($2::bigint)) u"
         " JOIN models m ON m.id = u.model_id JOIN environments e ON e.id = u.environment_id"
         " WHERE $3::text IS NULL OR e.name = $3"
-        " GROUP BY m.name, e.name ORDER BY sum(u.cost_usd) DESC, m.name, e.name", 3, p);
+        " GROUP BY m.name, e.name ORDER BY sum(u.cost_usd) DESC, m.name, e.name",
+        from, to, environment);
 }

@@ -24,3 +24,38 @@ lw_db_value_time(lw_db *db, lw_err *err, const char *sql, int n, const char *con
     *out = (time_t) v;
     return rc;
 }
+
+int
+lw_db_value_row(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p,
+                long long *out)
+{
+    PGresult *res = lw_db_query(db, err, sql, n, p);
+    int found;
+
+    if (res == NULL)
+        return LW_EDB;
+    found = PQntuples(res) == 1;
+    if (found)
+        *out = lw_db_int(res, 0, 0);
+    PQclear(res);
+    return found;
+}
+
+int
+lw_db_value_add(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p, int *total)
+{
+    long long v = 0;
+
+    if (lw_db_value_row(db, err, sql, n, p, &v) < 0)
+        return LW_EDB;
+    *total += (int) v;
+    return LW_OK;
+}
+
+long long
+lw_db_count(lw_db *db, lw_err *err, const char *sql, int n, const char *const *p)
+{
+    long long v = 0;
+
+    return lw_db_value_row(db, err, sql, n, p, &v) < 0 ? LW_EDB : v;
+}

@@ -23,7 +23,6 @@ print_summary(lw_db *db, const lw_db_stats_backfill_opts *o, const lw_db_stats_b
     static const char *const head[] = { "Model", "Environment", "Probes", "Success",
                                         "Avg latency", "Cost" };
     char a[64], b[64], iv[32], cells[4][64];
-    const char *row[6];
     lw_fmt_table *t = NULL;
     lw_buf out = { 0 };
     PGresult *res;
@@ -51,18 +50,15 @@ print_summary(lw_db *db, const lw_db_stats_backfill_opts *o, const lw_db_stats_b
         t = lw_fmt_table_new(6, head, "llrrrr");
         for (i = 0; t != NULL && i < PQntuples(res); i++) {
             long long n = lw_db_int(res, i, 2);
+            const char *row[6] = {
+                lw_db_str(res, i, 0), lw_db_str(res, i, 1), cells[0], cells[1], cells[2], cells[3]
+            };
 
             lw_fmt_count(n, cells[0], sizeof(cells[0]));
             lw_fmt_percent(n > 0 ? (double) lw_db_int(res, i, 3) / (double) n : 0.0,
                           cells[1], sizeof(cells[1]));
             lw_fmt_ms(lw_db_double(res, i, 6), cells[2], sizeof(cells[2]));
             lw_fmt_dollars((int64_t) lw_db_int(res, i, 7), cells[3], sizeof(cells[3]));
-            row[0] = lw_db_str(res, i, 0);
-            row[1] = lw_db_str(res, i, 1);
-            row[2] = cells[0];
-            row[3] = cells[1];
-            row[4] = cells[2];
-            row[5] = cells[3];
             lw_fmt_table_add(t, row);
         }
         if (t != NULL && lw_fmt_table_render(t, &out) == LW_OK)

@@ -23,7 +23,6 @@
 #include "probe/probe.h"
 #include "probe/cycle.h"
 
-#define MAX_MODEL_ARGS 256
 #define RULE "================================================================================"
 
 /* ---- create ------------------------------------------------------------------ */
@@ -85,38 +84,11 @@ print_model(const lw_cycle_model *m, const PGresult *res)
     printf("; the previous baseline stays active\n");
 }
 
-struct create_opts {
-    lw_cycle_opts cycle;
-    const char   *models[MAX_MODEL_ARGS];
-    int           rounds;
-};
-
-static int
-on_create_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
-{
-    struct create_opts *o = ctx;
-    long long v;
-
-    if (ch == 's') {
-        o->cycle.suite = arg;
-    } else if (ch == 'm') {
-        if (o->cycle.n_models == MAX_MODEL_ARGS)
-            return lw_cli_usage(cli, stderr, 0);
-        o->models[o->cycle.n_models++] = arg;
-    } else {
-        if (lw_cli_int_opt(cli, arg, 1, 10000, &v,
-                           "--iterations must be a number from 1 to 10000") != 0)
-            return 2;
-        o->rounds = (int) v;
-    }
-    return 0;
-}
-
 static int
 cmd_create(lw_cli *cli)
 {
     static const char opts[] = "iterations:n test-suite:s suite:s model:m";
-    struct create_opts co;
+    lw_cmd_cycle_args co;
     lw_cycle_opts *o = &co.cycle;
     lw_config *cfg;
     lw_db *db;
@@ -130,11 +102,13 @@ cmd_create(lw_cli *cli)
     memset(&co, 0, sizeof(co));
     memset(&c, 0, sizeof(c));
     o->kind = LW_CYCLE_BASELINE;
-    o->suite = "comprehensive";
-    co.rounds = 10;
-    if ((rc = lw_cli_parse(cli, opts, on_create_opt, &co)) != LW_CLI_GO)
+    co.suite = "comprehensive";
+    co.iterations = 10;
+    co.max_iterations = 10000;
+    if ((rc = lw_cli_parse(cli, opts, lw_cmd_cycle_opt, &co)) != LW_CLI_GO)
         return rc;
-    rounds = co.rounds;
+    o->suite = co.suite;
+    rounds = (int) co.iterations;
     if (o->n_models > 0)
         o->models = co.models;
     if (lw_cli_config(cli) != LW_CLI_GO)

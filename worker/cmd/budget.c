@@ -224,10 +224,8 @@ lw_cmd_budget(lw_cli *cli)
         cli->argc--;
     }
     memset(&o, 0, sizeof(o));
-    if ((rc = lw_cli_parse(cli, opts, on_opt, &o)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, opts, on_opt, &o, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     if (strcmp(sub, "add") == 0)
         return cmd_add(cli, db, &o);
     if (strcmp(sub, "list") == 0)

@@ -6,6 +6,25 @@
 #define LW_CMD_H
 
 #include "cli.h"
+#include "probe/cycle.h"
+
+/* The options of the commands that run probe cycles by hand (probe,
+ * baseline create): --suite (s), --model (m, repeatable), --iterations
+ * (n, 1..max_iterations) and --timing (t). The caller sets the defaults
+ * and max_iterations, then passes lw_cmd_cycle_opt and this to
+ * lw_cli_parse. */
+#define LW_CMD_MAX_MODELS 256
+typedef struct {
+    lw_cycle_opts cycle;          /* n_models counts models[] */
+    const char   *suite;          /* --suite; NULL unless given */
+    const char   *models[LW_CMD_MAX_MODELS];
+    long long     iterations;
+    long long     max_iterations;
+    int           timing;
+} lw_cmd_cycle_args;
+
+/* An lw_cli_opt_fn over an lw_cmd_cycle_args. */
+int lw_cmd_cycle_opt(lw_cli *cli, int ch, const char *arg, void *ctx);
 
 int lw_cmd_init(lw_cli *cli);
 int lw_cmd_migrate(lw_cli *cli);

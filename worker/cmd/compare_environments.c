@@ -51,22 +51,14 @@ static int
 on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
     struct opts *o = ctx;
-    char *end;
+    const char **const fields[] = {
+        &o->envs, &o->metric, &o->period, &o->model, &o->output, &o->at
+    };
 
-    switch (ch) {
-    case 'E': o->envs = arg; return 0;
-    case 'M': o->metric = arg; return 0;
-    case 'p': o->period = arg; return 0;
-    case 'm': o->model = arg; return 0;
-    case 'o': o->output = arg; return 0;
-    case 't': o->at = arg; return 0;
-    default:
-        o->alpha = strtod(arg, &end);
-        if (*end == '\0' && o->alpha > 0 && o->alpha < 0.5)
-            return 0;
-        lw_cli_fail(cli, "--alpha is a significance level such as 0.05");
-        return 2;
-    }
+    if (lw_cli_keep(ch, arg, "EMpmot", fields))
+        return 0;
+    return lw_cli_real_opt(cli, arg, 0, 0.5, 0, &o->alpha,
+                           "--alpha is a significance level such as 0.05");
 }
 
 static void
@@ -117,7 +109,8 @@ static int
 load(lw_cli *cli, lw_db *db, const struct opts *o, int metric, const char *envs_arr,
      long long from, long long to, env_series *e, size_t ne)
 {
-    PGresult *res = lw_db_costs_env_hourly(db, &cli->err, envs_arr, o->model, from, to);
+    PGresult *res = lw_db_costs_env(db, &cli->err, LW_DB_COSTS_ENV_HOURLY, envs_arr, o->model,
+                                    from, to);
     size_t k;
     int i, col = metric == X_LATENCY ? 4 : metric == X_TTFT ? 5 : 6;
 
@@ -305,7 +298,8 @@ lw_cmd_compare_environments(lw_cli *cli)
         e[k].name = names[k];
     if (load(cli, db, &o, metric, arr, (long long) from, (long long) to, e, ne) != 0)
         return 1;
-    tot = lw_db_costs_env_totals(db, &cli->err, arr, o.model, (long long) from, (long long) to);
+    tot = lw_db_costs_env(db, &cli->err, LW_DB_COSTS_ENV_TOTALS, arr, o.model, (long long) from,
+                          (long long) to);
     if (tot == NULL)
         return lw_cli_fail(cli, "%s", cli->err.msg);
     for (k = 1; k < ne; k++) {

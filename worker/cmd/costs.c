@@ -27,30 +27,20 @@ static int
 on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
     struct opts *o = ctx;
-    char *end;
+    const char **const fields[] = {
+        &o->group_by, &o->output, &o->environment, &o->from, &o->to, &o->model, &o->at
+    };
 
+    if (lw_cli_keep(ch, arg, "goeFTmt", fields))
+        return 0;
     switch (ch) {
-    case 'g': o->group_by = arg; return 0;
-    case 'o': o->output = arg; return 0;
-    case 'e': o->environment = arg; return 0;
-    case 'F': o->from = arg; return 0;
-    case 'T': o->to = arg; return 0;
-    case 'm': o->model = arg; return 0;
-    case 't': o->at = arg; return 0;
     case 's': o->savings = 1; return 0;
     case 'a': o->alternatives = 1; return 0;
-    case 'n':
-        if (lw_cli_int(arg, 1, 3650, &o->days) == 0)
-            return 0;
-        lw_cli_fail(cli, "--days is 1 to 3650");
-        return 2;
+    case 'n': return lw_cli_int_opt(cli, arg, 1, 3650, &o->days, "--days is 1 to 3650");
     default:
-        o->threshold = strtod(arg, &end);
-        if (*end == '\0' && o->threshold > 0 && o->threshold <= 10)
-            return 0;
-        lw_cli_fail(cli, "--maintain-quality-threshold is a ratio such as 0.9 (of the model's "
-                    "own quality)");
-        return 2;
+        return lw_cli_real_opt(cli, arg, 0, 10, LW_CLI_HI, &o->threshold,
+                               "--maintain-quality-threshold is a ratio such as 0.9 (of the "
+                               "model's own quality)");
     }
 }
 

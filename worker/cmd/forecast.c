@@ -21,6 +21,8 @@
 
 #define SEASON 24
 #define MAX_HOURS 168
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 enum { M_LATENCY, M_P95, M_ERRORS, M_COST, M_COUNT };
 /* custom metrics (custom.NAME) come after the built-in ones */
@@ -50,35 +52,21 @@ static int
 on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
     struct opts *o = ctx;
-    char *end;
+    const char **const fields[] = { &o->model, &o->environment, &o->metrics, &o->at };
 
+    if (lw_cli_keep(ch, arg, "meMt", fields))
+        return 0;
     switch (ch) {
-    case 'm': o->model = arg; return 0;
-    case 'e': o->environment = arg; return 0;
-    case 'M': o->metrics = arg; return 0;
-    case 't': o->at = arg; return 0;
     case 'b': o->backtest = 1; return 0;
     case 'H':
-        if (lw_cli_int(arg, 1, MAX_HOURS, &o->hours) == 0)
-            return 0;
-        lw_cli_fail(cli, "--hours is 1 to %d", MAX_HOURS);
-        return 2;
+        return lw_cli_int_opt(cli, arg, 1, MAX_HOURS, &o->hours, "--hours is 1 to " STR(MAX_HOURS));
     case 'D':
-        if (lw_cli_int(arg, 3, 365, &o->history_days) == 0)
-            return 0;
-        lw_cli_fail(cli, "--history-days is 3 to 365");
-        return 2;
+        return lw_cli_int_opt(cli, arg, 3, 365, &o->history_days, "--history-days is 3 to 365");
     case 'B':
-        if (lw_cli_int(arg, 1, 90, &o->backtest_days) == 0)
-            return 0;
-        lw_cli_fail(cli, "--backtest-days is 1 to 90");
-        return 2;
+        return lw_cli_int_opt(cli, arg, 1, 90, &o->backtest_days, "--backtest-days is 1 to 90");
     default:
-        o->confidence = strtod(arg, &end);
-        if (*end == '\0' && o->confidence >= 0.5 && o->confidence < 1)
-            return 0;
-        lw_cli_fail(cli, "--confidence is a probability from 0.5 to 0.999 (e.g. 0.95)");
-        return 2;
+        return lw_cli_real_opt(cli, arg, 0.5, 1, LW_CLI_LO, &o->confidence,
+                               "--confidence is a probability from 0.5 to 0.999 (e.g. 0.95)");
     }
 }
 

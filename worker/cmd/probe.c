@@ -12,39 +12,30 @@
 #include "probe/probe.h"
 #include "probe/cycle.h"
 
-#define MAX_MODEL_ARGS 256
-
-struct probe_opts {
-    lw_cycle_opts cycle;
-    const char   *models[MAX_MODEL_ARGS];
-    int           timing;
-};
-
-static int
-on_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
+int
+lw_cmd_cycle_opt(lw_cli *cli, int ch, const char *arg, void *ctx)
 {
-    struct probe_opts *o = ctx;
-    long long v;
+    lw_cmd_cycle_args *o = ctx;
+    char msg[64];
 
     switch (ch) {
     case 's':
-        o->cycle.default_suite = arg;
+        o->suite = arg;
         break;
     case 't':
         o->timing = 1;
         break;
     case 'm':
-        if (o->cycle.n_models == MAX_MODEL_ARGS) {
-            lw_cli_fail(cli, "at most %d --model options", MAX_MODEL_ARGS);
+        if (o->cycle.n_models == LW_CMD_MAX_MODELS) {
+            lw_cli_fail(cli, "at most %d --model options", LW_CMD_MAX_MODELS);
             return 2;
         }
         o->models[o->cycle.n_models++] = arg;
         break;
     default:
-        if (lw_cli_int_opt(cli, arg, 1, 100000, &v,
-                           "--iterations must be a number from 1 to 100000") != 0)
+        snprintf(msg, sizeof(msg), "--iterations must be a number from 1 to %lld", o->max_iterations);
+        if (lw_cli_int_opt(cli, arg, 1, o->max_iterations, &o->iterations, msg) != 0)
             return 2;
-        o->cycle.iterations = (int) v;
         break;
     }
     return 0;
@@ -61,7 +52,7 @@ int
 lw_cmd_probe(lw_cli *cli)
 {
     static const char opts[] = "suite:s model:m iterations:n timing/t";
-    struct probe_opts po;
+    lw_cmd_cycle_args po;
     lw_cycle_opts *op = &po.cycle;
     lw_config *cfg;
     lw_db *db;
@@ -78,9 +69,12 @@ lw_cmd_probe(lw_cli *cli)
     memset(&po, 0, sizeof(po));
     memset(&c, 0, sizeof(c));
     op->kind = LW_CYCLE_PROBE;
-    op->iterations = 1;
-    if ((rc = lw_cli_parse(cli, opts, on_opt, &po)) != LW_CLI_GO)
+    po.iterations = 1;
+    po.max_iterations = 100000;
+    if ((rc = lw_cli_parse(cli, opts, lw_cmd_cycle_opt, &po)) != LW_CLI_GO)
         return rc;
+    op->iterations = (int) po.iterations;
+    op->default_suite = po.suite;
     if (op->n_models > 0)
         op->models = po.models;
     if (lw_cli_config(cli) != LW_CLI_GO)

@@ -34,10 +34,8 @@ lw_cmd_run_due(lw_cli *cli)
     int timeout, due, failed = 0, rc;
     lw_db *db;
 
-    if ((rc = lw_cli_parse(cli, opts, on_opt, &job)) != LW_CLI_GO)
+    if ((rc = lw_cli_parse_db(cli, opts, on_opt, &job, &db)) != LW_CLI_GO)
         return rc;
-    if ((db = lw_cli_db(cli)) == NULL)
-        return 1;
     /* a config that does not load leaves the jobs on their defaults */
     lw_cli_config(cli);
     for (i = 0; i < lw_jobs_count; i++) {

@@ -52,7 +52,7 @@ static char *
 test_payload(const struct test_opts *o)
 {
     json_object *payload = json_object_new_object();
-    char ts[32], *body;
+    char ts[32];
 
     lw_time_format(time(NULL), LW_TIME_RFC3339, ts, sizeof(ts));
     json_object_object_add(payload, "rule", json_object_new_string("llmwatch test alert"));
@@ -60,9 +60,7 @@ test_payload(const struct test_opts *o)
     json_object_object_add(payload, "state", json_object_new_string("firing"));
     json_object_object_add(payload, "summary", json_object_new_string(o->message));
     json_object_object_add(payload, "started_at", json_object_new_string(ts));
-    body = lw_channel_json_text(payload);
-    json_object_put(payload);
-    return body;
+    return lw_channel_json_take(payload);
 }
 
 int

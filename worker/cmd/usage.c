@@ -197,7 +197,6 @@ cmd_summary(lw_cli *cli, struct opts *o)
     static const char *const head[] = { "Model", "Environment", "Requests", "Input tokens",
                                         "Output tokens", "Cost" };
     char cells[4][32];
-    const char *row[6];
     lw_fmt_table *t;
     lw_buf out = { 0 };
     PGresult *res;
@@ -213,16 +212,14 @@ cmd_summary(lw_cli *cli, struct opts *o)
         return lw_cli_fail(cli, "%s", cli->err.msg);
     t = lw_fmt_table_new(6, head, "llrrrr");
     for (i = 0; t != NULL && i < PQntuples(res); i++) {
+        const char *row[6] = {
+            lw_db_str(res, i, 0), lw_db_str(res, i, 1), cells[0], cells[1], cells[2], cells[3]
+        };
+
         lw_fmt_count(lw_db_int(res, i, 2), cells[0], sizeof(cells[0]));
         lw_fmt_count(lw_db_int(res, i, 4), cells[1], sizeof(cells[1]));
         lw_fmt_count(lw_db_int(res, i, 5), cells[2], sizeof(cells[2]));
         snprintf(cells[3], sizeof(cells[3]), "$%s", lw_db_str(res, i, 7));
-        row[0] = lw_db_str(res, i, 0);
-        row[1] = lw_db_str(res, i, 1);
-        row[2] = cells[0];
-        row[3] = cells[1];
-        row[4] = cells[2];
-        row[5] = cells[3];
         lw_fmt_table_add(t, row);
     }
     printf("Production usage, last %lld day%s (from the usage rollups)\n\n", o->days,

@@ -87,10 +87,13 @@ lw_channel_json_num(json_object *o, const char *key, double v)
 }
 
 char *
-lw_channel_json_text(json_object *o)
+lw_channel_json_take(json_object *o)
 {
-    return lw_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN
-                                                       | JSON_C_TO_STRING_NOSLASHESCAPE));
+    char *s = lw_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN
+                                                          | JSON_C_TO_STRING_NOSLASHESCAPE));
+
+    json_object_put(o);
+    return s;
 }
 
 /* ==== secrets ==== */

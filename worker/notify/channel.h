@@ -261,7 +261,8 @@ int lw_channel_alertmanager_send(lw_channel_msg *m, lw_channel_result *r);
 /* JSON helpers shared by the channel files. */
 void lw_channel_json_str(json_object *o, const char *key, const char *v);  /* skips NULL */
 void lw_channel_json_num(json_object *o, const char *key, double v);
-/* Serialises o without escaping '/' (caller frees). */
-char *lw_channel_json_text(json_object *o);
+/* Serialises o without escaping '/' (caller frees) and releases o: every
+ * payload is built, printed once and dropped. */
+char *lw_channel_json_take(json_object *o);
 
 #endif

@@ -65,14 +65,11 @@ char *
 lw_channel_alertmanager_body(const lw_channel_msg *m)
 {
     json_object *list = json_object_new_array();
-    char *out;
     size_t i;
 
     for (i = 0; i < m->n_alerts; i++)
         json_object_array_add(list, am_alert(m, &m->alerts[i]));
-    out = lw_channel_json_text(list);
-    json_object_put(list);
-    return out;
+    return lw_channel_json_take(list);
 }
 
 int

@@ -52,7 +52,7 @@ lw_channel_pagerduty_body(const lw_channel_msg *m, const lw_channel_alert *a,
 {
     json_object *o = json_object_new_object(), *p, *d, *links, *l;
     int resolve = lw_streq(a->state, "resolved");
-    char ts[32], *out;
+    char ts[32];
     time_t t;
 
     json_object_object_add(o, "routing_key", json_object_new_string(routing_key));
@@ -97,9 +97,7 @@ lw_channel_pagerduty_body(const lw_channel_msg *m, const lw_channel_alert *a,
         json_object_object_add(o, "client", json_object_new_string("llmwatch"));
         lw_channel_json_str(o, "client_url", a->url);
     }
-    out = lw_channel_json_text(o);
-    json_object_put(o);
-    return out;
+    return lw_channel_json_take(o);
 }
 
 int

@@ -71,7 +71,7 @@ lw_channel_slack_body(const lw_channel_msg *m)
 {
     json_object *o = json_object_new_object(), *blocks = json_object_new_array();
     const char *channel = lw_channel_setting(m, "channel");
-    char *rb, *text, *out;
+    char *rb, *text;
     lw_buf b = { 0 };
     size_t i, nblocks = 0;
 
@@ -105,9 +105,7 @@ lw_channel_slack_body(const lw_channel_msg *m)
     lw_buf_free(&b);
     json_object_object_add(o, "blocks", blocks);
     lw_channel_json_str(o, "channel", channel);
-    out = lw_channel_json_text(o);
-    json_object_put(o);
-    return out;
+    return lw_channel_json_take(o);
 }
 
 int

@@ -49,7 +49,6 @@ char *
 lw_channel_webhook_body(const lw_channel_msg *m)
 {
     json_object *o, *list = json_object_new_array(), *one, *v;
-    char *out;
     size_t i;
 
     if (m->n_alerts == 1) {
@@ -73,9 +72,7 @@ lw_channel_webhook_body(const lw_channel_msg *m)
         json_object_object_add(v, key, json_object_get(val));
     json_object_object_add(v, "alerts", list);
     json_object_put(o);
-    out = lw_channel_json_text(v);
-    json_object_put(v);
-    return out;
+    return lw_channel_json_take(v);
 }
 
 char *
