@@ -424,8 +424,13 @@ lw_cycle_run(lw_db *db, const lw_config *cfg, const lw_cycle_opts *o, lw_cycle *
         if (lw_config_find_model(cfg, o->models[i]) == NULL) {
             lw_err_set(err, "no model named '%s' in %s", o->models[i],
                        cfg->path ? cfg->path : "the configuration");
-            return LW_ENOTFOUND;
+            rc = LW_ENOTFOUND;
+            goto cleanup;
         }
+    }
+    if (custom == NULL) {
+        rc = oom(err);
+        goto cleanup;
     }
     sel = calloc(cfg->n_models ? cfg->n_models : 1, sizeof(*sel));
     cache = calloc(cfg->n_models + 1, sizeof(*cache));
