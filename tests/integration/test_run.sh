@@ -73,6 +73,10 @@ check_not_contains "dashboard shows live probe data" "No probe yet" "$T/dash2.ht
 check_eq "probes came from the simulator, not a missing key" "0" \
     "$(psql -X -tA -d "$DB_URL" -c "SELECT count(*) FROM probes WHERE error_class = 'config'")"
 check "var/env lets the CLI reach this instance" bash -c ". '$T/var/env' && '$BIN/llmwatch' metrics --hours 1 | grep -q gpt-4"
+check_eq "a secret key for the channels page, readable by its owner only" "600" \
+    "$(stat -c %a "$T/var/secret-key" 2>/dev/null)"
+check "the notifier follows the outbox" grep -q "following the outbox" "$T/var/log/notify.log"
+key1=$(cat "$T/var/secret-key" 2>/dev/null)
 stop_run
 check_eq "Ctrl-C stops with status 0" "0" "$RUN_STATUS"
 check "no process left listening" sh -c "! curl -s -o /dev/null --max-time 1 $BASE/healthz"
@@ -84,6 +88,7 @@ check_not_contains "second start has no error" "rror" "$T/run2.out"
 check_eq "data kept across runs" "kept" \
     "$(psql -X -tA -d "$DB_URL" -c "SELECT value FROM settings WHERE key = 'test_marker'")"
 check_eq "same admin password" "$pw" "$(cat "$T/var/admin-password")"
+check_eq "same secret key" "$key1" "$(cat "$T/var/secret-key")"
 login admin@localhost "$pw" "$T/b.jar" && ok "login after restart" || fail "login after restart"
 check_eq "models not duplicated by the second start" "0" "$(psql -X -tA -d "$DB_URL" -c \
     "SELECT count(*) FROM (SELECT name FROM models GROUP BY environment_id, name HAVING count(*) > 1) d")"
