@@ -173,14 +173,7 @@ SQL
         echo "**Median of the warm cycles: engine ${m_e} ms, whole command ${m_t} ms (${m_w} ms for the process), ${m_cpu} ms CPU per probe, peak RSS ${m_rss} MiB; measured − simulator TTFT p50 ${m_d50} ms, p99 ${m_d99} ms.** Target: a cycle under 2 s wall: $(awk -v t="$m_w" 'BEGIN { print (t < 2000) ? "met" : "NOT met" }')."
         echo "<!-- $mark:end -->"
     } >"$block"
-    if [ -f "$doc" ] && grep -q "<!-- $mark:begin" "$doc"; then
-        awk -v f="$block" -v b="<!-- $mark:begin" -v e="<!-- $mark:end -->" '
-            index($0, b) == 1 { while ((getline l < f) > 0) print l; skip = 1; next }
-            index($0, e) == 1 { skip = 0; next }
-            !skip { print }' "$doc" >"$tmp/doc.md" && cat "$tmp/doc.md" >"$doc"
-    else
-        { echo; echo "## $title"; echo; cat "$block"; } >>"$doc"
-    fi
+    doc_block "$doc" "$mark" "$block" "$title"
     echo "figures written to docs/benchmarks.md"
 }
 
@@ -347,14 +340,7 @@ bench_web() {
             "$tmp/results"
         echo "<!-- $mark:end -->"
     } >"$block"
-    if [ -f "$doc" ] && grep -q "<!-- $mark:begin" "$doc"; then
-        awk -v f="$block" -v b="<!-- $mark:begin" -v e="<!-- $mark:end -->" '
-            index($0, b) == 1 { while ((getline l < f) > 0) print l; skip = 1; next }
-            index($0, e) == 1 { skip = 0; next }
-            !skip { print }' "$doc" >"$tmp/doc.md" && cat "$tmp/doc.md" >"$doc"
-    else
-        { echo; echo "## Web pages at $rows probes"; echo; cat "$block"; } >>"$doc"
-    fi
+    doc_block "$doc" "$mark" "$block" "Web pages at $rows probes"
     echo "figures written to docs/benchmarks.md"
 }
 
@@ -535,16 +521,7 @@ bench_scale() {
              "keeping the rollups costs $(awk -v a="$wr_on" -v b="$wr_off" 'BEGIN { printf "%.1f", 1e6 / a - 1e6 / b }') µs per row."
         echo "<!-- $mark:end -->"
     } >"$block"
-    if [ -f "$doc" ] && grep -q "<!-- $mark:begin" "$doc"; then
-        awk -v f="$block" -v b="<!-- $mark:begin" -v e="<!-- $mark:end -->" '
-            index($0, b) == 1 { while ((getline l < f) > 0) print l; skip = 1; next }
-            index($0, e) == 1 { skip = 0; next }
-            !skip { print }' "$doc" >"$tmp/doc.md" && cat "$tmp/doc.md" >"$doc"
-    else
-        { echo; echo "## Scale-out"; echo;
-          echo "Measured by \`scripts/bench.sh scale\` (part of \`make bench\`)."; echo;
-          cat "$block"; } >>"$doc"
-    fi
+    doc_block "$doc" "$mark" "$block" "Scale-out"
     echo "figures written to docs/benchmarks.md"
 }
 

@@ -160,12 +160,5 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo "| $n | $min s | $p50 s | $p95 s | $max s | $mean s | $over |"
     echo "<!-- $mark:end -->"
 } >"$TMP/block.md"
-if [ -f "$doc" ] && grep -q "<!-- $mark:begin" "$doc"; then
-    awk -v f="$TMP/block.md" -v b="<!-- $mark:begin" -v e="<!-- $mark:end -->" '
-        index($0, b) == 1 { while ((getline l < f) > 0) print l; skip = 1; next }
-        index($0, e) == 1 { skip = 0; next }
-        !skip { print }' "$doc" >"$TMP/doc.md" && cat "$TMP/doc.md" >"$doc"
-else
-    { echo; echo "## Alerts within seconds"; echo; cat "$TMP/block.md"; } >>"$doc"
-fi
+doc_block "$doc" "$mark" "$TMP/block.md" "Alerts within seconds"
 echo "figures written to docs/benchmarks.md"

@@ -93,12 +93,5 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     printf '| psql \\copy | %s | %s s | %.1f MB | 1.00x |\n' "$lines" "$psql_s" "$(awk -v k="$psql_kb" 'BEGIN { print k / 1024 }')"
     echo "<!-- $mark:end -->"
 } >"$TMP/block.md"
-if [ -f "$doc" ] && grep -q "<!-- $mark:begin" "$doc"; then
-    awk -v f="$TMP/block.md" -v b="<!-- $mark:begin" -v e="<!-- $mark:end -->" '
-        index($0, b) == 1 { while ((getline l < f) > 0) print l; skip = 1; next }
-        index($0, e) == 1 { skip = 0; next }
-        !skip { print }' "$doc" >"$TMP/doc.md" && cat "$TMP/doc.md" >"$doc"
-else
-    { echo; echo "## Export of 2.16 M probes"; echo; cat "$TMP/block.md"; } >>"$doc"
-fi
+doc_block "$doc" "$mark" "$TMP/block.md" "Export of 2.16 M probes"
 echo "figures written to docs/benchmarks.md"

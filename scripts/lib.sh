@@ -98,3 +98,20 @@ free_port() {
 port_in_use() {
     (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null
 }
+
+# doc_block DOC MARK BLOCK TITLE: puts the file BLOCK (which starts with
+# "<!-- MARK:begin" and ends with "<!-- MARK:end -->") in place of DOC's
+# block of that mark, or, when DOC has none, at its end under "## TITLE".
+doc_block() {
+    local doc=$1 mark=$2 block=$3 title=$4 tmp
+    if [ -f "$doc" ] && grep -q "<!-- $mark:begin" "$doc"; then
+        tmp=$(mktemp)
+        awk -v f="$block" -v b="<!-- $mark:begin" -v e="<!-- $mark:end -->" '
+            index($0, b) == 1 { while ((getline l < f) > 0) print l; skip = 1; next }
+            index($0, e) == 1 { skip = 0; next }
+            !skip { print }' "$doc" >"$tmp" && cat "$tmp" >"$doc"
+        rm -f "$tmp"
+    else
+        { echo; echo "## $title"; echo; cat "$block"; } >>"$doc"
+    fi
+}
