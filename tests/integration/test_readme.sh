@@ -61,7 +61,7 @@ check "the firings it lists are the backfill's incident" grep -q "gemini-1.5-pro
 check_contains "backfill describes the incident the README promises" "- incident: gemini-1.5-pro" \
     "$T/session.out"
 check_contains "the baseline was created" "Baseline Performance Established" "$T/session.out"
-check_contains "the replayed minute of the incident fires Service Down" \
+check_contains "replaying the incident fires Service Down" \
     "Service Down / gemini-1.5-pro (production): ok -> firing" "$T/session.out"
 mail=$(ls "$W/var/mail/new/" 2>/dev/null | head -1)
 check "the alert mail is in the local sink, as ls var/mail/new/ shows" test -n "$mail"
