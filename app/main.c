@@ -19,6 +19,8 @@
 
 #include "app.h"
 #include "cache.h"
+#include "output.h"
+#include "shell.h"
 #include "timings.h"
 #include "db/db.h"
 #include "duration.h"
@@ -123,7 +125,7 @@ worker_main(void *arg)
         if (lw_req_init(&r, fr.envp, &w->db, app.db_url) == LW_OK && read_body(&r, fr.in) == LW_OK) {
             lw_timings_begin(&r);
             lw_route_handle(&r);
-            FCGX_PutStr(r.out.data, (int) r.out.len, fr.out);
+            lw_output_write(&fr, &r);
             lw_timings_end(&r);
         } else {
             FCGX_FPrintF(fr.out, "Status: 500 Internal Server Error\r\n"
@@ -133,6 +135,7 @@ worker_main(void *arg)
         lw_req_free(&r);
     }
     FCGX_Free(&fr, 0);
+    lw_shell_thread_free();
     lw_db_close(w->db);
     w->db = NULL;
     return NULL;

@@ -560,39 +560,46 @@ lw_page_metrics(lw_req *r)
     PGresult *j = NULL;
     lw_cache_value cached;
     unsigned long gen = 0;
-    const char *key;
-    lw_buf data = { 0 };
+    const char *key, *part = "";
+    lw_buf *data;
+    size_t part_len = 0;
     mw w;
     int up = 0, how;
 
+    /* the figures of the data (cached, hundreds of KB for many models) and
+     * this process's own, live, go out as two parts without a copy */
     w.om = wants_openmetrics(r);
     w.b = lw_pool_alloc(r->pool, sizeof(*w.b));
-    if (w.b == NULL || lw_pool_cleanup_add(r->pool, free_buf, w.b) != LW_OK)
+    data = lw_pool_alloc(r->pool, sizeof(*data));
+    if (w.b == NULL || lw_pool_cleanup_add(r->pool, free_buf, w.b) != LW_OK
+        || data == NULL || lw_pool_cleanup_add(r->pool, free_buf, data) != LW_OK)
         return LW_ENOMEM;
     memset(w.b, 0, sizeof(*w.b));
+    memset(data, 0, sizeof(*data));
     key = w.om ? "/metrics#data|openmetrics" : "/metrics#data|text";
     how = lw_cache_lookup(key, r->pool, &cached, &gen);
     if (how == LW_CACHE_HIT) {
-        lw_buf_append(w.b, cached.body, cached.len);
+        part = cached.body;
+        part_len = cached.len;
         up = 1;
     } else if (db != NULL) {
-        mw dw = { &data, w.om };
+        mw dw = { data, w.om };
 
-        up = data_part(r, db, &dw) == LW_OK && data.data != NULL;
+        up = data_part(r, db, &dw) == LW_OK && data->data != NULL;
         if (up) {
-            lw_buf_append(w.b, data.data, data.len);
+            part = data->data;
+            part_len = data->len;
             if (how == LW_CACHE_MISS) {
                 cached.content_type = "text/plain";
                 cached.title = NULL;
-                cached.body = data.data;
-                cached.len = data.len;
+                cached.body = data->data;
+                cached.len = data->len;
                 lw_cache_store(key, gen, &cached);
             }
         }
     }
     if (how == LW_CACHE_MISS && !up)
         lw_cache_abandon(key);
-    lw_buf_free(&data);
     if (db != NULL && up)
         j = lw_req_keep(r, lw_db_metrics(db, LW_DB_METRICS_JOBS, &r->err));
     if (!up || j == NULL)
@@ -608,7 +615,7 @@ lw_page_metrics(lw_req *r)
         lw_buf_puts(w.b, "# EOF\n");
     if (w.b->data == NULL)
         return LW_ENOMEM;
-    return lw_req_raw(r, 200, w.om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
-                                    : "text/plain; version=0.0.4; charset=utf-8",
-                      w.b->data, w.b->len);
+    return lw_req_raw2(r, 200, w.om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                                     : "text/plain; version=0.0.4; charset=utf-8",
+                       part, part_len, w.b->data, w.b->len);
 }

@@ -544,5 +544,17 @@ lw_req_raw(lw_req *r, int status, const char *content_type,
     r->content_type = content_type;
     r->body = body;
     r->body_len = len;
+    r->body_more = NULL;
+    r->body_more_len = 0;
+    return LW_OK;
+}
+
+int
+lw_req_raw2(lw_req *r, int status, const char *content_type,
+            const char *body, size_t len, const char *more, size_t more_len)
+{
+    lw_req_raw(r, status, content_type, body, len);
+    r->body_more = more;
+    r->body_more_len = more_len;
     return LW_OK;
 }

@@ -13,6 +13,7 @@
 
 /* Where a cached fragment goes in the rendered layout (cached_page.cs puts
  * it there with uvar:; escaped data can never contain a '<'). */
+#define LW_REQ_TAIL 2
 #define LW_SPLICE_MARK "<!--lw:cached-content-->"
 
 /* The largest request body read; bigger ones get a 413 page. */
@@ -102,7 +103,17 @@ typedef struct lw_req {
     const char  *splice;     /* a cached page's content (borrowed from the cache):
                                 goes where the layout holds LW_SPLICE_MARK */
     size_t       splice_len;
-    lw_buf       out;        /* the whole response, headers and body */
+    const char  *body_more;  /* a second part written after body (a cached
+                                part, then a live one), borrowed the same way */
+    size_t       body_more_len;
+    lw_buf       out;        /* the response: headers and body, but for... */
+    struct lw_piece {        /* ...borrowed pieces written after it as they
+                                are, without a copy: a cached page's content
+                                (and the layout after it), a raw body */
+        const char *data;
+        size_t      len;
+    }            tail[LW_REQ_TAIL];
+    int          ntail;
     struct {                 /* timings.c: how long it took, its slowest query */
         int64_t     start_us;
         double      slow_ms;
@@ -167,6 +178,10 @@ int lw_req_error(lw_req *r, int status, const char *message);
 /* A raw response; `body` must outlive the request (pool or static). */
 int lw_req_raw(lw_req *r, int status, const char *content_type,
                const char *body, size_t len);
+/* The same with a body in two parts written one after the other, neither
+ * copied (a cached part and a live one); both must outlive the request. */
+int lw_req_raw2(lw_req *r, int status, const char *content_type,
+                const char *body, size_t len, const char *more, size_t more_len);
 
 /* Percent-decoding ('+' as space when `plus`) into a pool copy; NULL for
  * invalid encodings or an embedded NUL. */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shell.h"
+
 
 static const char default_csp[] =
     "default-src 'self'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
@@ -19,6 +21,8 @@ lw_response_render(lw_req *r, lw_buf *body)
         lw_err_set(&r->err, "no template for page %s", r->template ? r->template : "(none)");
         return LW_ERROR;
     }
+    if (r->splice != NULL && strcmp(r->template, "cached_page") == 0)
+        return lw_shell_render(&r->page, body, &r->err);
     return lw_render(&r->page, r->template, "layout", body, &r->err);
 }
 
@@ -62,23 +66,14 @@ lw_response_title(int status)
     return "Internal error";
 }
 
-int
-lw_response_build(lw_req *r, const char *content_type, const char *body, size_t len)
+/* Status line and headers into r->out for a body of `total` bytes. */
+static int
+head(lw_req *r, const char *content_type, size_t total)
 {
-    return lw_response_build_spliced(r, content_type, body, len, NULL, 0, 0);
-}
-
-int
-lw_response_build_spliced(lw_req *r, const char *content_type, const char *body, size_t len,
-                          const char *insert, size_t insert_len, size_t at)
-{
-    lw_buf *o = &r->out;
-    size_t total = len + insert_len;
-    int rc;
-
-    lw_buf_reset(o);
+    lw_buf_reset(&r->out);
+    r->ntail = 0;
     /* no-store unless the page says how it may be cached (public pages) */
-    rc = lw_buf_printf(o,
+    return lw_buf_printf(&r->out,
         "Status: %d %s\r\n"
         "Content-Type: %s\r\n"
         "Content-Length: %zu\r\n"
@@ -92,11 +87,67 @@ lw_response_build_spliced(lw_req *r, const char *content_type, const char *body,
         total, r->csp ? r->csp : default_csp,
         r->headers.data && strcasestr(r->headers.data, "Cache-Control:") ? "" : "Cache-Control: no-store\r\n",
         r->headers.data ? r->headers.data : "");
-    if (rc != LW_OK || r->head || total == 0)
+}
+
+int
+lw_response_build(lw_req *r, const char *content_type, const char *body, size_t len)
+{
+    int rc = head(r, content_type, len);
+
+    if (rc != LW_OK || r->head || len == 0)
         return rc;
-    if (insert == NULL)
-        return lw_buf_append(o, body, len);
-    if ((rc = lw_buf_append(o, body, at)) == LW_OK && (rc = lw_buf_append(o, insert, insert_len)) == LW_OK)
-        rc = lw_buf_append(o, body + at, len - at);
+    return lw_buf_append(&r->out, body, len);
+}
+
+int
+lw_response_build_pieces(lw_req *r, const char *content_type, const struct lw_piece *pieces, int n)
+{
+    size_t total = 0;
+    int i, rc;
+
+    if (n > LW_REQ_TAIL)
+        return LW_EINVAL;
+    for (i = 0; i < n; i++)
+        total += pieces[i].len;
+    rc = head(r, content_type, total);
+    if (rc != LW_OK || r->head)
+        return rc;
+    for (i = 0; i < n; i++)
+        if (pieces[i].len > 0)
+            r->tail[r->ntail++] = pieces[i];
+    return LW_OK;
+}
+
+int
+lw_response_build_spliced(lw_req *r, const char *content_type, const char *body, size_t len,
+                          const char *insert, size_t insert_len, size_t at)
+{
+    char *after = NULL;
+    int rc = head(r, content_type, len + insert_len);
+
+    if (rc != LW_OK || r->head)
+        return rc;
+    if ((rc = lw_buf_append(&r->out, body, at)) != LW_OK)
+        return rc;
+    /* what follows the insert lives as long as the request: a pool copy */
+    if (len > at && (after = lw_pool_strndup(r->pool, body + at, len - at)) == NULL)
+        return LW_ENOMEM;
+    r->tail[r->ntail].data = insert;
+    r->tail[r->ntail++].len = insert_len;
+    if (after != NULL) {
+        r->tail[r->ntail].data = after;
+        r->tail[r->ntail++].len = len - at;
+    }
+    return LW_OK;
+}
+
+int
+lw_response_join(lw_req *r)
+{
+    int i, rc = LW_OK;
+
+    for (i = 0; i < r->ntail && rc == LW_OK; i++)
+        rc = lw_buf_append(&r->out, r->tail[i].data, r->tail[i].len);
+    r->ntail = 0;
     return rc;
 }

@@ -436,7 +436,9 @@ finish(lw_req *r)
         return;
     }
     if (r->body != NULL) {
-        lw_response_build(r, r->content_type, r->body, r->body_len);
+        struct lw_piece parts[2] = { { r->body, r->body_len }, { r->body_more, r->body_more_len } };
+
+        lw_response_build_pieces(r, r->content_type, parts, r->body_more ? 2 : 1);
         return;
     }
     /* redirects and empty answers */
@@ -545,6 +547,7 @@ cache_page(lw_req *r, const char *key, unsigned long gen)
         || hdf_get_value(r->page.hdf, "Flash.message", NULL) != NULL)
         return LW_ERROR;
     if (lw_render(&r->page, r->template, "fragment_layout", &frag, &err) == LW_OK) {
+        lw_render_strip(&frag, 0);
         v.title = hdf_get_value(r->page.hdf, "Page.title", "");
         v.refresh = hdf_get_int_value(r->page.hdf, "Page.refresh", 0);
         v.body = frag.data ? frag.data : "";

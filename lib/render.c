@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,4 +382,20 @@ lw_render(lw_hdf *h, const char *page, const char *layout, lw_buf *out, lw_err *
         return LW_ERROR;
     }
     return LW_OK;
+}
+
+void
+lw_render_strip(lw_buf *out, size_t from)
+{
+    STRING s;
+
+    if (out->data == NULL || out->len <= from || out->len - from > INT_MAX)
+        return;
+    /* ClearSilver's STRING over our buffer: the stripper only shortens */
+    s.buf = out->data + from;
+    s.len = (int) (out->len - from);
+    s.max = s.len + 1;
+    cgi_html_ws_strip(&s, 2);
+    out->len = from + (size_t) s.len;
+    out->data[out->len] = '\0';
 }

@@ -104,6 +104,7 @@ static const char *
 wt_run(wt_request *t)
 {
     lw_route_handle(&t->r);
+    ck_assert_int_eq(lw_response_join(&t->r), LW_OK);
     ck_assert_ptr_nonnull(t->r.out.data);
     return t->r.out.data;
 }
