@@ -184,6 +184,22 @@ fmt_tick(char *buf, size_t size, double v, double step, double maxabs, const cha
     unit_suffix(buf, size, unit);
 }
 
+/* A coordinate in tenths of a pixel, "56" rather than "56.0": a chart's
+ * paths and hover bands are most of a dashboard's bytes. */
+static const char *
+coord(char *buf, size_t size, double v)
+{
+    size_t n;
+
+    snprintf(buf, size, "%.1f", v);
+    n = strlen(buf);
+    if (n > 2 && strcmp(buf + n - 2, ".0") == 0)
+        buf[n - 2] = '\0';
+    if (strcmp(buf, "-0") == 0)
+        strcpy(buf, "0");
+    return buf;
+}
+
 /* A value for people: three or four significant digits. */
 static void
 fmt_value(char *buf, size_t size, double v, const char *unit)
@@ -422,7 +438,7 @@ int
 lw_chart_line(lw_buf *out, const lw_chart_opts *o, const lw_chart_series *series, size_t n)
 {
     struct frame f;
-    char label[64];
+    char label[64], cx[32], cy[32];
     double tmin = INFINITY, tmax = -INFINITY, vmin = INFINITY, vmax = -INFINITY;
     double first, last, step, t, span, y;
     size_t i, j, k, npts = 0;
@@ -486,8 +502,9 @@ lw_chart_line(lw_buf *out, const lw_chart_opts *o, const lw_chart_series *series
                 pen = 0;
                 continue;
             }
-            TRY(lw_buf_printf(out, "%s%.1f %.1f ", pen ? "L" : "M", sx(&f, series[i].t[j]),
-                              sy(&f, series[i].v[j])));
+            TRY(lw_buf_printf(out, "%s%s %s", pen ? "L" : out->data[out->len - 1] == '"' ? "M" : " M",
+                              coord(cx, sizeof(cx), sx(&f, series[i].t[j])),
+                              coord(cy, sizeof(cy), sy(&f, series[i].v[j]))));
             pen = 1;
         }
         TRY(lw_buf_puts(out, "\"/>\n"));
@@ -530,13 +547,18 @@ cmp_double(const void *a, const void *b)
 }
 
 /* Hover values: one transparent band per point in time, its <title>
- * ("10:15 UTC - gpt-4 1.85 s, claude 2.10 s") shown by the browser. */
+ * shown by the browser, a line per series:
+ *   02 Dec 10:15 UTC
+ *   gpt-4 1.85 s
+ *   claude 2.10 s
+ * The bands' group is moved to the top of the plot and stretched to its
+ * height, so a band is only its x and width (a 24-hour chart has 96). */
 static int
 hover_bands(lw_buf *out, const lw_chart_opts *o, const struct frame *f,
             const lw_chart_series *s, size_t n)
 {
     double *ts, prev, next, x0, x1;
-    char when[64], val[48];
+    char when[64], val[48], x0s[32], ws[32];
     size_t i, j, k, nt = 0, cap = 0;
     lw_buf tip = { 0 };
     int rc = LW_ENOMEM;
@@ -557,31 +579,33 @@ hover_bands(lw_buf *out, const lw_chart_opts *o, const struct frame *f,
         if (k == 0 || ts[j] != ts[k - 1])
             ts[k++] = ts[j];
     nt = k;
-    if (lw_buf_puts(out, "<g class=\"lw-hover\">\n") != LW_OK)
+    if (lw_buf_printf(out, "<g class=\"lw-hover\" fill-opacity=\"0\" "
+                      "transform=\"translate(0 %s) scale(1 %s)\">\n",
+                      coord(x0s, sizeof(x0s), f->py0), coord(ws, sizeof(ws), f->py1 - f->py0)) != LW_OK)
         goto cleanup;
     for (k = 0; k < nt; k++) {
         prev = k > 0 ? (ts[k - 1] + ts[k]) / 2 : ts[k];
         next = k + 1 < nt ? (ts[k] + ts[k + 1]) / 2 : ts[k];
         x0 = k > 0 ? sx(f, prev) : f->px0;
         x1 = k + 1 < nt ? sx(f, next) : f->px1;
-        lw_buf_reset(&tip);
         fmt_time(when, sizeof(when), ts[k], 60, 2 * 86400);
-        if (lw_buf_printf(&tip, "%s UTC", when) != LW_OK)
+        if (lw_buf_printf(out, "<rect x=\"%s\" width=\"%s\" height=\"1\"><title>%s UTC",
+                          coord(x0s, sizeof(x0s), x0), coord(ws, sizeof(ws), fmax(x1 - x0, 1)), when)
+            != LW_OK)
             goto cleanup;
         for (i = 0; i < n; i++)
             for (j = 0; j < s[i].n; j++)
                 if (s[i].t[j] == ts[k] && isfinite(s[i].v[j])) {
+                    /* the escaper would turn the newline into a space */
                     fmt_value(val, sizeof(val), s[i].v[j], o->unit);
-                    if (lw_buf_printf(&tip, " \xE2\x80\x94 %s %s", s[i].name ? s[i].name : "", val)
-                        != LW_OK)
+                    lw_buf_reset(&tip);
+                    if (lw_buf_printf(&tip, "%s %s", s[i].name ? s[i].name : "", val) != LW_OK
+                        || lw_buf_puts(out, "\n") != LW_OK
+                        || lw_html_escape(out, tip.data) != LW_OK)
                         goto cleanup;
                     break;
                 }
-        if (lw_buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                          "fill=\"#000000\" fill-opacity=\"0\"><title>", x0, f->py0,
-                          fmax(x1 - x0, 1), f->py1 - f->py0) != LW_OK
-            || lw_html_escape(out, tip.data) != LW_OK
-            || lw_buf_puts(out, "</title></rect>\n") != LW_OK)
+        if (lw_buf_puts(out, "</title></rect>\n") != LW_OK)
             goto cleanup;
     }
     rc = lw_buf_puts(out, "</g>\n");

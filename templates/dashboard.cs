@@ -35,7 +35,7 @@
   <h2 class="env-name"><?cs var:env.name ?></h2>
   <div class="cards">
   <?cs each:m = env.models ?>
-    <article class="card model-card is-<?cs var:m.health_css ?>" title="<?cs var:m.health_why ?>">
+    <article class="card model-card is-<?cs var:m.health_css ?>">
       <header class="card-head">
         <a class="card-title" href="/models/<?cs var:m.id ?>?range=<?cs var:Range.key ?>"><span class="swatch swatch-<?cs var:m.colour ?>" aria-hidden="true"></span><?cs var:m.name ?></a>
         <?cs call:pill(m.health_css, m.health) ?>

@@ -224,7 +224,7 @@ START_TEST(test_line_two_series)
         { "claude", t, b, 7 },
     };
     lw_chart_opts o = { .title = "TTFT p50", .x_label = "time (UTC)", .unit = "ms",
-                        .has_ref = 1, .ref = 90, .ref_label = "SLA" };
+                        .has_ref = 1, .ref = 90, .ref_label = "SLA", .hover = 1 };
     lw_buf out = { 0 };
     int i;
 
@@ -240,6 +240,11 @@ START_TEST(test_line_two_series)
     /* the gap starts a new sub-path */
     ck_assert_int_eq(count(out.data, "d=\"M"), 2);
     ck_assert_int_eq(count(out.data, " M"), 1);
+    /* hover values: a band per point in time, a line per series that has
+     * a value there (none for claude in its gap) */
+    ck_assert_int_eq(count(out.data, "height=\"1\"><title>"), 7);
+    ck_assert_ptr_nonnull(strstr(out.data, " UTC\ngpt-4 3.00 ms\nclaude 97.0 ms</title>"));
+    ck_assert_ptr_nonnull(strstr(out.data, " UTC\ngpt-4 33.0 ms</title>"));
     ck_assert_ptr_nonnull(strstr(out.data, ">gpt-4</text>"));
     ck_assert_ptr_nonnull(strstr(out.data, ">claude</text>"));
     ck_assert_ptr_nonnull(strstr(out.data, "<title>TTFT p50</title>"));
