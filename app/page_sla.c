@@ -114,7 +114,9 @@ lw_page_sla(lw_req *r)
         lw_hdf_set_int(&r->page, "Sla.min_samples", s->models[0].min_samples);
         lw_hdf_set_int(&r->page, "Sla.ended", s->models[0].ended);
     }
-    lw_sla_hdf(s, &r->page, "Models", 0, 1);
+    /* the strips pool a week per cell beyond LW_STRIP_MAX_CELLS days */
+    lw_hdf_set_int(&r->page, "Period.weekly", s->n > 0 && s->models[0].ndays > LW_STRIP_MAX_CELLS);
+    lw_sla_hdf(s, &r->page, "Models", 0, LW_SLA_STRIPS);
     lw_hdf_set(&r->page, "Page.title", "SLA compliance");
     r->template = "sla";
     return LW_OK;

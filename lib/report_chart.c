@@ -1,8 +1,10 @@
-/* report_chart.c: the daily availability bars of /sla and the reports:
+/* report_chart.c: daily availability, drawn two ways. The reports' bars:
  * one column per day over a date axis, coloured against the objective,
- * days without a probe drawn apart (grey, "no data": never up). The same
- * SVG promises as lib/chart.h (escaped text, presentation attributes
- * only), with its tick helpers. */
+ * days without a probe drawn apart (grey, "no data": never up). /sla's
+ * strips: a thin row of cells per model, the same colours, the value on
+ * hover, so fifty models fit on a screen (a status history, as status
+ * pages draw it). The same SVG promises as lib/chart.h (escaped text,
+ * presentation attributes only), with its tick helpers. */
 #include "report_sla.h"
 
 #include <math.h>
@@ -121,4 +123,49 @@ lw_report_chart_days(lw_buf *out, const char *title, const double *day, const do
     TRY(label(out, (LEFT + px1) / 2, H - 6, "text-anchor=\"middle\" fill=\"#444444\"",
               "day (UTC); grey: no probe, unknown"));
     return lw_buf_puts(out, "</svg>\n");
+}
+
+/* A cell's colour: met, under the objective, no probe. */
+static const char *
+cell_fill(long long n, long long errors, double objective_pct)
+{
+    if (n <= 0)
+        return "#d9d9d9";
+    return 100.0 * (double) (n - errors) / (double) n >= objective_pct ? "#009E73" : "#D55E00";
+}
+
+int
+lw_report_chart_strip(lw_buf *out, const char *label, const double *day, const long long *n,
+                      const long long *errors, size_t ndays, double objective_pct)
+{
+    size_t per = ndays > LW_STRIP_MAX_CELLS ? 7 : 1, ncells = (ndays + per - 1) / per, c, i;
+    long long cn, ce;
+    double x, w = ncells > 0 ? (double) W / (double) ncells : 0, gap = w > 4 ? 1 : 0;
+    char when[32], xs[32], ws[32];
+
+    TRY(lw_buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lw-chart lw-strip\" "
+                      "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" preserveAspectRatio=\"none\" "
+                      "role=\"img\" aria-label=\"", W, LW_STRIP_HEIGHT, W, LW_STRIP_HEIGHT));
+    TRY(lw_html_escape(out, label));
+    /* cells are only their x and width: the group stretches them */
+    TRY(lw_buf_printf(out, "\">\n<g transform=\"scale(1 %d)\">\n", LW_STRIP_HEIGHT));
+    for (c = 0; c < ncells; c++) {
+        cn = ce = 0;
+        for (i = c * per; i < (c + 1) * per && i < ndays; i++) {
+            cn += n[i];
+            ce += errors[i];
+        }
+        x = c * w;
+        snprintf(xs, sizeof(xs), "%.1f", x);
+        snprintf(ws, sizeof(ws), "%.1f", fmax(w - gap, 0.5));
+        lw_time_format((time_t) day[c * per], LW_TIME_DAY, when, sizeof(when));
+        TRY(lw_buf_printf(out, "<rect x=\"%s\" width=\"%s\" height=\"1\" fill=\"%s\"><title>%s%s: ",
+                          xs, ws, cell_fill(cn, ce, objective_pct), per > 1 ? "week of " : "", when));
+        if (cn > 0)
+            TRY(lw_buf_printf(out, "%.3f%%", 100.0 * (double) (cn - ce) / (double) cn));
+        else
+            TRY(lw_buf_puts(out, "no probe (unknown)"));
+        TRY(lw_buf_puts(out, "</title></rect>\n"));
+    }
+    return lw_buf_puts(out, "</g>\n</svg>\n");
 }

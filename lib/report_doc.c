@@ -578,7 +578,7 @@ lw_report_build(lw_db *db, const lw_report_req *q, lw_buf *html, lw_buf *text, l
     fill_notes(&h, "Recs", rp.recs, rp.nrecs);
     fill_plans(&h, &rp);
     fill_alerts(&h, &rp);
-    lw_sla_hdf(&rp.sla, &h, "Sla", 0, 1);
+    lw_sla_hdf(&rp.sla, &h, "Sla", 0, LW_SLA_BARS);
     if (rp.sla.n > 0) {
         setf(&h, "Report", -1, "objective", "%g%%", rp.sla.models[0].objective * 100);
         lw_hdf_set_int(&h, "Report.min_samples", rp.sla.models[0].min_samples);

@@ -44,7 +44,7 @@ lw_sla_evidence_html(const lw_sla *s, const char *label, const char *data_sha256
         lw_hdf_set_int(&h, "Report.min_samples", s->models[0].min_samples);
         lw_hdf_set_int(&h, "Report.ended", s->models[0].ended);
     }
-    lw_sla_hdf(s, &h, "Models", (s->to - s->from) / 86400 <= DAYS_IN_PDF, 1);
+    lw_sla_hdf(s, &h, "Models", (s->to - s->from) / 86400 <= DAYS_IN_PDF, LW_SLA_BARS);
     rc = lw_render(&h, "report_sla", "print_layout", html, err);
     lw_hdf_destroy(&h);
     return rc;

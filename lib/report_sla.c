@@ -346,36 +346,45 @@ model_days(const lw_sla *s, const lw_sla_model *m, lw_hdf *h, const char *prefix
 }
 
 static void
-model_chart(const lw_sla *s, const lw_sla_model *m, lw_hdf *h, const char *prefix, size_t i)
+model_chart(const lw_sla *s, const lw_sla_model *m, lw_hdf *h, const char *prefix, size_t i,
+            int kind)
 {
-    double *day = calloc((size_t) m->ndays + 1, sizeof(double));
-    double *pct = calloc((size_t) m->ndays + 1, sizeof(double));
+    size_t nd = (size_t) m->ndays + 1;
+    double *day = calloc(nd, sizeof(double));
+    double *pct = calloc(nd, sizeof(double));
+    long long *n = calloc(nd, sizeof(long long));
+    long long *e = calloc(nd, sizeof(long long));
     char title[256];
     lw_buf svg = { 0 };
-    long long n;
-    int r;
+    int r, rc;
 
-    if (day == NULL || pct == NULL) {
+    if (day == NULL || pct == NULL || n == NULL || e == NULL) {
         h->failed = 1;
         lw_err_set(&h->err, "out of memory");
         goto cleanup;
     }
     for (r = 0; r < m->ndays; r++) {
-        n = lw_db_int(s->days, m->day0 + r, 3);
+        n[r] = lw_db_int(s->days, m->day0 + r, 3);
+        e[r] = lw_db_int(s->days, m->day0 + r, 4);
         day[r] = lw_db_double(s->days, m->day0 + r, 2);
-        pct[r] = n > 0 ? 100.0 * (double) (n - lw_db_int(s->days, m->day0 + r, 4)) / (double) n : NAN;
+        pct[r] = n[r] > 0 ? 100.0 * (double) (n[r] - e[r]) / (double) n[r] : NAN;
     }
     snprintf(title, sizeof(title), "%s (%s): availability per day", m->name ? m->name : "",
              m->environment ? m->environment : "");
-    if (lw_report_chart_days(&svg, title, day, pct, (size_t) m->ndays, m->objective * 100) != LW_OK) {
+    rc = kind == LW_SLA_STRIPS
+        ? lw_report_chart_strip(&svg, title, day, n, e, (size_t) m->ndays, m->objective * 100)
+        : lw_report_chart_days(&svg, title, day, pct, (size_t) m->ndays, m->objective * 100);
+    if (rc != LW_OK) {
         h->failed = 1;
         lw_err_set(&h->err, "chart: out of memory");
         goto cleanup;
     }
-    set(h, prefix, i, "chart", svg.data);
+    set(h, prefix, i, kind == LW_SLA_STRIPS ? "strip" : "chart", svg.data);
 cleanup:
     free(day);
     free(pct);
+    free(n);
+    free(e);
     lw_buf_free(&svg);
 }
 
@@ -437,7 +446,7 @@ lw_sla_hdf(const lw_sla *s, lw_hdf *h, const char *prefix, int days, int charts)
         set(h, prefix, i, "reason", m->reason);
         if (days)
             model_days(s, m, h, prefix, i);
-        if (charts)
-            model_chart(s, m, h, prefix, i);
+        if (charts != LW_SLA_NO_CHART)
+            model_chart(s, m, h, prefix, i, charts);
     }
 }

@@ -98,7 +98,10 @@ int lw_sla_csv(const lw_sla *s, lw_buf *out);
  * with a _h twin), p95_over, downtime, unknown, budget, remaining,
  * remaining_pct, burn, state, state_class, reason, expected}; with days,
  * prefix.N.days.M.{day, probes, errors, availability, downtime, unknown,
- * p95_ms_h}; with charts, prefix.N.chart (daily availability, our SVG). */
+ * p95_ms_h}; with charts LW_SLA_BARS, prefix.N.chart (daily availability
+ * bars, our SVG: documents), with LW_SLA_STRIPS prefix.N.strip (the thin
+ * strip of lw_report_chart_strip: the /sla page). */
+enum { LW_SLA_NO_CHART, LW_SLA_BARS, LW_SLA_STRIPS };
 void lw_sla_hdf(const lw_sla *s, lw_hdf *h, const char *prefix, int days, int charts);
 
 /* ---- evidence (report_evidence.c) ---- */
@@ -124,5 +127,14 @@ int lw_sla_evidence(lw_db *db, time_t from, time_t to, const char *label, const 
  * objective_pct drawn as a dashed line. LW_OK or LW_ENOMEM. */
 int lw_report_chart_days(lw_buf *out, const char *title, const double *day, const double *pct,
                          size_t n, double objective_pct);
+/* The daily availability strip of one model (report_chart.c): a cell per
+ * day (day[i] Unix seconds, n[i] probes, errors[i] failed ones), green at
+ * or above objective_pct, orange under it, grey without a probe, its value
+ * on hover; beyond LW_STRIP_MAX_CELLS days a cell per week (7 days
+ * pooled). label names it for screen readers. LW_OK or LW_ENOMEM. */
+#define LW_STRIP_MAX_CELLS 92
+#define LW_STRIP_HEIGHT 18
+int lw_report_chart_strip(lw_buf *out, const char *label, const double *day, const long long *n,
+                          const long long *errors, size_t ndays, double objective_pct);
 
 #endif

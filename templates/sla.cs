@@ -44,11 +44,11 @@
   <?cs /if ?>
 </section>
 <?cs if:subcount(Models) ?>
-<section class="dash" aria-label="Daily availability">
-  <div class="section-head"><h2>Daily availability</h2><span class="hint">grey days had no probe: unknown</span></div>
-  <div class="chart-grid">
+<section class="card" aria-label="Daily availability">
+  <div class="section-head"><h2>Daily availability</h2><span class="hint">a cell per day<?cs if:Period.weekly ?> (a week per cell: the period is long)<?cs /if ?>, from <?cs var:Period.first_day ?> to <?cs var:Period.last_day ?>: <span class="ok-text">at or above the objective</span>, <span class="warn-text">under it</span>, <span class="muted">grey: no probe, unknown</span>; the figure on hover</span></div>
+  <div class="strips">
   <?cs each:m = Models ?>
-    <figure class="card chart-card"><?cs uvar:m.chart ?></figure>
+    <div class="strip-row"><a class="strip-name" href="/models/<?cs var:m.id ?>"><?cs var:m.name ?></a><span class="strip-env muted"><?cs var:m.environment ?></span><?cs uvar:m.strip ?></div>
   <?cs /each ?>
   </div>
 </section>

@@ -33,11 +33,23 @@ check_contains "with a state" 'pill pill-' "$T/sla.html"
 check_contains "error budget and burn rate" "Burn rate" "$T/sla.html"
 check_contains "unknown apart" "<th class=\"num\">Unknown</th>" "$T/sla.html"
 check_contains "the state rule is stated" "<em>at risk</em> while the period runs" "$T/sla.html"
-check_contains "daily availability bars" 'class="lw-chart lw-days"' "$T/sla.html"
+# the daily availability: a strip per model row, a cell per day of the
+# month with its figure on hover
+NDAYS=$(( ($(date -u -d "$LAST" +%s) - $(date -u -d "$FIRST" +%s)) / 86400 + 1 ))
+NROWS=$(grep -c '<td><a href="/models/' "$T/sla.html" || true)
+check "the table has model rows" [ "$NROWS" -gt 0 ]
+check_eq "a daily availability strip per model" "$NROWS" \
+    "$(grep -c 'class="lw-chart lw-strip"' "$T/sla.html" || true)"
+tr -d '\n' <"$T/sla.html" | grep -o '<svg[^>]*lw-strip.*</svg>' | sed 's|</svg>|</svg>\n|g' | head -1 >"$T/strip.svg"
+check_eq "a cell per day of the month" "$NDAYS" "$(grep -o '<rect ' "$T/strip.svg" | wc -l)"
+check_contains "its first day on hover" "<title>$FIRST: " "$T/strip.svg"
+check_contains "its last day on hover" "<title>$LAST: " "$T/strip.svg"
 check_contains "download links" "/sla.pdf?period=last-month" "$T/sla.html"
 for p in 7d 30d 90d 365d month quarter last-quarter "custom&from=$FIRST&to=$LAST"; do
     check_eq "period $p" "200" "$(get "$T/c.jar" "/sla?period=$p" "$T/p.html")"
 done
+get "$T/c.jar" "/sla?period=365d" "$T/y.html" >/dev/null
+check_contains "a year's strips have a cell per week" "<title>week of " "$T/y.html"
 check_eq "an unknown period is a 400" "400" "$(get "$T/c.jar" "/sla?period=fortnight" "$T/x")"
 check_eq "a custom period backwards is a 400" "400" \
     "$(get "$T/c.jar" "/sla?period=custom&from=$LAST&to=$FIRST" "$T/x")"
