@@ -104,7 +104,7 @@ lw_form_rule_chart(lw_db *db, const lw_rule *rule, time_t from, time_t to, int64
                    lw_buf *svg, size_t *n_points, lw_err *err)
 {
     struct pair { long long m, e; const char *name; double *t, *v, *th; size_t n, known; } pairs[MAX_SERIES];
-    lw_chart_series series[2 * MAX_SERIES];
+    lw_chart_series series[2 * MAX_SERIES] = { { 0 } };
     lw_rule_samples s = { 0 };
     lw_rule_decision d;
     lw_chart_opts o = { 0 };

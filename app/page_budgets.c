@@ -65,8 +65,8 @@ budget_chart(lw_req *r, lw_db *db, const PGresult *list, int row, time_t now)
     o.has_ref = 1;
     o.ref = amount;
     o.ref_label = "budget";
-    s[0] = (lw_chart_series) { "spent", t, v, (size_t) n };
-    s[1] = (lw_chart_series) { "at this pace", pt, pv, 2 };
+    s[0] = (lw_chart_series) { .name = "spent", .t = t, .v = v, .n = (size_t) n };
+    s[1] = (lw_chart_series) { .name = "at this pace", .t = pt, .v = pv, .n = 2 };
     snprintf(name, sizeof(name), "Budgets.%d.chart", row);
     return lw_view_svg(r, name, &svg, lw_chart_line(&svg, &o, s, 2));
 }

@@ -45,7 +45,7 @@ model_lines(lw_req *r, const char *hdf, const lw_chart_opts *o, const PGresult *
             const char *col, double scale, double max_gap, const charted *cm, size_t n,
             const char *const *names)
 {
-    lw_chart_series s[MAX_CHARTED];
+    lw_chart_series s[MAX_CHARTED] = { { 0 } };
     lw_chart_opts oc = *o;
     lw_db_dash_points pts;
     lw_buf svg = { 0 };
@@ -62,7 +62,8 @@ model_lines(lw_req *r, const char *hdf, const lw_chart_opts *o, const PGresult *
                                  &pts);
         if (rc != LW_OK)
             return rc;
-        s[i].name = names ? names[i] : cm[i].name;
+        s[i].name = cm[i].name;
+        s[i].legend = names ? names[i] : NULL;
         s[i].t = pts.t;
         s[i].v = pts.v;
         s[i].n = pts.n;
@@ -151,6 +152,7 @@ charts(lw_req *r, lw_db *db, const lw_db_dash_range *rg, const charted *cm, size
             return LW_ENOMEM;
     }
     lw_view_chart_opts(&o, title, sizeof(title), "Cumulative probe cost (USD)", rg);
+    o.unit = "$";
     if ((rc = model_lines(r, "Charts.cost", &o, series, "cum_cost", 1, 1e18, cm, n, names)) != LW_OK)
         return rc;
 

@@ -76,7 +76,7 @@ static int
 mean_chart(lw_req *r, const PGresult *series, const char *col, const char *name, double base,
            const char *what, const char *hdf, const lw_db_dash_range *rg)
 {
-    lw_chart_series s[2];
+    lw_chart_series s[2] = { { 0 } };
     double bt[2], bv[2];
     lw_chart_opts o;
     lw_buf svg = { 0 };
@@ -187,7 +187,7 @@ charts(lw_req *r, const PGresult *model, const PGresult *series, const PGresult 
     static const char *const lat_names[] = { "p50 total", "p95 total", "p50 time to first token" };
     char ecols[LW_ROLLUP_ERROR_CLASSES + 1][32];
     const char *ecp[LW_ROLLUP_ERROR_CLASSES + 1], *enames[LW_ROLLUP_ERROR_CLASSES + 1];
-    lw_chart_series s[LW_ROLLUP_ERROR_CLASSES + 1];
+    lw_chart_series s[LW_ROLLUP_ERROR_CLASSES + 1] = { { 0 } };
     double bt[2], bv[2], sla = num(model, "sla_target_ms"), base_p95 = num(baseline, "latency_p95_ms");
     double scale, gap = lw_db_dash_max_gap(rg), top;
     char title[160], ref_label[64], v[32], base_name[64];

@@ -19,7 +19,7 @@ static int
 metric_chart(lw_req *r, const PGresult *res, int first, int end, int k,
              const lw_db_dash_range *rg)
 {
-    lw_chart_series s = { "mean", NULL, NULL, 0 };
+    lw_chart_series s = { .name = "mean" };
     double *t = lw_pool_alloc(r->pool, (size_t) (end - first) * sizeof(double));
     double *v = lw_pool_alloc(r->pool, (size_t) (end - first) * sizeof(double));
     double sum = 0;

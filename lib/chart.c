@@ -160,6 +160,11 @@ unit_suffix(char *buf, size_t size, const char *unit)
 
     if (unit == NULL || *unit == '\0' || len + 1 >= size)
         return;
+    if (strcmp(unit, "$") == 0) {           /* dollars go before: $0.05 */
+        memmove(buf + 1, buf, len + 1);
+        buf[0] = '$';
+        return;
+    }
     snprintf(buf + len, size - len, "%s%s", strcmp(unit, "%") == 0 ? "" : " ", unit);
 }
 
@@ -406,9 +411,11 @@ legend(lw_buf *out, const lw_chart_opts *o, const lw_chart_series *s, size_t n, 
 
     *rows = 0;
     for (i = 0; i < n; i++) {
-        if (s[i].name == NULL)
+        const char *name = s[i].legend ? s[i].legend : s[i].name;
+
+        if (name == NULL)
             continue;
-        chars = text_chars(s[i].name);
+        chars = text_chars(name);
         if (chars > 40)
             chars = 40;
         wi = 22 + chars * CHAR_W + 14;
@@ -424,7 +431,7 @@ legend(lw_buf *out, const lw_chart_opts *o, const lw_chart_series *s, size_t n, 
             TRY(lw_buf_printf(out, "<line class=\"lw-legend\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
                               "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>\n",
                               x, ly - 4, x + 16, ly - 4, series_colour(o, i)));
-            TRY(text(out, x + 22, ly, NULL, s[i].name, 40));
+            TRY(text(out, x + 22, ly, NULL, name, 40));
         }
         x += wi;
     }

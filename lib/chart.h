@@ -26,7 +26,8 @@ typedef struct {
     const char *title;           /* drawn at the top and as <title>; NULL = none */
     const char *x_label;         /* under the x axis; NULL = none */
     const char *y_label;         /* along the y axis; NULL = none */
-    const char *unit;            /* appended to value tick labels ("ms", "%"); NULL = none */
+    const char *unit;            /* appended to value tick labels ("ms", "%"; "$"
+                                    goes before); NULL = none */
     int         has_ref;         /* draw a dashed horizontal reference line at ref */
     double      ref;             /* (line charts: e.g. the SLA target) */
     const char *ref_label;
@@ -48,6 +49,8 @@ typedef struct {
     const double *t;
     const double *v;
     size_t        n;
+    const char   *legend;        /* the legend's text when it says more than
+                                    the name (a total); NULL = the name */
 } lw_chart_series;
 
 /* One histogram bin [lo, hi) and how many values fell in it. */

@@ -220,8 +220,8 @@ START_TEST(test_line_two_series)
 {
     double t[7], a[7], b[7];
     lw_chart_series s[2] = {
-        { "gpt-4", t, a, 7 },
-        { "claude", t, b, 7 },
+        { .name = "gpt-4", .t = t, .v = a, .n = 7 },
+        { .name = "claude", .t = t, .v = b, .n = 7 },
     };
     lw_chart_opts o = { .title = "TTFT p50", .x_label = "time (UTC)", .unit = "ms",
                         .has_ref = 1, .ref = 90, .ref_label = "SLA", .hover = 1 };
@@ -267,10 +267,29 @@ START_TEST(test_line_two_series)
 }
 END_TEST
 
+START_TEST(test_legend_and_dollars)
+{
+    /* the dashboard's cost chart: the legend carries the total, the hover
+     * the model's name and each step's value, dollars before the figure */
+    double t[2] = { T0, T0 + 3600 }, v[2] = { 0.0274, 0.0537 };
+    lw_chart_series s = { .name = "m01", .legend = "m01  $4.46", .t = t, .v = v, .n = 2 };
+    lw_chart_opts o = { .unit = "$", .hover = 1 };
+    lw_buf out = { 0 };
+
+    ck_assert_int_eq(lw_chart_line(&out, &o, &s, 1), LW_OK);
+    ASSERT_WELL_FORMED(out.data);
+    ck_assert_ptr_nonnull(strstr(out.data, ">m01  $4.46</text>"));
+    ck_assert_ptr_nonnull(strstr(out.data, " UTC\nm01 $0.0274</title>"));
+    ck_assert_ptr_nonnull(strstr(out.data, " UTC\nm01 $0.0537</title>"));
+    ck_assert_ptr_null(strstr(out.data, "$4.46 0.0"));
+    lw_buf_free(&out);
+}
+END_TEST
+
 START_TEST(test_line_single_point_marked)
 {
     double t[3] = { T0, T0 + 60, T0 + 120 }, v[3] = { 5, NAN, 7 };
-    lw_chart_series s = { NULL, t, v, 3 };
+    lw_chart_series s = { .name = NULL, .t = t, .v = v, .n = 3 };
     lw_chart_opts o = { 0 };
     lw_buf out = { 0 };
 
@@ -286,7 +305,7 @@ START_TEST(test_labels_escaped)
 {
     static const char evil[] = "<script>alert(\"x\")</script> & 'q'";
     double t[2] = { T0, T0 + 600 }, v[2] = { 1, 2 };
-    lw_chart_series s = { "a<b>&\"c\"", t, v, 2 };
+    lw_chart_series s = { .name = "a<b>&\"c\"", .t = t, .v = v, .n = 2 };
     lw_chart_opts o = { .title = evil, .x_label = "bad\x01" "ctl \xff\xfe end",
                         .y_label = "</svg><svg>", .unit = "<u>" };
     lw_chart_bin bins[1] = { { 0, 10, 3 } };
@@ -339,7 +358,7 @@ END_TEST
 START_TEST(test_empty_data)
 {
     double t[2] = { T0, T0 + 60 }, v[2] = { NAN, INFINITY };
-    lw_chart_series s = { "x", t, v, 2 };
+    lw_chart_series s = { .name = "x", .t = t, .v = v, .n = 2 };
     lw_chart_bin bins[2] = { { 0, 10, 0 }, { 5, 5, 3 } };   /* zero count, empty range */
     lw_chart_bar bars[1] = { { "x", NAN } };
     lw_chart_opts o = { .title = "Nothing", .x_label = "x", .y_label = "y" };
@@ -370,7 +389,7 @@ END_TEST
 START_TEST(test_one_value_no_range)
 {
     double t[1] = { T0 }, v[1] = { 42 };
-    lw_chart_series s = { "one", t, v, 1 };
+    lw_chart_series s = { .name = "one", .t = t, .v = v, .n = 1 };
     lw_chart_bin bins[1] = { { 100, 100.5, 7 } };
     lw_chart_bar bars[1] = { { "zero", 0 } };
     lw_chart_opts o = { 0 };
@@ -429,7 +448,7 @@ END_TEST
 START_TEST(test_time_labels_by_span)
 {
     double t[2], v[2] = { 1, 2 };
-    lw_chart_series s = { NULL, t, v, 2 };
+    lw_chart_series s = { .name = NULL, .t = t, .v = v, .n = 2 };
     lw_chart_opts o = { 0 };
     lw_buf out = { 0 };
 
@@ -505,6 +524,7 @@ Suite *chart_suite(void)
     tcase_add_test(tc, test_checker_catches_mistakes);
     tcase_add_test(tc, test_line_two_series);
     tcase_add_test(tc, test_line_single_point_marked);
+    tcase_add_test(tc, test_legend_and_dollars);
     tcase_add_test(tc, test_labels_escaped);
     tcase_add_test(tc, test_escape_limits);
     tcase_add_test(tc, test_empty_data);

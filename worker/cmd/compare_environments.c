@@ -214,7 +214,7 @@ write_html(lw_cli *cli, const struct opts *o, int metric, env_series *e, size_t 
             lw_hdf_set_int(&h, lw_pool_printf(cli->pool, "%s.significant", name),
                            e[k].significant);
         }
-        s[k] = (lw_chart_series) { e[k].name, e[k].t, e[k].v, e[k].n };
+        s[k] = (lw_chart_series) { .name = e[k].name, .t = e[k].t, .v = e[k].v, .n = e[k].n };
         nb = 0;
         for (i = 0; i < PQntuples(tot); i++)
             if (lw_streq(lw_db_str(tot, i, 0), e[k].name))
