@@ -81,9 +81,9 @@ lw_db_audit_add(lw_db *db, lw_err *err, long long user_id, const char *actor,
                          object_id, before_json, after_json, ip };
 
     snprintf(uid, sizeof(uid), "%lld", user_id);
-    return lw_db_exec(db, err,
+    return lw_db_run(db, err,
         "INSERT INTO audit_log (user_id, actor, action, object_type, object_id, before, after, ip)"
-        " VALUES ($1::int, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)", 8, p) < 0 ? LW_EDB : LW_OK;
+        " VALUES ($1::int, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)", 8, p);
 }
 
 PGresult *

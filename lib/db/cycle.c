@@ -38,10 +38,10 @@ lw_db_cycle_end(lw_db *db, lw_err *err, long long id, const char *error)
     const char *p[2] = { i, error };
 
     snprintf(i, sizeof(i), "%lld", id);
-    return lw_db_exec(db, err,
-                      "UPDATE probe_cycles SET finished_at = now(), "
-                      "status = CASE WHEN $2::text IS NULL THEN 'ok' ELSE 'failed' END, error = $2 "
-                      "WHERE id = $1::bigint", 2, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err,
+                     "UPDATE probe_cycles SET finished_at = now(), "
+                     "status = CASE WHEN $2::text IS NULL THEN 'ok' ELSE 'failed' END, error = $2 "
+                     "WHERE id = $1::bigint", 2, p);
 }
 
 PGresult *
@@ -189,14 +189,8 @@ lw_db_cycle_store(lw_db *db, lw_err *err, long long cycle_id, const lw_buf *rows
         return LW_EDB;
     if (lw_db_begin(db, err) != LW_OK)
         return LW_EDB;
-    res = PQexec(conn, COPY_SQL);
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        lw_err_set(err, "COPY probes: %s", PQresultErrorMessage(res));
-        PQclear(res);
+    if ((rc = lw_db_copy_begin(db, err, COPY_SQL, PGRES_COPY_IN, "COPY probes")) != LW_OK)
         goto cleanup;
-    }
-    PQclear(res);
-    rc = LW_OK;
     for (off = 0; off < rows->len; off += chunk) {
         chunk = rows->len - off < COPY_CHUNK ? rows->len - off : COPY_CHUNK;
         if (PQputCopyData(conn, rows->data + off, (int) chunk) != 1) {

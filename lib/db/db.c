@@ -199,6 +199,20 @@ lw_db_conn(lw_db *db)
 }
 
 int
+lw_db_copy_begin(lw_db *db, lw_err *err, const char *sql, ExecStatusType want, const char *what)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    int ok = PQresultStatus(res) == want;
+
+    if (!ok) {
+        lw_err_set(err, "%s: %s", what, res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+        err->msg[strcspn(err->msg, "\n")] = '\0';
+    }
+    PQclear(res);
+    return ok ? LW_OK : LW_EDB;
+}
+
+int
 lw_db_check(lw_db *db, lw_err *err)
 {
     if (PQstatus(db->conn) == CONNECTION_OK)
@@ -313,6 +327,12 @@ lw_db_exec(lw_db *db, lw_err *err, const char *sql, int nparams,
 }
 
 int
+lw_db_run(lw_db *db, lw_err *err, const char *sql, int nparams, const char *const *params)
+{
+    return lw_db_exec(db, err, sql, nparams, params) < 0 ? LW_EDB : LW_OK;
+}
+
+int
 lw_db_last_was_conflict(lw_db *db)
 {
     return db->conflict;
@@ -324,13 +344,13 @@ lw_db_begin(lw_db *db, lw_err *err)
     /* a transaction left open by an earlier failure is ended first */
     if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
         lw_db_rollback(db);
-    return lw_db_exec(db, err, "BEGIN", 0, NULL) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "BEGIN", 0, NULL);
 }
 
 int
 lw_db_commit(lw_db *db, lw_err *err)
 {
-    return lw_db_exec(db, err, "COMMIT", 0, NULL) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "COMMIT", 0, NULL);
 }
 
 void
@@ -707,5 +727,5 @@ lw_db_query_id_limit(lw_db *db, lw_err *err, const char *sql, long long id,
 int
 lw_db_ping(lw_db *db, lw_err *err)
 {
-    return lw_db_exec(db, err, "SELECT 1", 0, NULL) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "SELECT 1", 0, NULL);
 }

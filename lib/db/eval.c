@@ -135,8 +135,8 @@ static const char labeled_sql[] =
 int
 lw_db_eval_lock(lw_db *db, lw_err *err)
 {
-    return lw_db_exec(db, err, "SELECT pg_advisory_xact_lock(hashtext('llmwatch:evaluate'))",
-                      0, NULL) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "SELECT pg_advisory_xact_lock(hashtext('llmwatch:evaluate'))",
+                     0, NULL);
 }
 
 PGresult *
@@ -192,7 +192,7 @@ lw_db_eval_alert_update(lw_db *db, lw_err *err, long long id, const char *state,
     const char *p[7] = { LL(i, id), state, LL(a, at), num(v, sizeof(v), value),
                          num(t, sizeof(t), threshold), summary, severity };
 
-    return lw_db_exec(db, err, update_alert_sql, 7, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, update_alert_sql, 7, p);
 }
 
 int
@@ -239,8 +239,8 @@ lw_db_eval_notified(lw_db *db, lw_err *err, long long alert_id, time_t at)
     char i[24], a[24];
     const char *p[2] = { LL(i, alert_id), LL(a, at) };
 
-    return lw_db_exec(db, err, "UPDATE alerts SET last_notified_at = to_timestamp($2::bigint)"
-                      " WHERE id = $1::bigint", 2, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "UPDATE alerts SET last_notified_at = to_timestamp($2::bigint)"
+                     " WHERE id = $1::bigint", 2, p);
 }
 
 PGresult *
@@ -267,7 +267,7 @@ lw_db_eval_notification_insert(lw_db *db, lw_err *err, long long first_event,
     p[0] = LL(i, *id);
     p[1] = event_ids;
     p[2] = c;
-    return lw_db_exec(db, err, insert_member_sql, 3, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, insert_member_sql, 3, p);
 }
 
 PGresult *

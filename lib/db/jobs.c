@@ -30,11 +30,11 @@ lw_db_jobs_skip(lw_db *db, lw_err *err, const char *job, time_t slot, const char
     char ts[40];
     const char *p[3] = { job, ts_param(slot, ts, sizeof(ts)), why };
 
-    return lw_db_exec(db, err,
-                      "INSERT INTO job_runs (job, scheduled_for, started_at, finished_at, status, error) "
-                      "VALUES ($1, $2, $2, $2, 'skipped', $3) "
-                      "ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING",
-                      3, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err,
+                     "INSERT INTO job_runs (job, scheduled_for, started_at, finished_at, status, error) "
+                     "VALUES ($1, $2, $2, $2, 'skipped', $3) "
+                     "ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING",
+                     3, p);
 }
 
 int
@@ -64,12 +64,12 @@ lw_db_jobs_finish(lw_db *db, lw_err *err, long long run_id, const char *status,
 
     snprintf(id, sizeof(id), "%lld", run_id);
     if (only_running)
-        return lw_db_exec(db, err,
-                          "UPDATE job_runs SET status = $2, finished_at = now(), error = $3 "
-                          "WHERE id = $1::bigint AND status = 'running'", 3, p) < 0 ? LW_EDB : LW_OK;
-    return lw_db_exec(db, err,
-                      "UPDATE job_runs SET finished_at = now(), status = $2, error = $3, "
-                      "details = $4::jsonb WHERE id = $1::bigint", 4, p) < 0 ? LW_EDB : LW_OK;
+        return lw_db_run(db, err,
+                         "UPDATE job_runs SET status = $2, finished_at = now(), error = $3 "
+                         "WHERE id = $1::bigint AND status = 'running'", 3, p);
+    return lw_db_run(db, err,
+                     "UPDATE job_runs SET finished_at = now(), status = $2, error = $3, "
+                     "details = $4::jsonb WHERE id = $1::bigint", 4, p);
 }
 
 long long
@@ -132,10 +132,10 @@ lw_db_jobs_setting_set(lw_db *db, lw_err *err, const char *key, const char *valu
 {
     const char *p[2] = { key, value };
 
-    return lw_db_exec(db, err,
-                      "INSERT INTO settings (key, value) VALUES ($1, $2) "
-                      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
-                      2, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err,
+                     "INSERT INTO settings (key, value) VALUES ($1, $2) "
+                     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+                     2, p);
 }
 
 int

@@ -59,8 +59,8 @@ lw_db_lease_cycle_tag(lw_db *db, lw_err *err, long long cycle_id, const char *ho
     const char *p[3] = { id, host, slot_param(slot, s) };
 
     snprintf(id, sizeof(id), "%lld", cycle_id);
-    return lw_db_exec(db, err, "UPDATE probe_cycles SET host = $2, slot = to_timestamp($3::bigint)"
-                      " WHERE id = $1::bigint", 3, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "UPDATE probe_cycles SET host = $2, slot = to_timestamp($3::bigint)"
+                     " WHERE id = $1::bigint", 3, p);
 }
 
 int
@@ -72,10 +72,10 @@ lw_db_lease_offer(lw_db *db, lw_err *err, const char *job, time_t slot, const ch
     if (lw_db_exec(db, err, "DELETE FROM probe_leases WHERE job = $1"
                    " AND slot < to_timestamp($2::bigint) - interval '2 days'", 2, p) < 0)
         return LW_EDB;
-    return lw_db_exec(db, err,
-                      "INSERT INTO probe_leases (job, slot, model_id)"
-                      " SELECT $1, to_timestamp($2::bigint), m FROM unnest($3::int[]) m"
-                      " ON CONFLICT (job, slot, model_id) DO NOTHING", 3, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err,
+                     "INSERT INTO probe_leases (job, slot, model_id)"
+                     " SELECT $1, to_timestamp($2::bigint), m FROM unnest($3::int[]) m"
+                     " ON CONFLICT (job, slot, model_id) DO NOTHING", 3, p);
 }
 
 /* The leases of $1/$2 among $3 that can be claimed now. */

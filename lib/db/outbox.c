@@ -103,7 +103,7 @@ lw_db_outbox_abandon(lw_db *db, lw_err *err, int max_attempts)
     const char *p[1] = { m };
 
     snprintf(m, sizeof(m), "%d", max_attempts);
-    return lw_db_exec(db, err, ABANDONED_SQL, 1, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, ABANDONED_SQL, 1, p);
 }
 
 static PGresult *
@@ -136,8 +136,8 @@ lw_db_outbox_resend_stop(lw_db *db, lw_err *err, long long id)
     const char *p[1] = { i };
 
     snprintf(i, sizeof(i), "%lld", id);
-    return lw_db_exec(db, err, "UPDATE notifications SET resend_at = NULL WHERE id = $1::bigint",
-                      1, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "UPDATE notifications SET resend_at = NULL WHERE id = $1::bigint",
+                     1, p);
 }
 
 PGresult *

@@ -118,9 +118,9 @@ lw_db_reports_emailed(lw_db *db, lw_err *err, long long id, const char *error)
     const char *p[2] = { a, error };
 
     snprintf(a, sizeof(a), "%lld", id);
-    return lw_db_exec(db, err,
+    return lw_db_run(db, err,
         "UPDATE reports SET emailed_at = CASE WHEN $2::text IS NULL THEN now() ELSE emailed_at END,"
-        " email_error = $2 WHERE id = $1::bigint", 2, p) < 0 ? LW_EDB : LW_OK;
+        " email_error = $2 WHERE id = $1::bigint", 2, p);
 }
 
 /* ---- the figures of a report ---- */

@@ -143,10 +143,10 @@ lw_db_users_session_create(lw_db *db, lw_err *err, const char *token, long long 
     const char *p[5] = { token, id, csrf, ip, user_agent };
 
     snprintf(id, sizeof(id), "%lld", user_id);
-    return lw_db_exec(db, err,
+    return lw_db_run(db, err,
         "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, ip, user_agent)"
         " VALUES (" TOKEN_HASH("$1") ", $2::int, $3, now() + interval '12 hours', $4,"
-        " left($5, 300))", 5, p) < 0 ? LW_EDB : LW_OK;
+        " left($5, 300))", 5, p);
 }
 
 PGresult *
@@ -280,10 +280,9 @@ lw_db_users_throttle_clear(lw_db *db, lw_err *err, const char *email)
 {
     const char *p[2] = { NULL, email };
 
-    return lw_db_exec(db, err,
+    return lw_db_run(db, err,
         "DELETE FROM login_throttle t USING " THROTTLE_KEYS
-        " WHERE k.scope = 'account' AND t.scope = k.scope AND t.key = k.key", 2, p) < 0
-        ? LW_EDB : LW_OK;
+        " WHERE k.scope = 'account' AND t.scope = k.scope AND t.key = k.key", 2, p);
 }
 
 /* ---- API tokens ---- */
