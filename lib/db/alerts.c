@@ -30,16 +30,11 @@ PGresult *
 lw_db_alerts_list(lw_db *db, lw_err *err, const char *state, const char *severity,
                   const char *model, long long rule_id, int limit)
 {
-    char l[32], rid[32];
-    const char *p[5];
+    char l[24], rid[24];
+    const char *p[5] = { state && *state ? state : NULL, severity && *severity ? severity : NULL,
+                         model && *model ? model : NULL, LL(l, limit),
+                         rule_id > 0 ? LL(rid, rule_id) : NULL };
 
-    snprintf(l, sizeof(l), "%d", limit);
-    snprintf(rid, sizeof(rid), "%lld", rule_id);
-    p[0] = state && *state ? state : NULL;
-    p[1] = severity && *severity ? severity : NULL;
-    p[2] = model && *model ? model : NULL;
-    p[3] = l;
-    p[4] = rule_id > 0 ? rid : NULL;
     return lw_db_query(db, err, ALERT_COLS
         " WHERE ($1::text IS NULL OR a.state = $1) AND ($2::text IS NULL OR a.severity = $2)"
         "  AND ($3::text IS NULL OR m.name = $3) AND ($5::int IS NULL OR a.rule_id = $5::int)"

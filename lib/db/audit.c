@@ -76,11 +76,10 @@ lw_db_audit_add(lw_db *db, lw_err *err, long long user_id, const char *actor,
                 const char *action, const char *object_type, const char *object_id,
                 const char *before_json, const char *after_json, const char *ip)
 {
-    char uid[32];
-    const char *p[8] = { user_id > 0 ? uid : NULL, actor, action, object_type,
+    char uid[24];
+    const char *p[8] = { user_id > 0 ? LL(uid, user_id) : NULL, actor, action, object_type,
                          object_id, before_json, after_json, ip };
 
-    snprintf(uid, sizeof(uid), "%lld", user_id);
     return lw_db_run(db, err,
         "INSERT INTO audit_log (user_id, actor, action, object_type, object_id, before, after, ip)"
         " VALUES ($1::int, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)", 8, p);

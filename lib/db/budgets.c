@@ -125,9 +125,7 @@ lw_db_budgets_remove(lw_db *db, lw_err *err, long long id, const char *only_sour
 PGresult *
 lw_db_budgets_find(lw_db *db, lw_err *err, const char *name)
 {
-    const char *p[1] = { name };
-
-    return lw_db_query(db, err, "SELECT id, source FROM budgets WHERE name = $1", 1, p);
+    return lw_db_query_text(db, err, "SELECT id, source FROM budgets WHERE name = $1", name);
 }
 
 int

@@ -677,6 +677,18 @@ lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id)
     return lw_db_query_ints(db, err, sql, 1, &id);
 }
 
+PGresult *
+lw_db_query_text(lw_db *db, lw_err *err, const char *sql, const char *text)
+{
+    return lw_db_query(db, err, sql, 1, &text);
+}
+
+int
+lw_db_exec_text(lw_db *db, lw_err *err, const char *sql, const char *text)
+{
+    return lw_db_exec(db, err, sql, 1, &text);
+}
+
 const char *
 lw_db_statement(const char *const *table, size_t n, int which, lw_err *err)
 {

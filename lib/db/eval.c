@@ -208,29 +208,22 @@ lw_db_eval_event_insert(lw_db *db, lw_err *err, long long alert_id, time_t at, c
 PGresult *
 lw_db_eval_orphan(lw_db *db, lw_err *err, long long alert_id)
 {
-    char i[24];
-    const char *p[1] = { LL(i, alert_id) };
-
-    return lw_db_query(db, err, orphan_sql, 1, p);
+    return lw_db_query_id(db, err, orphan_sql, alert_id);
 }
 
 PGresult *
 lw_db_eval_names(lw_db *db, lw_err *err, long long alert_id)
 {
-    char i[24];
-    const char *p[1] = { LL(i, alert_id) };
-
-    return lw_db_query(db, err, names_sql, 1, p);
+    return lw_db_query_id(db, err, names_sql, alert_id);
 }
 
 PGresult *
 lw_db_eval_inhibitor(lw_db *db, lw_err *err, long long alert_id, long long model_id,
                      long long environment_id)
 {
-    char i[24], m[24], e[24];
-    const char *p[3] = { LL(i, alert_id), LL(m, model_id), LL(e, environment_id) };
+    const long long v[3] = { alert_id, model_id, environment_id };
 
-    return lw_db_query(db, err, inhibit_sql, 3, p);
+    return lw_db_query_ints(db, err, inhibit_sql, 3, v);
 }
 
 int
@@ -246,10 +239,7 @@ lw_db_eval_notified(lw_db *db, lw_err *err, long long alert_id, time_t at)
 PGresult *
 lw_db_eval_payload(lw_db *db, lw_err *err, long long event_id)
 {
-    char i[24];
-    const char *p[1] = { LL(i, event_id) };
-
-    return lw_db_query(db, err, payload_sql, 1, p);
+    return lw_db_query_id(db, err, payload_sql, event_id);
 }
 
 int

@@ -79,7 +79,6 @@ lw_db_reports_insert(lw_db *db, lw_err *err, const lw_db_reports_row *w)
     char a[40], b[40], c[40], uid[24];
     const char *p[15];
 
-    snprintf(uid, sizeof(uid), "%lld", w->created_by);
     p[0] = w->name;
     p[1] = w->kind;
     p[2] = ts(w->from, a);
@@ -88,7 +87,7 @@ lw_db_reports_insert(lw_db *db, lw_err *err, const lw_db_reports_row *w)
     p[5] = w->content_hex;
     p[6] = w->sha256;
     p[7] = w->recipients;
-    p[8] = w->created_by > 0 ? uid : NULL;
+    p[8] = w->created_by > 0 ? LL(uid, w->created_by) : NULL;
     p[9] = w->schedule;
     p[10] = w->slot ? ts(w->slot, c) : NULL;
     p[11] = w->sections;
@@ -115,9 +114,8 @@ int
 lw_db_reports_emailed(lw_db *db, lw_err *err, long long id, const char *error)
 {
     char a[24];
-    const char *p[2] = { a, error };
+    const char *p[2] = { LL(a, id), error };
 
-    snprintf(a, sizeof(a), "%lld", id);
     return lw_db_run(db, err,
         "UPDATE reports SET emailed_at = CASE WHEN $2::text IS NULL THEN now() ELSE emailed_at END,"
         " email_error = $2 WHERE id = $1::bigint", 2, p);
@@ -201,9 +199,8 @@ PGresult *
 lw_db_reports_incidents(lw_db *db, lw_err *err, time_t from, time_t to, int limit)
 {
     const time_t t[2] = { from, to };
-    char x[16];
+    char x[24];
 
-    snprintf(x, sizeof(x), "%d", limit);
     return query_times(db, err,
         "SELECT a.id, r.name AS rule, m.name AS model, e.name AS environment, a.severity,"
         " a.state, " TS("a.fired_at") " AS fired, " TS("a.resolved_at") " AS resolved,"
@@ -214,7 +211,7 @@ lw_db_reports_incidents(lw_db *db, lw_err *err, time_t from, time_t to, int limi
         " LEFT JOIN models m ON m.id = a.model_id LEFT JOIN environments e ON e.id = a.environment_id"
         " WHERE a.fired_at IS NOT NULL AND a.fired_at < $2"
         "  AND coalesce(a.resolved_at, 'infinity') > $1"
-        " ORDER BY a.fired_at, a.id LIMIT $3::int", 2, t, x);
+        " ORDER BY a.fired_at, a.id LIMIT $3::int", 2, t, LL(x, limit));
 }
 
 PGresult *

@@ -179,6 +179,11 @@ int lw_db_insert_batch(lw_db *db, lw_err *err, const char *sql, const char *rows
                        const char *source, long long *inserted, long long *known);
 /* Runs sql with $1 = id; as lw_db_query_ints. */
 PGresult *lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id);
+/* Runs sql with $1 = text (NULL: null): a name, an email, a token, a JSON
+ * document. The result is the caller's (PQclear), NULL on failure. */
+PGresult *lw_db_query_text(lw_db *db, lw_err *err, const char *sql, const char *text);
+/* The same for lw_db_exec: rows affected or a negative LW_E*. */
+int lw_db_exec_text(lw_db *db, lw_err *err, const char *sql, const char *text);
 
 /* Runs sql, whose answer is one number: *out gets the first column of
  * its first row, 0 when there is no row or it is NULL. LW_OK, LW_ECONFLICT

@@ -219,15 +219,7 @@ lw_db_stats_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to)
 long long
 lw_db_stats_alerts_firing(lw_db *db, lw_err *err)
 {
-    PGresult *res;
-    long long n;
-
-    res = lw_db_query(db, err, "SELECT count(*) FROM alerts WHERE state = 'firing'", 0, NULL);
-    if (res == NULL)
-        return LW_EDB;
-    n = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return n;
+    return lw_db_count(db, err, "SELECT count(*) FROM alerts WHERE state = 'firing'", 0, NULL);
 }
 
 PGresult *

@@ -198,9 +198,8 @@ lw_db_sync_route(lw_db *db, lw_err *err, const char *severity, const char *chann
                  int position)
 {
     char pos[24];
-    const char *p[3] = { severity, channel, pos };
+    const char *p[3] = { severity, channel, LL(pos, position) };
 
-    snprintf(pos, sizeof(pos), "%d", position);
     return lw_db_run(db, err,
                      "INSERT INTO routes (severity, channel_id, position) "
                      "SELECT $1, id, $3::int FROM channels WHERE name = $2 "
@@ -214,9 +213,8 @@ lw_db_sync_rule(lw_db *db, lw_err *err, const lw_db_rules_def *rule, int config_
     char line[24];
     const char *p[15];
 
-    snprintf(line, sizeof(line), "%d", config_line);
     lw_db_rules_def_params(rule, p);
-    p[13] = line;
+    p[13] = LL(line, config_line);
     p[14] = actor;
     return run(db, err, RULE_UPSERT, 15, p, changed);
 }

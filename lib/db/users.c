@@ -14,11 +14,9 @@
 PGresult *
 lw_db_users_by_email(lw_db *db, lw_err *err, const char *email)
 {
-    const char *p[1] = { email };
-
-    return lw_db_query(db, err,
+    return lw_db_query_text(db, err,
         "SELECT id, email, role, password_hash, disabled FROM users"
-        " WHERE lower(email) = lower($1)", 1, p);
+        " WHERE lower(email) = lower($1)", email);
 }
 
 int
@@ -59,9 +57,7 @@ lw_db_users_set_password(lw_db *db, lw_err *err, const char *email, const char *
 int
 lw_db_users_disable(lw_db *db, lw_err *err, const char *email)
 {
-    const char *p[1] = { email };
-
-    return lw_db_exec(db, err, USER_CHANGE("disabled = true"), 1, p);
+    return lw_db_exec_text(db, err, USER_CHANGE("disabled = true"), email);
 }
 
 int
@@ -139,10 +135,9 @@ int
 lw_db_users_session_create(lw_db *db, lw_err *err, const char *token, long long user_id,
                            const char *csrf, const char *ip, const char *user_agent)
 {
-    char id[32];
-    const char *p[5] = { token, id, csrf, ip, user_agent };
+    char id[24];
+    const char *p[5] = { token, LL(id, user_id), csrf, ip, user_agent };
 
-    snprintf(id, sizeof(id), "%lld", user_id);
     return lw_db_run(db, err,
         "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, ip, user_agent)"
         " VALUES (" TOKEN_HASH("$1") ", $2::int, $3, now() + interval '12 hours', $4,"
@@ -153,9 +148,8 @@ PGresult *
 lw_db_users_by_session(lw_db *db, lw_err *err, const char *token, long long lifetime_s)
 {
     char life[24];
-    const char *p[2] = { token, life };
+    const char *p[2] = { token, LL(life, lifetime_s) };
 
-    snprintf(life, sizeof(life), "%lld", lifetime_s);
     return lw_db_query(db, err,
         "WITH hit AS (SELECT s.token_hash, s.last_seen_at, s.csrf_token, u.id, u.email, u.role"
         "   FROM sessions s JOIN users u ON u.id = s.user_id"
@@ -171,10 +165,8 @@ lw_db_users_by_session(lw_db *db, lw_err *err, const char *token, long long life
 int
 lw_db_users_session_delete(lw_db *db, lw_err *err, const char *token)
 {
-    const char *p[1] = { token };
-
-    return lw_db_exec(db, err,
-        "DELETE FROM sessions WHERE token_hash = " TOKEN_HASH("$1"), 1, p);
+    return lw_db_exec_text(db, err,
+        "DELETE FROM sessions WHERE token_hash = " TOKEN_HASH("$1"), token);
 }
 
 int
@@ -182,30 +174,22 @@ lw_db_users_sessions_end(lw_db *db, lw_err *err, const lw_db_audit_who *who, lon
 {
     const char *p[4];
     lw_db_audit_room room;
-    PGresult *res;
-    int n;
 
     lw_db_audit_params(who, user_id, &room, p);
-    res = lw_db_query(db, err,
+    return (int) lw_db_count(db, err,
         "WITH d AS (DELETE FROM sessions WHERE user_id = $4::int RETURNING 1),"
         " a AS (INSERT INTO audit_log (user_id, actor, action, object_type, object_id, after, ip)"
         "  SELECT $1::int, $2, 'logout_all', 'session', $4, jsonb_build_object('sessions', count(*)), $3"
         "  FROM d)"
         " SELECT count(*) FROM d", 4, p);
-    if (res == NULL)
-        return LW_EDB;
-    n = (int) lw_db_int(res, 0, 0);
-    PQclear(res);
-    return n;
 }
 
 PGresult *
 lw_db_users_sessions(lw_db *db, lw_err *err, long long user_id, const char *token)
 {
     char id[24];
-    const char *p[2] = { id, token };
+    const char *p[2] = { LL(id, user_id), token };
 
-    snprintf(id, sizeof(id), "%lld", user_id);
     return lw_db_query(db, err,
         "SELECT " TS("created_at") " AS created, " TS("last_seen_at") " AS last_seen,"
         " " TS("expires_at") " AS expires, ip, user_agent,"
@@ -290,26 +274,23 @@ lw_db_users_throttle_clear(lw_db *db, lw_err *err, const char *email)
 PGresult *
 lw_db_users_by_api_token(lw_db *db, lw_err *err, const char *token)
 {
-    const char *p[1] = { token };
-
-    return lw_db_query(db, err,
+    return lw_db_query_text(db, err,
         "UPDATE api_tokens t SET last_used_at = now() FROM users u"
         " WHERE t.token_hash = " TOKEN_HASH("$1") " AND t.revoked_at IS NULL"
         "   AND u.id = t.user_id AND NOT u.disabled"
         " RETURNING t.user_id, u.email,"
         /* never more than its user has now (a demoted user's tokens follow) */
         "  CASE WHEN array_position(" ROLE_ORDER ", t.role) <= array_position(" ROLE_ORDER ", u.role)"
-        "   THEN t.role ELSE u.role END AS role, t.name", 1, p);
+        "   THEN t.role ELSE u.role END AS role, t.name", token);
 }
 
 int
 lw_db_users_api_token_create(lw_db *db, lw_err *err, long long user_id, const char *name,
                              const char *role, const char *token, long long *id)
 {
-    char uid[32];
-    const char *p[4] = { uid, name, role, token };
+    char uid[24];
+    const char *p[4] = { LL(uid, user_id), name, role, token };
 
-    snprintf(uid, sizeof(uid), "%lld", user_id);
     return lw_db_value(db, err,
         "INSERT INTO api_tokens (user_id, name, role, token_hash)"
         " VALUES ($1::int, $2, $3, " TOKEN_HASH("$4") ") RETURNING id", 4, p, id);
