@@ -189,6 +189,39 @@ lw_buf_steal(lw_buf *b)
     return p;
 }
 
+int
+lw_file_read(const char *path, size_t max, lw_buf *out, lw_err *err)
+{
+    char chunk[16384];
+    size_t n;
+    FILE *f = fopen(path, "rb");
+    int rc = LW_OK, e;
+
+    if (f == NULL) {
+        e = errno;      /* before anything else can change it */
+        lw_err_set(err, "%s: %s", path, strerror(e));
+        return e == ENOENT ? LW_ENOTFOUND : LW_EIO;
+    }
+    while (rc == LW_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (out->len + n > max) {
+            lw_err_set(err, "%s: larger than %zu bytes", path, max);
+            rc = LW_EINVAL;
+        } else if (lw_buf_append(out, chunk, n) != LW_OK) {
+            rc = LW_ENOMEM;
+        }
+    }
+    if (rc == LW_OK && ferror(f)) {
+        lw_err_set(err, "%s: %s", path, strerror(errno));
+        rc = LW_EIO;
+    }
+    fclose(f);
+    if (rc == LW_OK && out->data == NULL)
+        rc = lw_buf_puts(out, "");
+    if (rc == LW_ENOMEM)
+        lw_err_set(err, "out of memory");
+    return rc;
+}
+
 /* Pool: a list of blocks plus a list of cleanup hooks. */
 struct pool_block {
     struct pool_block *next;

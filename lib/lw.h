@@ -52,6 +52,11 @@ void lw_buf_reset(lw_buf *b);
 void lw_buf_free(lw_buf *b);
 /* Hands the data to the caller (caller frees); the buffer is left empty. */
 char *lw_buf_steal(lw_buf *b);
+/* Appends the whole file at path to out (out->data is then never NULL):
+ * LW_OK; LW_ENOTFOUND (no such file) or LW_EIO with "PATH: reason" in err;
+ * LW_EINVAL when out would hold more than max bytes; LW_ENOMEM. What was
+ * appended before an error stays in out, for the caller to free. */
+int lw_file_read(const char *path, size_t max, lw_buf *out, lw_err *err);
 
 /* Memory pool: everything allocated for one request or one job, freed at
  * once; cleanup hooks release foreign resources (PGresult, json objects). */

@@ -417,32 +417,13 @@ migration_filter(const struct dirent *d)
         && d->d_name[3] == '_' && strcmp(d->d_name + n - 4, ".sql") == 0;
 }
 
-static char *
-read_file(const char *path, lw_err *err)
-{
-    lw_buf b = { 0 };
-    char chunk[8192];
-    size_t n;
-    FILE *f;
-
-    f = fopen(path, "r");
-    if (f == NULL) {
-        lw_err_set(err, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        lw_buf_append(&b, chunk, n);
-    fclose(f);
-    return lw_buf_steal(&b);
-}
-
 int
 lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied)
 {
     struct dirent **names = NULL;
     PGresult *res = NULL;
     char path[4096], version[8];
-    char *sql = NULL;
+    lw_buf sql = { 0 };
     const char *params[2];
     int i, n, rc = LW_EDB;
 
@@ -473,12 +454,13 @@ lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied)
         }
         PQclear(res);
         snprintf(path, sizeof(path), "%s/%s", sqldir, names[i]->d_name);
-        if ((sql = read_file(path, err)) == NULL)
+        lw_buf_reset(&sql);
+        if (lw_file_read(path, SIZE_MAX, &sql, err) != LW_OK)
             goto unlock;
         if (lw_db_begin(db, err) != LW_OK)
             goto unlock;
         /* a migration file holds many statements: simple-query protocol */
-        res = PQexec(db->conn, sql);
+        res = PQexec(db->conn, sql.data);
         if (!result_ok(res)) {
             lw_err_set(err, "migration %s failed: %s", names[i]->d_name,
                        PQresultErrorMessage(res));
@@ -495,8 +477,6 @@ lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied)
             lw_db_rollback(db);
             goto unlock;
         }
-        free(sql);
-        sql = NULL;
         (*applied)++;
         lw_log(LW_LOG_DEBUG, "applied migration %s", names[i]->d_name);
     }
@@ -504,7 +484,7 @@ lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied)
 unlock:
     lw_db_exec(db, NULL, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")", 0, NULL);
 cleanup:
-    free(sql);
+    lw_buf_free(&sql);
     for (i = 0; i < n; i++)
         free(names[i]);
     free(names);
