@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,22 +402,42 @@ lw_strlcpy(char *dst, const char *src, size_t size)
     dst[n] = '\0';
 }
 
-int64_t
-lw_now_mono_us(void)
+static int64_t
+clock_us(clockid_t clock)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+lw_now_mono_us(void)
+{
+    return clock_us(CLOCK_MONOTONIC);
 }
 
 int64_t
 lw_now_wall_us(void)
 {
-    struct timespec ts;
+    return clock_us(CLOCK_REALTIME);
+}
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+int
+lw_poll_until(struct pollfd *pf, size_t n, int64_t deadline_us)
+{
+    int left, k;
+
+    for (;;) {
+        left = (int) ((deadline_us - lw_now_mono_us()) / 1000);
+        if (left <= 0)
+            return LW_ETIMEDOUT;
+        k = poll(pf, (nfds_t) n, left);
+        if (k > 0)
+            return LW_OK;
+        if (k < 0 && errno != EINTR)
+            return LW_EIO;
+    }
 }
 
 int

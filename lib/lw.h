@@ -114,6 +114,11 @@ int  lw_utf8_valid(const char *s, size_t n);
 /* Monotonic and wall clocks. */
 int64_t lw_now_mono_us(void);
 int64_t lw_now_wall_us(void);
+/* poll(2) on pf[0..n) until one of them is ready (see their revents) or
+ * the lw_now_mono_us() deadline passes, interrupted polls retried: LW_OK,
+ * LW_ETIMEDOUT or LW_EIO. For pumping a child's pipes with a time limit. */
+struct pollfd;
+int lw_poll_until(struct pollfd *pf, size_t n, int64_t deadline_us);
 /* Cryptographically random bytes from getrandom(2); 0 or LW_EIO. */
 int  lw_random_bytes(void *buf, size_t n);
 /* Hex of n random bytes into out (2n+1 chars). */
