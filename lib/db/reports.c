@@ -138,12 +138,8 @@ lw_db_reports_emailed(lw_db *db, lw_err *err, long long id, const char *error)
     " coalesce(" x ".input_tokens, 0) AS input_tokens, coalesce(" x ".output_tokens, 0) AS output_tokens," \
     " " x ".error_counts"
 
-PGresult *
-lw_db_reports_models(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev_from)
-{
-    const time_t t[3] = { from, to, prev_from };
-
-    return query_times(db, err,
+static const char *const compare_sql[LW_DB_REPORT_COMPARE_N] = {
+    [LW_DB_REPORT_MODELS] =
         "WITH cur AS MATERIALIZED (SELECT * FROM lw_rollup_read(NULL, $1, $2)),"
         " prv AS MATERIALIZED (SELECT * FROM lw_rollup_read(NULL, $3, $1))"
         " SELECT m.id, m.name, e.name AS environment, m.provider, m.sla_target_ms,"
@@ -153,7 +149,31 @@ lw_db_reports_models(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev
         " LEFT JOIN cur c ON c.model_id = m.id AND c.environment_id = m.environment_id"
         " LEFT JOIN prv v ON v.model_id = m.id AND v.environment_id = m.environment_id"
         " WHERE (m.enabled AND m.removed_at IS NULL) OR c.count > 0 OR v.count > 0"
-        " ORDER BY e.name, m.name, m.id", 3, t, NULL);
+        " ORDER BY e.name, m.name, m.id",
+    [LW_DB_REPORT_RULES] =
+        "SELECT r.name AS rule, r.severity,"
+        " count(*) FILTER (WHERE a.fired_at >= $1) AS fired,"
+        " count(*) FILTER (WHERE a.fired_at < $1) AS prev_fired,"
+        " count(DISTINCT a.model_id) FILTER (WHERE a.fired_at >= $1) AS models,"
+        " count(*) FILTER (WHERE a.fired_at >= $1 AND a.false_positive) AS false_positives,"
+        " avg(extract(epoch FROM a.resolved_at - a.fired_at))"
+        "  FILTER (WHERE a.fired_at >= $1 AND a.resolved_at IS NOT NULL) AS mttr_s,"
+        " coalesce(sum(extract(epoch FROM least(coalesce(a.resolved_at, now()), $2) - a.fired_at))"
+        "  FILTER (WHERE a.fired_at >= $1), 0)::bigint AS firing_s,"
+        " (array_agg(m.name ORDER BY a.fired_at DESC) FILTER (WHERE a.fired_at >= $1))[1] AS last_model"
+        " FROM alerts a JOIN rules r ON r.id = a.rule_id LEFT JOIN models m ON m.id = a.model_id"
+        " WHERE a.fired_at >= $3 AND a.fired_at < $2"
+        " GROUP BY r.name, r.severity ORDER BY fired DESC, r.name",
+};
+
+PGresult *
+lw_db_reports_compare(lw_db *db, lw_err *err, lw_db_report_compare which, time_t from, time_t to,
+                      time_t prev_from)
+{
+    const time_t t[3] = { from, to, prev_from };
+    const char *sql = lw_db_statement(compare_sql, LW_DB_REPORT_COMPARE_N, (int) which, err);
+
+    return sql ? query_times(db, err, sql, 3, t, NULL) : NULL;
 }
 
 PGresult *
@@ -212,25 +232,4 @@ lw_db_reports_incidents(lw_db *db, lw_err *err, time_t from, time_t to, int limi
         " WHERE a.fired_at IS NOT NULL AND a.fired_at < $2"
         "  AND coalesce(a.resolved_at, 'infinity') > $1"
         " ORDER BY a.fired_at, a.id LIMIT $3::int", 2, t, LL(x, limit));
-}
-
-PGresult *
-lw_db_reports_rule_counts(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev_from)
-{
-    const time_t t[3] = { from, to, prev_from };
-
-    return query_times(db, err,
-        "SELECT r.name AS rule, r.severity,"
-        " count(*) FILTER (WHERE a.fired_at >= $1) AS fired,"
-        " count(*) FILTER (WHERE a.fired_at < $1) AS prev_fired,"
-        " count(DISTINCT a.model_id) FILTER (WHERE a.fired_at >= $1) AS models,"
-        " count(*) FILTER (WHERE a.fired_at >= $1 AND a.false_positive) AS false_positives,"
-        " avg(extract(epoch FROM a.resolved_at - a.fired_at))"
-        "  FILTER (WHERE a.fired_at >= $1 AND a.resolved_at IS NOT NULL) AS mttr_s,"
-        " coalesce(sum(extract(epoch FROM least(coalesce(a.resolved_at, now()), $2) - a.fired_at))"
-        "  FILTER (WHERE a.fired_at >= $1), 0)::bigint AS firing_s,"
-        " (array_agg(m.name ORDER BY a.fired_at DESC) FILTER (WHERE a.fired_at >= $1))[1] AS last_model"
-        " FROM alerts a JOIN rules r ON r.id = a.rule_id LEFT JOIN models m ON m.id = a.model_id"
-        " WHERE a.fired_at >= $3 AND a.fired_at < $2"
-        " GROUP BY r.name, r.severity ORDER BY fired DESC, r.name", 3, t, NULL);
 }
