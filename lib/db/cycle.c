@@ -34,13 +34,10 @@ lw_db_cycle_begin(lw_db *db, lw_err *err, const char *kind, const char *suite, i
 int
 lw_db_cycle_end(lw_db *db, lw_err *err, long long id, const char *error)
 {
-    char i[24];
-    const char *p[2] = { LL(i, id), error };
-
-    return lw_db_run(db, err,
-                     "UPDATE probe_cycles SET finished_at = now(), "
-                     "status = CASE WHEN $2::text IS NULL THEN 'ok' ELSE 'failed' END, error = $2 "
-                     "WHERE id = $1::bigint", 2, p);
+    return lw_db_run_id_text(db, err,
+        "UPDATE probe_cycles SET finished_at = now(),"
+        " status = CASE WHEN $2::text IS NULL THEN 'ok' ELSE 'failed' END, error = $2"
+        " WHERE id = $1::bigint", id, error);
 }
 
 PGresult *
@@ -232,21 +229,11 @@ cleanup:
     return rc;
 }
 
-/* sql over the rows of a cycle: $1 the cycle, $2 the time its rows are
- * not older than (partition pruning: a cycle's rows never are). */
-static PGresult *
-cycle_rows(lw_db *db, lw_err *err, const char *sql, long long cycle_id, const char *since)
-{
-    char id[24];
-    const char *p[2] = { LL(id, cycle_id), since };
-
-    return lw_db_query(db, err, sql, 2, p);
-}
-
 PGresult *
 lw_db_cycle_summary(lw_db *db, lw_err *err, long long cycle_id, const char *since)
 {
-    return cycle_rows(db, err,
+    /* a cycle's rows are never older than since: partition pruning */
+    return lw_db_query_id_text(db, err,
         "SELECT model_id, environment_id, count(*), count(*) FILTER (WHERE ok), "
         "  percentile_cont(0.5) WITHIN GROUP (ORDER BY ttft_ms) FILTER (WHERE ok), "
         "  percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms) FILTER (WHERE ok), "
@@ -261,7 +248,7 @@ lw_db_cycle_summary(lw_db *db, lw_err *err, long long cycle_id, const char *sinc
 PGresult *
 lw_db_cycle_errors(lw_db *db, lw_err *err, long long cycle_id, const char *since)
 {
-    return cycle_rows(db, err,
+    return lw_db_query_id_text(db, err,
         "SELECT model_id, environment_id, error_class, count(*), min(error_message) "
         "FROM probes WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz AND NOT ok "
         "GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC, 3", cycle_id, since);

@@ -669,6 +669,24 @@ lw_db_exec_text(lw_db *db, lw_err *err, const char *sql, const char *text)
     return lw_db_exec(db, err, sql, 1, &text);
 }
 
+PGresult *
+lw_db_query_id_text(lw_db *db, lw_err *err, const char *sql, long long id, const char *text)
+{
+    char i[24];
+    const char *p[2] = { LL(i, id), text };
+
+    return lw_db_query(db, err, sql, 2, p);
+}
+
+int
+lw_db_run_id_text(lw_db *db, lw_err *err, const char *sql, long long id, const char *text)
+{
+    char i[24];
+    const char *p[2] = { LL(i, id), text };
+
+    return lw_db_run(db, err, sql, 2, p);
+}
+
 const char *
 lw_db_statement(const char *const *table, size_t n, int which, lw_err *err)
 {

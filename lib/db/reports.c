@@ -113,12 +113,9 @@ lw_db_reports_insert(lw_db *db, lw_err *err, const lw_db_reports_row *w)
 int
 lw_db_reports_emailed(lw_db *db, lw_err *err, long long id, const char *error)
 {
-    char a[24];
-    const char *p[2] = { LL(a, id), error };
-
-    return lw_db_run(db, err,
+    return lw_db_run_id_text(db, err,
         "UPDATE reports SET emailed_at = CASE WHEN $2::text IS NULL THEN now() ELSE emailed_at END,"
-        " email_error = $2 WHERE id = $1::bigint", 2, p);
+        " email_error = $2 WHERE id = $1::bigint", id, error);
 }
 
 /* ---- the figures of a report ---- */

@@ -184,6 +184,13 @@ PGresult *lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id);
 PGresult *lw_db_query_text(lw_db *db, lw_err *err, const char *sql, const char *text);
 /* The same for lw_db_exec: rows affected or a negative LW_E*. */
 int lw_db_exec_text(lw_db *db, lw_err *err, const char *sql, const char *text);
+/* Runs sql with $1 = id and $2 = text (NULL: null): a row and its error
+ * (NULL when all went well), a user and a token, a cycle and a time. The
+ * result is the caller's, NULL on failure. */
+PGresult *lw_db_query_id_text(lw_db *db, lw_err *err, const char *sql, long long id,
+                              const char *text);
+/* The same for lw_db_run: LW_OK or LW_EDB. */
+int lw_db_run_id_text(lw_db *db, lw_err *err, const char *sql, long long id, const char *text);
 
 /* Runs sql, whose answer is one number: *out gets the first column of
  * its first row, 0 when there is no row or it is NULL. LW_OK, LW_ECONFLICT

@@ -187,15 +187,12 @@ lw_db_users_sessions_end(lw_db *db, lw_err *err, const lw_db_audit_who *who, lon
 PGresult *
 lw_db_users_sessions(lw_db *db, lw_err *err, long long user_id, const char *token)
 {
-    char id[24];
-    const char *p[2] = { LL(id, user_id), token };
-
-    return lw_db_query(db, err,
+    return lw_db_query_id_text(db, err,
         "SELECT " TS("created_at") " AS created, " TS("last_seen_at") " AS last_seen,"
         " " TS("expires_at") " AS expires, ip, user_agent,"
         " token_hash = " TOKEN_HASH("$2") " AS current"
         " FROM sessions WHERE user_id = $1::int AND expires_at > now()"
-        " ORDER BY created_at DESC LIMIT 100", 2, p);
+        " ORDER BY created_at DESC LIMIT 100", user_id, token);
 }
 
 /* ---- failed logins ---- */
