@@ -232,10 +232,11 @@ void lw_db_audit_params(const lw_db_audit_who *who, long long id, lw_db_audit_ro
 int lw_db_audit_change_row(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                            int flag, const char *sql);
 
-/* An audited change of the existing row `id`: $1..$4 as above and $5..
- * the n (at most 4) texts that follow. Returns as lw_db_audit_change. */
+/* An audited change of row `id` (or of the row an insert relates to):
+ * $1..$4 as above and $5.. the n (at most 5) texts that follow. Returns as
+ * lw_db_audit_change, *new_id (when not NULL) getting the changed row's id. */
 int lw_db_audit_change_with(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
-                            const char *sql, int n, ...);
+                            long long *new_id, const char *sql, int n, ...);
 
 /* Runs an audited change statement (AUDIT_FROM_UP) returning one row per
  * change: LW_OK (*id, when not NULL, gets the first row's object id),

@@ -110,7 +110,7 @@ int
 lw_db_users_set_role(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                      const char *role)
 {
-    return lw_db_audit_change_with(db, err, who, id, USER_OLD
+    return lw_db_audit_change_with(db, err, who, id, NULL, USER_OLD
         " up AS (UPDATE users SET role = $5 FROM old"
         "  WHERE users.id = $4::int AND users.role <> $5 AND ($5 = 'admin' OR " KEEPS_AN_ADMIN ")"
         "  RETURNING users.id, " USER_J("users") " AS j)"
@@ -121,7 +121,7 @@ int
 lw_db_users_set_hash(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                      const char *hash, const char *action)
 {
-    return lw_db_audit_change_with(db, err, who, id,
+    return lw_db_audit_change_with(db, err, who, id, NULL,
         "WITH old AS (SELECT " USER_J("u") " AS j FROM users u WHERE u.id = $4::int FOR UPDATE),"
         " up AS (UPDATE users SET password_hash = $5 FROM old WHERE users.id = $4::int"
         "  RETURNING users.id, " USER_J("users") " || '{\"password\": \"changed\"}' AS j),"
