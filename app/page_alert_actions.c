@@ -29,31 +29,28 @@ done(lw_req *r, int rc, const char *what)
     return lw_req_redirect(r, lw_pool_printf(r->pool, "/alerts/%lld?done=%s", lw_req_id(r), what));
 }
 
-/* A change of the alert: fn with who asks, the alert's id and flag. */
-typedef int (*alert_change)(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
-                            int flag);
-
+/* The alert marked (or not) as who asks. */
 static int
-change(lw_req *r, alert_change fn, int flag, const char *what)
+change(lw_req *r, lw_db_alert_mark mark, int on, const char *what)
 {
     lw_db *db = lw_req_db(r);
     lw_db_audit_who who = { r->user.id, r->user.email, r->remote_addr };
 
     if (db == NULL)
         return LW_EDB;
-    return done(r, fn(db, &r->err, &who, lw_req_id(r), flag), what);
+    return done(r, lw_db_alerts_mark(db, &r->err, &who, lw_req_id(r), mark, on), what);
 }
 
 int
 lw_page_alert_ack(lw_req *r)
 {
-    return change(r, lw_db_alerts_acknowledge, 1, "ack");
+    return change(r, LW_DB_ALERT_ACK, 1, "ack");
 }
 
 int
 lw_page_alert_unack(lw_req *r)
 {
-    return change(r, lw_db_alerts_acknowledge, 0, "unack");
+    return change(r, LW_DB_ALERT_ACK, 0, "unack");
 }
 
 int
@@ -61,5 +58,5 @@ lw_page_alert_false_positive(lw_req *r)
 {
     int value = !lw_streq(lw_req_form(r, "value"), "0");
 
-    return change(r, lw_db_alerts_false_positive, value, value ? "fp" : "notfp");
+    return change(r, LW_DB_ALERT_FALSE_POSITIVE, value, value ? "fp" : "notfp");
 }

@@ -129,13 +129,10 @@ set_enabled(lw_req *r, int enabled)
     if (db == NULL)
         return LW_EDB;
     rc = lw_db_channel_edit_enable(db, &r->err, &who, lw_req_id(r), enabled);
-    if (rc == LW_ENOTFOUND)
-        return lw_req_error(r, 409, "Unknown channel, or one of monitoring_config.yaml: those are "
-                                    "enabled and disabled in the file.");
-    if (rc != LW_OK)
-        return rc;
-    return lw_req_redirect(r, lw_pool_printf(r->pool, "/channels/%lld?done=%s", lw_req_id(r),
-                                             enabled ? "enable" : "disable"));
+    return lw_view_changed(r, rc, 409, "Unknown channel, or one of monitoring_config.yaml: those "
+                           "are enabled and disabled in the file.",
+                           lw_pool_printf(r->pool, "/channels/%lld?done=%s", lw_req_id(r),
+                                          enabled ? "enable" : "disable"));
 }
 
 int

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "form_rule.h"
+#include "view.h"
 
 enum { DELETE, ENABLE, DISABLE };
 
@@ -30,11 +31,7 @@ change(lw_req *r, int what)
             return LW_OK;
         }
         rc = lw_db_rules_delete(db, &r->err, &who, lw_req_id(r));
-        if (rc == LW_ENOTFOUND)
-            return lw_req_error(r, 404, "There is no rule with that id.");
-        if (rc != LW_OK)
-            return rc;
-        return lw_req_redirect(r, "/rules?deleted=1");
+        return lw_view_changed(r, rc, 404, "There is no rule with that id.", "/rules?deleted=1");
     }
     rc = lw_db_rules_set_enabled(db, &r->err, &who, lw_req_id(r), what == ENABLE);
     if (rc != LW_OK && rc != LW_ENOTFOUND)

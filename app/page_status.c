@@ -31,6 +31,28 @@ put_json(void *o)
     json_object_put(o);
 }
 
+/* Ends a page cache lookup `how` of key that missed: body (len bytes, of
+ * content type `type`) is stored, or, when there is none (a failure), the
+ * miss is abandoned so that the next request tries again. */
+static void
+cache_end(int how, const char *key, unsigned long gen, const char *type, const char *body,
+          size_t len)
+{
+    lw_cache_value v;
+
+    if (how != LW_CACHE_MISS)
+        return;
+    if (body == NULL) {
+        lw_cache_abandon(key);
+        return;
+    }
+    memset(&v, 0, sizeof(v));
+    v.content_type = type;
+    v.body = body;
+    v.len = len;
+    lw_cache_store(key, gen, &v);
+}
+
 /* The status document: from the page cache, else from the database (and
  * stored). Pool memory; NULL with r->err set when the database fails. */
 static const char *
@@ -40,25 +62,16 @@ status_doc(lw_req *r)
     unsigned long gen = 0;
     lw_db *db;
     PGresult *res;
+    const char *doc;
     int how = lw_cache_lookup("/status.json#doc", r->pool, &v, &gen);
 
     if (how == LW_CACHE_HIT)
         return lw_pool_strndup(r->pool, v.body, v.len);
     db = lw_req_db(r);
     res = db ? lw_req_keep(r, lw_db_status_json(db, &r->err)) : NULL;
-    if (res == NULL || PQntuples(res) != 1) {
-        if (how == LW_CACHE_MISS)
-            lw_cache_abandon("/status.json#doc");
-        return NULL;
-    }
-    if (how == LW_CACHE_MISS) {
-        memset(&v, 0, sizeof(v));
-        v.content_type = "application/json";
-        v.body = lw_db_str(res, 0, 0);
-        v.len = strlen(v.body);
-        lw_cache_store("/status.json#doc", gen, &v);
-    }
-    return lw_db_str(res, 0, 0);
+    doc = res != NULL && PQntuples(res) == 1 ? lw_db_str(res, 0, 0) : NULL;
+    cache_end(how, "/status.json#doc", gen, "application/json", doc, doc ? strlen(doc) : 0);
+    return doc;
 }
 
 int
@@ -193,8 +206,7 @@ lw_page_status(lw_req *r)
     if (how == LW_CACHE_HIT)
         return lw_req_raw(r, 200, "text/html; charset=utf-8", cv.body, cv.len);
     if ((doc = status_doc(r)) == NULL) {
-        if (how == LW_CACHE_MISS)
-            lw_cache_abandon("/status#html");
+        cache_end(how, "/status#html", gen, NULL, NULL, 0);
         return LW_EDB;
     }
     o = json_tokener_parse(doc);
@@ -214,16 +226,9 @@ lw_page_status(lw_req *r)
         return LW_ENOMEM;
     memset(b, 0, sizeof(*b));
     if (lw_render(&r->page, "status", "layout", b, &r->err) != LW_OK || b->data == NULL) {
-        if (how == LW_CACHE_MISS)
-            lw_cache_abandon("/status#html");
+        cache_end(how, "/status#html", gen, NULL, NULL, 0);
         return LW_ERROR;
     }
-    if (how == LW_CACHE_MISS) {
-        memset(&cv, 0, sizeof(cv));
-        cv.content_type = "text/html; charset=utf-8";
-        cv.body = b->data;
-        cv.len = b->len;
-        lw_cache_store("/status#html", gen, &cv);
-    }
+    cache_end(how, "/status#html", gen, "text/html; charset=utf-8", b->data, b->len);
     return lw_req_raw(r, 200, "text/html; charset=utf-8", b->data, b->len);
 }

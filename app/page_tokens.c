@@ -103,9 +103,6 @@ lw_page_token_revoke(lw_req *r)
     if (db == NULL)
         return LW_EDB;
     rc = lw_db_tokens_revoke(db, &r->err, &who, lw_req_id(r));
-    if (rc == LW_ENOTFOUND)
-        return lw_req_error(r, 404, "There is no live token with that id.");
-    if (rc != LW_OK)
-        return rc;
-    return lw_req_redirect(r, "/admin/tokens?done=revoked");
+    return lw_view_changed(r, rc, 404, "There is no live token with that id.",
+                           "/admin/tokens?done=revoked");
 }

@@ -47,6 +47,14 @@ lw_view_flash(lw_req *r, const lw_view_flash_msg *table, size_t n)
 }
 
 int
+lw_view_changed(lw_req *r, int rc, int status, const char *missing, const char *to)
+{
+    if (rc == LW_ENOTFOUND)
+        return lw_req_error(r, status, missing);
+    return rc == LW_OK ? lw_req_redirect(r, to) : rc;
+}
+
+int
 lw_view_markdown(lw_req *r, const char *hdf_name, const char *markdown)
 {
     char *html;

@@ -28,6 +28,11 @@ typedef struct {
 /* The first message of the table whose parameter has its value. */
 void lw_view_flash(lw_req *r, const lw_view_flash_msg *table, size_t n);
 
+/* The answer to a change of one row by id, rc its outcome: a redirect to
+ * `to` when it was made, the error page `status` saying `missing` when
+ * there was nothing to change (LW_ENOTFOUND), rc itself otherwise. */
+int lw_view_changed(lw_req *r, int rc, int status, const char *missing, const char *to);
+
 /* Markdown (a runbook) to HTML under hdf_name, by cmark in safe mode (raw
  * HTML and unsafe links dropped: lw_html_markdown), so it may go out with
  * uvar:. Nothing for NULL or "". LW_OK or LW_ENOMEM. */

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,39 @@ lw_buf_steal(lw_buf *b)
     return p;
 }
 
+int
+lw_file_read(const char *path, size_t max, lw_buf *out, lw_err *err)
+{
+    char chunk[16384];
+    size_t n;
+    FILE *f = fopen(path, "rb");
+    int rc = LW_OK, e;
+
+    if (f == NULL) {
+        e = errno;      /* before anything else can change it */
+        lw_err_set(err, "%s: %s", path, strerror(e));
+        return e == ENOENT ? LW_ENOTFOUND : LW_EIO;
+    }
+    while (rc == LW_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (out->len + n > max) {
+            lw_err_set(err, "%s: larger than %zu bytes", path, max);
+            rc = LW_EINVAL;
+        } else if (lw_buf_append(out, chunk, n) != LW_OK) {
+            rc = LW_ENOMEM;
+        }
+    }
+    if (rc == LW_OK && ferror(f)) {
+        lw_err_set(err, "%s: %s", path, strerror(errno));
+        rc = LW_EIO;
+    }
+    fclose(f);
+    if (rc == LW_OK && out->data == NULL)
+        rc = lw_buf_puts(out, "");
+    if (rc == LW_ENOMEM)
+        lw_err_set(err, "out of memory");
+    return rc;
+}
+
 /* Pool: a list of blocks plus a list of cleanup hooks. */
 struct pool_block {
     struct pool_block *next;
@@ -368,22 +402,42 @@ lw_strlcpy(char *dst, const char *src, size_t size)
     dst[n] = '\0';
 }
 
-int64_t
-lw_now_mono_us(void)
+static int64_t
+clock_us(clockid_t clock)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+lw_now_mono_us(void)
+{
+    return clock_us(CLOCK_MONOTONIC);
 }
 
 int64_t
 lw_now_wall_us(void)
 {
-    struct timespec ts;
+    return clock_us(CLOCK_REALTIME);
+}
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+int
+lw_poll_until(struct pollfd *pf, size_t n, int64_t deadline_us)
+{
+    int left, k;
+
+    for (;;) {
+        left = (int) ((deadline_us - lw_now_mono_us()) / 1000);
+        if (left <= 0)
+            return LW_ETIMEDOUT;
+        k = poll(pf, (nfds_t) n, left);
+        if (k > 0)
+            return LW_OK;
+        if (k < 0 && errno != EINTR)
+            return LW_EIO;
+    }
 }
 
 int

@@ -52,6 +52,11 @@ void lw_buf_reset(lw_buf *b);
 void lw_buf_free(lw_buf *b);
 /* Hands the data to the caller (caller frees); the buffer is left empty. */
 char *lw_buf_steal(lw_buf *b);
+/* Appends the whole file at path to out (out->data is then never NULL):
+ * LW_OK; LW_ENOTFOUND (no such file) or LW_EIO with "PATH: reason" in err;
+ * LW_EINVAL when out would hold more than max bytes; LW_ENOMEM. What was
+ * appended before an error stays in out, for the caller to free. */
+int lw_file_read(const char *path, size_t max, lw_buf *out, lw_err *err);
 
 /* Memory pool: everything allocated for one request or one job, freed at
  * once; cleanup hooks release foreign resources (PGresult, json objects). */
@@ -109,6 +114,11 @@ int  lw_utf8_valid(const char *s, size_t n);
 /* Monotonic and wall clocks. */
 int64_t lw_now_mono_us(void);
 int64_t lw_now_wall_us(void);
+/* poll(2) on pf[0..n) until one of them is ready (see their revents) or
+ * the lw_now_mono_us() deadline passes, interrupted polls retried: LW_OK,
+ * LW_ETIMEDOUT or LW_EIO. For pumping a child's pipes with a time limit. */
+struct pollfd;
+int lw_poll_until(struct pollfd *pf, size_t n, int64_t deadline_us);
 /* Cryptographically random bytes from getrandom(2); 0 or LW_EIO. */
 int  lw_random_bytes(void *buf, size_t n);
 /* Hex of n random bytes into out (2n+1 chars). */

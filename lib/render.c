@@ -118,29 +118,6 @@ parse_page(HDF *hdf, const char *page_file, const char *layout_file, CSPARSE **o
     return STATUS_OK;
 }
 
-static char *
-read_all(const char *path, lw_err *err)
-{
-    lw_buf b = { 0 };
-    char chunk[8192];
-    size_t n;
-    FILE *f = fopen(path, "r");
-
-    if (f == NULL) {
-        lw_err_set(err, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (lw_buf_append(&b, chunk, n) != LW_OK) {
-            fclose(f);
-            lw_buf_free(&b);
-            lw_err_set(err, "out of memory");
-            return NULL;
-        }
-    fclose(f);
-    return lw_buf_steal(&b);
-}
-
 static int
 template_name_ok(const char *n)
 {
@@ -159,6 +136,7 @@ lw_render_init(const char *dir, lw_err *err)
 {
     struct dirent **names = NULL;
     char path[4096];
+    lw_buf text = { 0 };
     HDF *hdf = NULL;
     CSPARSE *cs = NULL;
     NEOERR *e;
@@ -184,16 +162,14 @@ lw_render_init(const char *dir, lw_err *err)
             goto cleanup;
         }
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-        templates[ntemplates].text = read_all(path, err);
-        if (templates[ntemplates].text == NULL) {
+        if (lw_file_read(path, SIZE_MAX, &text, err) != LW_OK) {
             rc = LW_EIO;
             goto cleanup;
         }
         /* a file's last newline would be output before the doctype */
-        len = strlen(templates[ntemplates].text);
-        while (len > 0 && (templates[ntemplates].text[len - 1] == '\n'
-                           || templates[ntemplates].text[len - 1] == ' '))
-            templates[ntemplates].text[--len] = '\0';
+        while (text.len > 0 && (text.data[text.len - 1] == '\n' || text.data[text.len - 1] == ' '))
+            text.data[--text.len] = '\0';
+        templates[ntemplates].text = lw_buf_steal(&text);
         templates[ntemplates++].name = lw_strdup(names[i]->d_name);
     }
     if (!find_template("layout.cs") || !find_template("macros.cs") || !find_template("error.cs")) {
@@ -218,6 +194,7 @@ lw_render_init(const char *dir, lw_err *err)
     }
     rc = LW_OK;
 cleanup:
+    lw_buf_free(&text);
     for (i = 0; i < n; i++)
         free(names[i]);
     free(names);

@@ -91,7 +91,8 @@ typedef struct {
 
 /* Reads report_config.yaml ("reporting: schedules: [...]"); every problem
  * goes to diags as FILE:LINE:COL. 0 with *out (caller frees with
- * lw_report_config_free), LW_EINVAL, LW_EIO or LW_ENOMEM. */
+ * lw_report_config_free), LW_EINVAL, LW_ENOTFOUND (no such file), LW_EIO
+ * or LW_ENOMEM. */
 int  lw_report_config_load(const char *path, lw_report_config **out, lw_diag *diags);
 int  lw_report_config_load_string(const char *name, const char *text, size_t len,
                                   lw_report_config **out, lw_diag *diags);
@@ -101,10 +102,6 @@ void lw_report_config_free(lw_report_config *rc);
  * ./report_config.yaml; NULL when none exists. Pool-owned. */
 const char *lw_report_config_path(lw_pool *pool, const char *explicit_path,
                                   const char *monitoring_config);
-/* A whole file into out (appended) when it has at most max bytes: the
- * report configuration, a report's Markdown commentary. LW_OK, LW_EIO,
- * LW_EINVAL (too long), LW_ENOMEM, with err. */
-int lw_report_read_file(const char *path, size_t max, lw_buf *out, lw_err *err);
 /* Borrowed; NULL when absent. By name or job name. */
 const lw_report_schedule *lw_report_config_find(const lw_report_config *rc, const char *name);
 

@@ -4,7 +4,6 @@
 #include "report.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -262,31 +261,6 @@ lw_report_config_load_string(const char *name, const char *text, size_t len,
 }
 
 int
-lw_report_read_file(const char *path, size_t max, lw_buf *out, lw_err *err)
-{
-    char chunk[8192];
-    size_t n;
-    FILE *fp = fopen(path, "rb");
-    int rc = LW_OK;
-
-    if (fp == NULL) {
-        lw_err_set(err, "cannot open %s: %s", path, strerror(errno));
-        return LW_EIO;
-    }
-    while (rc == LW_OK && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        rc = out->len + n > max ? LW_EINVAL : lw_buf_append(out, chunk, n);
-    if (rc == LW_OK && ferror(fp))
-        rc = LW_EIO;
-    fclose(fp);
-    if (rc == LW_OK && out->data == NULL)
-        rc = lw_buf_puts(out, "");
-    if (rc != LW_OK)
-        lw_err_set(err, "cannot read %s: %s", path, rc == LW_EINVAL ? "too long"
-                   : rc == LW_EIO ? strerror(errno) : "out of memory");
-    return rc;
-}
-
-int
 lw_report_config_load(const char *path, lw_report_config **out, lw_diag *diags)
 {
     lw_buf b = { 0 };
@@ -294,7 +268,7 @@ lw_report_config_load(const char *path, lw_report_config **out, lw_diag *diags)
     int rc;
 
     *out = NULL;
-    if ((rc = lw_report_read_file(path, LW_YMAP_MAX_BYTES + 1, &b, &err)) != LW_OK)
+    if ((rc = lw_file_read(path, LW_YMAP_MAX_BYTES + 1, &b, &err)) != LW_OK)
         lw_diag_add(diags, LW_DIAG_ERROR, path, 0, 0, "%s", err.msg);
     else
         rc = lw_report_config_load_string(path, b.data, b.len, out, diags);

@@ -92,12 +92,14 @@ lw_rp_load(lw_db *db, const lw_report_req *q, lw_rp *rp, lw_err *err)
         lw_err_set(err, "out of memory");
         return LW_ENOMEM;
     }
-    if ((rp->models_res = lw_db_reports_models(db, err, q->from, q->to, rp->prev_from)) == NULL
+    if ((rp->models_res = lw_db_reports_compare(db, err, LW_DB_REPORT_MODELS, q->from, q->to,
+                                                rp->prev_from)) == NULL
         || (rp->trend = lw_db_reports_trend(db, err, q->from, q->to, rp->step_s)) == NULL
         || (rp->groups = lw_db_reports_hour_groups(db, err,
                              q->to - (time_t) q->thresholds.lookback_days * DAY, q->to)) == NULL
         || (rp->incidents = lw_db_reports_incidents(db, err, q->from, q->to, 100)) == NULL
-        || (rp->rules = lw_db_reports_rule_counts(db, err, q->from, q->to, rp->prev_from)) == NULL)
+        || (rp->rules = lw_db_reports_compare(db, err, LW_DB_REPORT_RULES, q->from, q->to,
+                                              rp->prev_from)) == NULL)
         return LW_EDB;
     /* the SLA counts whole days */
     if ((rc = lw_sla_load(db, d0, d1 > d0 ? d1 : d0 + DAY, &rp->sla, err)) != LW_OK)

@@ -75,7 +75,7 @@ pump(int *in, int *out, int *errfd, const char *html, size_t len, lw_buf *pdf, l
     char chunk[65536];
     size_t sent = 0;
     ssize_t k;
-    int n, i, left;
+    int n, i, rc;
 
     fcntl(*in, F_SETFL, fcntl(*in, F_GETFL) | O_NONBLOCK);
     for (;;) {
@@ -88,14 +88,8 @@ pump(int *in, int *out, int *errfd, const char *html, size_t len, lw_buf *pdf, l
             pf[n++] = (struct pollfd) { .fd = *errfd, .events = POLLIN };
         if (n == 0)
             return LW_OK;
-        left = (int) ((deadline_us - lw_now_mono_us()) / 1000);
-        if (left <= 0)
-            return LW_ETIMEDOUT;
-        if (poll(pf, (nfds_t) n, left) < 0) {
-            if (errno == EINTR)
-                continue;
-            return LW_EIO;
-        }
+        if ((rc = lw_poll_until(pf, (size_t) n, deadline_us)) != LW_OK)
+            return rc;
         for (i = 0; i < n; i++) {
             if (pf[i].revents == 0)
                 continue;

@@ -19,7 +19,10 @@
  * lw_strdup does; a simulator that cannot allocate has nothing to say. */
 void lw_sim_put(lw_buf *b, const char *s, size_t n);
 void lw_sim_puts(lw_buf *b, const char *s);
-void lw_sim_printf(lw_buf *b, const char *fmt, ...) LW_PRINTF(2, 3);
+/* Aborts unless rc, what an lw_buf append returned, is LW_OK. */
+void lw_sim_ok(int rc);
+/* lw_buf_printf (its format checked), aborting on OOM. */
+#define lw_sim_printf(b, ...) lw_sim_ok(lw_buf_printf((b), __VA_ARGS__))
 /* Appends s as a quoted JSON string (NULL becomes null). */
 void lw_sim_json_str(lw_buf *b, const char *s, size_t n);
 void lw_sim_json_cstr(lw_buf *b, const char *s);

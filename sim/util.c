@@ -15,29 +15,22 @@ oom(void)
 }
 
 void
+lw_sim_ok(int rc)
+{
+    if (rc != LW_OK)
+        oom();
+}
+
+void
 lw_sim_put(lw_buf *b, const char *s, size_t n)
 {
-    if (lw_buf_append(b, s, n) != LW_OK)
-        oom();
+    lw_sim_ok(lw_buf_append(b, s, n));
 }
 
 void
 lw_sim_puts(lw_buf *b, const char *s)
 {
     lw_sim_put(b, s, strlen(s));
-}
-
-void
-lw_sim_printf(lw_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt);
-    rc = lw_buf_vprintf(b, fmt, ap);
-    va_end(ap);
-    if (rc != LW_OK)
-        oom();
 }
 
 void

@@ -4,7 +4,6 @@
  * the lw_err, as file:line:col: message. */
 #include "sim.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,25 +14,13 @@ int
 lw_sim_yaml_load(lw_sim_yaml *y, const char *path, const char *expected, lw_err *err)
 {
     lw_buf text = { 0 };
-    char chunk[16384];
-    size_t n;
-    FILE *f;
     int rc;
 
     memset(y, 0, sizeof(*y));
     lw_diag_init(&y->diag);
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        lw_err_set(err, "%s: %s", path, strerror(errno));
-        return errno == ENOENT ? LW_ENOTFOUND : LW_EIO;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && text.len <= YAML_MAX_BYTES)
-        lw_sim_put(&text, chunk, n);
-    fclose(f);
-    if (text.len > YAML_MAX_BYTES) {
+    if ((rc = lw_file_read(path, YAML_MAX_BYTES, &text, err)) != LW_OK) {
         lw_buf_free(&text);
-        lw_err_set(err, "%s: larger than %d bytes", path, YAML_MAX_BYTES);
-        return LW_EINVAL;
+        return rc;
     }
     if ((y->pool = lw_pool_create()) == NULL) {
         lw_buf_free(&text);

@@ -368,7 +368,7 @@ START_TEST(test_errors_and_totals)
     seed_known(db);
     f.from = T0;
     f.to = T0 + 3600;
-    res = lw_db_stats_error_classes(db, &err, &f);
+    res = lw_db_stats_of(db, &err, LW_DB_STATS_ERROR_CLASSES, &f);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(PQntuples(res), 2);
     ck_assert_str_eq(lw_db_str(res, 0, 2), "http_5xx");   /* same count: by name */
@@ -377,7 +377,7 @@ START_TEST(test_errors_and_totals)
     PQclear(res);
 
     /* all models together: 13 probes, 11 ok, average of 100..1000 and 50 */
-    res = lw_db_stats_totals(db, &err, &f);
+    res = lw_db_stats_of(db, &err, LW_DB_STATS_TOTALS, &f);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(lw_db_int(res, 0, PQfnumber(res, "count")), 13);
     ck_assert_int_eq(lw_db_int(res, 0, PQfnumber(res, "ok_count")), 11);
@@ -390,7 +390,7 @@ START_TEST(test_errors_and_totals)
     /* an empty window: zero, and NULL measures */
     f.from = T0 + 86400;
     f.to = T0 + 2 * 86400;
-    res = lw_db_stats_totals(db, &err, &f);
+    res = lw_db_stats_of(db, &err, LW_DB_STATS_TOTALS, &f);
     ck_assert_msg(res != NULL, "%s", err.msg);
     ck_assert_int_eq(lw_db_int(res, 0, 0), 0);
     ck_assert(lw_db_isnull(res, 0, PQfnumber(res, "avg_total_ms")));

@@ -30,16 +30,11 @@ PGresult *
 lw_db_alerts_list(lw_db *db, lw_err *err, const char *state, const char *severity,
                   const char *model, long long rule_id, int limit)
 {
-    char l[32], rid[32];
-    const char *p[5];
+    char l[24], rid[24];
+    const char *p[5] = { state && *state ? state : NULL, severity && *severity ? severity : NULL,
+                         model && *model ? model : NULL, LL(l, limit),
+                         rule_id > 0 ? LL(rid, rule_id) : NULL };
 
-    snprintf(l, sizeof(l), "%d", limit);
-    snprintf(rid, sizeof(rid), "%lld", rule_id);
-    p[0] = state && *state ? state : NULL;
-    p[1] = severity && *severity ? severity : NULL;
-    p[2] = model && *model ? model : NULL;
-    p[3] = l;
-    p[4] = rule_id > 0 ? rid : NULL;
     return lw_db_query(db, err, ALERT_COLS
         " WHERE ($1::text IS NULL OR a.state = $1) AND ($2::text IS NULL OR a.severity = $2)"
         "  AND ($3::text IS NULL OR m.name = $3) AND ($5::int IS NULL OR a.rule_id = $5::int)"
@@ -103,25 +98,27 @@ lw_db_alerts_of(lw_db *db, lw_err *err, lw_db_alert_part part, long long id)
 /* The row of alert $4 before the change, locked. */
 #define ALERT_OLD "WITH old AS (SELECT to_jsonb(a) AS j FROM alerts a WHERE a.id = $4::bigint FOR UPDATE),"
 
-int
-lw_db_alerts_acknowledge(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id, int ack)
-{
-    return lw_db_audit_change_row(db, err, who, id, ack != 0, ALERT_OLD
+/* The marks, each one audited statement; $5 is on. */
+static const char *const alert_marks[LW_DB_ALERT_MARK_N] = {
+    [LW_DB_ALERT_ACK] = ALERT_OLD
         " up AS (UPDATE alerts SET acknowledged_by = CASE WHEN $5::boolean THEN $1::int END,"
         "  acknowledged_at = CASE WHEN $5::boolean THEN now() END"
         "  FROM old WHERE id = $4::bigint AND (acknowledged_at IS NULL) = $5::boolean"
         "  RETURNING id, to_jsonb(alerts.*) AS j)"
-        AUDIT_FROM_UP("CASE WHEN $5::boolean THEN 'acknowledge' ELSE 'unacknowledge' END", "alert"));
-}
-
-int
-lw_db_alerts_false_positive(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
-                            int value)
-{
-    return lw_db_audit_change_row(db, err, who, id, value != 0, ALERT_OLD
+        AUDIT_FROM_UP("CASE WHEN $5::boolean THEN 'acknowledge' ELSE 'unacknowledge' END", "alert"),
+    [LW_DB_ALERT_FALSE_POSITIVE] = ALERT_OLD
         " up AS (UPDATE alerts SET false_positive = $5::boolean"
         "  FROM old WHERE id = $4::bigint AND false_positive IS DISTINCT FROM $5::boolean"
         "  RETURNING id, to_jsonb(alerts.*) AS j)"
         AUDIT_FROM_UP("CASE WHEN $5::boolean THEN 'false_positive' ELSE 'not_false_positive' END",
-                      "alert"));
+                      "alert"),
+};
+
+int
+lw_db_alerts_mark(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                  lw_db_alert_mark mark, int on)
+{
+    const char *sql = lw_db_statement(alert_marks, LW_DB_ALERT_MARK_N, (int) mark, err);
+
+    return sql ? lw_db_audit_change_row(db, err, who, id, on != 0, sql) : LW_EINVAL;
 }

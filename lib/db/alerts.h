@@ -45,13 +45,17 @@ typedef enum {
 } lw_db_alert_part;
 PGresult *lw_db_alerts_of(lw_db *db, lw_err *err, lw_db_alert_part part, long long id);
 
-/* Acknowledges (ack 1: once; LW_ENOTFOUND when unknown or already
- * acknowledged) or takes an acknowledgement back (ack 0; LW_ENOTFOUND when
- * unknown or not acknowledged). */
-int lw_db_alerts_acknowledge(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
-                             int ack);
-/* Sets false_positive to `value` (0/1). */
-int lw_db_alerts_false_positive(lw_db *db, lw_err *err, const lw_db_audit_who *who,
-                                long long id, int value);
+/* What people mark on an alert with lw_db_alerts_mark, on or off. */
+typedef enum {
+    /* Acknowledged (on: once; LW_ENOTFOUND when unknown or already
+     * acknowledged) or the acknowledgement taken back (off; LW_ENOTFOUND
+     * when unknown or not acknowledged). */
+    LW_DB_ALERT_ACK,
+    /* A false positive, or not (LW_ENOTFOUND when unknown or unchanged). */
+    LW_DB_ALERT_FALSE_POSITIVE,
+    LW_DB_ALERT_MARK_N
+} lw_db_alert_mark;
+int lw_db_alerts_mark(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
+                      lw_db_alert_mark mark, int on);
 
 #endif

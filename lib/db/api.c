@@ -18,20 +18,10 @@ static PGresult *
 query_page(lw_db *db, lw_err *err, const char *sql, const char *a, const char *b, const char *c,
            long long from, long long to, int limit, long long cursor)
 {
-    char f[24], t[24], l[16], cur[24];
-    const char *p[7];
+    char f[24], t[24], l[24], cur[24];
+    const char *p[7] = { LL(f, from), LL(t, to), LL(l, limit), cursor > 0 ? LL(cur, cursor) : NULL,
+                         a, b, c };
 
-    snprintf(f, sizeof(f), "%lld", from);
-    snprintf(t, sizeof(t), "%lld", to);
-    snprintf(l, sizeof(l), "%d", limit);
-    snprintf(cur, sizeof(cur), "%lld", cursor);
-    p[0] = f;
-    p[1] = t;
-    p[2] = l;
-    p[3] = cursor > 0 ? cur : NULL;
-    p[4] = a;
-    p[5] = b;
-    p[6] = c;
     return lw_db_query(db, err, sql, 7, p);
 }
 

@@ -12,12 +12,10 @@ void
 lw_db_audit_params(const lw_db_audit_who *who, long long id, lw_db_audit_room *room,
                    const char **p)
 {
-    snprintf(room->uid, sizeof(room->uid), "%lld", who->user_id);
-    snprintf(room->id, sizeof(room->id), "%lld", id);
-    p[0] = who->user_id > 0 ? room->uid : NULL;
+    p[0] = who->user_id > 0 ? LL(room->uid, who->user_id) : NULL;
     p[1] = who->actor ? who->actor : "unknown";
     p[2] = who->ip;
-    p[3] = room->id;
+    p[3] = LL(room->id, id);
 }
 
 int
@@ -52,14 +50,14 @@ lw_db_audit_change_row(lw_db *db, lw_err *err, const lw_db_audit_who *who, long 
 
 int
 lw_db_audit_change_with(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
-                        const char *sql, int n, ...)
+                        long long *new_id, const char *sql, int n, ...)
 {
-    const char *p[8];
+    const char *p[9];
     lw_db_audit_room room;
     va_list ap;
     int i;
 
-    if (n < 0 || n > 4) {
+    if (n < 0 || n > 5) {
         lw_err_set(err, "lw_db_audit_change_with: %d values", n);
         return LW_EINVAL;
     }
@@ -68,7 +66,7 @@ lw_db_audit_change_with(lw_db *db, lw_err *err, const lw_db_audit_who *who, long
     for (i = 0; i < n; i++)
         p[4 + i] = va_arg(ap, const char *);
     va_end(ap);
-    return lw_db_audit_change(db, err, sql, 4 + n, p, NULL);
+    return lw_db_audit_change(db, err, sql, 4 + n, p, new_id);
 }
 
 int
@@ -76,14 +74,13 @@ lw_db_audit_add(lw_db *db, lw_err *err, long long user_id, const char *actor,
                 const char *action, const char *object_type, const char *object_id,
                 const char *before_json, const char *after_json, const char *ip)
 {
-    char uid[32];
-    const char *p[8] = { user_id > 0 ? uid : NULL, actor, action, object_type,
+    char uid[24];
+    const char *p[8] = { user_id > 0 ? LL(uid, user_id) : NULL, actor, action, object_type,
                          object_id, before_json, after_json, ip };
 
-    snprintf(uid, sizeof(uid), "%lld", user_id);
-    return lw_db_exec(db, err,
+    return lw_db_run(db, err,
         "INSERT INTO audit_log (user_id, actor, action, object_type, object_id, before, after, ip)"
-        " VALUES ($1::int, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)", 8, p) < 0 ? LW_EDB : LW_OK;
+        " VALUES ($1::int, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)", 8, p);
 }
 
 PGresult *

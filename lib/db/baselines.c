@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include "db/sql.h"
+
 static const char DEACTIVATE_SQL[] =
     "UPDATE baselines SET active = false "
     "WHERE active AND (model_id, environment_id) IN ("
@@ -81,12 +83,10 @@ PGresult *
 lw_db_baselines_create(lw_db *db, lw_err *err, long long cycle_id, const char *since,
                        int iterations, const char *suite)
 {
-    char id[24], it[16];
-    const char *p[4] = { id, since, it, suite };
+    char id[24], it[24];
+    const char *p[4] = { LL(id, cycle_id), since, LL(it, iterations), suite };
     PGresult *res = NULL;
 
-    snprintf(id, sizeof(id), "%lld", cycle_id);
-    snprintf(it, sizeof(it), "%d", iterations);
     if (lw_db_begin(db, err) != LW_OK)
         return NULL;
     if (lw_db_exec(db, err, DEACTIVATE_SQL, 2, p) < 0 || lw_db_exec(db, err, INSERT_SQL, 4, p) < 0

@@ -21,10 +21,7 @@
 PGresult *
 lw_db_budgets_list(lw_db *db, lw_err *err, long long at, const char *env)
 {
-    char a[24];
-    const char *p[2] = { LL(a, at), env };
-
-    return lw_db_query(db, err,
+    return lw_db_query_id_text(db, err,
         "SELECT b.id, b.name, " SCOPE " AS scope, b.period, b.time_zone,"
         " " USD("b.amount_usd") " AS amount, " USD("s.spent") " AS spent,"
         " " USD("s.probe_usd") " AS probe, " USD("s.usage_usd") " AS usage,"
@@ -47,7 +44,7 @@ lw_db_budgets_list(lw_db *db, lw_err *err, long long at, const char *env)
         " FROM budgets b LEFT JOIN environments e ON e.id = b.environment_id"
         " CROSS JOIN LATERAL lw_budget_status(b.id, to_timestamp($1::bigint)) s"
         " WHERE $2::text IS NULL OR b.environment_id IS NULL OR e.name = $2"
-        " ORDER BY b.name", 2, p);
+        " ORDER BY b.name", at, env);
 }
 
 PGresult *
@@ -125,9 +122,7 @@ lw_db_budgets_remove(lw_db *db, lw_err *err, long long id, const char *only_sour
 PGresult *
 lw_db_budgets_find(lw_db *db, lw_err *err, const char *name)
 {
-    const char *p[1] = { name };
-
-    return lw_db_query(db, err, "SELECT id, source FROM budgets WHERE name = $1", 1, p);
+    return lw_db_query_text(db, err, "SELECT id, source FROM budgets WHERE name = $1", name);
 }
 
 int

@@ -18,29 +18,20 @@ int
 lw_db_channel_edit_save(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                         const lw_db_channel_def *c, long long *new_id)
 {
-    lw_db_audit_room room;
-    const char *p[9];
-
-    lw_db_audit_params(who, id, &room, p);
-    p[4] = c->name;
-    p[5] = c->type;
-    p[6] = c->settings_json;
-    p[7] = c->severities;
-    p[8] = c->enabled ? "true" : "false";
-    if (id <= 0)
-        return lw_db_audit_change(db, err,
-            "WITH old AS (SELECT NULL::jsonb AS j, $4::int AS none),"
-            " up AS (INSERT INTO channels (name, type, settings, severities, enabled, source)"
-            "   VALUES ($5, $6, $7::jsonb, $8::text[], $9::boolean, 'ui')"
-            "   RETURNING id, to_jsonb(channels.*) AS j)"
-            AUDIT_FROM_UP("'create'", "channel"), 9, p, new_id);
-    return lw_db_audit_change(db, err,
-        "WITH old AS (SELECT to_jsonb(c) AS j FROM channels c"
-        "   WHERE c.id = $4::int AND c.source <> 'config' FOR UPDATE),"
-        " up AS (UPDATE channels c SET name = $5, type = $6, settings = $7::jsonb,"
-        "   severities = $8::text[], enabled = $9::boolean, updated_at = now() FROM old"
-        "   WHERE c.id = $4::int RETURNING c.id, to_jsonb(c.*) AS j)"
-        AUDIT_FROM_UP("'update'", "channel"), 9, p, NULL);
+    /* $4 is the channel, none for a new one */
+    return lw_db_audit_change_with(db, err, who, id, id <= 0 ? new_id : NULL, id <= 0
+        ? "WITH old AS (SELECT NULL::jsonb AS j, $4::int AS none),"
+          " up AS (INSERT INTO channels (name, type, settings, severities, enabled, source)"
+          "   VALUES ($5, $6, $7::jsonb, $8::text[], $9::boolean, 'ui')"
+          "   RETURNING id, to_jsonb(channels.*) AS j)"
+          AUDIT_FROM_UP("'create'", "channel")
+        : "WITH old AS (SELECT to_jsonb(c) AS j FROM channels c"
+          "   WHERE c.id = $4::int AND c.source <> 'config' FOR UPDATE),"
+          " up AS (UPDATE channels c SET name = $5, type = $6, settings = $7::jsonb,"
+          "   severities = $8::text[], enabled = $9::boolean, updated_at = now() FROM old"
+          "   WHERE c.id = $4::int RETURNING c.id, to_jsonb(c.*) AS j)"
+          AUDIT_FROM_UP("'update'", "channel"),
+        5, c->name, c->type, c->settings_json, c->severities, c->enabled ? "true" : "false");
 }
 
 int
@@ -60,18 +51,12 @@ lw_db_channel_edit_test(lw_db *db, lw_err *err, const lw_db_audit_who *who, long
                         const char *payload_json, const char *idempotency_key,
                         long long *notification_id)
 {
-    lw_db_audit_room room;
-    const char *p[6];
-
-    lw_db_audit_params(who, id, &room, p);
-    p[4] = payload_json;
-    p[5] = idempotency_key;
-    return lw_db_audit_change(db, err,
+    return lw_db_audit_change_with(db, err, who, id, notification_id,
         "WITH old AS (SELECT NULL::jsonb AS j),"
         " up AS (INSERT INTO notifications (channel_id, kind, status, payload, idempotency_key)"
         "   SELECT c.id, 'test', 'pending', $5::jsonb, $6 FROM channels c WHERE c.id = $4::int"
         "   RETURNING id, jsonb_build_object('channel_id', channel_id, 'kind', 'test') AS j)"
-        AUDIT_FROM_UP("'test'", "notification"), 6, p, notification_id);
+        AUDIT_FROM_UP("'test'", "notification"), 2, payload_json, idempotency_key);
 }
 
 PGresult *

@@ -48,9 +48,7 @@ lw_db_costs_prices_sync(lw_db *db, lw_err *err, const char *prices_json, int *ch
 PGresult *
 lw_db_costs_prices(lw_db *db, lw_err *err, const char *model)
 {
-    const char *p[1] = { model };
-
-    return lw_db_query(db, err,
+    return lw_db_query_text(db, err,
         "SELECT m.name AS model, e.name AS environment,"
         " to_char(p.effective_from AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS effective,"
         " p.input_per_mtok::text AS input, p.output_per_mtok::text AS output, p.source,"
@@ -59,7 +57,7 @@ lw_db_costs_prices(lw_db *db, lw_err *err, const char *model)
         " FROM model_prices p JOIN models m ON m.id = p.model_id"
         " JOIN environments e ON e.id = m.environment_id"
         " WHERE $1::text IS NULL OR m.name = $1"
-        " ORDER BY m.name, e.name, p.effective_from", 1, p);
+        " ORDER BY m.name, e.name, p.effective_from", model);
 }
 
 PGresult *

@@ -14,8 +14,9 @@ int
 lw_db_cycle_begin(lw_db *db, lw_err *err, const char *kind, const char *suite, int iterations,
                   int adhoc, long long *id)
 {
-    char iter[16];
-    const char *p[4] = { kind, suite, iter, adhoc ? "true" : "false" };
+    char iter[24];
+    const char *p[4] = { kind, suite, LL(iter, iterations > 0 ? iterations : 1),
+                         adhoc ? "true" : "false" };
 
     /* a cycle whose process was killed (a job past its timeout, a stopped
      * scheduler) wrote no row, its transaction being all or nothing; its
@@ -25,7 +26,6 @@ lw_db_cycle_begin(lw_db *db, lw_err *err, const char *kind, const char *suite, i
                    "error = 'abandoned: the process running it went away' "
                    "WHERE status = 'running' AND started_at < now() - interval '6 hours'", 0, NULL) < 0)
         return LW_EDB;
-    snprintf(iter, sizeof(iter), "%d", iterations > 0 ? iterations : 1);
     return lw_db_value(db, err,
                        "INSERT INTO probe_cycles (kind, suite, iterations, adhoc) "
                        "VALUES ($1, $2, $3::int, $4::boolean) RETURNING id", 4, p, id);
@@ -34,36 +34,28 @@ lw_db_cycle_begin(lw_db *db, lw_err *err, const char *kind, const char *suite, i
 int
 lw_db_cycle_end(lw_db *db, lw_err *err, long long id, const char *error)
 {
-    char i[24];
-    const char *p[2] = { i, error };
-
-    snprintf(i, sizeof(i), "%lld", id);
-    return lw_db_exec(db, err,
-                      "UPDATE probe_cycles SET finished_at = now(), "
-                      "status = CASE WHEN $2::text IS NULL THEN 'ok' ELSE 'failed' END, error = $2 "
-                      "WHERE id = $1::bigint", 2, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run_id_text(db, err,
+        "UPDATE probe_cycles SET finished_at = now(),"
+        " status = CASE WHEN $2::text IS NULL THEN 'ok' ELSE 'failed' END, error = $2"
+        " WHERE id = $1::bigint", id, error);
 }
 
 PGresult *
 lw_db_cycle_model_ids(lw_db *db, lw_err *err, const char *pairs_json)
 {
-    const char *p[1] = { pairs_json };
-
-    return lw_db_query(db, err,
-                       "SELECT k.ord - 1, m.id, m.environment_id "
-                       "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS k(v, ord) "
-                       "JOIN environments e ON e.name = k.v->>0 "
-                       "JOIN models m ON m.environment_id = e.id AND m.name = k.v->>1", 1, p);
+    return lw_db_query_text(db, err,
+        "SELECT k.ord - 1, m.id, m.environment_id"
+        " FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS k(v, ord)"
+        " JOIN environments e ON e.name = k.v->>0"
+        " JOIN models m ON m.environment_id = e.id AND m.name = k.v->>1", pairs_json);
 }
 
 int
 lw_db_cycle_adhoc_models(lw_db *db, lw_err *err, const char *models_json)
 {
-    const char *p[1] = { models_json };
-
     /* never touches a model that exists: an ad-hoc run changes nothing of
      * what the instance monitors */
-    return lw_db_exec(db, err,
+    return lw_db_exec_text(db, err,
         "WITH k AS (SELECT v->>'environment' AS environment, v->>'name' AS name,"
         "    v->>'provider' AS provider, v->>'model' AS model, v->>'base_url' AS base_url"
         "  FROM jsonb_array_elements($1::jsonb) v),"
@@ -74,7 +66,7 @@ lw_db_cycle_adhoc_models(lw_db *db, lw_err *err, const char *models_json)
         " INSERT INTO models (environment_id, name, provider, model, base_url, enabled, source)"
         " SELECT env.id, k.name, k.provider, k.model, nullif(k.base_url, ''), false, 'adhoc'"
         " FROM k JOIN env ON env.name = k.environment"
-        " ON CONFLICT (environment_id, name) DO NOTHING", 1, p);
+        " ON CONFLICT (environment_id, name) DO NOTHING", models_json);
 }
 
 int
@@ -176,7 +168,7 @@ lw_db_cycle_store(lw_db *db, lw_err *err, long long cycle_id, const lw_buf *rows
     PGresult *res;
     ExecStatusType st;
     char id[24], nr[24], no[24], nm[24], ems[32];
-    const char *p[5];
+    const char *p[5] = { LL(id, cycle_id), LL(nr, n_rows), LL(no, n_ok), LL(nm, n_models), ems };
     size_t off, chunk = 0;
     int rc = LW_EDB, tries;
 
@@ -189,14 +181,8 @@ lw_db_cycle_store(lw_db *db, lw_err *err, long long cycle_id, const lw_buf *rows
         return LW_EDB;
     if (lw_db_begin(db, err) != LW_OK)
         return LW_EDB;
-    res = PQexec(conn, COPY_SQL);
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        lw_err_set(err, "COPY probes: %s", PQresultErrorMessage(res));
-        PQclear(res);
+    if ((rc = lw_db_copy_begin(db, err, COPY_SQL, PGRES_COPY_IN, "COPY probes")) != LW_OK)
         goto cleanup;
-    }
-    PQclear(res);
-    rc = LW_OK;
     for (off = 0; off < rows->len; off += chunk) {
         chunk = rows->len - off < COPY_CHUNK ? rows->len - off : COPY_CHUNK;
         if (PQputCopyData(conn, rows->data + off, (int) chunk) != 1) {
@@ -222,16 +208,7 @@ lw_db_cycle_store(lw_db *db, lw_err *err, long long cycle_id, const lw_buf *rows
     }
     if (rc != LW_OK)
         goto cleanup;
-    snprintf(id, sizeof(id), "%lld", cycle_id);
-    snprintf(nr, sizeof(nr), "%zu", n_rows);
-    snprintf(no, sizeof(no), "%zu", n_ok);
-    snprintf(nm, sizeof(nm), "%zu", n_models);
     snprintf(ems, sizeof(ems), "%.3f", engine_ms);
-    p[0] = id;
-    p[1] = nr;
-    p[2] = no;
-    p[3] = nm;
-    p[4] = ems;
     rc = LW_EDB;
     if (lw_db_exec(db, err,
                    "UPDATE probe_cycles SET probes = probes + $2::int, ok = ok + $3::int, "
@@ -252,22 +229,11 @@ cleanup:
     return rc;
 }
 
-/* sql over the rows of a cycle: $1 the cycle, $2 the time its rows are
- * not older than (partition pruning: a cycle's rows never are). */
-static PGresult *
-cycle_rows(lw_db *db, lw_err *err, const char *sql, long long cycle_id, const char *since)
-{
-    char id[24];
-    const char *p[2] = { id, since };
-
-    snprintf(id, sizeof(id), "%lld", cycle_id);
-    return lw_db_query(db, err, sql, 2, p);
-}
-
 PGresult *
 lw_db_cycle_summary(lw_db *db, lw_err *err, long long cycle_id, const char *since)
 {
-    return cycle_rows(db, err,
+    /* a cycle's rows are never older than since: partition pruning */
+    return lw_db_query_id_text(db, err,
         "SELECT model_id, environment_id, count(*), count(*) FILTER (WHERE ok), "
         "  percentile_cont(0.5) WITHIN GROUP (ORDER BY ttft_ms) FILTER (WHERE ok), "
         "  percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms) FILTER (WHERE ok), "
@@ -282,7 +248,7 @@ lw_db_cycle_summary(lw_db *db, lw_err *err, long long cycle_id, const char *sinc
 PGresult *
 lw_db_cycle_errors(lw_db *db, lw_err *err, long long cycle_id, const char *since)
 {
-    return cycle_rows(db, err,
+    return lw_db_query_id_text(db, err,
         "SELECT model_id, environment_id, error_class, count(*), min(error_message) "
         "FROM probes WHERE cycle_id = $1::bigint AND ts >= $2::timestamptz AND NOT ok "
         "GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC, 3", cycle_id, since);

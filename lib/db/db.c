@@ -199,6 +199,20 @@ lw_db_conn(lw_db *db)
 }
 
 int
+lw_db_copy_begin(lw_db *db, lw_err *err, const char *sql, ExecStatusType want, const char *what)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    int ok = PQresultStatus(res) == want;
+
+    if (!ok) {
+        lw_err_set(err, "%s: %s", what, res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+        err->msg[strcspn(err->msg, "\n")] = '\0';
+    }
+    PQclear(res);
+    return ok ? LW_OK : LW_EDB;
+}
+
+int
 lw_db_check(lw_db *db, lw_err *err)
 {
     if (PQstatus(db->conn) == CONNECTION_OK)
@@ -313,6 +327,12 @@ lw_db_exec(lw_db *db, lw_err *err, const char *sql, int nparams,
 }
 
 int
+lw_db_run(lw_db *db, lw_err *err, const char *sql, int nparams, const char *const *params)
+{
+    return lw_db_exec(db, err, sql, nparams, params) < 0 ? LW_EDB : LW_OK;
+}
+
+int
 lw_db_last_was_conflict(lw_db *db)
 {
     return db->conflict;
@@ -324,13 +344,13 @@ lw_db_begin(lw_db *db, lw_err *err)
     /* a transaction left open by an earlier failure is ended first */
     if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
         lw_db_rollback(db);
-    return lw_db_exec(db, err, "BEGIN", 0, NULL) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "BEGIN", 0, NULL);
 }
 
 int
 lw_db_commit(lw_db *db, lw_err *err)
 {
-    return lw_db_exec(db, err, "COMMIT", 0, NULL) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "COMMIT", 0, NULL);
 }
 
 void
@@ -397,32 +417,13 @@ migration_filter(const struct dirent *d)
         && d->d_name[3] == '_' && strcmp(d->d_name + n - 4, ".sql") == 0;
 }
 
-static char *
-read_file(const char *path, lw_err *err)
-{
-    lw_buf b = { 0 };
-    char chunk[8192];
-    size_t n;
-    FILE *f;
-
-    f = fopen(path, "r");
-    if (f == NULL) {
-        lw_err_set(err, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        lw_buf_append(&b, chunk, n);
-    fclose(f);
-    return lw_buf_steal(&b);
-}
-
 int
 lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied)
 {
     struct dirent **names = NULL;
     PGresult *res = NULL;
     char path[4096], version[8];
-    char *sql = NULL;
+    lw_buf sql = { 0 };
     const char *params[2];
     int i, n, rc = LW_EDB;
 
@@ -453,12 +454,13 @@ lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied)
         }
         PQclear(res);
         snprintf(path, sizeof(path), "%s/%s", sqldir, names[i]->d_name);
-        if ((sql = read_file(path, err)) == NULL)
+        lw_buf_reset(&sql);
+        if (lw_file_read(path, SIZE_MAX, &sql, err) != LW_OK)
             goto unlock;
         if (lw_db_begin(db, err) != LW_OK)
             goto unlock;
         /* a migration file holds many statements: simple-query protocol */
-        res = PQexec(db->conn, sql);
+        res = PQexec(db->conn, sql.data);
         if (!result_ok(res)) {
             lw_err_set(err, "migration %s failed: %s", names[i]->d_name,
                        PQresultErrorMessage(res));
@@ -475,8 +477,6 @@ lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied)
             lw_db_rollback(db);
             goto unlock;
         }
-        free(sql);
-        sql = NULL;
         (*applied)++;
         lw_log(LW_LOG_DEBUG, "applied migration %s", names[i]->d_name);
     }
@@ -484,7 +484,7 @@ lw_db_migrate(lw_db *db, lw_err *err, const char *sqldir, int *applied)
 unlock:
     lw_db_exec(db, NULL, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")", 0, NULL);
 cleanup:
-    free(sql);
+    lw_buf_free(&sql);
     for (i = 0; i < n; i++)
         free(names[i]);
     free(names);
@@ -657,6 +657,36 @@ lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id)
     return lw_db_query_ints(db, err, sql, 1, &id);
 }
 
+PGresult *
+lw_db_query_text(lw_db *db, lw_err *err, const char *sql, const char *text)
+{
+    return lw_db_query(db, err, sql, 1, &text);
+}
+
+int
+lw_db_exec_text(lw_db *db, lw_err *err, const char *sql, const char *text)
+{
+    return lw_db_exec(db, err, sql, 1, &text);
+}
+
+PGresult *
+lw_db_query_id_text(lw_db *db, lw_err *err, const char *sql, long long id, const char *text)
+{
+    char i[24];
+    const char *p[2] = { LL(i, id), text };
+
+    return lw_db_query(db, err, sql, 2, p);
+}
+
+int
+lw_db_run_id_text(lw_db *db, lw_err *err, const char *sql, long long id, const char *text)
+{
+    char i[24];
+    const char *p[2] = { LL(i, id), text };
+
+    return lw_db_run(db, err, sql, 2, p);
+}
+
 const char *
 lw_db_statement(const char *const *table, size_t n, int which, lw_err *err)
 {
@@ -707,5 +737,5 @@ lw_db_query_id_limit(lw_db *db, lw_err *err, const char *sql, long long id,
 int
 lw_db_ping(lw_db *db, lw_err *err)
 {
-    return lw_db_exec(db, err, "SELECT 1", 0, NULL) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "SELECT 1", 0, NULL);
 }

@@ -22,6 +22,12 @@ void   lw_db_close(lw_db *db);
 int lw_db_check(lw_db *db, lw_err *err);
 /* The raw connection (borrowed), for COPY and the like. */
 PGconn *lw_db_conn(lw_db *db);
+/* Starts a COPY statement (sql: COPY ... FROM STDIN or TO STDOUT): LW_OK
+ * once the connection is in the state `want` (PGRES_COPY_IN or
+ * PGRES_COPY_OUT), then the caller moves the data over lw_db_conn(db);
+ * else LW_EDB with "what: the server's message" in err. */
+int lw_db_copy_begin(lw_db *db, lw_err *err, const char *sql, ExecStatusType want,
+                     const char *what);
 
 /* Runs a statement with text parameters (NULL entries are SQL NULL).
  * Returns the result (caller PQclear()s) or NULL with a message in err.
@@ -32,6 +38,10 @@ PGresult *lw_db_query(lw_db *db, lw_err *err, const char *sql,
  * rows affected (>= 0) or LW_EDB / LW_ECONFLICT (unique violation). */
 int lw_db_exec(lw_db *db, lw_err *err, const char *sql,
                int nparams, const char *const *params);
+/* Same, for statements whose row count does not matter either: LW_OK or
+ * LW_EDB (a unique violation included; lw_db_last_was_conflict tells). */
+int lw_db_run(lw_db *db, lw_err *err, const char *sql,
+              int nparams, const char *const *params);
 
 int lw_db_begin(lw_db *db, lw_err *err);
 int lw_db_commit(lw_db *db, lw_err *err);

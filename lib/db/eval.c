@@ -135,8 +135,8 @@ static const char labeled_sql[] =
 int
 lw_db_eval_lock(lw_db *db, lw_err *err)
 {
-    return lw_db_exec(db, err, "SELECT pg_advisory_xact_lock(hashtext('llmwatch:evaluate'))",
-                      0, NULL) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "SELECT pg_advisory_xact_lock(hashtext('llmwatch:evaluate'))",
+                     0, NULL);
 }
 
 PGresult *
@@ -192,7 +192,7 @@ lw_db_eval_alert_update(lw_db *db, lw_err *err, long long id, const char *state,
     const char *p[7] = { LL(i, id), state, LL(a, at), num(v, sizeof(v), value),
                          num(t, sizeof(t), threshold), summary, severity };
 
-    return lw_db_exec(db, err, update_alert_sql, 7, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, update_alert_sql, 7, p);
 }
 
 int
@@ -208,29 +208,22 @@ lw_db_eval_event_insert(lw_db *db, lw_err *err, long long alert_id, time_t at, c
 PGresult *
 lw_db_eval_orphan(lw_db *db, lw_err *err, long long alert_id)
 {
-    char i[24];
-    const char *p[1] = { LL(i, alert_id) };
-
-    return lw_db_query(db, err, orphan_sql, 1, p);
+    return lw_db_query_id(db, err, orphan_sql, alert_id);
 }
 
 PGresult *
 lw_db_eval_names(lw_db *db, lw_err *err, long long alert_id)
 {
-    char i[24];
-    const char *p[1] = { LL(i, alert_id) };
-
-    return lw_db_query(db, err, names_sql, 1, p);
+    return lw_db_query_id(db, err, names_sql, alert_id);
 }
 
 PGresult *
 lw_db_eval_inhibitor(lw_db *db, lw_err *err, long long alert_id, long long model_id,
                      long long environment_id)
 {
-    char i[24], m[24], e[24];
-    const char *p[3] = { LL(i, alert_id), LL(m, model_id), LL(e, environment_id) };
+    const long long v[3] = { alert_id, model_id, environment_id };
 
-    return lw_db_query(db, err, inhibit_sql, 3, p);
+    return lw_db_query_ints(db, err, inhibit_sql, 3, v);
 }
 
 int
@@ -239,17 +232,14 @@ lw_db_eval_notified(lw_db *db, lw_err *err, long long alert_id, time_t at)
     char i[24], a[24];
     const char *p[2] = { LL(i, alert_id), LL(a, at) };
 
-    return lw_db_exec(db, err, "UPDATE alerts SET last_notified_at = to_timestamp($2::bigint)"
-                      " WHERE id = $1::bigint", 2, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "UPDATE alerts SET last_notified_at = to_timestamp($2::bigint)"
+                     " WHERE id = $1::bigint", 2, p);
 }
 
 PGresult *
 lw_db_eval_payload(lw_db *db, lw_err *err, long long event_id)
 {
-    char i[24];
-    const char *p[1] = { LL(i, event_id) };
-
-    return lw_db_query(db, err, payload_sql, 1, p);
+    return lw_db_query_id(db, err, payload_sql, event_id);
 }
 
 int
@@ -267,7 +257,7 @@ lw_db_eval_notification_insert(lw_db *db, lw_err *err, long long first_event,
     p[0] = LL(i, *id);
     p[1] = event_ids;
     p[2] = c;
-    return lw_db_exec(db, err, insert_member_sql, 3, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, insert_member_sql, 3, p);
 }
 
 PGresult *

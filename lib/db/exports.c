@@ -72,47 +72,37 @@ lw_db_exports_level_ok(const char *s)
     return lw_streq(s, "raw") || lw_streq(s, "5m") || lw_streq(s, "1h") || lw_streq(s, "1d");
 }
 
-/* The export's values as session settings, for the COPY to read. */
+/* The export's values as session settings, for the COPY to read, once
+ * its level is known to be one. */
 static int
 set_params(lw_db *db, lw_err *err, const lw_export_spec *s)
 {
     char f[24], t[24], id[24], lim[24];
-    const char *p[6];
-    PGresult *res;
+    const char *p[6] = { LL(f, s->from), LL(t, s->to), s->model ? s->model : "",
+                         LL(id, s->model_id > 0 ? s->model_id : 0), s->level,
+                         LL(lim, s->limit > 0 ? s->limit : 0) };
 
-    snprintf(f, sizeof(f), "%lld", s->from);
-    snprintf(t, sizeof(t), "%lld", s->to);
-    snprintf(id, sizeof(id), "%lld", s->model_id > 0 ? s->model_id : 0);
-    snprintf(lim, sizeof(lim), "%lld", s->limit > 0 ? s->limit : 0);
-    p[0] = f;
-    p[1] = t;
-    p[2] = s->model ? s->model : "";
-    p[3] = id;
-    p[4] = s->level;
-    p[5] = lim;
-    res = lw_db_query(db, err,
+    if (!lw_db_exports_level_ok(s->level)) {
+        lw_err_set(err, "unknown level '%s' (raw, 5m, 1h or 1d)", s->level ? s->level : "");
+        return LW_EINVAL;
+    }
+    return lw_db_run(db, err,
         "SELECT set_config('llmwatch.export_from', to_timestamp($1::bigint)::text, false),"
         " set_config('llmwatch.export_to', to_timestamp($2::bigint)::text, false),"
         " set_config('llmwatch.export_model', $3, false),"
         " set_config('llmwatch.export_model_id', $4::int::text, false),"
         " set_config('llmwatch.export_level', $5, false),"
         " set_config('llmwatch.export_limit', $6::bigint::text, false)", 6, p);
-    if (res == NULL)
-        return LW_EDB;
-    PQclear(res);
-    return LW_OK;
 }
 
 int
 lw_db_exports_count(lw_db *db, lw_err *err, const lw_export_spec *s, long long *rows)
 {
+    int rc;
+
     *rows = 0;
-    if (!lw_db_exports_level_ok(s->level)) {
-        lw_err_set(err, "unknown level '%s' (raw, 5m, 1h or 1d)", s->level ? s->level : "");
-        return LW_EINVAL;
-    }
-    if (set_params(db, err, s) != LW_OK)
-        return LW_EDB;
+    if ((rc = set_params(db, err, s)) != LW_OK)
+        return rc;
     return lw_db_value(db, err, lw_streq(s->level, "raw")
         ? "SELECT count(*) FROM (" RAW_ROWS ") x"
         : "SELECT count(*) FROM (" ROLLUP_ROWS ") x", 0, NULL, rows) == LW_OK ? LW_OK : LW_EDB;
@@ -130,21 +120,12 @@ lw_db_exports_run(lw_db *db, lw_err *err, const lw_export_spec *s, lw_export_sin
 
     *rows = 0;
     lw_err_clear(err);
-    if (!lw_db_exports_level_ok(s->level)) {
-        lw_err_set(err, "unknown level '%s' (raw, 5m, 1h or 1d)", s->level ? s->level : "");
-        return LW_EINVAL;
-    }
-    if (set_params(db, err, s) != LW_OK)
-        return LW_EDB;
+    if ((rc = set_params(db, err, s)) != LW_OK)
+        return rc;
     sql = s->format == LW_EXPORT_CSV ? (raw ? raw_csv : rollup_csv) : (raw ? raw_json : rollup_json);
-    conn = lw_db_conn(db);
-    res = PQexec(conn, sql);
-    if (PQresultStatus(res) != PGRES_COPY_OUT) {
-        lw_err_set(err, "export: %s", PQerrorMessage(conn));
-        PQclear(res);
+    if (lw_db_copy_begin(db, err, sql, PGRES_COPY_OUT, "export") != LW_OK)
         return LW_EDB;
-    }
-    PQclear(res);
+    conn = lw_db_conn(db);
     if (json && sink(ctx, "[", 1) != 0)
         rc = LW_EIO;
     /* every row in turn: libpq hands one row per call */

@@ -30,25 +30,21 @@ lw_db_jobs_skip(lw_db *db, lw_err *err, const char *job, time_t slot, const char
     char ts[40];
     const char *p[3] = { job, ts_param(slot, ts, sizeof(ts)), why };
 
-    return lw_db_exec(db, err,
-                      "INSERT INTO job_runs (job, scheduled_for, started_at, finished_at, status, error) "
-                      "VALUES ($1, $2, $2, $2, 'skipped', $3) "
-                      "ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING",
-                      3, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err,
+                     "INSERT INTO job_runs (job, scheduled_for, started_at, finished_at, status, error) "
+                     "VALUES ($1, $2, $2, $2, 'skipped', $3) "
+                     "ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING",
+                     3, p);
 }
 
 int
 lw_db_jobs_claim(lw_db *db, lw_err *err, const char *job, time_t slot, const char *host,
                  int pid, long long *run_id)
 {
-    char ts[40], pids[16];
-    const char *p[4];
+    char ts[40], pids[24];
+    const char *p[4] = { job, slot != 0 ? ts_param(slot, ts, sizeof(ts)) : NULL, host,
+                         LL(pids, pid) };
 
-    snprintf(pids, sizeof(pids), "%d", pid);
-    p[0] = job;
-    p[1] = slot != 0 ? ts_param(slot, ts, sizeof(ts)) : NULL;
-    p[2] = host;
-    p[3] = pids;
     return lw_db_value_row(db, err,
                       "INSERT INTO job_runs (job, scheduled_for, host, pid) VALUES ($1, $2, $3, $4::int) "
                       "ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING "
@@ -60,26 +56,23 @@ lw_db_jobs_finish(lw_db *db, lw_err *err, long long run_id, const char *status,
                   const char *error, const char *details, int only_running)
 {
     char id[24];
-    const char *p[4] = { id, status, error, details && details[0] ? details : "{}" };
+    const char *p[4] = { LL(id, run_id), status, error, details && details[0] ? details : "{}" };
 
-    snprintf(id, sizeof(id), "%lld", run_id);
     if (only_running)
-        return lw_db_exec(db, err,
-                          "UPDATE job_runs SET status = $2, finished_at = now(), error = $3 "
-                          "WHERE id = $1::bigint AND status = 'running'", 3, p) < 0 ? LW_EDB : LW_OK;
-    return lw_db_exec(db, err,
-                      "UPDATE job_runs SET finished_at = now(), status = $2, error = $3, "
-                      "details = $4::jsonb WHERE id = $1::bigint", 4, p) < 0 ? LW_EDB : LW_OK;
+        return lw_db_run(db, err,
+                         "UPDATE job_runs SET status = $2, finished_at = now(), error = $3 "
+                         "WHERE id = $1::bigint AND status = 'running'", 3, p);
+    return lw_db_run(db, err,
+                     "UPDATE job_runs SET finished_at = now(), status = $2, error = $3, "
+                     "details = $4::jsonb WHERE id = $1::bigint", 4, p);
 }
 
 long long
 lw_db_jobs_ensure_partitions(lw_db *db, lw_err *err, int from_days, int to_days)
 {
-    char a[16], b[16];
-    const char *p[2] = { a, b };
+    char a[24], b[24];
+    const char *p[2] = { LL(a, from_days), LL(b, to_days) };
 
-    snprintf(a, sizeof(a), "%d", from_days);
-    snprintf(b, sizeof(b), "%d", to_days);
     return lw_db_count(db, err, "SELECT llmwatch_ensure_partitions(current_date + $1::int, "
                        "current_date + $2::int)", 2, p);
 }
@@ -88,9 +81,8 @@ long long
 lw_db_jobs_drop_partitions(lw_db *db, lw_err *err, long long days)
 {
     char d[24];
-    const char *p[1] = { d };
+    const char *p[1] = { LL(d, days) };
 
-    snprintf(d, sizeof(d), "%lld", days);
     return lw_db_count(db, err, "SELECT llmwatch_drop_partitions(current_date - $1::int)", 1, p);
 }
 
@@ -132,10 +124,10 @@ lw_db_jobs_setting_set(lw_db *db, lw_err *err, const char *key, const char *valu
 {
     const char *p[2] = { key, value };
 
-    return lw_db_exec(db, err,
-                      "INSERT INTO settings (key, value) VALUES ($1, $2) "
-                      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
-                      2, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err,
+                     "INSERT INTO settings (key, value) VALUES ($1, $2) "
+                     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+                     2, p);
 }
 
 int

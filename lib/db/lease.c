@@ -12,24 +12,15 @@
 #define LEASE_UNDONE(l) \
     " " l ".done_at IS NULL AND (" l ".expires_at >= now() OR " l ".attempts < " MAX_ATTEMPTS_S ")"
 
-/* The slot as a parameter: Unix seconds, read with to_timestamp(). */
-static const char *
-slot_param(time_t slot, char buf[24])
-{
-    snprintf(buf, 24, "%lld", (long long) slot);
-    return buf;
-}
-
 int
 lw_db_lease_poll(lw_db *db, lw_err *err, const char *job, const char *host, int pid,
                  time_t *slot)
 {
-    char p3[16];
-    const char *p[3] = { job, host, p3 };
+    char p3[24];
+    const char *p[3] = { job, host, LL(p3, pid) };
     long long s = 0;
     int found;
 
-    snprintf(p3, sizeof(p3), "%d", pid);
     /* one round trip a second per host and job: the heartbeat rides on it */
     found = lw_db_value_row(db, err,
         "WITH hb AS (INSERT INTO worker_hosts AS w (host, pid) VALUES ($2, $3::int)"
@@ -56,26 +47,25 @@ int
 lw_db_lease_cycle_tag(lw_db *db, lw_err *err, long long cycle_id, const char *host, time_t slot)
 {
     char id[24], s[24];
-    const char *p[3] = { id, host, slot_param(slot, s) };
+    const char *p[3] = { LL(id, cycle_id), host, LL(s, slot) };
 
-    snprintf(id, sizeof(id), "%lld", cycle_id);
-    return lw_db_exec(db, err, "UPDATE probe_cycles SET host = $2, slot = to_timestamp($3::bigint)"
-                      " WHERE id = $1::bigint", 3, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "UPDATE probe_cycles SET host = $2, slot = to_timestamp($3::bigint)"
+                     " WHERE id = $1::bigint", 3, p);
 }
 
 int
 lw_db_lease_offer(lw_db *db, lw_err *err, const char *job, time_t slot, const char *ids)
 {
     char s[24];
-    const char *p[3] = { job, slot_param(slot, s), ids };
+    const char *p[3] = { job, LL(s, slot), ids };
 
     if (lw_db_exec(db, err, "DELETE FROM probe_leases WHERE job = $1"
                    " AND slot < to_timestamp($2::bigint) - interval '2 days'", 2, p) < 0)
         return LW_EDB;
-    return lw_db_exec(db, err,
-                      "INSERT INTO probe_leases (job, slot, model_id)"
-                      " SELECT $1, to_timestamp($2::bigint), m FROM unnest($3::int[]) m"
-                      " ON CONFLICT (job, slot, model_id) DO NOTHING", 3, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err,
+                     "INSERT INTO probe_leases (job, slot, model_id)"
+                     " SELECT $1, to_timestamp($2::bigint), m FROM unnest($3::int[]) m"
+                     " ON CONFLICT (job, slot, model_id) DO NOTHING", 3, p);
 }
 
 /* The leases of $1/$2 among $3 that can be claimed now. */
@@ -89,7 +79,7 @@ lw_db_lease_claim(lw_db *db, lw_err *err, const char *job, time_t slot, const ch
                   long long cycle_id, const char *ids, int ttl_s)
 {
     char s[24], c[24], t[16];
-    const char *p[6] = { job, slot_param(slot, s), ids, host, LL(c, cycle_id), LL(t, ttl_s) };
+    const char *p[6] = { job, LL(s, slot), ids, host, LL(c, cycle_id), LL(t, ttl_s) };
 
     /* a fair share of the slot's models (of what is free, at most): each
      * live host probes its share in one round, in parallel, where a share
@@ -116,7 +106,7 @@ long long
 lw_db_lease_open(lw_db *db, lw_err *err, const char *job, time_t slot, const char *ids)
 {
     char s[24];
-    const char *p[3] = { job, slot_param(slot, s), ids };
+    const char *p[3] = { job, LL(s, slot), ids };
 
     return lw_db_count(db, err,
         "SELECT count(*) FROM probe_leases l WHERE job = $1 AND slot = to_timestamp($2::bigint)"
@@ -135,7 +125,7 @@ int
 lw_db_lease_complete(lw_db *db, lw_err *err, const char *job, time_t slot, const char *host)
 {
     char s[24];
-    const char *p[3] = { job, slot_param(slot, s), host };
+    const char *p[3] = { job, LL(s, slot), host };
 
     /* a run killed with its host stays 'running' (or 'failed' when its
      * scheduler saw the job die); the slot itself was done by the others */

@@ -349,5 +349,5 @@ cleanup:
 int
 lw_db_measures_jit(lw_db *db, lw_err *err, int on)
 {
-    return lw_db_exec(db, err, on ? "RESET jit" : "SET jit = off", 0, NULL) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, on ? "RESET jit" : "SET jit = off", 0, NULL);
 }

@@ -7,7 +7,7 @@
 int
 lw_db_notifier_listen(lw_db *db, lw_err *err)
 {
-    return lw_db_exec(db, err, "LISTEN llmwatch_outbox", 0, NULL) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "LISTEN llmwatch_outbox", 0, NULL);
 }
 
 int

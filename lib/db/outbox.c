@@ -86,35 +86,26 @@ static int
 fenced(lw_db *db, lw_err *err, const char *sql, long long id, int attempts, const char *p3,
        const char *p4)
 {
-    char i[24], a[16];
-    const char *p[4] = { i, a, p3, p4 };
-    int n;
-
-    snprintf(i, sizeof(i), "%lld", id);
-    snprintf(a, sizeof(a), "%d", attempts);
-    n = lw_db_exec(db, err, sql, p4 ? 4 : p3 ? 3 : 2, p);
+    char i[24], a[24];
+    const char *p[4] = { LL(i, id), LL(a, attempts), p3, p4 };
+    int n = lw_db_exec(db, err, sql, p4 ? 4 : p3 ? 3 : 2, p);
     return n < 0 ? LW_EDB : n > 0;
 }
 
 int
 lw_db_outbox_abandon(lw_db *db, lw_err *err, int max_attempts)
 {
-    char m[16];
-    const char *p[1] = { m };
+    const long long m = max_attempts;
 
-    snprintf(m, sizeof(m), "%d", max_attempts);
-    return lw_db_exec(db, err, ABANDONED_SQL, 1, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_exec_ints(db, err, ABANDONED_SQL, 1, &m) < 0 ? LW_EDB : LW_OK;
 }
 
 static PGresult *
 claim(lw_db *db, lw_err *err, const char *sql, int batch, int secs)
 {
-    char b[16], s[16];
-    const char *p[2] = { b, s };
+    const long long v[2] = { batch, secs };
 
-    snprintf(b, sizeof(b), "%d", batch);
-    snprintf(s, sizeof(s), "%d", secs);
-    return lw_db_query(db, err, sql, 2, p);
+    return lw_db_query_ints(db, err, sql, 2, v);
 }
 
 PGresult *
@@ -132,30 +123,24 @@ lw_db_outbox_resend_claim(lw_db *db, lw_err *err, int batch, int every_s)
 int
 lw_db_outbox_resend_stop(lw_db *db, lw_err *err, long long id)
 {
-    char i[24];
-    const char *p[1] = { i };
-
-    snprintf(i, sizeof(i), "%lld", id);
-    return lw_db_exec(db, err, "UPDATE notifications SET resend_at = NULL WHERE id = $1::bigint",
-                      1, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_exec_ints(db, err,
+        "UPDATE notifications SET resend_at = NULL WHERE id = $1::bigint", 1, &id) < 0
+        ? LW_EDB : LW_OK;
 }
 
 PGresult *
 lw_db_outbox_firing(lw_db *db, lw_err *err, const char *alert_ids)
 {
-    const char *p[1] = { alert_ids };
-
-    return lw_db_query(db, err, "SELECT id FROM alerts WHERE id = ANY($1::bigint[])"
-                       " AND state = 'firing'", 1, p);
+    return lw_db_query_text(db, err, "SELECT id FROM alerts WHERE id = ANY($1::bigint[])"
+                            " AND state = 'firing'", alert_ids);
 }
 
 int
 lw_db_outbox_renew(lw_db *db, lw_err *err, long long id, int attempts, int lease_s)
 {
-    char l[16];
+    char l[24];
 
-    snprintf(l, sizeof(l), "%d", lease_s);
-    return fenced(db, err, RENEW_SQL, id, attempts, l, NULL);
+    return fenced(db, err, RENEW_SQL, id, attempts, LL(l, lease_s), NULL);
 }
 
 int
@@ -167,12 +152,11 @@ lw_db_outbox_progress(lw_db *db, lw_err *err, long long id, int attempts, const 
 int
 lw_db_outbox_sent(lw_db *db, lw_err *err, long long id, int attempts, int resend_s)
 {
-    char r[16];
+    char r[24];
 
     if (resend_s <= 0)
         return fenced(db, err, SENT_NO_RESEND_SQL, id, attempts, NULL, NULL);
-    snprintf(r, sizeof(r), "%d", resend_s);
-    return fenced(db, err, SENT_SQL, id, attempts, r, NULL);
+    return fenced(db, err, SENT_SQL, id, attempts, LL(r, resend_s), NULL);
 }
 
 int
@@ -200,9 +184,7 @@ lw_db_outbox_release(lw_db *db, lw_err *err, long long id, int attempts)
 PGresult *
 lw_db_outbox_channel(lw_db *db, lw_err *err, const char *name)
 {
-    const char *p[1] = { name };
-
-    return lw_db_query(db, err, "SELECT id, enabled FROM channels WHERE name = $1", 1, p);
+    return lw_db_query_text(db, err, "SELECT id, enabled FROM channels WHERE name = $1", name);
 }
 
 PGresult *
@@ -215,20 +197,14 @@ int
 lw_db_outbox_test_insert(lw_db *db, lw_err *err, long long channel_id, const char *payload,
                          const char *key, int lease_s, long long *id)
 {
-    char c[24], l[16];
-    const char *p[4] = { c, payload, key, l };
+    char c[24], l[24];
+    const char *p[4] = { LL(c, channel_id), payload, key, LL(l, lease_s) };
 
-    snprintf(c, sizeof(c), "%lld", channel_id);
-    snprintf(l, sizeof(l), "%d", lease_s);
     return lw_db_value(db, err, TEST_INSERT_SQL, 4, p, id);
 }
 
 PGresult *
 lw_db_outbox_row(lw_db *db, lw_err *err, long long id)
 {
-    char i[24];
-    const char *p[1] = { i };
-
-    snprintf(i, sizeof(i), "%lld", id);
-    return lw_db_query(db, err, TEST_ROW_SQL, 1, p);
+    return lw_db_query_id(db, err, TEST_ROW_SQL, id);
 }

@@ -79,7 +79,6 @@ lw_db_reports_insert(lw_db *db, lw_err *err, const lw_db_reports_row *w)
     char a[40], b[40], c[40], uid[24];
     const char *p[15];
 
-    snprintf(uid, sizeof(uid), "%lld", w->created_by);
     p[0] = w->name;
     p[1] = w->kind;
     p[2] = ts(w->from, a);
@@ -88,7 +87,7 @@ lw_db_reports_insert(lw_db *db, lw_err *err, const lw_db_reports_row *w)
     p[5] = w->content_hex;
     p[6] = w->sha256;
     p[7] = w->recipients;
-    p[8] = w->created_by > 0 ? uid : NULL;
+    p[8] = w->created_by > 0 ? LL(uid, w->created_by) : NULL;
     p[9] = w->schedule;
     p[10] = w->slot ? ts(w->slot, c) : NULL;
     p[11] = w->sections;
@@ -114,13 +113,9 @@ lw_db_reports_insert(lw_db *db, lw_err *err, const lw_db_reports_row *w)
 int
 lw_db_reports_emailed(lw_db *db, lw_err *err, long long id, const char *error)
 {
-    char a[24];
-    const char *p[2] = { a, error };
-
-    snprintf(a, sizeof(a), "%lld", id);
-    return lw_db_exec(db, err,
+    return lw_db_run_id_text(db, err,
         "UPDATE reports SET emailed_at = CASE WHEN $2::text IS NULL THEN now() ELSE emailed_at END,"
-        " email_error = $2 WHERE id = $1::bigint", 2, p) < 0 ? LW_EDB : LW_OK;
+        " email_error = $2 WHERE id = $1::bigint", id, error);
 }
 
 /* ---- the figures of a report ---- */
@@ -140,12 +135,8 @@ lw_db_reports_emailed(lw_db *db, lw_err *err, long long id, const char *error)
     " coalesce(" x ".input_tokens, 0) AS input_tokens, coalesce(" x ".output_tokens, 0) AS output_tokens," \
     " " x ".error_counts"
 
-PGresult *
-lw_db_reports_models(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev_from)
-{
-    const time_t t[3] = { from, to, prev_from };
-
-    return query_times(db, err,
+static const char *const compare_sql[LW_DB_REPORT_COMPARE_N] = {
+    [LW_DB_REPORT_MODELS] =
         "WITH cur AS MATERIALIZED (SELECT * FROM lw_rollup_read(NULL, $1, $2)),"
         " prv AS MATERIALIZED (SELECT * FROM lw_rollup_read(NULL, $3, $1))"
         " SELECT m.id, m.name, e.name AS environment, m.provider, m.sla_target_ms,"
@@ -155,7 +146,31 @@ lw_db_reports_models(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev
         " LEFT JOIN cur c ON c.model_id = m.id AND c.environment_id = m.environment_id"
         " LEFT JOIN prv v ON v.model_id = m.id AND v.environment_id = m.environment_id"
         " WHERE (m.enabled AND m.removed_at IS NULL) OR c.count > 0 OR v.count > 0"
-        " ORDER BY e.name, m.name, m.id", 3, t, NULL);
+        " ORDER BY e.name, m.name, m.id",
+    [LW_DB_REPORT_RULES] =
+        "SELECT r.name AS rule, r.severity,"
+        " count(*) FILTER (WHERE a.fired_at >= $1) AS fired,"
+        " count(*) FILTER (WHERE a.fired_at < $1) AS prev_fired,"
+        " count(DISTINCT a.model_id) FILTER (WHERE a.fired_at >= $1) AS models,"
+        " count(*) FILTER (WHERE a.fired_at >= $1 AND a.false_positive) AS false_positives,"
+        " avg(extract(epoch FROM a.resolved_at - a.fired_at))"
+        "  FILTER (WHERE a.fired_at >= $1 AND a.resolved_at IS NOT NULL) AS mttr_s,"
+        " coalesce(sum(extract(epoch FROM least(coalesce(a.resolved_at, now()), $2) - a.fired_at))"
+        "  FILTER (WHERE a.fired_at >= $1), 0)::bigint AS firing_s,"
+        " (array_agg(m.name ORDER BY a.fired_at DESC) FILTER (WHERE a.fired_at >= $1))[1] AS last_model"
+        " FROM alerts a JOIN rules r ON r.id = a.rule_id LEFT JOIN models m ON m.id = a.model_id"
+        " WHERE a.fired_at >= $3 AND a.fired_at < $2"
+        " GROUP BY r.name, r.severity ORDER BY fired DESC, r.name",
+};
+
+PGresult *
+lw_db_reports_compare(lw_db *db, lw_err *err, lw_db_report_compare which, time_t from, time_t to,
+                      time_t prev_from)
+{
+    const time_t t[3] = { from, to, prev_from };
+    const char *sql = lw_db_statement(compare_sql, LW_DB_REPORT_COMPARE_N, (int) which, err);
+
+    return sql ? query_times(db, err, sql, 3, t, NULL) : NULL;
 }
 
 PGresult *
@@ -201,9 +216,8 @@ PGresult *
 lw_db_reports_incidents(lw_db *db, lw_err *err, time_t from, time_t to, int limit)
 {
     const time_t t[2] = { from, to };
-    char x[16];
+    char x[24];
 
-    snprintf(x, sizeof(x), "%d", limit);
     return query_times(db, err,
         "SELECT a.id, r.name AS rule, m.name AS model, e.name AS environment, a.severity,"
         " a.state, " TS("a.fired_at") " AS fired, " TS("a.resolved_at") " AS resolved,"
@@ -214,26 +228,5 @@ lw_db_reports_incidents(lw_db *db, lw_err *err, time_t from, time_t to, int limi
         " LEFT JOIN models m ON m.id = a.model_id LEFT JOIN environments e ON e.id = a.environment_id"
         " WHERE a.fired_at IS NOT NULL AND a.fired_at < $2"
         "  AND coalesce(a.resolved_at, 'infinity') > $1"
-        " ORDER BY a.fired_at, a.id LIMIT $3::int", 2, t, x);
-}
-
-PGresult *
-lw_db_reports_rule_counts(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev_from)
-{
-    const time_t t[3] = { from, to, prev_from };
-
-    return query_times(db, err,
-        "SELECT r.name AS rule, r.severity,"
-        " count(*) FILTER (WHERE a.fired_at >= $1) AS fired,"
-        " count(*) FILTER (WHERE a.fired_at < $1) AS prev_fired,"
-        " count(DISTINCT a.model_id) FILTER (WHERE a.fired_at >= $1) AS models,"
-        " count(*) FILTER (WHERE a.fired_at >= $1 AND a.false_positive) AS false_positives,"
-        " avg(extract(epoch FROM a.resolved_at - a.fired_at))"
-        "  FILTER (WHERE a.fired_at >= $1 AND a.resolved_at IS NOT NULL) AS mttr_s,"
-        " coalesce(sum(extract(epoch FROM least(coalesce(a.resolved_at, now()), $2) - a.fired_at))"
-        "  FILTER (WHERE a.fired_at >= $1), 0)::bigint AS firing_s,"
-        " (array_agg(m.name ORDER BY a.fired_at DESC) FILTER (WHERE a.fired_at >= $1))[1] AS last_model"
-        " FROM alerts a JOIN rules r ON r.id = a.rule_id LEFT JOIN models m ON m.id = a.model_id"
-        " WHERE a.fired_at >= $3 AND a.fired_at < $2"
-        " GROUP BY r.name, r.severity ORDER BY fired DESC, r.name", 3, t, NULL);
+        " ORDER BY a.fired_at, a.id LIMIT $3::int", 2, t, LL(x, limit));
 }

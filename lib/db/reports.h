@@ -50,13 +50,24 @@ PGresult *lw_db_reports_insert(lw_db *db, lw_err *err, const lw_db_reports_row *
  * not. LW_OK or LW_EDB. */
 int lw_db_reports_emailed(lw_db *db, lw_err *err, long long id, const char *error);
 
-/* Per model (enabled, or with probes in either period), [from, to) then
- * [prev_from, from): id, name, environment, provider, sla_target_ms, then
- * twice (columns 5.. and 20..): count, errors, sum_ms, total_n, avg_ms,
- * p50_ms, p95_ms, p99_ms, ttft_p95_ms, tps, quality, cost_pico,
- * input_tokens, output_tokens, error_counts (failed probes by class in
- * the order of lw_error_classes()); by environment, name. */
-PGresult *lw_db_reports_models(lw_db *db, lw_err *err, time_t from, time_t to, time_t prev_from);
+/* What lw_db_reports_compare reads of a period [from, to) against the one
+ * before it, [prev_from, from). */
+typedef enum {
+    /* Per model (enabled, or with probes in either period): id, name,
+     * environment, provider, sla_target_ms, then for each period (columns
+     * 5.. and 20..): count, errors, sum_ms, total_n, avg_ms, p50_ms,
+     * p95_ms, p99_ms, ttft_p95_ms, tps, quality, cost_pico, input_tokens,
+     * output_tokens, error_counts (failed probes by class in the order of
+     * lw_error_classes()); by environment, name. */
+    LW_DB_REPORT_MODELS,
+    /* Per rule fired in either period: rule, severity, fired (in [from,
+     * to)), prev_fired (before from), models, false_positives, mttr_s,
+     * firing_s, last_model; most fired first. */
+    LW_DB_REPORT_RULES,
+    LW_DB_REPORT_COMPARE_N
+} lw_db_report_compare;
+PGresult *lw_db_reports_compare(lw_db *db, lw_err *err, lw_db_report_compare which, time_t from,
+                                time_t to, time_t prev_from);
 /* Per model and step of step_s seconds: t, model_id, count, errors,
  * p95_ms, avg_ms, cost_pico; by model, time. */
 PGresult *lw_db_reports_trend(lw_db *db, lw_err *err, time_t from, time_t to, long long step_s);
@@ -70,10 +81,5 @@ PGresult *lw_db_reports_hour_groups(lw_db *db, lw_err *err, time_t from, time_t 
  * id, rule, model, environment, severity, state, fired, resolved,
  * seconds_in_period, summary, false_positive; oldest first, at most limit. */
 PGresult *lw_db_reports_incidents(lw_db *db, lw_err *err, time_t from, time_t to, int limit);
-/* Per rule fired in [prev_from, to): rule, severity, fired (in [from,
- * to)), prev_fired (before from), models, false_positives, mttr_s,
- * firing_s, last_model; most fired first. */
-PGresult *lw_db_reports_rule_counts(lw_db *db, lw_err *err, time_t from, time_t to,
-                                    time_t prev_from);
 
 #endif

@@ -16,10 +16,9 @@ int
 lw_db_scheduler_claim(lw_db *db, lw_err *err, const char *job, time_t slot, const char *host,
                       int pid, long long *run_id)
 {
-    char ts[40], pids[16];
-    const char *p[4] = { job, NULL, host, pids };
+    char ts[40], pids[24];
+    const char *p[4] = { job, NULL, host, LL(pids, pid) };
 
-    snprintf(pids, sizeof(pids), "%d", pid);
     if (slot != 0)
         p[1] = lw_time_format(slot, LW_TIME_SQL, ts, sizeof(ts));
     /* the lock is held for this statement: two claimers at the same time
@@ -36,17 +35,14 @@ lw_db_scheduler_claim(lw_db *db, lw_err *err, const char *job, time_t slot, cons
 int
 lw_db_scheduler_hold(lw_db *db, lw_err *err, long long run_id, int hold)
 {
-    char id[24];
-    const char *p[1] = { id };
     PGresult *res;
     int got;
 
-    snprintf(id, sizeof(id), "%lld", run_id);
-    res = lw_db_query(db, err, hold
+    res = lw_db_query_id(db, err, hold
         ? "SELECT pg_try_advisory_lock(" SLOT_LOCK("job", "scheduled_for") ")"
           " FROM job_runs WHERE id = $1::bigint AND scheduled_for IS NOT NULL"
         : "SELECT pg_advisory_unlock(" SLOT_LOCK("job", "scheduled_for") ")"
-          " FROM job_runs WHERE id = $1::bigint AND scheduled_for IS NOT NULL", 1, p);
+          " FROM job_runs WHERE id = $1::bigint AND scheduled_for IS NOT NULL", run_id);
     if (res == NULL)
         return LW_EDB;
     got = PQntuples(res) == 0 || lw_db_bool(res, 0, 0);
@@ -75,14 +71,12 @@ lw_db_scheduler_runs(lw_db *db, lw_err *err, const char *job, time_t from, time_
 PGresult *
 lw_db_scheduler_last(lw_db *db, lw_err *err, const char *job)
 {
-    const char *p[1] = { job };
-
-    return lw_db_query(db, err,
+    return lw_db_query_text(db, err,
         "SELECT extract(epoch FROM started_at)::bigint, status, coalesce(error, ''), host,"
         " extract(epoch FROM finished_at - started_at) * 1000,"
         " (SELECT extract(epoch FROM max(started_at))::bigint FROM job_runs o"
         "   WHERE o.job = $1 AND o.status = 'ok') AS last_ok"
-        " FROM job_runs WHERE job = $1 ORDER BY started_at DESC, id DESC LIMIT 1", 1, p);
+        " FROM job_runs WHERE job = $1 ORDER BY started_at DESC, id DESC LIMIT 1", job);
 }
 
 int

@@ -179,6 +179,18 @@ int lw_db_insert_batch(lw_db *db, lw_err *err, const char *sql, const char *rows
                        const char *source, long long *inserted, long long *known);
 /* Runs sql with $1 = id; as lw_db_query_ints. */
 PGresult *lw_db_query_id(lw_db *db, lw_err *err, const char *sql, long long id);
+/* Runs sql with $1 = text (NULL: null): a name, an email, a token, a JSON
+ * document. The result is the caller's (PQclear), NULL on failure. */
+PGresult *lw_db_query_text(lw_db *db, lw_err *err, const char *sql, const char *text);
+/* The same for lw_db_exec: rows affected or a negative LW_E*. */
+int lw_db_exec_text(lw_db *db, lw_err *err, const char *sql, const char *text);
+/* Runs sql with $1 = id and $2 = text (NULL: null): a row and its error
+ * (NULL when all went well), a user and a token, a cycle and a time. The
+ * result is the caller's, NULL on failure. */
+PGresult *lw_db_query_id_text(lw_db *db, lw_err *err, const char *sql, long long id,
+                              const char *text);
+/* The same for lw_db_run: LW_OK or LW_EDB. */
+int lw_db_run_id_text(lw_db *db, lw_err *err, const char *sql, long long id, const char *text);
 
 /* Runs sql, whose answer is one number: *out gets the first column of
  * its first row, 0 when there is no row or it is NULL. LW_OK, LW_ECONFLICT
@@ -220,10 +232,11 @@ void lw_db_audit_params(const lw_db_audit_who *who, long long id, lw_db_audit_ro
 int lw_db_audit_change_row(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                            int flag, const char *sql);
 
-/* An audited change of the existing row `id`: $1..$4 as above and $5..
- * the n (at most 4) texts that follow. Returns as lw_db_audit_change. */
+/* An audited change of row `id` (or of the row an insert relates to):
+ * $1..$4 as above and $5.. the n (at most 5) texts that follow. Returns as
+ * lw_db_audit_change, *new_id (when not NULL) getting the changed row's id. */
 int lw_db_audit_change_with(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
-                            const char *sql, int n, ...);
+                            long long *new_id, const char *sql, int n, ...);
 
 /* Runs an audited change statement (AUDIT_FROM_UP) returning one row per
  * change: LW_OK (*id, when not NULL, gets the first row's object id),

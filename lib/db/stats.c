@@ -19,14 +19,11 @@ typedef struct {
 static void
 filter_fill(const lw_db_stats_filter *f, filter_params *fp, const char **p)
 {
-    snprintf(fp->from, sizeof(fp->from), "%lld", (long long) f->from);
-    snprintf(fp->to, sizeof(fp->to), "%lld", (long long) f->to);
-    snprintf(fp->model_id, sizeof(fp->model_id), "%lld", f->model_id);
-    p[0] = fp->from;
-    p[1] = fp->to;
+    p[0] = LL(fp->from, f->from);
+    p[1] = LL(fp->to, f->to);
     p[2] = f->model;
     p[3] = f->environment;
-    p[4] = f->model_id > 0 ? fp->model_id : NULL;
+    p[4] = f->model_id > 0 ? LL(fp->model_id, f->model_id) : NULL;
     p[5] = f->include_idle ? "true" : "false";
 }
 
@@ -160,41 +157,44 @@ lw_db_stats_window_get(const PGresult *res, int row, lw_db_stats_window_row *o)
     o->last_ts = (time_t) int_col(res, row, "last_ts");
 }
 
-PGresult *
-lw_db_stats_error_classes(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
-{
+/* The summaries over a filter's first five parameters (include_idle
+ * apart: they count probes, not models). */
+static const char *const filter_parts[LW_DB_STATS_N] = {
     /* the classes counted in the rollups, in lw_error_classes() order */
-    return query_filter(db, err, f,
-                       ROLLED
-                       "SELECT r.model_id, r.environment_id,"
-                       "       CASE c.name WHEN 'other' THEN 'unknown' ELSE c.name END AS error_class,"
-                       "       r.error_counts[c.i] AS n"
-                       "  FROM r"
-                       "  JOIN models m ON m.id = r.model_id"
-                       "  JOIN environments e ON e.id = r.environment_id"
-                       "  CROSS JOIN LATERAL unnest(lw_error_classes()) WITH ORDINALITY c(name, i)"
-                       FILTER_WHERE
-                       "   AND coalesce(r.error_counts[c.i], 0) > 0"
-                       " ORDER BY 1, 2, 4 DESC, 3", 5);
-}
+    [LW_DB_STATS_ERROR_CLASSES] =
+        ROLLED
+        "SELECT r.model_id, r.environment_id,"
+        "       CASE c.name WHEN 'other' THEN 'unknown' ELSE c.name END AS error_class,"
+        "       r.error_counts[c.i] AS n"
+        "  FROM r"
+        "  JOIN models m ON m.id = r.model_id"
+        "  JOIN environments e ON e.id = r.environment_id"
+        "  CROSS JOIN LATERAL unnest(lw_error_classes()) WITH ORDINALITY c(name, i)"
+        FILTER_WHERE
+        "   AND coalesce(r.error_counts[c.i], 0) > 0"
+        " ORDER BY 1, 2, 4 DESC, 3",
+    [LW_DB_STATS_TOTALS] =
+        ROLLED
+        "SELECT coalesce(sum(r.count), 0) AS count,"
+        "       coalesce(sum(r.count - r.errors), 0) AS ok_count,"
+        "       sum(r.count - r.errors)::float8 / nullif(sum(r.count), 0) AS success_rate,"
+        "       sum(r.sum_total_ms) / nullif(sum(r.total_n), 0) AS avg_total_ms,"
+        "       lw_hist_quantile(lw_hist_sum(r.total_hist), 0.95) AS p95_total_ms,"
+        "       count(DISTINCT r.model_id) FILTER (WHERE r.count > 0) AS models,"
+        "       coalesce(sum(r.cost_usd), 0)::text AS cost_usd,"
+        "       (coalesce(sum(r.cost_usd), 0) * 1000000000000)::bigint AS cost_pico"
+        "  FROM r"
+        "  JOIN models m ON m.id = r.model_id"
+        "  JOIN environments e ON e.id = r.environment_id"
+        FILTER_WHERE,
+};
 
 PGresult *
-lw_db_stats_totals(lw_db *db, lw_err *err, const lw_db_stats_filter *f)
+lw_db_stats_of(lw_db *db, lw_err *err, lw_db_stats_part part, const lw_db_stats_filter *f)
 {
-    return query_filter(db, err, f,
-                       ROLLED
-                       "SELECT coalesce(sum(r.count), 0) AS count,"
-                       "       coalesce(sum(r.count - r.errors), 0) AS ok_count,"
-                       "       sum(r.count - r.errors)::float8 / nullif(sum(r.count), 0) AS success_rate,"
-                       "       sum(r.sum_total_ms) / nullif(sum(r.total_n), 0) AS avg_total_ms,"
-                       "       lw_hist_quantile(lw_hist_sum(r.total_hist), 0.95) AS p95_total_ms,"
-                       "       count(DISTINCT r.model_id) FILTER (WHERE r.count > 0) AS models,"
-                       "       coalesce(sum(r.cost_usd), 0)::text AS cost_usd,"
-                       "       (coalesce(sum(r.cost_usd), 0) * 1000000000000)::bigint AS cost_pico"
-                       "  FROM r"
-                       "  JOIN models m ON m.id = r.model_id"
-                       "  JOIN environments e ON e.id = r.environment_id"
-                       FILTER_WHERE, 5);
+    const char *sql = lw_db_statement(filter_parts, LW_DB_STATS_N, (int) part, err);
+
+    return sql ? query_filter(db, err, f, sql, 5) : NULL;
 }
 
 /* ---- alerts and jobs ---- */
@@ -219,15 +219,7 @@ lw_db_stats_alerts_fired(lw_db *db, lw_err *err, time_t from, time_t to)
 long long
 lw_db_stats_alerts_firing(lw_db *db, lw_err *err)
 {
-    PGresult *res;
-    long long n;
-
-    res = lw_db_query(db, err, "SELECT count(*) FROM alerts WHERE state = 'firing'", 0, NULL);
-    if (res == NULL)
-        return LW_EDB;
-    n = lw_db_int(res, 0, 0);
-    PQclear(res);
-    return n;
+    return lw_db_count(db, err, "SELECT count(*) FROM alerts WHERE state = 'firing'", 0, NULL);
 }
 
 PGresult *

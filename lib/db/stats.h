@@ -61,14 +61,19 @@ typedef struct {
 
 void lw_db_stats_window_get(const PGresult *res, int row, lw_db_stats_window_row *out);
 
-/* Failed probes by class in the window: model_id, environment_id,
- * error_class, n; ordered by model then most frequent first. */
-PGresult *lw_db_stats_error_classes(lw_db *db, lw_err *err, const lw_db_stats_filter *f);
-
-/* One row over every probe the filter selects (all models together):
- * count, ok_count, success_rate, avg_total_ms, p95_total_ms, models
- * (how many distinct models had probes), cost_usd, cost_pico. */
-PGresult *lw_db_stats_totals(lw_db *db, lw_err *err, const lw_db_stats_filter *f);
+/* What lw_db_stats_of sums up over the probes a filter selects. */
+typedef enum {
+    /* Failed probes by class in the window: model_id, environment_id,
+     * error_class, n; ordered by model then most frequent first. */
+    LW_DB_STATS_ERROR_CLASSES,
+    /* One row over every probe the filter selects (all models together):
+     * count, ok_count, success_rate, avg_total_ms, p95_total_ms, models
+     * (how many distinct models had probes), cost_usd, cost_pico. */
+    LW_DB_STATS_TOTALS,
+    LW_DB_STATS_N
+} lw_db_stats_part;
+PGresult *lw_db_stats_of(lw_db *db, lw_err *err, lw_db_stats_part part,
+                         const lw_db_stats_filter *f);
 
 /* ---- alerts and jobs ---- */
 

@@ -143,8 +143,7 @@ retire(lw_db *db, lw_err *err, const char *sql, const char *names, const char *a
 int
 lw_db_sync_lock(lw_db *db, lw_err *err)
 {
-    return lw_db_exec(db, err, "SELECT pg_advisory_xact_lock(7023117438289454)", 0, NULL) < 0
-           ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "SELECT pg_advisory_xact_lock(7023117438289454)", 0, NULL);
 }
 
 int
@@ -152,9 +151,9 @@ lw_db_sync_environment(lw_db *db, lw_err *err, const char *name)
 {
     const char *p[1] = { name };
 
-    return lw_db_exec(db, err,
-                      "INSERT INTO environments (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-                      1, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err,
+                     "INSERT INTO environments (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+                     1, p);
 }
 
 int
@@ -190,9 +189,8 @@ lw_db_sync_channels_retire(lw_db *db, lw_err *err, const char *names, const char
 int
 lw_db_sync_routes_clear(lw_db *db, lw_err *err)
 {
-    return lw_db_exec(db, err, "DELETE FROM routes WHERE channel_id IN "
-                      "(SELECT id FROM channels WHERE source = 'config')", 0, NULL) < 0
-           ? LW_EDB : LW_OK;
+    return lw_db_run(db, err, "DELETE FROM routes WHERE channel_id IN "
+                     "(SELECT id FROM channels WHERE source = 'config')", 0, NULL);
 }
 
 int
@@ -200,13 +198,12 @@ lw_db_sync_route(lw_db *db, lw_err *err, const char *severity, const char *chann
                  int position)
 {
     char pos[24];
-    const char *p[3] = { severity, channel, pos };
+    const char *p[3] = { severity, channel, LL(pos, position) };
 
-    snprintf(pos, sizeof(pos), "%d", position);
-    return lw_db_exec(db, err,
-                      "INSERT INTO routes (severity, channel_id, position) "
-                      "SELECT $1, id, $3::int FROM channels WHERE name = $2 "
-                      "ON CONFLICT DO NOTHING", 3, p) < 0 ? LW_EDB : LW_OK;
+    return lw_db_run(db, err,
+                     "INSERT INTO routes (severity, channel_id, position) "
+                     "SELECT $1, id, $3::int FROM channels WHERE name = $2 "
+                     "ON CONFLICT DO NOTHING", 3, p);
 }
 
 int
@@ -216,9 +213,8 @@ lw_db_sync_rule(lw_db *db, lw_err *err, const lw_db_rules_def *rule, int config_
     char line[24];
     const char *p[15];
 
-    snprintf(line, sizeof(line), "%d", config_line);
     lw_db_rules_def_params(rule, p);
-    p[13] = line;
+    p[13] = LL(line, config_line);
     p[14] = actor;
     return run(db, err, RULE_UPSERT, 15, p, changed);
 }

@@ -35,35 +35,25 @@ int
 lw_db_tokens_create(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long user_id,
                     const char *name, const char *role, const char *token, long long *id)
 {
-    lw_db_audit_room room;
-    const char *p[7];
-
-    lw_db_audit_params(who, user_id, &room, p);
-    p[4] = name;
-    p[5] = role;
-    p[6] = token;
-    return lw_db_audit_change(db, err,
+    /* $4 is the token's user */
+    return lw_db_audit_change_with(db, err, who, user_id, id,
         "WITH old AS (SELECT NULL::jsonb AS j),"
         " up AS (INSERT INTO api_tokens (user_id, name, role, token_hash)"
         "   SELECT u.id, $5, $6, " TOKEN_HASH("$7") " FROM users u"
         "   WHERE u.id = $4::int AND NOT u.disabled"
         "     AND array_position(" ROLE_ORDER ", $6) <= array_position(" ROLE_ORDER ", u.role)"
         "   RETURNING id, " TOKEN_JSON("api_tokens") " AS j)"
-        AUDIT_FROM_UP("'create'", "api_token"), 7, p, id);
+        AUDIT_FROM_UP("'create'", "api_token"), 3, name, role, token);
 }
 
 int
 lw_db_tokens_revoke(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id)
 {
-    lw_db_audit_room room;
-    const char *p[4];
-
-    lw_db_audit_params(who, id, &room, p);
-    return lw_db_audit_change(db, err,
+    return lw_db_audit_change_with(db, err, who, id, NULL,
         "WITH old AS (SELECT " TOKEN_JSON("t") " AS j FROM api_tokens t"
         "   WHERE t.id = $4::int AND t.revoked_at IS NULL FOR UPDATE),"
         " up AS (UPDATE api_tokens t SET revoked_at = now() FROM old"
         "   WHERE t.id = $4::int AND t.revoked_at IS NULL"
         "   RETURNING t.id, " TOKEN_JSON("t") " AS j)"
-        AUDIT_FROM_UP("'revoke'", "api_token"), 4, p, NULL);
+        AUDIT_FROM_UP("'revoke'", "api_token"), 0);
 }

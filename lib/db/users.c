@@ -14,11 +14,9 @@
 PGresult *
 lw_db_users_by_email(lw_db *db, lw_err *err, const char *email)
 {
-    const char *p[1] = { email };
-
-    return lw_db_query(db, err,
+    return lw_db_query_text(db, err,
         "SELECT id, email, role, password_hash, disabled FROM users"
-        " WHERE lower(email) = lower($1)", 1, p);
+        " WHERE lower(email) = lower($1)", email);
 }
 
 int
@@ -59,9 +57,7 @@ lw_db_users_set_password(lw_db *db, lw_err *err, const char *email, const char *
 int
 lw_db_users_disable(lw_db *db, lw_err *err, const char *email)
 {
-    const char *p[1] = { email };
-
-    return lw_db_exec(db, err, USER_CHANGE("disabled = true"), 1, p);
+    return lw_db_exec_text(db, err, USER_CHANGE("disabled = true"), email);
 }
 
 int
@@ -114,7 +110,7 @@ int
 lw_db_users_set_role(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                      const char *role)
 {
-    return lw_db_audit_change_with(db, err, who, id, USER_OLD
+    return lw_db_audit_change_with(db, err, who, id, NULL, USER_OLD
         " up AS (UPDATE users SET role = $5 FROM old"
         "  WHERE users.id = $4::int AND users.role <> $5 AND ($5 = 'admin' OR " KEEPS_AN_ADMIN ")"
         "  RETURNING users.id, " USER_J("users") " AS j)"
@@ -125,7 +121,7 @@ int
 lw_db_users_set_hash(lw_db *db, lw_err *err, const lw_db_audit_who *who, long long id,
                      const char *hash, const char *action)
 {
-    return lw_db_audit_change_with(db, err, who, id,
+    return lw_db_audit_change_with(db, err, who, id, NULL,
         "WITH old AS (SELECT " USER_J("u") " AS j FROM users u WHERE u.id = $4::int FOR UPDATE),"
         " up AS (UPDATE users SET password_hash = $5 FROM old WHERE users.id = $4::int"
         "  RETURNING users.id, " USER_J("users") " || '{\"password\": \"changed\"}' AS j),"
@@ -139,23 +135,21 @@ int
 lw_db_users_session_create(lw_db *db, lw_err *err, const char *token, long long user_id,
                            const char *csrf, const char *ip, const char *user_agent)
 {
-    char id[32];
-    const char *p[5] = { token, id, csrf, ip, user_agent };
+    char id[24];
+    const char *p[5] = { token, LL(id, user_id), csrf, ip, user_agent };
 
-    snprintf(id, sizeof(id), "%lld", user_id);
-    return lw_db_exec(db, err,
+    return lw_db_run(db, err,
         "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, ip, user_agent)"
         " VALUES (" TOKEN_HASH("$1") ", $2::int, $3, now() + interval '12 hours', $4,"
-        " left($5, 300))", 5, p) < 0 ? LW_EDB : LW_OK;
+        " left($5, 300))", 5, p);
 }
 
 PGresult *
 lw_db_users_by_session(lw_db *db, lw_err *err, const char *token, long long lifetime_s)
 {
     char life[24];
-    const char *p[2] = { token, life };
+    const char *p[2] = { token, LL(life, lifetime_s) };
 
-    snprintf(life, sizeof(life), "%lld", lifetime_s);
     return lw_db_query(db, err,
         "WITH hit AS (SELECT s.token_hash, s.last_seen_at, s.csrf_token, u.id, u.email, u.role"
         "   FROM sessions s JOIN users u ON u.id = s.user_id"
@@ -171,10 +165,8 @@ lw_db_users_by_session(lw_db *db, lw_err *err, const char *token, long long life
 int
 lw_db_users_session_delete(lw_db *db, lw_err *err, const char *token)
 {
-    const char *p[1] = { token };
-
-    return lw_db_exec(db, err,
-        "DELETE FROM sessions WHERE token_hash = " TOKEN_HASH("$1"), 1, p);
+    return lw_db_exec_text(db, err,
+        "DELETE FROM sessions WHERE token_hash = " TOKEN_HASH("$1"), token);
 }
 
 int
@@ -182,36 +174,25 @@ lw_db_users_sessions_end(lw_db *db, lw_err *err, const lw_db_audit_who *who, lon
 {
     const char *p[4];
     lw_db_audit_room room;
-    PGresult *res;
-    int n;
 
     lw_db_audit_params(who, user_id, &room, p);
-    res = lw_db_query(db, err,
+    return (int) lw_db_count(db, err,
         "WITH d AS (DELETE FROM sessions WHERE user_id = $4::int RETURNING 1),"
         " a AS (INSERT INTO audit_log (user_id, actor, action, object_type, object_id, after, ip)"
         "  SELECT $1::int, $2, 'logout_all', 'session', $4, jsonb_build_object('sessions', count(*)), $3"
         "  FROM d)"
         " SELECT count(*) FROM d", 4, p);
-    if (res == NULL)
-        return LW_EDB;
-    n = (int) lw_db_int(res, 0, 0);
-    PQclear(res);
-    return n;
 }
 
 PGresult *
 lw_db_users_sessions(lw_db *db, lw_err *err, long long user_id, const char *token)
 {
-    char id[24];
-    const char *p[2] = { id, token };
-
-    snprintf(id, sizeof(id), "%lld", user_id);
-    return lw_db_query(db, err,
+    return lw_db_query_id_text(db, err,
         "SELECT " TS("created_at") " AS created, " TS("last_seen_at") " AS last_seen,"
         " " TS("expires_at") " AS expires, ip, user_agent,"
         " token_hash = " TOKEN_HASH("$2") " AS current"
         " FROM sessions WHERE user_id = $1::int AND expires_at > now()"
-        " ORDER BY created_at DESC LIMIT 100", 2, p);
+        " ORDER BY created_at DESC LIMIT 100", user_id, token);
 }
 
 /* ---- failed logins ---- */
@@ -280,10 +261,9 @@ lw_db_users_throttle_clear(lw_db *db, lw_err *err, const char *email)
 {
     const char *p[2] = { NULL, email };
 
-    return lw_db_exec(db, err,
+    return lw_db_run(db, err,
         "DELETE FROM login_throttle t USING " THROTTLE_KEYS
-        " WHERE k.scope = 'account' AND t.scope = k.scope AND t.key = k.key", 2, p) < 0
-        ? LW_EDB : LW_OK;
+        " WHERE k.scope = 'account' AND t.scope = k.scope AND t.key = k.key", 2, p);
 }
 
 /* ---- API tokens ---- */
@@ -291,26 +271,23 @@ lw_db_users_throttle_clear(lw_db *db, lw_err *err, const char *email)
 PGresult *
 lw_db_users_by_api_token(lw_db *db, lw_err *err, const char *token)
 {
-    const char *p[1] = { token };
-
-    return lw_db_query(db, err,
+    return lw_db_query_text(db, err,
         "UPDATE api_tokens t SET last_used_at = now() FROM users u"
         " WHERE t.token_hash = " TOKEN_HASH("$1") " AND t.revoked_at IS NULL"
         "   AND u.id = t.user_id AND NOT u.disabled"
         " RETURNING t.user_id, u.email,"
         /* never more than its user has now (a demoted user's tokens follow) */
         "  CASE WHEN array_position(" ROLE_ORDER ", t.role) <= array_position(" ROLE_ORDER ", u.role)"
-        "   THEN t.role ELSE u.role END AS role, t.name", 1, p);
+        "   THEN t.role ELSE u.role END AS role, t.name", token);
 }
 
 int
 lw_db_users_api_token_create(lw_db *db, lw_err *err, long long user_id, const char *name,
                              const char *role, const char *token, long long *id)
 {
-    char uid[32];
-    const char *p[4] = { uid, name, role, token };
+    char uid[24];
+    const char *p[4] = { LL(uid, user_id), name, role, token };
 
-    snprintf(uid, sizeof(uid), "%lld", user_id);
     return lw_db_value(db, err,
         "INSERT INTO api_tokens (user_id, name, role, token_hash)"
         " VALUES ($1::int, $2, $3, " TOKEN_HASH("$4") ") RETURNING id", 4, p, id);

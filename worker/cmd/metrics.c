@@ -303,9 +303,9 @@ lw_cmd_metrics(lw_cli *cli)
                     f->environment ? " in environment " : "", f->environment ? f->environment : "");
         goto cleanup;
     }
-    errs = lw_db_stats_error_classes(db, err, f);
+    errs = lw_db_stats_of(db, err, LW_DB_STATS_ERROR_CLASSES, f);
     if (errs != NULL)
-        tot = lw_db_stats_totals(db, err, f);
+        tot = lw_db_stats_of(db, err, LW_DB_STATS_TOTALS, f);
     if (errs == NULL || tot == NULL) {
         lw_cli_fail(cli, "%s", err->msg);
         goto cleanup;

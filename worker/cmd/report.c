@@ -157,7 +157,7 @@ lw_cmd_report(lw_cli *cli)
         goto cleanup;
     }
     if (o.commentary != NULL) {
-        if (lw_report_read_file(o.commentary, 1024 * 1024, &commentary, &cli->err) != LW_OK) {
+        if (lw_file_read(o.commentary, 1024 * 1024, &commentary, &cli->err) != LW_OK) {
             lw_cli_fail(cli, "--commentary: %s", cli->err.msg);
             goto cleanup;
         }

@@ -179,7 +179,7 @@ print_recent(lw_db *db, time_t now)
     models = lw_db_stats_window(db, &err, &f);
     if (models == NULL)
         goto cleanup;
-    tot = lw_db_stats_totals(db, &err, &f);
+    tot = lw_db_stats_of(db, &err, LW_DB_STATS_TOTALS, &f);
     if (tot == NULL)
         goto cleanup;
 

@@ -78,7 +78,7 @@ pump(int *in, int out, const char *reply, size_t len, int64_t deadline_us, char 
     struct pollfd p[2];
     size_t off = 0;
     ssize_t k;
-    int n, wait_ms;
+    int n, rc;
 
     while (out >= 0) {
         n = 0;
@@ -88,14 +88,8 @@ pump(int *in, int out, const char *reply, size_t len, int64_t deadline_us, char 
         }
         p[n].fd = out;
         p[n++].events = POLLIN;
-        wait_ms = (int) ((deadline_us - lw_now_mono_us()) / 1000);
-        if (wait_ms <= 0)
-            return LW_ETIMEDOUT;
-        if (poll(p, (nfds_t) n, wait_ms) < 0) {
-            if (errno == EINTR)
-                continue;
-            return LW_EIO;
-        }
+        if ((rc = lw_poll_until(p, (size_t) n, deadline_us)) != LW_OK)
+            return rc;
         if (*in >= 0 && p[0].revents) {
             k = off < len ? write(*in, reply + off, len - off) : 0;
             if (k < 0 && (errno == EAGAIN || errno == EINTR))

@@ -5,7 +5,6 @@
 #include "probe/probe.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <json.h>
 #include <math.h>
 #include <stdbool.h>
@@ -394,32 +393,6 @@ resolve(const char *name, char *out, size_t outsz, lw_err *err)
     return LW_ENOTFOUND;
 }
 
-/* The file, read whole, bounded: LW_OK, or an error in err. */
-static int
-read_file(const char *path, lw_buf *b, lw_err *err)
-{
-    char chunk[8192];
-    size_t n;
-    FILE *f = fopen(path, "rb");
-    int rc = LW_OK;
-
-    if (f == NULL) {
-        lw_err_set(err, "%s: %s", path, strerror(errno));
-        return errno == ENOENT ? LW_ENOTFOUND : LW_EIO;
-    }
-    while (rc == LW_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (b->len + n > SUITE_MAX_BYTES) {
-            lw_err_set(err, "%s: larger than %d bytes", path, SUITE_MAX_BYTES);
-            rc = LW_EINVAL;
-        } else if (lw_buf_append(b, chunk, n) != LW_OK) {
-            lw_err_set(err, "out of memory");
-            rc = LW_ENOMEM;
-        }
-    }
-    fclose(f);
-    return rc;
-}
-
 int
 lw_suite_load(const char *path_or_name, lw_suite **out, lw_err *err)
 {
@@ -442,7 +415,7 @@ lw_suite_load(const char *path_or_name, lw_suite **out, lw_err *err)
     rc = resolve(path_or_name, path, sizeof(path), err);
     if (rc != LW_OK)
         return rc;
-    if ((rc = read_file(path, &text_buf, err)) != LW_OK)
+    if ((rc = lw_file_read(path, SUITE_MAX_BYTES, &text_buf, err)) != LW_OK)
         goto cleanup;
     s = calloc(1, sizeof(*s));
     pool = lw_pool_create();
