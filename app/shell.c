@@ -34,6 +34,14 @@ find(const char *key)
     return NULL;
 }
 
+static void
+slot_clear(struct shell *s)
+{
+    free(s->key);
+    free(s->out);
+    memset(s, 0, sizeof(*s));
+}
+
 /* The empty slot, else the least recently used one (emptied). */
 static struct shell *
 victim(void)
@@ -47,9 +55,7 @@ victim(void)
         if (shells[i].used < v->used)
             v = &shells[i];
     }
-    free(v->key);
-    free(v->out);
-    memset(v, 0, sizeof(*v));
+    slot_clear(v);
     return v;
 }
 
@@ -101,9 +107,6 @@ lw_shell_thread_free(void)
 {
     int i;
 
-    for (i = 0; i < SHELL_SLOTS; i++) {
-        free(shells[i].key);
-        free(shells[i].out);
-        memset(&shells[i], 0, sizeof(shells[i]));
-    }
+    for (i = 0; i < SHELL_SLOTS; i++)
+        slot_clear(&shells[i]);
 }
