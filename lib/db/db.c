@@ -142,6 +142,17 @@ sql_hash(const char *s)
     return h;
 }
 
+/* Whether sql is worth a prepared statement: one with parameters, or a
+ * query without any (the job figures /metrics reads on every scrape were
+ * parsed and planned each time: a third of the machine under load). Not
+ * the rest (BEGIN, SET, LISTEN, a migration's script of several
+ * statements), which are cheap to parse or cannot be prepared. */
+static int
+preparable(const char *sql, int nparams)
+{
+    return nparams > 0 || strncmp(sql, "SELECT ", 7) == 0 || strncmp(sql, "WITH ", 5) == 0;
+}
+
 /* The name of sql's prepared statement ("lw<N>"), preparing it the first
  * time; 0 when it cannot be (too many, or the server refused: then the
  * unprepared path reports the error). */
@@ -273,7 +284,7 @@ query(lw_db *db, lw_err *err, const char *sql, int nparams, const char *const *p
          * whether a retry is safe is known only from before */
         idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
         /* inside a failed transaction a PREPARE fails too: run it as is */
-        if (nparams > 0 && PQtransactionStatus(db->conn) != PQTRANS_INERROR
+        if (preparable(sql, nparams) && PQtransactionStatus(db->conn) != PQTRANS_INERROR
             && stmt_name(db, sql, nparams, name))
             res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
         else
