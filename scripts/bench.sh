@@ -188,6 +188,9 @@ WEB_PID=""; NGINX_PID=""; REF_PID=""
 web_cleanup() {
     local p
     for p in $NGINX_PID $WEB_PID $REF_PID; do kill "$p" 2>/dev/null; done
+    # the reference page's server: libfcgi takes SIGTERM as "stop after the
+    # next request" and would sit in accept() for ever, and the script with it
+    [ -n "$REF_PID" ] && kill -KILL "$REF_PID" 2>/dev/null
     for p in $NGINX_PID $WEB_PID $REF_PID; do wait "$p" 2>/dev/null; done
 }
 
