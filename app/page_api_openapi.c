@@ -9,20 +9,13 @@
 #include "api.h"
 #include "render.h"
 
-static void
-free_buf(void *b)
-{
-    lw_buf_free(b);
-}
-
 int
 lw_page_api_openapi(lw_req *r)
 {
-    lw_buf *b = lw_pool_alloc(r->pool, sizeof(*b));
+    lw_buf *b = lw_req_buf(r);
 
-    if (b == NULL || lw_pool_cleanup_add(r->pool, free_buf, b) != LW_OK)
+    if (b == NULL)
         return LW_ENOMEM;
-    memset(b, 0, sizeof(*b));
     if (lw_render(&r->page, "openapi", "fragment_layout", b, &r->err) != LW_OK || b->data == NULL)
         return LW_ERROR;
     lw_req_add_header(r, "Cache-Control", "public, max-age=300");

@@ -22,12 +22,6 @@ to_buf(void *ctx, const char *data, size_t len)
     return lw_buf_append(ctx, data, len) == LW_OK ? 0 : -1;
 }
 
-static void
-free_buf(void *b)
-{
-    lw_buf_free(b);
-}
-
 int
 lw_page_export(lw_req *r)
 {
@@ -72,10 +66,8 @@ lw_page_export(lw_req *r)
     spec.limit = strcmp(spec.level, "raw") == 0 ? LW_EXPORT_WEB_MAX_ROWS : 0;
     if (db == NULL)
         return LW_EDB;
-    b = lw_pool_alloc(r->pool, sizeof(*b));
-    if (b == NULL || lw_pool_cleanup_add(r->pool, free_buf, b) != LW_OK)
+    if ((b = lw_req_buf(r)) == NULL)
         return LW_ENOMEM;
-    memset(b, 0, sizeof(*b));
     rc = lw_db_exports_run(db, &r->err, &spec, to_buf, b, &rows);
     if (rc != LW_OK)
         return rc == LW_EIO ? LW_ENOMEM : rc;

@@ -49,12 +49,6 @@ typedef struct {
     int     om;       /* OpenMetrics */
 } mw;
 
-static void
-free_buf(void *b)
-{
-    lw_buf_free(b);
-}
-
 /* HELP and TYPE of a family. Counters are named without _total: the text
  * format wants the suffix on the family, OpenMetrics only on the sample. */
 static void
@@ -569,13 +563,8 @@ lw_page_metrics(lw_req *r)
     /* the figures of the data (cached, hundreds of KB for many models) and
      * this process's own, live, go out as two parts without a copy */
     w.om = wants_openmetrics(r);
-    w.b = lw_pool_alloc(r->pool, sizeof(*w.b));
-    data = lw_pool_alloc(r->pool, sizeof(*data));
-    if (w.b == NULL || lw_pool_cleanup_add(r->pool, free_buf, w.b) != LW_OK
-        || data == NULL || lw_pool_cleanup_add(r->pool, free_buf, data) != LW_OK)
+    if ((w.b = lw_req_buf(r)) == NULL || (data = lw_req_buf(r)) == NULL)
         return LW_ENOMEM;
-    memset(w.b, 0, sizeof(*w.b));
-    memset(data, 0, sizeof(*data));
     key = w.om ? "/metrics#data|openmetrics" : "/metrics#data|text";
     how = lw_cache_lookup(key, r->pool, &cached, &gen);
     if (how == LW_CACHE_HIT) {

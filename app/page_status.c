@@ -20,12 +20,6 @@
 #define STATUS_MAX_AGE "public, max-age=30"
 
 static void
-free_buf(void *b)
-{
-    lw_buf_free(b);
-}
-
-static void
 put_json(void *o)
 {
     json_object_put(o);
@@ -221,10 +215,8 @@ lw_page_status(lw_req *r)
         fill_models(r, v);
     if (json_object_object_get_ex(o, "incidents", &v))
         fill_incidents(r, v);
-    b = lw_pool_alloc(r->pool, sizeof(*b));
-    if (b == NULL || lw_pool_cleanup_add(r->pool, free_buf, b) != LW_OK)
+    if ((b = lw_req_buf(r)) == NULL)
         return LW_ENOMEM;
-    memset(b, 0, sizeof(*b));
     if (lw_render(&r->page, "status", "layout", b, &r->err) != LW_OK || b->data == NULL) {
         cache_end(how, "/status#html", gen, NULL, NULL, 0);
         return LW_ERROR;

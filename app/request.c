@@ -535,6 +535,22 @@ lw_req_error(lw_req *r, int status, const char *message)
     return LW_OK;
 }
 
+static void
+free_buf(void *b)
+{
+    lw_buf_free(b);
+}
+
+lw_buf *
+lw_req_buf(lw_req *r)
+{
+    lw_buf *b = lw_pool_alloc(r->pool, sizeof(*b));     /* zeroed */
+
+    if (b == NULL || lw_pool_cleanup_add(r->pool, free_buf, b) != LW_OK)
+        return NULL;
+    return b;
+}
+
 int
 lw_req_raw(lw_req *r, int status, const char *content_type,
            const char *body, size_t len)

@@ -175,6 +175,9 @@ int lw_req_redirect(lw_req *r, const char *location);
 /* The error page (or a JSON error under /api/) with `status` and a
  * message for people. Returns LW_OK. */
 int lw_req_error(lw_req *r, int status, const char *message);
+/* An empty lw_buf that lives as long as the request (freed by
+ * lw_req_free): a raw body built in place. NULL when out of memory. */
+lw_buf *lw_req_buf(lw_req *r);
 /* A raw response; `body` must outlive the request (pool or static). */
 int lw_req_raw(lw_req *r, int status, const char *content_type,
                const char *body, size_t len);
